@@ -1,0 +1,35 @@
+"""SQLModel tables and domain rules. Importing this package registers every record type."""
+
+from models.audit import AuditEntry
+from models.base import ENTITIES, EntityMeta, Record
+from models.organisations import Organisation, OrganisationKind, OrganisationLevel
+from models.practice import Company, Internship, InternshipStatus
+from models.scholarships import EmploymentOutcome, FamilyCategory, Gender, Grant, ScholarshipStudent
+from models.sites import Recognition, ServiceSite, SiteKind
+from models.training import Course, CourseCategory, CourseSession, Enrolment, EnrolmentStatus
+
+__all__ = [
+    "ENTITIES",
+    "AuditEntry",
+    "Company",
+    "Course",
+    "CourseCategory",
+    "CourseSession",
+    "EmploymentOutcome",
+    "Enrolment",
+    "EnrolmentStatus",
+    "EntityMeta",
+    "FamilyCategory",
+    "Gender",
+    "Grant",
+    "Internship",
+    "InternshipStatus",
+    "Organisation",
+    "OrganisationKind",
+    "OrganisationLevel",
+    "Recognition",
+    "Record",
+    "ScholarshipStudent",
+    "ServiceSite",
+    "SiteKind",
+]

@@ -1,0 +1,73 @@
+"""Settings from the environment. Nothing is read at import time."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    host: str = "127.0.0.1"
+    port: int = 8000
+    env: str = "development"
+    secret_key: str = ""
+    graphiql: bool = True
+    introspection: bool = True
+    default_page_size: int = 20
+    max_page_size: int = 100
+    db_pool_size: int = 5
+    db_max_overflow: int = 10
+    db_echo: bool = False
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        mode = env.get("HONGFAN_ENV", "development")
+        production = mode == "production"
+        default_db = "sqlite+aiosqlite:///" + str(Path.cwd() / "hongfan.db")
+        secret = env.get("HONGFAN_SECRET_KEY", "")
+        if not secret:
+            if production:
+                raise RuntimeError("HONGFAN_SECRET_KEY must be set when HONGFAN_ENV=production")
+            # A fresh key per process is fine for development: nothing signed outlives it.
+            secret = secrets.token_urlsafe(32)
+        return cls(
+            database_url=normalise_database_url(env.get("HONGFAN_DATABASE_URL") or default_db),
+            host=env.get("HONGFAN_HOST", "127.0.0.1"),
+            port=int(env.get("HONGFAN_PORT", "8000")),
+            env=mode,
+            secret_key=secret,
+            graphiql=_flag(env.get("HONGFAN_GRAPHIQL"), not production),
+            introspection=_flag(env.get("HONGFAN_INTROSPECTION"), not production),
+            default_page_size=int(env.get("HONGFAN_DEFAULT_PAGE_SIZE", "20")),
+            max_page_size=int(env.get("HONGFAN_MAX_PAGE_SIZE", "100")),
+            db_pool_size=int(env.get("HONGFAN_DB_POOL_SIZE", "5")),
+            db_max_overflow=int(env.get("HONGFAN_DB_MAX_OVERFLOW", "10")),
+            db_echo=_flag(env.get("HONGFAN_DB_ECHO"), False),
+        )
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URLs people write and pick the async driver for them."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+asyncpg://" + url[len("postgresql://") :]
+    if url.startswith("sqlite://") and not url.startswith("sqlite+"):
+        url = "sqlite+aiosqlite://" + url[len("sqlite://") :]
+    return url

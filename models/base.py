@@ -1,0 +1,327 @@
+"""The shared kernel of every record type.
+
+A record type is declared once, as a SQLModel table class whose columns carry
+their own metadata (description, labels, sensitivity, search) in the
+SQLAlchemy column ``info`` and whose class carries an :class:`EntityMeta`.
+Everything else — the GraphQL types, filters, ordering, mutations, the admin
+views and import/export columns — is derived from that one declaration.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, ClassVar, Literal, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+# Alembic autogenerate and `create_all` must produce the same constraint names
+# on SQLite and PostgreSQL, so name them by convention.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on every database.
+
+    SQLite has no timezone type and hands back naive values; attaching UTC on
+    the way out keeps comparisons and ISO output identical on both databases.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+CENT = Decimal("0.01")
+
+
+class Money(TypeDecorator[Decimal]):
+    """Yuan as an exact decimal, stored as whole fen (cents) in a BIGINT.
+
+    SQLite has no exact decimal type; integers are exact everywhere, so sums
+    and comparisons never pass through a float on either database.
+    """
+
+    impl = sa.BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | int | str | None, dialect: sa.Dialect) -> int | None:
+        if value is None:
+            return None
+        amount = Decimal(str(value))
+        return int((amount * 100).to_integral_value(rounding=ROUND_HALF_UP))
+
+    def process_result_value(self, value: int | None, dialect: sa.Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        return (Decimal(int(value)) / 100).quantize(CENT)
+
+
+def enum_column(enum_cls: type[enum.Enum]) -> sa.Enum:
+    """Store an enum by its value in a VARCHAR: no native PostgreSQL enum to migrate."""
+    return sa.Enum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=False,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+# -- choices with labels -----------------------------------------------------------
+
+CHOICE_LABELS: dict[type[enum.Enum], dict[Any, tuple[str, str]]] = {}
+
+
+E = TypeVar("E", bound=type[enum.Enum])
+
+
+def labelled(labels: dict[str, tuple[str, str]]) -> Callable[[E], E]:
+    """Attach (Chinese, English) labels to an enum's members, by member value."""
+
+    def decorate(enum_cls: E) -> E:
+        missing = {m.value for m in enum_cls} - set(labels)
+        if missing:
+            raise ValueError(f"{enum_cls.__name__} lacks labels for {sorted(missing)}")
+        CHOICE_LABELS[enum_cls] = {enum_cls(v): label for v, label in labels.items()}
+        return enum_cls
+
+    return decorate
+
+
+def choice_label(member: enum.Enum, lang: str = "zh") -> str:
+    zh, en = CHOICE_LABELS[type(member)][member]
+    return en if lang == "en" else zh
+
+
+# -- columns with metadata ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ColumnMeta:
+    """What every surface needs to know about a column beyond its SQL type."""
+
+    label_zh: str
+    label_en: str
+    sensitive: bool = False  # masked for roles without full access; reads audited
+    searchable: bool = False  # part of the free-text search
+    writable: bool = True  # may be set through create/update
+    filterable: bool = True
+    orderable: bool = True
+    checks: tuple[str, ...] = ()  # names of value checks in models.rules
+
+
+def col(
+    description: str,
+    *,
+    zh: str,
+    en: str,
+    sensitive: bool = False,
+    searchable: bool = False,
+    writable: bool = True,
+    filterable: bool = True,
+    orderable: bool = True,
+    checks: tuple[str, ...] = (),
+    **field_kwargs: Any,
+) -> Any:
+    """A model field with its description and :class:`ColumnMeta` attached."""
+    meta = ColumnMeta(
+        label_zh=zh,
+        label_en=en,
+        sensitive=sensitive,
+        searchable=searchable,
+        writable=writable,
+        filterable=filterable,
+        orderable=orderable,
+        checks=checks,
+    )
+    sa_kwargs = dict(field_kwargs.pop("sa_column_kwargs", {}) or {})
+    sa_kwargs["info"] = {"meta": meta}
+    sa_kwargs.setdefault("comment", None)
+    return Field(description=description, sa_column_kwargs=sa_kwargs, **field_kwargs)
+
+
+def column_meta(model: type[SQLModel], name: str) -> ColumnMeta:
+    column = model.__table__.c[name]  # type: ignore[attr-defined]
+    return column.info.get("meta") or ColumnMeta(label_zh=name, label_en=name, writable=False)
+
+
+# -- relations and entity metadata --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ToOne:
+    """``name`` resolves the record that this record's ``fk`` column points at."""
+
+    name: str
+    target: str
+    fk: str
+    description: str
+
+
+@dataclass(frozen=True)
+class ToMany:
+    """``name`` lists the ``target`` records whose ``fk`` column points at this one."""
+
+    name: str
+    target: str
+    fk: str
+    description: str
+
+
+Scope = Literal["path", "organisation"]
+
+
+@dataclass(frozen=True)
+class EntityMeta:
+    """Entity-level facts: names, labels, relations, and how its rows are scoped."""
+
+    type_name: str  # the GraphQL type name, stable public contract
+    plural: str  # the connection field name, e.g. "organisations"
+    label_zh: str
+    label_en: str
+    description: str
+    relations: tuple[ToOne | ToMany, ...] = ()
+    # "path": the row is an organisation, scoped by its own materialised path;
+    # "organisation": the row carries organisation_id, scoped by that organisation.
+    scope: Scope = "organisation"
+    # True when the row has a `published` flag and anonymous callers may read it.
+    public: bool = False
+    # For a child record whose organisation_id is copied from a parent: the fk
+    # column that names the parent, and the parent entity.
+    scope_parent: tuple[str, str] | None = None
+    # Cross-field rules, by name in models.rules.
+    record_checks: tuple[str, ...] = ()
+    # Unique columns or column groups whose violation is reported on a field.
+    unique: tuple[tuple[str, ...], ...] = field(default=())
+
+
+ENTITIES: dict[str, type[Record]] = {}
+
+
+M = TypeVar("M", bound="type[Record]")
+
+
+def entity(meta: EntityMeta) -> Callable[[M], M]:
+    """Register a table class as a record type."""
+
+    def register(model: M) -> M:
+        model.__entity__ = meta
+        ENTITIES[meta.type_name] = model
+        return model
+
+    return register
+
+
+# -- the common record -------------------------------------------------------------
+
+
+class Record(SQLModel):
+    """Columns every record type has: identity, authorship, version, soft delete."""
+
+    __entity__: ClassVar[EntityMeta]
+
+    id: int | None = col(
+        "Database key; the GraphQL `id` is a global ID built from it (主键)",
+        zh="编号",
+        en="ID",
+        writable=False,
+        default=None,
+        primary_key=True,
+    )
+    created_at: datetime = col(
+        "When the record was created, UTC (创建时间)",
+        zh="创建时间",
+        en="Created at",
+        writable=False,
+        default_factory=utcnow,
+        sa_type=UTCDateTime,
+        nullable=False,
+        index=True,
+    )
+    updated_at: datetime = col(
+        "When the record was last changed, UTC (更新时间)",
+        zh="更新时间",
+        en="Updated at",
+        writable=False,
+        default_factory=utcnow,
+        sa_type=UTCDateTime,
+        nullable=False,
+        index=True,
+    )
+    created_by: str | None = col(
+        "Who created the record (创建人)",
+        zh="创建人",
+        en="Created by",
+        writable=False,
+        default=None,
+        max_length=200,
+    )
+    updated_by: str | None = col(
+        "Who last changed the record (最后修改人)",
+        zh="最后修改人",
+        en="Updated by",
+        writable=False,
+        default=None,
+        max_length=200,
+    )
+    version: int = col(
+        "Optimistic-concurrency version; send the value you read with every update (版本号)",
+        zh="版本号",
+        en="Version",
+        writable=False,
+        default=1,
+        nullable=False,
+    )
+    deleted_at: datetime | None = col(
+        "When the record was soft-deleted; null while it is live (删除时间)",
+        zh="删除时间",
+        en="Deleted at",
+        writable=False,
+        default=None,
+        sa_type=UTCDateTime,
+        index=True,
+    )
+
+
+def data_columns(model: type[Record]) -> list[str]:
+    """The model's column names in declaration order."""
+    return [c.name for c in model.__table__.columns]  # type: ignore[attr-defined]
+
+
+def as_date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))

@@ -1,0 +1,202 @@
+"""Catalogue of user-facing error messages.
+
+Every error code produced by validation or the data layer maps to a
+Simplified Chinese text (the default) and an English alternative. Texts use
+:meth:`str.format` placeholders such as ``{max}``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Language = Literal["zh", "en"]
+DEFAULT_LANGUAGE: Language = "zh"
+LANGUAGES: tuple[Language, ...] = ("zh", "en")
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # Generic field validation
+    "required": {
+        "zh": "此项为必填项",
+        "en": "This field is required",
+    },
+    "too_long": {
+        "zh": "长度不能超过{max}个字符",
+        "en": "Must be at most {max} characters long",
+    },
+    "too_short": {
+        "zh": "长度不能少于{min}个字符",
+        "en": "Must be at least {min} characters long",
+    },
+    "min_value": {
+        "zh": "不能小于{min}",
+        "en": "Must be at least {min}",
+    },
+    "max_value": {
+        "zh": "不能大于{max}",
+        "en": "Must be at most {max}",
+    },
+    "integer": {
+        "zh": "请输入整数",
+        "en": "Must be a whole number",
+    },
+    "decimal": {
+        "zh": "请输入有效的数字",
+        "en": "Must be a valid number",
+    },
+    "date": {
+        "zh": "日期格式应为 YYYY-MM-DD",
+        "en": "Dates must be written as YYYY-MM-DD",
+    },
+    "date_range.end_before_start": {
+        "zh": "结束日期不能早于开始日期",
+        "en": "The end date cannot be earlier than the start date",
+    },
+    "year.range": {
+        "zh": "年份应在{min}至{max}之间",
+        "en": "The year must be between {min} and {max}",
+    },
+    "money.format": {
+        "zh": "金额应为不小于0且最多保留两位小数的数字",
+        "en": "The amount must be a non-negative number with at most 2 decimal places",
+    },
+    "invalid_choice": {
+        "zh": "无效的选项，可选值为：{choices}",
+        "en": "Invalid choice; allowed values are: {choices}",
+    },
+    # Chinese identifiers
+    "id_number.length": {
+        "zh": "身份证号应为18位",
+        "en": "A resident ID number must be 18 characters long",
+    },
+    "id_number.format": {
+        "zh": "身份证号格式不正确：前17位应为数字，最后一位应为数字或X",
+        "en": "Invalid resident ID number: the first 17 characters must be digits "
+        "and the last a digit or X",
+    },
+    "id_number.birth_date": {
+        "zh": "身份证号中的出生日期无效",
+        "en": "The birth date in the resident ID number is not valid",
+    },
+    "id_number.check_digit": {
+        "zh": "身份证号校验位不正确，请核对后重新输入",
+        "en": "The resident ID number's check digit is wrong; please check the number",
+    },
+    "phone.format": {
+        "zh": "手机号码格式不正确，应为11位中国大陆手机号",
+        "en": "Must be an 11-digit mainland China mobile number",
+    },
+    "credit_code.length": {
+        "zh": "统一社会信用代码应为18位",
+        "en": "A unified social credit code must be 18 characters long",
+    },
+    "credit_code.format": {
+        "zh": "统一社会信用代码只能包含数字和大写字母（不含I、O、Z、S、V）",
+        "en": "A unified social credit code may only contain digits and capital letters "
+        "(except I, O, Z, S and V)",
+    },
+    "credit_code.check_digit": {
+        "zh": "统一社会信用代码校验位不正确，请核对后重新输入",
+        "en": "The unified social credit code's check character is wrong; please check the code",
+    },
+    # Records and permissions
+    "unique": {
+        "zh": "已存在相同值的记录",
+        "en": "Another record already has this value",
+    },
+    "not_found": {
+        "zh": "记录不存在或无权访问",
+        "en": "The record does not exist or you may not see it",
+    },
+    "invalid_reference": {
+        "zh": "关联记录不存在或无权访问",
+        "en": "The referenced record does not exist or you may not see it",
+    },
+    "forbidden": {
+        "zh": "无权执行此操作",
+        "en": "You are not allowed to do this",
+    },
+    "conflict.version": {
+        "zh": "该记录已被他人修改（当前版本 {current}，你提交的版本 {given}），请刷新后重试",
+        "en": "Someone else has changed this record (current version {current}, "
+        "you submitted version {given}); please reload and try again",
+    },
+    "deleted": {
+        "zh": "记录已删除",
+        "en": "The record has been deleted",
+    },
+    "not_deleted": {
+        "zh": "记录未被删除，无需恢复",
+        "en": "The record is not deleted, so there is nothing to restore",
+    },
+    "cycle": {
+        "zh": "上级组织不能是自身或其下级",
+        "en": "An organisation cannot be its own parent or sit under one of its own sub-units",
+    },
+}
+
+
+class _KeepMissing(dict[str, object]):
+    """Leaves unknown placeholders visible instead of raising ``KeyError``."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def message(code: str, lang: str = DEFAULT_LANGUAGE, **params: object) -> str:
+    """Render the message for ``code`` in ``lang`` (falls back to Chinese).
+
+    An unknown code is returned as-is; missing parameters stay as ``{name}``.
+    """
+    texts = MESSAGES.get(code)
+    if texts is None:
+        return code
+    template = texts.get(lang) or texts[DEFAULT_LANGUAGE]
+    try:
+        return template.format_map(_KeepMissing(params))
+    except (ValueError, IndexError, AttributeError, TypeError):
+        # e.g. a format spec that does not fit the value given; an
+        # unformatted message is better than a failed request.
+        return template
+
+
+def _language_of(tag: str) -> Language | None:
+    primary = tag.strip().lower().replace("_", "-").split("-", 1)[0]
+    if primary == "zh":
+        return "zh"
+    if primary == "en":
+        return "en"
+    return None
+
+
+def negotiate_language(accept_language: str | None) -> Language:
+    """Choose ``"zh"`` or ``"en"`` from an HTTP ``Accept-Language`` header.
+
+    English wins only when its best entry ranks above Chinese's best entry
+    (higher q-value, or equal q-value and listed earlier); anything else,
+    including a missing or unparsable header, gives ``"zh"``.
+    """
+    if not accept_language:
+        return DEFAULT_LANGUAGE
+    # rank = (q, -position): a higher tuple ranks higher
+    best: dict[Language, tuple[float, int]] = {}
+    for position, item in enumerate(accept_language.split(",")):
+        tag, *params = item.split(";")
+        language = _language_of(tag)
+        if language is None:
+            continue
+        q = 1.0
+        for param in params:
+            name, _, raw = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(raw.strip())
+                except ValueError:
+                    q = 0.0
+        if not 0.0 < q <= 1.0:
+            continue  # q=0 means "not acceptable"; out-of-range values are malformed
+        rank = (q, -position)
+        if language not in best or rank > best[language]:
+            best[language] = rank
+    if "en" in best and ("zh" not in best or best["en"] > best["zh"]):
+        return "en"
+    return DEFAULT_LANGUAGE

@@ -1,0 +1,135 @@
+"""Golden Autumn scholarship students and their grants (金秋助学)."""
+
+from __future__ import annotations
+
+import enum
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from models.base import EntityMeta, Money, Record, ToMany, ToOne, col, entity, enum_column, labelled
+
+
+@labelled({"male": ("男", "Male"), "female": ("女", "Female")})
+class Gender(enum.StrEnum):
+    MALE = "male"
+    FEMALE = "female"
+
+
+@labelled(
+    {
+        "registered_poor": ("建档立卡贫困家庭", "Registered poor family"),
+        "only_child_low_income": ("独生子女低保家庭", "Only-child low-income family"),
+    }
+)
+class FamilyCategory(enum.StrEnum):
+    REGISTERED_POOR = "registered_poor"
+    ONLY_CHILD_LOW_INCOME = "only_child_low_income"
+
+
+@labelled(
+    {
+        "studying": ("在读", "Studying"),
+        "stayed_in_xiamen": ("留厦就业", "Stayed in Xiamen"),
+        "returned_to_xiamen": ("回厦就业", "Returned to Xiamen"),
+        "elsewhere": ("外地就业", "Employed elsewhere"),
+        "further_study": ("继续深造", "Further study"),
+        "unknown": ("未知", "Unknown"),
+    }
+)
+class EmploymentOutcome(enum.StrEnum):
+    STUDYING = "studying"
+    STAYED_IN_XIAMEN = "stayed_in_xiamen"
+    RETURNED_TO_XIAMEN = "returned_to_xiamen"
+    ELSEWHERE = "elsewhere"
+    FURTHER_STUDY = "further_study"
+    UNKNOWN = "unknown"
+
+
+@entity(
+    EntityMeta(
+        type_name="ScholarshipStudent",
+        plural="scholarshipStudents",
+        label_zh="金秋助学学生",
+        label_en="Scholarship student",
+        description=(
+            "A Golden Autumn scholarship student from a registered poor family or an "
+            "only-child low-income family (金秋助学学生)"
+        ),
+        relations=(
+            ToOne("organisation", "Organisation", "organisation_id", "Home organisation (户籍所在组织)"),
+            ToMany("grants", "Grant", "student_id", "Money paid to the student (助学金发放)"),
+            ToMany("internships", "Internship", "student_id", "Placements with practice bases (见习)"),
+        ),
+        record_checks=("graduation_after_enrolment", "id_number_matches_gender"),
+        unique=(("id_number",),),
+    )
+)
+class ScholarshipStudent(Record, table=True):
+    __tablename__ = "scholarship_student"
+
+    name: str = col("Full name (姓名)", zh="姓名", en="Name", searchable=True, max_length=50, index=True)
+    gender: Gender = col("Gender (性别)", zh="性别", en="Gender", sa_type=enum_column(Gender), index=True)
+    id_number: str = col(
+        "National ID number, GB 11643 (身份证号)", zh="身份证号", en="ID number", sensitive=True,
+        max_length=18, unique=True, checks=("national_id",),
+    )
+    phone: str | None = col(
+        "Mobile number (手机号码)", zh="手机号码", en="Phone", sensitive=True,
+        default=None, max_length=20, checks=("mobile",), filterable=False, orderable=False,
+    )
+    family_category: FamilyCategory = col(
+        "Why the family qualifies (家庭类别)", zh="家庭类别", en="Family category", sensitive=True,
+        sa_type=enum_column(FamilyCategory), index=True,
+    )
+    organisation_id: int = col(
+        "Home organisation, usually a community or village (户籍所在组织)", zh="所在组织", en="Home organisation",
+        foreign_key="organisation.id", index=True,
+    )
+    university: str = col("University (就读高校)", zh="就读高校", en="University", searchable=True, max_length=100, index=True)
+    major: str | None = col("Major (专业)", zh="专业", en="Major", searchable=True, default=None, max_length=100, index=True)
+    enrolment_year: int = col(
+        "Year of university entry (入学年份)", zh="入学年份", en="Enrolment year", index=True, checks=("year",)
+    )
+    graduation_year: int = col(
+        "Expected graduation year (预计毕业年份)", zh="毕业年份", en="Graduation year", index=True, checks=("year",)
+    )
+    employment_outcome: EmploymentOutcome = col(
+        "Where the student went after graduating (就业去向)", zh="就业去向", en="Employment outcome",
+        default=EmploymentOutcome.STUDYING, sa_type=enum_column(EmploymentOutcome), index=True,
+    )
+
+
+@entity(
+    EntityMeta(
+        type_name="Grant",
+        plural="grants",
+        label_zh="助学金发放",
+        label_en="Grant",
+        description="Money paid to a scholarship student (助学金发放)",
+        relations=(
+            ToOne("student", "ScholarshipStudent", "student_id", "The student (受助学生)"),
+            ToOne("organisation", "Organisation", "organisation_id", "The student's home organisation (所在组织)"),
+        ),
+        scope_parent=("student_id", "ScholarshipStudent"),
+    )
+)
+class Grant(Record, table=True):
+    __tablename__ = "scholarship_grant"
+
+    student_id: int = col(
+        "The student (受助学生)", zh="受助学生", en="Student", foreign_key="scholarship_student.id", index=True
+    )
+    organisation_id: int = col(
+        "The student's home organisation, copied from the student (所在组织)", zh="所在组织", en="Organisation",
+        writable=False, foreign_key="organisation.id", index=True,
+    )
+    year: int = col("Year paid (发放年度)", zh="发放年度", en="Year", index=True, checks=("year",))
+    amount: Decimal = col(
+        "Amount in yuan, exact to the fen (金额（元）)", zh="金额（元）", en="Amount (yuan)",
+        sa_type=Money, index=True, checks=("money",),
+    )
+    funding_source: str | None = col(
+        "Where the money came from (资金来源)", zh="资金来源", en="Funding source",
+        searchable=True, default=None, max_length=100, index=True,
+    )

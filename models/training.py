@@ -1,0 +1,152 @@
+"""Training courses, their sessions and enrolments (培训)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+
+from models.base import EntityMeta, Record, ToMany, ToOne, col, entity, enum_column, labelled
+
+
+@labelled(
+    {
+        "instructor_training": ("家庭健康指导员培训", "Family health instructor training"),
+        "youth_peer_education": ("青春健康同伴教育", "Youth peer education"),
+        "parenting": ("父母课堂", "Parenting class"),
+        "skills": ("幸福学堂技能班", "Skills class"),
+        "health_lecture": ("健康讲座", "Health lecture"),
+    }
+)
+class CourseCategory(enum.StrEnum):
+    INSTRUCTOR_TRAINING = "instructor_training"
+    YOUTH_PEER_EDUCATION = "youth_peer_education"
+    PARENTING = "parenting"
+    SKILLS = "skills"
+    HEALTH_LECTURE = "health_lecture"
+
+
+@labelled(
+    {
+        "enrolled": ("已报名", "Enrolled"),
+        "attended": ("已参训", "Attended"),
+        "qualified": ("已合格", "Qualified"),
+        "dropped": ("已退出", "Dropped"),
+    }
+)
+class EnrolmentStatus(enum.StrEnum):
+    ENROLLED = "enrolled"
+    ATTENDED = "attended"
+    QUALIFIED = "qualified"
+    DROPPED = "dropped"
+
+
+@entity(
+    EntityMeta(
+        type_name="Course",
+        plural="courses",
+        label_zh="培训课程",
+        label_en="Course",
+        description="A training programme, e.g. family health instructor training (培训课程)",
+        public=True,
+        relations=(
+            ToOne("organisation", "Organisation", "organisation_id", "The organiser (主办组织)"),
+            ToOne("site", "ServiceSite", "site_id", "The venue, when it is a service site (举办阵地)"),
+            ToMany("sessions", "CourseSession", "course_id", "Dated sessions (课次)"),
+            ToMany("enrolments", "Enrolment", "course_id", "People taking the course (报名学员)"),
+        ),
+        record_checks=("start_end_dates",),
+    )
+)
+class Course(Record, table=True):
+    __tablename__ = "course"
+
+    title: str = col("Title (课程名称)", zh="课程名称", en="Title", searchable=True, max_length=200, index=True)
+    category: CourseCategory = col(
+        "Category (课程类别)", zh="类别", en="Category", sa_type=enum_column(CourseCategory), index=True
+    )
+    organisation_id: int = col(
+        "The organiser (主办组织)", zh="主办组织", en="Organiser", foreign_key="organisation.id", index=True
+    )
+    site_id: int | None = col(
+        "The venue, when it is a service site (举办阵地)", zh="举办阵地", en="Venue site",
+        default=None, foreign_key="service_site.id", index=True,
+    )
+    start_date: date = col("First day (开始日期)", zh="开始日期", en="Start date", index=True)
+    end_date: date | None = col("Last day (结束日期)", zh="结束日期", en="End date", default=None, index=True)
+    capacity: int | None = col("Places available (名额)", zh="名额", en="Capacity", default=None, ge=0, checks=("non_negative",))
+    description: str | None = col(
+        "What the course covers (课程简介)", zh="课程简介", en="Description",
+        searchable=True, default=None, max_length=4000, orderable=False,
+    )
+    published: bool = col("Visible to the public API (已发布)", zh="已发布", en="Published", default=False, index=True)
+
+
+@entity(
+    EntityMeta(
+        type_name="CourseSession",
+        plural="courseSessions",
+        label_zh="课次",
+        label_en="Course session",
+        description="A dated session of a course (课次)",
+        relations=(
+            ToOne("course", "Course", "course_id", "The course (所属课程)"),
+            ToOne("organisation", "Organisation", "organisation_id", "The course's organiser (主办组织)"),
+        ),
+        scope_parent=("course_id", "Course"),
+    )
+)
+class CourseSession(Record, table=True):
+    __tablename__ = "course_session"
+
+    course_id: int = col("The course (所属课程)", zh="所属课程", en="Course", foreign_key="course.id", index=True)
+    organisation_id: int = col(
+        "The course's organiser, copied from the course (主办组织)", zh="主办组织", en="Organisation",
+        writable=False, foreign_key="organisation.id", index=True,
+    )
+    session_date: date = col("Date (日期)", zh="日期", en="Date", index=True)
+    topic: str | None = col("Topic (主题)", zh="主题", en="Topic", searchable=True, default=None, max_length=200)
+    venue: str | None = col("Venue (地点)", zh="地点", en="Venue", searchable=True, default=None, max_length=200)
+    lecturer: str | None = col("Lecturer (授课人)", zh="授课人", en="Lecturer", searchable=True, default=None, max_length=100, index=True)
+
+
+@entity(
+    EntityMeta(
+        type_name="Enrolment",
+        plural="enrolments",
+        label_zh="报名学员",
+        label_en="Enrolment",
+        description=(
+            "A person taking a course; qualified instructor-training enrolments are the "
+            "roster of family health instructors (报名学员)"
+        ),
+        relations=(
+            ToOne("course", "Course", "course_id", "The course (所属课程)"),
+            ToOne("organisation", "Organisation", "organisation_id", "The person's home community (所在社区)"),
+        ),
+    )
+)
+class Enrolment(Record, table=True):
+    __tablename__ = "enrolment"
+
+    course_id: int = col("The course (所属课程)", zh="所属课程", en="Course", foreign_key="course.id", index=True)
+    organisation_id: int = col(
+        "The person's home community (所在社区)", zh="所在社区", en="Home organisation",
+        foreign_key="organisation.id", index=True,
+    )
+    name: str = col("Full name (姓名)", zh="姓名", en="Name", searchable=True, max_length=50, index=True)
+    phone: str | None = col(
+        "Mobile number (手机号码)", zh="手机号码", en="Phone", sensitive=True,
+        default=None, max_length=20, checks=("mobile",), filterable=False, orderable=False,
+    )
+    status: EnrolmentStatus = col(
+        "Progress (状态)", zh="状态", en="Status",
+        default=EnrolmentStatus.ENROLLED, sa_type=enum_column(EnrolmentStatus), index=True,
+    )
+    score: int | None = col(
+        "Assessment score, 0–100 (考核成绩)", zh="考核成绩", en="Score",
+        default=None, checks=("score",), index=True,
+    )
+    certificate_number: str | None = col(
+        "Certificate number when qualified (证书编号)", zh="证书编号", en="Certificate number",
+        default=None, max_length=50, unique=True,
+    )
