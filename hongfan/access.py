@@ -1,0 +1,159 @@
+"""The engine that interprets hongfan.policy. Nothing else reads the policy table.
+
+Row scope is applied underneath every surface: a ``do_orm_execute`` hook adds
+the caller's criteria, with soft delete, to every ORM statement a session runs
+— lists, counts, ``node(id:)``, DataLoader batches, relation filters in
+subqueries, admin pages, exports — so no path can forget it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+
+from hongfan.policy import ANON, FIELDS_BY_ROLE, POLICY, Fields, Op, Rows
+from hongfan.principal import Principal
+from models.base import ENTITIES, Record, column_meta
+from models.validators import mask_national_id, mask_phone, mask_text
+
+INCLUDE_DELETED = "hongfan_include_deleted"
+
+
+class NoPrincipalError(RuntimeError):
+    """A session was used without saying who is asking."""
+
+
+def _policy_key(principal: Principal) -> Any:
+    return ANON if principal.is_anonymous or principal.role is None else principal.role
+
+
+def row_rule(principal: Principal, model: type[Record]) -> Rows:
+    if principal.is_system:
+        return Rows.ALL
+    entry = POLICY.get(model.__entity__.type_name)
+    if entry is None:
+        return Rows.NONE
+    return entry.rows.get(_policy_key(principal), Rows.NONE)
+
+
+def _organisation_table() -> sa.Table:
+    return ENTITIES["Organisation"].__table__  # type: ignore[attr-defined,no-any-return]
+
+
+def subtree_ids(path: str) -> sa.Select[Any]:
+    """Ids of the organisation at ``path`` and all below it; one indexed range scan."""
+    org = _organisation_table()
+    return sa.select(org.c.id).where(org.c.path.like(path + "%"))
+
+
+def row_criteria(principal: Principal, model: type[Record]) -> sa.ColumnElement[bool] | None:
+    """SQL that keeps only the rows ``principal`` may see; None when all are visible."""
+    rule = row_rule(principal, model)
+    table = model.__table__  # type: ignore[attr-defined]
+    meta = model.__entity__
+    if rule is Rows.ALL:
+        return None
+    if rule is Rows.SUBTREE and principal.organisation_path:
+        if meta.scope == "path":
+            return table.c.path.like(principal.organisation_path + "%")  # type: ignore[no-any-return]
+        return table.c.organisation_id.in_(subtree_ids(principal.organisation_path))  # type: ignore[no-any-return]
+    if rule is Rows.PUBLISHED and "published" in table.c:
+        return table.c.published.is_(True)  # type: ignore[no-any-return]
+    if principal.company_id is not None:
+        if rule is Rows.OWN_COMPANY:
+            return table.c.id == principal.company_id  # type: ignore[no-any-return]
+        if rule is Rows.AT_OWN_COMPANY and "company_id" in table.c:
+            return table.c.company_id == principal.company_id  # type: ignore[no-any-return]
+        if rule is Rows.INTERNS_OF_OWN_COMPANY:
+            internship = ENTITIES["Internship"].__table__  # type: ignore[attr-defined]
+            return table.c.id.in_(  # type: ignore[no-any-return]
+                sa.select(internship.c.student_id).where(
+                    internship.c.company_id == principal.company_id,
+                    internship.c.deleted_at.is_(None),
+                )
+            )
+    return sa.false()
+
+
+def field_mode(principal: Principal, model: type[Record]) -> Fields:
+    if principal.is_system:
+        return Fields.FULL
+    return FIELDS_BY_ROLE.get(_policy_key(principal), Fields.HIDDEN)
+
+
+def readable_columns(principal: Principal, model: type[Record]) -> frozenset[str] | None:
+    """The only columns a caller may read, when the policy narrows them; else None."""
+    if principal.is_system:
+        return None
+    entry = POLICY.get(model.__entity__.type_name)
+    if entry and entry.partner_columns is not None and _policy_key(principal) == "partner":
+        return entry.partner_columns
+    return None
+
+
+def can_read_column(principal: Principal, model: type[Record], column: str) -> bool:
+    """True when the caller sees ``column`` in clear; the test for filtering and sorting on it."""
+    narrowed = readable_columns(principal, model)
+    if narrowed is not None and column not in narrowed:
+        return False
+    if column_meta(model, column).sensitive:
+        return field_mode(principal, model) is Fields.FULL
+    return True
+
+
+def present(principal: Principal, model: type[Record], column: str, value: Any) -> Any:
+    """The value of ``column`` as ``principal`` may see it: clear, masked or None."""
+    narrowed = readable_columns(principal, model)
+    if narrowed is not None and column not in narrowed:
+        return None
+    if value is None or not column_meta(model, column).sensitive:
+        return value
+    mode = field_mode(principal, model)
+    if mode is Fields.FULL:
+        return value
+    if mode is Fields.HIDDEN:
+        return None
+    if column == "id_number":
+        return mask_national_id(str(value))
+    if column == "phone":
+        return mask_phone(str(value))
+    return mask_text(str(value))
+
+
+def can_write(principal: Principal, model: type[Record], op: Op) -> bool:
+    if principal.is_system:
+        return True
+    entry = POLICY.get(model.__entity__.type_name)
+    if entry is None:
+        return False
+    return op in entry.writes.get(_policy_key(principal), frozenset())
+
+
+def _apply_row_scope(state: ORMExecuteState) -> None:
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if state.is_column_load or state.is_relationship_load:
+        return
+    principal: Principal | None = state.session.info.get("principal")
+    if principal is None:
+        raise NoPrincipalError("every session must carry a principal; use hongfan.db.Database.session")
+    include_deleted = bool(state.execution_options.get(INCLUDE_DELETED, False))
+    options = []
+    for model in ENTITIES.values():
+        criteria = row_criteria(principal, model)
+        if not include_deleted:
+            live = model.__table__.c.deleted_at.is_(None)  # type: ignore[attr-defined]
+            criteria = live if criteria is None else sa.and_(live, criteria)
+        if criteria is not None:
+            options.append(with_loader_criteria(model, criteria, propagate_to_loaders=True))
+    if options:
+        state.statement = state.statement.options(*options)
+
+
+def install() -> None:
+    """Hook the row scope into every ORM session; idempotent."""
+    if not event.contains(Session, "do_orm_execute", _apply_row_scope):
+        event.listen(Session, "do_orm_execute", _apply_row_scope)

@@ -1,0 +1,90 @@
+"""Engines and sessions. ``Database.session(principal)`` is the one way to a session."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from hongfan import access
+from hongfan.principal import Principal
+from hongfan.settings import Settings
+
+WRITE = "hongfan_write"
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control from the driver so writes can BEGIN IMMEDIATE:
+        # a deferred BEGIN that later writes fails with SQLITE_BUSY under
+        # concurrency instead of waiting for the busy timeout.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: sa.Connection) -> None:
+        write = connection.get_execution_options().get(WRITE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def create_engine(settings: Settings) -> AsyncEngine:
+    url = sa.make_url(settings.database_url)
+    kwargs: dict[str, Any] = {"echo": settings.db_echo}
+    if url.get_backend_name() == "sqlite":
+        kwargs["connect_args"] = {"timeout": 30}
+    else:
+        kwargs.update(
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_pre_ping=True,
+            pool_timeout=10,
+        )
+    engine = create_async_engine(url, **kwargs)
+    if url.get_backend_name() == "sqlite":
+        _configure_sqlite(engine)
+    return engine
+
+
+class Database:
+    def __init__(self, settings: Settings, engine: AsyncEngine | None = None) -> None:
+        access.install()
+        self.settings = settings
+        self.engine = engine or create_engine(settings)
+        self._reads = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        self._writes = async_sessionmaker(
+            self.engine.execution_options(**{WRITE: True}), expire_on_commit=False, autoflush=False
+        )
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def session(self, principal: Principal, *, write: bool = False) -> AsyncSession:
+        """A session whose every statement runs under ``principal``'s row scope."""
+        maker = self._writes if write else self._reads
+        session = maker()
+        session.info["principal"] = principal
+        return session
+
+    @asynccontextmanager
+    async def transaction(self, principal: Principal) -> AsyncIterator[AsyncSession]:
+        """A write session in one transaction: committed on success, rolled back on error."""
+        async with self.session(principal, write=True) as session, session.begin():
+            yield session
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as connection:
+            await connection.exec_driver_sql("SELECT 1")
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

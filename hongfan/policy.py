@@ -1,0 +1,109 @@
+"""THE permission policy, as data. hongfan.access interprets it; nothing else does.
+
+Rows: for each record type and caller kind, which rows are visible.
+Fields: sensitive columns (marked in the models) are full, masked or hidden by role.
+Writes: which roles may create, update, delete and restore each record type.
+A record type without an entry here is invisible to everyone but the system.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from hongfan.principal import Role
+
+
+class Rows(enum.StrEnum):
+    ALL = "all"
+    SUBTREE = "subtree"  # rows of the caller's organisation and everything under it
+    PUBLISHED = "published"  # rows whose `published` flag is set
+    OWN_COMPANY = "own_company"  # the partner's own company
+    AT_OWN_COMPANY = "at_own_company"  # rows whose company_id is the partner's company
+    INTERNS_OF_OWN_COMPANY = "interns_of_own_company"  # students interning at it
+    NONE = "none"
+
+
+class Fields(enum.StrEnum):
+    FULL = "full"  # sensitive fields in clear (each read audited)
+    MASKED = "masked"  # sensitive fields masked, e.g. 3502**********1234
+    HIDDEN = "hidden"  # sensitive fields null and not filterable
+
+
+class Op(enum.StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    RESTORE = "restore"
+
+
+ANON = "anonymous"
+ALL_OPS = frozenset(Op)
+CREATE_UPDATE = frozenset({Op.CREATE, Op.UPDATE})
+
+
+@dataclass(frozen=True)
+class EntityPolicy:
+    rows: dict[Role | str, Rows]
+    writes: dict[Role | str, frozenset[Op]]
+    # For partners: the only columns they may read, when the type is visible at all.
+    partner_columns: frozenset[str] | None = None
+
+
+FIELDS_BY_ROLE: dict[Role | str, Fields] = {
+    Role.SUPERADMIN: Fields.FULL,
+    Role.ORG_ADMIN: Fields.FULL,
+    Role.EDITOR: Fields.MASKED,
+    Role.VIEWER: Fields.MASKED,
+    Role.PARTNER: Fields.HIDDEN,
+    ANON: Fields.HIDDEN,
+}
+
+_STAFF_ROWS: dict[Role | str, Rows] = {
+    Role.SUPERADMIN: Rows.ALL,
+    Role.ORG_ADMIN: Rows.SUBTREE,
+    Role.EDITOR: Rows.SUBTREE,
+    Role.VIEWER: Rows.SUBTREE,
+}
+_STAFF_WRITES: dict[Role | str, frozenset[Op]] = {
+    Role.SUPERADMIN: ALL_OPS,
+    Role.ORG_ADMIN: ALL_OPS,
+    Role.EDITOR: CREATE_UPDATE,
+}
+
+
+def _public() -> EntityPolicy:
+    return EntityPolicy(
+        rows={**_STAFF_ROWS, Role.PARTNER: Rows.PUBLISHED, ANON: Rows.PUBLISHED},
+        writes=_STAFF_WRITES,
+    )
+
+
+def _people() -> EntityPolicy:
+    return EntityPolicy(rows={**_STAFF_ROWS, Role.PARTNER: Rows.NONE, ANON: Rows.NONE}, writes=_STAFF_WRITES)
+
+
+POLICY: dict[str, EntityPolicy] = {
+    "Organisation": _public(),
+    "ServiceSite": _public(),
+    "Course": _public(),
+    "CourseSession": _people(),
+    "Enrolment": _people(),
+    "ScholarshipStudent": EntityPolicy(
+        rows={**_STAFF_ROWS, Role.PARTNER: Rows.INTERNS_OF_OWN_COMPANY, ANON: Rows.NONE},
+        writes=_STAFF_WRITES,
+        partner_columns=frozenset({"id", "name", "gender", "university", "major", "graduation_year"}),
+    ),
+    "Grant": _people(),
+    "Company": EntityPolicy(
+        rows={**_STAFF_ROWS, Role.PARTNER: Rows.OWN_COMPANY, ANON: Rows.PUBLISHED},
+        writes=_STAFF_WRITES,
+    ),
+    "Internship": EntityPolicy(
+        rows={**_STAFF_ROWS, Role.PARTNER: Rows.AT_OWN_COMPANY, ANON: Rows.NONE},
+        writes={**_STAFF_WRITES, Role.PARTNER: frozenset({Op.UPDATE})},
+        partner_columns=frozenset(
+            {"id", "student_id", "company_id", "position", "start_date", "end_date", "status", "evaluation", "version"}
+        ),
+    ),
+}
