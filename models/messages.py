@@ -128,6 +128,42 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "记录未被删除，无需恢复",
         "en": "The record is not deleted, so there is nothing to restore",
     },
+    "year.graduation_before_enrolment": {
+        "zh": "毕业年份不能早于入学年份",
+        "en": "The graduation year cannot be earlier than the enrolment year",
+    },
+    "id_number.gender_mismatch": {
+        "zh": "性别与身份证号不一致（身份证号第17位奇数为男、偶数为女）",
+        "en": "The gender does not match the ID number (17th digit odd = male, even = female)",
+    },
+    "has_children": {
+        "zh": "该组织下仍有下级组织，请先删除或移走下级组织",
+        "en": "This organisation still has sub-organisations; delete or move them first",
+    },
+    "root_forbidden": {
+        "zh": "只有超级管理员可以创建顶级组织",
+        "en": "Only a superadmin may create a top-level organisation",
+    },
+    "not_writable": {
+        "zh": "此字段不能修改",
+        "en": "This field cannot be changed",
+    },
+    "page_size": {
+        "zh": "每页条数应在0至{max}之间",
+        "en": "The page size must be between 0 and {max}",
+    },
+    "cursor": {
+        "zh": "分页游标无效，请从第一页重新开始",
+        "en": "The page cursor is not valid; start again from the first page",
+    },
+    "filter.forbidden_field": {
+        "zh": "无权按此字段筛选或排序",
+        "en": "You may not filter or sort by this field",
+    },
+    "global_id": {
+        "zh": "编号格式不正确",
+        "en": "The ID is not valid",
+    },
     "cycle": {
         "zh": "上级组织不能是自身或其下级",
         "en": "An organisation cannot be its own parent or sit under one of its own sub-units",

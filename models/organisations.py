@@ -68,7 +68,7 @@ class OrganisationLevel(enum.StrEnum):
 )
 class Organisation(Record, table=True):
     __tablename__ = "organisation"
-    __table_args__ = (sa.UniqueConstraint("parent_id", "name"),)
+    __table_args__ = (sa.UniqueConstraint("parent_id", "name"), sa.Index("ix_organisation_path_pattern", "path", postgresql_ops={"path": "varchar_pattern_ops"}).ddl_if(dialect="postgresql"))
 
     name: str = col("Name (名称)", zh="名称", en="Name", searchable=True, max_length=100, index=True)
     kind: OrganisationKind = col(
