@@ -94,6 +94,12 @@ def readable_columns(principal: Principal, model: type[Record]) -> frozenset[str
     return None
 
 
+def always_readable(model: type[Record], column: str) -> bool:
+    """False when some role's narrowed column list leaves ``column`` out."""
+    entry = POLICY.get(model.__entity__.type_name)
+    return entry is None or entry.partner_columns is None or column in entry.partner_columns
+
+
 def can_read_column(principal: Principal, model: type[Record], column: str) -> bool:
     """True when the caller sees ``column`` in clear; the test for filtering and sorting on it."""
     narrowed = readable_columns(principal, model)

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
+from sqlmodel.sql.sqltypes import AutoString
 
 from models.base import Money, Record, UTCDateTime, column_meta
 from models.validators import (
@@ -50,6 +51,8 @@ def python_type(model: type[Record], name: str) -> type:
         return datetime
     if isinstance(column_type, sa.Enum) and column_type.enum_class is not None:
         return column_type.enum_class  # type: ignore[no-any-return]
+    if isinstance(column_type, sa.String | AutoString):
+        return str
     return column_type.python_type  # type: ignore[no-any-return]
 
 

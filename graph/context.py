@@ -1,0 +1,63 @@
+"""Per-request context: the caller, one database session, and the DataLoaders."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.dataloader import DataLoader
+
+from hongfan.db import Database
+from hongfan.principal import Principal
+from hongfan.settings import Settings
+
+
+class Context:
+    """What every resolver receives as ``info.context``.
+
+    Reads share one session (one connection, one transaction) per request.
+    strawberry resolves sibling fields concurrently and an AsyncSession must
+    not be used by two coroutines at once, so reads are serialised by a lock:
+    DataLoader batching keeps the number of statements small anyway.
+    """
+
+    def __init__(self, db: Database, settings: Settings, principal: Principal, request: Any = None) -> None:
+        self.db = db
+        self.settings = settings
+        self.principal = principal
+        self.request = request
+        self.request_id = uuid.uuid4().hex
+        self._session: AsyncSession | None = None
+        self._lock = asyncio.Lock()
+        self._loaders: dict[Hashable, DataLoader[Any, Any]] = {}
+
+    @property
+    def language(self) -> str:
+        return self.principal.language
+
+    async def execute(self, statement: Any) -> Any:
+        async with self._lock:
+            if self._session is None:
+                self._session = self.db.session(self.principal)
+                self._session.info["request_id"] = self.request_id
+            return await self._session.execute(statement)
+
+    def loader(self, key: Hashable, batch: Callable[[list[Any]], Awaitable[list[Any]]]) -> DataLoader[Any, Any]:
+        """The request's DataLoader for ``key``, created on first use."""
+        existing = self._loaders.get(key)
+        if existing is None:
+            existing = DataLoader(load_fn=batch)
+            self._loaders[key] = existing
+        return existing
+
+    def forget_loaded(self) -> None:
+        """Drop cached loads after a write, so the payload shows what was written."""
+        self._loaders.clear()
+
+    async def close(self) -> None:
+        if self._session is not None:
+            session, self._session = self._session, None
+            await session.close()

@@ -1,0 +1,136 @@
+"""Turn filter and orderBy inputs into SQL, refusing fields the caller cannot read.
+
+Relation filters become ``IN (SELECT …)`` over the related ORM entity, so the
+row scope applies inside them too: a hidden row can never make a filter match.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from strawberry import relay
+from strawberry.types.unset import UNSET
+
+from graph.errors import UserError
+from graph.pagination import Direction, SortKey
+from hongfan import access
+from hongfan.principal import Principal
+from models.base import ENTITIES, Record, ToMany, ToOne
+from models.messages import message
+
+_LOGIC = {"and_", "or_", "not_"}
+
+
+def _given(value: Any) -> bool:
+    return value is not None and value is not UNSET
+
+
+def _forbidden(column: str, principal: Principal) -> UserError:
+    return UserError(message("filter.forbidden_field", principal.language) + f": {column}", code="FORBIDDEN_FIELD")
+
+
+def global_id_to_pk(value: relay.GlobalID | str, type_name: str, principal: Principal) -> int:
+    """The database id in a global ID of ``type_name``; a clear error otherwise."""
+    try:
+        gid = value if isinstance(value, relay.GlobalID) else relay.GlobalID.from_id(str(value))
+        if gid.type_name != type_name:
+            raise ValueError(gid.type_name)
+        return int(gid.node_id)
+    except (ValueError, TypeError) as error:
+        raise UserError(message("global_id", principal.language), code="BAD_ID") from error
+
+
+def _operators(column: Any, ops: Any, convert: Any = None) -> list[sa.ColumnElement[bool]]:
+    def conv(v: Any) -> Any:
+        return convert(v) if convert else v
+
+    clauses: list[sa.ColumnElement[bool]] = []
+    for name, value in vars(ops).items():
+        if not _given(value):
+            continue
+        if name == "eq":
+            clauses.append(column == conv(value))
+        elif name == "ne":
+            clauses.append(sa.or_(column != conv(value), column.is_(None)))
+        elif name == "in_":
+            clauses.append(column.in_([conv(v) for v in value]))
+        elif name == "not_in":
+            clauses.append(sa.or_(column.not_in([conv(v) for v in value]), column.is_(None)))
+        elif name == "lt":
+            clauses.append(column < value)
+        elif name == "lte":
+            clauses.append(column <= value)
+        elif name == "gt":
+            clauses.append(column > value)
+        elif name == "gte":
+            clauses.append(column >= value)
+        elif name == "contains":
+            clauses.append(column.icontains(value, autoescape=True))
+        elif name == "starts_with":
+            clauses.append(column.startswith(value, autoescape=True))
+        elif name == "is_null":
+            clauses.append(column.is_(None) if value else column.is_not(None))
+    return clauses
+
+
+def compile_filter(model: type[Record], where: Any, principal: Principal) -> sa.ColumnElement[bool] | None:
+    if not _given(where):
+        return None
+    relations = {r.name: r for r in model.__entity__.relations}
+    by_python_name = {_snake(name): r for name, r in relations.items()}
+    clauses: list[sa.ColumnElement[bool]] = []
+    for name, value in vars(where).items():
+        if not _given(value):
+            continue
+        if name == "and_":
+            parts = [compile_filter(model, part, principal) for part in value]
+            clauses.append(sa.and_(sa.true(), *[p for p in parts if p is not None]))
+        elif name == "or_":
+            parts = [compile_filter(model, part, principal) for part in value]
+            clauses.append(sa.or_(*[p if p is not None else sa.true() for p in parts]) if parts else sa.false())
+        elif name == "not_":
+            inner = compile_filter(model, value, principal)
+            clauses.append(sa.not_(inner) if inner is not None else sa.false())
+        elif name in by_python_name:
+            clauses.append(_relation_clause(model, by_python_name[name], value, principal))
+        elif name == "id":
+            type_name = model.__entity__.type_name
+            clauses.extend(_operators(model.id, value, lambda v: global_id_to_pk(v, type_name, principal)))
+        else:
+            if not access.can_read_column(principal, model, name):
+                raise _forbidden(name, principal)
+            clauses.extend(_operators(getattr(model, name), value))
+    return sa.and_(*clauses) if clauses else None
+
+
+def _relation_clause(
+    model: type[Record], relation: ToOne | ToMany, value: Any, principal: Principal
+) -> sa.ColumnElement[bool]:
+    target = ENTITIES[relation.target]
+    inner = compile_filter(target, value, principal)
+    if isinstance(relation, ToOne):
+        ids = sa.select(target.id).correlate(None)  # type: ignore[arg-type]
+        if inner is not None:
+            ids = ids.where(inner)
+        return getattr(model, relation.fk).in_(ids)  # type: ignore[no-any-return]
+    owners = sa.select(getattr(target, relation.fk)).correlate(None)
+    if inner is not None:
+        owners = owners.where(inner)
+    return model.id.in_(owners)  # type: ignore[union-attr]
+
+
+def _snake(name: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+
+
+def compile_order(model: type[Record], order_by: list[Any] | None, principal: Principal) -> list[SortKey]:
+    keys: list[SortKey] = []
+    for item in order_by or []:
+        for name, direction in vars(item).items():
+            if not _given(direction):
+                continue
+            if not access.can_read_column(principal, model, name):
+                raise _forbidden(name, principal)
+            keys.append(SortKey(name, Direction(direction.value)))
+    return keys

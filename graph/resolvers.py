@@ -1,0 +1,397 @@
+"""Resolvers shared by every record type: lists, relations, node lookup, mutations.
+
+Every read goes through ``Context.execute`` (the caller's scoped session);
+relations resolve through per-request DataLoaders so a nested query costs one
+statement per relation level, whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import sqlalchemy as sa
+import strawberry
+from sqlalchemy.orm import aliased
+from strawberry import relay
+from strawberry.types.unset import UNSET
+
+from graph.context import Context
+from graph.errors import UserError
+from graph.filters import compile_filter, compile_order, global_id_to_pk
+from graph.pagination import (
+    CursorError,
+    SortKey,
+    after_position,
+    decode_cursor,
+    encode_cursor,
+    order_clauses,
+    with_tiebreak,
+)
+from hongfan import access, crud
+from hongfan.errors import HongfanError
+from models.base import ENTITIES, Record, ToMany, ToOne
+from models.messages import message
+
+# -- records to nodes ------------------------------------------------------------
+
+
+def graph_entity(model: type[Record]) -> Any:
+    from graph.types import GRAPH
+
+    return GRAPH[model.__entity__.type_name]
+
+
+def to_node(ctx: Context, model: type[Record], record: Record | None) -> Any:
+    """The GraphQL object for ``record``, with fields as the caller may see them."""
+    if record is None:
+        return None
+    node_cls = graph_entity(model).node
+    principal = ctx.principal
+    values: dict[str, Any] = {}
+    for column in model.__table__.columns:  # type: ignore[attr-defined]
+        name = column.name
+        values[name] = access.present(principal, model, name, getattr(record, name))
+    values["id"] = record.id
+    return node_cls(**values)
+
+
+# -- paging ----------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class PageArgs:
+    where: sa.ColumnElement[bool] | None
+    keys: list[SortKey]
+    first: int
+    after: list[Any] | None
+    key: str  # stable text of the arguments, for DataLoader keys
+
+
+def _page_size(ctx: Context, first: int | None) -> int:
+    settings = ctx.settings
+    size = settings.default_page_size if first is None else first
+    if size < 0 or size > settings.max_page_size:
+        raise UserError(message("page_size", ctx.language, max=settings.max_page_size), code="BAD_PAGE_SIZE")
+    return size
+
+
+def _argument_key(*parts: Any) -> str:
+    def plain(value: Any) -> Any:
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return {k: plain(v) for k, v in vars(value).items() if v is not None and v is not UNSET}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        if isinstance(value, enum.Enum):
+            return value.value
+        return value
+
+    return json.dumps([plain(p) for p in parts], default=str, sort_keys=True, ensure_ascii=False)
+
+
+def page_args(
+    ctx: Context, model: type[Record], filter: Any, order_by: Any, first: int | None, after: str | None
+) -> PageArgs:
+    principal = ctx.principal
+    where = compile_filter(model, filter, principal)
+    keys = with_tiebreak(compile_order(model, order_by, principal))
+    size = _page_size(ctx, first)
+    position = None
+    if after:
+        try:
+            position = decode_cursor(model, after, keys)
+        except CursorError as error:
+            raise UserError(message("cursor", ctx.language), code="BAD_CURSOR") from error
+    return PageArgs(where, keys, size, position, _argument_key(filter, order_by, size, after))
+
+
+def _connection(ctx: Context, model: type[Record], rows: list[Record], args: PageArgs, count: Any) -> Any:
+    entity = graph_entity(model)
+    page = rows[: args.first]
+    edges = [entity.edge(cursor=encode_cursor(r, args.keys), node=to_node(ctx, model, r)) for r in page]
+    info = relay.PageInfo(
+        has_next_page=len(rows) > args.first,
+        has_previous_page=args.after is not None,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None,
+    )
+    return entity.connection(edges=edges, page_info=info, count=count)
+
+
+def _conditions(model: type[Record], args: PageArgs) -> list[sa.ColumnElement[bool]]:
+    conditions = []
+    if args.where is not None:
+        conditions.append(args.where)
+    if args.after is not None:
+        conditions.append(after_position(model, args.keys, args.after))
+    return conditions
+
+
+async def list_records(
+    ctx: Context, model: type[Record], filter: Any, order_by: Any, first: int | None, after: str | None
+) -> Any:
+    """A top-level connection: one statement for the page, one more only if totalCount is asked."""
+    args = page_args(ctx, model, filter, order_by, first, after)
+    statement = (
+        sa.select(model)
+        .where(*_conditions(model, args))
+        .order_by(*order_clauses(model, args.keys))
+        .limit(args.first + 1)
+    )
+    rows = list((await ctx.execute(statement)).scalars().all())
+
+    async def count() -> int:
+        query = sa.select(sa.func.count(model.id))  # type: ignore[arg-type]
+        if args.where is not None:
+            query = query.where(args.where)
+        return int((await ctx.execute(query)).scalar_one())
+
+    return _connection(ctx, model, rows, args, count)
+
+
+# -- relations through DataLoaders -----------------------------------------------
+
+
+def _by_id_loader(ctx: Context, model: type[Record]) -> Any:
+    async def batch(ids: list[int]) -> list[Record | None]:
+        rows = (await ctx.execute(sa.select(model).where(model.id.in_(ids)))).scalars().all()  # type: ignore[union-attr]
+        found = {r.id: r for r in rows}
+        return [found.get(i) for i in ids]
+
+    return ctx.loader(("by_id", model.__entity__.type_name), batch)
+
+
+async def load_record(ctx: Context, model: type[Record], record_id: int) -> Record | None:
+    result: Record | None = await _by_id_loader(ctx, model).load(record_id)
+    return result
+
+
+def _pages_loader(ctx: Context, relation: ToMany, target: type[Record], args: PageArgs) -> Any:
+    fk = getattr(target, relation.fk)
+
+    async def batch(owner_ids: list[int]) -> list[list[Record]]:
+        # One statement for every owner's page: number the rows per owner, keep first+1.
+        position = sa.func.row_number().over(partition_by=fk, order_by=order_clauses(target, args.keys))
+        inner = (
+            sa.select(target, position.label("row_position"))
+            .where(fk.in_(owner_ids), *_conditions(target, args))
+            .subquery()
+        )
+        row = aliased(target, inner)
+        statement = (
+            sa.select(row)
+            .where(inner.c.row_position <= args.first + 1)
+            .order_by(inner.c[relation.fk], inner.c.row_position)
+        )
+        rows = (await ctx.execute(statement)).scalars().all()
+        pages: dict[int, list[Record]] = {i: [] for i in owner_ids}
+        for record in rows:
+            pages[getattr(record, relation.fk)].append(record)
+        return [pages[i] for i in owner_ids]
+
+    return ctx.loader(("pages", relation.target, relation.fk, args.key), batch)
+
+
+def _counts_loader(ctx: Context, relation: ToMany, target: type[Record], args: PageArgs) -> Any:
+    fk = getattr(target, relation.fk)
+
+    async def batch(owner_ids: list[int]) -> list[int]:
+        statement = sa.select(fk, sa.func.count(target.id)).where(fk.in_(owner_ids)).group_by(fk)  # type: ignore[arg-type]
+        if args.where is not None:
+            statement = statement.where(args.where)
+        counts = dict((await ctx.execute(statement)).all())
+        return [int(counts.get(i, 0)) for i in owner_ids]
+
+    return ctx.loader(("counts", relation.target, relation.fk, args.key), batch)
+
+
+def _to_one_resolver(model: type[Record], relation: ToOne) -> Callable[..., Awaitable[Any]]:
+    target = ENTITIES[relation.target]
+
+    async def resolve(root: Any, info: strawberry.Info) -> Any:
+        ctx: Context = info.context
+        target_id = getattr(root, relation.fk)
+        if target_id is None:
+            return None
+        return to_node(ctx, target, await load_record(ctx, target, target_id))
+
+    resolve.__annotations__ = {"root": "Any", "info": strawberry.Info, "return": f"Optional[{relation.target}]"}
+    return resolve
+
+
+def _to_many_resolver(model: type[Record], relation: ToMany) -> Callable[..., Awaitable[Any]]:
+    target = ENTITIES[relation.target]
+
+    async def resolve(
+        root: Any,
+        info: strawberry.Info,
+        filter: Any = None,
+        order_by: Any = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Any:
+        ctx: Context = info.context
+        args = page_args(ctx, target, filter, order_by, first, after)
+        rows = await _pages_loader(ctx, relation, target, args).load(root.id)
+        counts = _counts_loader(ctx, relation, target, args)
+
+        async def count() -> int:
+            return int(await counts.load(root.id))
+
+        return _connection(ctx, target, rows, args, count)
+
+    resolve.__annotations__ = {
+        "root": "Any",
+        "info": strawberry.Info,
+        "filter": f"Optional[{relation.target}Filter]",
+        "order_by": f"Optional[list[{relation.target}Order]]",
+        "first": "Optional[int]",
+        "after": "Optional[str]",
+        "return": f"{relation.target}Connection",
+    }
+    return resolve
+
+
+def relation_field(model: type[Record], relation: ToOne | ToMany) -> Any:
+    if isinstance(relation, ToOne):
+        resolver = _to_one_resolver(model, relation)
+    else:
+        resolver = _to_many_resolver(model, relation)
+    resolver.__module__ = "graph.types"
+    resolver.__name__ = relation.name
+    return strawberry.field(resolver=resolver, description=relation.description)
+
+
+def list_field(model: type[Record]) -> Any:
+    type_name = model.__entity__.type_name
+
+    async def resolve(
+        info: strawberry.Info,
+        filter: Any = None,
+        order_by: Any = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Any:
+        return await list_records(info.context, model, filter, order_by, first, after)
+
+    resolve.__annotations__ = {
+        "info": strawberry.Info,
+        "filter": f"Optional[{type_name}Filter]",
+        "order_by": f"Optional[list[{type_name}Order]]",
+        "first": "Optional[int]",
+        "after": "Optional[str]",
+        "return": f"{type_name}Connection",
+    }
+    resolve.__module__ = "graph.types"
+    resolve.__name__ = model.__entity__.plural
+    return strawberry.field(
+        resolver=resolve,
+        description=(
+            f"{model.__entity__.label_en} records you may see, filtered, ordered and paged "
+            f"(first: default 20, at most 100) ({model.__entity__.label_zh}列表)"
+        ),
+    )
+
+
+async def resolve_node(info: strawberry.Info, id: relay.GlobalID) -> relay.Node | None:
+    ctx: Context = info.context
+    model = ENTITIES.get(id.type_name)
+    if model is None:
+        return None
+    try:
+        pk = int(id.node_id)
+    except ValueError:
+        return None
+    return to_node(ctx, model, await load_record(ctx, model, pk))
+
+
+# -- mutations -------------------------------------------------------------------
+
+
+def _input_values(ctx: Context, model: type[Record], data: Any, skip: set[str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    fk_targets = {r.fk: r.target for r in model.__entity__.relations if isinstance(r, ToOne)}
+    for name, value in vars(data).items():
+        if name in skip or value is UNSET:
+            continue
+        if name in fk_targets and value is not None:
+            value = global_id_to_pk(value, fk_targets[name], ctx.principal)
+        values[name] = value
+    return values
+
+
+def _payload(ctx: Context, model: type[Record], record: Record | None, error: HongfanError | None) -> Any:
+    from graph.types import FieldError, field_name
+
+    entity = graph_entity(model)
+    errors = [FieldError(field=field_name(e.field), code=e.code, message=e.message) for e in (error.errors if error else [])]
+    return entity.payload(**{entity.payload_field: to_node(ctx, model, record), "errors": errors})
+
+
+async def _write(ctx: Context, model: type[Record], action: Callable[[Any], Awaitable[Record]]) -> Any:
+    try:
+        async with ctx.db.transaction(ctx.principal) as session:
+            session.info["request_id"] = ctx.request_id
+            record = await action(session)
+    except HongfanError as error:
+        return _payload(ctx, model, None, error)
+    ctx.forget_loaded()
+    return _payload(ctx, model, record, None)
+
+
+def mutation_fields(model: type[Record]) -> dict[str, Any]:
+    meta = model.__entity__
+    name = meta.type_name
+    label = meta.label_zh
+
+    async def create(info: strawberry.Info, input: Any) -> Any:
+        ctx: Context = info.context
+        values = _input_values(ctx, model, input, set())
+        return await _write(ctx, model, lambda s: crud.create(s, model, values))
+
+    async def update(info: strawberry.Info, input: Any) -> Any:
+        ctx: Context = info.context
+        pk = global_id_to_pk(input.id, name, ctx.principal)
+        values = _input_values(ctx, model, input, {"id", "version"})
+        return await _write(ctx, model, lambda s: crud.update(s, model, pk, input.version, values))
+
+    async def delete(info: strawberry.Info, id: relay.GlobalID, version: int | None = None) -> Any:
+        ctx: Context = info.context
+        pk = global_id_to_pk(id, name, ctx.principal)
+        return await _write(ctx, model, lambda s: crud.delete(s, model, pk, version))
+
+    async def restore(info: strawberry.Info, id: relay.GlobalID, version: int | None = None) -> Any:
+        ctx: Context = info.context
+        pk = global_id_to_pk(id, name, ctx.principal)
+        return await _write(ctx, model, lambda s: crud.restore(s, model, pk, version))
+
+    create.__annotations__ = {"info": strawberry.Info, "input": f"Create{name}Input", "return": f"{name}Payload"}
+    update.__annotations__ = {"info": strawberry.Info, "input": f"Update{name}Input", "return": f"{name}Payload"}
+    for fn in (delete, restore):
+        fn.__annotations__ = {
+            "info": strawberry.Info,
+            "id": relay.GlobalID,
+            "version": "Optional[int]",
+            "return": f"{name}Payload",
+        }
+    for fn in (create, update, delete, restore):
+        fn.__module__ = "graph.types"
+    return {
+        f"create_{_snake(name)}": strawberry.field(resolver=create, description=f"Create a {name} (新建{label})"),
+        f"update_{_snake(name)}": strawberry.field(
+            resolver=update, description=f"Change a {name}; refused when `version` is stale (修改{label})"
+        ),
+        f"delete_{_snake(name)}": strawberry.field(
+            resolver=delete, description=f"Soft-delete a {name}; restore brings it back (删除{label})"
+        ),
+        f"restore_{_snake(name)}": strawberry.field(
+            resolver=restore, description=f"Bring back a soft-deleted {name} (恢复{label})"
+        ),
+    }
+
+
+def _snake(name: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")

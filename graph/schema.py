@@ -1,0 +1,69 @@
+"""The GraphQL schema: one query field, node lookup and four mutations per record type."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry import relay
+from strawberry.extensions import MaskErrors, QueryDepthLimiter
+from strawberry.schema.config import StrawberryConfig
+
+from graph import resolvers
+from graph.errors import UserError
+from graph.statistics import resolve_statistics
+from graph.types import build_all
+from models.base import ENTITIES
+
+MAX_QUERY_DEPTH = 12
+
+
+def _query_type() -> type:
+    namespace: dict[str, Any] = {"__module__": "graph.types", "__annotations__": {}}
+    for model in ENTITIES.values():
+        namespace[resolvers._snake(model.__entity__.plural)] = resolvers.list_field(model)
+    namespace["node"] = strawberry.field(
+        resolver=resolvers.resolve_node,
+        description="Any record by its global ID; null when it does not exist or you may not see it (按编号查询)",
+    )
+    namespace["statistics"] = strawberry.field(
+        resolver=resolve_statistics,
+        description="The figures the association reports, over the records you may see (统计数据)",
+    )
+    cls = type("Query", (), namespace)
+    return strawberry.type(cls, description="Read the association network's records (查询)")
+
+
+def _mutation_type() -> type:
+    namespace: dict[str, Any] = {"__module__": "graph.types", "__annotations__": {}}
+    for model in ENTITIES.values():
+        namespace.update(resolvers.mutation_fields(model))
+    cls = type("Mutation", (), namespace)
+    return strawberry.type(cls, description="Create, change, delete and restore records (修改数据)")
+
+
+def _is_user_facing(error: GraphQLError) -> bool:
+    """Errors we raised on purpose, or GraphQL's own validation errors, are shown as they are."""
+    original = error.original_error
+    return original is None or isinstance(original, UserError | GraphQLError)
+
+
+@cache
+def build_schema() -> strawberry.Schema:
+    build_all()
+    return strawberry.Schema(
+        query=_query_type(),
+        mutation=_mutation_type(),
+        types=[relay.Node],
+        config=StrawberryConfig(),
+        extensions=[
+            QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
+            MaskErrors(should_mask_error=lambda error: not _is_user_facing(error), error_message="服务器内部错误 / Internal server error"),
+        ],
+    )
+
+
+def print_sdl() -> str:
+    return build_schema().as_str() + "\n"

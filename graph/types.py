@@ -1,0 +1,349 @@
+"""GraphQL types derived from the record definitions in ``models``.
+
+For each record type this module builds, from its one declaration: the object
+type (a Relay node), its connection and edge, its filter and order inputs, its
+create/update inputs and its mutation payload. Generated classes live in this
+module's namespace so that string annotations between them resolve lazily,
+whatever order they are built in.
+"""
+
+from __future__ import annotations
+
+import enum
+import sys
+from dataclasses import dataclass
+from typing import Any, Optional
+
+import strawberry
+from strawberry import relay
+from strawberry.types.unset import UNSET
+from strawberry.utils.str_converters import to_camel_case
+
+from graph.enums import gql_enum
+from graph.operators import OPERATOR_INPUT, IDFilter
+from hongfan import access
+from models.base import ENTITIES, Record, ToMany, ToOne, column_meta
+from models.rules import python_type
+
+_NAMESPACE = sys.modules[__name__].__dict__
+
+
+def snake(name: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+
+
+def field_name(column: str) -> str:
+    """The public (camelCase) name of a column, as field errors report it."""
+    return to_camel_case(column)
+
+
+def _register(cls: type) -> type:
+    _NAMESPACE[cls.__name__] = cls
+    return cls
+
+
+@strawberry.type(description="A problem with one input field (字段错误)")
+class FieldError:
+    field: str = strawberry.field(description="The input field, camelCase (出错字段)")
+    code: str = strawberry.field(description="A stable machine-readable code (错误代码)")
+    message: str = strawberry.field(description="What is wrong, in the caller's language (错误说明)")
+
+
+@strawberry.enum(description="Sort direction; nulls always come last (排序方向)")
+class SortDirection(enum.Enum):
+    ASC = "asc"
+    DESC = "desc"
+
+
+# -- per-type facts --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GraphEntity:
+    """The generated GraphQL classes of one record type."""
+
+    model: type[Record]
+    node: type
+    connection: type
+    edge: type
+    filter: type
+    order: type
+    create_input: type
+    update_input: type
+    payload: type
+    payload_field: str  # python name of the record field on the payload
+
+
+GRAPH: dict[str, GraphEntity] = {}
+
+
+def _columns(model: type[Record]) -> list[Any]:
+    return list(model.__table__.columns)  # type: ignore[attr-defined]
+
+
+def _is_fk(column: Any) -> bool:
+    return bool(column.foreign_keys)
+
+
+def _exposed_columns(model: type[Record]) -> list[str]:
+    """Data columns shown as plain fields: foreign keys appear as relations instead."""
+    return [c.name for c in _columns(model) if c.name not in {"id", "path"} and not _is_fk(c)]
+
+
+def _private_columns(model: type[Record]) -> list[str]:
+    return [c.name for c in _columns(model) if _is_fk(c) or c.name == "path"]
+
+
+def _scalar(model: type[Record], column: str) -> Any:
+    target = python_type(model, column)
+    if isinstance(target, type) and issubclass(target, enum.Enum):
+        return gql_enum(target)
+    return target
+
+
+def _enum_filter(enum_cls: type[enum.Enum]) -> type:
+    name = f"{enum_cls.__name__}Filter"
+    if name in _NAMESPACE:
+        return _NAMESPACE[name]  # type: ignore[no-any-return]
+    gql = gql_enum(enum_cls)
+    namespace: dict[str, Any] = {
+        "__module__": __name__,
+        "__annotations__": {
+            "eq": Optional[gql],  # noqa: UP045 (built at runtime)
+            "ne": Optional[gql],  # noqa: UP045
+            "in_": Optional[list[gql]],  # noqa: UP045
+            "not_in": Optional[list[gql]],  # noqa: UP045
+            "is_null": Optional[bool],  # noqa: UP045
+        },
+        "eq": strawberry.field(default=None, description="Equal to (等于)"),
+        "ne": strawberry.field(default=None, description="Not equal to (不等于)"),
+        "in_": strawberry.field(default=None, name="in", description="One of (属于)"),
+        "not_in": strawberry.field(default=None, description="None of (不属于)"),
+        "is_null": strawberry.field(default=None, description="Has no value (为空)"),
+    }
+    cls = type(name, (), namespace)
+    return _register(strawberry.input(cls, description=f"Conditions on a {enum_cls.__name__} field (选项条件)"))
+
+
+def operator_input(model: type[Record], column: str) -> Any:
+    target = python_type(model, column)
+    if isinstance(target, type) and issubclass(target, enum.Enum):
+        return _enum_filter(target)
+    return OPERATOR_INPUT[target]
+
+
+def _description(model: type[Record], column: str) -> str:
+    return model.model_fields[column].description or column_meta(model, column).label_en
+
+
+def _may_be_hidden(model: type[Record], column: str) -> bool:
+    """Some caller may get null for this column, so it must be nullable in the schema."""
+    return column_meta(model, column).sensitive or not access.always_readable(model, column)
+
+
+# -- node types ------------------------------------------------------------------
+
+
+def _build_node(model: type[Record]) -> type:
+    meta = model.__entity__
+    annotations: dict[str, Any] = {"id": relay.NodeID[int]}
+    namespace: dict[str, Any] = {"__module__": __name__}
+    for column in _exposed_columns(model):
+        scalar = _scalar(model, column)
+        nullable = model.__table__.c[column].nullable or _may_be_hidden(model, column)  # type: ignore[attr-defined]
+        annotations[column] = Optional[scalar] if nullable else scalar  # noqa: UP045
+        namespace[column] = strawberry.field(description=_description(model, column))
+    for column in _private_columns(model):
+        annotations[column] = strawberry.Private[Any]
+    from graph import resolvers  # the resolvers import these types back
+
+    for relation in meta.relations:
+        namespace[snake(relation.name)] = resolvers.relation_field(model, relation)
+    namespace["__annotations__"] = annotations
+    cls = type(meta.type_name, (relay.Node,), namespace)
+    return _register(strawberry.type(cls, description=meta.description))
+
+
+def _build_edge(model: type[Record]) -> type:
+    name = model.__entity__.type_name
+    namespace = {
+        "__module__": __name__,
+        "__annotations__": {"cursor": str, "node": name},
+        "cursor": strawberry.field(description="Opaque position of this row, for `after` (游标)"),
+        "node": strawberry.field(description=f"The {name} (记录)"),
+    }
+    return _register(strawberry.type(type(f"{name}Edge", (), namespace), description=f"A {name} in a list (列表项)"))
+
+
+async def _total_count(root: Any) -> int:
+    return int(await root.count())
+
+
+def _build_connection(model: type[Record]) -> type:
+    name = model.__entity__.type_name
+    namespace = {
+        "__module__": __name__,
+        "__annotations__": {
+            "edges": f"list[{name}Edge]",
+            "page_info": relay.PageInfo,
+            "count": strawberry.Private[Any],
+        },
+        "edges": strawberry.field(description="The rows of this page (本页记录)"),
+        "page_info": strawberry.field(description="Where this page sits in the list (分页信息)"),
+        "total_count": strawberry.field(
+            resolver=_total_count, description="How many rows match the filter, over all pages (总数)"
+        ),
+    }
+    cls = type(f"{name}Connection", (), namespace)
+    return _register(strawberry.type(cls, description=f"A page of {name} records (分页列表)"))
+
+
+# -- inputs ----------------------------------------------------------------------
+
+
+def _build_filter(model: type[Record]) -> type:
+    name = model.__entity__.type_name
+    filter_name = f"{name}Filter"
+    annotations: dict[str, Any] = {"id": Optional[IDFilter]}  # noqa: UP045
+    namespace: dict[str, Any] = {
+        "__module__": __name__,
+        "id": strawberry.field(default=None, description="By global ID (按编号)"),
+    }
+    for column in _exposed_columns(model):
+        if not column_meta(model, column).filterable:
+            continue
+        annotations[column] = Optional[operator_input(model, column)]  # noqa: UP045
+        namespace[column] = strawberry.field(default=None, description=_description(model, column))
+    for relation in model.__entity__.relations:
+        target = f"{relation.target}Filter"
+        annotations[snake(relation.name)] = f"Optional[{target}]"
+        how = "has a related record matching" if isinstance(relation, ToMany) else "the related record matches"
+        namespace[snake(relation.name)] = strawberry.field(
+            default=None, description=f"{relation.description}: {how} this filter"
+        )
+    annotations["and_"] = f"Optional[list[{filter_name}]]"
+    annotations["or_"] = f"Optional[list[{filter_name}]]"
+    annotations["not_"] = f"Optional[{filter_name}]"
+    namespace["and_"] = strawberry.field(default=None, name="and", description="All of these (并且)")
+    namespace["or_"] = strawberry.field(default=None, name="or", description="Any of these (或者)")
+    namespace["not_"] = strawberry.field(default=None, name="not", description="Not this (不满足)")
+    namespace["__annotations__"] = annotations
+    cls = type(filter_name, (), namespace)
+    return _register(strawberry.input(cls, description=f"Which {name} records to list (筛选条件)"))
+
+
+def orderable_columns(model: type[Record]) -> list[str]:
+    return ["id", *[c for c in _exposed_columns(model) if column_meta(model, c).orderable]]
+
+
+def _build_order(model: type[Record]) -> type:
+    name = model.__entity__.type_name
+    annotations: dict[str, Any] = {}
+    namespace: dict[str, Any] = {"__module__": __name__}
+    for column in orderable_columns(model):
+        annotations[column] = Optional[SortDirection]  # noqa: UP045
+        description = "By creation order (按编号)" if column == "id" else _description(model, column)
+        namespace[column] = strawberry.field(default=UNSET, description=description)
+    namespace["__annotations__"] = annotations
+    cls = type(f"{name}Order", (), namespace)
+    return _register(
+        strawberry.input(
+            cls, one_of=True, description=f"One sort key for {name} lists; give a list for several (排序)"
+        )
+    )
+
+
+def writable_columns(model: type[Record]) -> list[str]:
+    return [c.name for c in _columns(model) if column_meta(model, c.name).writable]
+
+
+def _input_scalar(model: type[Record], column: str) -> Any:
+    if _is_fk(model.__table__.c[column]):  # type: ignore[attr-defined]
+        return relay.GlobalID
+    return _scalar(model, column)
+
+
+def _required_on_create(model: type[Record], column: str) -> bool:
+    table_column = model.__table__.c[column]  # type: ignore[attr-defined]
+    derived = column == "organisation_id" and model.__entity__.scope_parent is not None
+    return not table_column.nullable and model.model_fields[column].is_required() and not derived
+
+
+def _input_description(model: type[Record], column: str) -> str:
+    text = _description(model, column)
+    if _is_fk(model.__table__.c[column]):  # type: ignore[attr-defined]
+        text += "; the global ID of the related record"
+    return text
+
+
+def _build_create_input(model: type[Record]) -> type:
+    name = model.__entity__.type_name
+    annotations: dict[str, Any] = {}
+    namespace: dict[str, Any] = {"__module__": __name__}
+    # Required fields first: the generated dataclass needs them before defaulted ones.
+    columns = sorted(writable_columns(model), key=lambda c: not _required_on_create(model, c))
+    for column in columns:
+        scalar = _input_scalar(model, column)
+        if _required_on_create(model, column):
+            annotations[column] = scalar
+            namespace[column] = strawberry.field(description=_input_description(model, column))
+        else:
+            annotations[column] = Optional[scalar]  # noqa: UP045
+            namespace[column] = strawberry.field(default=UNSET, description=_input_description(model, column))
+    namespace["__annotations__"] = annotations
+    cls = type(f"Create{name}Input", (), namespace)
+    return _register(strawberry.input(cls, description=f"Fields of a new {name} (新建)"))
+
+
+def _build_update_input(model: type[Record]) -> type:
+    name = model.__entity__.type_name
+    annotations: dict[str, Any] = {"id": relay.GlobalID, "version": int}
+    namespace: dict[str, Any] = {
+        "__module__": __name__,
+        "id": strawberry.field(description="The record to change (记录编号)"),
+        "version": strawberry.field(
+            description="The version you read; if someone saved since, the update is refused (版本号)"
+        ),
+    }
+    for column in writable_columns(model):
+        annotations[column] = Optional[_input_scalar(model, column)]  # noqa: UP045
+        namespace[column] = strawberry.field(
+            default=UNSET, description=_input_description(model, column) + " (omit to keep)"
+        )
+    namespace["__annotations__"] = annotations
+    cls = type(f"Update{name}Input", (), namespace)
+    return _register(strawberry.input(cls, description=f"Changes to a {name}; omitted fields stay as they are (修改)"))
+
+
+def _build_payload(model: type[Record]) -> tuple[type, str]:
+    name = model.__entity__.type_name
+    record_field = snake(name[0].lower() + name[1:])
+    namespace = {
+        "__module__": __name__,
+        "__annotations__": {record_field: f"Optional[{name}]", "errors": list[FieldError]},
+        record_field: strawberry.field(description=f"The {name} as saved; null when there are errors (记录)"),
+        "errors": strawberry.field(description="Field-level problems; empty on success (错误列表)"),
+    }
+    cls = type(f"{name}Payload", (), namespace)
+    return _register(strawberry.type(cls, description=f"The result of a {name} mutation (操作结果)")), record_field
+
+
+def build_all() -> dict[str, GraphEntity]:
+    """Build every record type's GraphQL classes once."""
+    if GRAPH:
+        return GRAPH
+    for type_name, model in ENTITIES.items():
+        payload, payload_field = _build_payload(model)
+        GRAPH[type_name] = GraphEntity(
+            model=model,
+            node=_build_node(model),
+            connection=_build_connection(model),
+            edge=_build_edge(model),
+            filter=_build_filter(model),
+            order=_build_order(model),
+            create_input=_build_create_input(model),
+            update_input=_build_update_input(model),
+            payload=payload,
+            payload_field=payload_field,
+        )
+    return GRAPH
