@@ -10,9 +10,13 @@ from a CLI, or from async code through ``asyncio.to_thread``.
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any, Literal, TypeVar
 
 from alembic import command
+from alembic.autogenerate.api import AutogenContext
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import pool
@@ -20,8 +24,86 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 import migrations
 from hongfan.settings import normalise_database_url
+from models.base import Money, UTCDateTime
 
 MIGRATIONS_DIR = Path(migrations.__file__).parent
+
+T = TypeVar("T")
+
+
+def run_async(coroutine: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """``asyncio.run(coroutine())``, on a worker thread when this thread already runs a loop.
+
+    Lets the synchronous commands below (and migrations/env.py) be called from async
+    code too, e.g. a test or an app start-up hook, without "asyncio.run() cannot be
+    called from a running event loop".
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine())
+    results: list[T] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            results.append(asyncio.run(coroutine()))
+        except BaseException as exc:  # re-raised on the calling thread
+            errors.append(exc)
+
+    worker = threading.Thread(target=work, name="hongfan-migrate")
+    worker.start()
+    worker.join()
+    if errors:
+        raise errors[0]
+    return results[0]
+
+
+# -- how migrations are rendered and compared (used by migrations/env.py and the tests) --
+
+
+def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
+    """Render Hongfan's column types as importable expressions in migration scripts.
+
+    migrations/script.py.mako imports ``models.base`` (and ``sqlmodel``, whose
+    ``AutoString`` Alembic renders by module path on its own).
+    """
+    if type_ == "type" and isinstance(obj, UTCDateTime | Money):
+        return f"models.base.{type(obj).__name__}()"
+    return False
+
+
+def include_object_for(dialect_name: str) -> Callable[[Any, str | None, str, bool, Any], bool]:
+    """Leave out of comparisons what ``create_all`` would not create on this dialect.
+
+    Schema items declared with ``.ddl_if(dialect=...)`` — the PostgreSQL-only
+    ``varchar_pattern_ops`` index on organisation.path — exist on that dialect only.
+    """
+
+    def include_object(
+        obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+    ) -> bool:
+        ddl_if = None if reflected else getattr(obj, "_ddl_if", None)
+        if ddl_if is None or ddl_if.dialect is None:
+            return True
+        allowed = (ddl_if.dialect,) if isinstance(ddl_if.dialect, str) else tuple(ddl_if.dialect)
+        return dialect_name in allowed
+
+    return include_object
+
+
+def context_options(dialect_name: str) -> dict[str, Any]:
+    """``MigrationContext`` options: the same for migrating, autogenerate and checks."""
+    return {
+        "compare_type": True,
+        "render_item": render_item,
+        "include_object": include_object_for(dialect_name),
+        # SQLite alters tables by copying them; batch mode makes later migrations portable.
+        "render_as_batch": dialect_name == "sqlite",
+    }
+
+
+# -- commands ------------------------------------------------------------------------
 
 
 def alembic_config(database_url: str) -> Config:
@@ -59,7 +141,7 @@ def current(database_url: str) -> str | None:
         finally:
             await engine.dispose()
 
-    return asyncio.run(read())
+    return run_async(read)
 
 
 def head() -> str | None:
@@ -69,4 +151,15 @@ def head() -> str | None:
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
-__all__ = ["MIGRATIONS_DIR", "alembic_config", "current", "downgrade", "head", "upgrade"]
+__all__ = [
+    "MIGRATIONS_DIR",
+    "alembic_config",
+    "context_options",
+    "current",
+    "downgrade",
+    "head",
+    "include_object_for",
+    "render_item",
+    "run_async",
+    "upgrade",
+]

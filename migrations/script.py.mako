@@ -9,7 +9,7 @@ Create Date: ${create_date}
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel  # noqa: F401  (sqlmodel.sql.sqltypes.AutoString)
+import sqlmodel.sql.sqltypes  # noqa: F401  (AutoString, rendered by module path)
 from alembic import op
 
 import models.base  # noqa: F401  (UTCDateTime, Money)

@@ -15,10 +15,10 @@ Create Date: 2026-11-29 01:30:05.114382
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel  # noqa: F401  (sqlmodel.sql.sqltypes.AutoString)
+import sqlmodel.sql.sqltypes
 from alembic import op
 
-import models.base  # noqa: F401  (UTCDateTime, Money)
+import models.base
 
 # revision identifiers, used by Alembic.
 revision: str = "0001"
