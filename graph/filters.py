@@ -79,6 +79,7 @@ def compile_filter(model: type[Record], where: Any, principal: Principal) -> sa.
         return None
     relations = {r.name: r for r in model.__entity__.relations}
     by_python_name = {_snake(name): r for name, r in relations.items()}
+    fk_targets = {r.fk: r.target for r in relations.values() if isinstance(r, ToOne)}
     clauses: list[sa.ColumnElement[bool]] = []
     for name, value in vars(where).items():
         if not _given(value):
@@ -94,6 +95,13 @@ def compile_filter(model: type[Record], where: Any, principal: Principal) -> sa.
             clauses.append(sa.not_(inner) if inner is not None else sa.false())
         elif name in by_python_name:
             clauses.append(_relation_clause(model, by_python_name[name], value, principal))
+        elif name in fk_targets:
+            target_name = fk_targets[name]
+            if not access.can_read_column(principal, model, name):
+                raise _forbidden(name, principal)
+            clauses.extend(
+                _operators(getattr(model, name), value, lambda v, t=target_name: global_id_to_pk(v, t, principal))
+            )
         elif name == "id":
             type_name = model.__entity__.type_name
             clauses.extend(_operators(model.id, value, lambda v: global_id_to_pk(v, type_name, principal)))

@@ -86,6 +86,7 @@ class IDFilter:
     ne: relay.GlobalID | None = strawberry.field(default=None, description="Not equal to (不等于)")
     in_: list[relay.GlobalID] | None = strawberry.field(default=None, name="in", description="One of (属于)")
     not_in: list[relay.GlobalID] | None = strawberry.field(default=None, description="None of (不属于)")
+    is_null: bool | None = strawberry.field(default=None, description="Has no value (为空)")
 
 
 OPERATOR_INPUT: dict[type, Any] = {

@@ -59,8 +59,11 @@ def build_schema() -> strawberry.Schema:
         types=[relay.Node],
         config=StrawberryConfig(),
         extensions=[
-            QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
-            MaskErrors(should_mask_error=lambda error: not _is_user_facing(error), error_message="服务器内部错误 / Internal server error"),
+            lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
+            lambda: MaskErrors(
+                should_mask_error=lambda error: not _is_user_facing(error),
+                error_message="服务器内部错误 / Internal server error",
+            ),
         ],
     )
 

@@ -215,6 +215,12 @@ def _build_filter(model: type[Record]) -> type:
         annotations[column] = Optional[operator_input(model, column)]  # noqa: UP045
         namespace[column] = strawberry.field(default=None, description=_description(model, column))
     for relation in model.__entity__.relations:
+        if isinstance(relation, ToOne):
+            annotations[relation.fk] = Optional[IDFilter]  # noqa: UP045
+            namespace[relation.fk] = strawberry.field(
+                default=None, description=f"{relation.description}: by its global ID"
+            )
+    for relation in model.__entity__.relations:
         target = f"{relation.target}Filter"
         annotations[snake(relation.name)] = f"Optional[{target}]"
         how = "has a related record matching" if isinstance(relation, ToMany) else "the related record matches"
