@@ -103,8 +103,8 @@ def compile_filter(model: type[Record], where: Any, principal: Principal) -> sa.
                 _operators(getattr(model, name), value, lambda v, t=target_name: global_id_to_pk(v, t, principal))
             )
         elif name == "id":
-            type_name = model.__entity__.type_name
-            clauses.extend(_operators(model.id, value, lambda v: global_id_to_pk(v, type_name, principal)))
+            own = model.__entity__.type_name
+            clauses.extend(_operators(model.id, value, lambda v, t=own: global_id_to_pk(v, t, principal)))
         else:
             if not access.can_read_column(principal, model, name):
                 raise _forbidden(name, principal)

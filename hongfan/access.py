@@ -154,7 +154,7 @@ def _apply_row_scope(state: ORMExecuteState) -> None:
             live = model.__table__.c.deleted_at.is_(None)  # type: ignore[attr-defined]
             criteria = live if criteria is None else sa.and_(live, criteria)
         if criteria is not None:
-            options.append(with_loader_criteria(model, criteria, propagate_to_loaders=True))
+            options.append(with_loader_criteria(model, criteria, include_aliases=True, propagate_to_loaders=True))
     if options:
         state.statement = state.statement.options(*options)
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import enum
 from decimal import Decimal
 
-import sqlalchemy as sa
-
 from models.base import EntityMeta, Money, Record, ToMany, ToOne, col, entity, enum_column, labelled
 
 
