@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -30,6 +31,10 @@ class GraphQLApp(GraphQL):  # type: ignore[type-arg]
         )
         self.db = db
         self.settings = settings
+
+    def encode_json(self, data: object) -> str:
+        # Chinese as characters, not \u escapes: smaller and readable in any client.
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
         principal = await authenticate(request)
