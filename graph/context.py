@@ -13,6 +13,7 @@ from strawberry.dataloader import DataLoader
 from hongfan.db import Database
 from hongfan.principal import Principal
 from hongfan.settings import Settings
+from models.audit import AuditEntry
 
 
 class Context:
@@ -33,6 +34,8 @@ class Context:
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
         self._loaders: dict[Hashable, DataLoader[Any, Any]] = {}
+        # (type name, record id) → (organisation id, fields read in clear)
+        self._sensitive_reads: dict[tuple[str, int], tuple[int | None, set[str]]] = {}
 
     @property
     def language(self) -> str:
@@ -57,7 +60,33 @@ class Context:
         """Drop cached loads after a write, so the payload shows what was written."""
         self._loaders.clear()
 
+    def note_sensitive_read(self, type_name: str, record_id: int, organisation_id: int | None, field: str) -> None:
+        _, fields = self._sensitive_reads.setdefault((type_name, record_id), (organisation_id, set()))
+        fields.add(field)
+
+    async def _write_sensitive_reads(self) -> None:
+        """One audit entry per record whose sensitive fields were read in clear."""
+        reads, self._sensitive_reads = self._sensitive_reads, {}
+        entries = [
+            AuditEntry(
+                actor=self.principal.actor,
+                action="read_sensitive",
+                entity=type_name,
+                record_id=record_id,
+                changes={"fields": sorted(fields)},
+                request_id=self.request_id,
+                organisation_id=organisation_id,
+            )
+            for (type_name, record_id), (organisation_id, fields) in reads.items()
+        ]
+        async with self.db.transaction(self.principal) as session:
+            session.add_all(entries)
+
     async def close(self) -> None:
-        if self._session is not None:
-            session, self._session = self._session, None
-            await session.close()
+        try:
+            if self._sensitive_reads:
+                await self._write_sensitive_reads()
+        finally:
+            if self._session is not None:
+                session, self._session = self._session, None
+                await session.close()

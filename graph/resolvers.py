@@ -11,7 +11,7 @@ import dataclasses
 import enum
 import json
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Optional
 
 import sqlalchemy as sa
 import strawberry
@@ -33,7 +33,8 @@ from graph.pagination import (
 )
 from hongfan import access, crud
 from hongfan.errors import HongfanError
-from models.base import ENTITIES, Record, ToMany, ToOne
+from hongfan.policy import Fields
+from models.base import ENTITIES, Record, ToMany, ToOne, column_meta
 from models.messages import message
 
 # -- records to nodes ------------------------------------------------------------
@@ -49,14 +50,38 @@ def to_node(ctx: Context, model: type[Record], record: Record | None) -> Any:
     """The GraphQL object for ``record``, with fields as the caller may see them."""
     if record is None:
         return None
+    from graph.types import sensitive_slot
+
     node_cls = graph_entity(model).node
     principal = ctx.principal
     values: dict[str, Any] = {}
     for column in model.__table__.columns:  # type: ignore[attr-defined]
         name = column.name
-        values[name] = access.present(principal, model, name, getattr(record, name))
+        value = access.present(principal, model, name, getattr(record, name))
+        values[sensitive_slot(name) if column_meta(model, name).sensitive else name] = value
     values["id"] = record.id
     return node_cls(**values)
+
+
+def sensitive_field(model: type[Record], column: str, scalar: Any) -> Callable[..., Any]:
+    """A resolver for a sensitive column that records every read in clear."""
+    from graph.types import sensitive_slot
+
+    slot = sensitive_slot(column)
+    type_name = model.__entity__.type_name
+
+    def resolve(root: Any, info: strawberry.Info) -> Any:
+        value = getattr(root, slot)
+        ctx: Context = info.context
+        if value is not None and access.field_mode(ctx.principal, model) is Fields.FULL:
+            organisation_id = root.id if model.__entity__.scope == "path" else getattr(root, "organisation_id", None)
+            ctx.note_sensitive_read(type_name, int(root.id), organisation_id, column)
+        return value
+
+    resolve.__annotations__ = {"root": "Any", "info": strawberry.Info, "return": Optional[scalar]}  # noqa: UP045
+    resolve.__module__ = "graph.types"
+    resolve.__name__ = column
+    return resolve
 
 
 # -- paging ----------------------------------------------------------------------

@@ -37,6 +37,11 @@ def field_name(column: str) -> str:
     return to_camel_case(column)
 
 
+def sensitive_slot(column: str) -> str:
+    """Where a node keeps a sensitive column's value until the field is resolved."""
+    return f"{column}_value"
+
+
 def _register(cls: type) -> type:
     _NAMESPACE[cls.__name__] = cls
     return cls
@@ -148,14 +153,23 @@ def _build_node(model: type[Record]) -> type:
     meta = model.__entity__
     annotations: dict[str, Any] = {"id": relay.NodeID[int]}
     namespace: dict[str, Any] = {"__module__": __name__}
+    from graph import resolvers  # the resolvers import these types back
+
     for column in _exposed_columns(model):
         scalar = _scalar(model, column)
+        if column_meta(model, column).sensitive:
+            # Resolved, not stored: reading it in clear is written to the audit log.
+            annotations[sensitive_slot(column)] = strawberry.Private[Any]
+            namespace[column] = strawberry.field(
+                resolver=resolvers.sensitive_field(model, column, scalar),
+                description=_description(model, column) + "; masked or null unless you may see it in clear",
+            )
+            continue
         nullable = model.__table__.c[column].nullable or _may_be_hidden(model, column)  # type: ignore[attr-defined]
         annotations[column] = Optional[scalar] if nullable else scalar  # noqa: UP045
         namespace[column] = strawberry.field(description=_description(model, column))
     for column in _private_columns(model):
         annotations[column] = strawberry.Private[Any]
-    from graph import resolvers  # the resolvers import these types back
 
     for relation in meta.relations:
         namespace[snake(relation.name)] = resolvers.relation_field(model, relation)

@@ -15,7 +15,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from hongfan.policy import ANON, FIELDS_BY_ROLE, POLICY, Fields, Op, Rows
-from hongfan.principal import Principal
+from hongfan.principal import Principal, Role
+from models.audit import AuditEntry
 from models.base import ENTITIES, Record, column_meta
 from models.validators import mask_national_id, mask_phone, mask_text
 
@@ -138,6 +139,26 @@ def can_write(principal: Principal, model: type[Record], op: Op) -> bool:
     return op in entry.writes.get(_policy_key(principal), frozenset())
 
 
+def writable_columns(principal: Principal, model: type[Record]) -> set[str]:
+    """Columns ``principal`` may set through create/update (before per-column write rules)."""
+    columns = {c.name for c in model.__table__.columns}  # type: ignore[attr-defined]
+    if principal.is_system:
+        return columns
+    entry = POLICY.get(model.__entity__.type_name)
+    if entry is not None and _policy_key(principal) == "partner":
+        return set(entry.partner_writable)
+    return columns
+
+
+def audit_criteria(principal: Principal) -> sa.ColumnElement[bool] | None:
+    """Superadmins read the whole audit log, org admins their subtree's, nobody else any."""
+    if principal.is_system or principal.role is Role.SUPERADMIN:
+        return None
+    if principal.role is Role.ORG_ADMIN and principal.organisation_path:
+        return AuditEntry.organisation_id.in_(subtree_ids(principal.organisation_path))  # type: ignore[union-attr,attr-defined]
+    return sa.false()
+
+
 def _apply_row_scope(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
         return
@@ -155,6 +176,9 @@ def _apply_row_scope(state: ORMExecuteState) -> None:
             criteria = live if criteria is None else sa.and_(live, criteria)
         if criteria is not None:
             options.append(with_loader_criteria(model, criteria, include_aliases=True, propagate_to_loaders=True))
+    audit = audit_criteria(principal)
+    if audit is not None:
+        options.append(with_loader_criteria(AuditEntry, audit, include_aliases=True))
     if options:
         state.statement = state.statement.options(*options)
 

@@ -58,9 +58,11 @@ def _authorise(session: AsyncSession, model: type[Record], op: Op) -> None:
         raise Forbidden.of("id", "forbidden", _lang(session))
 
 
-def _clean(model: type[Record], data: dict[str, Any], lang: str, *, partial: bool) -> dict[str, Any]:
+def _clean(
+    session: AsyncSession, model: type[Record], data: dict[str, Any], lang: str, *, partial: bool
+) -> dict[str, Any]:
     """Coerce and check the given values; raise Invalid with every problem at once."""
-    allowed = set(writable_columns(model))
+    allowed = set(writable_columns(model)) & access.writable_columns(_principal(session), model)
     errors: list[FieldError] = []
     cleaned: dict[str, Any] = {}
     for name, raw in data.items():
@@ -173,16 +175,24 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _audit(session: AsyncSession, action: str, model: type[Record], record_id: int, changes: dict[str, Any]) -> None:
+def audit_organisation(record: Record) -> int | None:
+    """The organisation whose subtree a record's audit entries belong to."""
+    if record.__entity__.scope == "path":
+        return record.id
+    return getattr(record, "organisation_id", None)
+
+
+def _audit(session: AsyncSession, action: str, record: Record, changes: dict[str, Any]) -> None:
     principal = _principal(session)
     session.add(
         AuditEntry(
             actor=principal.actor,
             action=action,
-            entity=model.__entity__.type_name,
-            record_id=record_id,
+            entity=record.__entity__.type_name,
+            record_id=record.id or 0,
             changes=changes,
             request_id=session.info.get("request_id"),
+            organisation_id=audit_organisation(record),
         )
     )
 
@@ -194,7 +204,7 @@ def snapshot(record: Record) -> dict[str, Any]:
 async def create(session: AsyncSession, model: type[Record], data: dict[str, Any]) -> Record:
     lang = _lang(session)
     _authorise(session, model, Op.CREATE)
-    row = _clean(model, data, lang, partial=False)
+    row = _clean(session, model, data, lang, partial=False)
     refs = await _resolve_references(session, model, row, lang)
     _derive_scope(session, model, row, refs, lang)
     _check_record(model, row, lang)
@@ -207,7 +217,7 @@ async def create(session: AsyncSession, model: type[Record], data: dict[str, Any
         parent = refs.get("parent_id")
         record.path = f"{parent.path if parent else '/'}{record.id}/"  # type: ignore[attr-defined]
         await session.flush()
-    _audit(session, "create", model, record.id or 0, {k: [None, _jsonable(v)] for k, v in row.items()})
+    _audit(session, "create", record, {k: [None, _jsonable(v)] for k, v in row.items()})
     return record
 
 
@@ -255,7 +265,7 @@ async def update(
     _authorise(session, model, Op.UPDATE)
     record = await _load_for_write(session, model, record_id)
     _check_version(session, record, version)
-    values = _clean(model, data, lang, partial=True)
+    values = _clean(session, model, data, lang, partial=True)
     before = snapshot(record)
     row = {**before, **values}
     refs = await _resolve_references(session, model, values, lang)
@@ -275,8 +285,7 @@ async def update(
         _audit(
             session,
             "update",
-            model,
-            record.id or 0,
+            record,
             {k: [_jsonable(before.get(k)), _jsonable(v)] for k, v in changed.items()},
         )
     return record
@@ -327,7 +336,7 @@ async def delete(session: AsyncSession, model: type[Record], record_id: int, ver
             raise Invalid.of("id", "has_children", lang)
     now = utcnow()
     await _write_versioned(session, model, record, {"deleted_at": now})
-    _audit(session, "delete", model, record.id or 0, {"deleted_at": [None, _jsonable(now)]})
+    _audit(session, "delete", record, {"deleted_at": [None, _jsonable(now)]})
     return record
 
 
@@ -340,5 +349,5 @@ async def restore(session: AsyncSession, model: type[Record], record_id: int, ve
     _check_version(session, record, version)
     before = record.deleted_at
     await _write_versioned(session, model, record, {"deleted_at": None})
-    _audit(session, "restore", model, record.id or 0, {"deleted_at": [_jsonable(before), None]})
+    _audit(session, "restore", record, {"deleted_at": [_jsonable(before), None]})
     return record

@@ -48,6 +48,8 @@ class EntityPolicy:
     writes: dict[Role | str, frozenset[Op]]
     # For partners: the only columns they may read, when the type is visible at all.
     partner_columns: frozenset[str] | None = None
+    # For partners: the only columns they may change, when they may update at all.
+    partner_writable: frozenset[str] = frozenset()
 
 
 FIELDS_BY_ROLE: dict[Role | str, Fields] = {
@@ -105,5 +107,6 @@ POLICY: dict[str, EntityPolicy] = {
         partner_columns=frozenset(
             {"id", "student_id", "company_id", "position", "start_date", "end_date", "status", "evaluation", "version"}
         ),
+        partner_writable=frozenset({"evaluation"}),
     ),
 }

@@ -24,3 +24,5 @@ class AuditEntry(SQLModel, table=True):
     # {field: [before, after]} for writes; {"fields": [...]} for sensitive reads
     changes: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
     request_id: str | None = Field(default=None, max_length=64, index=True)
+    # The organisation the record belongs to, so org admins see their subtree's log.
+    organisation_id: int | None = Field(default=None, index=True)

@@ -43,6 +43,7 @@ def upgrade() -> None:
         sa.Column("record_id", sa.Integer(), nullable=False),
         sa.Column("changes", sa.JSON(), nullable=False),
         sa.Column("request_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+        sa.Column("organisation_id", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
     )
     op.create_index(op.f("ix_audit_log_action"), "audit_log", ["action"], unique=False)
@@ -51,6 +52,7 @@ def upgrade() -> None:
     op.create_index(op.f("ix_audit_log_entity"), "audit_log", ["entity"], unique=False)
     op.create_index(op.f("ix_audit_log_record_id"), "audit_log", ["record_id"], unique=False)
     op.create_index(op.f("ix_audit_log_request_id"), "audit_log", ["request_id"], unique=False)
+    op.create_index(op.f("ix_audit_log_organisation_id"), "audit_log", ["organisation_id"], unique=False)
     op.create_table(
         "organisation",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -709,6 +711,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_organisation_created_at"), table_name="organisation")
     op.drop_table("organisation")
     op.drop_index(op.f("ix_audit_log_request_id"), table_name="audit_log")
+    op.drop_index(op.f("ix_audit_log_organisation_id"), table_name="audit_log")
     op.drop_index(op.f("ix_audit_log_record_id"), table_name="audit_log")
     op.drop_index(op.f("ix_audit_log_entity"), table_name="audit_log")
     op.drop_index(op.f("ix_audit_log_at"), table_name="audit_log")
