@@ -8,7 +8,15 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry import relay
-from strawberry.extensions import MaskErrors, QueryDepthLimiter
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.schema.config import StrawberryConfig
 
 from graph import resolvers
@@ -18,6 +26,8 @@ from graph.types import build_all
 from models.base import ENTITIES
 
 MAX_QUERY_DEPTH = 12
+MAX_ALIASES = 30
+MAX_TOKENS = 4000
 
 
 def _query_type() -> type:
@@ -51,15 +61,29 @@ def _is_user_facing(error: GraphQLError) -> bool:
 
 
 @cache
-def build_schema() -> strawberry.Schema:
+def _root_types() -> tuple[type, type]:
     build_all()
+    return _query_type(), _mutation_type()
+
+
+@cache
+def build_schema(introspection: bool = True) -> strawberry.Schema:
+    """The schema; without introspection for production unless configured otherwise."""
+    query, mutation = _root_types()
+    extensions: list[Any] = [] if introspection else [DisableIntrospection]
     return strawberry.Schema(
-        query=_query_type(),
-        mutation=_mutation_type(),
+        query=query,
+        mutation=mutation,
         types=[relay.Node],
         config=StrawberryConfig(),
         extensions=[
+            *extensions,
+            # Limits run before execution: a document past them costs no SQL at all.
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
             lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
             lambda: MaskErrors(
                 should_mask_error=lambda error: not _is_user_facing(error),
                 error_message="服务器内部错误 / Internal server error",

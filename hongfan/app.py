@@ -25,7 +25,7 @@ class GraphQLApp(GraphQL):  # type: ignore[type-arg]
 
     def __init__(self, db: Database, settings: Settings) -> None:
         super().__init__(
-            build_schema(),
+            build_schema(introspection=settings.introspection),
             graphql_ide="graphiql" if settings.graphiql else None,
             allow_queries_via_get=False,
         )
