@@ -20,6 +20,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from graph import resolvers
+from graph.audit import resolve_audit_log
 from graph.errors import UserError
 from graph.statistics import resolve_statistics
 from graph.types import build_all
@@ -37,6 +38,13 @@ def _query_type() -> type:
     namespace["node"] = strawberry.field(
         resolver=resolvers.resolve_node,
         description="Any record by its global ID; null when it does not exist or you may not see it (按编号查询)",
+    )
+    namespace["audit_log"] = strawberry.field(
+        resolver=resolve_audit_log,
+        description=(
+            "Who changed what and who read sensitive fields in clear, newest first; superadmins "
+            "see all, org admins their subtree (审计日志)"
+        ),
     )
     namespace["statistics"] = strawberry.field(
         resolver=resolve_statistics,
