@@ -1,0 +1,182 @@
+"""The access matrix, generated from hongfan.policy: every role × every record type ×
+list / count / node / create / update / delete, tried from the outside.
+
+The expected outcome of each cell is computed from the policy table and the test
+world's data in plain Python, never from the SQL under test.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from strawberry import relay
+
+from hongfan.policy import ANON, POLICY, Op, Rows
+from hongfan.principal import Role
+from models import ENTITIES, Record
+from models.validators import make_credit_code, make_national_id
+from tests.access.caller import Caller
+from tests.access.world import ROLES, World, build_world, in_subtree, published
+
+_unique = itertools.count(500)
+
+
+def gid(record: Record) -> str:
+    return str(relay.GlobalID(record.__entity__.type_name, str(record.id)))
+
+
+def lower_first(name: str) -> str:
+    return name[0].lower() + name[1:]
+
+
+def policy_key(role: str) -> Any:
+    return ANON if role == "anonymous" else Role(role)
+
+
+def expected_visible(role: str, record: Record, world: World) -> bool:
+    type_name = record.__entity__.type_name
+    rule = POLICY[type_name].rows.get(policy_key(role), Rows.NONE)
+    company_a = world.records["Company"]["A"]
+    if rule is Rows.ALL:
+        return True
+    if rule is Rows.SUBTREE:
+        return in_subtree(record, world, "A")
+    if rule is Rows.PUBLISHED:
+        return published(record)
+    if rule is Rows.OWN_COMPANY:
+        return record.id == company_a.id
+    if rule is Rows.AT_OWN_COMPANY:
+        return getattr(record, "company_id", None) == company_a.id
+    if rule is Rows.INTERNS_OF_OWN_COMPANY:
+        interns = {i.student_id for i in world.all_of("Internship") if i.company_id == company_a.id}  # type: ignore[attr-defined]
+        return record.id in interns
+    return False
+
+
+def may(role: str, type_name: str, op: Op) -> bool:
+    return op in POLICY[type_name].writes.get(policy_key(role), frozenset())
+
+
+def create_input(type_name: str, world: World, side: str) -> dict[str, Any]:
+    n = next(_unique)
+    records = world.records
+    community = world.orgs[f"{side}-community"]
+    district = world.orgs[side]
+    builders: dict[str, Callable[[], dict[str, Any]]] = {
+        "Organisation": lambda: {"name": f"新社区{n}", "level": "COMMUNITY", "parentId": gid(district)},
+        "ServiceSite": lambda: {"name": f"新阵地{n}", "kind": "SUNFLOWER_HUT", "organisationId": gid(community)},
+        "Course": lambda: {"title": f"新课程{n}", "category": "PARENTING", "organisationId": gid(district), "startDate": "2023-03-01"},
+        "CourseSession": lambda: {"courseId": gid(records["Course"][side]), "sessionDate": "2023-03-02"},
+        "Enrolment": lambda: {"courseId": gid(records["Course"][side]), "organisationId": gid(community), "name": f"新学员{n}"},
+        "ScholarshipStudent": lambda: {
+            "name": f"新学生{n}", "gender": "MALE", "idNumber": make_national_id("350206", date(2003, 1, 1) + timedelta(days=n), 11, "male"),
+            "familyCategory": "REGISTERED_POOR", "organisationId": gid(community), "university": "集美大学",
+            "enrolmentYear": 2022, "graduationYear": 2026,
+        },
+        "Grant": lambda: {"studentId": gid(records["ScholarshipStudent"][side]), "year": 2023, "amount": "100.00"},
+        "Company": lambda: {"name": f"新企业{n}", "creditCode": make_credit_code(f"91350206MA{n:07d}"), "organisationId": gid(district)},
+        "Internship": lambda: {"studentId": gid(records["ScholarshipStudent"][side]), "companyId": gid(records["Company"][side])},
+    }
+    return builders[type_name]()
+
+
+UPDATE_FIELD = {
+    "Organisation": ("address", "新地址"),
+    "ServiceSite": ("address", "新地址"),
+    "Course": ("description", "新简介"),
+    "CourseSession": ("lecturer", "新讲师"),
+    "Enrolment": ("name", "新名字"),
+    "ScholarshipStudent": ("major", "新专业"),
+    "Grant": ("fundingSource", "新来源"),
+    "Company": ("industry", "新行业"),
+    "Internship": ("evaluation", "表现良好"),
+}
+
+
+def _snake(name: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+
+
+async def _reads(caller: Caller, role: str, world: World, problems: list[str]) -> None:
+    for type_name, model in ENTITIES.items():
+        plural = model.__entity__.plural
+        expected = {gid(r) for r in world.all_of(type_name) if expected_visible(role, r, world)}
+        data = await caller.data(f"{{ {plural}(first: 100) {{ totalCount edges {{ node {{ id }} }} }} }}")
+        listed = {e["node"]["id"] for e in data[plural]["edges"]}
+        if listed != expected:
+            problems.append(f"{role} lists {type_name}: got {len(listed)}, expected {len(expected)}")
+        if data[plural]["totalCount"] != len(expected):
+            problems.append(f"{role} counts {type_name}: {data[plural]['totalCount']} != {len(expected)}")
+        for record in world.all_of(type_name):
+            node = (await caller.data("query($id: ID!) { node(id: $id) { id } }", {"id": gid(record)}))["node"]
+            if (node is not None) != expected_visible(role, record, world):
+                problems.append(f"{role} node({type_name} {record.id}) visible={node is not None}")
+
+
+async def _creates(caller: Caller, role: str, world: World, problems: list[str]) -> None:
+    for type_name in ENTITIES:
+        payload_field = lower_first(type_name)
+        for side in ("A", "B"):
+            mutation = f"""mutation($input: Create{type_name}Input!) {{ create{type_name}(input: $input) {{
+                {payload_field} {{ id }} errors {{ field code }} }} }}"""
+            result = await caller.call(mutation, {"input": create_input(type_name, world, side)})
+            payload = (result.get("data") or {}).get(f"create{type_name}")
+            created = payload is not None and payload[payload_field] is not None
+            allowed = may(role, type_name, Op.CREATE) and (role == "superadmin" or side == "A")
+            if created != allowed:
+                problems.append(f"{role} create {type_name} in {side}: created={created} ({payload})")
+            elif not allowed and payload is not None:
+                codes = {e["code"] for e in payload["errors"]}
+                if not codes & {"forbidden", "invalid_reference"}:
+                    problems.append(f"{role} create {type_name} in {side}: unclear refusal {codes}")
+
+
+async def _updates_and_deletes(caller: Caller, role: str, world: World, problems: list[str]) -> None:
+    for type_name in ENTITIES:
+        payload_field = lower_first(type_name)
+        column, value = UPDATE_FIELD[type_name]
+        for side in ("A", "B"):
+            record = world.records[type_name][side]
+            mutation = f"""mutation($input: Update{type_name}Input!) {{ update{type_name}(input: $input) {{
+                {payload_field} {{ id version }} errors {{ field code }} }} }}"""
+            result = await caller.call(mutation, {"input": {"id": gid(record), "version": record.version, column: value}})
+            payload = (result.get("data") or {}).get(f"update{type_name}")
+            updated = payload is not None and payload[payload_field] is not None
+            visible = expected_visible(role, record, world)
+            allowed = may(role, type_name, Op.UPDATE) and visible
+            if role == "partner" and allowed:
+                allowed = _snake(column) in POLICY[type_name].partner_writable
+            if updated != allowed:
+                problems.append(f"{role} update {type_name} {side}: updated={updated} ({payload})")
+            if updated:
+                record.version += 1
+        for side in ("A", "B"):
+            record = world.records[type_name][side]
+            if type_name == "Organisation":
+                continue  # districts have children; deleting them is refused for everyone
+            mutation = f"""mutation($id: ID!) {{ delete{type_name}(id: $id) {{ {payload_field} {{ id }} errors {{ code }} }} }}"""
+            result = await caller.call(mutation, {"id": gid(record)})
+            payload = (result.get("data") or {}).get(f"delete{type_name}")
+            deleted = payload is not None and payload[payload_field] is not None
+            allowed = may(role, type_name, Op.DELETE) and expected_visible(role, record, world)
+            if deleted != allowed:
+                problems.append(f"{role} delete {type_name} {side}: deleted={deleted} ({payload})")
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_access_matrix(role: str, database, make_caller):
+    world = await build_world(database)
+    caller: Caller = await make_caller(world, role)
+    problems: list[str] = []
+    await _reads(caller, role, world, problems)
+    await _creates(caller, role, world, problems)
+    await _updates_and_deletes(caller, role, world, problems)
+    assert problems == []
+
+
+def test_every_table_has_a_policy_entry():
+    assert set(POLICY) == set(ENTITIES), "a record type without a policy entry is invisible: add it to hongfan/policy.py"
