@@ -94,6 +94,9 @@ def compile_filter(model: type[Record], where: Any, principal: Principal) -> sa.
             inner = compile_filter(model, value, principal)
             clauses.append(sa.not_(inner) if inner is not None else sa.false())
         elif name in by_python_name:
+            relation = by_python_name[name]
+            if isinstance(relation, ToOne) and not access.can_read_column(principal, model, relation.fk):
+                raise _forbidden(name, principal)
             clauses.append(_relation_clause(model, by_python_name[name], value, principal))
         elif name in fk_targets:
             target_name = fk_targets[name]

@@ -8,6 +8,7 @@ subqueries, admin pages, exports — so no path can forget it.
 
 from __future__ import annotations
 
+import enum
 from typing import Any
 
 import sqlalchemy as sa
@@ -123,6 +124,8 @@ def present(principal: Principal, model: type[Record], column: str, value: Any) 
         return value
     if mode is Fields.HIDDEN:
         return None
+    if isinstance(value, enum.Enum):
+        return None  # a masked choice would not be one of the choices
     if column == "id_number":
         return mask_national_id(str(value))
     if column == "phone":
