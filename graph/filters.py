@@ -13,8 +13,8 @@ from strawberry import relay
 from strawberry.types.unset import UNSET
 
 from graph.errors import UserError
-from graph.pagination import Direction, SortKey
 from hongfan import access
+from hongfan.pagination import Direction, SortKey
 from hongfan.principal import Principal
 from models.base import ENTITIES, Record, ToMany, ToOne
 from models.messages import message

@@ -22,17 +22,16 @@ from strawberry.types.unset import UNSET
 from graph.context import Context
 from graph.errors import UserError
 from graph.filters import compile_filter, compile_order, global_id_to_pk
-from graph.pagination import (
+from hongfan import access, crud, reads
+from hongfan.errors import HongfanError
+from hongfan.pagination import (
     CursorError,
     SortKey,
-    after_position,
     decode_cursor,
     encode_cursor,
     order_clauses,
     with_tiebreak,
 )
-from hongfan import access, crud
-from hongfan.errors import HongfanError
 from hongfan.policy import Fields
 from models.base import ENTITIES, Record, ToMany, ToOne, column_meta
 from models.messages import message
@@ -146,33 +145,17 @@ def _connection(ctx: Context, model: type[Record], rows: list[Record], args: Pag
     return entity.connection(edges=edges, page_info=info, count=count)
 
 
-def _conditions(model: type[Record], args: PageArgs) -> list[sa.ColumnElement[bool]]:
-    conditions = []
-    if args.where is not None:
-        conditions.append(args.where)
-    if args.after is not None:
-        conditions.append(after_position(model, args.keys, args.after))
-    return conditions
-
-
 async def list_records(
     ctx: Context, model: type[Record], filter: Any, order_by: Any, first: int | None, after: str | None
 ) -> Any:
     """A top-level connection: one statement for the page, one more only if totalCount is asked."""
     args = page_args(ctx, model, filter, order_by, first, after)
-    statement = (
-        sa.select(model)
-        .where(*_conditions(model, args))
-        .order_by(*order_clauses(model, args.keys))
-        .limit(args.first + 1)
+    rows = await reads.fetch_page(
+        ctx.execute, model, where=args.where, keys=args.keys, first=args.first, after=args.after
     )
-    rows = list((await ctx.execute(statement)).scalars().all())
 
     async def count() -> int:
-        query = sa.select(sa.func.count(model.id))  # type: ignore[arg-type]
-        if args.where is not None:
-            query = query.where(args.where)
-        return int((await ctx.execute(query)).scalar_one())
+        return await reads.count(ctx.execute, model, args.where)
 
     return _connection(ctx, model, rows, args, count)
 
@@ -182,8 +165,7 @@ async def list_records(
 
 def _by_id_loader(ctx: Context, model: type[Record]) -> Any:
     async def batch(ids: list[int]) -> list[Record | None]:
-        rows = (await ctx.execute(sa.select(model).where(model.id.in_(ids)))).scalars().all()  # type: ignore[union-attr]
-        found = {r.id: r for r in rows}
+        found = await reads.by_ids(ctx.execute, model, ids)
         return [found.get(i) for i in ids]
 
     return ctx.loader(("by_id", model.__entity__.type_name), batch)
@@ -202,7 +184,7 @@ def _pages_loader(ctx: Context, relation: ToMany, target: type[Record], args: Pa
         position = sa.func.row_number().over(partition_by=fk, order_by=order_clauses(target, args.keys))
         inner = (
             sa.select(target, position.label("row_position"))
-            .where(fk.in_(owner_ids), *_conditions(target, args))
+            .where(fk.in_(owner_ids), *reads.conditions(target, args.where, args.keys, args.after))
             .subquery()
         )
         row = aliased(target, inner)
