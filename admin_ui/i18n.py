@@ -1,0 +1,115 @@
+"""The admin UI's own words, Simplified Chinese first, English on choice."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+UI: dict[str, tuple[str, str]] = {
+    "app.title": ("红帆 · 计生协数据管理", "Hongfan · association records"),
+    "nav.dashboard": ("工作台", "Dashboard"),
+    "nav.users": ("用户与令牌", "Users and tokens"),
+    "nav.audit": ("审计日志", "Audit log"),
+    "nav.sensitive_reads": ("敏感信息查看记录", "Sensitive-field reads"),
+    "nav.logout": ("退出登录", "Sign out"),
+    "nav.language": ("English", "中文"),
+    "login.title": ("登录", "Sign in"),
+    "login.email": ("邮箱", "Email"),
+    "login.password": ("密码", "Password"),
+    "login.submit": ("登录", "Sign in"),
+    "login.expired": ("登录已过期，请重新登录", "Your session has ended; please sign in again"),
+    "list.search": ("搜索", "Search"),
+    "list.search_placeholder": ("输入关键字，如姓名、名称的一部分", "Type part of a name…"),
+    "list.filter": ("筛选", "Filter"),
+    "list.reset": ("清除条件", "Clear"),
+    "list.new": ("新建", "New"),
+    "list.import": ("导入", "Import"),
+    "list.export_csv": ("导出 CSV", "Export CSV"),
+    "list.export_xlsx": ("导出 Excel", "Export Excel"),
+    "list.total": ("共 {n} 条", "{n} records"),
+    "list.total_capped": ("超过 {n} 条", "more than {n} records"),
+    "list.empty": ("没有符合条件的记录", "No records match"),
+    "list.next": ("下一页", "Next page"),
+    "list.first": ("第一页", "First page"),
+    "list.previous": ("上一页", "Previous page"),
+    "list.deleted_only": ("仅显示已删除", "Deleted only"),
+    "list.any": ("全部", "Any"),
+    "list.organisation": ("所属组织（含下级）", "Organisation (with sub-units)"),
+    "list.from": ("起", "from"),
+    "list.to": ("止", "to"),
+    "list.view": ("查看", "View"),
+    "detail.edit": ("编辑", "Edit"),
+    "detail.delete": ("删除", "Delete"),
+    "detail.restore": ("恢复", "Restore"),
+    "detail.history": ("修改历史", "History"),
+    "detail.related": ("相关记录", "Related records"),
+    "detail.view_all": ("查看全部 {n} 条", "See all {n}"),
+    "detail.none": ("无", "None"),
+    "detail.deleted_banner": ("此记录已删除（{at}）。可以恢复。", "This record was deleted ({at}). You can restore it."),
+    "detail.confirm_delete": ("确定删除这条记录吗？删除后可在“已删除”中恢复。", "Delete this record? You can restore it from the deleted list."),
+    "form.save": ("保存", "Save"),
+    "form.cancel": ("取消", "Cancel"),
+    "form.new_title": ("新建{label}", "New {label}"),
+    "form.edit_title": ("编辑{label}", "Edit {label}"),
+    "form.required": ("必填", "required"),
+    "form.errors": ("请修改标出的字段后再保存", "Please correct the marked fields"),
+    "form.sensitive_hidden": ("已隐藏，留空则不修改", "Hidden; leave blank to keep"),
+    "form.choose": ("请选择", "Choose…"),
+    "form.saved": ("已保存", "Saved"),
+    "form.created": ("已创建", "Created"),
+    "form.deleted": ("已删除，可在“已删除”中恢复", "Deleted; restore it from the deleted list"),
+    "form.restored": ("已恢复", "Restored"),
+    "conflict.title": ("保存冲突：有人在你编辑期间修改了这条记录", "Conflict: someone saved this record while you were editing"),
+    "conflict.explain": (
+        "你的修改尚未保存。请对比下列字段，选择保留哪一方的内容。",
+        "Your changes are not saved yet. Compare the fields below and choose what to keep.",
+    ),
+    "conflict.field": ("字段", "Field"),
+    "conflict.theirs": ("当前已保存的内容（版本 {v}）", "Saved now (version {v})"),
+    "conflict.yours": ("你的修改", "Your change"),
+    "conflict.overwrite": ("以我的修改覆盖", "Save mine over theirs"),
+    "conflict.discard": ("放弃我的修改", "Discard my changes"),
+    "history.title": ("修改历史", "History"),
+    "history.when": ("时间", "When"),
+    "history.who": ("操作人", "Who"),
+    "history.action": ("操作", "Action"),
+    "history.changes": ("变更", "Changes"),
+    "history.restore_version": ("恢复到此次修改之前", "Restore to before this change"),
+    "history.restored": ("已恢复到较早的版本", "Restored to an earlier version"),
+    "history.nothing": ("没有可恢复的变更", "Nothing to restore"),
+    "action.create": ("新建", "Created"),
+    "action.update": ("修改", "Updated"),
+    "action.delete": ("删除", "Deleted"),
+    "action.restore": ("恢复", "Restored"),
+    "action.read_sensitive": ("查看敏感信息", "Read sensitive fields"),
+    "error.forbidden": ("无权访问此页面", "You may not open this page"),
+    "error.not_found": ("记录不存在或无权访问", "The record does not exist or you may not see it"),
+    "error.csrf": ("表单已过期，请刷新页面后重试", "This form has expired; reload the page and try again"),
+    "yes": ("是", "Yes"),
+    "no": ("否", "No"),
+}
+
+
+def t(key: str, lang: str = "zh", **params: object) -> str:
+    zh, en = UI.get(key, (key, key))
+    text = en if lang == "en" else zh
+    return text.format(**params) if params else text
+
+
+LOCAL_TIME = ZoneInfo("Asia/Shanghai")
+
+
+def format_value(value: object, lang: str = "zh") -> str:
+    """Dates, timestamps and money the way people in the association write them."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return t("yes" if value else "no", lang)
+    if isinstance(value, datetime):
+        return value.astimezone(LOCAL_TIME).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%Y年%-m月%-d日") if lang == "zh" else value.isoformat()
+    if isinstance(value, Decimal):
+        return f"¥{value:,.2f}"
+    return str(value)
