@@ -86,6 +86,7 @@ UI: dict[str, tuple[str, str]] = {
     "error.forbidden": ("无权访问此页面", "You may not open this page"),
     "error.not_found": ("记录不存在或无权访问", "The record does not exist or you may not see it"),
     "error.csrf": ("表单已过期，请刷新页面后重试", "This form has expired; reload the page and try again"),
+    "masked": ("已隐藏", "Hidden"),
     "yes": ("是", "Yes"),
     "no": ("否", "No"),
 }

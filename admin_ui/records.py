@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 
+from admin_ui.i18n import format_value
 from admin_ui.registry import BY_SLUG, BY_TYPE, AdminView
 from admin_ui.web import Page, redirect
 from hongfan import access, crud, reads
@@ -71,15 +72,16 @@ def kind_of(model: type[Record], column: str) -> str:
         return "date"
     if target is int:
         return "int"
-    if column_meta(model, column).orderable is False or (model.__table__.c[column].type.length or 0) > 300:  # type: ignore[attr-defined]
+    if (getattr(model.__table__.c[column].type, "length", None) or 0) > 300:  # type: ignore[attr-defined]
         return "text"
     return "str"
 
 
 def display(page: Page, model: type[Record], record: Record, column: str, refs: dict[str, dict[int, str]]) -> Any:
-    value = access.present(page.principal, model, column, getattr(record, column))
+    raw = getattr(record, column)
+    value = access.present(page.principal, model, column, raw)
     if value is None:
-        return None
+        return page.t("masked") if raw is not None and column_meta(model, column).sensitive else None
     if column in refs:
         return refs[column].get(value, f"#{value}")
     if isinstance(value, enum.Enum):
@@ -94,10 +96,9 @@ async def record_titles(session: AsyncSession, model: type[Record], ids: set[int
     if not ids:
         return {}
     view = BY_TYPE.get(model.__entity__.type_name)
-    title = view.title_column if view else "id"
     found = await reads.by_ids(session.execute, model, sorted(ids))
     if model.__entity__.scope != "path":
-        return {pk: str(getattr(r, title) or f"#{pk}") for pk, r in found.items()}
+        return {pk: _title(r, view, lang) if view else f"#{pk}" for pk, r in found.items()}
     ancestors: set[int] = set()
     for record in found.values():
         ancestors.update(int(p) for p in str(record.path).strip("/").split("/") if p)  # type: ignore[attr-defined]
@@ -294,7 +295,8 @@ def detail_columns(page: Page, model: type[Record]) -> list[str]:
         if column_meta(model, c.name).sensitive and access.field_mode(page.principal, model) is Fields.HIDDEN:
             continue
         columns.append(c.name)
-    return columns
+    # What the record says first; who changed it when, last.
+    return sorted(columns, key=lambda c: c in HIDDEN_IN_FORMS)
 
 
 async def detail_page(page: Page, view: AdminView, pk: int) -> Response:
@@ -321,7 +323,7 @@ async def detail_page(page: Page, view: AdminView, pk: int) -> Response:
                 {
                     "label": relation.description.split(" (")[0] if page.lang == "en" else _zh(relation.description),
                     "view": target_view,
-                    "rows": [(r.id, _title(r, target_view)) for r in rows[:10]],
+                    "rows": [(r.id, _title(r, target_view, page.lang)) for r in rows[:10]],
                     "total": total,
                     "all_url": page.url(f"/{target_view.slug}", **{relation.fk: pk}),
                 }
@@ -337,7 +339,7 @@ async def detail_page(page: Page, view: AdminView, pk: int) -> Response:
         view=view,
         model=model,
         record=record,
-        title=_title(record, view),
+        title=_title(record, view, page.lang),
         type_title=type_label(model, page.lang),
         fields=[(label(model, c, page.lang), display(page, model, record, c, refs), c, refs.get(c) and fk_target(model, c)) for c in columns],
         related=related,
@@ -352,9 +354,18 @@ def _zh(description: str) -> str:
     return description.rsplit("(", 1)[-1].rstrip(")") if "(" in description else description
 
 
-def _title(record: Record, view: AdminView) -> str:
-    value = getattr(record, view.title_column, None)
-    return str(value) if value not in (None, "") else f"#{record.id}"
+def _title(record: Record, view: AdminView, lang: str = "zh") -> str:
+    parts = []
+    for column in (view.title_column, view.subtitle_column):
+        if column is None:
+            continue
+        value = getattr(record, column, None)
+        if isinstance(value, enum.Enum):
+            zh, en = CHOICE_LABELS.get(type(value), {}).get(value, (value.value, value.value))
+            value = en if lang == "en" else zh
+        if value not in (None, ""):
+            parts.append(format_value(value, lang))
+    return " · ".join(parts) or f"#{record.id}"
 
 
 async def audit_sensitive_read(page: Page, record: Record, columns: list[str]) -> None:
@@ -380,7 +391,13 @@ def form_columns(page: Page, model: type[Record]) -> list[str]:
 
 
 async def form_fields(
-    page: Page, session: AsyncSession, model: type[Record], values: dict[str, Any], errors: dict[str, str]
+    page: Page,
+    session: AsyncSession,
+    model: type[Record],
+    values: dict[str, Any],
+    errors: dict[str, str],
+    *,
+    submitted: bool = False,
 ) -> list[dict[str, Any]]:
     fields = []
     for column in form_columns(page, model):
@@ -399,8 +416,8 @@ async def form_fields(
         value = values.get(column)
         if isinstance(value, enum.Enum):
             value = value.value
-        if masked:
-            value = ""
+        if masked and not submitted:
+            value = ""  # never put a hidden value into the page; what the user typed may stay
         table_column = model.__table__.c[column]  # type: ignore[attr-defined]
         fields.append(
             {
@@ -492,7 +509,7 @@ async def save(page: Page, view: AdminView, pk: int | None) -> Response:
         errors = errors_by_field(error)
         async with page.db.session(page.principal) as session:
             existing = await load(session, model, pk, deleted=False) if pk is not None else None
-            fields = await form_fields(page, session, model, data, errors)
+            fields = await form_fields(page, session, model, data, errors, submitted=True)
         return _render_form(page, view, existing, fields, errors, None, status=422, version=version)
     return redirect(page.url(f"/{view.slug}/{record.id}", msg="saved" if pk else "created"))
 
@@ -505,7 +522,7 @@ async def _conflict(page: Page, view: AdminView, pk: int | None, data: dict[str,
         if current is None:
             return page.render("error.html", status_code=404, text=page.t("error.not_found"))
         refs = await resolve_refs(page, session, model, [current], list(data))
-        fields = await form_fields(page, session, model, data, {})
+        fields = await form_fields(page, session, model, data, {}, submitted=True)
     rows = []
     for column, mine in data.items():
         theirs = display(page, model, current, column, refs)
@@ -571,7 +588,7 @@ async def history_page(page: Page, view: AdminView, pk: int) -> Response:
         }
         for e in visible
     ]
-    return page.render("history.html", view=view, record=record, title=_title(record, view), rows=rows)
+    return page.render("history.html", view=view, record=record, title=_title(record, view, page.lang), rows=rows)
 
 
 async def restore_version(page: Page, view: AdminView, pk: int, entry_id: int) -> Response:

@@ -19,6 +19,7 @@ class AdminView:
     filters: tuple[str, ...] = ()  # choice, yes/no, year and date columns
     title_column: str = "name"
     importable: bool = False
+    subtitle_column: str | None = None  # shown after the title, e.g. a grant's amount
 
     @property
     def model(self) -> type[Record]:
@@ -44,7 +45,7 @@ VIEWS: tuple[AdminView, ...] = (
     AdminView(
         "CourseSession", "course-sessions",
         ("session_date", "course_id", "topic", "venue", "lecturer"),
-        filters=("session_date",), title_column="topic",
+        filters=("session_date",), title_column="session_date", subtitle_column="topic",
     ),
     AdminView(
         "Enrolment", "enrolments",
@@ -60,7 +61,7 @@ VIEWS: tuple[AdminView, ...] = (
     AdminView(
         "Grant", "grants",
         ("year", "student_id", "amount", "funding_source", "organisation_id"),
-        filters=("year",), title_column="year",
+        filters=("year",), title_column="year", subtitle_column="amount",
     ),
     AdminView(
         "Company", "companies",
@@ -70,7 +71,7 @@ VIEWS: tuple[AdminView, ...] = (
     AdminView(
         "Internship", "internships",
         ("student_id", "company_id", "position", "status", "start_date", "end_date"),
-        filters=("status", "start_date"), title_column="position",
+        filters=("status", "start_date"), title_column="position", subtitle_column="status",
     ),
 )
 

@@ -1,4 +1,4 @@
-"""The application factory: /graphql, /healthz, /readyz (and later /admin)."""
+"""The application factory: /graphql, /auth/*, /healthz, /readyz (and later /admin)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,37 @@ import contextlib
 import json
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import parse_qs
 
+import sqlalchemy as sa
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from graph.context import Context
 from graph.schema import build_schema
-from hongfan.auth import authenticate
+from hongfan import accounts
+from hongfan.auth import (
+    SESSION_COOKIE,
+    AuthenticationFailed,
+    AuthInfo,
+    authenticate,
+    authenticate_info,
+    csrf_ok,
+    request_language,
+    sign_session,
+    unsign_session,
+)
 from hongfan.db import Database
 from hongfan.settings import Settings
+from models.accounts import User
+from models.messages import message
+
+MAX_LOGIN_BODY = 16 * 1024
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 class GraphQLApp(GraphQL):  # type: ignore[type-arg]
@@ -37,6 +56,8 @@ class GraphQLApp(GraphQL):  # type: ignore[type-arg]
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
+        # GuardedGraphQL authenticated the request (and checked CSRF) already; the
+        # answer is remembered on the scope, so this costs no second lookup.
         principal = await authenticate(request)
         return Context(self.db, self.settings, principal, request)
 
@@ -47,6 +68,151 @@ class GraphQLApp(GraphQL):  # type: ignore[type-arg]
             )
         finally:
             await context.close()
+
+
+def _graphql_error(status: int, text: str, code: str, headers: dict[str, str] | None = None) -> Response:
+    body = {"errors": [{"message": text, "extensions": {"code": code}}]}
+    return JSONResponse(body, status_code=status, headers={**NO_STORE, **(headers or {})})
+
+
+class GuardedGraphQL:
+    """/graphql behind authentication: a bad bearer token is 401, a cookie POST without CSRF 403."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            request = Request(scope, receive)
+            lang = request_language(request)
+            try:
+                info = await authenticate_info(request)
+            except AuthenticationFailed as error:
+                response = _graphql_error(
+                    401, error.message(lang), "UNAUTHENTICATED",
+                    {"WWW-Authenticate": 'Bearer error="invalid_token"'},
+                )
+                await response(scope, receive, send)
+                return
+            if not csrf_ok(request, info):
+                await _graphql_error(403, message("csrf.missing", lang), "CSRF")(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+# -- /auth ----------------------------------------------------------------------------
+
+
+def _auth_error(status: int, text: str, headers: dict[str, str] | None = None, **extra: Any) -> Response:
+    return JSONResponse({"error": text, **extra}, status_code=status, headers={**NO_STORE, **(headers or {})})
+
+
+async def _credentials(request: Request) -> dict[str, Any] | None:
+    """{email, password} from a JSON or url-encoded form body; None when unreadable."""
+    body = await request.body()
+    if len(body) > MAX_LOGIN_BODY:
+        return None
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    try:
+        if content_type == "application/x-www-form-urlencoded":
+            form = parse_qs(body.decode("utf-8"), keep_blank_values=True)
+            return {key: values[0] for key, values in form.items() if values}
+        data = json.loads(body or b"{}")
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _user_json(user: User) -> dict[str, Any]:
+    return {"email": user.email, "role": user.role.value, "displayName": user.display_name}
+
+
+def _auth_routes(database: Database, settings: Settings) -> list[Route]:
+    policy = accounts.SessionPolicy.from_settings(settings)
+
+    def clear_cookie(response: Response) -> None:
+        response.delete_cookie(
+            SESSION_COOKIE, path="/", secure=settings.is_production, httponly=True, samesite="lax"
+        )
+
+    async def login(request: Request) -> Response:
+        lang = request_language(request)
+        data = await _credentials(request)
+        email = data.get("email") if data else None
+        password = data.get("password") if data else None
+        if not isinstance(email, str) or not isinstance(password, str) or not email or not password:
+            return _auth_error(400, message("login.missing", lang))
+        previous = unsign_session(request.cookies.get(SESSION_COOKIE), settings.secret_key)
+        ip = request.client.host if request.client else None
+        try:
+            async with database.transaction(accounts.AUTH) as session:
+                auth_session, raw = await accounts.login(
+                    session, email, password, ip, request.headers.get("user-agent"), policy=policy
+                )
+                if previous is not None:
+                    await accounts.logout(session, previous)  # the old id dies with the new login
+                user = (
+                    await session.execute(sa.select(User).where(User.id == auth_session.user_id))  # type: ignore[arg-type]
+                ).scalar_one()
+        except accounts.LoginRateLimited as error:
+            return _auth_error(429, error.message(lang), {"Retry-After": str(error.retry_after)})
+        except accounts.LoginFailed as error:
+            return _auth_error(401, error.message(lang))
+        response = JSONResponse(
+            {"user": _user_json(user), "csrfToken": auth_session.csrf_token}, headers=NO_STORE
+        )
+        response.set_cookie(
+            SESSION_COOKIE,
+            sign_session(raw, settings.secret_key),
+            max_age=int(policy.lifetime.total_seconds()),
+            path="/",
+            secure=settings.is_production,
+            httponly=True,
+            samesite="lax",
+        )
+        return response
+
+    async def current(request: Request) -> AuthInfo | Response:
+        lang = request_language(request)
+        try:
+            return await authenticate_info(request)
+        except AuthenticationFailed as error:
+            return _auth_error(401, error.message(lang), {"WWW-Authenticate": 'Bearer error="invalid_token"'})
+
+    async def logout(request: Request) -> Response:
+        info = await current(request)
+        if isinstance(info, Response):
+            return info
+        if not csrf_ok(request, info):
+            return _auth_error(403, message("csrf.missing", request_language(request)), code="CSRF")
+        if info.method == "session" and info.session_id is not None:
+            async with database.transaction(accounts.AUTH) as session:
+                await accounts.logout(session, info.session_id)
+        response = JSONResponse({"ok": True}, headers=NO_STORE)
+        clear_cookie(response)
+        return response
+
+    async def me(request: Request) -> Response:
+        info = await current(request)
+        if isinstance(info, Response):
+            return info
+        principal = info.principal
+        if principal.user_id is None:
+            return _auth_error(401, message("auth.required", principal.language))
+        async with database.session(accounts.AUTH) as session:
+            user = (
+                await session.execute(sa.select(User).where(User.id == principal.user_id))  # type: ignore[arg-type]
+            ).scalar_one_or_none()
+        if user is None:
+            return _auth_error(401, message("auth.required", principal.language))
+        body = {"user": _user_json(user), "csrfToken": info.csrf_token, "authenticatedBy": info.method}
+        return JSONResponse(body, headers=NO_STORE)
+
+    return [
+        Route("/auth/login", login, methods=["POST"]),
+        Route("/auth/logout", logout, methods=["POST"]),
+        Route("/auth/me", me, methods=["GET"]),
+    ]
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> Starlette:
@@ -75,7 +241,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app = Starlette(
         routes=[
             Route("/", index),
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", GuardedGraphQL(graphql), methods=["GET", "POST"]),
+            *_auth_routes(database, settings),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],

@@ -2,16 +2,44 @@
 
 Every surface asks this module, so a session cookie and an API token lead to
 the same Principal and the same policy.
+
+* ``Authorization: Bearer hf_…`` — an API token (:mod:`hongfan.accounts`). A
+  token that is unknown, expired or revoked is refused (:class:`AuthenticationFailed`,
+  HTTP 401), never silently treated as anonymous.
+* the ``hongfan_session`` cookie — a login session. Its value is
+  ``<raw id>.<HMAC-SHA256 of the id under HONGFAN_SECRET_KEY>``; a bad signature,
+  or a session that is revoked, expired or idle too long, is anonymous.
+  Cookie-authenticated requests that change state must carry the session's CSRF
+  token in ``X-CSRF-Token`` (:func:`csrf_ok`); bearer-token requests need none.
+* neither — anonymous.
+
+:func:`authenticate_info` remembers its answer on the connection's scope
+(``scope["hongfan.auth"]``), so asking twice in one request costs one lookup.
 """
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import hashlib
+import hmac
+import logging
+from dataclasses import dataclass
+from typing import Any
 
+import sqlalchemy as sa
 from starlette.requests import HTTPConnection
 
+from hongfan import accounts
 from hongfan.principal import ANONYMOUS, Principal
-from models.messages import negotiate_language
+from models.messages import message, negotiate_language
+
+SESSION_COOKIE = "hongfan_session"
+CSRF_HEADER = "x-csrf-token"
+SCOPE_KEY = "hongfan.auth"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+log = logging.getLogger(__name__)
 
 
 def request_language(connection: HTTPConnection) -> str:
@@ -21,7 +49,151 @@ def request_language(connection: HTTPConnection) -> str:
     return negotiate_language(connection.headers.get("accept-language"))
 
 
+@dataclass(frozen=True)
+class AuthInfo:
+    """How a request authenticated: the principal, and for sessions the CSRF token."""
+
+    principal: Principal
+    method: str  # "token" | "session" | "anonymous"
+    csrf_token: str | None = None
+    session_id: str | None = None  # the raw login-session id, for logout
+
+
+class AuthenticationFailed(Exception):
+    """Credentials were presented and are not valid (HTTP 401)."""
+
+    code = "token.invalid"
+
+    def message(self, lang: str) -> str:
+        return message(self.code, lang)
+
+
+# -- the signed session cookie --------------------------------------------------------
+
+
+def _signature(raw: str, secret: str) -> str:
+    mac = hmac.new(secret.encode(), raw.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+
+
+def sign_session(raw: str, secret: str) -> str:
+    """The cookie value for a raw session id."""
+    return f"{raw}.{_signature(raw, secret)}"
+
+
+def unsign_session(value: str | None, secret: str) -> str | None:
+    """The raw session id of a cookie value; None when the signature does not match."""
+    if not value or "." not in value or not secret:
+        return None
+    raw, _, signature = value.rpartition(".")
+    if not raw or not hmac.compare_digest(signature.encode(), _signature(raw, secret).encode()):
+        return None
+    return raw
+
+
+# -- authentication -------------------------------------------------------------------
+
+
+def _bearer(connection: HTTPConnection) -> str | None:
+    header = connection.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, credentials = header.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        return None  # other schemes (e.g. a proxy's Basic auth) are not ours
+    return credentials.strip()
+
+
+def _state(connection: HTTPConnection) -> Any:
+    app = connection.scope.get("app")
+    return getattr(app, "state", None)
+
+
+async def _touch(db: Any, touch: Any, row: Any) -> None:
+    """Record use in its own short write; a busy database only skips the bookkeeping."""
+    try:
+        async with db.transaction(accounts.AUTH) as session:
+            await touch(session, row)
+    except sa.exc.OperationalError as error:  # e.g. SQLite busy: harmless to skip
+        log.warning("could not record the use of a credential: %s", error)
+
+
+async def _from_token(db: Any, plaintext: str, lang: str) -> AuthInfo:
+    async with db.session(accounts.AUTH) as session:
+        found = await accounts.lookup_token(session, plaintext)
+        if found is None:
+            raise AuthenticationFailed()
+        token, user = found
+        principal = await accounts.principal_for(session, user, language=lang)
+    if accounts.touch_due(token.last_used_at):
+        await _touch(db, accounts.touch_token, token)
+    return AuthInfo(principal, "token")
+
+
+async def _from_cookie(db: Any, settings: Any, raw: str, lang: str) -> AuthInfo | None:
+    policy = accounts.SessionPolicy.from_settings(settings)
+    async with db.session(accounts.AUTH) as session:
+        found = await accounts.lookup_session(session, raw, policy=policy)
+        if found is None:
+            return None
+        auth_session, user = found
+        principal = await accounts.principal_for(session, user, language=lang)
+    if accounts.touch_due(auth_session.last_seen_at):
+        await _touch(db, accounts.touch_session, auth_session)
+    return AuthInfo(principal, "session", csrf_token=auth_session.csrf_token, session_id=raw)
+
+
+async def authenticate_info(connection: HTTPConnection) -> AuthInfo:
+    """How the caller authenticated (remembered on the scope for the rest of the request)."""
+    cached = connection.scope.get(SCOPE_KEY)
+    if isinstance(cached, AuthInfo):
+        return cached
+    lang = request_language(connection)
+    state = _state(connection)
+    db = getattr(state, "db", None)
+    settings = getattr(state, "settings", None)
+    info: AuthInfo | None = None
+    plaintext = _bearer(connection)
+    if plaintext is not None:
+        if db is None:
+            raise AuthenticationFailed()
+        info = await _from_token(db, plaintext, lang)
+    elif db is not None and settings is not None:
+        raw = unsign_session(connection.cookies.get(SESSION_COOKIE), settings.secret_key)
+        if raw is not None:
+            info = await _from_cookie(db, settings, raw, lang)
+    if info is None:
+        info = AuthInfo(dataclasses.replace(ANONYMOUS, language=lang), "anonymous")
+    connection.scope[SCOPE_KEY] = info
+    return info
+
+
 async def authenticate(connection: HTTPConnection) -> Principal:
-    """The caller's principal, in the caller's language. No credentials → anonymous."""
-    principal = ANONYMOUS
-    return dataclasses.replace(principal, language=request_language(connection))
+    """The caller's principal, in the caller's language. No credentials → anonymous.
+
+    Raises :class:`AuthenticationFailed` for a bearer token that does not authenticate.
+    """
+    return (await authenticate_info(connection)).principal
+
+
+def csrf_ok(connection: HTTPConnection, info: AuthInfo) -> bool:
+    """False for a cookie-authenticated, state-changing request without the session's CSRF token."""
+    if info.method != "session" or connection.scope.get("method", "GET") in SAFE_METHODS:
+        return True
+    sent = connection.headers.get(CSRF_HEADER, "")
+    expected = info.csrf_token or ""
+    return bool(sent) and bool(expected) and hmac.compare_digest(sent.encode(), expected.encode())
+
+
+__all__ = [
+    "CSRF_HEADER",
+    "SESSION_COOKIE",
+    "AuthInfo",
+    "AuthenticationFailed",
+    "authenticate",
+    "authenticate_info",
+    "csrf_ok",
+    "request_language",
+    "sign_session",
+    "unsign_session",
+]

@@ -29,6 +29,13 @@ class Settings:
     db_pool_size: int = 5
     db_max_overflow: int = 10
     db_echo: bool = False
+    # Login sessions (admin UI cookie): an absolute lifetime and an idle timeout.
+    session_hours: int = 12
+    session_idle_minutes: int = 120
+    # Failed-login throttling, counted in the database so every process shares it.
+    login_window_minutes: int = 15
+    login_max_failures_account: int = 5
+    login_max_failures_ip: int = 20
 
     @property
     def is_production(self) -> bool:
@@ -59,6 +66,11 @@ class Settings:
             db_pool_size=int(env.get("HONGFAN_DB_POOL_SIZE", "5")),
             db_max_overflow=int(env.get("HONGFAN_DB_MAX_OVERFLOW", "10")),
             db_echo=_flag(env.get("HONGFAN_DB_ECHO"), False),
+            session_hours=int(env.get("HONGFAN_SESSION_HOURS", "12")),
+            session_idle_minutes=int(env.get("HONGFAN_SESSION_IDLE_MINUTES", "120")),
+            login_window_minutes=int(env.get("HONGFAN_LOGIN_WINDOW_MINUTES", "15")),
+            login_max_failures_account=int(env.get("HONGFAN_LOGIN_MAX_FAILURES_ACCOUNT", "5")),
+            login_max_failures_ip=int(env.get("HONGFAN_LOGIN_MAX_FAILURES_IP", "20")),
         )
 
 

@@ -1,5 +1,6 @@
 """SQLModel tables and domain rules. Importing this package registers every record type."""
 
+from models.accounts import ApiToken, AuthSession, LoginFailure, User, UserRole
 from models.audit import AuditEntry
 from models.base import ENTITIES, EntityMeta, Record
 from models.organisations import Organisation, OrganisationKind, OrganisationLevel
@@ -10,7 +11,9 @@ from models.training import Course, CourseCategory, CourseSession, Enrolment, En
 
 __all__ = [
     "ENTITIES",
+    "ApiToken",
     "AuditEntry",
+    "AuthSession",
     "Company",
     "Course",
     "CourseCategory",
@@ -24,6 +27,7 @@ __all__ = [
     "Grant",
     "Internship",
     "InternshipStatus",
+    "LoginFailure",
     "Organisation",
     "OrganisationKind",
     "OrganisationLevel",
@@ -32,4 +36,6 @@ __all__ = [
     "ScholarshipStudent",
     "ServiceSite",
     "SiteKind",
+    "User",
+    "UserRole",
 ]

@@ -168,6 +168,79 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "上级组织不能是自身或其下级",
         "en": "An organisation cannot be its own parent or sit under one of its own sub-units",
     },
+    # Accounts, sign-in and tokens
+    "email.format": {
+        "zh": "邮箱地址格式不正确",
+        "en": "This is not a valid e-mail address",
+    },
+    "email.taken": {
+        "zh": "该邮箱已被其他账号使用",
+        "en": "Another account already uses this e-mail address",
+    },
+    "role.forbidden": {
+        "zh": "无权授予此角色或在此范围内管理账号",
+        "en": "You may not grant this role or manage accounts in this part of the network",
+    },
+    "role.organisation_required": {
+        "zh": "该角色必须绑定一个组织",
+        "en": "This role must be bound to an organisation",
+    },
+    "role.company_required": {
+        "zh": "合作企业账号必须绑定一个企业",
+        "en": "A partner account must be bound to a company",
+    },
+    "role.no_organisation": {
+        "zh": "该角色不能绑定组织",
+        "en": "This role cannot be bound to an organisation",
+    },
+    "role.no_company": {
+        "zh": "该角色不能绑定企业",
+        "en": "This role cannot be bound to a company",
+    },
+    "user.self_change": {
+        "zh": "不能修改自己的角色、所属组织或启用状态",
+        "en": "You cannot change your own role, binding or active state",
+    },
+    "user.last_superadmin": {
+        "zh": "这是最后一个启用的超级管理员账号，不能停用或降级",
+        "en": "This is the last active superadmin; it cannot be deactivated or demoted",
+    },
+    "password.too_short": {
+        "zh": "密码长度不能少于{min}个字符",
+        "en": "The password must be at least {min} characters long",
+    },
+    "password.too_long": {
+        "zh": "密码长度不能超过{max}个字符",
+        "en": "The password must be at most {max} characters long",
+    },
+    "login.failed": {
+        "zh": "用户名或密码错误",
+        "en": "Wrong e-mail address or password",
+    },
+    "login.rate_limited": {
+        "zh": "登录失败次数过多，请{minutes}分钟后再试",
+        "en": "Too many failed sign-ins; try again in {minutes} minutes",
+    },
+    "login.missing": {
+        "zh": "请输入邮箱和密码",
+        "en": "Enter your e-mail address and password",
+    },
+    "auth.required": {
+        "zh": "请先登录",
+        "en": "Please sign in first",
+    },
+    "token.invalid": {
+        "zh": "API 令牌无效、已过期或已被吊销",
+        "en": "The API token is invalid, expired or revoked",
+    },
+    "token.expires_days": {
+        "zh": "有效天数应为正整数",
+        "en": "The number of days must be a positive whole number",
+    },
+    "csrf.missing": {
+        "zh": "表单已过期，请刷新页面后重试",
+        "en": "This form has expired; reload the page and try again",
+    },
 }
 
 

@@ -208,3 +208,38 @@ async def test_demo_is_deterministic(tmp_path: Path) -> None:
     first = await _fingerprint(tmp_path, "a.db", 2022)
     assert first == await _fingerprint(tmp_path, "b.db", 2022)
     assert first != await _fingerprint(tmp_path, "c.db", 7)
+
+
+async def test_demo_accounts(database: Database) -> None:
+    from hongfan import accounts
+    from hongfan.demo import DEMO_PASSWORD, DEMO_USERS, PARTNER_EMAIL
+    from hongfan.principal import Role
+    from models import User
+
+    summary = await load_demo(database)
+    assert len(summary.logins) == len(DEMO_USERS) == 5
+    assert all(DEMO_PASSWORD in line for line in summary.logins)
+    assert summary.partner_token is not None and summary.token_lines[-1] == summary.partner_token
+
+    async with database.transaction(accounts.AUTH) as session:
+        users = {u.email: u for u in (await session.execute(sa.select(User))).scalars()}
+        assert {u.role.value for u in users.values()} == {r.value for r in Role}
+        orgs = {o.id: o.name for o in await _rows(session, Organisation)}
+        assert orgs[users["huli.admin@demo.hongfan"].organisation_id] == "湖里区"
+        assert orgs[users["huli.editor@demo.hongfan"].organisation_id] == "湖里区"
+        assert orgs[users["siming.viewer@demo.hongfan"].organisation_id] == "思明区"
+        partner = users[PARTNER_EMAIL]
+        company = (await session.execute(sa.select(Company).where(Company.id == partner.company_id))).scalar_one()
+        assert orgs[company.organisation_id] == "同安区"
+        principal = await accounts.authenticate_token(session, summary.partner_token)
+        assert principal is not None and principal.company_id == company.id
+        interns = await session.execute(sa.select(sa.func.count()).select_from(Internship).where(Internship.company_id == company.id))
+        assert interns.scalar_one() > 0
+        _auth_session, _raw = await accounts.login(session, "admin@demo.hongfan", DEMO_PASSWORD, None, None)
+
+    # Again: nothing new, no token to show, and a hint how to make one.
+    again = await load_demo(database)
+    assert again.partner_token is None and len(again.logins) == 5
+    assert "hongfan token create partner@demo.hongfan" in "\n".join(again.token_lines)
+    async with database.session(accounts.AUTH) as session:
+        assert (await session.execute(sa.select(sa.func.count()).select_from(User))).scalar_one() == 5

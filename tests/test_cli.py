@@ -1,0 +1,181 @@
+"""The account commands of ``hongfan``: create-admin, user create, token create / revoke."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from hongfan import accounts, passwords
+from hongfan.cli import main
+from hongfan.db import Database
+from hongfan.principal import SYSTEM
+from hongfan.settings import Settings
+from models import ApiToken, User
+from tests import factories
+
+
+def _run(url: str, work: Any) -> Any:
+    async def go() -> Any:
+        db = Database(Settings(database_url=url, secret_key="x"))
+        try:
+            return await work(db)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(go())
+
+
+@pytest.fixture
+def url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> str:
+    """A migrated SQLite file with a small network; HONGFAN_DATABASE_URL points at it."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("HONGFAN_DATABASE_URL", url)
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    assert main(["db", "upgrade"]) == 0
+
+    async def seed(db: Database) -> None:
+        async with db.transaction(SYSTEM) as s:
+            city = await factories.organisation(s, "厦门市")
+            huli = await factories.organisation(s, "湖里区", city)
+            await factories.organisation(s, "殿前街道", huli, level="street")
+            jimei = await factories.organisation(s, "集美区", city)
+            haicang = await factories.organisation(s, "海沧区", city)
+            qiaoxing = await factories.organisation(s, "侨兴街道", jimei, level="street")
+            street = await factories.organisation(s, "海沧街道", haicang, level="street")
+            await factories.organisation(s, "海沧社区", qiaoxing, level="community")
+            await factories.organisation(s, "海沧社区", street, level="community")
+            company = await factories.company(s, haicang, "海沧示例企业")
+            company.name = "海沧示例企业有限公司"
+
+    _run(url, seed)
+    capsys.readouterr()
+    return url
+
+
+def _user(url: str, email: str) -> User | None:
+    async def find(db: Database) -> User | None:
+        async with db.session(accounts.AUTH) as s:
+            return await accounts.get_user_by_email(s, email)
+
+    return _run(url, find)  # type: ignore[no-any-return]
+
+
+def _org_name(url: str, organisation_id: int | None) -> str:
+    async def find(db: Database) -> str:
+        async with db.session(accounts.AUTH) as s:
+            return str((await s.execute(sa.text("SELECT name FROM organisation WHERE id = :id"), {"id": organisation_id})).scalar_one())
+
+    return _run(url, find)  # type: ignore[no-any-return]
+
+
+def test_create_admin_prints_a_generated_password(url: str, capsys: pytest.CaptureFixture[str]):
+    assert main(["create-admin", "Root@Example.CN"]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    generated = out[-1]
+    assert "superadmin root@example.cn" in out[0] and len(generated) >= 16
+    user = _user(url, "root@example.cn")
+    assert user is not None and user.role.value == "superadmin"
+    assert passwords.verify(user.password_hash, generated)
+
+    # the same address again: an error on stderr, exit status 1
+    assert main(["create-admin", "root@example.cn", "--password", "another long password"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and "email: Another account already uses this e-mail address" in captured.err
+
+
+def test_create_admin_with_a_password(url: str, capsys: pytest.CaptureFixture[str]):
+    assert main(["create-admin", "root@example.cn", "--password", "a long enough password", "--name", "管理员"]) == 0
+    out = capsys.readouterr().out
+    assert "a long enough password" not in out and "Generated" not in out
+    user = _user(url, "root@example.cn")
+    assert user is not None and user.display_name == "管理员"
+    assert passwords.verify(user.password_hash, "a long enough password")
+    assert main(["create-admin", "short@example.cn", "--password", "short"]) == 1
+    assert "at least 10 characters" in capsys.readouterr().err
+
+
+def test_user_create_finds_organisations_by_path_name_or_id(url: str, capsys: pytest.CaptureFixture[str]):
+    assert main(["user", "create", "a@example.cn", "--role", "org_admin", "--org", "厦门市/湖里区"]) == 0
+    assert main(["user", "create", "b@example.cn", "--role", "editor", "--org", "殿前街道"]) == 0
+    assert main(["user", "create", "c@example.cn", "--role", "viewer", "--org", "集美区/侨兴街道/海沧社区"]) == 0
+    assert main(["user", "create", "d@example.cn", "--role", "viewer", "--org", "海沧街道/海沧社区"]) == 0
+    assert _org_name(url, _user(url, "a@example.cn").organisation_id) == "湖里区"  # type: ignore[union-attr]
+    assert _org_name(url, _user(url, "b@example.cn").organisation_id) == "殿前街道"  # type: ignore[union-attr]
+    by_id = _user(url, "a@example.cn").organisation_id  # type: ignore[union-attr]
+    assert main(["user", "create", "e@example.cn", "--role", "editor", "--org", str(by_id)]) == 0
+    out = capsys.readouterr().out
+    assert "Created org_admin a@example.cn" in out and out.count("Generated password") == 5
+
+    # a name two organisations share: both are listed, nothing is created
+    assert main(["user", "create", "x@example.cn", "--role", "viewer", "--org", "海沧社区"]) == 1
+    err = capsys.readouterr().err
+    assert "names 2 organisations" in err
+    assert "厦门市/集美区/侨兴街道/海沧社区" in err and "厦门市/海沧区/海沧街道/海沧社区" in err
+    assert main(["user", "create", "x@example.cn", "--role", "viewer", "--org", "不存在的组织"]) == 1
+    assert "no organisation named" in capsys.readouterr().err
+    assert main(["user", "create", "x@example.cn", "--role", "editor"]) == 1
+    assert "organisation_id: This role must be bound to an organisation" in capsys.readouterr().err
+    assert _user(url, "x@example.cn") is None
+
+
+def test_user_create_partner_by_company_name(url: str, capsys: pytest.CaptureFixture[str]):
+    assert main(["user", "create", "p@example.cn", "--role", "partner", "--company", "海沧示例企业有限公司", "--password", "partner password"]) == 0
+    user = _user(url, "p@example.cn")
+    assert user is not None and user.company_id is not None and user.organisation_id is None
+    assert main(["user", "create", "q@example.cn", "--role", "partner", "--company", "没有这家公司"]) == 1
+    assert "no company" in capsys.readouterr().err
+    with pytest.raises(SystemExit):  # argparse refuses an unknown role
+        main(["user", "create", "q@example.cn", "--role", "janitor"])
+
+
+def test_token_create_prints_the_token_last_and_revoke_ends_it(url: str, capsys: pytest.CaptureFixture[str]):
+    assert main(["user", "create", "p@example.cn", "--role", "partner", "--company", "海沧示例企业有限公司"]) == 0
+    capsys.readouterr()
+    assert main(["token", "create", "P@example.cn", "--name", "erp", "--expires-days", "30"]) == 0
+    out = capsys.readouterr().out
+    token = out.rstrip("\n").splitlines()[-1]
+    assert token.startswith("hf_") and token.strip() == token and " " not in token
+
+    async def check(db: Database) -> Any:
+        async with db.transaction(accounts.AUTH) as s:
+            return await accounts.authenticate_token(s, token)
+
+    principal = _run(url, check)
+    assert principal is not None and principal.role.value == "partner"
+
+    assert main(["token", "revoke", token]) == 0
+    assert "Revoked API token" in capsys.readouterr().out
+    assert _run(url, check) is None
+
+    # by id, too
+    assert main(["token", "create", "p@example.cn"]) == 0
+    second = capsys.readouterr().out.splitlines()[-1]
+
+    async def token_id(db: Database) -> int:
+        async with db.session(accounts.AUTH) as s:
+            row = (await s.execute(sa.select(ApiToken).where(ApiToken.token_hash == accounts.digest(second)))).scalar_one()
+            return int(row.id)  # type: ignore[arg-type]
+
+    assert main(["token", "revoke", str(_run(url, token_id))]) == 0
+
+    # errors: no such user, no such token, a bad expiry
+    assert main(["token", "create", "nobody@example.cn"]) == 1
+    assert "no user" in capsys.readouterr().err
+    assert main(["token", "revoke", "hf_nothing"]) == 1
+    assert "no such token" in capsys.readouterr().err
+    assert main(["token", "revoke", "99999"]) == 1
+    assert capsys.readouterr().err.startswith("hongfan: id:")
+    assert main(["token", "create", "p@example.cn", "--expires-days", "0"]) == 1
+    assert "positive whole number" in capsys.readouterr().err
+
+
+def test_messages_in_chinese_for_a_chinese_terminal(url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert main(["create-admin", "not-an-email"]) == 1
+    assert "邮箱地址格式不正确" in capsys.readouterr().err
