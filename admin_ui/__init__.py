@@ -16,7 +16,13 @@ from admin_ui import records
 from admin_ui.i18n import t
 from admin_ui.web import TEMPLATES, LoginRequired, Page, login_redirect, open_page, redirect
 from hongfan import accounts
-from hongfan.auth import SESSION_COOKIE, authenticate_info, request_language, sign_session, unsign_session
+from hongfan.auth import (
+    SESSION_COOKIE,
+    authenticate_info,
+    request_language,
+    sign_session,
+    unsign_session,
+)
 
 Handler = Callable[[Page, Request], Awaitable[Response]]
 

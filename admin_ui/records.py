@@ -22,7 +22,14 @@ from admin_ui.registry import BY_SLUG, BY_TYPE, AdminView
 from admin_ui.web import Page, redirect
 from hongfan import access, crud, reads
 from hongfan.errors import Conflict, FieldError, HongfanError
-from hongfan.pagination import CursorError, Direction, SortKey, decode_cursor, encode_cursor, with_tiebreak
+from hongfan.pagination import (
+    CursorError,
+    Direction,
+    SortKey,
+    decode_cursor,
+    encode_cursor,
+    with_tiebreak,
+)
 from hongfan.policy import Fields, Op
 from models.audit import AuditEntry
 from models.base import CHOICE_LABELS, ENTITIES, Record, ToMany, ToOne, column_meta

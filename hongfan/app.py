@@ -16,6 +16,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
+from admin_ui import admin_mount
 from graph.context import Context
 from graph.schema import build_schema
 from hongfan import accounts
@@ -230,7 +231,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         return JSONResponse({"status": "ok"})
 
     async def index(_request: Request) -> Response:
-        return RedirectResponse("/graphql")
+        return RedirectResponse("/admin/")
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -245,6 +246,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             *_auth_routes(database, settings),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            admin_mount(),
         ],
         lifespan=lifespan,
     )
