@@ -19,6 +19,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
+from graph import accounts as account_fields
 from graph import resolvers
 from graph.audit import resolve_audit_log
 from graph.errors import UserError
@@ -39,6 +40,7 @@ def _query_type() -> type:
         resolver=resolvers.resolve_node,
         description="Any record by its global ID; null when it does not exist or you may not see it (按编号查询)",
     )
+    namespace.update(account_fields.QUERY_FIELDS)
     namespace["audit_log"] = strawberry.field(
         resolver=resolve_audit_log,
         description=(
@@ -58,6 +60,7 @@ def _mutation_type() -> type:
     namespace: dict[str, Any] = {"__module__": "graph.types", "__annotations__": {}}
     for model in ENTITIES.values():
         namespace.update(resolvers.mutation_fields(model))
+    namespace.update(account_fields.MUTATION_FIELDS)
     cls = type("Mutation", (), namespace)
     return strawberry.type(cls, description="Create, change, delete and restore records (修改数据)")
 

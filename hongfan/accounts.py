@@ -748,3 +748,23 @@ __all__ = [
     "touch_token",
     "update_user",
 ]
+
+
+async def list_users(session: AsyncSession, actor: Principal, *, limit: int = 500) -> list[User]:
+    """The accounts ``actor`` may manage (and its own), by e-mail address."""
+    statement = sa.select(User).order_by(col(User.email)).limit(limit)
+    if actor.is_system or actor.role is Role.SUPERADMIN:
+        return list((await session.execute(statement)).scalars().all())
+    if actor.role is Role.ORG_ADMIN and actor.organisation_path:
+        in_subtree = sa.select(col(Organisation.id)).where(col(Organisation.path).like(actor.organisation_path + "%"))
+        companies = sa.select(col(Company.id)).where(col(Company.organisation_id).in_(in_subtree))
+        statement = statement.where(
+            sa.or_(
+                col(User.organisation_id).in_(in_subtree),
+                col(User.company_id).in_(companies),
+                col(User.id) == actor.user_id,
+            ),
+            col(User.role) != UserRole.SUPERADMIN,
+        )
+        return list((await session.execute(statement)).scalars().all())
+    return list((await session.execute(statement.where(col(User.id) == actor.user_id))).scalars().all())
