@@ -41,14 +41,14 @@ class UserType:
     company_id: strawberry.Private[int | None]
 
     @strawberry.field(description="The organisation a staff user is bound to (所属组织)")
-    async def organisation(self, info: strawberry.Info) -> Annotated["Organisation", strawberry.lazy("graph.types")] | None:  # type: ignore[name-defined]  # noqa: F821
+    async def organisation(self, info: strawberry.Info) -> Annotated[Organisation, strawberry.lazy("graph.types")] | None:  # type: ignore[name-defined]  # noqa: F821
         if self.organisation_id is None:
             return None
         model = ENTITIES["Organisation"]
         return to_node(info.context, model, await load_record(info.context, model, self.organisation_id))
 
     @strawberry.field(description="The company a partner user is bound to (所属企业)")
-    async def company(self, info: strawberry.Info) -> Annotated["Company", strawberry.lazy("graph.types")] | None:  # type: ignore[name-defined]  # noqa: F821
+    async def company(self, info: strawberry.Info) -> Annotated[Company, strawberry.lazy("graph.types")] | None:  # type: ignore[name-defined]  # noqa: F821
         if self.company_id is None:
             return None
         model = ENTITIES["Company"]

@@ -241,6 +241,72 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "表单已过期，请刷新页面后重试",
         "en": "This form has expired; reload the page and try again",
     },
+    # Spreadsheet import and export
+    "import.too_large": {
+        "zh": "文件过大，不能超过{max_mb} MB，请拆分后再导入",
+        "en": "The file is too large; the limit is {max_mb} MB, so split it and import the parts",
+    },
+    "import.too_many_rows": {
+        "zh": "数据行过多，一次最多导入{max}行，请拆分后再导入",
+        "en": "Too many rows; at most {max} rows can be imported at once, so split the file",
+    },
+    "import.unreadable": {
+        "zh": "无法读取文件，请确认它是有效的 CSV 或 Excel（.xlsx）文件",
+        "en": "The file cannot be read; make sure it is a valid CSV or Excel (.xlsx) file",
+    },
+    "import.empty": {
+        "zh": "文件中没有数据：需要一行表头和至少一行数据",
+        "en": "The file has no data: it needs a header row and at least one data row",
+    },
+    "import.format": {
+        "zh": "不支持此文件格式，请在 Excel 中另存为“Excel 工作簿（.xlsx）”或“CSV”后再导入",
+        "en": "This file format is not supported; save it from Excel as an Excel workbook (.xlsx) or CSV",
+    },
+    "import.unknown_type": {
+        "zh": "不支持导入或导出此类记录：{name}",
+        "en": "Records of this kind cannot be imported or exported: {name}",
+    },
+    "import.no_columns": {
+        "zh": "表头中没有可识别的列，请使用导入模板中的列名",
+        "en": "None of the column headers is recognised; use the headers of the import template",
+    },
+    "import.duplicate_column": {
+        "zh": "列“{column}”与列“{other}”对应同一字段，请删除其中一列",
+        "en": "The columns “{column}” and “{other}” are the same field; remove one of them",
+    },
+    "import.missing_column": {
+        "zh": "缺少必需的列：{column}",
+        "en": "A required column is missing: {column}",
+    },
+    "import.reference": {
+        "zh": "找不到“{value}”对应的{target}，或无权访问",
+        "en": "No {target} “{value}” was found, or you may not see it",
+    },
+    "import.ambiguous_reference": {
+        "zh": "“{value}”对应多条{target}记录，请写得更具体（如组织的完整路径、企业的统一社会信用代码、学生的身份证号，或在名称后用括号注明所属组织）",
+        "en": "“{value}” matches several records ({target}); be more specific (an organisation's full path, "
+        "a company's credit code, a student's ID number, or the organisation in brackets after the name)",
+    },
+    "import.duplicate_row": {
+        "zh": "与第{row}行是同一条记录，请合并为一行",
+        "en": "This is the same record as row {row}; merge the two rows",
+    },
+    "import.ambiguous_key": {
+        "zh": "此行匹配到多条已有记录，无法确定要更新哪一条",
+        "en": "This row matches several existing records, so it is unclear which one to update",
+    },
+    "import.database": {
+        "zh": "此行无法保存：与数据库中已有的数据冲突",
+        "en": "This row cannot be saved: it conflicts with data already in the database",
+    },
+    "import.user_not_found": {
+        "zh": "找不到账号：{email}",
+        "en": "No account with this e-mail address: {email}",
+    },
+    "import.accounts_unavailable": {
+        "zh": "此版本不支持以指定账号运行（--as）",
+        "en": "Running as an account (--as) is not available in this version",
+    },
 }
 
 
