@@ -1,9 +1,211 @@
-"""Users, tokens and the audit log pages (filled in below)."""
+"""Users, API tokens and the audit log, for superadmins and org admins.
+
+Who may create or change whom is decided by hongfan.accounts; the audit log's
+rows are scoped by the session hook (org admins see their subtree's entries).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
-def routes(signed_in: Any) -> list[Any]:
-    return []
+from admin_ui.records import organisation_choices, record_titles
+from admin_ui.web import Page
+from hongfan import accounts
+from hongfan.errors import HongfanError
+from hongfan.principal import Role
+from models.accounts import ApiToken, User, UserRole
+from models.audit import AuditEntry
+from models.base import CHOICE_LABELS, ENTITIES
+
+AUDIT_PAGE = 50
+
+WORDS = {
+    "users": ("用户与令牌", "Users and tokens"),
+    "new_user": ("新建用户", "New user"),
+    "email": ("邮箱", "Email"),
+    "name": ("显示名称", "Display name"),
+    "role": ("角色", "Role"),
+    "organisation": ("所属组织", "Organisation"),
+    "company": ("所属企业", "Company"),
+    "active": ("启用", "Active"),
+    "last_login": ("最近登录", "Last sign-in"),
+    "create": ("创建", "Create"),
+    "password_once": ("初始密码（只显示这一次，请转交给用户）：", "Initial password (shown only now; pass it on):"),
+    "token_once": ("接口令牌（只显示这一次，请妥善保存）：", "API token (shown only now; keep it safe):"),
+    "tokens": ("接口令牌", "API tokens"),
+    "issue": ("签发令牌", "Issue token"),
+    "token_name": ("用途", "Purpose"),
+    "expires_days": ("有效天数（留空为长期）", "Valid for days (blank: no expiry)"),
+    "revoke": ("吊销", "Revoke"),
+    "revoked": ("已吊销", "Revoked"),
+    "expires": ("过期时间", "Expires"),
+    "last_used": ("最近使用", "Last used"),
+    "save": ("保存", "Save"),
+    "deactivate": ("停用", "Deactivate"),
+    "activate": ("启用", "Activate"),
+    "audit": ("审计日志", "Audit log"),
+    "when": ("时间", "When"),
+    "who": ("操作人", "Who"),
+    "action": ("操作", "Action"),
+    "record": ("记录", "Record"),
+    "changes": ("内容", "Details"),
+    "any": ("全部", "Any"),
+    "next": ("下一页", "Next page"),
+    "filter": ("筛选", "Filter"),
+}
+
+
+def w(page: Page, key: str) -> str:
+    zh, en = WORDS[key]
+    return en if page.lang == "en" else zh
+
+
+def role_options(page: Page) -> list[tuple[str, str]]:
+    allowed = list(UserRole) if page.principal.role is Role.SUPERADMIN else [
+        r for r in UserRole if r is not UserRole.SUPERADMIN
+    ]
+    labels = CHOICE_LABELS[UserRole]
+    return [(r.value, labels[r][1 if page.lang == "en" else 0]) for r in allowed]
+
+
+async def company_choices(page: Page) -> list[tuple[int, str]]:
+    model = ENTITIES["Company"]
+    async with page.db.session(page.principal) as session:
+        rows = (await session.execute(sa.select(model.id, model.name).order_by(model.name).limit(500))).all()  # type: ignore[attr-defined]
+    return [(r[0], r[1]) for r in rows]
+
+
+async def _users_view(page: Page, **extra: Any) -> Response:
+    async with page.db.session(accounts.AUTH) as session:
+        users = await accounts.list_users(session, page.principal)
+    async with page.db.session(page.principal) as session:
+        orgs = await organisation_choices(page, session)
+        org_titles = await record_titles(session, ENTITIES["Organisation"], {u.organisation_id for u in users if u.organisation_id}, page.lang)
+    companies = await company_choices(page)
+    company_names = dict(companies)
+    labels = CHOICE_LABELS[UserRole]
+    rows = [
+        {
+            "user": u,
+            "role": labels[UserRole(u.role)][1 if page.lang == "en" else 0],
+            "binding": org_titles.get(u.organisation_id or 0) or company_names.get(u.company_id or 0, ""),
+        }
+        for u in users
+    ]
+    return page.render(
+        "users.html", active="users", w=lambda k: w(page, k), rows=rows, roles=role_options(page),
+        orgs=orgs, companies=companies, **extra,
+    )
+
+
+async def users_page(page: Page, request: Request) -> Response:
+    if not page.is_admin:
+        return page.render("error.html", status_code=403, text=page.t("error.forbidden"))
+    if request.method == "GET":
+        return await _users_view(page)
+    form = await request.form()
+    if not page.csrf_valid(form):
+        return page.render("error.html", status_code=403, text=page.t("error.csrf"))
+    role = str(form.get("role", ""))
+    organisation = str(form.get("organisation_id", ""))
+    company = str(form.get("company_id", ""))
+    try:
+        async with page.db.transaction(accounts.AUTH) as session:
+            user, password = await accounts.create_user(
+                session,
+                page.principal,
+                str(form.get("email", "")),
+                role,
+                organisation_id=int(organisation) if organisation.isdigit() and role != "partner" else None,
+                company_id=int(company) if company.isdigit() and role == "partner" else None,
+                display_name=str(form.get("display_name", "")) or None,
+            )
+    except HongfanError as error:
+        return await _users_view(page, errors={e.field: e.message for e in error.errors}, form=form)
+    return await _users_view(page, created=user, password=password)
+
+
+async def user_page(page: Page, request: Request) -> Response:
+    if not page.is_admin:
+        return page.render("error.html", status_code=403, text=page.t("error.forbidden"))
+    user_id = int(request.path_params["pk"])
+    issued: str | None = None
+    error_text: str | None = None
+    if request.method == "POST":
+        form = await request.form()
+        if not page.csrf_valid(form):
+            return page.render("error.html", status_code=403, text=page.t("error.csrf"))
+        action = form.get("action")
+        try:
+            async with page.db.transaction(accounts.AUTH) as session:
+                if action == "issue":
+                    days = str(form.get("expires_days", ""))
+                    _, issued = await accounts.issue_token(
+                        session, page.principal, user_id,
+                        name=str(form.get("name", "")) or "api", expires_days=int(days) if days.isdigit() else None,
+                    )
+                elif action == "revoke":
+                    await accounts.revoke_token(session, page.principal, int(str(form.get("token_id", "0"))))
+                elif action in ("activate", "deactivate"):
+                    await accounts.update_user(
+                        session, page.principal, user_id, int(str(form.get("version", "0"))),
+                        is_active=action == "activate",
+                    )
+        except HongfanError as error:
+            error_text = "；".join(e.message for e in error.errors)
+    try:
+        async with page.db.session(accounts.AUTH) as session:
+            visible = {u.id for u in await accounts.list_users(session, page.principal)}
+            if user_id not in visible:
+                return page.render("error.html", status_code=404, text=page.t("error.not_found"))
+            user = (await session.execute(sa.select(User).where(User.id == user_id))).scalar_one()  # type: ignore[arg-type]
+            tokens = await accounts.list_tokens(session, page.principal, user_id)
+    except HongfanError:
+        return page.render("error.html", status_code=404, text=page.t("error.not_found"))
+    labels = CHOICE_LABELS[UserRole]
+    return page.render(
+        "user.html", active="users", w=lambda k: w(page, k), user=user, tokens=tokens, issued=issued,
+        error=error_text, role=labels[UserRole(user.role)][1 if page.lang == "en" else 0],
+    )
+
+
+async def audit_page(page: Page, request: Request) -> Response:
+    if not page.is_admin:
+        return page.render("error.html", status_code=403, text=page.t("error.forbidden"))
+    params = request.query_params
+    statement = sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(AUDIT_PAGE + 1)  # type: ignore[union-attr]
+    for name in ("action", "entity"):
+        if params.get(name):
+            statement = statement.where(getattr(AuditEntry, name) == params[name])
+    if params.get("actor"):
+        statement = statement.where(AuditEntry.actor.icontains(params["actor"], autoescape=True))  # type: ignore[attr-defined]
+    if params.get("before", "").isdigit():
+        statement = statement.where(AuditEntry.id < int(params["before"]))  # type: ignore[operator]
+    async with page.db.session(page.principal) as session:
+        entries = list((await session.execute(statement)).scalars().all())
+    more = len(entries) > AUDIT_PAGE
+    entries = entries[:AUDIT_PAGE]
+    query = {k: params[k] for k in ("action", "entity", "actor") if params.get(k)}
+    slugs = {v.type_name: v.slug for v in page.nav()}
+    return page.render(
+        "audit.html", active="sensitive" if params.get("action") == "read_sensitive" else "audit",
+        w=lambda k: w(page, k), entries=entries, query=query, slugs=slugs,
+        next_url=page.url("/audit", **query, before=entries[-1].id) if more and entries else None,
+        entities=sorted(ENTITIES), actions=["create", "update", "delete", "restore", "read_sensitive"],
+    )
+
+
+def routes(signed_in: Any) -> list[Route]:
+    return [
+        Route("/users", signed_in(users_page), methods=["GET", "POST"]),
+        Route("/users/{pk:int}", signed_in(user_page), methods=["GET", "POST"]),
+        Route("/audit", signed_in(audit_page)),
+    ]
+
+
+__all__ = ["ApiToken", "routes"]

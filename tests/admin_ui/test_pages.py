@@ -1,0 +1,183 @@
+"""The admin pages through HTTP, as each role: rows, fields and writes follow the policy."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import sqlalchemy as sa
+
+from hongfan.principal import SYSTEM
+from models import Company, Internship, Organisation, ScholarshipStudent, ServiceSite
+from models.validators import make_national_id
+from tests.admin_ui.conftest import AdminClient, text_of
+
+
+async def _one(database, statement):
+    async with database.session(SYSTEM) as session:
+        return (await session.execute(statement)).scalars().first()
+
+
+async def _district_student(database, district: str) -> ScholarshipStudent:
+    district_org = await _one(database, sa.select(Organisation).where(Organisation.name == district))
+    return await _one(
+        database,
+        sa.select(ScholarshipStudent)
+        .join(Organisation, Organisation.id == ScholarshipStudent.organisation_id)
+        .where(Organisation.path.like(district_org.path + "%"))
+        .order_by(ScholarshipStudent.id),
+    )
+
+
+async def test_anonymous_is_sent_to_the_login_page(client: AdminClient):
+    response = await client.get("/admin/scholarship-students")
+    assert response.status_code == 303 and response.headers["location"].startswith("/admin/login")
+    login = await client.get(response.headers["location"])
+    assert "登录" in login.text
+
+
+async def test_wrong_password_gets_one_chinese_message_for_any_account(client: AdminClient):
+    wrong = await client.http.post("/admin/login", data={"email": "huli.editor@demo.hongfan", "password": "nope-nope-nope"})
+    unknown = await client.http.post("/admin/login", data={"email": "nobody@demo.hongfan", "password": "nope-nope-nope"})
+    assert wrong.status_code == unknown.status_code == 401
+    assert re.search(r'class="error"[^>]*>([^<]+)<', wrong.text).group(1) == re.search(r'class="error"[^>]*>([^<]+)<', unknown.text).group(1)
+    assert "Traceback" not in wrong.text
+
+
+async def test_editor_sees_own_district_students_with_masked_id_numbers(client: AdminClient, demo):
+    await client.login("huli.editor@demo.hongfan")
+    page = text_of((await client.get("/admin/scholarship-students")).text)
+    assert "3502**********" in page
+    assert not re.search(r"\b3502\d{13}[\dX]\b", page)
+    other = await _district_student(demo, "思明区")
+    assert (await client.get(f"/admin/scholarship-students/{other.id}")).status_code == 404
+    assert (await client.get(f"/admin/scholarship-students/{other.id}/edit")).status_code == 404
+
+
+async def test_chinese_name_fragment_search_finds_the_student(client: AdminClient, demo):
+    await client.login("huli.editor@demo.hongfan")
+    student = await _district_student(demo, "湖里区")
+    fragment = student.name[1:3]
+    page = text_of((await client.get(f"/admin/scholarship-students?q={fragment}")).text)
+    assert student.name in page
+
+
+async def test_bad_id_number_is_shown_beside_the_field_and_nothing_is_saved(client: AdminClient, demo):
+    await client.login("huli.editor@demo.hongfan")
+    student = await _district_student(demo, "湖里区")
+    gender = student.gender.value
+    valid = make_national_id("350206", date(2003, 3, 3), 17, gender)
+    wrong = valid[:-1] + ("0" if valid[-1] != "0" else "1")
+    form = {"version": str(student.version), "name": student.name, "gender": gender, "id_number": wrong,
+            "organisation_id": str(student.organisation_id), "university": student.university,
+            "enrolment_year": str(student.enrolment_year), "graduation_year": str(student.graduation_year)}
+    response = await client.post(f"/admin/scholarship-students/{student.id}/edit", form)
+    assert response.status_code == 422
+    assert re.search(r'id="err-id_number"[^>]*>[^<]*校验位', response.text)
+    unchanged = await _one(demo, sa.select(ScholarshipStudent).where(ScholarshipStudent.id == student.id))
+    assert unchanged.id_number == student.id_number and unchanged.version == student.version
+    fixed = await client.post(f"/admin/scholarship-students/{student.id}/edit", {**form, "id_number": valid})
+    assert fixed.status_code == 303
+    saved = await _one(demo, sa.select(ScholarshipStudent).where(ScholarshipStudent.id == student.id))
+    assert saved.id_number == valid and saved.version == student.version + 1
+
+
+async def test_stale_edit_is_a_conflict_showing_both_versions(client: AdminClient, demo):
+    await client.login("huli.admin@demo.hongfan")
+    site = await _one(demo, sa.select(ServiceSite).join(Organisation, Organisation.id == ServiceSite.organisation_id).where(Organisation.name == "禾山社区"))
+    form = {"version": str(site.version), "name": "甲改的名字", "kind": site.kind.value, "organisation_id": str(site.organisation_id), "recognition": site.recognition.value, "published": "1"}
+    assert (await client.post(f"/admin/service-sites/{site.id}/edit", form)).status_code == 303
+    stale = await client.post(f"/admin/service-sites/{site.id}/edit", {**form, "name": "乙改的名字"})
+    assert stale.status_code == 409
+    page = text_of(stale.text)
+    assert "保存冲突" in page and "甲改的名字" in page and "乙改的名字" in page
+    now = await _one(demo, sa.select(ServiceSite).where(ServiceSite.id == site.id))
+    assert now.name == "甲改的名字"
+    version = re.search(r'name="version" value="(\d+)"', stale.text).group(1)
+    assert (await client.post(f"/admin/service-sites/{site.id}/edit", {**form, "version": version, "name": "乙改的名字"})).status_code == 303
+
+
+async def test_partner_sees_only_its_interns_and_no_sensitive_fields(client: AdminClient, demo):
+    await client.login("partner@demo.hongfan")
+    home = text_of((await client.get("/admin/")).text)
+    assert "见习" in home and "用户与令牌" not in home
+    listing = (await client.get("/admin/internships")).text
+    own_ids = {int(x) for x in re.findall(r'href="/admin/internships/(\d+)"', listing)}
+    assert own_ids
+    async with demo.session(SYSTEM) as session:
+        rows = (await session.execute(sa.select(Internship.id, Internship.company_id, Internship.student_id))).all()
+        partner_company = {c for i, c, _ in rows if i in own_ids}
+        assert len(partner_company) == 1
+        foreign = next(r for r in rows if r[1] not in partner_company)
+    assert (await client.get(f"/admin/internships/{foreign[0]}")).status_code == 404
+    assert (await client.get(f"/admin/scholarship-students/{foreign[2]}")).status_code == 404
+    own = next(r for r in rows if r[0] in own_ids)
+    student_page = text_of((await client.get(f"/admin/scholarship-students/{own[2]}")).text)
+    assert "就读高校" in student_page and "身份证号" not in student_page and "手机号码" not in student_page
+    assert (await client.get("/admin/organisations")).status_code == 404
+
+
+async def test_editor_cannot_delete_and_org_admin_deletes_and_restores(client: AdminClient, demo):
+    site = await _one(demo, sa.select(ServiceSite).join(Organisation, Organisation.id == ServiceSite.organisation_id).where(Organisation.path.like("/1/%"), Organisation.name == "禾山社区"))
+    await client.login("huli.editor@demo.hongfan")
+    refused = await client.post(f"/admin/service-sites/{site.id}/delete", {})
+    assert refused.status_code == 422 and "无权" in refused.text
+    await client.login("huli.admin@demo.hongfan")
+    assert (await client.post(f"/admin/service-sites/{site.id}/delete", {})).status_code == 303
+    assert site.name not in text_of((await client.get("/admin/service-sites?q=禾山")).text)
+    assert site.name in text_of((await client.get("/admin/service-sites?q=禾山&deleted=1")).text)
+    assert (await client.post(f"/admin/service-sites/{site.id}/restore", {})).status_code == 303
+    assert site.name in text_of((await client.get("/admin/service-sites?q=禾山")).text)
+
+
+async def test_forms_without_the_csrf_token_are_refused(client: AdminClient, demo):
+    await client.login("huli.admin@demo.hongfan")
+    site = await _one(demo, sa.select(ServiceSite).join(Organisation, Organisation.id == ServiceSite.organisation_id).where(Organisation.name == "禾山社区"))
+    response = await client.post(f"/admin/service-sites/{site.id}/delete", {}, csrf=False)
+    assert response.status_code == 403 and "表单已过期" in response.text
+    assert (await _one(demo, sa.select(ServiceSite).where(ServiceSite.id == site.id))).deleted_at is None
+
+
+async def test_history_restores_an_earlier_version(client: AdminClient, demo):
+    await client.login("huli.admin@demo.hongfan")
+    company = await _one(demo, sa.select(Company).join(Organisation, Organisation.id == Company.organisation_id).where(Organisation.name == "湖里区"))
+    if company is None:
+        return
+    original = company.industry
+    form = {"version": str(company.version), "name": company.name, "credit_code": company.credit_code, "organisation_id": str(company.organisation_id), "industry": "临时行业", "published": "1"}
+    assert (await client.post(f"/admin/companies/{company.id}/edit", form)).status_code == 303
+    history = (await client.get(f"/admin/companies/{company.id}/history")).text
+    assert "临时行业" in history
+    entry = re.search(r'name="entry" value="(\d+)"', history).group(1)
+    assert (await client.post(f"/admin/companies/{company.id}/history", {"entry": entry})).status_code == 303
+    restored = await _one(demo, sa.select(Company).where(Company.id == company.id))
+    assert restored.industry == original and restored.version == company.version + 2
+
+
+async def test_users_page_is_for_admins_and_shows_a_new_password_once(client: AdminClient, demo):
+    await client.login("huli.editor@demo.hongfan")
+    assert (await client.get("/admin/users")).status_code == 403
+    await client.login("huli.admin@demo.hongfan")
+    huli = await _one(demo, sa.select(Organisation).where(Organisation.name == "湖里区"))
+    created = await client.post("/admin/users", {"email": "new.viewer@huli.test", "role": "viewer", "organisation_id": str(huli.id)})
+    assert created.status_code == 200 and "只显示这一次" in created.text
+    siming = await _one(demo, sa.select(Organisation).where(Organisation.name == "思明区"))
+    refused = await client.post("/admin/users", {"email": "sneaky@siming.test", "role": "viewer", "organisation_id": str(siming.id)})
+    assert "sneaky@siming.test" not in re.sub(r'value="[^"]*"', "", refused.text.split("<h2>")[0])
+
+
+async def test_org_admin_viewing_a_student_in_clear_is_in_the_sensitive_read_log(client: AdminClient, demo):
+    await client.login("huli.admin@demo.hongfan")
+    student = await _district_student(demo, "湖里区")
+    detail = text_of((await client.get(f"/admin/scholarship-students/{student.id}")).text)
+    assert student.id_number in detail
+    log = text_of((await client.get("/admin/audit?action=read_sensitive")).text)
+    assert f"ScholarshipStudent #{student.id}" in log and "huli.admin@demo.hongfan" in log
+
+
+async def test_dashboard_figures_link_to_filtered_lists(client: AdminClient):
+    await client.login("admin@demo.hongfan")
+    home = (await client.get("/admin/")).text
+    assert "向日葵亲子小屋" in home and "/admin/service-sites?f_kind=sunflower_hut" in home
+    huts = text_of((await client.get("/admin/service-sites?f_kind=sunflower_hut")).text)
+    assert "共 23 条" in huts
