@@ -302,6 +302,10 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.set_defaults(handler=_token_revoke)
 
     commands.add_parser("schema", help="print the GraphQL SDL").set_defaults(handler=_schema)
+
+    from hongfan.io_cli import add_io_commands
+
+    add_io_commands(commands)
     return parser
 
 
