@@ -30,8 +30,11 @@ def _serve(settings: Settings, _args: argparse.Namespace) -> int:
 
     base = f"http://{settings.host}:{settings.port}"
     print(f"Hongfan 红帆 is serving on {base}")
+    print(f"  Admin UI 管理后台:     {base}/admin/")
     print(f"  GraphQL / GraphiQL:  {base}/graphql")
     print(f"  Health:              {base}/healthz  {base}/readyz")
+    print("  Sign in: the demo accounts printed by `hongfan demo` (password hongfan-demo-2024),")
+    print("  or make one: hongfan create-admin you@example.org")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
     return 0
 
