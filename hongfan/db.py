@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -87,9 +88,18 @@ class Database:
         async with self.session(principal, write=True) as session, session.begin():
             yield session
 
-    async def ping(self) -> None:
-        async with self.engine.connect() as connection:
-            await connection.exec_driver_sql("SELECT 1")
+    async def ping(self, timeout: float = 2.0) -> None:
+        """Raise unless the database answers within ``timeout`` seconds.
+
+        A readiness probe must fail fast while the database is down, not hang for the
+        pool's or the driver's own (much longer) timeouts.
+        """
+
+        async def probe() -> None:
+            async with self.engine.connect() as connection:
+                await connection.exec_driver_sql("SELECT 1")
+
+        await asyncio.wait_for(probe(), timeout)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
