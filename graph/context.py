@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
@@ -47,6 +48,30 @@ class Context:
                 self._session = self.db.session(self.principal)
                 self._session.info["request_id"] = self.request_id
             return await self._session.execute(statement)
+
+    async def estimate_rows(self, statement: Any) -> int | None:
+        """PostgreSQL's estimate of the rows ``statement`` returns, under the caller's scope."""
+        from hongfan import access
+
+        async with self._lock:
+            if self._session is None:
+                self._session = self.db.session(self.principal)
+            connection = await self._session.connection()
+            if connection.dialect.name != "postgresql":
+                return None
+            scoped = statement.options(*access.scope_options(self.principal))
+            compiled = scoped.compile(dialect=connection.dialect)
+            params = compiled.construct_params()
+            positional = tuple(params[name] for name in compiled.positiontup or ())
+            try:
+                async with connection.begin_nested():  # a failed EXPLAIN must not abort the request's reads
+                    result = await connection.exec_driver_sql("EXPLAIN (FORMAT JSON) " + str(compiled), positional)
+            except Exception:  # noqa: BLE001 — an estimate is optional; the caller counts instead
+                return None
+            plan = result.scalar()
+            if isinstance(plan, str):
+                plan = json.loads(plan)
+            return int(plan[0]["Plan"]["Plan Rows"])
 
     def loader(self, key: Hashable, batch: Callable[[list[Any]], Awaitable[list[Any]]]) -> DataLoader[Any, Any]:
         """The request's DataLoader for ``key``, created on first use."""

@@ -142,7 +142,7 @@ def _connection(ctx: Context, model: type[Record], rows: list[Record], args: Pag
         start_cursor=edges[0].cursor if edges else None,
         end_cursor=edges[-1].cursor if edges else None,
     )
-    return entity.connection(edges=edges, page_info=info, count=count)
+    return entity.connection(edges=edges, page_info=info, count=_once(count))
 
 
 async def list_records(
@@ -154,10 +154,22 @@ async def list_records(
         ctx.execute, model, where=args.where, keys=args.keys, first=args.first, after=args.after
     )
 
-    async def count() -> int:
-        return await reads.count(ctx.execute, model, args.where)
+    async def count() -> tuple[int, bool]:
+        return await reads.count_or_estimate(ctx.execute, model, args.where, estimate=ctx.estimate_rows)
 
     return _connection(ctx, model, rows, args, count)
+
+
+def _once(fetch: Callable[[], Awaitable[tuple[int, bool]]]) -> Callable[[], Awaitable[tuple[int, bool]]]:
+    """totalCount and totalCountIsExact share one count."""
+    found: list[tuple[int, bool]] = []
+
+    async def cached() -> tuple[int, bool]:
+        if not found:
+            found.append(await fetch())
+        return found[0]
+
+    return cached
 
 
 # -- relations through DataLoaders -----------------------------------------------
@@ -245,8 +257,8 @@ def _to_many_resolver(model: type[Record], relation: ToMany) -> Callable[..., Aw
         rows = await _pages_loader(ctx, relation, target, args).load(root.id)
         counts = _counts_loader(ctx, relation, target, args)
 
-        async def count() -> int:
-            return int(await counts.load(root.id))
+        async def count() -> tuple[int, bool]:
+            return int(await counts.load(root.id)), True
 
         return _connection(ctx, target, rows, args, count)
 

@@ -190,7 +190,13 @@ def _build_edge(model: type[Record]) -> type:
 
 
 async def _total_count(root: Any) -> int:
-    return int(await root.count())
+    count, _ = await root.count()
+    return int(count)
+
+
+async def _total_count_is_exact(root: Any) -> bool:
+    _, exact = await root.count()
+    return bool(exact)
 
 
 def _build_connection(model: type[Record]) -> type:
@@ -205,7 +211,14 @@ def _build_connection(model: type[Record]) -> type:
         "edges": strawberry.field(description="The rows of this page (本页记录)"),
         "page_info": strawberry.field(description="Where this page sits in the list (分页信息)"),
         "total_count": strawberry.field(
-            resolver=_total_count, description="How many rows match the filter, over all pages (总数)"
+            resolver=_total_count,
+            description=(
+                "How many rows match the filter over all pages: exact up to 10,000, the database's "
+                "estimate beyond, so a huge list is not counted row by row (总数)"
+            ),
+        ),
+        "total_count_is_exact": strawberry.field(
+            resolver=_total_count_is_exact, description="False when totalCount is an estimate (总数是否精确)"
         ),
     }
     cls = type(f"{name}Connection", (), namespace)

@@ -171,6 +171,13 @@ def _apply_row_scope(state: ORMExecuteState) -> None:
     if principal is None:
         raise NoPrincipalError("every session must carry a principal; use hongfan.db.Database.session")
     include_deleted = bool(state.execution_options.get(INCLUDE_DELETED, False))
+    options = scope_options(principal, include_deleted=include_deleted)
+    if options:
+        state.statement = state.statement.options(*options)
+
+
+def scope_options(principal: Principal, *, include_deleted: bool = False) -> list[Any]:
+    """The row scope of ``principal`` as statement options, one per record type."""
     options = []
     for model in ENTITIES.values():
         criteria = row_criteria(principal, model)
@@ -182,8 +189,7 @@ def _apply_row_scope(state: ORMExecuteState) -> None:
     audit = audit_criteria(principal)
     if audit is not None:
         options.append(with_loader_criteria(AuditEntry, audit, include_aliases=True))
-    if options:
-        state.statement = state.statement.options(*options)
+    return options
 
 
 def install() -> None:

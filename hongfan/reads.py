@@ -66,6 +66,36 @@ async def count_up_to(
     return (cap, False) if total > cap else (total, True)
 
 
+EXACT_COUNT_LIMIT = 10_000
+
+
+async def count_or_estimate(
+    execute: Execute,
+    model: type[Record],
+    where: sa.ColumnElement[bool] | None,
+    *,
+    estimate: Callable[[Any], Awaitable[int | None]] | None = None,
+    exact_limit: int | None = None,
+) -> tuple[int, bool]:
+    """(count, exact): exact up to ``exact_limit`` rows, the planner's estimate beyond.
+
+    Counting a million matching rows for every page would scan them all; the first
+    ``exact_limit`` + 1 rows are cheap, and past them an estimate is what people need.
+    Where no estimate is available (SQLite), the count is exact.
+    """
+    exact_limit = EXACT_COUNT_LIMIT if exact_limit is None else exact_limit
+    counted, exact = await count_up_to(execute, model, where, exact_limit)
+    if exact:
+        return counted, True
+    statement = sa.select(model.id)  # type: ignore[arg-type]
+    if where is not None:
+        statement = statement.where(where)
+    guess = await estimate(statement) if estimate is not None else None
+    if guess is None:
+        return await count(execute, model, where), True
+    return max(guess, exact_limit + 1), False
+
+
 async def by_ids(execute: Execute, model: type[Record], ids: list[int]) -> dict[int, Record]:
     rows = (await execute(sa.select(model).where(model.id.in_(ids)))).scalars().all()  # type: ignore[union-attr]
     return {r.id: r for r in rows if r.id is not None}
