@@ -34,6 +34,7 @@ from hongfan.policy import Fields, Op
 from models.audit import AuditEntry
 from models.base import CHOICE_LABELS, ENTITIES, Record, ToMany, ToOne, column_meta
 from models.rules import python_type
+from models.search import text_contains
 
 PAGE_SIZE = 25
 COUNT_CAP = 10_000
@@ -153,7 +154,7 @@ def build_list_query(page: Page, view: AdminView) -> ListQuery:
             if column_meta(model, c.name).searchable and access.can_read_column(principal, model, c.name)
         ]
         if searchable:
-            query.where.append(sa.or_(*[getattr(model, c).icontains(text, autoescape=True) for c in searchable]))
+            query.where.append(sa.or_(*[text_contains(getattr(model, c), text) for c in searchable]))
         query.params["q"] = text
     for column in view.filters:
         if not access.can_read_column(principal, model, column):

@@ -18,6 +18,7 @@ from hongfan.pagination import Direction, SortKey
 from hongfan.principal import Principal
 from models.base import ENTITIES, Record, ToMany, ToOne
 from models.messages import message
+from models.search import text_contains
 
 _LOGIC = {"and_", "or_", "not_"}
 
@@ -66,7 +67,7 @@ def _operators(column: Any, ops: Any, convert: Any = None) -> list[sa.ColumnElem
         elif name == "gte":
             clauses.append(column >= value)
         elif name == "contains":
-            clauses.append(column.icontains(value, autoescape=True))
+            clauses.append(text_contains(column, value))
         elif name == "starts_with":
             clauses.append(column.startswith(value, autoescape=True))
         elif name == "is_null":

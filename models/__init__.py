@@ -6,8 +6,11 @@ from models.base import ENTITIES, EntityMeta, Record
 from models.organisations import Organisation, OrganisationKind, OrganisationLevel
 from models.practice import Company, Internship, InternshipStatus
 from models.scholarships import EmploymentOutcome, FamilyCategory, Gender, Grant, ScholarshipStudent
+from models.search import install_functions
 from models.sites import Recognition, ServiceSite, SiteKind
 from models.training import Course, CourseCategory, CourseSession, Enrolment, EnrolmentStatus
+
+install_functions(Record.metadata)
 
 __all__ = [
     "ENTITIES",

@@ -7,6 +7,7 @@ import enum
 import sqlalchemy as sa
 
 from models.base import EntityMeta, Record, ToMany, ToOne, col, entity, enum_column, labelled
+from models.search import grams_index
 
 
 @labelled(
@@ -50,9 +51,18 @@ class OrganisationLevel(enum.StrEnum):
         scope="path",
         public=True,
         relations=(
-            ToOne("parent", "Organisation", "parent_id", "The organisation above this one (上级组织)"),
-            ToMany("children", "Organisation", "parent_id", "Organisations directly below (下级组织)"),
-            ToMany("serviceSites", "ServiceSite", "organisation_id", "Service sites it hosts (服务阵地)"),
+            ToOne(
+                "parent", "Organisation", "parent_id", "The organisation above this one (上级组织)"
+            ),
+            ToMany(
+                "children", "Organisation", "parent_id", "Organisations directly below (下级组织)"
+            ),
+            ToMany(
+                "serviceSites",
+                "ServiceSite",
+                "organisation_id",
+                "Service sites it hosts (服务阵地)",
+            ),
             ToMany("courses", "Course", "organisation_id", "Courses it organises (培训课程)"),
             ToMany(
                 "scholarshipStudents",
@@ -60,39 +70,91 @@ class OrganisationLevel(enum.StrEnum):
                 "organisation_id",
                 "Scholarship students whose home is here (金秋助学学生)",
             ),
-            ToMany("companies", "Company", "organisation_id", "Practice-base companies in it (实践基地企业)"),
-            ToMany("enrolments", "Enrolment", "organisation_id", "Course enrolments of people living here (报名学员)"),
+            ToMany(
+                "companies",
+                "Company",
+                "organisation_id",
+                "Practice-base companies in it (实践基地企业)",
+            ),
+            ToMany(
+                "enrolments",
+                "Enrolment",
+                "organisation_id",
+                "Course enrolments of people living here (报名学员)",
+            ),
         ),
         unique=(("parent_id", "name"),),
     )
 )
 class Organisation(Record, table=True):
     __tablename__ = "organisation"
-    __table_args__ = (sa.UniqueConstraint("parent_id", "name"), sa.Index("ix_organisation_path_pattern", "path", postgresql_ops={"path": "varchar_pattern_ops"}).ddl_if(dialect="postgresql"))
+    __table_args__ = (
+        grams_index("organisation", "name"),
+        sa.UniqueConstraint("parent_id", "name"),
+        sa.Index(
+            "ix_organisation_path_pattern", "path", postgresql_ops={"path": "varchar_pattern_ops"}
+        ).ddl_if(dialect="postgresql"),
+    )
 
-    name: str = col("Name (名称)", zh="名称", en="Name", searchable=True, max_length=100, index=True)
+    name: str = col(
+        "Name (名称)", zh="名称", en="Name", searchable=True, max_length=100, index=True
+    )
     kind: OrganisationKind = col(
-        "Kind of organisation (组织类型)", zh="类型", en="Kind",
-        default=OrganisationKind.ASSOCIATION, sa_type=enum_column(OrganisationKind), index=True,
+        "Kind of organisation (组织类型)",
+        zh="类型",
+        en="Kind",
+        default=OrganisationKind.ASSOCIATION,
+        sa_type=enum_column(OrganisationKind),
+        index=True,
     )
     level: OrganisationLevel | None = col(
-        "Level in the administrative tree (层级)", zh="层级", en="Level",
-        default=None, sa_type=enum_column(OrganisationLevel), index=True,
+        "Level in the administrative tree (层级)",
+        zh="层级",
+        en="Level",
+        default=None,
+        sa_type=enum_column(OrganisationLevel),
+        index=True,
     )
     parent_id: int | None = col(
-        "The organisation above this one (上级组织)", zh="上级组织", en="Parent",
-        default=None, foreign_key="organisation.id", index=True,
+        "The organisation above this one (上级组织)",
+        zh="上级组织",
+        en="Parent",
+        default=None,
+        foreign_key="organisation.id",
+        index=True,
     )
     path: str = col(
-        "Materialised path of ids from the root, e.g. /1/7/12/ (路径)", zh="路径", en="Path",
-        writable=False, default="/", max_length=255, index=True,
+        "Materialised path of ids from the root, e.g. /1/7/12/ (路径)",
+        zh="路径",
+        en="Path",
+        writable=False,
+        default="/",
+        max_length=255,
+        index=True,
     )
-    address: str | None = col("Street address (地址)", zh="地址", en="Address", searchable=True, default=None, max_length=200)
-    contact_name: str | None = col("Contact person (联系人)", zh="联系人", en="Contact", default=None, max_length=50)
+    address: str | None = col(
+        "Street address (地址)",
+        zh="地址",
+        en="Address",
+        searchable=True,
+        default=None,
+        max_length=200,
+    )
+    contact_name: str | None = col(
+        "Contact person (联系人)", zh="联系人", en="Contact", default=None, max_length=50
+    )
     contact_phone: str | None = col(
-        "Contact telephone, mobile or landline (联系电话)", zh="联系电话", en="Contact phone",
-        default=None, max_length=20, checks=("phone_or_landline",),
+        "Contact telephone, mobile or landline (联系电话)",
+        zh="联系电话",
+        en="Contact phone",
+        default=None,
+        max_length=20,
+        checks=("phone_or_landline",),
     )
     published: bool = col(
-        "Visible to the public API (已发布)", zh="已发布", en="Published", default=False, index=True,
+        "Visible to the public API (已发布)",
+        zh="已发布",
+        en="Published",
+        default=False,
+        index=True,
     )

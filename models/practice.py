@@ -6,6 +6,7 @@ import enum
 from datetime import date
 
 from models.base import EntityMeta, Record, ToMany, ToOne, col, entity, enum_column, labelled
+from models.search import grams_index
 
 
 @labelled(
@@ -42,6 +43,7 @@ class InternshipStatus(enum.StrEnum):
 )
 class Company(Record, table=True):
     __tablename__ = "company"
+    __table_args__ = (grams_index("company", "name"),)
 
     name: str = col("Name (企业名称)", zh="企业名称", en="Name", searchable=True, max_length=200, index=True)
     credit_code: str = col(

@@ -6,6 +6,7 @@ import enum
 from datetime import date
 
 from models.base import EntityMeta, Record, ToMany, ToOne, col, entity, enum_column, labelled
+from models.search import grams_index
 
 
 @labelled(
@@ -62,6 +63,7 @@ class Recognition(enum.StrEnum):
 )
 class ServiceSite(Record, table=True):
     __tablename__ = "service_site"
+    __table_args__ = (grams_index("service_site", "name"),)
 
     name: str = col("Name (名称)", zh="名称", en="Name", searchable=True, max_length=100, index=True)
     kind: SiteKind = col("Kind of site (阵地类型)", zh="类型", en="Kind", sa_type=enum_column(SiteKind), index=True)

@@ -6,6 +6,7 @@ import enum
 from datetime import date
 
 from models.base import EntityMeta, Record, ToMany, ToOne, col, entity, enum_column, labelled
+from models.search import grams_index
 
 
 @labelled(
@@ -59,6 +60,7 @@ class EnrolmentStatus(enum.StrEnum):
 )
 class Course(Record, table=True):
     __tablename__ = "course"
+    __table_args__ = (grams_index("course", "title"),)
 
     title: str = col("Title (课程名称)", zh="课程名称", en="Title", searchable=True, max_length=200, index=True)
     category: CourseCategory = col(
@@ -127,6 +129,7 @@ class CourseSession(Record, table=True):
 )
 class Enrolment(Record, table=True):
     __tablename__ = "enrolment"
+    __table_args__ = (grams_index("enrolment", "name"),)
 
     course_id: int = col("The course (所属课程)", zh="所属课程", en="Course", foreign_key="course.id", index=True)
     organisation_id: int = col(

@@ -1,0 +1,101 @@
+"""Chinese substring search that an index can serve.
+
+Chinese names are two to four characters and people search with one or two of
+them, which is too short for trigram indexes (pg_trgm needs three). On
+PostgreSQL each indexed column gets a GIN index over its one- and two-character
+grams; ``text_contains`` first narrows by gram containment (index) and then
+checks the real substring. Other databases use a plain case-insensitive LIKE.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement
+
+GRAMS_FUNCTIONS = [
+    # The grams of a text: every character and every pair of adjacent characters, lower-cased.
+    """
+    CREATE OR REPLACE FUNCTION hongfan_grams(value text) RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
+      SELECT coalesce(array_agg(DISTINCT gram), '{}') FROM (
+        SELECT substr(lower(value), i, 1) AS gram FROM generate_series(1, length(value)) AS i
+        UNION ALL
+        SELECT substr(lower(value), i, 2) FROM generate_series(1, length(value) - 1) AS i
+      ) AS grams
+    $$
+    """,
+    # What a search string requires: its pairs, or the character itself when it is one long.
+    """
+    CREATE OR REPLACE FUNCTION hongfan_query_grams(value text) RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
+      SELECT CASE WHEN length(value) <= 1 THEN ARRAY[lower(value)]
+        ELSE ARRAY(SELECT DISTINCT substr(lower(value), i, 2) FROM generate_series(1, length(value) - 1) AS i)
+      END
+    $$
+    """,
+]
+DROP_GRAMS_FUNCTIONS = ["DROP FUNCTION IF EXISTS hongfan_query_grams(text)", "DROP FUNCTION IF EXISTS hongfan_grams(text)"]
+
+# (table, column) pairs with a grams index: the names people search for.
+GRAM_INDEXED: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("organisation", "name"),
+        ("service_site", "name"),
+        ("course", "title"),
+        ("enrolment", "name"),
+        ("scholarship_student", "name"),
+        ("company", "name"),
+    }
+)
+
+
+def grams_index(table: str, column: str) -> sa.Index:
+    """The PostgreSQL-only GIN index over a column's grams."""
+    return sa.Index(
+        f"ix_{table}_{column}_grams",
+        sa.text(f"hongfan_grams({column})"),
+        postgresql_using="gin",
+    ).ddl_if(dialect="postgresql")
+
+
+class TextContains(ColumnElement[bool]):
+    """``column`` contains ``value``, ignoring case."""
+
+    # The value is bound while compiling, so a cached compilation would keep the first
+    # search's value: statements with a search are compiled each time.
+    inherit_cache = False
+    type = sa.Boolean()
+
+    def __init__(self, column: Any, value: str) -> None:
+        self.column = column
+        self.value = value
+
+
+@compiles(TextContains)
+def _contains_default(element: TextContains, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.column.icontains(element.value, autoescape=True), **kw)
+
+
+@compiles(TextContains, "postgresql")
+def _contains_postgresql(element: TextContains, compiler: Any, **kw: Any) -> str:
+    like = element.column.icontains(element.value, autoescape=True)
+    table = getattr(getattr(element.column, "table", None), "name", None)
+    if (table, getattr(element.column, "name", None)) not in GRAM_INDEXED or not element.value:
+        return compiler.process(like, **kw)
+    grams = sa.func.hongfan_grams(element.column).op("@>")(sa.func.hongfan_query_grams(sa.literal(element.value)))
+    return compiler.process(sa.and_(grams, like), **kw)
+
+
+def text_contains(column: Any, value: str) -> ColumnElement[bool]:
+    return TextContains(column, value)
+
+
+def install_functions(metadata: sa.MetaData) -> None:
+    """Create the gram functions with the tables (create_all), on PostgreSQL only."""
+    for statement in GRAMS_FUNCTIONS:
+        sa.event.listen(metadata, "before_create", sa.DDL(statement).execute_if(dialect="postgresql"))
+    for statement in DROP_GRAMS_FUNCTIONS:
+        sa.event.listen(metadata, "after_drop", sa.DDL(statement).execute_if(dialect="postgresql"))
