@@ -6,6 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help venv run test schema bench clean
@@ -15,7 +16,7 @@ help:
 	@echo "make run     migrate the database, load demo data if it is empty, serve"
 	@echo "make test    ruff + pytest; a throwaway PostgreSQL database when a server answers"
 	@echo "make schema  print the GraphQL SDL"
-	@echo "make bench   run the benchmarks"
+	@echo "make bench   run the benchmarks (BENCH_ARGS=--quick for a smoke test; see bench/README.md)"
 	@echo "make clean   remove caches and build output (keeps $(VENV) and the database)"
 
 venv: $(STAMP)
@@ -46,7 +47,7 @@ schema: venv
 	@$(BIN)/hongfan schema
 
 bench: venv
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,123 @@
+"""Serve an app under uvicorn for the bench, with counters: ``python -m bench.serve --port N``.
+
+``--app hongfan`` (default) builds ``hongfan.app.create_app()`` from the usual
+``HONGFAN_*`` environment and counts, on its engine, every SQL statement
+(``before_cursor_execute``), transaction begin/commit/rollback and pre-ping.
+``--app baseline`` serves :mod:`bench.baseline` (``BENCH_PG_DSN``).
+
+Either way ``GET /__bench/stats`` answers the counters, the process id and the
+garbage collector's collection counts; nothing else of the app changes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+from typing import Any
+
+import uvicorn
+
+STATS_PATH = "/__bench/stats"
+
+
+class Counters:
+    def __init__(self) -> None:
+        self.values = {"statements": 0, "begins": 0, "commits": 0, "rollbacks": 0, "pings": 0}
+
+    def bump(self, key: str) -> None:
+        self.values[key] += 1
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            **self.values,
+            "pid": os.getpid(),
+            "gc_collections": [s["collections"] for s in gc.get_stats()],
+        }
+
+
+def instrument_engine(engine: Any, counters: Counters) -> None:
+    """Count what the app sends to the database through ``engine`` (an AsyncEngine)."""
+    from sqlalchemy import event
+
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "before_cursor_execute")
+    def _statement(*_args: Any) -> None:
+        counters.bump("statements")
+
+    @event.listens_for(sync_engine, "begin")
+    def _begin(*_args: Any) -> None:
+        counters.bump("begins")
+
+    @event.listens_for(sync_engine, "commit")
+    def _commit(*_args: Any) -> None:
+        counters.bump("commits")
+
+    @event.listens_for(sync_engine, "rollback")
+    def _rollback(*_args: Any) -> None:
+        counters.bump("rollbacks")
+
+    dialect = sync_engine.dialect
+    do_ping = dialect.do_ping
+
+    def counting_ping(dbapi_connection: Any) -> Any:
+        counters.bump("pings")
+        return do_ping(dbapi_connection)
+
+    dialect.do_ping = counting_ping
+
+
+class WithStats:
+    """ASGI wrapper: ``GET /__bench/stats`` → the counters; everything else → the app."""
+
+    def __init__(self, app: Any, counters: Counters) -> None:
+        self.app = app
+        self.counters = counters
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"] == STATS_PATH:
+            body = json.dumps(self.counters.snapshot()).encode()
+            await send({
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            })
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, send)
+
+
+def hongfan_app() -> tuple[Any, Counters]:
+    from hongfan.app import create_app
+
+    app = create_app()
+    counters = Counters()
+    instrument_engine(app.state.db.engine, counters)
+    return app, counters
+
+
+def build(kind: str) -> Any:
+    if kind == "baseline":
+        from bench.baseline import create_app as baseline_app
+
+        app, counters = baseline_app(os.environ["BENCH_PG_DSN"])
+    else:
+        app, counters = hongfan_app()
+    return WithStats(app, counters)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.serve")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--app", choices=("hongfan", "baseline"), default="hongfan")
+    args = parser.parse_args()
+    uvicorn.run(
+        build(args.app), host="127.0.0.1", port=args.port, log_level="warning", access_log=False,
+        lifespan="on", timeout_keep_alive=30,
+    )
+
+
+if __name__ == "__main__":
+    main()
