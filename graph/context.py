@@ -37,6 +37,9 @@ class Context:
         self._loaders: dict[Hashable, DataLoader[Any, Any]] = {}
         # (type name, record id) → (organisation id, fields read in clear)
         self._sensitive_reads: dict[tuple[str, int], tuple[int | None, set[str]]] = {}
+        # Answer plannable read queries from one SQL statement (graph.planner).
+        self.planning_enabled = settings.planner
+        self.planned = False  # set when the planner answered, for tests and benchmarks
 
     @property
     def language(self) -> str:
@@ -72,6 +75,15 @@ class Context:
             if isinstance(plan, str):
                 plan = json.loads(plan)
             return int(plan[0]["Plan"]["Plan Rows"])
+
+    async def execute_isolated(self, statement: Any) -> Any:
+        """Run ``statement`` in a savepoint: if it fails, the request's other reads still work."""
+        async with self._lock:
+            if self._session is None:
+                self._session = self.db.session(self.principal)
+            async with self._session.begin_nested():
+                result = await self._session.execute(statement)
+                return list(result.all())
 
     def loader(self, key: Hashable, batch: Callable[[list[Any]], Awaitable[list[Any]]]) -> DataLoader[Any, Any]:
         """The request's DataLoader for ``key``, created on first use."""

@@ -23,6 +23,7 @@ from graph import accounts as account_fields
 from graph import resolvers
 from graph.audit import resolve_audit_log
 from graph.errors import UserError
+from graph.planner import PlannedExecution
 from graph.statistics import resolve_statistics
 from graph.types import build_all
 from models.base import ENTITIES
@@ -94,6 +95,7 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
             lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
             lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
             lambda: ParserCache(maxsize=256),
+            PlannedExecution,
             lambda: ValidationCache(maxsize=256),
             lambda: MaskErrors(
                 should_mask_error=lambda error: not _is_user_facing(error),

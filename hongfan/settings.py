@@ -29,6 +29,7 @@ class Settings:
     db_pool_size: int = 5
     db_max_overflow: int = 10
     db_echo: bool = False
+    planner: bool = True
     # Login sessions (admin UI cookie): an absolute lifetime and an idle timeout.
     session_hours: int = 12
     session_idle_minutes: int = 120
@@ -66,6 +67,7 @@ class Settings:
             db_pool_size=int(env.get("HONGFAN_DB_POOL_SIZE", "5")),
             db_max_overflow=int(env.get("HONGFAN_DB_MAX_OVERFLOW", "10")),
             db_echo=_flag(env.get("HONGFAN_DB_ECHO"), False),
+            planner=_flag(env.get("HONGFAN_PLANNER"), True),
             session_hours=int(env.get("HONGFAN_SESSION_HOURS", "12")),
             session_idle_minutes=int(env.get("HONGFAN_SESSION_IDLE_MINUTES", "120")),
             login_window_minutes=int(env.get("HONGFAN_LOGIN_WINDOW_MINUTES", "15")),
