@@ -9,12 +9,13 @@ PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test schema bench clean
+.PHONY: help venv browser run test schema bench clean
 
 help:
 	@echo "make venv    create $(VENV) (Python >= 3.11 from PY=$(PY)) and install Hongfan with test extras"
 	@echo "make run     migrate the database, load demo data if it is empty, serve"
 	@echo "make test    ruff + pytest; a throwaway PostgreSQL database when a server answers"
+	@echo "make browser install chromium + fonts-wqy-microhei for the admin browser tests (apt-get, when possible)"
 	@echo "make schema  print the GraphQL SDL"
 	@echo "make bench   run the benchmarks (BENCH_ARGS=--quick for a smoke test; see bench/README.md)"
 	@echo "make clean   remove caches and build output (keeps $(VENV) and the database)"
@@ -39,7 +40,30 @@ run: venv
 	$(BIN)/hongfan demo --if-empty
 	$(BIN)/hongfan serve
 
-test: venv
+# The admin browser tests (tests/e2e) drive Debian's chromium with a CJK font. Install both
+# when missing and possible (apt-get as root or with passwordless sudo); otherwise say so and
+# go on: the tests then skip with the reason, or fail when CI=true, where they are required.
+WQY_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+
+browser:
+	@if command -v chromium >/dev/null 2>&1 && [ -f "$(WQY_FONT)" ]; then \
+		:; \
+	elif ! command -v apt-get >/dev/null 2>&1; then \
+		echo "make: chromium or fonts-wqy-microhei missing and no apt-get here; the browser tests will skip (fail under CI=true)" >&2; \
+	else \
+		if [ "$$(id -u)" = 0 ]; then sudo=""; \
+		elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+		else sudo="none"; fi; \
+		if [ "$$sudo" = none ]; then \
+			echo "make: chromium or fonts-wqy-microhei missing; run as root: apt-get install chromium fonts-wqy-microhei (the browser tests skip until then, fail under CI=true)" >&2; \
+		else \
+			echo "make: installing chromium and fonts-wqy-microhei with apt-get"; \
+			( $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei ) \
+				|| echo "make: apt-get could not install chromium/fonts-wqy-microhei; the browser tests will skip (fail under CI=true)" >&2; \
+		fi; \
+	fi
+
+test: venv browser
 	$(BIN)/ruff check .
 	HONGFAN_PYTHON=$(abspath $(BIN))/python bash .ci/with-postgres $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
