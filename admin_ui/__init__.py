@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -179,8 +179,10 @@ async def logout(request: Request) -> Response:
 
 async def switch_language(request: Request) -> Response:
     lang = request.query_params.get("lang", "zh")
-    back = request.headers.get("referer") or "/admin/"
-    response = redirect(back if "/admin" in back else "/admin/")
+    # Only ever back to one of our own admin pages: a Referer is whatever the client says.
+    referer = urlsplit(request.headers.get("referer") or "")
+    back = referer.path + (f"?{referer.query}" if referer.query else "")
+    response = redirect(back if referer.path.startswith("/admin") and not back.startswith("//") else "/admin/")
     response.set_cookie("hongfan_lang", "en" if lang == "en" else "zh", max_age=365 * 86400, path="/", samesite="lax")
     return response
 

@@ -70,6 +70,15 @@ UI: dict[str, tuple[str, str]] = {
     "conflict.yours": ("你的修改", "Your change"),
     "conflict.overwrite": ("以我的修改覆盖", "Save mine over theirs"),
     "conflict.discard": ("放弃我的修改", "Discard my changes"),
+    "conflict.choose": (
+        "要保留你的修改，请核对下方表单后点击“以我的修改覆盖”；否则：",
+        "To keep your changes, check the form below and press “Save mine over theirs”; otherwise:",
+    ),
+    "role.superadmin": ("超级管理员", "Superadmin"),
+    "role.org_admin": ("组织管理员", "Organisation admin"),
+    "role.editor": ("编辑", "Editor"),
+    "role.viewer": ("查看者", "Viewer"),
+    "role.partner": ("合作企业", "Partner"),
     "history.title": ("修改历史", "History"),
     "history.when": ("时间", "When"),
     "history.who": ("操作人", "Who"),
@@ -99,6 +108,18 @@ def t(key: str, lang: str = "zh", **params: object) -> str:
 
 
 LOCAL_TIME = ZoneInfo("Asia/Shanghai")
+
+
+def format_actor(actor: str | None, lang: str = "zh") -> str:
+    """"user:3:li@example.org" → "li@example.org"; "system:demo" → "系统（demo）"."""
+    if not actor:
+        return ""
+    kind, _, rest = actor.partition(":")
+    if kind == "user":
+        return rest.partition(":")[2] or rest
+    if kind == "system":
+        return f"System ({rest})" if lang == "en" else f"系统（{rest}）"
+    return actor
 
 
 def format_value(value: object, lang: str = "zh") -> str:

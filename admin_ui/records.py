@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 
-from admin_ui.i18n import format_value
+from admin_ui.i18n import format_actor, format_value
 from admin_ui.registry import BY_SLUG, BY_TYPE, AdminView
 from admin_ui.web import Page, redirect
 from hongfan import access, crud, reads
@@ -92,6 +92,8 @@ def display(page: Page, model: type[Record], record: Record, column: str, refs: 
         return page.t("masked") if raw is not None and column_meta(model, column).sensitive else None
     if column in refs:
         return refs[column].get(value, f"#{value}")
+    if column in ("created_by", "updated_by"):
+        return format_actor(value, page.lang)
     if isinstance(value, enum.Enum):
         labels = CHOICE_LABELS.get(type(value), {})
         zh, en = labels.get(value, (value.value, value.value))
@@ -268,6 +270,10 @@ async def list_page(page: Page, view: AdminView) -> Response:
         org_choices=org_choices,
         can_create=access.can_write(page.principal, model, Op.CREATE),
         sort=query.params.get("sort", ""),
+        sortable={
+            c for c in columns
+            if column_meta(model, c).orderable and access.can_read_column(page.principal, model, c)
+        },
         sort_url=lambda c: page.url(
             f"/{view.slug}", **{**query.params, "sort": ("-" + c) if query.params.get("sort") == c else c}
         ),

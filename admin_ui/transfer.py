@@ -74,8 +74,10 @@ async def export_view(page: Page, request: Request) -> Response:
 
 async def template_view(page: Page, request: Request) -> Response:
     view = BY_SLUG.get(request.path_params["slug"])
-    if view is None or view not in page.nav():
+    if view is None or view not in page.nav() or not view.importable:
         return page.render("error.html", status_code=404, text=page.t("error.not_found"))
+    if not access.can_write(page.principal, view.model, Op.CREATE):
+        return page.render("error.html", status_code=403, text=page.t("error.forbidden"))
     headers = imports.template_headers(view.type_name, page.lang)
     fmt = request.path_params["fmt"]
     name = f"{type_label(view.model, page.lang)}_template.{fmt}"

@@ -11,7 +11,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from admin_ui.i18n import format_value, t
+from admin_ui.i18n import format_actor, format_value, t
 from admin_ui.registry import VIEWS, AdminView
 from hongfan.auth import AuthenticationFailed, AuthInfo, authenticate_info, request_language
 from hongfan.db import Database
@@ -71,6 +71,7 @@ class Page:
             page=self,
             t=self.t,
             fmt=lambda value: format_value(value, self.lang),
+            actor=lambda value: format_actor(value, self.lang),
             message=self.request.query_params.get("msg"),
             **context,
         )

@@ -11,6 +11,7 @@ document.querySelectorAll("form[data-progress]").forEach((form) => {
     const bar = document.querySelector(form.getAttribute("data-progress"));
     if (!bar || !window.XMLHttpRequest) return;
     event.preventDefault();
+    form.classList.add("uploading");
     const request = new XMLHttpRequest();
     request.open(form.method || "POST", form.action || window.location.href);
     request.upload.addEventListener("progress", (e) => {

@@ -181,3 +181,19 @@ async def test_dashboard_figures_link_to_filtered_lists(client: AdminClient):
     assert "向日葵亲子小屋" in home and "/admin/service-sites?f_kind=sunflower_hut" in home
     huts = text_of((await client.get("/admin/service-sites?f_kind=sunflower_hut")).text)
     assert "共 23 条" in huts
+
+
+async def test_language_switch_only_returns_to_our_own_pages(client: AdminClient):
+    evil = await client.http.get("/admin/language?lang=en", headers={"referer": "https://evil.example/admin/x"})
+    assert evil.status_code == 303 and evil.headers["location"] == "/admin/x"
+    scheme_relative = await client.http.get("/admin/language?lang=en", headers={"referer": "//evil.example/admin"})
+    assert not scheme_relative.headers["location"].startswith("//")
+    home = await client.http.get("/admin/language?lang=zh", headers={"referer": "http://hongfan.test/admin/courses?q=x"})
+    assert home.headers["location"] == "/admin/courses?q=x"
+
+
+async def test_partner_dashboard_shows_only_what_the_partner_may_open(client: AdminClient):
+    await client.login("partner@demo.hongfan")
+    home = (await client.get("/admin/")).text
+    assert 'href="/admin/internships"' in home
+    assert 'href="/admin/organisations"' not in home and "家庭健康指导员不足两名的社区" not in home
