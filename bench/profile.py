@@ -36,51 +36,57 @@ def ensure_pyinstrument() -> Any:
         return importlib.import_module("pyinstrument")
 
 
+def _own_time(frame: Any) -> float:
+    """Time in the frame itself: its total less its children's (synthetic [self] frames included)."""
+    return max(0.0, float(frame.time) - sum(float(c.time) for c in frame.children))
+
+
+def _walk(session: Any) -> list[tuple[Any, Any]]:
+    """Every (frame, the real function it belongs to) — a [self] frame belongs to its parent."""
+    out: list[tuple[Any, Any]] = []
+
+    def walk(frame: Any, parent: Any) -> None:
+        if frame is None:
+            return
+        owner = parent if frame.function == "[self]" and parent is not None else frame
+        out.append((frame, owner))
+        for child in frame.children:
+            walk(child, frame)
+
+    walk(session.root_frame(), None)
+    return out
+
+
 def self_times(session: Any) -> list[tuple[float, str]]:
     """Self time per function over the whole profile, largest first."""
     totals: dict[str, float] = defaultdict(float)
-    root = session.root_frame()
+    for frame, owner in _walk(session):
+        totals[f"{owner.function}  {owner.file_path_short}:{owner.line_no}"] += _own_time(frame)
+    return sorted(((t, k) for k, t in totals.items() if t > 0), reverse=True)
 
-    def walk(frame: Any) -> None:
-        if frame is None:
-            return
-        key = f"{frame.function}  {frame.file_path_short}:{frame.line_no}"
-        totals[key] += frame.total_self_time
-        for child in frame.children:
-            walk(child)
 
-    walk(root)
-    return sorted(((t, k) for k, t in totals.items()), reverse=True)
+def _package(path: str | None) -> str:
+    if not path:
+        return "(no file: built-ins called from Python)"
+    path = path.replace("\\", "/")
+    if "site-packages/" in path:
+        return path.split("site-packages/", 1)[1].split("/", 1)[0]
+    parts = path.split("/")
+    for name in ("hongfan", "graph", "models", "bench", "admin_ui"):
+        if name in parts:
+            return f"[app] {name}"
+    if "lib/python" in path:
+        rest = path.split("lib/python", 1)[1].split("/", 2)
+        return "[stdlib] " + (rest[1] if len(rest) > 1 else path)
+    return path
 
 
 def by_package(session: Any) -> list[tuple[float, str]]:
-    """Self time grouped by top-level package (graphql, strawberry, sqlalchemy, …)."""
+    """Self time grouped by package (graphql, strawberry, sqlalchemy, the app's own …)."""
     totals: dict[str, float] = defaultdict(float)
-
-    def package(path: str | None) -> str:
-        if not path:
-            return "?"
-        marker = "site-packages/"
-        if marker in path:
-            return path.split(marker, 1)[1].split("/", 1)[0]
-        if "/work/" in path or path.startswith(("hongfan", "graph", "models", "bench")):
-            parts = path.replace("\\", "/").split("/")
-            for name in ("hongfan", "graph", "models", "bench", "admin_ui"):
-                if name in parts:
-                    return f"[app] {name}"
-        if "python3" in path or "lib/python" in path or path.startswith("<"):
-            return "[stdlib] " + path.rsplit("/", 1)[-1]
-        return path.rsplit("/", 1)[-1]
-
-    def walk(frame: Any) -> None:
-        if frame is None:
-            return
-        totals[package(frame.file_path)] += frame.total_self_time
-        for child in frame.children:
-            walk(child)
-
-    walk(session.root_frame())
-    return sorted(((t, k) for k, t in totals.items()), reverse=True)
+    for frame, owner in _walk(session):
+        totals[_package(owner.file_path)] += _own_time(frame)
+    return sorted(((t, k) for k, t in totals.items() if t > 0), reverse=True)
 
 
 async def _profile(size: str, backend: str, key: str, requests: int, concurrency: int) -> int:
