@@ -35,7 +35,7 @@ from graphql import (
     OperationType,
     SelectionSetNode,
 )
-from graphql.execution.values import get_argument_values
+from graphql.execution.values import get_argument_values, get_variable_values
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased
 from strawberry.extensions import SchemaExtension
@@ -91,7 +91,7 @@ HIDDEN_AUDIT = "__hongfan_audit"
 
 
 class Planner:
-    def __init__(self, ctx: Context, schema: Any, fragments: dict[str, FragmentDefinitionNode], variables: dict[str, Any]) -> None:
+    def __init__(self, ctx: Context, schema: Any, fragments: dict[str, FragmentDefinitionNode], variables: Any) -> None:
         self.ctx = ctx
         self.strawberry_schema = schema
         self.schema = schema._schema  # graphql-core schema
@@ -410,7 +410,10 @@ async def execute_planned(ctx: Context, schema: Any, document: Any, operation_na
     if len(operations) != 1 or operations[0].operation is not OperationType.QUERY:
         return None
     operation = operations[0]
-    planner = Planner(ctx, schema, fragments, variables)
+    coerced = get_variable_values(schema._schema, operation.variable_definitions or [], variables)
+    if isinstance(coerced, list):  # invalid variables: let graphql-core report them
+        return None
+    planner = Planner(ctx, schema, fragments, coerced)
     try:
         roots = planner.fields(operation.selection_set, "Query")
         columns: list[Any] = []

@@ -110,10 +110,12 @@ async def _principals(database: Database) -> dict[str, Principal]:
     return found
 
 
-async def _run(database: Database, principal: Principal, query: str, planned: bool) -> tuple[Any, Any, bool]:
+async def _run(
+    database: Database, principal: Principal, query: str, planned: bool, variables: dict[str, Any] | None = None
+) -> tuple[Any, Any, bool]:
     context = Context(database, database.settings, dataclasses.replace(principal))
     context.planning_enabled = planned
-    result = await build_schema().execute(query, context_value=context)
+    result = await build_schema().execute(query, variable_values=variables, context_value=context)
     reads = dict(context._sensitive_reads)
     used = context.planned
     await context.close()
@@ -157,3 +159,27 @@ async def test_a_nested_planned_query_is_one_statement(database: Database, sql_c
     _, _, used = await _run(database, principals["org_admin"], query, planned=True)
     selects = [s for s in sql_counter.statements if s.lstrip().upper().startswith("SELECT")]
     assert used and len(selects) == 1, sql_counter.statements
+
+
+VARIABLE_QUERY = """query Interns($first: Int!, $filter: InternshipFilter, $after: String) {
+  internships(first: $first, filter: $filter, after: $after, orderBy: [{ status: DESC }]) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { cursor node { position status student { name university major graduationYear idNumber } } }
+  }
+}"""
+
+
+@pytest.mark.postgres
+async def test_queries_with_variables_and_cursors_are_planned_alike(database: Database):
+    if database.dialect != "postgresql":
+        pytest.skip("the planner compiles to PostgreSQL")
+    await load_demo(database)
+    principals = await _principals(database)
+    for role in ("partner", "org_admin", "editor"):
+        after = None
+        for _ in range(3):
+            variables = {"first": 4, "filter": {"status": {"ne": "WITHDRAWN"}}, "after": after}
+            resolved, _, _ = await _run(database, principals[role], VARIABLE_QUERY, False, variables)
+            planned, _, used = await _run(database, principals[role], VARIABLE_QUERY, True, variables)
+            assert planned == resolved and used, role
+            after = planned[0]["internships"]["pageInfo"]["endCursor"]
