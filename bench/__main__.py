@@ -178,17 +178,22 @@ async def bench_one(size: str, backend: str, scenarios: list[Scenario], args: ar
     result: dict[str, Any] = {"facts": facts.public(), "counts": generated["counts"], "generation": generation,
                               "systems": {}, "notes": {}}
 
-    hongfan_ops = {s.key: s.hongfan(facts) for s in scenarios}
-    result["systems"]["hongfan"] = await run_system(
-        "hongfan", hongfan_server(size, backend, logs / f"hongfan-{size}-{backend}.log"), hongfan_ops, scenarios,
-        args, count_sql=True)
+    systems = {s.strip() for s in args.systems.split(",")}
+    if "hongfan" in systems:
+        hongfan_ops = {s.key: s.hongfan(facts) for s in scenarios}
+        result["systems"]["hongfan"] = await run_system(
+            "hongfan", hongfan_server(size, backend, logs / f"hongfan-{size}-{backend}.log"), hongfan_ops, scenarios,
+            args, count_sql=True)
 
     if backend == "postgresql":
-        baseline_ops = {s.key: s.baseline(facts) for s in scenarios if s.baseline is not None}
-        result["systems"]["baseline"] = await run_system(
-            "raw-sql", baseline_server(size, logs / f"baseline-{size}.log"), baseline_ops, scenarios, args,
-            count_sql=True)
-        if args.postgraphile:
+        if "baseline" in systems:
+            baseline_ops = {s.key: s.baseline(facts) for s in scenarios if s.baseline is not None}
+            result["systems"]["baseline"] = await run_system(
+                "raw-sql", baseline_server(size, logs / f"baseline-{size}.log"), baseline_ops, scenarios, args,
+                count_sql=True)
+        if "postgraphile" not in systems:
+            pass
+        elif args.postgraphile:
             result["systems"]["postgraphile"] = await run_postgraphile(size, facts, scenarios, args, logs, result)
         else:
             result["notes"]["postgraphile"] = "skipped (--no-postgraphile)"
@@ -255,10 +260,11 @@ def table(size: str, backend: str, result: dict[str, Any], scenarios: list[Scena
     lines = [f"── {size} on {backend} " + "─" * max(0, len(head) - len(size) - len(backend) - 8), head]
     for s in scenarios:
         h = systems.get("hongfan", {}).get(s.key)
-        if h is None:
-            continue
         b = systems.get("baseline", {}).get(s.key) or {}
         p = systems.get("postgraphile", {}).get(s.key) or {}
+        if h is None and not b and not p:
+            continue
+        h = h or {"ops_per_s": None, "p50_ms": None, "p99_ms": None, "errors": 0, "conflicts": 0}
         r = result.get("ratios", {}).get(s.key, {})
         errors = h["errors"] + (h["conflicts"] and 0)
         lines.append(
@@ -267,7 +273,7 @@ def table(size: str, backend: str, result: dict[str, Any], scenarios: list[Scena
             f"{errors:>4}│{_f(b.get('ops_per_s')):>9} {_f(b.get('p50_ms')):>6}│{_f(p.get('ops_per_s')):>9} "
             f"{_f(p.get('p50_ms')):>6} {_f(p.get('p99_ms')):>7}│{_f(r.get('vs_baseline'), 3):>6} {_f(r.get('vs_postgraphile'), 3):>6}"
         )
-        if s.key == "e" and h.get("conflicts") is not None:
+        if s.key == "e" and h.get("operations"):
             lines.append(f"{'':<9}│  (op = read + update; {h['conflicts']} version conflicts of {h['operations']} ops)")
     for what, note in result.get("notes", {}).items():
         lines.append(f"  {what}: {note}")
@@ -308,6 +314,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--scenarios", default="a,b,c,d,e", help="groups a..e or keys like c_deep")
     parser.add_argument("--no-postgraphile", dest="postgraphile", action="store_false")
+    parser.add_argument("--systems", default="hongfan,baseline,postgraphile",
+                        help="which servers to measure (comma-separated): hongfan, baseline, postgraphile")
     sqlite = parser.add_mutually_exclusive_group()
     sqlite.add_argument("--sqlite", dest="sqlite", action="store_true", default=None,
                         help="also SQLite (sizes up to 100k); the default for a full run")

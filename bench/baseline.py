@@ -190,7 +190,14 @@ def create_app(dsn: str, pool_size: int = 10) -> tuple[Starlette, Counters]:
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        state["pool"] = await asyncpg.create_pool(dsn, min_size=2, max_size=pool_size)
+        # Custom plans always: asyncpg prepares every statement, and after five executions
+        # PostgreSQL may switch to a generic plan that cannot see the parameters' values —
+        # at 1M that turns the gram-index search into a 4-second nested loop and the partner's
+        # list (one company with 5 % of all internships) into a sort of 10,000 rows. The
+        # limit of the stack is what it does with the plans it should get.
+        state["pool"] = await asyncpg.create_pool(
+            dsn, min_size=2, max_size=pool_size, server_settings={"plan_cache_mode": "force_custom_plan"}
+        )
         async with state["pool"].acquire() as conn:
             # The gram index of migration 0003 (models/search.py), when this database has it.
             state["grams"] = bool(await conn.fetchval("SELECT to_regprocedure('hongfan_grams(text)') IS NOT NULL"))
