@@ -401,15 +401,30 @@ class Finisher:
                 await self.node(value, nested)
 
 
-async def execute_planned(ctx: Context, schema: Any, document: Any, operation_name: str | None, variables: dict[str, Any]) -> ExecutionResult | None:
-    """The result of a plannable query, or None to resolve it normally."""
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-    if operation_name is not None:
-        operations = [o for o in operations if o.name and o.name.value == operation_name]
-    if len(operations) != 1 or operations[0].operation is not OperationType.QUERY:
+# A plan depends on the document, its variables and what the caller may see; the same
+# request from the same kind of caller reuses the statement instead of building it again.
+PLANS: dict[Any, tuple[Any, list[tuple[str, Any]]]] = {}
+PLAN_CACHE_SIZE = 512
+
+
+def _plan_key(ctx: Context, document: Any, operation_name: str | None, variables: dict[str, Any]) -> Any:
+    import json
+
+    principal = ctx.principal
+    try:
+        frozen = json.dumps(variables, sort_keys=True, default=str)
+    except (TypeError, ValueError):
         return None
-    operation = operations[0]
+    scope = (principal.kind, principal.role, principal.organisation_path, principal.company_id)
+    text = getattr(document, "loc", None) and document.loc.source.body
+    if not text:
+        return None
+    return (text, operation_name, frozen, scope)
+
+
+def _plan(
+    ctx: Context, schema: Any, operation: OperationDefinitionNode, fragments: dict[str, Any], variables: dict[str, Any]
+) -> tuple[Any, list[tuple[str, Any]]] | None:
     coerced = get_variable_values(schema._schema, operation.variable_definitions or [], variables)
     if isinstance(coerced, list):  # invalid variables: let graphql-core report them
         return None
@@ -432,7 +447,30 @@ async def execute_planned(ctx: Context, schema: Any, document: Any, operation_na
             shapes.append((key, shape))
     except NotPlannable:
         return None
-    row = (await ctx.execute_isolated(sa.select(*columns)))[0]
+    return sa.select(*columns), shapes
+
+
+async def execute_planned(ctx: Context, schema: Any, document: Any, operation_name: str | None, variables: dict[str, Any]) -> ExecutionResult | None:
+    """The result of a plannable query, or None to resolve it normally."""
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    if operation_name is not None:
+        operations = [o for o in operations if o.name and o.name.value == operation_name]
+    if len(operations) != 1 or operations[0].operation is not OperationType.QUERY:
+        return None
+    operation = operations[0]
+    cache_key = _plan_key(ctx, document, operation_name, variables)
+    plan = PLANS.get(cache_key) if cache_key is not None else None
+    if plan is None:
+        plan = _plan(ctx, schema, operation, fragments, variables)
+        if plan is None:
+            return None
+        if cache_key is not None:
+            PLANS[cache_key] = plan
+            if len(PLANS) > PLAN_CACHE_SIZE:
+                PLANS.pop(next(iter(PLANS)))
+    statement, shapes = plan
+    row = (await ctx.execute_isolated(statement))[0]
     finisher = Finisher(ctx)
     data: dict[str, Any] = {}
     for (key, shape), value in zip(shapes, row, strict=True):
