@@ -81,6 +81,14 @@ class Context:
         async with self._lock:
             if self._session is None:
                 self._session = self.db.session(self.principal)
+            if not self._session.in_transaction():
+                # Nothing read yet in this request: on failure roll the whole (empty)
+                # transaction back instead of paying two round trips for a savepoint.
+                try:
+                    return list((await self._session.execute(statement)).all())
+                except Exception:
+                    await self._session.rollback()
+                    raise
             async with self._session.begin_nested():
                 result = await self._session.execute(statement)
                 return list(result.all())

@@ -347,7 +347,11 @@ class Finisher:
         cursors_raw = data.pop(HIDDEN_CURSORS, None)
         more = bool(data.pop(HIDDEN_MORE, False))
         counted = data.pop(HIDDEN_COUNT, None)
-        cursors = [_cursor(shape.model, shape.args.keys, v) for v in cursors_raw] if cursors_raw is not None else []
+        raw = cursors_raw or []
+        if any(cursor_key for _, cursor_key, _ in shape.edges):
+            cursors = [_cursor(shape.model, shape.args.keys, v) for v in raw]
+        else:  # only pageInfo wants cursors: the first and the last
+            cursors = [_cursor(shape.model, shape.args.keys, v) for v in (raw[:1] + raw[-1:] if len(raw) > 1 else raw)]
         for edges_key, cursor_key, node_key in shape.edges:
             for index, edge in enumerate(data[edges_key]):
                 if cursor_key is not None:

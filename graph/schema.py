@@ -9,6 +9,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry import relay
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
@@ -83,6 +84,12 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
     """The schema; without introspection for production unless configured otherwise."""
     query, mutation = _root_types()
     extensions: list[Any] = [] if introspection else [DisableIntrospection]
+    # The limits are validation rules. Build them once: a new rule class per request would
+    # make every request a miss in the validation cache and re-validate the whole document.
+    limit_rules = [
+        *QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+    ]
     return strawberry.Schema(
         query=query,
         mutation=mutation,
@@ -92,8 +99,7 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
             *extensions,
             # Limits run before execution: a document past them costs no SQL at all.
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-            lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
+            lambda: AddValidationRules(limit_rules),
             lambda: ParserCache(maxsize=256),
             PlannedExecution,
             lambda: ValidationCache(maxsize=256),
