@@ -1,7 +1,9 @@
 """Serve an app under uvicorn for the bench, with counters: ``python -m bench.serve --port N``.
 
-``--app hongfan`` (default) builds ``hongfan.app.create_app()`` from the usual
-``HONGFAN_*`` environment and counts, on its engine, every SQL statement
+``--app hongfan`` (default) starts the app the way ``hongfan serve`` does (its own
+code in hongfan/cli.py, so its process tuning applies; ``--plain`` builds
+``hongfan.app.create_app()`` directly) from the usual ``HONGFAN_*`` environment,
+without access logs, and counts, on its engine, every SQL statement
 (``before_cursor_execute``), transaction begin/commit/rollback and pre-ping.
 ``--app baseline`` serves :mod:`bench.baseline` (``BENCH_PG_DSN``).
 
@@ -108,15 +110,47 @@ def build(kind: str) -> Any:
     return WithStats(app, counters)
 
 
+UVICORN = {"log_level": "warning", "access_log": False, "lifespan": "on", "timeout_keep_alive": 30}
+
+
+def serve_as_hongfan_serves(port: int) -> bool:
+    """Start the app through ``hongfan serve``'s own code, so its process tuning (e.g. the
+    collector settings in hongfan/cli.py) applies; only ``uvicorn.run`` is wrapped, to add
+    the counters and bind to our port without access logs. False when that code is missing."""
+    try:
+        from hongfan import cli
+    except ImportError:
+        return False
+    serve = getattr(cli, "_serve", None)
+    if serve is None:
+        return False
+    from hongfan.settings import Settings
+
+    real_run = uvicorn.run
+
+    def run(app: Any, **_kwargs: Any) -> None:
+        counters = Counters()
+        instrument_engine(app.state.db.engine, counters)
+        real_run(WithStats(app, counters), host="127.0.0.1", port=port, **UVICORN)  # type: ignore[arg-type]
+
+    uvicorn.run = run  # type: ignore[assignment]
+    try:
+        serve(Settings.from_env(), argparse.Namespace())
+    finally:
+        uvicorn.run = real_run
+    return True
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.serve")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--app", choices=("hongfan", "baseline"), default="hongfan")
+    parser.add_argument("--plain", action="store_true",
+                        help="build the app with create_app() directly instead of through `hongfan serve`")
     args = parser.parse_args()
-    uvicorn.run(
-        build(args.app), host="127.0.0.1", port=args.port, log_level="warning", access_log=False,
-        lifespan="on", timeout_keep_alive=30,
-    )
+    if args.app == "hongfan" and not args.plain and serve_as_hongfan_serves(args.port):
+        return
+    uvicorn.run(build(args.app), host="127.0.0.1", port=args.port, **UVICORN)  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":
