@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 GRAMS_FUNCTIONS = [
     # The grams of a text: every character and every pair of adjacent characters, lower-cased.
@@ -62,31 +63,38 @@ def grams_index(table: str, column: str) -> sa.Index:
 
 
 class TextContains(ColumnElement[bool]):
-    """``column`` contains ``value``, ignoring case."""
+    """``column`` contains ``value``, ignoring case; indexed where the database allows.
 
-    # The value is bound while compiling, so a cached compilation would keep the first
-    # search's value: statements with a search are compiled each time.
-    inherit_cache = False
+    Both forms are built up front as ordinary expressions, so the statement's cache key
+    covers them and their values stay bound parameters: the compiled SQL is cached
+    like any other statement's.
+    """
+
+    inherit_cache = True
     type = sa.Boolean()
+    _traverse_internals = [
+        ("like", InternalTraversal.dp_clauseelement),
+        ("indexed", InternalTraversal.dp_clauseelement),
+    ]
 
     def __init__(self, column: Any, value: str) -> None:
-        self.column = column
-        self.value = value
+        self.like = column.icontains(value, autoescape=True)
+        table = getattr(getattr(column, "table", None), "name", None)
+        if (table, getattr(column, "name", None)) in GRAM_INDEXED and value:
+            grams = sa.func.hongfan_grams(column).op("@>")(sa.func.hongfan_query_grams(sa.literal(value)))
+            self.indexed = sa.and_(grams, self.like)
+        else:
+            self.indexed = self.like
 
 
 @compiles(TextContains)
 def _contains_default(element: TextContains, compiler: Any, **kw: Any) -> str:
-    return compiler.process(element.column.icontains(element.value, autoescape=True), **kw)
+    return compiler.process(element.like, **kw)
 
 
 @compiles(TextContains, "postgresql")
 def _contains_postgresql(element: TextContains, compiler: Any, **kw: Any) -> str:
-    like = element.column.icontains(element.value, autoescape=True)
-    table = getattr(getattr(element.column, "table", None), "name", None)
-    if (table, getattr(element.column, "name", None)) not in GRAM_INDEXED or not element.value:
-        return compiler.process(like, **kw)
-    grams = sa.func.hongfan_grams(element.column).op("@>")(sa.func.hongfan_query_grams(sa.literal(element.value)))
-    return compiler.process(sa.and_(grams, like), **kw)
+    return compiler.process(element.indexed, **kw)
 
 
 def text_contains(column: Any, value: str) -> ColumnElement[bool]:
