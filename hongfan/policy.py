@@ -94,7 +94,7 @@ POLICY: dict[str, EntityPolicy] = {
     "ScholarshipStudent": EntityPolicy(
         rows={**_STAFF_ROWS, Role.PARTNER: Rows.INTERNS_OF_OWN_COMPANY, ANON: Rows.NONE},
         writes=_STAFF_WRITES,
-        partner_columns=frozenset({"id", "name", "gender", "university", "major", "graduation_year"}),
+        partner_columns=frozenset({"id", "version", "name", "gender", "university", "major", "graduation_year"}),
     ),
     "Grant": _people(),
     "Company": EntityPolicy(
