@@ -13,6 +13,7 @@ from strawberry import relay
 from strawberry.types.unset import UNSET
 
 from graph.errors import UserError
+from graph.names import snake
 from hongfan import access
 from hongfan.pagination import Direction, SortKey
 from hongfan.principal import Principal
@@ -79,7 +80,7 @@ def compile_filter(model: type[Record], where: Any, principal: Principal) -> sa.
     if not _given(where):
         return None
     relations = {r.name: r for r in model.__entity__.relations}
-    by_python_name = {_snake(name): r for name, r in relations.items()}
+    by_python_name = {snake(name): r for name, r in relations.items()}
     fk_targets = {r.fk: r.target for r in relations.values() if isinstance(r, ToOne)}
     clauses: list[sa.ColumnElement[bool]] = []
     for name, value in vars(where).items():
@@ -131,9 +132,6 @@ def _relation_clause(
         owners = owners.where(inner)
     return model.id.in_(owners)  # type: ignore[union-attr]
 
-
-def _snake(name: str) -> str:
-    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
 
 
 def compile_order(model: type[Record], order_by: list[Any] | None, principal: Principal) -> list[SortKey]:

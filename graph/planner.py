@@ -43,6 +43,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.arguments import convert_arguments
 
 from graph.context import Context
+from graph.names import snake
 from graph.resolvers import PageArgs, page_args
 from hongfan import access, reads
 from hongfan.pagination import Direction, _dump, _load, _signature
@@ -54,9 +55,6 @@ from models.rules import python_type
 class NotPlannable(Exception):
     """The operation has something the planner does not handle; resolve it normally."""
 
-
-def _snake(name: str) -> str:
-    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
 
 
 ROOTS = {m.__entity__.plural: m for m in ENTITIES.values()}
@@ -222,11 +220,11 @@ class Planner:
         shape = NodeShape(model)
         pairs: list[Any] = []
         mode = access.field_mode(principal, model)
-        relations = {_snake(r.name): r for r in model.__entity__.relations}
+        relations = {snake(r.name): r for r in model.__entity__.relations}
         for item in self.fields(node.selection_set, type_name):
             key = (item.alias or item.name).value
             name = item.name.value
-            column = _snake(name)
+            column = snake(name)
             if name == "__typename":
                 pairs += [key, sa.literal(type_name)]
             elif name == "id":

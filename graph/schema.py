@@ -24,6 +24,7 @@ from graph import accounts as account_fields
 from graph import resolvers
 from graph.audit import resolve_audit_log
 from graph.errors import UserError
+from graph.names import snake
 from graph.planner import PlannedExecution
 from graph.statistics import resolve_statistics
 from graph.types import build_all
@@ -37,7 +38,7 @@ MAX_TOKENS = 4000
 def _query_type() -> type:
     namespace: dict[str, Any] = {"__module__": "graph.types", "__annotations__": {}}
     for model in ENTITIES.values():
-        namespace[resolvers._snake(model.__entity__.plural)] = resolvers.list_field(model)
+        namespace[snake(model.__entity__.plural)] = resolvers.list_field(model)
     namespace["node"] = strawberry.field(
         resolver=resolvers.resolve_node,
         description="Any record by its global ID; null when it does not exist or you may not see it (按编号查询)",

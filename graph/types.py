@@ -20,16 +20,13 @@ from strawberry.types.unset import UNSET
 from strawberry.utils.str_converters import to_camel_case
 
 from graph.enums import gql_enum
+from graph.names import snake
 from graph.operators import OPERATOR_INPUT, IDFilter
 from hongfan import access
 from models.base import ENTITIES, Record, ToMany, ToOne, column_meta
 from models.rules import python_type
 
 _NAMESPACE = sys.modules[__name__].__dict__
-
-
-def snake(name: str) -> str:
-    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
 
 
 def field_name(column: str) -> str:
