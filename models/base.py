@@ -173,6 +173,11 @@ def col(
     return Field(description=description, sa_column_kwargs=sa_kwargs, **field_kwargs)
 
 
+def published_flag() -> Any:
+    """The ``published`` column of public record types: anonymous callers see only these rows."""
+    return col("Visible to the public API (已发布)", zh="已发布", en="Published", default=False, index=True)
+
+
 def column_meta(model: type[SQLModel], name: str) -> ColumnMeta:
     column = model.__table__.c[name]  # type: ignore[attr-defined]
     return column.info.get("meta") or ColumnMeta(label_zh=name, label_en=name, writable=False)

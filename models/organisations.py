@@ -6,7 +6,17 @@ import enum
 
 import sqlalchemy as sa
 
-from models.base import EntityMeta, Record, ToMany, ToOne, col, entity, enum_column, labelled
+from models.base import (
+    EntityMeta,
+    Record,
+    ToMany,
+    ToOne,
+    col,
+    entity,
+    enum_column,
+    labelled,
+    published_flag,
+)
 from models.search import grams_index
 
 
@@ -151,10 +161,4 @@ class Organisation(Record, table=True):
         max_length=20,
         checks=("phone_or_landline",),
     )
-    published: bool = col(
-        "Visible to the public API (已发布)",
-        zh="已发布",
-        en="Published",
-        default=False,
-        index=True,
-    )
+    published: bool = published_flag()

@@ -5,7 +5,17 @@ from __future__ import annotations
 import enum
 from datetime import date
 
-from models.base import EntityMeta, Record, ToMany, ToOne, col, entity, enum_column, labelled
+from models.base import (
+    EntityMeta,
+    Record,
+    ToMany,
+    ToOne,
+    col,
+    entity,
+    enum_column,
+    labelled,
+    published_flag,
+)
 from models.search import grams_index
 
 
@@ -68,7 +78,7 @@ class Company(Record, table=True):
         "How many interns it can take (见习岗位数)", zh="见习岗位数", en="Intern capacity",
         default=None, checks=("non_negative",), index=True,
     )
-    published: bool = col("Visible to the public API (已发布)", zh="已发布", en="Published", default=False, index=True)
+    published: bool = published_flag()
 
 
 @entity(

@@ -5,7 +5,17 @@ from __future__ import annotations
 import enum
 from datetime import date
 
-from models.base import EntityMeta, Record, ToMany, ToOne, col, entity, enum_column, labelled
+from models.base import (
+    EntityMeta,
+    Record,
+    ToMany,
+    ToOne,
+    col,
+    entity,
+    enum_column,
+    labelled,
+    published_flag,
+)
 from models.search import grams_index
 
 
@@ -77,4 +87,4 @@ class ServiceSite(Record, table=True):
         "Recognition level as a project or demonstration point (示范级别)", zh="示范级别", en="Recognition",
         default=Recognition.NONE, sa_type=enum_column(Recognition), index=True,
     )
-    published: bool = col("Visible to the public API (已发布)", zh="已发布", en="Published", default=False, index=True)
+    published: bool = published_flag()

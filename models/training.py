@@ -5,7 +5,17 @@ from __future__ import annotations
 import enum
 from datetime import date
 
-from models.base import EntityMeta, Record, ToMany, ToOne, col, entity, enum_column, labelled
+from models.base import (
+    EntityMeta,
+    Record,
+    ToMany,
+    ToOne,
+    col,
+    entity,
+    enum_column,
+    labelled,
+    published_flag,
+)
 from models.search import grams_index
 
 
@@ -80,7 +90,7 @@ class Course(Record, table=True):
         "What the course covers (课程简介)", zh="课程简介", en="Description",
         searchable=True, default=None, max_length=4000, orderable=False,
     )
-    published: bool = col("Visible to the public API (已发布)", zh="已发布", en="Published", default=False, index=True)
+    published: bool = published_flag()
 
 
 @entity(
