@@ -40,6 +40,8 @@ class Context:
         # Answer plannable read queries from one SQL statement (graph.planner).
         self.planning_enabled = settings.planner
         self.planned = False  # set when the planner answered, for tests and benchmarks
+        # What the planner ran, when its JSON was the whole answer (graph.fastlane).
+        self.replayable: Any = None
 
     @property
     def language(self) -> str:

@@ -19,8 +19,8 @@ queries and every role to prove they answer alike.
 
 from __future__ import annotations
 
-import base64
 import enum
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,17 +36,18 @@ from graphql import (
     SelectionSetNode,
 )
 from graphql.execution.values import get_argument_values, get_variable_values
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.orm import aliased
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 from strawberry.types.arguments import convert_arguments
 
 from graph.context import Context
+from graph.fastlane import Replayable, capture
 from graph.names import snake
 from graph.resolvers import PageArgs, page_args
 from hongfan import access, reads
-from hongfan.pagination import Direction, _dump, _load, _signature
+from hongfan.pagination import Direction, _signature
 from hongfan.policy import Fields
 from models.base import ENTITIES, Money, Record, ToOne, UTCDateTime, column_meta
 from models.rules import python_type
@@ -70,21 +71,28 @@ class NodeShape:
     relations: dict[str, Any] = field(default_factory=dict)  # response key → NodeShape | ConnectionShape
     audit: bool = False  # sensitive fields in clear: record the read
 
+    @property
+    def finished_in_sql(self) -> bool:
+        """True when nothing in this node or below is masked or audited in Python."""
+        return not self.sensitive and not self.audit and all(n.finished_in_sql for n in self.relations.values())
+
 
 @dataclass
 class ConnectionShape:
     model: type[Record]
     args: PageArgs
     nested: bool
-    edges: list[tuple[str, str | None, str | None]] = field(default_factory=list)  # (edges key, cursor key, node key)
-    page_info: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)  # (key, [(key, field)])
+    edges: list[tuple[str, str]] = field(default_factory=list)  # (edges key, node key)
     total: list[tuple[str, str]] = field(default_factory=list)  # (key, "totalCount" | "totalCountIsExact")
     node: NodeShape | None = None
 
+    @property
+    def finished_in_sql(self) -> bool:
+        """True when the database's JSON is the answer: nothing to mask, audit or estimate."""
+        if self.total and not self.nested:
+            return False  # a count past the exact limit is replaced by an estimate
+        return self.node is None or self.node.finished_in_sql
 
-HIDDEN_CURSORS = "__hongfan_cursors"
-HIDDEN_MORE = "__hongfan_more"
-HIDDEN_COUNT = "__hongfan_count"
 HIDDEN_AUDIT = "__hongfan_audit"
 
 
@@ -157,60 +165,77 @@ class Planner:
         type_name = model.__entity__.type_name
         pairs: list[Any] = []
         node_json: sa.ColumnElement[Any] | None = None
+        in_page = page.c.hongfan_row <= args.first
+        cursor = _sql_cursor(model, args.keys, page)
+        counted: Any = None
         for item in self.fields(node.selection_set, f"{type_name}Connection"):
             key = (item.alias or item.name).value
             name = item.name.value
             if name == "__typename":
                 pairs += [key, sa.literal(f"{type_name}Connection")]
             elif name == "edges":
-                cursor_key = node_key = None
                 edge_pairs: list[Any] = []
                 for edge_item in self.fields(item.selection_set, f"{type_name}Edge"):
                     edge_key = (edge_item.alias or edge_item.name).value
                     if edge_item.name.value == "__typename":
                         edge_pairs += [edge_key, sa.literal(f"{type_name}Edge")]
                     elif edge_item.name.value == "cursor":
-                        cursor_key = edge_key
-                        edge_pairs += [edge_key, sa.null()]
+                        edge_pairs += [edge_key, cursor]
                     elif edge_item.name.value == "node":
-                        node_key = edge_key
                         node_json, shape.node = self.node(model, page, edge_item)
+                        shape.edges.append((key, edge_key))
                         edge_pairs += [edge_key, node_json]
                     else:
                         raise NotPlannable(edge_item.name.value)
-                shape.edges.append((key, cursor_key, node_key))
                 edge = sa.func.json_build_object(*edge_pairs) if edge_pairs else sa.func.json_build_object()
-                aggregated = sa.func.json_agg(aggregate_order_by(edge, page.c.hongfan_row)).filter(page.c.hongfan_row <= args.first)
+                aggregated = sa.func.json_agg(aggregate_order_by(edge, page.c.hongfan_row)).filter(in_page)
                 pairs += [key, sa.func.coalesce(aggregated, sa.text("'[]'::json"))]
             elif name == "pageInfo":
-                wanted = [((f.alias or f.name).value, f.name.value) for f in self.fields(item.selection_set, "PageInfo")]
-                shape.page_info.append((key, wanted))
-                pairs += [key, sa.null()]
+                info: list[Any] = []
+                for info_item in self.fields(item.selection_set, "PageInfo"):
+                    info_key = (info_item.alias or info_item.name).value
+                    info += [info_key, self.page_info(info_item.name.value, args, page, cursor)]
+                pairs += [key, sa.func.json_build_object(*info)]
             elif name in ("totalCount", "totalCountIsExact"):
+                if counted is None:
+                    counted = self.total(model, args, correlate, outer)
                 shape.total.append((key, name))
-                pairs += [key, sa.null()]
+                if name == "totalCount":
+                    pairs += [key, counted]
+                else:  # past the exact limit only the top level is estimated, in Python
+                    pairs += [key, sa.true() if outer is not None else counted <= reads.EXACT_COUNT_LIMIT]
             else:
                 raise NotPlannable(name)
-        if shape.page_info or shape.edges and any(c for _, c, _ in shape.edges):
-            keys = [page.c[k.column] for k in args.keys]
-            cursor = sa.func.json_build_array(*keys)
-            cursors = sa.func.json_agg(aggregate_order_by(cursor, page.c.hongfan_row)).filter(page.c.hongfan_row <= args.first)
-            pairs += [HIDDEN_CURSORS, sa.func.coalesce(cursors, sa.text("'[]'::json"))]
-        pairs += [HIDDEN_MORE, sa.func.count() > args.first]
-        if shape.total:
-            matching = sa.select(model.id).where(  # type: ignore[arg-type]
-                *([args.where] if args.where is not None else []), *([correlate] if correlate is not None else [])
-            )
-            if outer is not None:
-                counted = matching.with_only_columns(sa.func.count()).correlate(outer).scalar_subquery()
-            else:
-                capped = matching.limit(reads.EXACT_COUNT_LIMIT + 1).subquery()
-                counted = sa.select(sa.func.count()).select_from(capped).scalar_subquery()
-            pairs += [HIDDEN_COUNT, counted]
         built = sa.select(sa.func.json_build_object(*pairs)).select_from(page)
         if outer is not None:
             built = built.correlate(outer)
         return built.scalar_subquery(), shape
+
+    def page_info(self, name: str, args: PageArgs, page: Any, cursor: Any) -> Any:
+        in_page = page.c.hongfan_row <= args.first
+        if name == "__typename":
+            return sa.literal("PageInfo")
+        if name == "hasNextPage":
+            return sa.func.count() > args.first
+        if name == "hasPreviousPage":
+            return sa.literal(args.after is not None)
+        if name in ("startCursor", "endCursor"):
+            # The first (or last) cursor of the page: the first element of the page's
+            # cursors in that order.
+            direction = page.c.hongfan_row.asc() if name == "startCursor" else page.c.hongfan_row.desc()
+            ordered = sa.func.array_agg(aggregate_order_by(cursor, direction)).filter(in_page)
+            return sa.type_coerce(ordered, ARRAY(sa.Text))[1]
+        raise NotPlannable(name)
+
+    def total(self, model: type[Record], args: PageArgs, correlate: Any, outer: Any) -> Any:
+        """The number of matching rows: exact for nested lists, capped at the top level."""
+        matching = sa.select(model.id).where(  # type: ignore[arg-type]
+            *([args.where] if args.where is not None else []), *([correlate] if correlate is not None else [])
+        )
+        if outer is not None:
+            return matching.with_only_columns(sa.func.count()).correlate(outer).scalar_subquery()
+        capped = matching.limit(reads.EXACT_COUNT_LIMIT + 1).subquery()
+        return sa.select(sa.func.count()).select_from(capped).scalar_subquery()
 
     # nodes ------------------------------------------------------------------------
 
@@ -306,75 +331,59 @@ def _global_id(type_name: str, pk: Any) -> Any:
     return sa.func.replace(sa.func.encode(raw, "base64"), "\n", "")
 
 
-# -- after the database answered ---------------------------------------------------
+def _sql_cursor(model: type[Record], keys: list[Any], row: Any) -> Any:
+    """The cursor of ``row``, built in SQL as :func:`hongfan.pagination.encode_cursor` builds it.
+
+    The payload is the same compact JSON text (``{"s":…,"v":[…]}``) in URL-safe
+    base64 without padding; PostgreSQL's base64 also breaks lines, which are dropped.
+    """
+    parts: list[Any] = [sa.literal('{"s":"' + _signature(keys) + '","v":[')]
+    for index, key in enumerate(keys):
+        if index:
+            parts.append(sa.literal(","))
+        parts.append(sa.func.coalesce(sa.cast(sa.func.to_json(_cursor_value(model, key.column, row.c[key.column])), sa.Text), "null"))
+    parts.append(sa.literal("]}"))
+    encoded = sa.func.encode(sa.func.convert_to(sa.func.concat(*parts), "UTF8"), "base64")
+    return sa.func.translate(encoded, "+/=\n", "-_")
 
 
-def _cursor(model: type[Record], keys: list[Any], values: list[Any]) -> str:
-    loaded = [_load_value(model, k.column, v) for k, v in zip(keys, values, strict=True)]
-    import json
-
-    payload = {"s": _signature(keys), "v": [_dump(v) for v in loaded]}
-    raw = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _load_value(model: type[Record], column: str, value: Any) -> Any:
-    if value is None:
-        return None
+def _cursor_value(model: type[Record], column: str, value: Any) -> Any:
+    """The value ``hongfan.pagination._dump`` writes into a cursor, as SQL."""
     column_type = model.__table__.c[column].type  # type: ignore[attr-defined]
     if isinstance(column_type, Money):
-        from decimal import Decimal
-
-        return (Decimal(int(value)) / 100).quantize(Decimal("0.01"))
+        return sa.cast(sa.cast(sa.cast(value, sa.Numeric) / 100, sa.Numeric(16, 2)), sa.Text)
     if isinstance(column_type, UTCDateTime):
-        from datetime import UTC, datetime
+        return _iso_timestamp(value)
+    if isinstance(column_type, sa.Enum):
+        return sa.cast(value, sa.Text)
+    return value
 
-        parsed = datetime.fromisoformat(value)
-        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    target = python_type(model, column)
-    if isinstance(target, type) and issubclass(target, enum.Enum):
-        return target(value)
-    return _load(model, column, value) if isinstance(value, str) else value
+
+# -- after the database answered ---------------------------------------------------
 
 
 class Finisher:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
-    async def connection(self, data: dict[str, Any], shape: ConnectionShape) -> None:
-        cursors_raw = data.pop(HIDDEN_CURSORS, None)
-        more = bool(data.pop(HIDDEN_MORE, False))
-        counted = data.pop(HIDDEN_COUNT, None)
-        raw = cursors_raw or []
-        if any(cursor_key for _, cursor_key, _ in shape.edges):
-            cursors = [_cursor(shape.model, shape.args.keys, v) for v in raw]
-        else:  # only pageInfo wants cursors: the first and the last
-            cursors = [_cursor(shape.model, shape.args.keys, v) for v in (raw[:1] + raw[-1:] if len(raw) > 1 else raw)]
-        for edges_key, cursor_key, node_key in shape.edges:
-            for index, edge in enumerate(data[edges_key]):
-                if cursor_key is not None:
-                    edge[cursor_key] = cursors[index]
-                if node_key is not None and shape.node is not None:
-                    await self.node(edge[node_key], shape.node)
-        for key, wanted in shape.page_info:
-            info: dict[str, Any] = {}
-            for wanted_key, name in wanted:
-                info[wanted_key] = {
-                    "hasNextPage": more,
-                    "hasPreviousPage": shape.args.after is not None,
-                    "startCursor": cursors[0] if cursors else None,
-                    "endCursor": cursors[-1] if cursors else None,
-                    "__typename": "PageInfo",
-                }[name]
-            data[key] = info
-        if shape.total:
-            count, exact = int(counted or 0), True
-            if not shape.nested and count > reads.EXACT_COUNT_LIMIT:
-                count, exact = await reads.count_or_estimate(
+    async def connection(self, data: dict[str, Any], shape: ConnectionShape) -> bool:
+        """Finish one connection's JSON in place; True when a count was replaced by an estimate."""
+        overflowed = False
+        if shape.total and not shape.nested:
+            counted = next((data[key] for key, name in shape.total if name == "totalCount"), None)
+            exact = next((data[key] for key, name in shape.total if name == "totalCountIsExact"), None)
+            if (counted is not None and counted > reads.EXACT_COUNT_LIMIT) or exact is False:
+                count, is_exact = await reads.count_or_estimate(
                     self.ctx.execute, shape.model, shape.args.where, estimate=self.ctx.estimate_rows
                 )
-            for key, name in shape.total:
-                data[key] = count if name == "totalCount" else exact
+                for key, name in shape.total:
+                    data[key] = count if name == "totalCount" else is_exact
+                overflowed = True
+        if shape.node is not None and not shape.node.finished_in_sql:
+            for edges_key, node_key in shape.edges:
+                for edge in data[edges_key]:
+                    await self.node(edge[node_key], shape.node)
+        return overflowed
 
     async def node(self, data: dict[str, Any] | None, shape: NodeShape) -> None:
         if data is None:
@@ -410,8 +419,6 @@ PLAN_CACHE_SIZE = 512
 
 
 def _plan_key(ctx: Context, document: Any, operation_name: str | None, variables: dict[str, Any]) -> Any:
-    import json
-
     principal = ctx.principal
     try:
         frozen = json.dumps(variables, sort_keys=True, default=str)
@@ -438,7 +445,7 @@ def _plan(
         for root in roots:
             key = (root.alias or root.name).value
             if root.name.value == "__typename":
-                columns.append(sa.literal("Query").label(f"c{len(columns)}"))
+                columns.append(sa.func.to_json(sa.literal("Query")).label(f"c{len(columns)}"))
                 shapes.append((key, None))
                 continue
             model = ROOTS.get(root.name.value)
@@ -472,17 +479,21 @@ async def execute_planned(ctx: Context, schema: Any, document: Any, operation_na
             if len(PLANS) > PLAN_CACHE_SIZE:
                 PLANS.pop(next(iter(PLANS)))
     statement, shapes = plan
-    row = (await ctx.execute_isolated(statement))[0]
+    finished_in_sql = all(shape is None or shape.node is None or shape.node.finished_in_sql for _, shape in shapes)
+    with capture() as sent:
+        row = (await ctx.execute_isolated(statement))[0]
     finisher = Finisher(ctx)
     data: dict[str, Any] = {}
+    overflowed = False
     for (key, shape), value in zip(shapes, row, strict=True):
         if isinstance(value, str):
-            import json
-
             value = json.loads(value)
         if shape is not None:
-            await finisher.connection(value, shape)
+            overflowed |= await finisher.connection(value, shape)
         data[key] = value
+    if finished_in_sql and not overflowed and len(sent) == 1:
+        sql, params = sent[0]
+        ctx.replayable = Replayable(sql, tuple(params), tuple(shapes))
     return ExecutionResult(data=data, errors=None)
 
 

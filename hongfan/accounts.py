@@ -540,6 +540,37 @@ async def lookup_token(session: AsyncSession, plaintext: str) -> tuple[ApiToken,
     return token, user
 
 
+def token_still_grants_sql(first_placeholder: int) -> str:
+    """SQL true while a token still authenticates as the principal it did before.
+
+    The conditions of :func:`lookup_token` and :func:`principal_for`, for a caller that
+    remembers a principal and must re-check it inside its own statement: placeholders
+    ``$n``… from ``first_placeholder`` take, in order, the token's digest, the user id,
+    role, organisation id, organisation path and company id (see
+    :func:`token_still_grants_params`).
+    """
+    n = first_placeholder
+    return (
+        f"EXISTS (SELECT 1 FROM {ApiToken.__tablename__} AS t"
+        f" JOIN {User.__tablename__} AS u ON u.id = t.user_id"
+        f" LEFT JOIN {Organisation.__tablename__} AS o ON o.id = u.organisation_id"
+        f" WHERE t.token_hash = ${n} AND t.revoked_at IS NULL"
+        " AND (t.expires_at IS NULL OR t.expires_at > now()) AND u.is_active"
+        f" AND u.id = ${n + 1}::integer AND u.role = ${n + 2}::text"
+        f" AND u.organisation_id IS NOT DISTINCT FROM ${n + 3}::integer"
+        f" AND o.path IS NOT DISTINCT FROM ${n + 4}::text"
+        f" AND u.company_id IS NOT DISTINCT FROM ${n + 5}::integer)"
+    )
+
+
+def token_still_grants_params(token_digest: str, principal: Principal) -> tuple[Any, ...]:
+    role = principal.role.value if principal.role is not None else None
+    return (
+        token_digest, principal.user_id, role, principal.organisation_id,
+        principal.organisation_path, principal.company_id,
+    )
+
+
 def touch_due(last: datetime | None, now: datetime | None = None) -> bool:
     return last is None or (now or utcnow()) - last >= TOUCH_EVERY
 

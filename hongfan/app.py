@@ -18,9 +18,11 @@ from strawberry.asgi import GraphQL
 
 from admin_ui import admin_mount
 from graph.context import Context
+from graph.fastlane import FastLane, credential_of
 from graph.schema import build_schema
 from hongfan import accounts
 from hongfan.auth import (
+    SCOPE_KEY,
     SESSION_COOKIE,
     AuthenticationFailed,
     AuthInfo,
@@ -34,16 +36,18 @@ from hongfan.auth import (
 from hongfan.db import Database
 from hongfan.settings import Settings
 from models.accounts import User
+from models.base import utcnow
 from models.messages import message
 
 MAX_LOGIN_BODY = 16 * 1024
+FASTLANE_KEY = "hongfan.fastlane"
 NO_STORE = {"Cache-Control": "no-store"}
 
 
 class GraphQLApp(GraphQL):  # type: ignore[type-arg]
     """strawberry's ASGI view with our context, closed after every operation."""
 
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(self, db: Database, settings: Settings, fastlane: FastLane) -> None:
         super().__init__(
             build_schema(introspection=settings.introspection),
             graphql_ide="graphiql" if settings.graphiql else None,
@@ -51,6 +55,7 @@ class GraphQLApp(GraphQL):  # type: ignore[type-arg]
         )
         self.db = db
         self.settings = settings
+        self.fastlane = fastlane
 
     def encode_json(self, data: object) -> str:
         # Chinese as characters, not \u escapes: smaller and readable in any client.
@@ -64,11 +69,16 @@ class GraphQLApp(GraphQL):  # type: ignore[type-arg]
 
     async def execute_operation(self, request: Any, request_adapter: Any, request_data: Any, context: Any, root_value: Any, sub_response: Any) -> Any:  # noqa: PLR0913
         try:
-            return await super().execute_operation(
+            result = await super().execute_operation(
                 request, request_adapter, request_data, context, root_value, sub_response
             )
         finally:
             await context.close()
+        key = request.scope.get(FASTLANE_KEY)
+        if key is not None and context.replayable is not None and not getattr(result, "errors", None):
+            info = request.scope.get(SCOPE_KEY)
+            self.fastlane.remember(key, context.replayable, context.principal, getattr(info, "token_used_at", None))
+        return result
 
 
 def _graphql_error(status: int, text: str, code: str, headers: dict[str, str] | None = None) -> Response:
@@ -76,13 +86,52 @@ def _graphql_error(status: int, text: str, code: str, headers: dict[str, str] | 
     return JSONResponse(body, status_code=status, headers={**NO_STORE, **(headers or {})})
 
 
-class GuardedGraphQL:
-    """/graphql behind authentication: a bad bearer token is 401, a cookie POST without CSRF 403."""
+async def _read_body(receive: Receive) -> tuple[bytes, Receive]:
+    """The whole request body, and a ``receive`` that hands it on unchanged."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":  # the client went away
+            return b"", receive
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    delivered = False
 
-    def __init__(self, app: ASGIApp) -> None:
+    async def replay() -> Any:
+        nonlocal delivered
+        if not delivered:
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return body, replay
+
+
+class GuardedGraphQL:
+    """/graphql behind authentication: a bad bearer token is 401, a cookie POST without CSRF 403.
+
+    A request the fast lane (``graph.fastlane``) has seen before, from the same
+    credential, is answered there without going further.
+    """
+
+    def __init__(self, app: ASGIApp, fastlane: FastLane) -> None:
         self.app = app
+        self.fastlane = fastlane
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.fastlane.enabled:
+            credential = credential_of(scope)
+            if credential is not None:
+                body, receive = await _read_body(receive)
+                key = self.fastlane.key(credential, body)
+                if key is not None:
+                    answered = await self.fastlane.answer(key, utcnow())
+                    if answered is not None:
+                        await Response(answered, media_type="application/json")(scope, receive, send)
+                        return
+                    scope[FASTLANE_KEY] = key
         if scope["type"] == "http":
             request = Request(scope, receive)
             lang = request_language(request)
@@ -238,11 +287,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         yield
         await database.dispose()
 
-    graphql = GraphQLApp(database, settings)
+    fastlane = FastLane(database, enabled=settings.planner)
+    graphql = GraphQLApp(database, settings, fastlane)
     app = Starlette(
         routes=[
             Route("/", index),
-            Route("/graphql", GuardedGraphQL(graphql), methods=["GET", "POST"]),
+            Route("/graphql", GuardedGraphQL(graphql, fastlane), methods=["GET", "POST"]),
             *_auth_routes(database, settings),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
@@ -252,4 +302,5 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     )
     app.state.settings = settings
     app.state.db = database
+    app.state.fastlane = fastlane
     return app

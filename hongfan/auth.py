@@ -25,6 +25,7 @@ import hashlib
 import hmac
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -57,6 +58,7 @@ class AuthInfo:
     method: str  # "token" | "session" | "anonymous"
     csrf_token: str | None = None
     session_id: str | None = None  # the raw login-session id, for logout
+    token_used_at: datetime | None = None  # the token's last_used_at after this request
 
 
 class AuthenticationFailed(Exception):
@@ -127,7 +129,7 @@ async def _from_token(db: Any, plaintext: str, lang: str) -> AuthInfo:
         principal = await accounts.principal_for(session, user, language=lang)
     if accounts.touch_due(token.last_used_at):
         await _touch(db, accounts.touch_token, token)
-    return AuthInfo(principal, "token")
+    return AuthInfo(principal, "token", token_used_at=token.last_used_at)
 
 
 async def _from_cookie(db: Any, settings: Any, raw: str, lang: str) -> AuthInfo | None:

@@ -73,6 +73,8 @@ class Database:
         self._writes = async_sessionmaker(
             self.engine.execution_options(**{WRITE: True}), expire_on_commit=False, autoflush=False
         )
+        self._driver_pool: Any = None
+        self._driver_pool_lock = asyncio.Lock()
 
     @property
     def dialect(self) -> str:
@@ -104,5 +106,29 @@ class Database:
 
         await asyncio.wait_for(probe(), timeout)
 
+    async def driver_pool(self) -> Any:
+        """A small asyncpg pool beside SQLAlchemy's, for statements replayed verbatim.
+
+        ``graph.fastlane`` re-runs SQL that SQLAlchemy compiled earlier; going through the
+        ORM session again would cost more than the statement itself. PostgreSQL only.
+        """
+        if self._driver_pool is None:
+            async with self._driver_pool_lock:
+                if self._driver_pool is None:
+                    import asyncpg
+
+                    url = self.engine.url.set(drivername="postgresql")
+                    self._driver_pool = await asyncpg.create_pool(
+                        url.render_as_string(hide_password=False),
+                        min_size=1,
+                        max_size=max(1, self.settings.db_pool_size),
+                        server_settings={"plan_cache_mode": "force_custom_plan"},
+                        timeout=10,
+                    )
+        return self._driver_pool
+
     async def dispose(self) -> None:
+        pool, self._driver_pool = self._driver_pool, None
+        if pool is not None:
+            await pool.close()
         await self.engine.dispose()

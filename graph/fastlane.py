@@ -1,0 +1,219 @@
+"""The fast lane: a repeated read query answered by one replayed SQL statement.
+
+The planner (``graph.planner``) turns a read query into one statement whose JSON is
+the answer. When nothing in that answer needs Python afterwards (no masked or
+audited field, no estimated count), the bytes of the request and the caller's
+credential determine the response completely — up to the data, which the statement
+reads afresh. So the first such request, answered normally, leaves behind the SQL
+and parameters SQLAlchemy sent, and a later identical request runs that SQL
+directly on the driver and returns PostgreSQL's text: no parsing, validation,
+session, ORM or JSON work in Python. This is what Hasura's plan cache and
+PostGraphile's compiled operations do.
+
+Nothing is trusted from the previous request but the plan:
+
+* a bearer token is checked again inside the same statement — not revoked, not
+  expired, its user active and still with the role, organisation (and its path) and
+  company the plan's row scope was built for (:func:`hongfan.accounts.token_still_grants_sql`).
+  If not, the statement returns no row and the request takes the normal path, which
+  answers 401 or plans afresh for the new scope;
+* a request with a session cookie always takes the normal path (sessions expire by
+  idleness and rotate; the admin UI does not use this route);
+* a token due its once-a-minute ``last_used_at`` write takes the normal path, which
+  writes it;
+* a count past the exact limit, which the normal path replaces by an estimate, makes
+  the statement answer NULL: normal path, and that plan is not replayed again;
+* any error at all: normal path.
+
+The cache lives in each process and holds nothing another process needs.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import OrderedDict
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hongfan import accounts, reads
+from hongfan.principal import Principal
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 64 * 1024  # larger requests are not remembered
+CACHE_SIZE = 1024
+_SAFE_KEY = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
+
+# What SQLAlchemy sent for the planned statement, while a planned request runs.
+_CAPTURE: ContextVar[list[tuple[str, Any]] | None] = ContextVar("hongfan_fastlane_capture", default=None)
+
+
+def _on_cursor_execute(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, executemany: bool) -> None:
+    captured = _CAPTURE.get()
+    if captured is not None and not executemany and statement.lstrip()[:6].upper() == "SELECT":
+        captured.append((statement, parameters))
+
+
+def install_capture(engine: AsyncEngine) -> None:
+    """Let :func:`capture` see the SQL this engine sends (once per engine)."""
+    sync_engine = engine.sync_engine
+    if not sa.event.contains(sync_engine, "before_cursor_execute", _on_cursor_execute):
+        sa.event.listen(sync_engine, "before_cursor_execute", _on_cursor_execute)
+
+
+class capture:  # noqa: N801 — used as a context manager, named like one
+    """Collect the SELECT statements sent by the engine inside the block."""
+
+    def __enter__(self) -> list[tuple[str, Any]]:
+        self.statements: list[tuple[str, Any]] = []
+        self._token = _CAPTURE.set(self.statements)
+        return self.statements
+
+    def __exit__(self, *_exc: object) -> None:
+        _CAPTURE.reset(self._token)
+
+
+@dataclass(frozen=True)
+class Replayable:
+    """A planned statement as sent to the driver, and where its answer's parts are."""
+
+    sql: str
+    params: tuple[Any, ...]
+    roots: tuple[tuple[str, Any], ...]  # (response key, ConnectionShape | None) per column c0, c1, …
+
+    def envelope(self, credential_check: str | None) -> str | None:
+        """SQL answering the whole response text, or NULL when Python must finish it."""
+        parts: list[str] = []
+        overflow: list[str] = []
+        for index, (key, shape) in enumerate(self.roots):
+            if not _SAFE_KEY.match(key):
+                return None
+            parts.append(f"'{',' if index else ''}\"{key}\":', p.c{index}::text")
+            for total_key, name in getattr(shape, "total", ()) or ():
+                if not _SAFE_KEY.match(total_key):
+                    return None
+                if name == "totalCount":
+                    overflow.append(f"(p.c{index} ->> '{total_key}')::bigint > {reads.EXACT_COUNT_LIMIT}")
+                else:
+                    overflow.append(f"(p.c{index} ->> '{total_key}') = 'false'")
+        body = "concat('{\"data\":{', " + ", ".join(parts) + ", '}}')"
+        if overflow:
+            body = f"CASE WHEN {' OR '.join(overflow)} THEN NULL ELSE {body} END"
+        where = f" WHERE {credential_check}" if credential_check else ""
+        return f"SELECT {body} FROM ({self.sql}) AS p{where}"
+
+
+@dataclass
+class Entry:
+    sql: str
+    params: tuple[Any, ...]
+    touch_after: datetime | None  # a token's last_used_at is due a write from then on
+
+
+@dataclass(frozen=True)
+class Credential:
+    kind: str  # "token" | "anonymous"
+    digest: str | None = None
+
+
+def _headers(scope: Any) -> dict[bytes, bytes]:
+    return {name: value for name, value in scope.get("headers", ())}
+
+
+def credential_of(scope: Any) -> Credential | None:
+    """The credential a request presents, when the fast lane may serve it."""
+    headers = _headers(scope)
+    content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+    if scope.get("method") != "POST" or content_type != b"application/json":
+        return None
+    cookie = headers.get(b"cookie")
+    if cookie is not None and b"hongfan_session=" in cookie:
+        return None
+    authorization = headers.get(b"authorization")
+    if authorization is None:
+        return Credential("anonymous")
+    scheme, _, token = authorization.decode("latin-1").strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token.startswith(accounts.TOKEN_PREFIX) or len(token) > 200:
+        return None
+    return Credential("token", accounts.digest(token))
+
+
+class FastLane:
+    """Remembered plans per (credential, request body), replayed on the driver."""
+
+    def __init__(self, database: Any, enabled: bool) -> None:
+        self.database = database
+        self.enabled = enabled and database.dialect == "postgresql"
+        self.entries: OrderedDict[tuple[Credential, bytes], Entry] = OrderedDict()
+        self.hits = 0  # requests answered here, for tests and the benchmark
+        self.misses = 0
+        self.statements = 0  # statements sent, for the benchmark's per-request counts
+        if self.enabled:
+            install_capture(database.engine)
+
+    def key(self, credential: Credential, body: bytes) -> tuple[Credential, bytes] | None:
+        if len(body) > MAX_BODY:
+            return None
+        return (credential, body)
+
+    async def answer(self, key: tuple[Credential, bytes], now: datetime) -> bytes | None:
+        """The response body, or None to take the normal path."""
+        entry = self.entries.get(key)
+        if entry is None:
+            return None
+        if entry.touch_after is not None and now >= entry.touch_after:
+            return None
+        try:
+            pool = await self.database.driver_pool()
+            async with pool.acquire() as connection:
+                self.statements += 1
+                text = await connection.fetchval(entry.sql, *entry.params)
+        except Exception as error:  # noqa: BLE001 — the normal path is always correct
+            log.info("fast lane: falling back after %s", type(error).__name__)
+            self.entries.pop(key, None)
+            return None
+        if text is None:  # the credential no longer grants this scope, or a count overflowed
+            self.entries.pop(key, None)
+            self.misses += 1
+            return None
+        self.hits += 1
+        return text.encode()
+
+    def remember(
+        self,
+        key: tuple[Credential, bytes],
+        replayable: Replayable,
+        principal: Principal,
+        token_used_at: datetime | None,
+    ) -> None:
+        """Keep what a normally answered, fully SQL-finished request ran, for next time."""
+        credential = key[0]
+        check: str | None = None
+        params = replayable.params
+        touch_after: datetime | None = None
+        if credential.kind == "token":
+            if principal.user_id is None or credential.digest is None:
+                return
+            check = accounts.token_still_grants_sql(len(params) + 1)
+            params = params + accounts.token_still_grants_params(credential.digest, principal)
+            if token_used_at is None:
+                return  # its use could not be recorded: the next request tries again
+            touch_after = token_used_at + accounts.TOUCH_EVERY
+        elif principal.user_id is not None:
+            return
+        sql = replayable.envelope(check)
+        if sql is None:
+            return
+        self.entries[key] = Entry(sql, params, touch_after)
+        self.entries.move_to_end(key)
+        while len(self.entries) > CACHE_SIZE:
+            self.entries.popitem(last=False)
+
+__all__ = ["FastLane", "Replayable", "capture", "credential_of", "install_capture"]
