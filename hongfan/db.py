@@ -122,7 +122,8 @@ class Database:
                         url.render_as_string(hide_password=False),
                         min_size=1,
                         max_size=max(1, self.settings.db_pool_size),
-                        server_settings={"plan_cache_mode": "force_custom_plan"},
+                        # Literals inlined by graph.fastlane rely on standard strings.
+                        server_settings={"plan_cache_mode": "force_custom_plan", "standard_conforming_strings": "on"},
                         timeout=10,
                     )
         return self._driver_pool

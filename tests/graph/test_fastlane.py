@@ -176,3 +176,33 @@ async def test_session_cookies_and_other_bodies_take_the_normal_path(demo: Datab
         await _post(client, token, other)
     assert app.state.fastlane.hits == 1
     assert json.dumps(body)
+
+
+async def test_quotes_and_placeholders_in_variables_are_data(demo: Database):
+    """Replayed statements carry the request's values as SQL literals: they must stay values."""
+    token = await _token(demo, "admin@demo.hongfan")
+    app = create_app(demo.settings, demo)
+    resolving_app = create_app(dataclasses.replace(demo.settings, planner=False), demo)
+    query = """query Q($term: String!) { organisations(first: 3, filter: {name: {contains: $term}}) {
+      edges { cursor node { name } } } }"""
+    async with _client(app) as fast, _client(resolving_app) as resolving:
+        for term in ("区", "'; DROP TABLE organisation; --", "$1", "it''s", "\\'", '"$2"', "思明区"):
+            expected = await _post(resolving, token, query, {"term": term})
+            assert await _post(fast, token, query, {"term": term}) == expected, term
+            hits = app.state.fastlane.hits
+            assert await _post(fast, token, query, {"term": term}) == expected, term
+            assert app.state.fastlane.hits == hits + 1, term
+    async with demo.session(SYSTEM) as session:
+        assert (await session.execute(sa.select(sa.func.count()).select_from(Organisation))).scalar_one() > 100
+
+
+def test_inlined_parameters_leave_quoted_text_alone():
+    from graph.fastlane import inline_parameters
+
+    sql = "SELECT '$1' AS a, \"$2\" AS b, $1::VARCHAR, $2::INTEGER, $3, 'it''s $1'"
+    assert inline_parameters(sql, ("x'y", 5, None)) == (
+        "SELECT '$1' AS a, \"$2\" AS b, 'x''y'::VARCHAR, 5::INTEGER, NULL, 'it''s $1'"
+    )
+    assert inline_parameters("SELECT $1", (object(),)) is None
+    assert inline_parameters("SELECT $2", ("a",)) is None
+    assert inline_parameters("SELECT $1", ("a\x00b",)) is None
