@@ -214,9 +214,10 @@ async def run_postgraphile(size: str, facts: Facts, scenarios: list[Scenario], a
         try:
             async with httpx.AsyncClient(base_url=server.base_url, timeout=120) as client:
                 deep = await pgl.deep_cursor(client, facts)
+                walk = await pgl.walk_cursors(client, facts)
         finally:
             await server.stop()
-        ops = pgl.operations(facts, deep)
+        ops = pgl.operations(facts, deep, walk)
         return await run_system("postgraphile", server, ops, scenarios, args, count_sql=False)
     except Exception as error:  # noqa: BLE001 — never fail the whole bench for the comparison
         reason = f"{type(error).__name__}: {error}"[:500]

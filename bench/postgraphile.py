@@ -19,6 +19,7 @@ and the PostGraphile column says ``n/a``; the rest of the bench goes on.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -193,8 +194,37 @@ def requests(facts: Any, deep_cursor: str | None) -> dict[str, tuple[str, dict[s
     }
 
 
-def operations(facts: Any, deep_cursor: str | None) -> dict[str, Operation]:
-    return {key: _op(query, variables) for key, (query, variables) in requests(facts, deep_cursor).items()}
+def operations(facts: Any, deep_cursor: str | None, walk_cursors: list[str] | None = None) -> dict[str, Operation]:
+    ops = {key: _op(query, variables) for key, (query, variables) in requests(facts, deep_cursor).items()}
+    if walk_cursors:
+        ops["c_walk"] = _walk_op(facts, walk_cursors)
+    return ops
+
+
+def _walk_op(facts: Any, cursors: list[str]) -> Operation:
+    """c_walk with PostGraphile's own cursors of the same rows, in the same sequence."""
+    from bench.scenarios import walk_position
+
+    headers = {"content-type": "application/json"}
+    counter = itertools.count()
+
+    async def op(client: Client, _worker: int, _n: int) -> Outcome:
+        index, first = walk_position(next(counter), len(cursors))
+        variables = {"filter": _c_filter(facts), "first": first, "after": cursors[index]}
+        body = json.dumps({"query": QUERY_C, "variables": variables}, ensure_ascii=False).encode()
+        return graphql_outcome(await client.post("/graphql", content=body, headers=headers))
+
+    return op
+
+
+async def walk_cursors(client: Any, facts: Any) -> list[str]:
+    """PostGraphile's cursors of the rows c_walk starts after, fetched once (not measured)."""
+    rows = len(facts.walk)
+    if not rows:
+        return []
+    body = {"query": QUERY_C, "variables": {"filter": _c_filter(facts), "first": rows}}
+    response = await client.post("/graphql", json=body)
+    return [str(edge["cursor"]) for edge in response.json()["data"]["scholarshipStudents"]["edges"]]
 
 
 async def deep_cursor(client: Any, facts: Any) -> str | None:

@@ -5,6 +5,7 @@
 (c)  the org admin of 湖里区 lists the students of its subtree whose name contains 华, with grants and
      internships → company: ``c_first`` the first page, ``c_deep`` the page after 90 % of the matching
      rows (a keyset cursor built with hongfan.pagination.encode_cursor from the row at that position),
+     ``c_walk`` a different page (start row and size) on every request, so no two requests are alike,
      ``c_exact`` an exact-name match (the yardstick for the contains search), ``c_count`` the first page
      with ``totalCount``;
 (d)  ``statistics`` (the dashboard's figures) as superadmin;
@@ -16,6 +17,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import random
 import re
@@ -32,6 +34,8 @@ from bench.load import Client, Operation, Outcome, graphql_outcome
 from hongfan.pagination import Direction, SortKey, encode_cursor
 
 PAGE = 50
+WALK_ROWS = 5000  # c_walk: positions to start pages at
+WALK_SIZES = 20  # … and page sizes PAGE - 9 … PAGE + 10: WALK_ROWS × WALK_SIZES distinct requests
 HOT_ROWS = 10  # per record type in scenario (e)
 
 QUERY_A = """query A($first: Int!) {
@@ -109,6 +113,7 @@ class Facts:
     exact_name: str
     exact_matches: int
     hot: list[tuple[str, str]] = field(default_factory=list)  # (type name, global id)
+    walk: list[tuple[str, int]] = field(default_factory=list)  # (name, id) of the matches, in page order
 
     def public(self) -> dict[str, Any]:
         """The facts fit to print and keep (no tokens)."""
@@ -137,6 +142,8 @@ SQL_MATCHES = f"""SELECT count(*) FROM scholarship_student s WHERE s.deleted_at 
   AND s.organisation_id IN ({_SUBTREE}) AND lower(s.name) LIKE $2"""
 SQL_AT = f"""SELECT s.name, s.id FROM scholarship_student s WHERE s.deleted_at IS NULL
   AND s.organisation_id IN ({_SUBTREE}) AND lower(s.name) LIKE $2 ORDER BY s.name, s.id LIMIT 1 OFFSET $3"""
+SQL_WALK = f"""SELECT s.name, s.id FROM scholarship_student s WHERE s.deleted_at IS NULL
+  AND s.organisation_id IN ({_SUBTREE}) AND lower(s.name) LIKE $2 ORDER BY s.name, s.id LIMIT $3"""
 SQL_EXACT = f"""SELECT count(*) FROM scholarship_student s WHERE s.deleted_at IS NULL
   AND s.organisation_id IN ({_SUBTREE}) AND s.name = $2"""
 SQL_HOT_SITES = f"""SELECT s.id FROM service_site s WHERE s.deleted_at IS NULL
@@ -176,11 +183,12 @@ async def prepare_facts(size: str, backend: str, generated: dict[str, Any]) -> F
     ((matches,),), = await run_queries(size, backend, [(SQL_MATCHES, (path + "%", like))])
     deep_pos = min(max(0, matches - 1), round(0.9 * matches))
     mid_pos = max(0, matches // 2)
-    deep_rows, mid_rows, sites, students = await run_queries(size, backend, [
+    deep_rows, mid_rows, sites, students, walk = await run_queries(size, backend, [
         (SQL_AT, (path + "%", like, deep_pos)),
         (SQL_AT, (path + "%", like, mid_pos)),
         (SQL_HOT_SITES, (path + "%", HOT_ROWS)),
         (SQL_HOT_STUDENTS, (path + "%", HOT_ROWS)),
+        (SQL_WALK, (path + "%", like, WALK_ROWS)),
     ])
     deep_name, deep_id = deep_rows[0] if deep_rows else (None, None)
     exact_name = mid_rows[0][0] if mid_rows else "不存在"
@@ -193,6 +201,7 @@ async def prepare_facts(size: str, backend: str, generated: dict[str, Any]) -> F
         deep_name=deep_name, deep_id=deep_id,
         deep_cursor=name_cursor(deep_name, deep_id) if deep_name is not None and deep_id is not None else None,
         exact_name=exact_name, exact_matches=exact_matches, hot=hot,
+        walk=[(str(name), int(pk)) for name, pk in walk],
     )
 
 
@@ -209,6 +218,51 @@ def _graphql(query: str, variables: dict[str, Any], token: str | None) -> Operat
         return graphql_outcome(await client.post("/graphql", content=body, headers=headers))
 
     return op
+
+
+def walk_position(k: int, rows: int) -> tuple[int, int]:
+    """The k-th request of ``c_walk``: (index of the row to start after, page size).
+
+    Every request differs from the ones before it for ``rows × WALK_SIZES`` requests, so
+    no answer can be replayed from a cache of earlier identical requests.
+    """
+    return k % rows, PAGE - 9 + (k // rows) % WALK_SIZES
+
+
+def _walk(requests: Callable[[int], tuple[bytes, dict[str, str]] | httpx.URL]) -> Operation:
+    counter = itertools.count()
+
+    async def op(client: Client, _worker: int, _n: int) -> Outcome:
+        request = requests(next(counter))
+        if isinstance(request, httpx.URL):
+            return graphql_outcome(await client.get(request))
+        body, headers = request
+        return graphql_outcome(await client.post("/graphql", content=body, headers=headers))
+
+    return op
+
+
+def _walk_hongfan(facts: Facts) -> Operation:
+    headers = {"content-type": "application/json", "authorization": f"Bearer {facts.tokens['org_admin']}"}
+    rows = facts.walk or [("", 0)]
+
+    def request(k: int) -> tuple[bytes, dict[str, str]]:
+        index, first = walk_position(k, len(rows))
+        variables = {"filter": _c_filter(facts), "first": first, "after": name_cursor(*rows[index])}
+        return json.dumps({"query": QUERY_C, "variables": variables}, ensure_ascii=False).encode(), headers
+
+    return _walk(request)
+
+
+def _walk_baseline(facts: Facts) -> Operation:
+    rows = facts.walk or [("", 0)]
+
+    def request(k: int) -> httpx.URL:
+        index, first = walk_position(k, len(rows))
+        params = {"path": facts.district_path, "term": facts.term, "first": first, "after": name_cursor(*rows[index])}
+        return httpx.URL("/c", params=params)
+
+    return _walk(request)
 
 
 def _updates(facts: Facts) -> Operation:
@@ -296,6 +350,10 @@ SCENARIOS: list[Scenario] = [
         "c_deep", "c", "… the page after 90 % of the matching rows (keyset cursor)",
         lambda f: _graphql(QUERY_C, {"filter": _c_filter(f), "first": PAGE, "after": f.deep_cursor}, f.tokens["org_admin"]),
         lambda f: _get("/c", {"path": f.district_path, "term": f.term, "first": PAGE, "after": f.deep_cursor}),
+    ),
+    Scenario(
+        "c_walk", "c", "… a different page every request (start row and page size vary): nothing repeats",
+        _walk_hongfan, _walk_baseline,
     ),
     Scenario(
         "c_exact", "c", "… exact name match instead of contains (the yardstick for the search)",

@@ -415,7 +415,7 @@ class Finisher:
 # A plan depends on the document, its variables and what the caller may see; the same
 # request from the same kind of caller reuses the statement instead of building it again.
 PLANS: dict[Any, tuple[Any, list[tuple[str, Any]]]] = {}
-PLAN_CACHE_SIZE = 512
+PLAN_CACHE_SIZE = 128  # repeated requests are mostly replayed by graph.fastlane; statements are large
 
 
 def _plan_key(ctx: Context, document: Any, operation_name: str | None, variables: dict[str, Any]) -> Any:
