@@ -30,6 +30,7 @@ The cache lives in each process and holds nothing another process needs.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections import OrderedDict
@@ -42,6 +43,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from graph.context import Context
 from hongfan import accounts, reads
 from hongfan.principal import Principal
 
@@ -87,6 +89,7 @@ class Replayable:
     sql: str
     params: tuple[Any, ...]
     roots: tuple[tuple[str, Any], ...]  # (response key, ConnectionShape | None) per column c0, c1, …
+    template: Any = None  # graph.planner.Template: the same statement for other variables
 
     def envelope(self, credential_check: str | None) -> str | None:
         """SQL answering the whole response text, or NULL when Python must finish it."""
@@ -200,10 +203,13 @@ def inline_parameters(sql: str, params: tuple[Any, ...]) -> str | None:
 class FastLane:
     """Remembered plans per (credential, request body), replayed on the driver."""
 
-    def __init__(self, database: Any, enabled: bool) -> None:
+    def __init__(self, database: Any, settings: Any, enabled: bool) -> None:
         self.database = database
+        self.settings = settings
         self.enabled = enabled and database.dialect == "postgresql"
         self.entries: OrderedDict[tuple[Credential, bytes], Entry] = OrderedDict()
+        self.templates: OrderedDict[tuple[Any, ...], TemplateEntry] = OrderedDict()
+        self.template_hits = 0  # of the hits, those answered by re-binding a template
         self.hits = 0  # requests answered here, for tests and the benchmark
         self.misses = 0
         self.statements = 0  # statements sent, for the benchmark's per-request counts
@@ -218,24 +224,61 @@ class FastLane:
     async def answer(self, key: tuple[Credential, bytes], now: datetime) -> bytes | None:
         """The response body, or None to take the normal path."""
         entry = self.entries.get(key)
-        if entry is None:
+        if entry is not None:
+            if entry.touch_after is not None and now >= entry.touch_after:
+                return None
+            text = await self._fetch(entry.sql, entry.params)
+            if text is None:
+                self.entries.pop(key, None)
+                return None
+            self.hits += 1
+            return text
+        return await self._answer_from_template(key, now)
+
+    async def _answer_from_template(self, key: tuple[Credential, bytes], now: datetime) -> bytes | None:
+        """A request not seen before, for a document and credential that were."""
+        credential, body = key
+        try:
+            request = json.loads(body)
+            query, variables = request["query"], request.get("variables") or {}
+            operation_name = request.get("operationName")
+        except (ValueError, TypeError, KeyError):
             return None
-        if entry.touch_after is not None and now >= entry.touch_after:
+        if not isinstance(query, str) or not isinstance(variables, dict):
             return None
+        template_key = (credential, query, operation_name, skeleton(variables))
+        entry = self.templates.get(template_key)
+        if entry is None or (entry.touch_after is not None and now >= entry.touch_after):
+            return None
+        context = Context(self.database, self.settings, entry.principal)
+        bound = entry.template.bind(context, variables)
+        if bound is None:
+            return None
+        sql, params = entry.sql, bound + entry.credential_params
+        inlined = inline_parameters(sql, params)
+        if inlined is not None:
+            sql, params = inlined, ()
+        text = await self._fetch(sql, params)
+        if text is None:
+            self.templates.pop(template_key, None)
+            return None
+        self.hits += 1
+        self.template_hits += 1
+        return text
+
+    async def _fetch(self, sql: str, params: tuple[Any, ...]) -> bytes | None:
+        """The statement's text; None when it answered NULL or no row, or failed."""
         try:
             pool = await self.database.driver_pool()
             async with pool.acquire() as connection:
                 self.statements += 1
-                text = await connection.fetchval(entry.sql, *entry.params)
+                text = await connection.fetchval(sql, *params)
         except Exception as error:  # noqa: BLE001 — the normal path is always correct
             log.info("fast lane: falling back after %s", type(error).__name__)
-            self.entries.pop(key, None)
             return None
         if text is None:  # the credential no longer grants this scope, or a count overflowed
-            self.entries.pop(key, None)
             self.misses += 1
             return None
-        self.hits += 1
         return text.encode()
 
     def remember(
@@ -244,31 +287,63 @@ class FastLane:
         replayable: Replayable,
         principal: Principal,
         token_used_at: datetime | None,
+        request: tuple[str, dict[str, Any] | None, str | None] | None = None,
     ) -> None:
-        """Keep what a normally answered, fully SQL-finished request ran, for next time."""
+        """Keep what a normally answered, fully SQL-finished request ran, for next time.
+
+        ``request`` is its (query, variables, operation name): with the plan's template,
+        the same document with other variables is answered here too.
+        """
         credential = key[0]
         check: str | None = None
-        params = replayable.params
+        credential_params: tuple[Any, ...] = ()
         touch_after: datetime | None = None
         if credential.kind == "token":
             if principal.user_id is None or credential.digest is None:
                 return
-            check = accounts.token_still_grants_sql(len(params) + 1)
-            params = params + accounts.token_still_grants_params(credential.digest, principal)
             if token_used_at is None:
                 return  # its use could not be recorded: the next request tries again
+            check = accounts.token_still_grants_sql(len(replayable.params) + 1)
+            credential_params = accounts.token_still_grants_params(credential.digest, principal)
             touch_after = token_used_at + accounts.TOUCH_EVERY
         elif principal.user_id is not None:
             return
         sql = replayable.envelope(check)
         if sql is None:
             return
+        params = replayable.params + credential_params
         inlined = inline_parameters(sql, params)
-        if inlined is not None:  # a statement without parameters is planned once per connection
-            sql, params = inlined, ()
-        self.entries[key] = Entry(sql, params, touch_after)
-        self.entries.move_to_end(key)
-        while len(self.entries) > CACHE_SIZE:
-            self.entries.popitem(last=False)
+        exact_sql, exact_params = (inlined, ()) if inlined is not None else (sql, params)
+        _put(self.entries, key, Entry(exact_sql, exact_params, touch_after))
+        if request is not None and replayable.template is not None:
+            query, variables, operation_name = request
+            template_key = (credential, query, operation_name, skeleton(variables or {}))
+            _put(self.templates, template_key, TemplateEntry(replayable.template, sql, credential_params, principal, touch_after))
+
+
+def _put(cache: OrderedDict[Any, Any], key: Any, value: Any) -> None:
+    cache[key] = value
+    cache.move_to_end(key)
+    while len(cache) > CACHE_SIZE:
+        cache.popitem(last=False)
+
+
+def skeleton(value: Any) -> Any:
+    """The shape of a variables value: where it has objects, lists and which scalar types."""
+    if isinstance(value, dict):
+        return tuple(sorted((k, skeleton(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return tuple(skeleton(v) for v in value)
+    return type(value).__name__
+
+
+@dataclass
+class TemplateEntry:
+    template: Any  # graph.planner.Template
+    sql: str  # its statement in the envelope, with the credential check after its parameters
+    credential_params: tuple[Any, ...]
+    principal: Principal  # the scope it was planned for, re-checked by the statement
+    touch_after: datetime | None
+
 
 __all__ = ["FastLane", "Replayable", "capture", "credential_of", "install_capture"]

@@ -96,6 +96,35 @@ class ConnectionShape:
 HIDDEN_AUDIT = "__hongfan_audit"
 
 
+class ArgumentSQL:
+    """The SQL of one connection that depends on its arguments — and so on the variables.
+
+    Everything else in a planned statement depends only on the document and the caller's
+    scope. Values appear here as bound parameters, so a statement planned for one set of
+    variables can be re-bound to another (:class:`Template`).
+    """
+
+    def __init__(self, model: type[Record], args: PageArgs) -> None:
+        self.conditions = reads.conditions(model, args.where, args.keys, args.after)
+        self.order = _order(model, args)
+        self.limit = sa.literal(args.first + 1, sa.Integer)
+        self.first = sa.literal(args.first, sa.Integer)
+        self.has_previous = sa.literal(args.after is not None, sa.Boolean)
+
+    def expressions(self) -> list[Any]:
+        return [*self.conditions, *self.order, self.limit, self.first, self.has_previous]
+
+
+@dataclass
+class ArgumentSite:
+    """Where a connection with arguments is in the document, and the SQL they gave."""
+
+    parent_type: str
+    node: FieldNode
+    model: type[Record]
+    parts: ArgumentSQL
+
+
 class Planner:
     def __init__(self, ctx: Context, schema: Any, fragments: dict[str, FragmentDefinitionNode], variables: Any) -> None:
         self.ctx = ctx
@@ -103,6 +132,15 @@ class Planner:
         self.schema = schema._schema  # graphql-core schema
         self.fragments = fragments
         self.variables = variables
+        self.sites: list[ArgumentSite] = []  # every connection, in planning order
+
+    def argument_sql(self, site: ArgumentSite) -> ArgumentSQL:
+        """The argument SQL of ``site`` under this planner's variables (raises UserError)."""
+        arguments = self.arguments(site.parent_type, site.node)
+        args = page_args(
+            self.ctx, site.model, arguments.get("filter"), arguments.get("order_by"), arguments.get("first"), arguments.get("after")
+        )
+        return ArgumentSQL(site.model, args)
 
     # selections -------------------------------------------------------------
 
@@ -153,19 +191,21 @@ class Planner:
         args = page_args(
             self.ctx, model, arguments.get("filter"), arguments.get("order_by"), arguments.get("first"), arguments.get("after")
         )
-        conditions = reads.conditions(model, args.where, args.keys, args.after)
+        parts = ArgumentSQL(model, args)
+        self.sites.append(ArgumentSite(parent_type, node, model, parts))
+        conditions = list(parts.conditions)
         if correlate is not None:
             conditions.append(correlate)
-        order = _order(model, args)
+        order = parts.order
         number = sa.func.row_number().over(order_by=order).label("hongfan_row")
-        selected = sa.select(model, number).where(*conditions).order_by(*order).limit(args.first + 1)
+        selected = sa.select(model, number).where(*conditions).order_by(*order).limit(parts.limit)
         # A nested page refers to its parent row: LATERAL, correlated to exactly that row.
         page = selected.correlate(outer).lateral() if outer is not None else selected.subquery()
         shape = ConnectionShape(model, args, nested=correlate is not None)
         type_name = model.__entity__.type_name
         pairs: list[Any] = []
         node_json: sa.ColumnElement[Any] | None = None
-        in_page = page.c.hongfan_row <= args.first
+        in_page = page.c.hongfan_row <= parts.first
         cursor = _sql_cursor(model, args.keys, page)
         counted: Any = None
         for item in self.fields(node.selection_set, f"{type_name}Connection"):
@@ -194,7 +234,7 @@ class Planner:
                 info: list[Any] = []
                 for info_item in self.fields(item.selection_set, "PageInfo"):
                     info_key = (info_item.alias or info_item.name).value
-                    info += [info_key, self.page_info(info_item.name.value, args, page, cursor)]
+                    info += [info_key, self.page_info(info_item.name.value, parts, page, cursor)]
                 pairs += [key, sa.func.json_build_object(*info)]
             elif name in ("totalCount", "totalCountIsExact"):
                 if counted is None:
@@ -211,14 +251,14 @@ class Planner:
             built = built.correlate(outer)
         return built.scalar_subquery(), shape
 
-    def page_info(self, name: str, args: PageArgs, page: Any, cursor: Any) -> Any:
-        in_page = page.c.hongfan_row <= args.first
+    def page_info(self, name: str, parts: ArgumentSQL, page: Any, cursor: Any) -> Any:
+        in_page = page.c.hongfan_row <= parts.first
         if name == "__typename":
             return sa.literal("PageInfo")
         if name == "hasNextPage":
-            return sa.func.count() > args.first
+            return sa.func.count() > parts.first
         if name == "hasPreviousPage":
-            return sa.literal(args.after is not None)
+            return parts.has_previous
         if name in ("startCursor", "endCursor"):
             # The first (or last) cursor of the page: the first element of the page's
             # cursors in that order.
@@ -414,7 +454,7 @@ class Finisher:
 
 # A plan depends on the document, its variables and what the caller may see; the same
 # request from the same kind of caller reuses the statement instead of building it again.
-PLANS: dict[Any, tuple[Any, list[tuple[str, Any]]]] = {}
+PLANS: dict[Any, tuple[Any, list[tuple[str, Any]], list[ArgumentSite]]] = {}
 PLAN_CACHE_SIZE = 128  # repeated requests are mostly replayed by graph.fastlane; statements are large
 
 
@@ -433,7 +473,7 @@ def _plan_key(ctx: Context, document: Any, operation_name: str | None, variables
 
 def _plan(
     ctx: Context, schema: Any, operation: OperationDefinitionNode, fragments: dict[str, Any], variables: dict[str, Any]
-) -> tuple[Any, list[tuple[str, Any]]] | None:
+) -> tuple[Any, list[tuple[str, Any]], list[ArgumentSite]] | None:
     coerced = get_variable_values(schema._schema, operation.variable_definitions or [], variables)
     if isinstance(coerced, list):  # invalid variables: let graphql-core report them
         return None
@@ -456,7 +496,7 @@ def _plan(
             shapes.append((key, shape))
     except NotPlannable:
         return None
-    return sa.select(*columns), shapes
+    return sa.select(*columns), shapes, planner.sites
 
 
 async def execute_planned(ctx: Context, schema: Any, document: Any, operation_name: str | None, variables: dict[str, Any]) -> ExecutionResult | None:
@@ -478,7 +518,7 @@ async def execute_planned(ctx: Context, schema: Any, document: Any, operation_na
             PLANS[cache_key] = plan
             if len(PLANS) > PLAN_CACHE_SIZE:
                 PLANS.pop(next(iter(PLANS)))
-    statement, shapes = plan
+    statement, shapes, sites = plan
     finished_in_sql = all(shape is None or shape.node is None or shape.node.finished_in_sql for _, shape in shapes)
     with capture() as sent:
         row = (await ctx.execute_isolated(statement))[0]
@@ -493,8 +533,101 @@ async def execute_planned(ctx: Context, schema: Any, document: Any, operation_na
         data[key] = value
     if finished_in_sql and not overflowed and len(sent) == 1:
         sql, params = sent[0]
-        ctx.replayable = Replayable(sql, tuple(params), tuple(shapes))
+        template = Template.build(ctx, schema, operation, fragments, statement, sites, sql, tuple(params))
+        ctx.replayable = Replayable(sql, tuple(params), tuple(shapes), template)
     return ExecutionResult(data=data, errors=None)
+
+
+@dataclass
+class Template:
+    """A planned statement as sent to the driver, re-bindable to other variables.
+
+    The planner's SQL depends on the variables only through each connection's
+    :class:`ArgumentSQL`. Re-deriving that for new variables is cheap; if its structure
+    is the same as when planned (SQLAlchemy cache keys equal), its bound values are the
+    only change, and they map one to one onto the statement's ``$n`` parameters. So an
+    unseen request for a known document costs the argument checks and one statement,
+    not a new plan. Built only when the mapping reproduces the parameters that were
+    actually sent; otherwise there is no template and the request is planned afresh.
+    """
+
+    schema: Any
+    operation: OperationDefinitionNode
+    fragments: dict[str, Any]
+    sites: list[ArgumentSite]
+    keys: list[list[Any]]  # per site: the cache keys of its argument SQL
+    names: list[list[list[str | None]]]  # per site, per expression: parameter of each bound value (None: unused)
+    positions: tuple[str, ...]  # parameter name of each $n
+    values: dict[str, Any]  # parameter name → the value sent, as the driver got it
+    processors: dict[str, Any]  # parameter name → SQLAlchemy's bind processor for the driver
+
+    @classmethod
+    def build(
+        cls, ctx: Context, schema: Any, operation: OperationDefinitionNode, fragments: dict[str, Any],
+        statement: Any, sites: list[ArgumentSite], sql: str, params: tuple[Any, ...],
+    ) -> Template | None:
+        try:
+            dialect = ctx.db.engine.dialect
+            compiled = statement.options(*access.scope_options(ctx.principal)).compile(dialect=dialect)
+            positions = tuple(compiled.positiontup or ())
+            if compiled.string != sql or len(positions) != len(params):
+                return None  # not the statement that ran: never guess
+            values = dict(zip(positions, params, strict=True))
+            name_of = {compiled.binds[name].key: name for name in positions}
+            compiled_keys = {bind.key for bind in compiled.binds.values()}
+            processors: dict[str, Any] = {}
+            keys: list[list[Any]] = []
+            names: list[list[list[str | None]]] = []
+            for site in sites:
+                site_keys = [expression._generate_cache_key() for expression in site.parts.expressions()]
+                site_names: list[list[str | None]] = []
+                for key in site_keys:
+                    if key is None:
+                        return None
+                    expression_names: list[str | None] = []
+                    for bind in key.bindparams:
+                        name = name_of.get(bind.key)
+                        if name is None:
+                            if bind.key in compiled_keys:
+                                return None  # in the SQL but not a parameter: its value is baked in
+                            expression_names.append(None)  # not in the statement (e.g. no pageInfo asked)
+                            continue
+                        processor = compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+                        if (processor(bind.effective_value) if processor else bind.effective_value) != values[name]:
+                            return None
+                        processors[name] = processor
+                        expression_names.append(name)
+                    site_names.append(expression_names)
+                keys.append(site_keys)
+                names.append(site_names)
+        except Exception:  # noqa: BLE001 — without a template the request is planned as usual
+            return None
+        return cls(schema, operation, fragments, sites, keys, names, positions, values, processors)
+
+    def bind(self, ctx: Context, variables: dict[str, Any]) -> tuple[Any, ...] | None:
+        """The statement's parameters for ``variables``; None when they need a new plan."""
+        coerced = get_variable_values(self.schema._schema, self.operation.variable_definitions or [], variables)
+        if isinstance(coerced, list):
+            return None
+        planner = Planner(ctx, self.schema, self.fragments, coerced)
+        values = dict(self.values)
+        try:
+            for site, site_keys, site_names in zip(self.sites, self.keys, self.names, strict=True):
+                expressions = planner.argument_sql(site).expressions()
+                if len(expressions) != len(site_keys):
+                    return None
+                for expression, old_key, expression_names in zip(expressions, site_keys, site_names, strict=True):
+                    key = expression._generate_cache_key()
+                    if key is None or key != old_key or len(key.bindparams) != len(expression_names):
+                        return None
+                    for bind, name in zip(key.bindparams, expression_names, strict=True):
+                        if name is None:
+                            continue
+                        processor = self.processors[name]
+                        values[name] = processor(bind.effective_value) if processor else bind.effective_value
+        except Exception:  # noqa: BLE001 — bad cursors, forbidden filters…: the normal path explains
+            return None
+        return tuple(values[name] for name in self.positions)
 
 
 class PlannedExecution(SchemaExtension):

@@ -77,7 +77,10 @@ class GraphQLApp(GraphQL):  # type: ignore[type-arg]
         key = request.scope.get(FASTLANE_KEY)
         if key is not None and context.replayable is not None and not getattr(result, "errors", None):
             info = request.scope.get(SCOPE_KEY)
-            self.fastlane.remember(key, context.replayable, context.principal, getattr(info, "token_used_at", None))
+            self.fastlane.remember(
+                key, context.replayable, context.principal, getattr(info, "token_used_at", None),
+                (request_data.query, request_data.variables, request_data.operation_name),
+            )
         return result
 
 
@@ -287,7 +290,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         yield
         await database.dispose()
 
-    fastlane = FastLane(database, enabled=settings.planner)
+    fastlane = FastLane(database, settings, enabled=settings.planner)
     graphql = GraphQLApp(database, settings, fastlane)
     app = Starlette(
         routes=[
