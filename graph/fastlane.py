@@ -254,11 +254,9 @@ class FastLane:
         bound = entry.template.bind(context, variables)
         if bound is None:
             return None
-        sql, params = entry.sql, bound + entry.credential_params
-        inlined = inline_parameters(sql, params)
-        if inlined is not None:
-            sql, params = inlined, ()
-        text = await self._fetch(sql, params)
+        # Parameters, not literals: each new set of values would otherwise be a new
+        # statement to prepare; PostgreSQL plans it for its values either way.
+        text = await self._fetch(entry.sql, bound + entry.credential_params)
         if text is None:
             self.templates.pop(template_key, None)
             return None
