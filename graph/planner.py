@@ -34,6 +34,8 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    Visitor,
+    visit,
 )
 from graphql.execution.values import get_argument_values, get_variable_values
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
@@ -560,6 +562,7 @@ class Template:
     positions: tuple[str, ...]  # parameter name of each $n
     values: dict[str, Any]  # parameter name → the value sent, as the driver got it
     processors: dict[str, Any]  # parameter name → SQLAlchemy's bind processor for the driver
+    varies: list[bool]  # per site: do its arguments use variables?
 
     @classmethod
     def build(
@@ -602,7 +605,8 @@ class Template:
                 names.append(site_names)
         except Exception:  # noqa: BLE001 — without a template the request is planned as usual
             return None
-        return cls(schema, operation, fragments, sites, keys, names, positions, values, processors)
+        varies = [_uses_variables(site.node) for site in sites]
+        return cls(schema, operation, fragments, sites, keys, names, positions, values, processors, varies)
 
     def bind(self, ctx: Context, variables: dict[str, Any]) -> tuple[Any, ...] | None:
         """The statement's parameters for ``variables``; None when they need a new plan."""
@@ -612,7 +616,9 @@ class Template:
         planner = Planner(ctx, self.schema, self.fragments, coerced)
         values = dict(self.values)
         try:
-            for site, site_keys, site_names in zip(self.sites, self.keys, self.names, strict=True):
+            for site, varies, site_keys, site_names in zip(self.sites, self.varies, self.keys, self.names, strict=True):
+                if not varies:
+                    continue  # its arguments are written in the document: the same SQL
                 expressions = planner.argument_sql(site).expressions()
                 if len(expressions) != len(site_keys):
                     return None
@@ -628,6 +634,20 @@ class Template:
         except Exception:  # noqa: BLE001 — bad cursors, forbidden filters…: the normal path explains
             return None
         return tuple(values[name] for name in self.positions)
+
+
+def _uses_variables(node: FieldNode) -> bool:
+    """True when one of the field's arguments refers to a variable."""
+    found = False
+
+    class Finder(Visitor):
+        def enter_variable(self, *_args: Any) -> None:
+            nonlocal found
+            found = True
+
+    for argument in node.arguments or ():
+        visit(argument, Finder())
+    return found
 
 
 class PlannedExecution(SchemaExtension):
