@@ -7,8 +7,10 @@ credential determine the response completely — up to the data, which the state
 reads afresh. So the first such request, answered normally, leaves behind the SQL
 and parameters SQLAlchemy sent, and a later identical request runs that SQL
 directly on the driver and returns PostgreSQL's text: no parsing, validation,
-session, ORM or JSON work in Python. This is what Hasura's plan cache and
-PostGraphile's compiled operations do.
+session, ORM or JSON work in Python. A request for the same document with other
+variables re-binds the statement (:class:`graph.planner.Template`): only its
+arguments are derived again. This is what Hasura's plan cache and PostGraphile's
+compiled operations do.
 
 Nothing is trusted from the previous request but the plan:
 
@@ -22,7 +24,8 @@ Nothing is trusted from the previous request but the plan:
 * a token due its once-a-minute ``last_used_at`` write takes the normal path, which
   writes it;
 * a count past the exact limit, which the normal path replaces by an estimate, makes
-  the statement answer NULL: normal path, and that plan is not replayed again;
+  the statement answer NULL: normal path, which keeps no plan while the count stays
+  past the limit;
 * any error at all: normal path.
 
 The cache lives in each process and holds nothing another process needs.

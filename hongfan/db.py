@@ -124,7 +124,7 @@ class Database:
                         max_size=max(1, self.settings.db_pool_size),
                         # Literals inlined by graph.fastlane rely on standard strings.
                         server_settings={"plan_cache_mode": "force_custom_plan", "standard_conforming_strings": "on"},
-                        timeout=10,
+                        timeout=5,  # to connect; a failure sends the request the normal way
                     )
         return self._driver_pool
 
