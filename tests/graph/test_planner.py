@@ -183,3 +183,35 @@ async def test_queries_with_variables_and_cursors_are_planned_alike(database: Da
             planned, _, used = await _run(database, principals[role], VARIABLE_QUERY, True, variables)
             assert planned == resolved and used, role
             after = planned[0]["internships"]["pageInfo"]["endCursor"]
+
+
+@pytest.mark.postgres
+async def test_cursors_built_in_sql_equal_pythons_for_awkward_values(database: Database):
+    """Cursors are built by PostgreSQL on the planned path and by Python on the other: the
+    JSON inside them must be the same text for quotes, backslashes, control characters and
+    characters outside the BMP, and for dates, money and nulls."""
+    if database.dialect != "postgresql":
+        pytest.skip("the planner compiles to PostgreSQL")
+    await load_demo(database)
+    awkward = ['双"引号', "反\\斜杠", "换\n行", "制表\t符", "控制\x01字符", "😀 表情", "单'引号", "行\u2028分隔", "/斜/杠/"]
+    async with database.transaction(accounts.AUTH) as session:
+        ids = (await session.execute(sa.text("SELECT id FROM organisation ORDER BY id LIMIT :n"), {"n": len(awkward)})).scalars().all()
+        for pk, name in zip(ids, awkward, strict=True):
+            await session.execute(sa.text("UPDATE organisation SET name = :name WHERE id = :id"), {"name": name, "id": pk})
+    principals = await _principals(database)
+    queries = [
+        "{ organisations(first: 100, orderBy: [{ name: ASC }]) { edges { cursor node { name } } pageInfo { startCursor endCursor } } }",
+        "{ organisations(first: 100, orderBy: [{ name: DESC }]) { edges { cursor node { name } } pageInfo { startCursor endCursor } } }",
+        "{ grants(first: 20, orderBy: [{ amount: DESC }, { year: ASC }]) { edges { cursor node { amount year } } } }",
+        "{ courses(first: 20, orderBy: [{ startDate: DESC }]) { edges { cursor node { title startDate } } } }",
+        "{ organisations(first: 20, orderBy: [{ level: ASC }]) { edges { cursor node { level } } } }",
+    ]
+    names_seen: set[str] = set()
+    for query in queries:
+        resolved, _, _ = await _run(database, principals["superadmin"], query, planned=False)
+        planned, _, used = await _run(database, principals["superadmin"], query, planned=True)
+        assert used and resolved[1] is None, (query, resolved)
+        assert planned == resolved, query
+        for connection in resolved[0].values():
+            names_seen.update(edge["node"].get("name") for edge in connection["edges"])
+    assert set(awkward) <= names_seen
