@@ -240,6 +240,8 @@ class FastLane:
 
     async def _answer_from_template(self, key: tuple[Credential, bytes], now: datetime) -> bytes | None:
         """A request not seen before, for a document and credential that were."""
+        if not self.templates:
+            return None
         credential, body = key
         try:
             request = json.loads(body)
