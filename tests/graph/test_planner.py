@@ -110,6 +110,15 @@ async def _principals(database: Database) -> dict[str, Principal]:
     return found
 
 
+@pytest.fixture
+async def principals(database: Database) -> dict[str, Principal]:
+    """The demo network loaded, and a principal per role (the planner compiles to PostgreSQL)."""
+    if database.dialect != "postgresql":
+        pytest.skip("the planner compiles to PostgreSQL")
+    await load_demo(database)
+    return await _principals(database)
+
+
 async def _run(
     database: Database, principal: Principal, query: str, planned: bool, variables: dict[str, Any] | None = None
 ) -> tuple[Any, Any, bool]:
@@ -124,11 +133,7 @@ async def _run(
 
 
 @pytest.mark.postgres
-async def test_planned_and_resolved_answers_are_identical_for_every_role(database: Database):
-    if database.dialect != "postgresql":
-        pytest.skip("the planner compiles to PostgreSQL")
-    await load_demo(database)
-    principals = await _principals(database)
+async def test_planned_and_resolved_answers_are_identical_for_every_role(database: Database, principals: dict[str, Principal]):
     maker = QueryMaker(seed=2022)
     queries = [maker.query() for _ in range(24)]
     answered_without_errors = planned_count = 0
@@ -148,11 +153,7 @@ async def test_planned_and_resolved_answers_are_identical_for_every_role(databas
 
 
 @pytest.mark.postgres
-async def test_a_nested_planned_query_is_one_statement(database: Database, sql_counter):
-    if database.dialect != "postgresql":
-        pytest.skip("the planner compiles to PostgreSQL")
-    await load_demo(database)
-    principals = await _principals(database)
+async def test_a_nested_planned_query_is_one_statement(database: Database, principals: dict[str, Principal], sql_counter):
     query = """{ scholarshipStudents(first: 100) { totalCount edges { node { name organisation { name parent { name } }
         grants { edges { node { year amount } } } internships { edges { node { status company { name } } } } } } } }"""
     sql_counter.reset()
@@ -170,11 +171,7 @@ VARIABLE_QUERY = """query Interns($first: Int!, $filter: InternshipFilter, $afte
 
 
 @pytest.mark.postgres
-async def test_queries_with_variables_and_cursors_are_planned_alike(database: Database):
-    if database.dialect != "postgresql":
-        pytest.skip("the planner compiles to PostgreSQL")
-    await load_demo(database)
-    principals = await _principals(database)
+async def test_queries_with_variables_and_cursors_are_planned_alike(database: Database, principals: dict[str, Principal]):
     for role in ("partner", "org_admin", "editor"):
         after = None
         for _ in range(3):
@@ -186,19 +183,15 @@ async def test_queries_with_variables_and_cursors_are_planned_alike(database: Da
 
 
 @pytest.mark.postgres
-async def test_cursors_built_in_sql_equal_pythons_for_awkward_values(database: Database):
+async def test_cursors_built_in_sql_equal_pythons_for_awkward_values(database: Database, principals: dict[str, Principal]):
     """Cursors are built by PostgreSQL on the planned path and by Python on the other: the
     JSON inside them must be the same text for quotes, backslashes, control characters and
     characters outside the BMP, and for dates, money and nulls."""
-    if database.dialect != "postgresql":
-        pytest.skip("the planner compiles to PostgreSQL")
-    await load_demo(database)
     awkward = ['双"引号', "反\\斜杠", "换\n行", "制表\t符", "控制\x01字符", "😀 表情", "单'引号", "行\u2028分隔", "/斜/杠/"]
     async with database.transaction(accounts.AUTH) as session:
         ids = (await session.execute(sa.text("SELECT id FROM organisation ORDER BY id LIMIT :n"), {"n": len(awkward)})).scalars().all()
         for pk, name in zip(ids, awkward, strict=True):
             await session.execute(sa.text("UPDATE organisation SET name = :name WHERE id = :id"), {"name": name, "id": pk})
-    principals = await _principals(database)
     queries = [
         "{ organisations(first: 100, orderBy: [{ name: ASC }]) { edges { cursor node { name } } pageInfo { startCursor endCursor } } }",
         "{ organisations(first: 100, orderBy: [{ name: DESC }]) { edges { cursor node { name } } pageInfo { startCursor endCursor } } }",
