@@ -3,6 +3,7 @@
 from models.accounts import ApiToken, AuthSession, LoginFailure, User, UserRole
 from models.audit import AuditEntry
 from models.base import ENTITIES, EntityMeta, Record
+from models.jobs import TransferJob
 from models.organisations import Organisation, OrganisationKind, OrganisationLevel
 from models.practice import Company, Internship, InternshipStatus
 from models.scholarships import EmploymentOutcome, FamilyCategory, Gender, Grant, ScholarshipStudent
@@ -39,6 +40,7 @@ __all__ = [
     "ScholarshipStudent",
     "ServiceSite",
     "SiteKind",
+    "TransferJob",
     "User",
     "UserRole",
 ]

@@ -161,4 +161,23 @@ class Organisation(Record, table=True):
         max_length=20,
         checks=("phone_or_landline",),
     )
+    # The official division list (国家统计局统计用区划代码): the committee's official name
+    # beside the everyday one, and the 12-digit code; both searchable.
+    official_name: str | None = col(
+        "Official name with the committee suffix, e.g. 高林社区居委会 (正式名称)",
+        zh="正式名称",
+        en="Official name",
+        searchable=True,
+        default=None,
+        max_length=100,
+    )
+    code: str | None = col(
+        "Statistical division code, 12 digits, e.g. 350206005013 (统计用区划代码)",
+        zh="区划代码",
+        en="Division code",
+        searchable=True,
+        default=None,
+        max_length=12,
+        unique=True,
+    )
     published: bool = published_flag()
