@@ -314,7 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("schema", help="print the GraphQL SDL").set_defaults(handler=_schema)
 
-    from hongfan.io_cli import add_io_commands
+    from hongfan.transfer.cli import add_io_commands
 
     add_io_commands(commands)
     return parser

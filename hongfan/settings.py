@@ -37,6 +37,17 @@ class Settings:
     login_window_minutes: int = 15
     login_max_failures_account: int = 5
     login_max_failures_ip: int = 20
+    # Spreadsheet uploads (admin and CLI alike): hongfan.transfer.limits.
+    import_max_mb: int = 10
+    import_max_rows: int = 20_000
+    import_max_columns: int = 100
+    import_max_xlsx_part_mb: int = 50
+    import_max_xlsx_ratio: int = 200
+    # Background jobs of imports and exports: their files, how long they are kept, and
+    # the size above which an admin export runs as a job instead of downloading at once.
+    jobs_dir: str = ""  # "" = <temp dir>/hongfan-jobs/<hash of the database URL>
+    job_retention_hours: int = 24
+    export_inline_rows: int = 5_000
 
     @property
     def is_production(self) -> bool:
@@ -73,6 +84,14 @@ class Settings:
             login_window_minutes=int(env.get("HONGFAN_LOGIN_WINDOW_MINUTES", "15")),
             login_max_failures_account=int(env.get("HONGFAN_LOGIN_MAX_FAILURES_ACCOUNT", "5")),
             login_max_failures_ip=int(env.get("HONGFAN_LOGIN_MAX_FAILURES_IP", "20")),
+            import_max_mb=int(env.get("HONGFAN_IMPORT_MAX_MB", "10")),
+            import_max_rows=int(env.get("HONGFAN_IMPORT_MAX_ROWS", "20000")),
+            import_max_columns=int(env.get("HONGFAN_IMPORT_MAX_COLUMNS", "100")),
+            import_max_xlsx_part_mb=int(env.get("HONGFAN_IMPORT_MAX_XLSX_PART_MB", "50")),
+            import_max_xlsx_ratio=int(env.get("HONGFAN_IMPORT_MAX_XLSX_RATIO", "200")),
+            jobs_dir=env.get("HONGFAN_JOBS_DIR", ""),
+            job_retention_hours=int(env.get("HONGFAN_JOB_RETENTION_HOURS", "24")),
+            export_inline_rows=int(env.get("HONGFAN_EXPORT_INLINE_ROWS", "5000")),
         )
 
 

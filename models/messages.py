@@ -279,8 +279,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "A required column is missing: {column}",
     },
     "import.reference": {
-        "zh": "找不到“{value}”对应的{target}，或无权访问",
-        "en": "No {target} “{value}” was found, or you may not see it",
+        "zh": "找不到“{value}”对应的{target}，或无权访问{nearest}",
+        "en": "No {target} “{value}” was found, or you may not see it{nearest}",
     },
     "import.ambiguous_reference": {
         "zh": "“{value}”对应多条{target}记录，请写得更具体（如组织的完整路径、企业的统一社会信用代码、学生的身份证号，或在名称后用括号注明所属组织）",
@@ -298,6 +298,50 @@ MESSAGES: dict[str, dict[str, str]] = {
     "import.database": {
         "zh": "此行无法保存：与数据库中已有的数据冲突",
         "en": "This row cannot be saved: it conflicts with data already in the database",
+    },
+    "import.too_many_columns": {
+        "zh": "列数过多，一行最多{max}列，请删除多余的列后再导入",
+        "en": "Too many columns; a row may have at most {max}, so remove the extra columns",
+    },
+    "import.xlsx_too_big": {
+        "zh": "Excel 文件解压后过大（单个部分超过{max_mb} MB），请拆分后再导入",
+        "en": "The Excel file unpacks too large (a part over {max_mb} MB); split it and import the parts",
+    },
+    "import.xlsx_bomb": {
+        "zh": "Excel 文件的压缩结构异常（可能是“压缩炸弹”），已拒绝读取",
+        "en": "The Excel file is compressed abnormally (possibly a zip bomb) and was not read",
+    },
+    "import.hostile_xml": {
+        "zh": "Excel 文件中含有不允许的 XML 声明（DTD 或实体），已拒绝读取",
+        "en": "The Excel file contains XML declarations that are not allowed (a DTD or entities) and was not read",
+    },
+    "import.excel_number": {
+        "zh": "“{value}”是 Excel 按数字保存的结果，末尾几位已经丢失：请把此列设置为“文本”格式，再重新输入完整号码",
+        "en": "“{value}” is how Excel stores a number, and its last digits are lost: format the column as Text and type the full number again",
+    },
+    "import.level_order": {
+        "zh": "层级应低于上级组织“{parent}”的层级（如社区/村在街道/镇之下）",
+        "en": "The level must be below that of the parent “{parent}” (e.g. a community under a street or town)",
+    },
+    "import.near_name": {
+        "zh": "新建的“{name}”与已有的“{other}”非常接近，请确认不是同一处（如是，请改用已有名称）",
+        "en": "The new “{name}” is very close to the existing “{other}”: make sure it is not the same place (if it is, use the existing name)",
+    },
+    "import.renamed": {
+        "zh": "将由“{old}”改为“{new}”",
+        "en": "Will change from “{old}” to “{new}”",
+    },
+    "import.changed_meanwhile": {
+        "zh": "检查之后数据已被他人修改，未写入任何数据，请重新导入",
+        "en": "The data was changed by someone else after the check; nothing was written, so import again",
+    },
+    "import.job_failed": {
+        "zh": "导入未能完成，未写入任何数据，请稍后重试",
+        "en": "The import could not finish; nothing was written, so try again later",
+    },
+    "export.sensitive_choice": {
+        "zh": "{type}含敏感字段（{fields}）：请用 --as 邮箱 按该账号的权限导出（按其权限脱敏），或用 --unmasked 明文导出（记入审计日志）",
+        "en": "{type} has sensitive fields ({fields}): export as an account with --as EMAIL (masked as it sees them), or in clear with --unmasked (audited)",
     },
     "import.user_not_found": {
         "zh": "找不到账号：{email}",

@@ -4,6 +4,12 @@ Wire into the main parser with ``add_io_commands(subparsers)``; each command
 sets ``handler(settings, args) -> int`` like the other ``hongfan`` commands.
 Without ``--as`` the commands run as the system principal ``system:cli``;
 with ``--as EMAIL`` they run as that account, with its row scope and masking.
+Files are read within the same limits as uploads (``HONGFAN_IMPORT_*``).
+
+An export of a type with sensitive fields (ID numbers, phones, family category, or a
+student's ID number in a relation column) without ``--as`` is refused unless
+``--unmasked`` is given: then it is written in clear and the audit log records it
+(one ``export`` entry by ``system:cli`` naming the fields in clear).
 """
 
 from __future__ import annotations
@@ -46,6 +52,11 @@ def add_io_commands(subparsers: Any) -> None:
     exporter.add_argument("--format", choices=("csv", "xlsx"), default=None, help="default: from --output, else csv")
     exporter.add_argument("--output", "-o", metavar="FILE", help="write here (default: standard output)")
     exporter.add_argument("--as", dest="as_email", metavar="EMAIL", help="run as this account (default: system)")
+    exporter.add_argument(
+        "--unmasked",
+        action="store_true",
+        help="without --as: write sensitive fields (ID numbers, phones, family category) in clear; audited",
+    )
     exporter.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of headers and labels")
     exporter.set_defaults(handler=run_export)
 
@@ -76,15 +87,19 @@ def run_import(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _import(settings: Settings, args: argparse.Namespace) -> int:
     from hongfan.db import Database
-    from hongfan.imports import UnknownType, commit_import, preview_import, resolve_type
-    from hongfan.spreadsheets import SpreadsheetError, read_table
+    from hongfan.transfer.columns import UnknownType, resolve_type
+    from hongfan.transfer.importing import commit_import, preview_import
+    from hongfan.transfer.limits import Limits
+    from hongfan.transfer.sheets import SpreadsheetError, read_sheet
 
     lang = args.lang
     path = Path(args.file)
+    limits = Limits.from_settings(settings)
     try:
         type_name = resolve_type(args.type).__entity__.type_name
-        data = path.read_bytes()
-        table = read_table(data, path.name)
+        if path.stat().st_size > limits.max_bytes:
+            raise SpreadsheetError("import.too_large", max_mb=f"{limits.max_bytes / 1024 / 1024:g}")
+        table = read_sheet(path.read_bytes(), path.name, limits)
     except UnknownType as error:
         print(error.message(lang), file=sys.stderr)
         return 2
@@ -122,6 +137,8 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
 
 def _print_report(report: Any, lang: str, *, dry_run: bool) -> None:
     zh = lang != "en"
+    if report.header_row != 1:
+        print(f"第{report.header_row}行为表头" if zh else f"Row {report.header_row} is the header")
     if report.ignored_headers:
         names = "、".join(report.ignored_headers) if zh else ", ".join(report.ignored_headers)
         print(f"忽略未识别的列：{names}" if zh else f"Ignored unrecognised columns: {names}")
@@ -133,6 +150,9 @@ def _print_report(report: Any, lang: str, *, dry_run: bool) -> None:
     for row, error in report.errors:
         column = f"{error.column}：" if zh and error.column else (f"{error.column}: " if error.column else "")
         print(f"  第{row}行 {column}{error.message}" if zh else f"  row {row}: {column}{error.message}")
+    for row, warning in report.warnings:
+        column = f"{warning.column}：" if zh and warning.column else (f"{warning.column}: " if warning.column else "")
+        print(f"  提示 第{row}行 {column}{warning.message}" if zh else f"  note, row {row}: {column}{warning.message}")
     if dry_run:
         print("试运行：未写入任何数据。" if zh else "Dry run: nothing was written.")
     elif report.ok:
@@ -145,35 +165,57 @@ def run_export(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(_export(settings, args))
 
 
+def _sensitive_fields(type_name: str, lang: str) -> list[str]:
+    """Labels of what an unmasked export of the type shows in clear."""
+    from hongfan.transfer.columns import column_label, importable_columns, relation_targets, resolve_type
+    from models.base import column_meta
+
+    model = resolve_type(type_name)
+    targets = relation_targets(model)
+    return [
+        column_label(model, c, lang)
+        for c in importable_columns(model)
+        if column_meta(model, c).sensitive or targets.get(c) == "ScholarshipStudent"
+    ]
+
+
 async def _export(settings: Settings, args: argparse.Namespace) -> int:
     from hongfan.db import Database
-    from hongfan.exports import Format, export_file
-    from hongfan.imports import UnknownType, resolve_type
+    from hongfan.transfer.columns import UnknownType, resolve_type
+    from hongfan.transfer.exporting import Format, write_export
 
     lang = args.lang
     fmt: Format = "xlsx" if (args.format or "") == "xlsx" or (
         not args.format and (args.output or "").lower().endswith(".xlsx")
     ) else "csv"
     try:
-        type_name = resolve_type(args.type).__entity__.type_name
+        model = resolve_type(args.type)
     except UnknownType as error:
         print(error.message(lang), file=sys.stderr)
+        return 2
+    type_name = model.__entity__.type_name
+    sensitive = _sensitive_fields(type_name, lang)
+    if not args.as_email and sensitive and not args.unmasked:
+        label = model.__entity__.label_en if lang == "en" else model.__entity__.label_zh
+        print(message("export.sensitive_choice", lang, type=label, fields="、".join(sensitive)), file=sys.stderr)
         return 2
     db = Database(settings)
     try:
         principal = await _principal(db, args.as_email, lang)
-        data = await export_file(db, principal, type_name, fmt, lang=lang)
+        note = {"via": "cli", "unmasked": bool(args.unmasked and not args.as_email)}
+        if args.output:
+            with open(args.output, "wb") as target:
+                await write_export(db, principal, type_name, fmt, target, lang=lang, filter_note=note)
+        else:
+            await write_export(db, principal, type_name, fmt, sys.stdout.buffer, lang=lang, filter_note=note)
+            sys.stdout.buffer.flush()
     except _CliError as error:
         print(str(error), file=sys.stderr)
         return 1
     finally:
         await db.dispose()
     if args.output:
-        Path(args.output).write_bytes(data)
         print(args.output, file=sys.stderr)
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
     return 0
 
 

@@ -1,14 +1,16 @@
-"""Spreadsheet export: the caller's visible rows, as the caller may see them.
+"""Spreadsheet export: every visible row, as the caller may see them, in constant memory.
 
-Rows are read through ``db.session(principal)`` (so the row scope applies) a
-keyset page at a time; columns the caller may not read are left out and
-sensitive values are shown as :func:`hongfan.access.present` returns them
-(masked for editors and viewers). Every value is written the way
-:mod:`hongfan.imports` reads it back — choices as labels, dates ISO, money as
-``1500.50``, relations as an organisation's path of names, a company's name, a
-course's title, a student's ID number — so for a user with full access an
-export re-imports without changing anything. Reads of sensitive values in
-clear are written to the audit log, as on every other path.
+Rows are read under the caller's row scope a keyset page at a time (ORM column
+selects: scoped, no objects built) and written out as they come — never collected,
+never cut short. Columns the caller may not read are left out and sensitive values
+are shown as :func:`hongfan.access.present` returns them (masked for editors and
+viewers). Every value is written the way :mod:`hongfan.transfer.importing` reads it
+back — choices as labels, relations as an organisation's path of names, a company's
+name, a course's title, a student's ID number — so for a user with full access an
+export re-imports without changing anything.
+
+Each export writes **one** audit entry (action ``export``): the record type, how many
+rows, the filter, the format and which sensitive fields were in clear.
 """
 
 from __future__ import annotations
@@ -16,35 +18,30 @@ from __future__ import annotations
 import enum
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hongfan import access
 from hongfan.db import Database
-from hongfan.imports import (
-    OrganisationIndex,
-    column_label,
-    importable_columns,
-    relation_targets,
-    resolve_type,
-)
-from hongfan.pagination import Direction, SortKey
 from hongfan.policy import Fields
 from hongfan.principal import Principal
-from hongfan.reads import by_ids, fetch_page
-from hongfan.spreadsheets import write_csv, write_xlsx
+from hongfan.transfer.cells import csv_cell
+from hongfan.transfer.columns import column_label, importable_columns, relation_targets, resolve_type
+from hongfan.transfer.references import OrganisationIndex
+from hongfan.transfer.values import is_code_column
+from hongfan.transfer.writing import Kind, XlsxStream, csv_lines
 from models.audit import AuditEntry
 from models.base import ENTITIES, Record, choice_label, column_meta
 from models.rules import python_type
 
 Format = Literal["csv", "xlsx"]
-PAGE_SIZE = 500
-_KEYS = [SortKey("id", Direction.ASC)]
+PAGE_SIZE = 2000
+Progress = Callable[[int], Awaitable[None]]
 
 
 def export_columns(principal: Principal, model: type[Record]) -> list[str]:
@@ -70,64 +67,54 @@ def export_headers(principal: Principal, type_name: str, lang: str = "zh") -> li
     return [column_label(model, c, lang) for c in export_columns(principal, model)]
 
 
-def render_value(value: Any, lang: str) -> Any:
-    """A stored value as a spreadsheet cell: labels, ISO dates, money with two decimals."""
+def column_kinds(principal: Principal, model: type[Record]) -> list[Kind]:
+    """How each exported column is typed in an XLSX file."""
+    targets = relation_targets(model)
+    kinds: list[Kind] = []
+    for column in export_columns(principal, model):
+        target = python_type(model, column)
+        if column in targets or target is bool:
+            kinds.append("digits" if targets.get(column) == "ScholarshipStudent" else "text")
+        elif target is Decimal:
+            kinds.append("money")
+        elif target is date:
+            kinds.append("date")
+        elif target is int:
+            kinds.append("int")
+        elif is_code_column(model, column) or column in ("phone", "contact_phone"):
+            kinds.append("digits")
+        else:
+            kinds.append("text")
+    return kinds
+
+
+def render_value(value: Any, lang: str, *, typed: bool = False) -> Any:
+    """A stored value as a cell: labels and yes/no; dates and money as text unless ``typed``."""
     if value is None:
         return None
     if isinstance(value, enum.Enum):
         return choice_label(value, lang)
     if isinstance(value, bool):
         return ("Yes" if value else "No") if lang == "en" else ("是" if value else "否")
+    if typed:
+        return value
     if isinstance(value, Decimal):
         return f"{value:.2f}"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
+    if isinstance(value, datetime | date):
         return value.isoformat()
     return value
-
-
-class _SensitiveReads:
-    """Records read with sensitive values in clear, for the audit log."""
-
-    def __init__(self) -> None:
-        self.reads: dict[tuple[str, int], tuple[int | None, set[str]]] = {}
-
-    def note(self, type_name: str, record_id: int, organisation_id: int | None, column: str) -> None:
-        _, fields = self.reads.setdefault((type_name, record_id), (organisation_id, set()))
-        fields.add(column)
-
-    async def flush(self, db: Database, principal: Principal, request_id: str) -> None:
-        reads, self.reads = self.reads, {}
-        if not reads:
-            return
-        async with db.transaction(principal) as session:
-            session.add_all(
-                [
-                    AuditEntry(
-                        actor=principal.actor,
-                        action="read_sensitive",
-                        entity=type_name,
-                        record_id=record_id,
-                        changes={"fields": sorted(fields)},
-                        request_id=request_id,
-                        organisation_id=organisation_id,
-                    )
-                    for (type_name, record_id), (organisation_id, fields) in reads.items()
-                ]
-            )
 
 
 class _Relations:
     """Renders foreign keys the way imports accept them."""
 
-    def __init__(self, session: AsyncSession, principal: Principal, reads: _SensitiveReads) -> None:
+    def __init__(self, session: AsyncSession, principal: Principal) -> None:
         self.session = session
         self.principal = principal
-        self.reads = reads
         self.organisations = OrganisationIndex()
         self.labels: dict[str, dict[int, str]] = {}
-        self.students: dict[int, Any] = {}
+        self.students: dict[int, tuple[str, str]] = {}
+        self.clear_ids = access.can_read_column(principal, ENTITIES["ScholarshipStudent"], "id_number")
 
     async def load(self, targets: set[str]) -> None:
         self.organisations = await OrganisationIndex.load(self.session, self.principal)
@@ -149,13 +136,15 @@ class _Relations:
                 for i, name, org in rows
             }
 
-    async def prepare(self, model: type[Record], records: list[Record]) -> None:
-        """Load the students this page refers to (there may be too many to load all)."""
-        fks = [fk for fk, target in relation_targets(model).items() if target == "ScholarshipStudent"]
-        ids = sorted({getattr(r, fk) for r in records for fk in fks} - {None} - set(self.students))
-        if ids:
-            found = await by_ids(self.session.execute, ENTITIES["ScholarshipStudent"], ids)
-            self.students.update(found)
+    async def prepare(self, student_ids: set[int]) -> None:
+        """Load the students a page refers to (there may be too many to load all)."""
+        wanted = sorted(student_ids - set(self.students))
+        if not wanted:
+            return
+        model: Any = ENTITIES["ScholarshipStudent"]
+        rows = await self.session.execute(sa.select(model.id, model.id_number, model.name).where(model.id.in_(wanted)))
+        for student_id, number, name in rows.all():
+            self.students[int(student_id)] = (number, name)
 
     def render(self, target: str, record_id: int | None) -> str | None:
         if record_id is None:
@@ -163,14 +152,13 @@ class _Relations:
         if target == "Organisation":
             return self.organisations.render(record_id)
         if target == "ScholarshipStudent":
-            student = self.students.get(record_id)
-            if student is None:
+            found = self.students.get(record_id)
+            if found is None:
                 return None
             model = ENTITIES["ScholarshipStudent"]
-            if access.can_read_column(self.principal, model, "id_number"):
-                self.reads.note("ScholarshipStudent", record_id, student.organisation_id, "id_number")
-                return str(student.id_number)
-            return str(access.present(self.principal, model, "name", student.name) or "")
+            if self.clear_ids:
+                return str(found[0])
+            return str(access.present(self.principal, model, "name", found[1]) or "")
         labels = self.labels.get(target)
         if labels is not None:
             return labels.get(record_id)
@@ -184,55 +172,88 @@ async def iter_export(
     *,
     where: sa.ColumnElement[bool] | None = None,
     lang: str = "zh",
-    limit: int = 100_000,
+    typed: bool = False,
+    filter_note: dict[str, Any] | None = None,
+    fmt: str = "rows",
     page_size: int = PAGE_SIZE,
+    progress: Progress | None = None,
 ) -> AsyncIterator[list[Any]]:
-    """The export's rows, one keyset page at a time (headers: :func:`export_headers`)."""
+    """The export's rows, one keyset page at a time (headers: :func:`export_headers`).
+
+    Writes one ``export`` audit entry when the rows have been read (or the reader stopped).
+    """
     model = resolve_type(type_name)
     columns = export_columns(principal, model)
     targets = relation_targets(model)
-    sensitive = {c for c in columns if column_meta(model, c).sensitive}
     in_clear = access.field_mode(principal, model) is Fields.FULL
-    request_id = f"export:{uuid.uuid4().hex}"
-    reads = _SensitiveReads()
+    clear = sorted(c for c in columns if column_meta(model, c).sensitive and in_clear)
     produced = 0
+    try:
+        async with db.session(principal) as session:
+            relations = _Relations(session, principal)
+            await relations.load({targets[c] for c in columns if c in targets})
+            if relations.clear_ids and any(targets[c] == "ScholarshipStudent" for c in columns if c in targets):
+                clear.append("student.id_number")
+            selected = [model.id, *(getattr(model, c) for c in columns)]  # type: ignore[attr-defined]
+            last: int | None = None
+            while True:
+                statement = sa.select(*selected).order_by(model.id).limit(page_size)  # type: ignore[arg-type]
+                if where is not None:
+                    statement = statement.where(where)
+                if last is not None:
+                    statement = statement.where(model.id > last)  # type: ignore[operator]
+                page = (await session.execute(statement)).all()
+                if not page:
+                    break
+                student_fks = [i for i, c in enumerate(columns, start=1) if targets.get(c) == "ScholarshipStudent"]
+                if student_fks:
+                    await relations.prepare({row[i] for row in page for i in student_fks if row[i] is not None})
+                for row in page:
+                    out = []
+                    for index, column in enumerate(columns, start=1):
+                        value = row[index]
+                        if column in targets:
+                            out.append(relations.render(targets[column], value))
+                        else:
+                            out.append(render_value(access.present(principal, model, column, value), lang, typed=typed))
+                    yield out
+                produced += len(page)
+                if progress is not None:
+                    await progress(produced)
+                last = int(page[-1][0])
+                if len(page) < page_size:
+                    break
+    finally:
+        await _audit(db, principal, model, produced, filter_note, fmt, clear)
+
+
+async def _audit(
+    db: Database, principal: Principal, model: type[Record], count: int, filter_note: dict[str, Any] | None,
+    fmt: str, clear: list[str],
+) -> None:
+    changes = {"count": count, "filter": filter_note or {}, "format": fmt, "fields_in_clear": clear}
+    async with db.transaction(principal) as session:
+        session.add(
+            AuditEntry(
+                actor=principal.actor,
+                action="export",
+                entity=model.__entity__.type_name,
+                record_id=0,
+                changes=changes,
+                request_id=f"export:{uuid.uuid4().hex}",
+                organisation_id=principal.organisation_id,
+            )
+        )
+
+
+async def count_export(db: Database, principal: Principal, type_name: str, where: sa.ColumnElement[bool] | None = None) -> int:
+    """How many rows an export would hold (the caller's visible rows matching ``where``)."""
+    model = resolve_type(type_name)
+    statement = sa.select(sa.func.count(model.id))  # type: ignore[arg-type]
+    if where is not None:
+        statement = statement.where(where)
     async with db.session(principal) as session:
-        relations = _Relations(session, principal, reads)
-        await relations.load({targets[c] for c in columns if c in targets})
-        after: list[Any] | None = None
-        while produced < limit:
-            first = min(page_size, limit - produced)
-            page = await fetch_page(session.execute, model, where=where, keys=_KEYS, first=first, after=after)
-            more = len(page) > first
-            page = page[:first]
-            await relations.prepare(model, page)
-            rows = []
-            for record in page:
-                row = []
-                for column in columns:
-                    value = getattr(record, column)
-                    if column in targets:
-                        row.append(relations.render(targets[column], value))
-                        continue
-                    shown = access.present(principal, model, column, value)
-                    if column in sensitive and in_clear and value is not None:
-                        reads.note(model.__entity__.type_name, record.id or 0, _organisation_of(record), column)
-                    row.append(render_value(shown, lang))
-                rows.append(row)
-            await reads.flush(db, principal, request_id)
-            for row in rows:
-                yield row
-            produced += len(rows)
-            if not more or not page:
-                break
-            after = [page[-1].id]
-            session.expunge_all()
-
-
-def _organisation_of(record: Record) -> int | None:
-    if record.__entity__.scope == "path":
-        return record.id
-    return getattr(record, "organisation_id", None)
+        return int((await session.execute(statement)).scalar_one())
 
 
 async def export_rows(
@@ -242,12 +263,49 @@ async def export_rows(
     *,
     where: sa.ColumnElement[bool] | None = None,
     lang: str = "zh",
-    limit: int = 100_000,
 ) -> tuple[list[str], list[list[Any]]]:
-    """Headers (labels in ``lang``) and the rows the caller may see, ready for a spreadsheet."""
+    """Headers (labels in ``lang``) and every row the caller may see, as text (small exports, tests)."""
     headers = export_headers(principal, type_name, lang)
-    rows = [row async for row in iter_export(db, principal, type_name, where=where, lang=lang, limit=limit)]
+    rows = [row async for row in iter_export(db, principal, type_name, where=where, lang=lang)]
     return headers, rows
+
+
+async def stream_csv(
+    db: Database, principal: Principal, type_name: str, *, where: sa.ColumnElement[bool] | None = None,
+    lang: str = "zh", filter_note: dict[str, Any] | None = None, progress: Progress | None = None,
+) -> AsyncIterator[bytes]:
+    """The CSV file in pieces of a few hundred rows: constant memory however many rows."""
+    headers = export_headers(principal, type_name, lang)
+    chunk: list[list[Any]] = []
+    yield csv_lines([headers], header=True)
+    async for row in iter_export(db, principal, type_name, where=where, lang=lang, typed=True,
+                                 filter_note=filter_note, fmt="csv", progress=progress):
+        chunk.append(row)
+        if len(chunk) >= 500:
+            yield csv_lines(chunk)
+            chunk = []
+    if chunk:
+        yield csv_lines(chunk)
+
+
+async def write_export(
+    db: Database, principal: Principal, type_name: str, fmt: Format, target: IO[bytes], *,
+    where: sa.ColumnElement[bool] | None = None, lang: str = "zh", filter_note: dict[str, Any] | None = None,
+    progress: Progress | None = None,
+) -> None:
+    """The export written to ``target`` (a file): CSV streamed, XLSX in write-only mode."""
+    if fmt == "csv":
+        async for piece in stream_csv(db, principal, type_name, where=where, lang=lang, filter_note=filter_note, progress=progress):
+            target.write(piece)
+        return
+    model = resolve_type(type_name)
+    meta = model.__entity__
+    stream = XlsxStream(export_headers(principal, type_name, lang), column_kinds(principal, model),
+                        meta.label_en if lang == "en" else meta.label_zh)
+    async for row in iter_export(db, principal, type_name, where=where, lang=lang, typed=True,
+                                 filter_note=filter_note, fmt="xlsx", progress=progress):
+        stream.add(row)
+    stream.save(target)
 
 
 async def export_file(
@@ -258,14 +316,14 @@ async def export_file(
     *,
     where: sa.ColumnElement[bool] | None = None,
     lang: str = "zh",
-    limit: int = 100_000,
+    filter_note: dict[str, Any] | None = None,
 ) -> bytes:
-    """The export as a CSV (UTF-8 with BOM) or XLSX file."""
-    headers, rows = await export_rows(db, principal, type_name, where=where, lang=lang, limit=limit)
-    if fmt == "xlsx":
-        meta = resolve_type(type_name).__entity__
-        return write_xlsx(headers, rows, meta.label_en if lang == "en" else meta.label_zh)
-    return write_csv(headers, rows)
+    """The export as bytes (small exports; large ones go to a file with :func:`write_export`)."""
+    import io
+
+    buffer = io.BytesIO()
+    await write_export(db, principal, type_name, fmt, buffer, where=where, lang=lang, filter_note=filter_note)
+    return buffer.getvalue()
 
 
 def export_filename(type_name: str, fmt: Format = "csv", lang: str = "zh") -> str:
@@ -275,6 +333,9 @@ def export_filename(type_name: str, fmt: Format = "csv", lang: str = "zh") -> st
 
 
 __all__ = [
+    "column_kinds",
+    "count_export",
+    "csv_cell",
     "export_columns",
     "export_file",
     "export_filename",
@@ -282,4 +343,6 @@ __all__ = [
     "export_rows",
     "iter_export",
     "render_value",
+    "stream_csv",
+    "write_export",
 ]

@@ -119,11 +119,10 @@ def write_error_file(
     The error column is recognised and ignored on re-upload, so the user fixes the
     cells in place and uploads the same file again.
     """
-    from openpyxl import Workbook  # type: ignore[import-untyped]
     from openpyxl.styles import PatternFill  # type: ignore[import-untyped]
 
     from hongfan.transfer.columns import ERROR_COLUMN
-    from hongfan.transfer.writing import append_rows
+    from hongfan.transfer.writing import XlsxStream
 
     by_row = {o.row: o for o in outcomes}
     label = ERROR_COLUMN[1] if lang == "en" else ERROR_COLUMN[0]
@@ -136,11 +135,12 @@ def write_error_file(
             problems = [f"{e.column}：{e.message}" if e.column else e.message for e in (outcome.errors if outcome else [])]
             yield [*cells, separator.join(problems) or None]
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title="导入结果" if lang != "en" else "Import result")
     kinds: list[Any] = ["digits"] * len(headers) + ["other"]
-    append_rows(sheet, [*headers, label], lines(), kinds, highlight=lambda row: fill if row[-1] else None)
-    workbook.save(target)
+    title = "导入结果" if lang != "en" else "Import result"
+    stream = XlsxStream([*headers, label], kinds, title, highlight=lambda row: fill if row[-1] else None)
+    for row in lines():
+        stream.add(row)
+    stream.save(target)
 
 
 __all__ = ["Action", "Change", "ImportPreview", "ImportResult", "RowError", "RowOutcome", "write_error_file"]

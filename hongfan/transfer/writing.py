@@ -32,21 +32,20 @@ TEXT_FORMAT = "@"
 _SAMPLE = 200  # rows buffered to size the columns before the sheet starts streaming
 
 
+def csv_lines(rows: Iterable[Sequence[Any]], *, header: bool = False) -> bytes:
+    """CSV lines (CRLF), UTF-8; with the BOM when ``header`` (the file's first line)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows([csv_cell(v) for v in row] for row in rows)
+    data = buffer.getvalue().encode("utf-8")
+    return codecs.BOM_UTF8 + data if header else data
+
+
 def iter_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, chunk_rows: int = 500) -> Iterator[bytes]:
     """The CSV file in pieces: the BOM and header first, then ``chunk_rows`` rows at a time."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([csv_cell(h) for h in headers])
-    yield codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
+    yield csv_lines([headers], header=True)
     iterator = iter(rows)
-    while True:
-        chunk = list(islice(iterator, chunk_rows))
-        if not chunk:
-            return
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerows([csv_cell(v) for v in row] for row in chunk)
-        yield buffer.getvalue().encode("utf-8")
+    while chunk := list(islice(iterator, chunk_rows)):
+        yield csv_lines(chunk)
 
 
 def write_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
@@ -93,74 +92,97 @@ def write_xlsx(
     target: IO[bytes] | str | None = None,
 ) -> bytes:
     """One typed sheet; written to ``target`` (returns b"") or returned as bytes."""
-    from openpyxl import Workbook  # type: ignore[import-untyped]
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title(sheet_name))
-    append_rows(sheet, headers, rows, kinds)
+    stream = XlsxStream(headers, kinds, sheet_name)
+    for row in rows:
+        stream.add(row)
     if target is not None:
-        workbook.save(target)
+        stream.save(target)
         return b""
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    stream.save(buffer)
     return buffer.getvalue()
 
 
-def append_rows(
-    sheet: Any,
-    headers: Sequence[str],
-    rows: Iterable[Sequence[Any]],
-    kinds: Sequence[Kind] | None = None,
-    *,
-    highlight: Any = None,
-) -> int:
-    """Header and rows into a write-only sheet; ``highlight(row) -> fill or None``. Returns rows written."""
-    from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
-    from openpyxl.styles import Font  # type: ignore[import-untyped]
-    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+class XlsxStream:
+    """A write-only sheet fed row by row: the first rows size the columns, the rest stream.
 
-    iterator = iter(rows)
-    sample = [list(r) for r in islice(iterator, _SAMPLE)]
-    if kinds is None:
-        kinds = [_column_kind([r[i] for r in sample if i < len(r)]) for i in range(len(headers))]
-    sheet.freeze_panes = "A2"
-    for index, header in enumerate(headers, start=1):
-        texts = [header, *(_shown(r[index - 1]) for r in sample if index - 1 < len(r))]
-        width = max(display_width(t) for t in texts) + 2
-        sheet.column_dimensions[get_column_letter(index)].width = min(max(width, 8), 60)
-    bold = Font(bold=True)
-    header_cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=xlsx_value(header))
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    formats = {"money": MONEY_FORMAT, "date": DATE_FORMAT, "digits": TEXT_FORMAT}
-    written = 0
-    for row in _chain(sample, iterator):
-        fill = highlight(row) if highlight is not None else None
+    ``kinds`` types the columns (see the module docstring); when None it is guessed from
+    the first rows. ``highlight(row)`` may return a fill for a whole row.
+    """
+
+    def __init__(
+        self, headers: Sequence[str], kinds: Sequence[Kind] | None = None, sheet_name: str = "Sheet1",
+        *, highlight: Any = None,
+    ) -> None:
+        from openpyxl import Workbook  # type: ignore[import-untyped]
+
+        self.workbook = Workbook(write_only=True)
+        self.sheet = self.workbook.create_sheet(title=sheet_title(sheet_name))
+        self.headers = list(headers)
+        self.kinds = list(kinds) if kinds is not None else None
+        self.highlight = highlight
+        self.pending: list[Sequence[Any]] | None = []
+        self.written = 0
+
+    def add(self, row: Sequence[Any]) -> None:
+        if self.pending is not None:
+            self.pending.append(row)
+            if len(self.pending) >= _SAMPLE:
+                self._start()
+            return
+        self._append(row)
+
+    def save(self, target: IO[bytes] | str) -> None:
+        if self.pending is not None:
+            self._start()
+        self.workbook.save(target)
+
+    def _start(self) -> None:
+        from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
+        from openpyxl.styles import Font  # type: ignore[import-untyped]
+        from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+
+        sample, self.pending = self.pending or [], None
+        if self.kinds is None:
+            self.kinds = [_column_kind([r[i] for r in sample if i < len(r)]) for i in range(len(self.headers))]
+        self.sheet.freeze_panes = "A2"
+        for index, header in enumerate(self.headers, start=1):
+            texts = [header, *(_shown(r[index - 1]) for r in sample if index - 1 < len(r))]
+            width = max(display_width(t) for t in texts) + 2
+            self.sheet.column_dimensions[get_column_letter(index)].width = min(max(width, 8), 60)
+        bold = Font(bold=True)
+        cells = []
+        for header in self.headers:
+            cell = WriteOnlyCell(self.sheet, value=xlsx_value(header))
+            cell.font = bold
+            cells.append(cell)
+        self.sheet.append(cells)
+        for row in sample:
+            self._append(row)
+
+    def _append(self, row: Sequence[Any]) -> None:
+        from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
+
+        kinds = self.kinds or []
+        fill = self.highlight(row) if self.highlight is not None else None
         out: list[Any] = []
         for index, value in enumerate(row):
-            kind = kinds[index] if index < len(kinds) else "other"
             shown = xlsx_value(value)
-            number_format = formats.get(kind)
+            number_format = _FORMATS.get(kinds[index] if index < len(kinds) else "other")
             if (number_format is None or shown is None) and fill is None:
                 out.append(shown)
                 continue
-            cell = WriteOnlyCell(sheet, value=shown)
+            cell = WriteOnlyCell(self.sheet, value=shown)
             if number_format is not None:
                 cell.number_format = number_format
             if fill is not None:
                 cell.fill = fill
             out.append(cell)
-        sheet.append(out)
-        written += 1
-    return written
+        self.sheet.append(out)
+        self.written += 1
 
 
-def _chain(first: list[list[Any]], rest: Iterator[Sequence[Any]]) -> Iterator[Sequence[Any]]:
-    yield from first
-    yield from rest
+_FORMATS: dict[str, str] = {"money": MONEY_FORMAT, "date": DATE_FORMAT, "digits": TEXT_FORMAT}
 
 
 def _column_kind(values: list[Any]) -> Kind:
@@ -182,7 +204,8 @@ __all__ = [
     "DATE_FORMAT",
     "MONEY_FORMAT",
     "TEXT_FORMAT",
-    "append_rows",
+    "XlsxStream",
+    "csv_lines",
     "display_width",
     "iter_csv",
     "sheet_title",

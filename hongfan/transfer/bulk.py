@@ -1,0 +1,175 @@
+"""Writing a checked file in one transaction, in batches: all rows or none.
+
+The rows were checked by :mod:`hongfan.transfer.checking` with crud's own steps; here
+they are written as crud writes them — authorship, version 1, the materialised path
+of organisations, one audit entry per record with the values written — but as
+multi-row INSERTs (``insertmanyvalues``) instead of one flush per row. Updates are
+version-checked (``UPDATE … WHERE version = read``), so a record changed by someone
+since the check fails the whole import instead of losing their change; an update that
+moves an organisation or changes a record's organisation goes through
+:func:`hongfan.crud.update` itself, which moves the subtree and the children.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hongfan import crud
+from hongfan.errors import Conflict, FieldError
+from hongfan.transfer.checking import Checked, Create, Update
+from models.audit import AuditEntry
+from models.base import Record, utcnow
+from models.messages import message
+
+Progress = Callable[[int, int], Awaitable[None]]
+BATCH = 1000
+
+
+class WriteConflict(Exception):
+    """The database changed between the check and the write; nothing was written."""
+
+
+async def write_checked(
+    session: AsyncSession, model: type[Record], checked: Checked, *, request_id: str, progress: Progress | None = None
+) -> dict[int, int]:
+    """Write every create and update of ``checked``; the ids created, by spreadsheet row."""
+    principal = session.info["principal"]
+    writer = _Writer(session, model, principal.actor, request_id)
+    total = len(checked.creates) + len(checked.updates)
+    done = 0
+    for batch in _by_depth(checked.creates):
+        for start in range(0, len(batch), BATCH):
+            await writer.create(batch[start : start + BATCH])
+            done += len(batch[start : start + BATCH])
+            if progress is not None:
+                await progress(done, total)
+    for start in range(0, len(checked.updates), BATCH):
+        chunk = checked.updates[start : start + BATCH]
+        await writer.update(chunk)
+        done += len(chunk)
+        if progress is not None:
+            await progress(done, total)
+    await writer.flush_audit()
+    return writer.created
+
+
+def _by_depth(creates: list[Create]) -> list[list[Create]]:
+    """Organisations whose parent is created by the same file come after that parent."""
+    depth: dict[int, int] = {}
+    for create in creates:  # a row can only name a parent created by an earlier row
+        parent = create.values.get("parent_id")
+        level = depth.get(parent, -1) + 1 if isinstance(parent, int) and parent < 0 else 0
+        if create.placeholder is not None:
+            depth[create.placeholder] = level
+        create.values.setdefault("__depth__", level)
+    batches: dict[int, list[Create]] = {}
+    for create in creates:
+        batches.setdefault(create.values.pop("__depth__"), []).append(create)
+    return [batches[k] for k in sorted(batches)]
+
+
+class _Writer:
+    def __init__(self, session: AsyncSession, model: type[Record], actor: str, request_id: str) -> None:
+        self.session = session
+        self.model = model
+        self.table = model.__table__  # type: ignore[attr-defined]
+        self.actor = actor
+        self.request_id = request_id
+        self.created: dict[int, int] = {}  # spreadsheet row → new id
+        self.real: dict[int, tuple[int, str]] = {}  # placeholder → (id, path)
+        self.audit: list[dict[str, Any]] = []
+        self.is_tree = model.__entity__.scope == "path"
+
+    async def create(self, batch: list[Create]) -> None:
+        now = utcnow()
+        rows = []
+        for create in batch:
+            values = dict(create.values)
+            parent = values.get("parent_id")
+            if isinstance(parent, int) and parent < 0:
+                values["parent_id"] = self.real[parent][0]
+            rows.append({**self._defaults(), **values, "created_by": self.actor, "updated_by": self.actor,
+                         "version": 1, "created_at": now, "updated_at": now})
+        statement = sa.insert(self.table).returning(self.table.c.id, sort_by_parameter_order=True)
+        ids = [int(i) for i in (await self.session.execute(statement, rows)).scalars().all()]
+        paths: list[dict[str, Any]] = []
+        for create, row, new_id in zip(batch, rows, ids, strict=True):
+            self.created[create.row] = new_id
+            written = dict(create.values)
+            if self.is_tree:
+                path = f"{await self._parent_path(row.get('parent_id'))}{new_id}/"
+                paths.append({"target": new_id, "path": path})
+                if create.placeholder is not None:
+                    self.real[create.placeholder] = (new_id, path)
+                written["parent_id"] = row.get("parent_id")
+            self._note("create", new_id, {k: [None, crud._jsonable(v)] for k, v in written.items()}, row)
+        if paths:
+            await self.session.execute(
+                sa.update(self.table).where(self.table.c.id == sa.bindparam("target")).values(path=sa.bindparam("path")),
+                paths,
+            )
+
+    def _defaults(self) -> dict[str, Any]:
+        """The model's defaults for every column a row leaves out (as ``model(**row)`` would)."""
+        fields = self.model.model_fields
+        return {
+            name: fields[name].get_default(call_default_factory=True)
+            for name in (c.name for c in self.table.columns)
+            if name != "id" and name in fields
+        }
+
+    async def _parent_path(self, parent_id: int | None) -> str:
+        if parent_id is None:
+            return "/"
+        for real_id, path in self.real.values():
+            if real_id == parent_id:
+                return path
+        found = await self.session.execute(sa.select(self.table.c.path).where(self.table.c.id == parent_id))
+        return str(found.scalar_one())
+
+    async def update(self, batch: list[Update]) -> None:
+        for update in batch:
+            record = update.record
+            before = crud.snapshot(record)
+            values = {k: v for k, v in update.values.items() if before.get(k) != v}
+            if not values:
+                continue  # a blind (masked) cell that held the stored value after all
+            if ("parent_id" in values and self.is_tree) or "organisation_id" in values:
+                # Moves a subtree or a record's children: crud's own update does that.
+                await crud.update(self.session, self.model, record.id, record.version, values)
+                continue
+            now = utcnow()
+            result = await self.session.execute(
+                sa.update(self.table)
+                .where(self.table.c.id == record.id, self.table.c.version == record.version)
+                .values(**values, version=record.version + 1, updated_at=now, updated_by=self.actor)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                raise WriteConflict(record.id)
+            changes = {k: [crud._jsonable(before.get(k)), crud._jsonable(v)] for k, v in values.items()}
+            self._note("update", int(record.id), changes, {**before, **values})
+
+    def _note(self, action: str, record_id: int, changes: dict[str, Any], row: dict[str, Any]) -> None:
+        organisation = record_id if self.is_tree else row.get("organisation_id")
+        self.audit.append(
+            {"actor": self.actor, "action": action, "entity": self.model.__entity__.type_name,
+             "record_id": record_id, "changes": changes, "request_id": self.request_id,
+             "organisation_id": organisation, "at": utcnow()}
+        )
+
+    async def flush_audit(self) -> None:
+        table = AuditEntry.__table__  # type: ignore[attr-defined]
+        for start in range(0, len(self.audit), BATCH):
+            await self.session.execute(sa.insert(table), self.audit[start : start + BATCH])
+        self.audit.clear()
+
+
+def conflict_error(lang: str) -> FieldError:
+    return FieldError("", "import.changed_meanwhile", message("import.changed_meanwhile", lang))
+
+
+__all__ = ["BATCH", "Conflict", "WriteConflict", "conflict_error", "write_checked"]
