@@ -12,8 +12,9 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from hongfan import crud
 from hongfan.db import Database
-from hongfan.imports import (
+from hongfan.transfer import (
     ImportResult,
     UnknownType,
     commit_import,
@@ -22,7 +23,7 @@ from hongfan.imports import (
     template_headers,
 )
 from hongfan.principal import Principal, Role, system
-from hongfan.spreadsheets import SpreadsheetError, Table, read_table
+from hongfan.transfer.sheets import SpreadsheetError, Table, read_table
 from models import (
     AuditEntry,
     Company,
@@ -443,7 +444,8 @@ async def test_missing_required_values_and_columns(database: Database, world: Wo
     assert caught.value.code == "import.no_columns"
 
 
-async def test_progress_is_reported(database: Database, world: World) -> None:
+async def test_progress_is_reported(database: Database, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("hongfan.transfer.checking.PROGRESS_EVERY", 50)
     numbers = ids(*(["female"] * 120))
     rows = [["学生", "女", n, "", "建档立卡贫困家庭", "高林社区", "厦门大学", "", "2021", "2025"] for n in numbers]
     seen: list[tuple[int, int]] = []
@@ -519,7 +521,9 @@ def test_type_names_and_templates() -> None:
     assert "AuditEntry" in caught.value.message("zh")
     headers = template_headers("ScholarshipStudent", "zh")
     assert headers[:3] == ["姓名", "性别", "身份证号"] and "编号" not in headers and "版本号" not in headers
-    assert template_headers("Organisation", "en") == ["Name", "Kind", "Level", "Parent", "Address", "Contact", "Contact phone", "Published"]
+    assert template_headers("Organisation", "en") == [
+        "Name", "Kind", "Level", "Parent", "Address", "Contact", "Contact phone", "Official name", "Division code", "Published",
+    ]
     # A template's headers are read back as the columns they name.
     for type_name in ("ScholarshipStudent", "Organisation", "Company", "Course", "Enrolment", "Grant", "Internship", "ServiceSite", "CourseSession"):
         for lang in ("zh", "en"):
@@ -556,34 +560,36 @@ async def test_editor_reimport_of_masked_values_keeps_them(database: Database, w
     assert stored.name == "新名" and stored.phone == "13800138000" and stored.family_category.value == "registered_poor"
 
 
-async def test_a_database_error_fails_its_row_only_and_the_import_goes_on(
+async def test_a_record_changed_between_check_and_write_fails_the_whole_import(
     database: Database, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from hongfan import crud
-
-    real_create = crud.create
-
-    async def create(session: Any, model: Any, data: dict[str, Any]) -> Any:
-        if data.get("name") == "坏行":
-            await session.execute(sa.text("SELECT * FROM no_such_table"))  # aborts the statement (and, on PostgreSQL, the transaction)
-        return await real_create(session, model, data)
-
-    monkeypatch.setattr(crud, "create", create)
-    numbers = ids("female", "female", "female")
+    # Given two students in the database and a file that updates one and adds another
+    async with database.transaction(SYSTEM) as s:
+        first = await factories.student(s, world.gaolin, "原名甲")
+    numbers = ids("female")
+    headers = ["姓名", "身份证号", "性别", "家庭类别", "所在组织", "就读高校", "入学年份", "毕业年份"]
     rows = [
-        [name, "女", n, "", "建档立卡贫困家庭", "高林社区", "厦门大学", "", "2021", "2025"]
-        for name, n in zip(["好行一", "坏行", "好行二"], numbers, strict=True)
+        ["新名甲", first.id_number, "女", "建档立卡贫困家庭", "高林社区", "厦门大学", "2021", "2025"],
+        ["新生乙", numbers[0], "女", "建档立卡贫困家庭", "高林社区", "厦门大学", "2021", "2025"],
     ]
-    preview = await preview_import(database, SYSTEM, "ScholarshipStudent", Table(STUDENT_HEADERS, rows))
-    assert [(r.action, [e.code for e in r.errors]) for r in preview.rows] == [
-        ("create", []),
-        ("create", ["import.database"]),
-        ("create", []),
-    ]
-    assert "无法保存" in preview.rows[1].errors[0].message
-    result = await commit_import(database, SYSTEM, "ScholarshipStudent", Table(STUDENT_HEADERS, rows))
+    from hongfan.transfer import importing
+
+    real_write = importing.write_checked
+
+    async def someone_else_edits_first(session: Any, *args: Any, **kwargs: Any) -> Any:
+        # When someone else saves the first student after the check but before the write
+        async with database.transaction(SYSTEM) as other:
+            await crud.update(other, ScholarshipStudent, first.id, first.version, {"university": "集美大学"})
+        return await real_write(session, *args, **kwargs)
+
+    monkeypatch.setattr(importing, "write_checked", someone_else_edits_first)
+    result = await commit_import(database, SYSTEM, "ScholarshipStudent", Table(headers, rows))
+
+    # Then nothing is written, the other person's change is kept, and the file says why
     assert not result.committed
-    assert await rows_of(database, ScholarshipStudent) == []
+    assert [e.code for _row, e in result.errors] == ["import.changed_meanwhile"]
+    students = await rows_of(database, ScholarshipStudent)
+    assert [(s.name, s.university) for s in students] == [("原名甲", "集美大学")]
 
 
 # -- the command line ------------------------------------------------------------------------------
@@ -592,7 +598,7 @@ async def test_a_database_error_fails_its_row_only_and_the_import_goes_on(
 def cli_parser() -> Any:
     import argparse
 
-    from hongfan.io_cli import add_io_commands
+    from hongfan.transfer.cli import add_io_commands
 
     parser = argparse.ArgumentParser(prog="hongfan")
     add_io_commands(parser.add_subparsers(dest="command", required=True))
@@ -652,10 +658,26 @@ def test_cli_import_dry_run_errors_and_commit(tmp_path: Any, capsys: pytest.Capt
     assert args.handler(settings, args) == 0
     assert "新增 0，更新 0，未变 3" in capsys.readouterr().out
 
+    # Without --as, ID numbers in clear only when asked for explicitly, and audited.
     args = parser.parse_args(["export", "students", "--output", str(tmp_path / "out.xlsx")])
+    assert args.handler(settings, args) == 2
+    assert "--unmasked" in capsys.readouterr().err and not (tmp_path / "out.xlsx").exists()
+    args = parser.parse_args(["export", "students", "--unmasked", "--output", str(tmp_path / "out.xlsx")])
     assert args.handler(settings, args) == 0
     exported = read_table((tmp_path / "out.xlsx").read_bytes(), "out.xlsx")
     assert [r[2] for r in exported.rows] == numbers
+    import asyncio
+
+    async def exports() -> list[Any]:
+        db = Database(settings)
+        async with db.session(SYSTEM) as session:
+            found = (await session.execute(sa.select(AuditEntry).where(AuditEntry.action == "export"))).scalars().all()  # type: ignore[arg-type]
+        await db.dispose()
+        return list(found)
+
+    [entry] = asyncio.run(exports())
+    assert entry.actor == "system:cli" and entry.entity == "ScholarshipStudent"
+    assert entry.changes["count"] == 3 and "id_number" in entry.changes["fields_in_clear"]
     args = parser.parse_args(["export", "组织", "--lang", "en"])
     capsys.readouterr()
     assert args.handler(settings, args) == 0

@@ -27,6 +27,7 @@ from hongfan.transfer.columns import plan, recogniser, resolve_type
 from hongfan.transfer.references import References
 from hongfan.transfer.report import ImportPreview, ImportResult, RowError, RowOutcome
 from hongfan.transfer.sheets import Sheet, Table, locate_header
+from hongfan.transfer.templates import example_texts
 from models.base import Record
 from models.messages import message
 
@@ -34,10 +35,18 @@ Progress = Callable[[int, int], Awaitable[None]]
 
 
 def as_table(model: type[Record], source: Table | Sheet) -> Table:
-    """The table of a sheet, its header found by the type's column names."""
-    if isinstance(source, Table):
-        return source
-    return locate_header(source, recogniser(model))
+    """The table of a sheet, its header found by the type's column names; the template's example row left out."""
+    table = source if isinstance(source, Table) else locate_header(source, recogniser(model))
+    mapping = plan(model, table.headers, "zh")
+    examples = example_texts(model)
+    keep = [
+        i for i, cells in enumerate(table.rows)
+        if not any(all(cells[index] == example.get(column) for column, index, _h in mapping.columns) for example in examples)
+    ]
+    if len(keep) == len(table.rows):
+        return table
+    return Table(table.headers, [table.rows[i] for i in keep], [table.row_numbers[i] for i in keep],
+                 table.header_row, table.group_row)
 
 
 async def check_import(

@@ -102,7 +102,7 @@ def read_table(
 ) -> Table:
     """:func:`read_sheet` then :func:`locate_header` (the first non-blank row without ``known``)."""
     limits = limits or Limits(max_bytes=max_bytes, max_rows=max_rows)
-    return locate_header(read_sheet(data, filename, limits), known, limits.header_scan)
+    return locate_header(read_sheet(data, filename, limits), known, limits.header_scan, limits.max_rows)
 
 
 def _megabytes(size: int) -> str:
@@ -252,7 +252,9 @@ def _collect(raw_rows: Iterable[tuple[int, list[Any]]], limits: Limits) -> Sheet
 # -- finding the header ---------------------------------------------------------------
 
 
-def locate_header(sheet: Sheet, known: Callable[[str], bool] | None = None, scan: int = 10) -> Table:
+def locate_header(
+    sheet: Sheet, known: Callable[[str], bool] | None = None, scan: int = 10, max_rows: int | None = None
+) -> Table:
     """The header row and the data below it.
 
     With ``known`` (is this text a column name?), the header is the first of the first
@@ -278,6 +280,8 @@ def locate_header(sheet: Sheet, known: Callable[[str], bool] | None = None, scan
     body = sheet.rows[index + 1 :]
     if not body:
         raise SpreadsheetError("import.empty")
+    if max_rows is not None and len(body) > max_rows:
+        raise SpreadsheetError("import.too_many_rows", max=max_rows)
     width = max(len(headers), *(len(r) for _n, r in body))
     headers += [""] * (width - len(headers))
     rows = [r + [None] * (width - len(r)) for _n, r in body]

@@ -20,7 +20,7 @@ def _table(context: JobContext) -> Table:
     data = context.path("upload").read_bytes()
     limits = Limits.from_settings(context.db.settings)
     model = resolve_type(context.job.type_name)
-    return locate_header(read_sheet(data, context.job.filename, limits), recogniser(model), limits.header_scan)
+    return locate_header(read_sheet(data, context.job.filename, limits), recogniser(model), limits.header_scan, limits.max_rows)
 
 
 async def check_work(context: JobContext) -> dict[str, Any]:
