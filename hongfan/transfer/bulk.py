@@ -41,12 +41,11 @@ async def write_checked(
     writer = _Writer(session, model, principal.actor, request_id)
     total = len(checked.creates) + len(checked.updates)
     done = 0
-    for batch in _by_depth(checked.creates):
-        for start in range(0, len(batch), BATCH):
-            await writer.create(batch[start : start + BATCH])
-            done += len(batch[start : start + BATCH])
-            if progress is not None:
-                await progress(done, total)
+    for batch in _batches(checked.creates):
+        await writer.create(batch)
+        done += len(batch)
+        if progress is not None:
+            await progress(done, total)
     for start in range(0, len(checked.updates), BATCH):
         chunk = checked.updates[start : start + BATCH]
         await writer.update(chunk)
@@ -57,19 +56,20 @@ async def write_checked(
     return writer.created
 
 
-def _by_depth(creates: list[Create]) -> list[list[Create]]:
-    """Organisations whose parent is created by the same file come after that parent."""
-    depth: dict[int, int] = {}
-    for create in creates:  # a row can only name a parent created by an earlier row
-        parent = create.values.get("parent_id")
-        level = depth.get(parent, -1) + 1 if isinstance(parent, int) and parent < 0 else 0
-        if create.placeholder is not None:
-            depth[create.placeholder] = level
-        create.values.setdefault("__depth__", level)
-    batches: dict[int, list[Create]] = {}
+def _batches(creates: list[Create]) -> list[list[Create]]:
+    """Creates in file order, in batches of up to :data:`BATCH`; an organisation whose parent
+    is created by the same file starts a new batch after that parent's (ids follow the file)."""
+    batches: list[list[Create]] = [[]]
+    pending: set[int] = set()
     for create in creates:
-        batches.setdefault(create.values.pop("__depth__"), []).append(create)
-    return [batches[k] for k in sorted(batches)]
+        parent = create.values.get("parent_id")
+        if len(batches[-1]) >= BATCH or (isinstance(parent, int) and parent in pending):
+            batches.append([])
+            pending.clear()
+        batches[-1].append(create)
+        if create.placeholder is not None:
+            pending.add(create.placeholder)
+    return [b for b in batches if b]
 
 
 class _Writer:
