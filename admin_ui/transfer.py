@@ -43,24 +43,51 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 WORDS = {
     "title": ("导入{label}", "Import {label}"),
     "export_title": ("导出{label}", "Export {label}"),
-    "choose": ("选择文件（CSV 或 Excel .xlsx，最大 {mb} MB，最多 {rows} 行；CSV 可为 UTF-8 或 GBK 编码；表头上方可以有标题行）", "Choose a file (CSV or Excel .xlsx, at most {mb} MB and {rows} rows; CSV in UTF-8 or GBK; a title row above the header is fine)"),
+    "choose": (
+        "选择文件（CSV 或 Excel .xlsx，最大 {mb} MB，最多 {rows} 行；CSV 可为 UTF-8 或 GBK 编码；表头上方可以有标题行）",
+        "Choose a file (CSV or Excel .xlsx, at most {mb} MB and {rows} rows; CSV in UTF-8 or GBK; a title row above the header is fine)",
+    ),
     "upload": ("上传并检查", "Upload and check"),
     "template": ("下载导入模板", "Download the import template"),
     "queued": ("排队等候中…", "Waiting to start…"),
-    "checking": ("正在检查：已检查 {done} / {total} 行", "Checking: {done} of {total} rows checked"),
+    "checking": (
+        "正在检查：已检查 {done} / {total} 行",
+        "Checking: {done} of {total} rows checked",
+    ),
     "writing": ("正在写入：已写入 {done} / {total} 行", "Writing: {done} of {total} rows written"),
     "exporting": ("正在导出：已导出 {done} / {total} 行", "Exporting: {done} of {total} rows"),
-    "reload": ("此页面会自动刷新；关闭或刷新页面不会中断任务。", "This page refreshes itself; closing or reloading it does not stop the job."),
-    "preview": ("检查结果：共 {total} 行，新增 {created} 行，更新 {updated} 行，无变化 {unchanged} 行，有错误 {failed} 行", "Check: {total} rows, {created} new, {updated} changed, {unchanged} unchanged, {failed} with errors"),
+    "reload": (
+        "此页面会自动刷新；关闭或刷新页面不会中断任务。",
+        "This page refreshes itself; closing or reloading it does not stop the job.",
+    ),
+    "preview": (
+        "检查结果：共 {total} 行，新增 {created} 行，更新 {updated} 行，无变化 {unchanged} 行，有错误 {failed} 行",
+        "Check: {total} rows, {created} new, {updated} changed, {unchanged} unchanged, {failed} with errors",
+    ),
     "header_row": ("第 {row} 行为表头", "Row {row} is the header"),
     "group_row": ("（已合并第 {row} 行的分组标题）", " (with the group labels of row {row})"),
-    "fix_first": ("文件中有错误，未写入任何数据。请下载出错行文件，改正后重新上传。", "The file has errors; nothing was written. Download the file with the errors, correct it and upload it again."),
-    "error_file": ("下载标注错误的文件（Excel）", "Download the file with the errors marked (Excel)"),
+    "fix_first": (
+        "文件中有错误，未写入任何数据。请下载出错行文件，改正后重新上传。",
+        "The file has errors; nothing was written. Download the file with the errors, correct it and upload it again.",
+    ),
+    "error_file": (
+        "下载标注错误的文件（Excel）",
+        "Download the file with the errors marked (Excel)",
+    ),
     "more_errors": ("另有 {n} 条错误，见下载的文件", "{n} more errors: see the downloaded file"),
-    "ready": ("没有发现错误。确认后将一次性写入全部行。", "No errors found. Confirm to write all rows at once."),
+    "ready": (
+        "没有发现错误。确认后将一次性写入全部行。",
+        "No errors found. Confirm to write all rows at once.",
+    ),
     "commit": ("确认导入", "Import now"),
-    "done": ("导入完成：新增 {created} 行，更新 {updated} 行，无变化 {unchanged} 行", "Imported: {created} new, {updated} changed, {unchanged} unchanged"),
-    "failed": ("导入未完成，未写入任何数据：{reason}", "The import did not finish and nothing was written: {reason}"),
+    "done": (
+        "导入完成：新增 {created} 行，更新 {updated} 行，无变化 {unchanged} 行",
+        "Imported: {created} new, {updated} changed, {unchanged} unchanged",
+    ),
+    "failed": (
+        "导入未完成，未写入任何数据：{reason}",
+        "The import did not finish and nothing was written: {reason}",
+    ),
     "export_done": ("导出完成：共 {rows} 行", "Export finished: {rows} rows"),
     "download": ("下载文件", "Download the file"),
     "row": ("行号", "Row"),
@@ -70,7 +97,10 @@ WORDS = {
     "changes": ("将更新的内容", "What the update changes"),
     "before": ("原值", "Before"),
     "after": ("新值", "After"),
-    "ignored": ("以下列无法识别，已忽略：{cols}", "These columns were not recognised and are ignored: {cols}"),
+    "ignored": (
+        "以下列无法识别，已忽略：{cols}",
+        "These columns were not recognised and are ignored: {cols}",
+    ),
     "back": ("返回列表", "Back to the list"),
     "again": ("重新上传", "Upload another file"),
     "processing": ("正在上传…", "Uploading…"),
@@ -93,12 +123,20 @@ def runner(request: Request) -> JobRunner:
 
 def _download(content: bytes, filename: str, media_type: str) -> Response:
     disposition = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return Response(content, media_type=media_type, headers={"content-disposition": disposition, "cache-control": "no-store"})
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"content-disposition": disposition, "cache-control": "no-store"},
+    )
 
 
 def _file(path: Any, filename: str, media_type: str) -> Response:
     disposition = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return FileResponse(path, media_type=media_type, headers={"content-disposition": disposition, "cache-control": "no-store"})
+    return FileResponse(
+        path,
+        media_type=media_type,
+        headers={"content-disposition": disposition, "cache-control": "no-store"},
+    )
 
 
 def _view(page: Page, request: Request, *, importing: bool = False) -> AdminView | Response:
@@ -112,7 +150,12 @@ def _view(page: Page, request: Request, *, importing: bool = False) -> AdminView
 
 async def _job(page: Page, request: Request, view: AdminView, kind: str) -> TransferJob | Response:
     job = await get_job(page.db, str(request.path_params["job"]))
-    if job is None or not visible_to(job, page.principal) or job.kind != kind or job.type_name != view.type_name:
+    if (
+        job is None
+        or not visible_to(job, page.principal)
+        or job.kind != kind
+        or job.type_name != view.type_name
+    ):
         return page.render("error.html", status_code=404, text=page.t("error.not_found"))
     return job
 
@@ -140,16 +183,37 @@ async def export_view(page: Page, request: Request) -> Response:
     note = filter_note(query.params)
     total = await exporting.count_export(page.db, page.principal, view.type_name, where)
     filename = exporting.export_filename(view.type_name, fmt, page.lang)
-    disposition = {"content-disposition": f"attachment; filename*=UTF-8''{quote(filename)}", "cache-control": "no-store"}
+    disposition = {
+        "content-disposition": f"attachment; filename*=UTF-8''{quote(filename)}",
+        "cache-control": "no-store",
+    }
     if total > page.settings.export_inline_rows:
-        job = await create_job(page.db, page.principal, kind="export", type_name=view.type_name, phase="export", filename=filename)
+        job = await create_job(
+            page.db,
+            page.principal,
+            kind="export",
+            type_name=view.type_name,
+            phase="export",
+            filename=filename,
+        )
         runner(request).submit(job, page.principal, export_work(fmt, where, note))
         return redirect(f"/admin/{view.slug}/export/{job.id}")
     if fmt == "csv":
-        body = exporting.stream_csv(page.db, page.principal, view.type_name, where=where, lang=page.lang, filter_note=note)
+        body = exporting.stream_csv(
+            page.db, page.principal, view.type_name, where=where, lang=page.lang, filter_note=note
+        )
         return StreamingResponse(body, media_type="text/csv; charset=utf-8", headers=disposition)
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    await exporting.write_export(page.db, page.principal, view.type_name, "xlsx", spool, where=where, lang=page.lang, filter_note=note)  # type: ignore[arg-type]
+    await exporting.write_export(
+        page.db,
+        page.principal,
+        view.type_name,
+        "xlsx",
+        spool,
+        where=where,
+        lang=page.lang,
+        filter_note=note,
+    )  # type: ignore[arg-type]
     spool.seek(0)
 
     async def chunks() -> AsyncIterator[bytes]:
@@ -169,7 +233,13 @@ async def export_job_view(page: Page, request: Request) -> Response:
     job = await _job(page, request, view, "export")
     if isinstance(job, Response):
         return job
-    return page.render("job.html", view=view, job=job, w=lambda k, **p: w(page, k, **p), error_text=_error_text(page, job))
+    return page.render(
+        "job.html",
+        view=view,
+        job=job,
+        w=lambda k, **p: w(page, k, **p),
+        error_text=_error_text(page, job),
+    )
 
 
 async def export_download(page: Page, request: Request) -> Response:
@@ -199,7 +269,9 @@ async def template_view(page: Page, request: Request) -> Response:
         return _download(build_template(view.type_name, page.lang), name, XLSX)
     from hongfan.transfer.columns import template_headers
 
-    return _download(write_csv(template_headers(view.type_name, page.lang), []), name, "text/csv; charset=utf-8")
+    return _download(
+        write_csv(template_headers(view.type_name, page.lang), []), name, "text/csv; charset=utf-8"
+    )
 
 
 # -- import ------------------------------------------------------------------------------
@@ -211,7 +283,10 @@ async def import_view(page: Page, request: Request) -> Response:
         return view
     limits = Limits.from_settings(page.settings)
     context: dict[str, Any] = {
-        "view": view, "w": lambda k, **p: w(page, k, **p), "mb": limits.max_bytes // (1024 * 1024), "rows": limits.max_rows,
+        "view": view,
+        "w": lambda k, **p: w(page, k, **p),
+        "mb": limits.max_bytes // (1024 * 1024),
+        "rows": limits.max_rows,
     }
     if request.method == "GET":
         return page.render("import.html", **context)
@@ -224,10 +299,17 @@ async def import_view(page: Page, request: Request) -> Response:
     data = await upload.read(limits.max_bytes + 1)
     if len(data) > limits.max_bytes:
         error = SpreadsheetError("import.too_large", max_mb=f"{limits.max_bytes / 1024 / 1024:g}")
-        return page.render("import.html", status_code=400, error=error.message(page.lang), **context)
+        return page.render(
+            "import.html", status_code=400, error=error.message(page.lang), **context
+        )
     job = await create_job(
-        page.db, page.principal, kind="import", type_name=view.type_name, phase="check",
-        filename=upload.filename or "upload.csv", upload=data,
+        page.db,
+        page.principal,
+        kind="import",
+        type_name=view.type_name,
+        phase="check",
+        filename=upload.filename or "upload.csv",
+        upload=data,
     )
     runner(request).submit(job, page.principal, check_work)
     return redirect(f"/admin/{view.slug}/import/{job.id}")
@@ -249,13 +331,20 @@ async def import_job_view(page: Page, request: Request) -> Response:
         return job
     summary = job.summary
     status = 200
-    if job.state == "done" and (summary.get("failed") or (job.phase == "commit" and not summary.get("committed"))):
+    if job.state == "done" and (
+        summary.get("failed") or (job.phase == "commit" and not summary.get("committed"))
+    ):
         status = 422
     elif job.state == "failed":
         status = 400
     return page.render(
-        "job.html", status_code=status, view=view, job=job, report=summary if job.state == "done" else None,
-        w=lambda k, **p: w(page, k, **p), error_text=_error_text(page, job),
+        "job.html",
+        status_code=status,
+        view=view,
+        job=job,
+        report=summary if job.state == "done" else None,
+        w=lambda k, **p: w(page, k, **p),
+        error_text=_error_text(page, job),
     )
 
 
@@ -298,7 +387,13 @@ async def job_status(page: Page, request: Request) -> Response:
     job = await get_job(page.db, str(request.path_params["job"]))
     if job is None or not visible_to(job, page.principal):
         return JSONResponse({"error": "not found"}, status_code=404)
-    body = {"state": job.state, "phase": job.phase, "total": job.total, "checked": job.checked, "written": job.written}
+    body = {
+        "state": job.state,
+        "phase": job.phase,
+        "total": job.total,
+        "checked": job.checked,
+        "written": job.written,
+    }
     return JSONResponse(body, headers={"cache-control": "no-store"})
 
 

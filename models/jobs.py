@@ -35,6 +35,8 @@ class TransferJob(SQLModel, table=True):
     written: int = Field(default=0)  # rows written (or exported) so far
     # counts, the header row, the first errors, warnings and changes; an error code on failure
     summary: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True
+    )
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -15,6 +15,7 @@ from sqlmodel import col as sql_col
 
 from hongfan.db import Database
 from hongfan.demo import ROOT_NAME, load_demo
+from hongfan.demo.data import divisions
 from hongfan.principal import system
 from models import (
     Company,
@@ -86,25 +87,39 @@ async def test_demo_network(database: Database) -> None:
             assert o.path == f"{by_id[o.parent_id].path}{o.id}/", o.name
         assert o.published and o.created_by == "system:demo" and o.updated_by == "system:demo"
         assert o.contact_phone is None or _phone_ok(o.contact_phone), o.contact_phone
+    # The official divisions: every street, town, community and village, with its code.
+    official = {d.code: d for d in divisions()}
+    coded = [o for o in orgs if o.code is not None]
+    assert len(coded) == len(official) == 610
+    assert Counter(o.level for o in coded) == {
+        OrganisationLevel.CITY: 1, OrganisationLevel.DISTRICT: 6, OrganisationLevel.STREET: 51, OrganisationLevel.COMMUNITY: 552,
+    }
+    for o in coded:
+        division = official[o.code]
+        parent = by_id.get(o.parent_id)
+        assert (parent.code if parent else None) == division.parent_code, o.name
+        assert (o.official_name or o.name) == division.official_name
+    # 高林社区 is where the official list puts it (not under 殿前街道), its official name beside it.
     node = root
-    for name in ("湖里区", "殿前街道", "高林社区"):
+    for name in ("湖里区", "金山街道", "高林社区"):
         node = next(c for c in children[node.id] if c.name == name)
     assert node.level is OrganisationLevel.COMMUNITY
+    assert (node.official_name, node.code) == ("高林社区居委会", "350206005013")
+    assert not any(o.name == "高林社区" for o in children[next(c.id for c in children[districts[0].parent_id] if c.name == "湖里区")])
     district_of = {o.id: by_id[int(o.path.split("/")[2])].name for o in orgs if o.path.count("/") > 3}
     communities = [o for o in orgs if o.level is OrganisationLevel.COMMUNITY]
-    assert len(communities) >= 40
-    for d in districts:
-        streets = [c for c in children[d.id] if c.level is OrganisationLevel.STREET]
-        assert 2 <= len(streets) <= 4
-        assert all(2 <= len(children[s.id]) <= 5 for s in streets)
 
     # Service sites.
     sites: list[ServiceSite] = data[ServiceSite]
     kinds = Counter(s.kind for s in sites)
-    assert kinds[SiteKind.SUNFLOWER_HUT] >= 20
+    assert kinds[SiteKind.SUNFLOWER_HUT] == 23
     assert kinds[SiteKind.WARM_HEART_HOME] == 11
     assert kinds[SiteKind.EUGENICS_BASE] == 8
-    assert kinds[SiteKind.EARLY_CHILDHOOD_POINT] >= 10
+    assert kinds[SiteKind.EARLY_CHILDHOOD_POINT] == 36
+    # The places the report names are real places of the official list.
+    hut_places = {by_id[s.organisation_id].name for s in sites if s.kind is SiteKind.SUNFLOWER_HUT}
+    assert {"香溪社区", "大帽山社区", "美山村", "高林社区", "禾山社区", "凤祥社区"} <= hut_places
+    assert all(by_id[s.organisation_id].code or by_id[s.organisation_id].level is None for s in sites)
     assert all(s.published and s.organisation_id in by_id for s in sites)
     heshan = next(s for s in sites if s.kind is SiteKind.FAMILY_HEALTH_CENTRE and by_id[s.organisation_id].name == "禾山社区")
     assert heshan.recognition is Recognition.NATIONAL and str(heshan.opened_on) == "2022-07-22"

@@ -11,7 +11,14 @@
 * :mod:`~hongfan.transfer.cli` is ``hongfan import`` / ``hongfan export``.
 """
 
-from hongfan.transfer.columns import NATURAL_KEYS, UnknownType, column_label, importable_columns, resolve_type, template_headers
+from hongfan.transfer.columns import (
+    NATURAL_KEYS,
+    UnknownType,
+    column_label,
+    importable_columns,
+    resolve_type,
+    template_headers,
+)
 from hongfan.transfer.importing import commit_import, preview_import
 from hongfan.transfer.limits import Limits
 from hongfan.transfer.report import ImportPreview, ImportResult, RowError, RowOutcome

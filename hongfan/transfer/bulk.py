@@ -34,7 +34,12 @@ class WriteConflict(Exception):
 
 
 async def write_checked(
-    session: AsyncSession, model: type[Record], checked: Checked, *, request_id: str, progress: Progress | None = None
+    session: AsyncSession,
+    model: type[Record],
+    checked: Checked,
+    *,
+    request_id: str,
+    progress: Progress | None = None,
 ) -> dict[int, int]:
     """Write every create and update of ``checked``; the ids created, by spreadsheet row."""
     principal = session.info["principal"]
@@ -73,7 +78,9 @@ def _batches(creates: list[Create]) -> list[list[Create]]:
 
 
 class _Writer:
-    def __init__(self, session: AsyncSession, model: type[Record], actor: str, request_id: str) -> None:
+    def __init__(
+        self, session: AsyncSession, model: type[Record], actor: str, request_id: str
+    ) -> None:
         self.session = session
         self.model = model
         self.table = model.__table__  # type: ignore[attr-defined]
@@ -92,8 +99,17 @@ class _Writer:
             parent = values.get("parent_id")
             if isinstance(parent, int) and parent < 0:
                 values["parent_id"] = self.real[parent][0]
-            rows.append({**self._defaults(), **values, "created_by": self.actor, "updated_by": self.actor,
-                         "version": 1, "created_at": now, "updated_at": now})
+            rows.append(
+                {
+                    **self._defaults(),
+                    **values,
+                    "created_by": self.actor,
+                    "updated_by": self.actor,
+                    "version": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
         statement = sa.insert(self.table).returning(self.table.c.id, sort_by_parameter_order=True)
         ids = [int(i) for i in (await self.session.execute(statement, rows)).scalars().all()]
         paths: list[dict[str, Any]] = []
@@ -106,10 +122,14 @@ class _Writer:
                 if create.placeholder is not None:
                     self.real[create.placeholder] = (new_id, path)
                 written["parent_id"] = row.get("parent_id")
-            self._note("create", new_id, {k: [None, crud._jsonable(v)] for k, v in written.items()}, row)
+            self._note(
+                "create", new_id, {k: [None, crud._jsonable(v)] for k, v in written.items()}, row
+            )
         if paths:
             await self.session.execute(
-                sa.update(self.table).where(self.table.c.id == sa.bindparam("target")).values(path=sa.bindparam("path")),
+                sa.update(self.table)
+                .where(self.table.c.id == sa.bindparam("target"))
+                .values(path=sa.bindparam("path")),
                 paths,
             )
 
@@ -128,7 +148,9 @@ class _Writer:
         for real_id, path in self.real.values():
             if real_id == parent_id:
                 return path
-        found = await self.session.execute(sa.select(self.table.c.path).where(self.table.c.id == parent_id))
+        found = await self.session.execute(
+            sa.select(self.table.c.path).where(self.table.c.id == parent_id)
+        )
         return str(found.scalar_one())
 
     async def update(self, batch: list[Update]) -> None:
@@ -150,15 +172,26 @@ class _Writer:
             )
             if result.rowcount != 1:  # type: ignore[attr-defined]
                 raise WriteConflict(record.id)
-            changes = {k: [crud._jsonable(before.get(k)), crud._jsonable(v)] for k, v in values.items()}
+            changes = {
+                k: [crud._jsonable(before.get(k)), crud._jsonable(v)] for k, v in values.items()
+            }
             self._note("update", int(record.id), changes, {**before, **values})
 
-    def _note(self, action: str, record_id: int, changes: dict[str, Any], row: dict[str, Any]) -> None:
+    def _note(
+        self, action: str, record_id: int, changes: dict[str, Any], row: dict[str, Any]
+    ) -> None:
         organisation = record_id if self.is_tree else row.get("organisation_id")
         self.audit.append(
-            {"actor": self.actor, "action": action, "entity": self.model.__entity__.type_name,
-             "record_id": record_id, "changes": changes, "request_id": self.request_id,
-             "organisation_id": organisation, "at": utcnow()}
+            {
+                "actor": self.actor,
+                "action": action,
+                "entity": self.model.__entity__.type_name,
+                "record_id": record_id,
+                "changes": changes,
+                "request_id": self.request_id,
+                "organisation_id": organisation,
+                "at": utcnow(),
+            }
         )
 
     async def flush_audit(self) -> None:

@@ -72,7 +72,9 @@ class _Row:
 
 
 class Checker:
-    def __init__(self, session: AsyncSession, principal: Principal, plan: Plan, references: References) -> None:
+    def __init__(
+        self, session: AsyncSession, principal: Principal, plan: Plan, references: References
+    ) -> None:
         self.session = session
         self.principal = principal
         self.plan = plan
@@ -101,7 +103,13 @@ class Checker:
             try:
                 row.data[column] = prepare_text(self.model, column, text)
             except ExcelNumber:
-                row.errors.append(RowError(header, "import.excel_number", message("import.excel_number", self.lang, value=text)))
+                row.errors.append(
+                    RowError(
+                        header,
+                        "import.excel_number",
+                        message("import.excel_number", self.lang, value=text),
+                    )
+                )
         name = row.data.get("name")
         if self.type_name == "Organisation" and isinstance(name, str) and is_official(name):
             # 高林社区居委会 is 高林社区: one record, the official form kept beside it.
@@ -144,13 +152,21 @@ class Checker:
         if not self.key_columns:
             return found
         anchor = self.key_columns[0]
-        values = sorted({r.key[0] for r in rows if r.key is not None and r.key[0] is not None}, key=str)
+        values = sorted(
+            {r.key[0] for r in rows if r.key is not None and r.key[0] is not None}, key=str
+        )
         column = getattr(self.model, anchor)
         for start in range(0, len(values), CHUNK):
-            statement = sa.select(self.model).where(column.in_(values[start : start + CHUNK])).order_by(self.model.id)  # type: ignore[arg-type]
+            statement = (
+                sa.select(self.model)
+                .where(column.in_(values[start : start + CHUNK]))
+                .order_by(self.model.id)
+            )  # type: ignore[arg-type]
             for record in (await self.session.execute(statement)).scalars():
                 found.setdefault(self.record_key(record), []).append(record)
-                self.siblings.setdefault(self._sibling_group(self.record_key(record)), []).append(record)
+                self.siblings.setdefault(self._sibling_group(self.record_key(record)), []).append(
+                    record
+                )
         return found
 
     def _sibling_group(self, key: tuple[Any, ...]) -> Any:
@@ -165,7 +181,11 @@ class Checker:
             row.existing = index.orgs[index.by_code[code]]
         elif row.key is not None:
             parent, key = row.data.get("parent_id"), name_key(str(row.data.get("name")))
-            same = [o for o in index.children(parent) if o.id > 0 and name_key(o.name) == key and o.visible]
+            same = [
+                o
+                for o in index.children(parent)
+                if o.id > 0 and name_key(o.name) == key and o.visible
+            ]
             row.existing = same[0] if same else None
         if row.existing is None and row.key is not None and not row.errors:
             parent = index.orgs.get(row.data.get("parent_id") or 0)
@@ -191,7 +211,9 @@ class Checker:
         try:
             cleaned = crud._clean(self.session, self.model, values, self.lang, partial=False)
         except Invalid as invalid:
-            row.errors += [RowError(self.plan.header(e.field), e.code, e.message) for e in invalid.errors]
+            row.errors += [
+                RowError(self.plan.header(e.field), e.code, e.message) for e in invalid.errors
+            ]
             return None
         self.check_scope(row, cleaned, cleaned)
         self.check_level(row, cleaned)
@@ -212,7 +234,9 @@ class Checker:
         try:
             cleaned = crud._clean(self.session, self.model, wanted, self.lang, partial=True)
         except Invalid as invalid:
-            row.errors += [RowError(self.plan.header(e.field), e.code, e.message) for e in invalid.errors]
+            row.errors += [
+                RowError(self.plan.header(e.field), e.code, e.message) for e in invalid.errors
+            ]
             return None, []
         merged = {**crud.snapshot(record), **cleaned}
         self.check_scope(row, cleaned, merged)
@@ -225,7 +249,9 @@ class Checker:
         for column in ("name", "title"):
             if column in cleaned and access.can_read_column(self.principal, self.model, column):
                 row.warnings.append(
-                    self.error(column, "import.renamed", old=getattr(record, column), new=cleaned[column])
+                    self.error(
+                        column, "import.renamed", old=getattr(record, column), new=cleaned[column]
+                    )
                 )
         return Update(row.number, record, cleaned), shown
 
@@ -242,14 +268,20 @@ class Checker:
         meta = self.model.__entity__
         if meta.scope_parent is not None and meta.scope_parent[0] in cleaned:
             fk, parent = meta.scope_parent
-            cleaned["organisation_id"] = merged["organisation_id"] = self.refs.owner(parent, int(cleaned[fk]))
+            cleaned["organisation_id"] = merged["organisation_id"] = self.refs.owner(
+                parent, int(cleaned[fk])
+            )
         if meta.scope == "path" and merged.get("parent_id") is None:
             if access.row_rule(self.principal, self.model) is not Rows.ALL:
                 row.errors.append(self.error("parent_id", "root_forbidden"))
 
     def check_level(self, row: _Row, values: dict[str, Any]) -> None:
         """A level below its parent's: no district under a community."""
-        if self.type_name != "Organisation" or values.get("level") is None or values.get("parent_id") is None:
+        if (
+            self.type_name != "Organisation"
+            or values.get("level") is None
+            or values.get("parent_id") is None
+        ):
             return
         parent = self.refs.organisations.orgs.get(int(values["parent_id"]))
         level = getattr(values["level"], "value", values["level"])
@@ -263,14 +295,22 @@ class Checker:
         if name_column is None or row.key is None:
             return
         if self.type_name == "Organisation":
-            siblings = [o.name for o in self.refs.organisations.children(values.get("parent_id")) if o.id > 0]
+            siblings = [
+                o.name
+                for o in self.refs.organisations.children(values.get("parent_id"))
+                if o.id > 0
+            ]
         else:
             group = self._sibling_group(row.key)
             siblings = [getattr(r, name_column) for r in self.siblings.get(group, [])]
         mine = match_key(str(values.get(name_column)))
         for other in siblings:
             if near(mine, match_key(other)):
-                row.warnings.append(self.error(name_column, "import.near_name", name=values.get(name_column), other=other))
+                row.warnings.append(
+                    self.error(
+                        name_column, "import.near_name", name=values.get(name_column), other=other
+                    )
+                )
                 break
 
     def value_errors(self, row: _Row) -> list[RowError]:
@@ -282,7 +322,9 @@ class Checker:
             try:
                 crud._clean(self.session, self.model, {column: raw}, self.lang, partial=True)
             except Invalid as invalid:
-                out += [RowError(self.plan.header(e.field), e.code, e.message) for e in invalid.errors]
+                out += [
+                    RowError(self.plan.header(e.field), e.code, e.message) for e in invalid.errors
+                ]
         return out
 
     def describe(self, record: Any, cleaned: dict[str, Any]) -> list[Change]:
@@ -295,8 +337,12 @@ class Checker:
                 shown_before = self.refs.organisations.render(before) or ""
                 shown_after = self.refs.organisations.render(after) or ""
             else:
-                shown_before = render_value(access.present(self.principal, self.model, column, before), self.lang)
-                shown_after = render_value(access.present(self.principal, self.model, column, after), self.lang)
+                shown_before = render_value(
+                    access.present(self.principal, self.model, column, before), self.lang
+                )
+                shown_after = render_value(
+                    access.present(self.principal, self.model, column, after), self.lang
+                )
             out.append(Change(self.plan.header(column), _text(shown_before), _text(shown_after)))
         return out
 
@@ -330,14 +376,23 @@ async def check_table(
         loaded = await _load(session, checker.model, ids)
         for row in rows:
             row.existing = loaded.get(row.existing.id) if row.existing is not None else None
-    checked = Checked(ImportResult(type_name=checker.type_name, rows=[], ignored_headers=plan.ignored,
-                                   header_row=table.header_row, group_row=table.group_row))
+    checked = Checked(
+        ImportResult(
+            type_name=checker.type_name,
+            rows=[],
+            ignored_headers=plan.ignored,
+            header_row=table.header_row,
+            group_row=table.group_row,
+        )
+    )
     seen: dict[Any, int] = {}
     total = len(rows)
     for done, row in enumerate(rows, start=1):
         if checker.type_name != "Organisation" and row.key is not None:
             found = existing.get(row.key, [])
-            row.existing = found[0] if len(found) == 1 else (_pick(checker, found, row) if found else None)
+            row.existing = (
+                found[0] if len(found) == 1 else (_pick(checker, found, row) if found else None)
+            )
             if len(found) > 1 and row.existing is None:
                 row.errors.append(checker.error("", "import.ambiguous_key"))
         checked.report.rows.append(_outcome(checker, checked, row, seen))
@@ -369,7 +424,13 @@ def _outcome(checker: Checker, checked: Checked, row: _Row, seen: dict[Any, int]
     if update is not None:
         checked.updates.append(update)
         return RowOutcome(row.number, "update", row.errors, row.existing.id, row.warnings, shown)
-    return RowOutcome(row.number, "update" if row.errors else "unchanged", row.errors, row.existing.id, row.warnings)
+    return RowOutcome(
+        row.number,
+        "update" if row.errors else "unchanged",
+        row.errors,
+        row.existing.id,
+        row.warnings,
+    )
 
 
 def _pick(checker: Checker, found: list[Any], row: _Row) -> Any:
@@ -404,23 +465,37 @@ async def _check_unique(checker: Checker, checked: Checked) -> None:
     groups = list(model.__entity__.unique)
     groups += [(c.name,) for c in table.columns if c.unique and (c.name,) not in groups]
     outcomes = {o.row: o for o in checked.report.rows}
-    writes: list[tuple[int, int | None, dict[str, Any]]] = [(c.row, None, c.values) for c in checked.creates]
-    writes += [(u.row, u.record.id, {**crud.snapshot(u.record), **u.values}) for u in checked.updates if set(u.values) & {c for g in groups for c in g}]
+    writes: list[tuple[int, int | None, dict[str, Any]]] = [
+        (c.row, None, c.values) for c in checked.creates
+    ]
+    writes += [
+        (u.row, u.record.id, {**crud.snapshot(u.record), **u.values})
+        for u in checked.updates
+        if set(u.values) & {c for g in groups for c in g}
+    ]
     failed: set[int] = set()
     for columns in groups:
         wanted = [(row, own, tuple(values.get(c) for c in columns)) for row, own, values in writes]
-        wanted = [w for w in wanted if all(v is not None and not (isinstance(v, int) and v < 0) for v in w[2])]
+        wanted = [
+            w
+            for w in wanted
+            if all(v is not None and not (isinstance(v, int) and v < 0) for v in w[2])
+        ]
         last = columns[-1]
         taken: dict[tuple[Any, ...], int] = {}
         values = sorted({w[2][-1] for w in wanted}, key=str)
         for start in range(0, len(values), CHUNK):
-            statement = sa.select(table.c.id, *[table.c[c] for c in columns]).where(table.c[last].in_(values[start : start + CHUNK]))
+            statement = sa.select(table.c.id, *[table.c[c] for c in columns]).where(
+                table.c[last].in_(values[start : start + CHUNK])
+            )
             for found in (await checker.session.execute(statement)).all():
                 taken[tuple(found[1:])] = int(found[0])
         in_file: dict[tuple[Any, ...], int] = {}
         for row, own, key in wanted:
             other = taken.get(key)
-            if (other is not None and other != own) or (key in in_file and len(columns) == 1 and last not in checker.key_columns):
+            if (other is not None and other != own) or (
+                key in in_file and len(columns) == 1 and last not in checker.key_columns
+            ):
                 outcomes[row].errors.append(checker.error(last, "unique"))
                 failed.add(row)
             in_file.setdefault(key, row)

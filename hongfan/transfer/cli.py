@@ -40,24 +40,44 @@ def add_io_commands(subparsers: Any) -> None:
             "existing records by their natural key and updated; nothing is written unless every row is valid."
         ),
     )
-    importer.add_argument("type", metavar="TYPE", help="record type: e.g. ScholarshipStudent, scholarshipStudents, 金秋助学学生")
+    importer.add_argument(
+        "type",
+        metavar="TYPE",
+        help="record type: e.g. ScholarshipStudent, scholarshipStudents, 金秋助学学生",
+    )
     importer.add_argument("file", metavar="FILE", help="the .csv or .xlsx file")
-    importer.add_argument("--as", dest="as_email", metavar="EMAIL", help="run as this account (default: system)")
-    importer.add_argument("--dry-run", action="store_true", help="check every row and report; write nothing")
-    importer.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of messages (default zh)")
+    importer.add_argument(
+        "--as", dest="as_email", metavar="EMAIL", help="run as this account (default: system)"
+    )
+    importer.add_argument(
+        "--dry-run", action="store_true", help="check every row and report; write nothing"
+    )
+    importer.add_argument(
+        "--lang", choices=("zh", "en"), default="zh", help="language of messages (default zh)"
+    )
     importer.set_defaults(handler=run_import)
 
     exporter = subparsers.add_parser("export", help="export records to CSV or XLSX")
-    exporter.add_argument("type", metavar="TYPE", help="record type: e.g. Organisation, organisations, 组织")
-    exporter.add_argument("--format", choices=("csv", "xlsx"), default=None, help="default: from --output, else csv")
-    exporter.add_argument("--output", "-o", metavar="FILE", help="write here (default: standard output)")
-    exporter.add_argument("--as", dest="as_email", metavar="EMAIL", help="run as this account (default: system)")
+    exporter.add_argument(
+        "type", metavar="TYPE", help="record type: e.g. Organisation, organisations, 组织"
+    )
+    exporter.add_argument(
+        "--format", choices=("csv", "xlsx"), default=None, help="default: from --output, else csv"
+    )
+    exporter.add_argument(
+        "--output", "-o", metavar="FILE", help="write here (default: standard output)"
+    )
+    exporter.add_argument(
+        "--as", dest="as_email", metavar="EMAIL", help="run as this account (default: system)"
+    )
     exporter.add_argument(
         "--unmasked",
         action="store_true",
         help="without --as: write sensitive fields (ID numbers, phones, family category) in clear; audited",
     )
-    exporter.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of headers and labels")
+    exporter.add_argument(
+        "--lang", choices=("zh", "en"), default="zh", help="language of headers and labels"
+    )
     exporter.set_defaults(handler=run_export)
 
 
@@ -116,7 +136,12 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
 
         async def progress(done: int, total: int) -> None:
             if sys.stderr.isatty():
-                print(f"\r{done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
+                print(
+                    f"\r{done}/{total}",
+                    end="" if done < total else "\n",
+                    file=sys.stderr,
+                    flush=True,
+                )
 
         if args.dry_run:
             report: Any = await preview_import(db, principal, type_name, table)
@@ -148,11 +173,27 @@ def _print_report(report: Any, lang: str, *, dry_run: bool) -> None:
     else:
         print("{} rows: {} to create, {} to update, {} unchanged, {} with errors".format(*counts))
     for row, error in report.errors:
-        column = f"{error.column}：" if zh and error.column else (f"{error.column}: " if error.column else "")
-        print(f"  第{row}行 {column}{error.message}" if zh else f"  row {row}: {column}{error.message}")
+        column = (
+            f"{error.column}："
+            if zh and error.column
+            else (f"{error.column}: " if error.column else "")
+        )
+        print(
+            f"  第{row}行 {column}{error.message}"
+            if zh
+            else f"  row {row}: {column}{error.message}"
+        )
     for row, warning in report.warnings:
-        column = f"{warning.column}：" if zh and warning.column else (f"{warning.column}: " if warning.column else "")
-        print(f"  提示 第{row}行 {column}{warning.message}" if zh else f"  note, row {row}: {column}{warning.message}")
+        column = (
+            f"{warning.column}："
+            if zh and warning.column
+            else (f"{warning.column}: " if warning.column else "")
+        )
+        print(
+            f"  提示 第{row}行 {column}{warning.message}"
+            if zh
+            else f"  note, row {row}: {column}{warning.message}"
+        )
     if dry_run:
         print("试运行：未写入任何数据。" if zh else "Dry run: nothing was written.")
     elif report.ok:
@@ -167,7 +208,12 @@ def run_export(settings: Settings, args: argparse.Namespace) -> int:
 
 def _sensitive_fields(type_name: str, lang: str) -> list[str]:
     """Labels of what an unmasked export of the type shows in clear."""
-    from hongfan.transfer.columns import column_label, importable_columns, relation_targets, resolve_type
+    from hongfan.transfer.columns import (
+        column_label,
+        importable_columns,
+        relation_targets,
+        resolve_type,
+    )
     from models.base import column_meta
 
     model = resolve_type(type_name)
@@ -185,9 +231,12 @@ async def _export(settings: Settings, args: argparse.Namespace) -> int:
     from hongfan.transfer.exporting import Format, write_export
 
     lang = args.lang
-    fmt: Format = "xlsx" if (args.format or "") == "xlsx" or (
-        not args.format and (args.output or "").lower().endswith(".xlsx")
-    ) else "csv"
+    fmt: Format = (
+        "xlsx"
+        if (args.format or "") == "xlsx"
+        or (not args.format and (args.output or "").lower().endswith(".xlsx"))
+        else "csv"
+    )
     try:
         model = resolve_type(args.type)
     except UnknownType as error:
@@ -197,7 +246,10 @@ async def _export(settings: Settings, args: argparse.Namespace) -> int:
     sensitive = _sensitive_fields(type_name, lang)
     if not args.as_email and sensitive and not args.unmasked:
         label = model.__entity__.label_en if lang == "en" else model.__entity__.label_zh
-        print(message("export.sensitive_choice", lang, type=label, fields="、".join(sensitive)), file=sys.stderr)
+        print(
+            message("export.sensitive_choice", lang, type=label, fields="、".join(sensitive)),
+            file=sys.stderr,
+        )
         return 2
     db = Database(settings)
     try:
@@ -205,9 +257,13 @@ async def _export(settings: Settings, args: argparse.Namespace) -> int:
         note = {"via": "cli", "unmasked": bool(args.unmasked and not args.as_email)}
         if args.output:
             with open(args.output, "wb") as target:
-                await write_export(db, principal, type_name, fmt, target, lang=lang, filter_note=note)
+                await write_export(
+                    db, principal, type_name, fmt, target, lang=lang, filter_note=note
+                )
         else:
-            await write_export(db, principal, type_name, fmt, sys.stdout.buffer, lang=lang, filter_note=note)
+            await write_export(
+                db, principal, type_name, fmt, sys.stdout.buffer, lang=lang, filter_note=note
+            )
             sys.stdout.buffer.flush()
     except _CliError as error:
         print(str(error), file=sys.stderr)

@@ -191,7 +191,9 @@ def plan(model: type[Record], headers: list[str], lang: str) -> Plan:
     table = model.__table__  # type: ignore[attr-defined]
     for column in NATURAL_KEYS.get(model.__entity__.type_name, ()):
         if column not in taken and not table.c[column].nullable:
-            raise SpreadsheetError("import.missing_column", column=column_label(model, column, lang))
+            raise SpreadsheetError(
+                "import.missing_column", column=column_label(model, column, lang)
+            )
     return Plan(model, lang, columns, ignored)
 
 

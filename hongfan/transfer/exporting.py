@@ -31,7 +31,12 @@ from hongfan.db import Database
 from hongfan.policy import Fields
 from hongfan.principal import Principal
 from hongfan.transfer.cells import csv_cell
-from hongfan.transfer.columns import column_label, importable_columns, relation_targets, resolve_type
+from hongfan.transfer.columns import (
+    column_label,
+    importable_columns,
+    relation_targets,
+    resolve_type,
+)
 from hongfan.transfer.references import OrganisationIndex
 from hongfan.transfer.values import is_code_column
 from hongfan.transfer.writing import Kind, XlsxStream, csv_lines
@@ -56,7 +61,11 @@ def export_columns(principal: Principal, model: type[Record]) -> list[str]:
             if mode is Fields.HIDDEN:
                 continue
             target = python_type(model, column)
-            if mode is not Fields.FULL and isinstance(target, type) and issubclass(target, enum.Enum):
+            if (
+                mode is not Fields.FULL
+                and isinstance(target, type)
+                and issubclass(target, enum.Enum)
+            ):
                 continue  # a masked choice is always blank
         columns.append(column)
     return columns
@@ -114,25 +123,37 @@ class _Relations:
         self.organisations = OrganisationIndex()
         self.labels: dict[str, dict[int, str]] = {}
         self.students: dict[int, tuple[str, str]] = {}
-        self.clear_ids = access.can_read_column(principal, ENTITIES["ScholarshipStudent"], "id_number")
+        self.clear_ids = access.can_read_column(
+            principal, ENTITIES["ScholarshipStudent"], "id_number"
+        )
 
     async def load(self, targets: set[str]) -> None:
         self.organisations = await OrganisationIndex.load(self.session, self.principal)
         if "Company" in targets:
             model: Any = ENTITIES["Company"]
-            rows = (await self.session.execute(sa.select(model.id, model.name, model.credit_code))).all()
+            rows = (
+                await self.session.execute(sa.select(model.id, model.name, model.credit_code))
+            ).all()
             names = Counter(name for _id, name, _code in rows)
-            self.labels["Company"] = {i: (name if names[name] == 1 else code) for i, name, code in rows}
+            self.labels["Company"] = {
+                i: (name if names[name] == 1 else code) for i, name, code in rows
+            }
         for target, attribute in (("Course", "title"), ("ServiceSite", "name")):
             if target not in targets:
                 continue
             source: Any = ENTITIES[target]
             rows = (
-                await self.session.execute(sa.select(source.id, getattr(source, attribute), source.organisation_id))
+                await self.session.execute(
+                    sa.select(source.id, getattr(source, attribute), source.organisation_id)
+                )
             ).all()
             names = Counter(name for _id, name, _org in rows)
             self.labels[target] = {
-                i: (name if names[name] == 1 else f"{name}（{self.organisations.render(org) or org}）")
+                i: (
+                    name
+                    if names[name] == 1
+                    else f"{name}（{self.organisations.render(org) or org}）"
+                )
                 for i, name, org in rows
             }
 
@@ -142,7 +163,9 @@ class _Relations:
         if not wanted:
             return
         model: Any = ENTITIES["ScholarshipStudent"]
-        rows = await self.session.execute(sa.select(model.id, model.id_number, model.name).where(model.id.in_(wanted)))
+        rows = await self.session.execute(
+            sa.select(model.id, model.id_number, model.name).where(model.id.in_(wanted))
+        )
         for student_id, number, name in rows.all():
             self.students[int(student_id)] = (number, name)
 
@@ -192,7 +215,9 @@ async def iter_export(
         async with db.session(principal) as session:
             relations = _Relations(session, principal)
             await relations.load({targets[c] for c in columns if c in targets})
-            if relations.clear_ids and any(targets[c] == "ScholarshipStudent" for c in columns if c in targets):
+            if relations.clear_ids and any(
+                targets[c] == "ScholarshipStudent" for c in columns if c in targets
+            ):
                 clear.append("student.id_number")
             selected = [model.id, *(getattr(model, c) for c in columns)]  # type: ignore[attr-defined]
             last: int | None = None
@@ -205,9 +230,15 @@ async def iter_export(
                 page = (await session.execute(statement)).all()
                 if not page:
                     break
-                student_fks = [i for i, c in enumerate(columns, start=1) if targets.get(c) == "ScholarshipStudent"]
+                student_fks = [
+                    i
+                    for i, c in enumerate(columns, start=1)
+                    if targets.get(c) == "ScholarshipStudent"
+                ]
                 if student_fks:
-                    await relations.prepare({row[i] for row in page for i in student_fks if row[i] is not None})
+                    await relations.prepare(
+                        {row[i] for row in page for i in student_fks if row[i] is not None}
+                    )
                 for row in page:
                     out = []
                     for index, column in enumerate(columns, start=1):
@@ -215,7 +246,13 @@ async def iter_export(
                         if column in targets:
                             out.append(relations.render(targets[column], value))
                         else:
-                            out.append(render_value(access.present(principal, model, column, value), lang, typed=typed))
+                            out.append(
+                                render_value(
+                                    access.present(principal, model, column, value),
+                                    lang,
+                                    typed=typed,
+                                )
+                            )
                     yield out
                 produced += len(page)
                 if progress is not None:
@@ -228,8 +265,13 @@ async def iter_export(
 
 
 async def _audit(
-    db: Database, principal: Principal, model: type[Record], count: int, filter_note: dict[str, Any] | None,
-    fmt: str, clear: list[str],
+    db: Database,
+    principal: Principal,
+    model: type[Record],
+    count: int,
+    filter_note: dict[str, Any] | None,
+    fmt: str,
+    clear: list[str],
 ) -> None:
     changes = {"count": count, "filter": filter_note or {}, "format": fmt, "fields_in_clear": clear}
     async with db.transaction(principal) as session:
@@ -246,7 +288,9 @@ async def _audit(
         )
 
 
-async def count_export(db: Database, principal: Principal, type_name: str, where: sa.ColumnElement[bool] | None = None) -> int:
+async def count_export(
+    db: Database, principal: Principal, type_name: str, where: sa.ColumnElement[bool] | None = None
+) -> int:
     """How many rows an export would hold (the caller's visible rows matching ``where``)."""
     model = resolve_type(type_name)
     statement = sa.select(sa.func.count(model.id))  # type: ignore[arg-type]
@@ -271,15 +315,30 @@ async def export_rows(
 
 
 async def stream_csv(
-    db: Database, principal: Principal, type_name: str, *, where: sa.ColumnElement[bool] | None = None,
-    lang: str = "zh", filter_note: dict[str, Any] | None = None, progress: Progress | None = None,
+    db: Database,
+    principal: Principal,
+    type_name: str,
+    *,
+    where: sa.ColumnElement[bool] | None = None,
+    lang: str = "zh",
+    filter_note: dict[str, Any] | None = None,
+    progress: Progress | None = None,
 ) -> AsyncIterator[bytes]:
     """The CSV file in pieces of a few hundred rows: constant memory however many rows."""
     headers = export_headers(principal, type_name, lang)
     chunk: list[list[Any]] = []
     yield csv_lines([headers], header=True)
-    async for row in iter_export(db, principal, type_name, where=where, lang=lang, typed=True,
-                                 filter_note=filter_note, fmt="csv", progress=progress):
+    async for row in iter_export(
+        db,
+        principal,
+        type_name,
+        where=where,
+        lang=lang,
+        typed=True,
+        filter_note=filter_note,
+        fmt="csv",
+        progress=progress,
+    ):
         chunk.append(row)
         if len(chunk) >= 500:
             yield csv_lines(chunk)
@@ -289,21 +348,48 @@ async def stream_csv(
 
 
 async def write_export(
-    db: Database, principal: Principal, type_name: str, fmt: Format, target: IO[bytes], *,
-    where: sa.ColumnElement[bool] | None = None, lang: str = "zh", filter_note: dict[str, Any] | None = None,
+    db: Database,
+    principal: Principal,
+    type_name: str,
+    fmt: Format,
+    target: IO[bytes],
+    *,
+    where: sa.ColumnElement[bool] | None = None,
+    lang: str = "zh",
+    filter_note: dict[str, Any] | None = None,
     progress: Progress | None = None,
 ) -> None:
     """The export written to ``target`` (a file): CSV streamed, XLSX in write-only mode."""
     if fmt == "csv":
-        async for piece in stream_csv(db, principal, type_name, where=where, lang=lang, filter_note=filter_note, progress=progress):
+        async for piece in stream_csv(
+            db,
+            principal,
+            type_name,
+            where=where,
+            lang=lang,
+            filter_note=filter_note,
+            progress=progress,
+        ):
             target.write(piece)
         return
     model = resolve_type(type_name)
     meta = model.__entity__
-    stream = XlsxStream(export_headers(principal, type_name, lang), column_kinds(principal, model),
-                        meta.label_en if lang == "en" else meta.label_zh)
-    async for row in iter_export(db, principal, type_name, where=where, lang=lang, typed=True,
-                                 filter_note=filter_note, fmt="xlsx", progress=progress):
+    stream = XlsxStream(
+        export_headers(principal, type_name, lang),
+        column_kinds(principal, model),
+        meta.label_en if lang == "en" else meta.label_zh,
+    )
+    async for row in iter_export(
+        db,
+        principal,
+        type_name,
+        where=where,
+        lang=lang,
+        typed=True,
+        filter_note=filter_note,
+        fmt="xlsx",
+        progress=progress,
+    ):
         stream.add(row)
     stream.save(target)
 
@@ -322,7 +408,9 @@ async def export_file(
     import io
 
     buffer = io.BytesIO()
-    await write_export(db, principal, type_name, fmt, buffer, where=where, lang=lang, filter_note=filter_note)
+    await write_export(
+        db, principal, type_name, fmt, buffer, where=where, lang=lang, filter_note=filter_note
+    )
     return buffer.getvalue()
 
 

@@ -40,17 +40,30 @@ def as_table(model: type[Record], source: Table | Sheet) -> Table:
     mapping = plan(model, table.headers, "zh")
     examples = example_texts(model)
     keep = [
-        i for i, cells in enumerate(table.rows)
-        if not any(all(cells[index] == example.get(column) for column, index, _h in mapping.columns) for example in examples)
+        i
+        for i, cells in enumerate(table.rows)
+        if not any(
+            all(cells[index] == example.get(column) for column, index, _h in mapping.columns)
+            for example in examples
+        )
     ]
     if len(keep) == len(table.rows):
         return table
-    return Table(table.headers, [table.rows[i] for i in keep], [table.row_numbers[i] for i in keep],
-                 table.header_row, table.group_row)
+    return Table(
+        table.headers,
+        [table.rows[i] for i in keep],
+        [table.row_numbers[i] for i in keep],
+        table.header_row,
+        table.group_row,
+    )
 
 
 async def check_import(
-    db: Database, principal: Principal, type_name: str, source: Table | Sheet, progress: Progress | None = None
+    db: Database,
+    principal: Principal,
+    type_name: str,
+    source: Table | Sheet,
+    progress: Progress | None = None,
 ) -> tuple[Checked, Table]:
     """Check every row (a read session: nothing is written)."""
     model = resolve_type(type_name)
@@ -63,14 +76,21 @@ async def check_import(
 
 
 async def preview_import(
-    db: Database, principal: Principal, type_name: str, source: Table | Sheet, progress: Progress | None = None
+    db: Database,
+    principal: Principal,
+    type_name: str,
+    source: Table | Sheet,
+    progress: Progress | None = None,
 ) -> ImportPreview:
     """What importing ``source`` would do, row by row; never writes anything."""
     checked, _table = await check_import(db, principal, type_name, source, progress)
     report = checked.report
     return ImportPreview(
-        type_name=report.type_name, rows=report.rows, ignored_headers=report.ignored_headers,
-        header_row=report.header_row, group_row=report.group_row,
+        type_name=report.type_name,
+        rows=report.rows,
+        ignored_headers=report.ignored_headers,
+        header_row=report.header_row,
+        group_row=report.group_row,
     )
 
 
@@ -97,12 +117,19 @@ async def commit_import(
     try:
         async with db.transaction(principal) as session:
             session.info["request_id"] = request_id
-            created = await write_checked(session, model, checked, request_id=request_id, progress=written)
+            created = await write_checked(
+                session, model, checked, request_id=request_id, progress=written
+            )
     except (WriteConflict, Conflict, IntegrityError):
         return _failed(report, "import.changed_meanwhile", principal.language)
     except HongfanError as error:
         first = error.errors[0] if error.errors else None
-        return _failed(report, first.code if first else "import.database", principal.language, first.message if first else None)
+        return _failed(
+            report,
+            first.code if first else "import.database",
+            principal.language,
+            first.message if first else None,
+        )
     except DBAPIError:
         return _failed(report, "import.database", principal.language)
     for outcome in report.rows:

@@ -64,13 +64,26 @@ def job_file(settings: Settings, job_id: str, suffix: str) -> Path:
 
 
 async def create_job(
-    db: Database, principal: Principal, *, kind: str, type_name: str, phase: str, filename: str = "",
+    db: Database,
+    principal: Principal,
+    *,
+    kind: str,
+    type_name: str,
+    phase: str,
+    filename: str = "",
     upload: bytes | None = None,
 ) -> TransferJob:
     """A queued job (and its upload, written 0600 beside it)."""
     job = TransferJob(
-        id=secrets.token_hex(16), kind=kind, type_name=type_name, phase=phase, state="queued",
-        actor=principal.actor, user_id=principal.user_id, language=principal.language, filename=filename[:255],
+        id=secrets.token_hex(16),
+        kind=kind,
+        type_name=type_name,
+        phase=phase,
+        state="queued",
+        actor=principal.actor,
+        user_id=principal.user_id,
+        language=principal.language,
+        filename=filename[:255],
     )
     if upload is not None:
         path = job_file(db.settings, job.id, "upload")
@@ -94,14 +107,17 @@ async def get_job(db: Database, job_id: str) -> TransferJob | None:
 def visible_to(job: TransferJob | None, principal: Principal) -> bool:
     """Only the account that started a job sees it."""
     return job is not None and (
-        (job.user_id is not None and job.user_id == principal.user_id) or job.actor == principal.actor
+        (job.user_id is not None and job.user_id == principal.user_id)
+        or job.actor == principal.actor
     )
 
 
 async def update_job(db: Database, job_id: str, **values: Any) -> None:
     async with db.transaction(JOBS) as session:
         table = TransferJob.__table__  # type: ignore[attr-defined]
-        await session.execute(sa.update(table).where(table.c.id == job_id).values(updated_at=utcnow(), **values))
+        await session.execute(
+            sa.update(table).where(table.c.id == job_id).values(updated_at=utcnow(), **values)
+        )
 
 
 async def sweep(db: Database) -> None:
@@ -109,7 +125,11 @@ async def sweep(db: Database) -> None:
     cutoff = utcnow() - timedelta(hours=db.settings.job_retention_hours)
     table = TransferJob.__table__  # type: ignore[attr-defined]
     async with db.transaction(JOBS) as session:
-        old = (await session.execute(sa.select(table.c.id).where(table.c.created_at < cutoff))).scalars().all()
+        old = (
+            (await session.execute(sa.select(table.c.id).where(table.c.created_at < cutoff)))
+            .scalars()
+            .all()
+        )
         if old:
             await session.execute(sa.delete(table).where(table.c.id.in_(old)))
     for job_id in old:
@@ -145,9 +165,13 @@ class JobRunner:
 
     def __init__(self, settings: Settings, workers: int = 1) -> None:
         self.settings = settings
-        self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hongfan-job")
+        self.pool = concurrent.futures.ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="hongfan-job"
+        )
 
-    def submit(self, job: TransferJob, principal: Principal, work: Work) -> concurrent.futures.Future[None]:
+    def submit(
+        self, job: TransferJob, principal: Principal, work: Work
+    ) -> concurrent.futures.Future[None]:
         return self.pool.submit(lambda: asyncio.run(self._run(job, principal, work)))
 
     async def _run(self, job: TransferJob, principal: Principal, work: Work) -> None:
@@ -158,8 +182,17 @@ class JobRunner:
                 summary = await work(JobContext(db, job, principal))
             except Exception as error:  # noqa: BLE001 — any failure ends the job, never the server
                 code = getattr(error, "code", None) if hasattr(error, "message") else None
-                log.warning("job %s (%s %s) failed: %s", job.id, job.kind, job.type_name, type(error).__name__)
-                summary = {"error": code or "import.job_failed", "params": getattr(error, "params", {})}
+                log.warning(
+                    "job %s (%s %s) failed: %s",
+                    job.id,
+                    job.kind,
+                    job.type_name,
+                    type(error).__name__,
+                )
+                summary = {
+                    "error": code or "import.job_failed",
+                    "params": getattr(error, "params", {}),
+                }
                 await update_job(db, job.id, state="failed", summary=summary, finished_at=utcnow())
                 return
             await update_job(db, job.id, state="done", summary=summary, finished_at=utcnow())

@@ -22,9 +22,13 @@ class Limits:
     max_bytes: int = 10 * MB  # the upload itself (HONGFAN_IMPORT_MAX_MB)
     max_rows: int = 20_000  # data rows below the header (HONGFAN_IMPORT_MAX_ROWS)
     max_columns: int = 100  # cells with a value per row (HONGFAN_IMPORT_MAX_COLUMNS)
-    max_entry_bytes: int = 50 * MB  # uncompressed size of one .xlsx part (HONGFAN_IMPORT_MAX_XLSX_PART_MB)
+    max_entry_bytes: int = (
+        50 * MB
+    )  # uncompressed size of one .xlsx part (HONGFAN_IMPORT_MAX_XLSX_PART_MB)
     max_total_bytes: int = 100 * MB  # uncompressed size of all parts together
-    max_ratio: int = 200  # uncompressed / compressed, for parts over 1 MB (HONGFAN_IMPORT_MAX_XLSX_RATIO)
+    max_ratio: int = (
+        200  # uncompressed / compressed, for parts over 1 MB (HONGFAN_IMPORT_MAX_XLSX_RATIO)
+    )
     max_entries: int = 1000  # parts in one .xlsx
     header_scan: int = 10  # rows searched for the header row
 
@@ -36,8 +40,11 @@ class Limits:
             max_bytes=int(getattr(settings, "import_max_mb", base.max_bytes // MB) * MB),
             max_rows=int(getattr(settings, "import_max_rows", base.max_rows)),
             max_columns=int(getattr(settings, "import_max_columns", base.max_columns)),
-            max_entry_bytes=int(getattr(settings, "import_max_xlsx_part_mb", base.max_entry_bytes // MB) * MB),
-            max_total_bytes=2 * int(getattr(settings, "import_max_xlsx_part_mb", base.max_entry_bytes // MB) * MB),
+            max_entry_bytes=int(
+                getattr(settings, "import_max_xlsx_part_mb", base.max_entry_bytes // MB) * MB
+            ),
+            max_total_bytes=2
+            * int(getattr(settings, "import_max_xlsx_part_mb", base.max_entry_bytes // MB) * MB),
             max_ratio=int(getattr(settings, "import_max_xlsx_ratio", base.max_ratio)),
         )
 

@@ -84,7 +84,9 @@ class OrganisationIndex:
             # The caller's own chain up to the root, names only, outside the row scope.
             table = model.__table__
             found = await session.execute(
-                sa.select(table.c.id, table.c.name, table.c.parent_id, table.c.level).where(table.c.id.in_(missing))
+                sa.select(table.c.id, table.c.name, table.c.parent_id, table.c.level).where(
+                    table.c.id.in_(missing)
+                )
             )
             for org_id, name, parent_id, level in found.all():
                 depth = ancestors.index(int(org_id))
@@ -128,7 +130,9 @@ class OrganisationIndex:
         if not wanted:
             return []
         matches = [
-            i for i in self.by_key.get(wanted[-1], []) if [name_key(s) for s in self.segments(i)][-len(wanted) :] == wanted
+            i
+            for i in self.by_key.get(wanted[-1], [])
+            if [name_key(s) for s in self.segments(i)][-len(wanted) :] == wanted
         ]
         exact = [i for i in matches if len(self.segments(i)) == len(wanted)]
         return exact or matches
@@ -156,7 +160,9 @@ class OrganisationIndex:
 class References:
     """Turns what staff write in a relation column into the id of a visible record."""
 
-    def __init__(self, session: AsyncSession, principal: Principal, organisations: OrganisationIndex) -> None:
+    def __init__(
+        self, session: AsyncSession, principal: Principal, organisations: OrganisationIndex
+    ) -> None:
         self.session = session
         self.principal = principal
         self.organisations = organisations
@@ -175,18 +181,26 @@ class References:
         model: Any = ENTITIES[target]
         if target == "Company":
             codes = {t: normalise_credit_code(t) for t in wanted}
-            rows = await self._rows(model, [model.credit_code, model.name], model.credit_code, list(codes.values()))
+            rows = await self._rows(
+                model, [model.credit_code, model.name], model.credit_code, list(codes.values())
+            )
             rows += await self._rows(model, [model.credit_code, model.name], model.name, wanted)
             for text in wanted:
                 by_code = [r[0] for r in rows if r[2] == codes[text]]
-                self.found[(target, text)] = sorted(set(by_code or [r[0] for r in rows if r[3] == text]))
+                self.found[(target, text)] = sorted(
+                    set(by_code or [r[0] for r in rows if r[3] == text])
+                )
         elif target == "ScholarshipStudent":
             numbers = {t: normalise_national_id(t) for t in wanted}
-            rows = await self._rows(model, [model.id_number, model.name], model.id_number, list(numbers.values()))
+            rows = await self._rows(
+                model, [model.id_number, model.name], model.id_number, list(numbers.values())
+            )
             rows += await self._rows(model, [model.id_number, model.name], model.name, wanted)
             for text in wanted:
                 if re.fullmatch(r"\d{17}[\dX]", numbers[text]):
-                    self.found[(target, text)] = sorted({r[0] for r in rows if r[2] == numbers[text]})
+                    self.found[(target, text)] = sorted(
+                        {r[0] for r in rows if r[2] == numbers[text]}
+                    )
                 else:
                     self.found[(target, text)] = sorted({r[0] for r in rows if r[3] == text})
         elif target in ("Course", "ServiceSite"):
@@ -195,7 +209,9 @@ class References:
             numbers = [int(t) for t in wanted if t.isdigit()]
             rows = await self._rows(model, [], model.id, numbers)
             for text in wanted:
-                self.found[(target, text)] = [r[0] for r in rows if text.isdigit() and r[0] == int(text)]
+                self.found[(target, text)] = [
+                    r[0] for r in rows if text.isdigit() and r[0] == int(text)
+                ]
 
     async def _prefetch_named(self, target: str, wanted: list[str]) -> None:
         model: Any = ENTITIES[target]
@@ -213,7 +229,9 @@ class References:
                 found = narrowed or found
             self.found[(target, text)] = sorted(set(found))
 
-    async def _rows(self, model: Any, columns: list[Any], key: Any, values: list[Any]) -> list[tuple[Any, ...]]:
+    async def _rows(
+        self, model: Any, columns: list[Any], key: Any, values: list[Any]
+    ) -> list[tuple[Any, ...]]:
         """(id, organisation_id, *columns) of the visible rows whose ``key`` is one of ``values``."""
         out: list[tuple[Any, ...]] = []
         owner = model.organisation_id if "organisation_id" in model.__table__.c else sa.null()
@@ -228,10 +246,16 @@ class References:
 
     def resolve(self, target: str, text: str) -> int:
         """The id ``text`` names; ReferenceProblem when none or several match."""
-        ids = self.organisations.find(text) if target == "Organisation" else self.found.get((target, text), [])
+        ids = (
+            self.organisations.find(text)
+            if target == "Organisation"
+            else self.found.get((target, text), [])
+        )
         label = target_label(target, self.principal)
         if not ids:
-            raise ReferenceProblem("import.reference", value=text, target=label, nearest=self.suggest(target, text))
+            raise ReferenceProblem(
+                "import.reference", value=text, target=label, nearest=self.suggest(target, text)
+            )
         if len(set(ids)) > 1:
             raise ReferenceProblem("import.ambiguous_reference", value=text, target=label)
         return ids[0]
@@ -253,4 +277,12 @@ def target_label(target: str, principal: Principal) -> str:
     return meta.label_en if principal.language == "en" else meta.label_zh
 
 
-__all__ = ["BRACKETED", "Org", "OrganisationIndex", "ReferenceProblem", "References", "name_key", "target_label"]
+__all__ = [
+    "BRACKETED",
+    "Org",
+    "OrganisationIndex",
+    "ReferenceProblem",
+    "References",
+    "name_key",
+    "target_label",
+]

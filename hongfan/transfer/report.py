@@ -42,7 +42,9 @@ class RowOutcome:
 class ImportPreview:
     type_name: str
     rows: list[RowOutcome]
-    ignored_headers: list[str] = field(default_factory=list)  # headers matching no importable column
+    ignored_headers: list[str] = field(
+        default_factory=list
+    )  # headers matching no importable column
     header_row: int = 1  # the spreadsheet row read as the header
     group_row: int | None = None  # a row of group labels merged into the header
 
@@ -132,15 +134,28 @@ def write_error_file(
     def lines() -> Any:
         for number, cells in zip(row_numbers, rows, strict=True):
             outcome = by_row.get(number)
-            problems = [f"{e.column}：{e.message}" if e.column else e.message for e in (outcome.errors if outcome else [])]
+            problems = [
+                f"{e.column}：{e.message}" if e.column else e.message
+                for e in (outcome.errors if outcome else [])
+            ]
             yield [*cells, separator.join(problems) or None]
 
     kinds: list[Any] = ["digits"] * len(headers) + ["other"]
     title = "导入结果" if lang != "en" else "Import result"
-    stream = XlsxStream([*headers, label], kinds, title, highlight=lambda row: fill if row[-1] else None)
+    stream = XlsxStream(
+        [*headers, label], kinds, title, highlight=lambda row: fill if row[-1] else None
+    )
     for row in lines():
         stream.add(row)
     stream.save(target)
 
 
-__all__ = ["Action", "Change", "ImportPreview", "ImportResult", "RowError", "RowOutcome", "write_error_file"]
+__all__ = [
+    "Action",
+    "Change",
+    "ImportPreview",
+    "ImportResult",
+    "RowError",
+    "RowOutcome",
+    "write_error_file",
+]

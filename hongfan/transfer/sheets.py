@@ -74,7 +74,9 @@ class Table:
 
     def __post_init__(self) -> None:
         if not self.row_numbers:
-            self.row_numbers = list(range(self.header_row + 1, self.header_row + 1 + len(self.rows)))
+            self.row_numbers = list(
+                range(self.header_row + 1, self.header_row + 1 + len(self.rows))
+            )
 
 
 # -- files into sheets ----------------------------------------------------------------
@@ -102,7 +104,9 @@ def read_table(
 ) -> Table:
     """:func:`read_sheet` then :func:`locate_header` (the first non-blank row without ``known``)."""
     limits = limits or Limits(max_bytes=max_bytes, max_rows=max_rows)
-    return locate_header(read_sheet(data, filename, limits), known, limits.header_scan, limits.max_rows)
+    return locate_header(
+        read_sheet(data, filename, limits), known, limits.header_scan, limits.max_rows
+    )
 
 
 def _megabytes(size: int) -> str:
@@ -158,8 +162,7 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
         raise SpreadsheetError("import.empty")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
-        for number, row in enumerate(reader, start=1):
-            yield number, row
+        yield from enumerate(reader, start=1)
     except csv.Error as error:
         raise SpreadsheetError("import.unreadable") from error
 
@@ -178,8 +181,12 @@ def check_xlsx_archive(data: bytes, limits: Limits = DEFAULT_LIMITS) -> None:
         for entry in entries:
             total += entry.file_size
             if entry.file_size > limits.max_entry_bytes or total > limits.max_total_bytes:
-                raise SpreadsheetError("import.xlsx_too_big", max_mb=_megabytes(limits.max_entry_bytes))
-            if entry.file_size > MB and entry.file_size > limits.max_ratio * max(entry.compress_size, 1):
+                raise SpreadsheetError(
+                    "import.xlsx_too_big", max_mb=_megabytes(limits.max_entry_bytes)
+                )
+            if entry.file_size > MB and entry.file_size > limits.max_ratio * max(
+                entry.compress_size, 1
+            ):
                 raise SpreadsheetError("import.xlsx_bomb")
             if entry.filename.lower().endswith((".xml", ".rels", ".vml")):
                 try:
@@ -207,7 +214,9 @@ def _xlsx_rows(data: bytes, limits: Limits) -> Iterator[tuple[int, list[Any]]]:
         # pad millions of empty cells or rows. One row past the bound tells "too many".
         last_row = limits.max_rows + limits.header_scan + 2 * limits.max_rows // 10 + 1
         try:
-            rows = sheet.iter_rows(values_only=True, max_col=limits.max_columns + 1, max_row=last_row)
+            rows = sheet.iter_rows(
+                values_only=True, max_col=limits.max_columns + 1, max_row=last_row
+            )
             for number, values in enumerate(rows, start=1):
                 if number == last_row:
                     raise SpreadsheetError("import.too_many_rows", max=limits.max_rows)
@@ -253,7 +262,10 @@ def _collect(raw_rows: Iterable[tuple[int, list[Any]]], limits: Limits) -> Sheet
 
 
 def locate_header(
-    sheet: Sheet, known: Callable[[str], bool] | None = None, scan: int = 10, max_rows: int | None = None
+    sheet: Sheet,
+    known: Callable[[str], bool] | None = None,
+    scan: int = 10,
+    max_rows: int | None = None,
 ) -> Table:
     """The header row and the data below it.
 
@@ -295,7 +307,9 @@ def locate_header(
     )
 
 
-def _merge_groups(headers: list[str], upper: Cells, known: Callable[[str], bool]) -> tuple[list[str], bool]:
+def _merge_groups(
+    headers: list[str], upper: Cells, known: Callable[[str], bool]
+) -> tuple[list[str], bool]:
     merged = False
     group = ""
     out = list(headers)

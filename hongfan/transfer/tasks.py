@@ -20,7 +20,12 @@ def _table(context: JobContext) -> Table:
     data = context.path("upload").read_bytes()
     limits = Limits.from_settings(context.db.settings)
     model = resolve_type(context.job.type_name)
-    return locate_header(read_sheet(data, context.job.filename, limits), recogniser(model), limits.header_scan, limits.max_rows)
+    return locate_header(
+        read_sheet(data, context.job.filename, limits),
+        recogniser(model),
+        limits.header_scan,
+        limits.max_rows,
+    )
 
 
 async def check_work(context: JobContext) -> dict[str, Any]:
@@ -30,7 +35,9 @@ async def check_work(context: JobContext) -> dict[str, Any]:
     async def progress(done: int, total: int) -> None:
         await context.progress(checked=done, total=total)
 
-    report = await preview_import(context.db, context.principal, context.job.type_name, table, progress)
+    report = await preview_import(
+        context.db, context.principal, context.job.type_name, table, progress
+    )
     await update_job(context.db, context.job.id, checked=len(table.rows))
     _error_file(context, table, report)
     return report.summary()
@@ -39,7 +46,12 @@ async def check_work(context: JobContext) -> dict[str, Any]:
 def _error_file(context: JobContext, table: Table, report: ImportPreview) -> None:
     if report.failed:
         write_error_file(
-            context.path("errors.xlsx"), table.headers, table.rows, table.row_numbers, report.rows, context.job.language
+            context.path("errors.xlsx"),
+            table.headers,
+            table.rows,
+            table.row_numbers,
+            report.rows,
+            context.job.language,
         )
 
 
@@ -57,16 +69,29 @@ async def commit_work(context: JobContext) -> dict[str, Any]:
             await context.progress(written=done)
 
     result = await commit_import(
-        db, context.principal, context.job.type_name, table, checked, written=written, request_id=f"import:{context.job.id}"
+        db,
+        context.principal,
+        context.job.type_name,
+        table,
+        checked,
+        written=written,
+        request_id=f"import:{context.job.id}",
     )
-    await update_job(db, context.job.id, checked=len(table.rows), written=result.created + result.updated if result.committed else 0)
+    await update_job(
+        db,
+        context.job.id,
+        checked=len(table.rows),
+        written=result.created + result.updated if result.committed else 0,
+    )
     _error_file(context, table, result)
     if result.committed:
         context.path("upload").unlink(missing_ok=True)
     return result.summary()
 
 
-def export_work(fmt: Format, where: sa.ColumnElement[bool] | None, filter_note: dict[str, Any]) -> Work:
+def export_work(
+    fmt: Format, where: sa.ColumnElement[bool] | None, filter_note: dict[str, Any]
+) -> Work:
     """An export job's work: count, then write the file row by row with progress."""
 
     async def work(context: JobContext) -> dict[str, Any]:
@@ -79,8 +104,15 @@ def export_work(fmt: Format, where: sa.ColumnElement[bool] | None, filter_note: 
 
         with open(context.path(f"export.{fmt}"), "wb") as target:
             await write_export(
-                db, context.principal, context.job.type_name, fmt, target, where=where,
-                lang=context.job.language, filter_note=filter_note, progress=progress,
+                db,
+                context.principal,
+                context.job.type_name,
+                fmt,
+                target,
+                where=where,
+                lang=context.job.language,
+                filter_note=filter_note,
+                progress=progress,
             )
         await update_job(db, context.job.id, written=total)
         return {"format": fmt, "rows": total}

@@ -16,7 +16,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from hongfan.transfer.columns import column_label, importable_columns, relation_targets, resolve_type
+from hongfan.transfer.columns import (
+    column_label,
+    importable_columns,
+    relation_targets,
+    resolve_type,
+)
 from hongfan.transfer.values import is_code_column
 from models.base import CHOICE_LABELS, ENTITIES, Record, column_meta
 from models.rules import python_type
@@ -44,7 +49,10 @@ def _choices(model: type[Record], column: str, lang: str) -> list[str]:
         return ["Yes", "No"] if lang == "en" else ["是", "否"]
     if isinstance(target, type) and issubclass(target, enum.Enum):
         labels = CHOICE_LABELS.get(target, {})
-        return [(labels[m][1] if lang == "en" else labels[m][0]) if m in labels else m.value for m in target]
+        return [
+            (labels[m][1] if lang == "en" else labels[m][0]) if m in labels else m.value
+            for m in target
+        ]
     return []
 
 
@@ -95,7 +103,11 @@ def build_template(type_name: str, lang: str = "zh") -> bytes:
         example = sheet.cell(row=2, column=index, value=_example(model, column, lang))
         example.fill = PatternFill("solid", fgColor="EEEEEE")
         target = python_type(model, column)
-        if is_code_column(model, column) or column in ("phone", "contact_phone") or column in relation_targets(model):
+        if (
+            is_code_column(model, column)
+            or column in ("phone", "contact_phone")
+            or column in relation_targets(model)
+        ):
             for row in range(2, 1002):
                 sheet.cell(row=row, column=index).number_format = "@"
         elif target is date:
@@ -106,13 +118,17 @@ def build_template(type_name: str, lang: str = "zh") -> bytes:
                 sheet.cell(row=row, column=index).number_format = "0.00"
         choices = _choices(model, column, lang)
         if choices:
-            validation = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
+            validation = DataValidation(
+                type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True
+            )
             validation.error = "请从下拉列表中选择" if lang != "en" else "Choose from the list"
             validation.errorTitle = column_label(model, column, lang)
             sheet.add_data_validation(validation)
             validation.add(f"{letter}2:{letter}1001")
     sheet.cell(row=2, column=1).comment = Comment(
-        "示例行：请覆盖或删除后再导入" if lang != "en" else "Example row: overwrite or delete it before importing",
+        "示例行：请覆盖或删除后再导入"
+        if lang != "en"
+        else "Example row: overwrite or delete it before importing",
         "红帆",
     )
     _notes(workbook.create_sheet("填写说明" if lang != "en" else "Notes"), model, columns, lang)
@@ -134,30 +150,54 @@ def _notes(sheet: Any, model: type[Record], columns: list[str], lang: str) -> No
         rules = []
         if column in targets:
             target = targets[column]
-            rules.append(_RELATION_RULES_ZH.get(target, "写记录编号") if zh else f"the {ENTITIES[target].__entity__.label_en}")
+            rules.append(
+                _RELATION_RULES_ZH.get(target, "写记录编号")
+                if zh
+                else f"the {ENTITIES[target].__entity__.label_en}"
+            )
         choices = _choices(model, column, lang)
         if choices:
             rules.append(("可选：" if zh else "one of: ") + "、".join(choices))
         if is_code_column(model, column):
-            rules.append("此列为文本格式，请输入完整号码，不要设为数字" if zh else "a text column: type the full number")
+            rules.append(
+                "此列为文本格式，请输入完整号码，不要设为数字"
+                if zh
+                else "a text column: type the full number"
+            )
         target = python_type(model, column)
         if target is date:
             rules.append("日期，如 2024-09-01" if zh else "a date, e.g. 2024-09-01")
         if target is Decimal:
             rules.append("金额（元），两位小数" if zh else "an amount in yuan, two decimals")
         if column == "level":
-            rules.append("街道、镇、乡均可写作街道/镇；社区、村、居委会、村委会均可写作社区/村" if zh else "街道/镇/乡 or 社区/村/居委会/村委会")
+            rules.append(
+                "街道、镇、乡均可写作街道/镇；社区、村、居委会、村委会均可写作社区/村"
+                if zh
+                else "街道/镇/乡 or 社区/村/居委会/村委会"
+            )
         required = not table.c[column].nullable and model.model_fields[column].is_required()
         meta = column_meta(model, column)
-        sheet.append([meta.label_en if not zh else meta.label_zh, ("是" if zh else "yes") if required else "", "；".join(rules)])
+        sheet.append(
+            [
+                meta.label_en if not zh else meta.label_zh,
+                ("是" if zh else "yes") if required else "",
+                "；".join(rules),
+            ]
+        )
     sheet.append([])
-    sheet.append(["说明" if zh else "Notes", "", (
-        "第一行为表头，不要改动；表头上方可以有标题行。第二行是示例，导入前请覆盖或删除。"
-        "同一文件再次导入会更新已有记录而不会重复；有任何一行出错时整个文件都不会写入。"
-        if zh else
-        "Row 1 is the header: keep it (a title row above it is fine). Row 2 is an example: overwrite or delete it. "
-        "Importing the same file again updates the records instead of duplicating them; if any row has an error, nothing is written."
-    )])
+    sheet.append(
+        [
+            "说明" if zh else "Notes",
+            "",
+            (
+                "第一行为表头，不要改动；表头上方可以有标题行。第二行是示例，导入前请覆盖或删除。"
+                "同一文件再次导入会更新已有记录而不会重复；有任何一行出错时整个文件都不会写入。"
+                if zh
+                else "Row 1 is the header: keep it (a title row above it is fine). Row 2 is an example: overwrite or delete it. "
+                "Importing the same file again updates the records instead of duplicating them; if any row has an error, nothing is written."
+            ),
+        ]
+    )
     sheet.column_dimensions["A"].width = 16
     sheet.column_dimensions["B"].width = 8
     sheet.column_dimensions["C"].width = 90
@@ -172,4 +212,7 @@ def example_texts(model: type[Record]) -> list[dict[str, str | None]]:
     """The template's example row as the import reads it, by column, in both languages."""
     from hongfan.transfer.cells import cell_text
 
-    return [{c: cell_text(_example(model, c, lang)) for c in importable_columns(model)} for lang in ("zh", "en")]
+    return [
+        {c: cell_text(_example(model, c, lang)) for c in importable_columns(model)}
+        for lang in ("zh", "en")
+    ]

@@ -83,7 +83,9 @@ def clear_to_caller(principal: Principal, model: type[Record], column: str) -> b
     return access.can_read_column(principal, model, column)
 
 
-def changes(principal: Principal, model: type[Record], existing: Any, data: dict[str, Any]) -> dict[str, Any]:
+def changes(
+    principal: Principal, model: type[Record], existing: Any, data: dict[str, Any]
+) -> dict[str, Any]:
     """The values of ``data`` that differ from the stored record (what an update sends)."""
     table = model.__table__  # type: ignore[attr-defined]
     out: dict[str, Any] = {}

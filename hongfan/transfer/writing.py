@@ -40,7 +40,9 @@ def csv_lines(rows: Iterable[Sequence[Any]], *, header: bool = False) -> bytes:
     return codecs.BOM_UTF8 + data if header else data
 
 
-def iter_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, chunk_rows: int = 500) -> Iterator[bytes]:
+def iter_csv(
+    headers: Sequence[str], rows: Iterable[Sequence[Any]], *, chunk_rows: int = 500
+) -> Iterator[bytes]:
     """The CSV file in pieces: the BOM and header first, then ``chunk_rows`` rows at a time."""
     yield csv_lines([headers], header=True)
     iterator = iter(rows)
@@ -111,8 +113,12 @@ class XlsxStream:
     """
 
     def __init__(
-        self, headers: Sequence[str], kinds: Sequence[Kind] | None = None, sheet_name: str = "Sheet1",
-        *, highlight: Any = None,
+        self,
+        headers: Sequence[str],
+        kinds: Sequence[Kind] | None = None,
+        sheet_name: str = "Sheet1",
+        *,
+        highlight: Any = None,
     ) -> None:
         from openpyxl import Workbook  # type: ignore[import-untyped]
 
@@ -144,7 +150,9 @@ class XlsxStream:
 
         sample, self.pending = self.pending or [], None
         if self.kinds is None:
-            self.kinds = [_column_kind([r[i] for r in sample if i < len(r)]) for i in range(len(self.headers))]
+            self.kinds = [
+                _column_kind([r[i] for r in sample if i < len(r)]) for i in range(len(self.headers))
+            ]
         self.sheet.freeze_panes = "A2"
         for index, header in enumerate(self.headers, start=1):
             texts = [header, *(_shown(r[index - 1]) for r in sample if index - 1 < len(r))]

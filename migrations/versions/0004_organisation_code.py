@@ -20,8 +20,12 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("organisation") as batch:
-        batch.add_column(sa.Column("official_name", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True))
-        batch.add_column(sa.Column("code", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=True))
+        batch.add_column(
+            sa.Column("official_name", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True)
+        )
+        batch.add_column(
+            sa.Column("code", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=True)
+        )
         batch.create_unique_constraint(op.f("uq_organisation_code"), ["code"])
 
 

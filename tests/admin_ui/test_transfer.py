@@ -3,10 +3,13 @@ all-or-nothing commits, and exports that honour the caller's rows and masking.""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import re
 from datetime import date
+
+import httpx
 
 import openpyxl
 import sqlalchemy as sa
@@ -25,7 +28,7 @@ def students_csv(bad_row: bool) -> bytes:
         id_number = make_national_id("350206", date(2004, 2, 10 + i), 21 + i * 2, "female")
         if bad_row and i == 1:
             id_number = id_number[:-1] + ("1" if id_number[-1] != "1" else "2")
-        rows.append([f"导入示例{i}", "女", id_number, "13800001111", "建档立卡贫困家庭", "厦门市/湖里区/殿前街道/高林社区", "集美大学", "护理学", "2022", "2026"])
+        rows.append([f"导入示例{i}", "女", id_number, "13800001111", "建档立卡贫困家庭", "厦门市/湖里区/金山街道/高林社区", "集美大学", "护理学", "2022", "2026"])
     text = io.StringIO()
     writer = csv.writer(text)
     writer.writerow(HEADERS)
@@ -38,28 +41,54 @@ async def _count(demo, prefix: str) -> int:
         return int((await session.execute(sa.select(sa.func.count(ScholarshipStudent.id)).where(ScholarshipStudent.name.like(prefix + "%")))).scalar_one())
 
 
-async def _upload(client: AdminClient, data: bytes, name: str = "学生.csv"):
-    return await client.http.post(
+async def _upload(client: AdminClient, data: bytes, name: str = "学生.csv") -> httpx.Response:
+    """Upload, then follow the job until its check is done; the job page."""
+    response = await client.http.post(
         "/admin/scholarship-students/import",
         data={"csrf_token": client.csrf},
         files={"file": (name, data, "text/csv")},
     )
+    if response.status_code != 303:
+        return response
+    return await _finished(client, response.headers["location"])
+
+
+async def _finished(client: AdminClient, url: str) -> httpx.Response:
+    job = url.rstrip("/").rsplit("/", 1)[-1]
+    for _ in range(600):
+        status = (await client.get(f"/admin/jobs/{job}.json")).json()
+        if status["state"] in ("done", "failed"):
+            break
+        await asyncio.sleep(0.05)
+    return await client.get(url)
 
 
 async def test_gbk_file_with_a_bad_row_writes_nothing_and_the_corrected_file_writes_all(client: AdminClient, demo):
     await client.login("huli.editor@demo.hongfan")
+    # When the editor uploads a GBK file with a bad row, the upload returns at once and the
+    # job page shows the row's problem; nothing is written and there is nothing to confirm
     preview = await _upload(client, students_csv(bad_row=True))
     assert preview.status_code == 422
     page = text_of(preview.text)
-    assert "校验位" in page and "未写入任何数据" in page
-    assert 'name="payload"' not in preview.text  # no way to commit a file with errors
+    assert "校验位" in page and "未写入任何数据" in page and "第 1 行为表头" in page
+    assert "确认导入" not in preview.text
     assert await _count(demo, "导入示例") == 0
+    # And the rows come back as an Excel file with an error column next to each row
+    errors_link = re.search(r'href="(/admin/scholarship-students/import/[0-9a-f]+/errors.xlsx)"', preview.text)
+    assert errors_link
+    book = openpyxl.load_workbook(io.BytesIO((await client.get(errors_link.group(1))).content))
+    values = list(book.active.iter_rows(values_only=True))
+    assert values[0][-1] == "错误说明" and len(values) == 4
+    assert values[1][-1] is None and "校验位" in values[2][-1]
 
     good = await _upload(client, students_csv(bad_row=False))
     assert good.status_code == 200 and "确认导入" in good.text
     assert await _count(demo, "导入示例") == 0  # a preview writes nothing
-    form = dict(re.findall(r'name="(payload|signature|filename)" value="([^"]*)"', good.text))
-    done = await client.http.post("/admin/scholarship-students/import", data={**form, "csrf_token": csrf_of(good.text)})
+    action = re.search(r'action="(/admin/scholarship-students/import/[0-9a-f]+/commit)"', good.text)
+    assert action
+    started = await client.http.post(action.group(1), data={"csrf_token": csrf_of(good.text)})
+    assert started.status_code == 303
+    done = await _finished(client, started.headers["location"])
     assert done.status_code == 200 and "导入完成" in done.text
     assert await _count(demo, "导入示例") == 3
 
@@ -67,13 +96,15 @@ async def test_gbk_file_with_a_bad_row_writes_nothing_and_the_corrected_file_wri
     assert "新增 0 行" in text_of(again.text)  # re-importing updates instead of duplicating
 
 
-async def test_a_tampered_preview_cannot_be_committed(client: AdminClient, demo):
+async def test_another_user_cannot_see_or_commit_a_job(client: AdminClient, demo):
     await client.login("huli.editor@demo.hongfan")
     good = await _upload(client, students_csv(bad_row=False))
-    form = dict(re.findall(r'name="(payload|signature|filename)" value="([^"]*)"', good.text))
-    form["signature"] = "0" * 64
-    refused = await client.http.post("/admin/scholarship-students/import", data={**form, "csrf_token": client.csrf})
-    assert refused.status_code == 400
+    action = re.search(r'action="(/admin/scholarship-students/import/[0-9a-f]+)/commit"', good.text)
+    assert action
+    await client.login("huli.admin@demo.hongfan")
+    assert (await client.get(action.group(1))).status_code == 404
+    refused = await client.http.post(action.group(1) + "/commit", data={"csrf_token": client.csrf})
+    assert refused.status_code == 404
     assert await _count(demo, "导入示例") == 0
 
 
@@ -103,3 +134,9 @@ async def test_oversized_or_unreadable_files_get_a_clear_message(client: AdminCl
     junk = await _upload(client, b"\x00\x01\x02" * 100, "x.xlsx")
     assert junk.status_code == 400 and "Traceback" not in junk.text
     assert re.search(r'class="error"[^>]*>[^<]*[\u4e00-\u9fff]', junk.text)
+    big = await client.http.post(
+        "/admin/scholarship-students/import",
+        data={"csrf_token": client.csrf},
+        files={"file": ("big.csv", b"a" * (10 * 1024 * 1024 + 10), "text/csv")},
+    )
+    assert big.status_code == 400 and "10 MB" in text_of(big.text)

@@ -573,7 +573,7 @@ def test_editor_imports_a_gbk_csv_sees_the_bad_row_in_chinese_then_imports_the_c
         unused_national_id(live_server, "male", 201),
         unused_national_id(live_server, "female", 301),
     ]
-    gaolin = "湖里区/殿前街道/高林社区"
+    gaolin = "湖里区/金山街道/高林社区"
     rows = [
         ["张导入一", "女", numbers[0], "13800138000", "建档立卡贫困家庭", gaolin, "厦门大学", "护理学", "2021", "2025"],
         ["李导入二", "男", wrong_check_digit(numbers[1]), "13800138001", "独生子女低保家庭", gaolin, "集美大学", "", "2022", "2026"],

@@ -1,0 +1,479 @@
+"""The network part of the demo: organisations from the official divisions, service sites, courses.
+
+Deterministic (every choice from one ``random.Random(seed)``), and valid: phones are
+checked with :mod:`models.validators` as they are made. The people (students,
+enrolments, companies) are added by :mod:`hongfan.demo.people` on the same loader.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, timedelta
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hongfan.demo.data import demo_data, divisions
+from models.base import Record, utcnow
+from models.organisations import Organisation, OrganisationKind, OrganisationLevel
+from models.sites import Recognition, ServiceSite, SiteKind
+from models.training import Course, CourseCategory, CourseSession, Enrolment, EnrolmentStatus
+from models.validators import check_mobile
+
+ACTOR = "demo"
+AUTHOR = f"system:{ACTOR}"
+ROOT_NAME = "厦门市"
+AS_OF: date = demo_data()["as_of"]
+_LANDLINE_RE = re.compile(r"0\d{2,3}-\d{7,8}")
+
+R = TypeVar("R", bound=Record)
+
+
+def require(error: str | None, what: str, value: str) -> None:
+    if error is not None:
+        raise ValueError(f"demo data generated an invalid {what} {value!r}: {error}")
+
+
+def check_phone_or_landline(value: str) -> None:
+    if _LANDLINE_RE.fullmatch(value) is None:
+        require(check_mobile(value), "phone", value)
+
+
+def between(rng: random.Random, start: date, end: date) -> date:
+    return start + timedelta(days=rng.randint(0, (end - start).days))
+
+
+def weighted(rng: random.Random, options: Sequence[tuple[Any, int]]) -> Any:
+    return rng.choices([o for o, _ in options], weights=[w for _, w in options])[0]
+
+
+class Numbers:
+    """Sequential, obviously fake mobiles and landlines, checked as they are made."""
+
+    def __init__(self) -> None:
+        self._next: dict[str, int] = {}
+
+    def _take(self, prefix: str) -> int:
+        n = self._next.get(prefix, 1)
+        self._next[prefix] = n + 1
+        return n
+
+    def mobile(self, prefix: str) -> str:
+        value = f"{prefix}0000{self._take(prefix):04d}"
+        require(check_mobile(value), "mobile", value)
+        return value
+
+    def landline(self) -> str:
+        value = f"0592-555{self._take('0592'):04d}"
+        check_phone_or_landline(value)
+        return value
+
+
+def person_name(rng: random.Random, marker: str) -> str:
+    data = demo_data()["students"]
+    return rng.choice(data["surnames"]) + marker + rng.choice(data["ordinals"])
+
+
+class NetworkLoader:
+    def __init__(self, session: AsyncSession, seed: int) -> None:
+        self.session = session
+        self.rng = random.Random(seed)
+        self.numbers = Numbers()
+        self.orgs: dict[tuple[str, ...], Organisation] = {}  # by short names below the root
+        self.districts: dict[str, Organisation] = {}
+        self.region: dict[str, str] = {}  # district name -> region code of ID numbers
+        self.communities: dict[str, list[Organisation]] = {}  # district name -> communities
+        self.district_of: dict[int, str] = {}  # organisation id -> district name
+        self.sites: dict[str, ServiceSite] = {}
+        self.pending: dict[type[Record], list[dict[str, Any]]] = {}
+
+    def new(self, model: Callable[..., R], **values: Any) -> R:
+        row = model(created_by=AUTHOR, updated_by=AUTHOR, **values)
+        self.session.add(row)
+        return row
+
+    def plain(self, model: type[Record], **values: Any) -> None:
+        """A row no later code refers to: inserted as a plain row, thousands at once."""
+        self.pending.setdefault(model, []).append(values)
+
+    async def flush(self) -> None:
+        await self.session.flush()
+        for model, rows in self.pending.items():
+            table = model.__table__  # type: ignore[attr-defined]
+            fields = model.model_fields
+            now = utcnow()
+            base = {
+                c.name: fields[c.name].get_default(call_default_factory=True)
+                for c in table.columns
+                if c.name != "id" and c.name in fields
+            }
+            base.update(created_by=AUTHOR, updated_by=AUTHOR, created_at=now, updated_at=now)
+            await self.session.execute(sa.insert(table), [{**base, **row} for row in rows])
+        self.pending.clear()
+
+    def org(self, path: str) -> Organisation:
+        """An organisation by its short names below 厦门市 ("湖里区/金山街道/高林社区"; "" is the city)."""
+        return self.orgs[tuple(p for p in path.split("/") if p)]
+
+    def contact(self, *, landline: bool) -> dict[str, str]:
+        phone = self.numbers.landline() if landline else self.numbers.mobile("137")
+        return {"contact_name": person_name(self.rng, "示"), "contact_phone": phone}
+
+    # -- organisations --
+
+    async def _place(self, rows: Iterable[Organisation]) -> None:
+        """Flush new organisations for their ids, then set each materialised path."""
+        rows = list(rows)
+        await self.flush()
+        parents = {o.id: o for o in self.orgs.values()}
+        for row in rows:
+            parent = parents.get(row.parent_id) if row.parent_id is not None else None
+            row.path = f"{parent.path if parent else '/'}{row.id}/"
+
+    def _org(
+        self, key: tuple[str, ...], parent: Organisation | None, **values: Any
+    ) -> Organisation:
+        row = self.new(
+            Organisation,
+            name=key[-1] if key else ROOT_NAME,
+            parent_id=parent.id if parent else None,
+            published=True,
+            **values,
+        )
+        self.orgs[key] = row
+        return row
+
+    async def organisations(self) -> None:
+        """The official tree, level by level, then the affiliates (hospitals, colleges, companies)."""
+        keys: dict[str, tuple[str, ...]] = {}
+        for depth, level in enumerate(("city", "district", "street", "community")):
+            batch = []
+            for division in (d for d in divisions() if d.level == level):
+                parent_key = keys.get(division.parent_code or "")
+                key = () if level == "city" else (*(parent_key or ()), division.name)
+                keys[division.code] = key
+                parent = self.orgs[parent_key] if parent_key is not None else None
+                office = (
+                    division.official_name
+                    if level in ("community",)
+                    else f"{division.name}{'人民政府' if division.name.endswith('镇') else '办事处'}"
+                )
+                batch.append(
+                    self._org(
+                        key,
+                        parent,
+                        kind=OrganisationKind.ASSOCIATION,
+                        level=OrganisationLevel(level),
+                        code=division.code,
+                        official_name=division.official_name
+                        if division.official_name != division.name
+                        else None,
+                        address=f"厦门市{''.join(key[:-1])}{office}"
+                        if depth > 1
+                        else f"厦门市{division.name}示例路{depth + 1}号",
+                        **self.contact(landline=level != "community"),
+                    )
+                )
+                if level == "district":
+                    self.districts[division.name] = batch[-1]
+                    self.region[division.name] = division.code[:6]
+                    self.communities[division.name] = []
+                if level == "community":
+                    self.communities[key[0]].append(batch[-1])
+            await self._place(batch)
+        batch = []
+        for a, affiliate in enumerate(demo_data()["affiliates"], start=1):
+            home = affiliate["district"]
+            key = (home, affiliate["name"]) if home else (affiliate["name"],)
+            batch.append(
+                self._org(
+                    key,
+                    self.districts[home] if home else self.orgs[()],
+                    kind=OrganisationKind(affiliate["kind"]),
+                    level=None,
+                    address=f"厦门市{home or '湖里区'}示例园区{a}号",
+                    **self.contact(landline=True),
+                )
+            )
+        await self._place(batch)
+        await self.flush()  # the paths
+        for key, row in self.orgs.items():
+            if key and key[0] in self.districts:
+                assert row.id is not None
+                self.district_of[row.id] = key[0]
+
+    # -- service sites --
+
+    async def service_sites(self) -> None:
+        for group in demo_data()["sites"]:
+            kind = SiteKind(group["kind"])
+            first, last = group.get("from", date(2018, 3, 1)), group.get("to", date(2022, 12, 20))
+            for place in group["places"]:
+                host = self.org(place["at"])
+                name = (
+                    place.get("name")
+                    or f"{host.name}{'向日葵亲子小屋' if kind is SiteKind.SUNFLOWER_HUT else ''}"
+                )
+                self._site(
+                    name,
+                    kind,
+                    host,
+                    Recognition(place["recognition"]),
+                    place.get("opened"),
+                    first=place.get("from", first),
+                    last=last,
+                )
+        every = [c for district in self.districts for c in self.communities[district]]
+        for host in self.rng.sample(every, demo_data()["early_childhood_points"]):
+            recognition = weighted(
+                self.rng,
+                (
+                    (Recognition.PROVINCIAL, 1),
+                    (Recognition.CITY, 3),
+                    (Recognition.DISTRICT, 5),
+                    (Recognition.NONE, 3),
+                ),
+            )
+            self._site(
+                f"{host.name}儿童早期发展示范点",
+                SiteKind.EARLY_CHILDHOOD_POINT,
+                host,
+                recognition,
+                first=date(2018, 3, 1),
+                last=date(2022, 12, 20),
+            )
+        await self.flush()
+
+    def _site(
+        self,
+        name: str,
+        kind: SiteKind,
+        host: Organisation,
+        recognition: Recognition,
+        opened_on: date | None = None,
+        *,
+        first: date,
+        last: date,
+    ) -> None:
+        self.sites[name] = self.new(
+            ServiceSite,
+            name=name,
+            kind=kind,
+            organisation_id=host.id,
+            address=host.address,
+            opened_on=opened_on or between(self.rng, first, last),
+            recognition=recognition,
+            published=True,
+        )
+
+    # -- courses --
+
+    async def courses(self) -> None:
+        rng, data = self.rng, demo_data()
+        specs: list[dict[str, Any]] = []
+        training = data["instructor_training"]
+        for district in self.districts:
+            if district == "湖里区":
+                start, days, venue = date(2022, 10, 14), 21, "湖里区妇幼保健院"
+            else:
+                start, days, venue = (
+                    between(rng, date(2022, 4, 1), date(2022, 9, 30)),
+                    rng.randint(14, 35),
+                    None,
+                )
+            specs.append(
+                self._course(
+                    f"2022年{district}家庭健康指导员培训班",
+                    "instructor_training",
+                    district,
+                    start,
+                    days,
+                    site=training["sites"].get(district),
+                    venue=venue,
+                    capacity=80,
+                    topics=training["topics"],
+                    description=(
+                        f"{district}计生协举办的家庭健康指导员培训，目标是每个村（居）至少培养2名"
+                        "群众身边的合格家庭健康指导员。考核合格者颁发家庭健康指导员证书。"
+                    ),
+                )
+            )
+            specs[-1]["district"] = district
+        for spec in data["courses"]:
+            specs.append(
+                self._course(
+                    spec["title"],
+                    spec["category"],
+                    spec["organiser"],
+                    spec["start"],
+                    spec["days"],
+                    site=spec.get("site"),
+                    venue=spec.get("venue"),
+                    capacity=spec.get("capacity", 40),
+                    description=spec["description"],
+                    topics=spec["topics"],
+                    people_from=spec.get("people_from"),
+                )
+            )
+        for skill in data["skills_classes"]:
+            specs.append(
+                self._course(
+                    f"幸福工程—幸福学堂·{skill['skill']}班",
+                    "skills",
+                    "思明区",
+                    between(rng, date(2022, 3, 1), date(2022, 10, 31)),
+                    rng.randint(14, 42),
+                    site="思明区金色阳光志愿服务驿站",
+                    capacity=25,
+                    topics=skill["topics"],
+                    people_from="思明区",
+                    description=f"思明区深化“幸福工程—幸福学堂”项目开设的{skill['skill']}课程，帮助计生困难家庭掌握就业技能。",
+                )
+            )
+        for spec in specs:
+            if spec["site"] is not None:
+                spec["course"].site_id = self.sites[spec["site"]].id
+        await self.flush()
+        cert = 0
+        for spec in specs:
+            course: Course = spec["course"]
+            self._sessions(course, spec["venue"], spec["topics"])
+            if spec.get("district") is not None:
+                cert = self._instructors(course, self.communities[spec["district"]], cert)
+            else:
+                self._attendees(course, spec["people_from"])
+        await self.flush()
+
+    def _course(
+        self,
+        title: str,
+        category: str,
+        organiser: str,
+        start: date,
+        days: int,
+        *,
+        site: str | None,
+        venue: str | None = None,
+        capacity: int,
+        description: str,
+        topics: Sequence[str],
+        people_from: str | None = None,
+    ) -> dict[str, Any]:
+        host = self.org(organiser)
+        course = self.new(
+            Course,
+            title=title,
+            category=CourseCategory(category),
+            organisation_id=host.id,
+            site_id=None,
+            start_date=start,
+            end_date=start + timedelta(days=days),
+            capacity=capacity,
+            description=description,
+            published=True,
+        )
+        if people_from is None:
+            homes = None
+        elif people_from in self.districts:
+            homes = self.communities[people_from]
+        else:
+            homes = [self.org(people_from)]
+        return {
+            "course": course,
+            "site": site,
+            "venue": venue or site or host.name,
+            "people_from": homes,
+            "topics": list(topics),
+        }
+
+    def _sessions(self, course: Course, venue: str, topics: Sequence[str]) -> None:
+        rng = self.rng
+        assert course.end_date is not None
+        span = (course.end_date - course.start_date).days
+        n = 2 if span == 0 else rng.randint(2, min(5, span + 1))
+        days = [0, span] + sorted(rng.sample(range(1, span), n - 2)) if span > 1 else [0, span]
+        for i, day in enumerate(sorted(days)):
+            self.plain(
+                CourseSession,
+                course_id=course.id,
+                organisation_id=course.organisation_id,
+                session_date=course.start_date + timedelta(days=day),
+                topic=topics[i % len(topics)],
+                venue=venue,
+                lecturer=person_name(rng, "演"),
+            )
+
+    def _instructors(self, course: Course, communities: Sequence[Organisation], cert: int) -> int:
+        """Qualified instructors per community: most get 2–4, a few only 0 or 1."""
+        rng = self.rng
+        short = set(rng.sample(range(len(communities)), 1 if len(communities) < 12 else 2))
+        for i, community in enumerate(communities):
+            for _ in range(rng.choice((0, 1)) if i in short else rng.randint(2, 4)):
+                cert += 1
+                self.plain(
+                    Enrolment,
+                    course_id=course.id,
+                    organisation_id=community.id,
+                    name=person_name(rng, "测"),
+                    phone=self.numbers.mobile("138"),
+                    status=EnrolmentStatus.QUALIFIED,
+                    score=rng.randint(60, 100),
+                    certificate_number=f"JKZD-2022-{cert:04d}",
+                )
+            if rng.random() < 0.35:  # someone who did not pass or dropped out
+                status = rng.choice((EnrolmentStatus.ATTENDED, EnrolmentStatus.DROPPED))
+                self.plain(
+                    Enrolment,
+                    course_id=course.id,
+                    organisation_id=community.id,
+                    name=person_name(rng, "测"),
+                    phone=self.numbers.mobile("138"),
+                    status=status,
+                    score=rng.randint(35, 59) if status is EnrolmentStatus.ATTENDED else None,
+                )
+        return cert
+
+    def _attendees(self, course: Course, people_from: Sequence[Organisation] | None) -> None:
+        rng = self.rng
+        homes = (
+            list(people_from)
+            if people_from
+            else [c for d in self.districts for c in self.communities[d]]
+        )
+        upcoming = course.start_date > AS_OF
+        for _ in range(min(course.capacity or 30, rng.randint(12, 30))):
+            if upcoming:
+                status = EnrolmentStatus.ENROLLED
+            else:
+                status = weighted(
+                    rng,
+                    (
+                        (EnrolmentStatus.ATTENDED, 8),
+                        (EnrolmentStatus.DROPPED, 1),
+                        (EnrolmentStatus.ENROLLED, 1),
+                    ),
+                )
+            self.plain(
+                Enrolment,
+                course_id=course.id,
+                organisation_id=rng.choice(homes).id,
+                name=person_name(rng, "测"),
+                phone=self.numbers.mobile("138") if rng.random() < 0.9 else None,
+                status=status,
+            )
+
+
+__all__ = [
+    "ACTOR",
+    "AS_OF",
+    "AUTHOR",
+    "ROOT_NAME",
+    "NetworkLoader",
+    "Numbers",
+    "between",
+    "person_name",
+    "weighted",
+]
