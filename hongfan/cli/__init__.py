@@ -26,7 +26,7 @@ COMMAND_GROUPS: tuple[str, ...] = (
     "hongfan.cli.users:register",
     "hongfan.cli.tokens:register",
     "hongfan.cli.schema:register",
-    "hongfan.io_cli:add_io_commands",
+    "hongfan.transfer.cli:add_io_commands",
 )
 
 
