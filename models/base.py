@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 from typing import Any, ClassVar, Literal, TypeVar
 
 import sqlalchemy as sa
@@ -178,6 +179,7 @@ def published_flag() -> Any:
     return col("Visible to the public API (已发布)", zh="已发布", en="Published", default=False, index=True)
 
 
+@cache  # static per (model, column); asked for several times per cell by imports
 def column_meta(model: type[SQLModel], name: str) -> ColumnMeta:
     column = model.__table__.c[name]  # type: ignore[attr-defined]
     return column.info.get("meta") or ColumnMeta(label_zh=name, label_en=name, writable=False)

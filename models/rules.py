@@ -11,6 +11,7 @@ import enum
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -43,6 +44,7 @@ class Invalid(ValueError):
 # -- coercion ------------------------------------------------------------------------
 
 
+@cache  # static per (model, column)
 def python_type(model: type[Record], name: str) -> type:
     column_type = model.__table__.c[name].type  # type: ignore[attr-defined]
     if isinstance(column_type, Money):

@@ -93,45 +93,53 @@ class _Writer:
 
     async def create(self, batch: list[Create]) -> None:
         now = utcnow()
+        defaults = {
+            **self._defaults(),
+            "created_by": self.actor,
+            "updated_by": self.actor,
+            "version": 1,
+            "created_at": now,
+            "updated_at": now,
+        }
+        ids = await self._allocate_ids(len(batch))
         rows = []
-        for create in batch:
+        for create, new_id in zip(batch, ids, strict=True):
             values = dict(create.values)
             parent = values.get("parent_id")
             if isinstance(parent, int) and parent < 0:
                 values["parent_id"] = self.real[parent][0]
-            rows.append(
-                {
-                    **self._defaults(),
-                    **values,
-                    "created_by": self.actor,
-                    "updated_by": self.actor,
-                    "version": 1,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
-        statement = sa.insert(self.table).returning(self.table.c.id, sort_by_parameter_order=True)
-        ids = [int(i) for i in (await self.session.execute(statement, rows)).scalars().all()]
-        paths: list[dict[str, Any]] = []
-        for create, row, new_id in zip(batch, rows, ids, strict=True):
-            self.created[create.row] = new_id
+            rows.append({**defaults, **values, "id": new_id})
+        if self.is_tree:
+            for create, row in zip(batch, rows, strict=True):
+                row["path"] = f"{await self._parent_path(row.get('parent_id'))}{row['id']}/"
+                if create.placeholder is not None:
+                    self.real[create.placeholder] = (row["id"], row["path"])
+        # One multi-row INSERT with ids taken up front: no RETURNING round trip per row.
+        await self.session.execute(sa.insert(self.table), rows)
+        for create, row in zip(batch, rows, strict=True):
+            self.created[create.row] = row["id"]
             written = dict(create.values)
             if self.is_tree:
-                path = f"{await self._parent_path(row.get('parent_id'))}{new_id}/"
-                paths.append({"target": new_id, "path": path})
-                if create.placeholder is not None:
-                    self.real[create.placeholder] = (new_id, path)
                 written["parent_id"] = row.get("parent_id")
             self._note(
-                "create", new_id, {k: [None, crud._jsonable(v)] for k, v in written.items()}, row
+                "create", row["id"], {k: [None, crud._jsonable(v)] for k, v in written.items()}, row
             )
-        if paths:
-            await self.session.execute(
-                sa.update(self.table)
-                .where(self.table.c.id == sa.bindparam("target"))
-                .values(path=sa.bindparam("path")),
-                paths,
+
+    async def _allocate_ids(self, count: int) -> list[int]:
+        """``count`` new primary keys: from the sequence on PostgreSQL; on SQLite, after the
+        largest id (this transaction holds SQLite's write lock, so nobody else inserts)."""
+        name = self.table.name
+        if self.session.bind.dialect.name == "postgresql":
+            found = await self.session.execute(
+                sa.text(
+                    "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"
+                ),
+                {"table": name, "n": count},
             )
+            return [int(i) for i in found.scalars().all()]
+        largest = (await self.session.execute(sa.select(sa.func.max(self.table.c.id)))).scalar()
+        start = int(largest or 0) + 1
+        return list(range(start, start + count))
 
     def _defaults(self) -> dict[str, Any]:
         """The model's defaults for every column a row leaves out (as ``model(**row)`` would)."""

@@ -68,6 +68,7 @@ class OrganisationIndex:
         self.orgs: dict[int, Org] = {}
         self.by_key: dict[str, list[int]] = {}
         self.by_code: dict[str, int] = {}
+        self._found: dict[str, list[int]] = {}  # what find() answered, until the index changes
 
     @classmethod
     async def load(cls, session: AsyncSession, principal: Principal) -> OrganisationIndex:
@@ -95,6 +96,7 @@ class OrganisationIndex:
         return index
 
     def add(self, org: Org) -> None:
+        self._found.clear()
         old = self.orgs.get(org.id)
         if old is not None:
             for key in self._keys(old):
@@ -123,6 +125,11 @@ class OrganisationIndex:
         return "/".join(segments) if segments else None
 
     def find(self, text: str) -> list[int]:
+        if text not in self._found:
+            self._found[text] = self._find(text)
+        return self._found[text]
+
+    def _find(self, text: str) -> list[int]:
         code = text.strip()
         if code.isdigit() and code in self.by_code:
             return [self.by_code[code]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from hongfan import access
@@ -26,6 +27,7 @@ class ExcelNumber(ValueError):
     """A code column that Excel stored as a number (and so lost digits of)."""
 
 
+@cache
 def is_code_column(model: type[Record], column: str) -> bool:
     meta = column_meta(model, column)
     return bool(CODE_CHECKS & set(meta.checks)) or column in ("code", "id_number", "credit_code")
