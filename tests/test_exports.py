@@ -14,10 +14,10 @@ import sqlalchemy as sa
 from hongfan import crud
 from hongfan.db import Database
 from hongfan.demo import load_demo
-from hongfan.transfer.exporting import export_file, export_headers, export_rows, iter_export
-from hongfan.transfer.importing import commit_import, preview_import
 from hongfan.principal import Principal, Role, system
 from hongfan.transfer.cells import neutralise
+from hongfan.transfer.exporting import export_file, export_headers, export_rows, iter_export
+from hongfan.transfer.importing import commit_import, preview_import
 from hongfan.transfer.sheets import read_table
 from hongfan.transfer.writing import write_csv, write_xlsx
 from models import (

@@ -30,7 +30,10 @@ def workbook_with_sheet(sheet_xml: bytes) -> bytes:
     original = io.BytesIO()
     book.save(original)
     out = io.BytesIO()
-    with zipfile.ZipFile(original) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(original) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for entry in source.infolist():
             target.writestr(entry, sheet_xml if entry.filename == SHEET else source.read(entry))
     return out.getvalue()
@@ -41,14 +44,19 @@ def refused(data: bytes, name: str, limits: Limits | None = None) -> Spreadsheet
     with pytest.raises(SpreadsheetError) as caught:
         read_sheet(data, name, limits or Limits())
     assert time.monotonic() - started < 5  # refused before it costs more than a moment
-    assert "\u4e00" <= caught.value.message("zh")[0] <= "\u9fff" or caught.value.message("zh")[0] in "“E"
+    assert (
+        "\u4e00" <= caught.value.message("zh")[0] <= "\u9fff"
+        or caught.value.message("zh")[0] in "“E"
+    )
     return caught.value
 
 
 def test_a_zip_bomb_is_refused_before_it_is_inflated() -> None:
     # Given a 2 MB sheet of one repeated row, compressed a thousandfold (a few KB)
     rows = b'<row><c t="inlineStr"><is><t>x</t></is></c></row>' * 40_000
-    data = workbook_with_sheet(HEAD.encode() + f"<worksheet {NS}><sheetData>".encode() + rows + b"</sheetData></worksheet>")
+    data = workbook_with_sheet(
+        HEAD.encode() + f"<worksheet {NS}><sheetData>".encode() + rows + b"</sheetData></worksheet>"
+    )
     assert len(data) < 100_000
     error = refused(data, "bomb.xlsx")
     assert error.code == "import.xlsx_bomb" and "压缩" in error.message("zh")
@@ -59,7 +67,8 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated() -> None:
 
 def test_xml_entities_are_refused() -> None:
     laughs = (
-        HEAD + '<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+        HEAD
+        + '<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
         '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>'
         f'<worksheet {NS}><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&c;</t></is></c></row></sheetData></worksheet>'
     )
@@ -67,29 +76,49 @@ def test_xml_entities_are_refused() -> None:
 
 
 def test_a_forged_row_number_or_dimension_costs_nothing() -> None:
-    far = HEAD + f'<worksheet {NS}><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c></row>' \
+    far = (
+        HEAD
+        + f'<worksheet {NS}><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c></row>'
         '<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>'
+    )
     assert refused(workbook_with_sheet(far.encode()), "far.xlsx").code == "import.too_many_rows"
-    wide = HEAD + f'<worksheet {NS}><dimension ref="A1:XFD1048576"/><sheetData>' \
-        '<row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c></row>' \
+    wide = (
+        HEAD + f'<worksheet {NS}><dimension ref="A1:XFD1048576"/><sheetData>'
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c></row>'
         '<row r="2"><c r="A2" t="inlineStr"><is><t>张三</t></is></c></row></sheetData></worksheet>'
+    )
     started = time.monotonic()
     table = read_table(workbook_with_sheet(wide.encode()), "wide.xlsx")
     assert table.rows == [["张三"]] and time.monotonic() - started < 5
 
 
 def test_too_many_columns_or_rows_are_refused() -> None:
-    assert refused(("a," * 150 + "\r\n" + "1," * 150).encode(), "wide.csv").code == "import.too_many_columns"
-    assert refused(b"a\n" + b"1\n" * 31, "long.csv", Limits(max_rows=20)).code == "import.too_many_rows"
+    assert (
+        refused(("a," * 150 + "\r\n" + "1," * 150).encode(), "wide.csv").code
+        == "import.too_many_columns"
+    )
+    assert (
+        refused(b"a\n" + b"1\n" * 31, "long.csv", Limits(max_rows=20)).code
+        == "import.too_many_rows"
+    )
     assert refused(b"a" * 200, "big.csv", Limits(max_bytes=100)).code == "import.too_large"
 
 
-def test_the_cli_applies_the_same_limits(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_cli_applies_the_same_limits(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     parser = argparse.ArgumentParser(prog="hongfan")
     add_io_commands(parser.add_subparsers(dest="command", required=True))
     rows = b'<row><c t="inlineStr"><is><t>x</t></is></c></row>' * 40_000
     bomb = tmp_path / "bomb.xlsx"
-    bomb.write_bytes(workbook_with_sheet(HEAD.encode() + f"<worksheet {NS}><sheetData>".encode() + rows + b"</sheetData></worksheet>"))
+    bomb.write_bytes(
+        workbook_with_sheet(
+            HEAD.encode()
+            + f"<worksheet {NS}><sheetData>".encode()
+            + rows
+            + b"</sheetData></worksheet>"
+        )
+    )
     settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}", secret_key="x")
     args = parser.parse_args(["import", "ScholarshipStudent", str(bomb)])
     assert args.handler(settings, args) == 1

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from hongfan import crud
 from hongfan.db import Database
+from hongfan.principal import Principal, Role, system
 from hongfan.transfer import (
     ImportResult,
     UnknownType,
@@ -22,7 +23,6 @@ from hongfan.transfer import (
     resolve_type,
     template_headers,
 )
-from hongfan.principal import Principal, Role, system
 from hongfan.transfer.sheets import SpreadsheetError, Table, read_table
 from models import (
     AuditEntry,

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import dataclasses
 import io
 import re
 from datetime import date
 
 import httpx
-
 import openpyxl
 import sqlalchemy as sa
 
@@ -19,7 +19,19 @@ from models import ScholarshipStudent
 from models.validators import make_national_id
 from tests.admin_ui.conftest import AdminClient, csrf_of, text_of
 
-HEADERS = ["姓名", "性别", "身份证号", "手机号码", "家庭类别", "所在组织", "就读高校", "专业", "入学年份", "毕业年份"]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HEADERS = [
+    "姓名",
+    "性别",
+    "身份证号",
+    "手机号码",
+    "家庭类别",
+    "所在组织",
+    "就读高校",
+    "专业",
+    "入学年份",
+    "毕业年份",
+]
 
 
 def students_csv(bad_row: bool) -> bytes:
@@ -28,7 +40,20 @@ def students_csv(bad_row: bool) -> bytes:
         id_number = make_national_id("350206", date(2004, 2, 10 + i), 21 + i * 2, "female")
         if bad_row and i == 1:
             id_number = id_number[:-1] + ("1" if id_number[-1] != "1" else "2")
-        rows.append([f"导入示例{i}", "女", id_number, "13800001111", "建档立卡贫困家庭", "厦门市/湖里区/金山街道/高林社区", "集美大学", "护理学", "2022", "2026"])
+        rows.append(
+            [
+                f"导入示例{i}",
+                "女",
+                id_number,
+                "13800001111",
+                "建档立卡贫困家庭",
+                "厦门市/湖里区/金山街道/高林社区",
+                "集美大学",
+                "护理学",
+                "2022",
+                "2026",
+            ]
+        )
     text = io.StringIO()
     writer = csv.writer(text)
     writer.writerow(HEADERS)
@@ -38,7 +63,15 @@ def students_csv(bad_row: bool) -> bytes:
 
 async def _count(demo, prefix: str) -> int:
     async with demo.session(SYSTEM) as session:
-        return int((await session.execute(sa.select(sa.func.count(ScholarshipStudent.id)).where(ScholarshipStudent.name.like(prefix + "%")))).scalar_one())
+        return int(
+            (
+                await session.execute(
+                    sa.select(sa.func.count(ScholarshipStudent.id)).where(
+                        ScholarshipStudent.name.like(prefix + "%")
+                    )
+                )
+            ).scalar_one()
+        )
 
 
 async def _upload(client: AdminClient, data: bytes, name: str = "学生.csv") -> httpx.Response:
@@ -63,7 +96,9 @@ async def _finished(client: AdminClient, url: str) -> httpx.Response:
     return await client.get(url)
 
 
-async def test_gbk_file_with_a_bad_row_writes_nothing_and_the_corrected_file_writes_all(client: AdminClient, demo):
+async def test_gbk_file_with_a_bad_row_writes_nothing_and_the_corrected_file_writes_all(
+    client: AdminClient, demo
+):
     await client.login("huli.editor@demo.hongfan")
     # When the editor uploads a GBK file with a bad row, the upload returns at once and the
     # job page shows the row's problem; nothing is written and there is nothing to confirm
@@ -74,7 +109,9 @@ async def test_gbk_file_with_a_bad_row_writes_nothing_and_the_corrected_file_wri
     assert "确认导入" not in preview.text
     assert await _count(demo, "导入示例") == 0
     # And the rows come back as an Excel file with an error column next to each row
-    errors_link = re.search(r'href="(/admin/scholarship-students/import/[0-9a-f]+/errors.xlsx)"', preview.text)
+    errors_link = re.search(
+        r'href="(/admin/scholarship-students/import/[0-9a-f]+/errors.xlsx)"', preview.text
+    )
     assert errors_link
     book = openpyxl.load_workbook(io.BytesIO((await client.get(errors_link.group(1))).content))
     values = list(book.active.iter_rows(values_only=True))
@@ -140,3 +177,42 @@ async def test_oversized_or_unreadable_files_get_a_clear_message(client: AdminCl
         files={"file": ("big.csv", b"a" * (10 * 1024 * 1024 + 10), "text/csv")},
     )
     assert big.status_code == 400 and "10 MB" in text_of(big.text)
+
+
+async def test_a_large_export_runs_in_the_background_and_downloads_every_row(
+    client: AdminClient, demo
+):
+    # Given an admin whose list holds more rows than an export may download at once
+    await client.login("admin@demo.hongfan")
+    client.http._transport.app.state.settings = dataclasses.replace(
+        demo.settings, export_inline_rows=50
+    )  # type: ignore[attr-defined]
+    async with demo.session(SYSTEM) as session:
+        total = int(
+            (await session.execute(sa.select(sa.func.count(ScholarshipStudent.id)))).scalar_one()
+        )
+    # When they export, the export becomes a job with its own page
+    started = await client.get("/admin/scholarship-students/export.csv")
+    assert (
+        started.status_code == 303
+        and "/admin/scholarship-students/export/" in started.headers["location"]
+    )
+    page = await _finished(client, started.headers["location"])
+    assert f"共 {total} 行" in text_of(page.text)
+    # Then the download holds every row, not a page of them
+    download = await client.get(started.headers["location"] + "/download")
+    rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
+    assert len(rows) == 1 + total
+
+
+async def test_healthz_answers_while_a_hostile_upload_is_refused(client: AdminClient):
+    await client.login("huli.editor@demo.hongfan")
+    bomb = b"PK\x03\x04" + b"\x00" * 64
+    response = await client.http.post(
+        "/admin/scholarship-students/import",
+        data={"csrf_token": client.csrf},
+        files={"file": ("bomb.xlsx", bomb, XLSX)},
+    )
+    assert (await client.get("/healthz")).status_code == 200
+    page = await _finished(client, response.headers["location"])
+    assert page.status_code == 400 and "未写入任何数据" in text_of(page.text)

@@ -10,17 +10,13 @@ HONGFAN_SCREENSHOTS=1.
 
 from __future__ import annotations
 
-import base64
 import codecs
 import csv
-import hashlib
-import hmac
 import io
 import re
 from datetime import date
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -547,90 +543,7 @@ def test_anonymous_visitor_is_sent_to_login_and_a_wrong_password_gets_a_chinese_
 STUDENT_HEADERS = ["姓名", "性别", "身份证号", "手机号码", "家庭类别", "所在组织", "就读高校", "专业", "入学年份", "毕业年份"]
 
 
-def gbk_csv(rows: list[list[str]]) -> bytes:
-    lines = [",".join(STUDENT_HEADERS), *(",".join(r) for r in rows)]
-    data = ("\r\n".join(lines) + "\r\n").encode("gbk")
-    with pytest.raises(UnicodeDecodeError):
-        data.decode("utf-8")  # really GBK, as Excel on a Chinese Windows saves it
-    return data
-
-
-def upload(page: Any, data: bytes) -> None:
-    """Choose the file, press 上传并预览, wait for the preview (admin.js uploads it with XHR)."""
-    page.set_input_files(
-        "input[type=file]", files=[{"name": "金秋助学学生.csv", "mimeType": "text/csv", "buffer": data}]
-    )
-    page.evaluate("document.body.dataset.before = 'upload'")
-    page.click("form:has(input[type=file]) button:has-text('上传并预览')")
-    page.wait_for_selector("body:not([data-before]) p.summary")
-
-
-def test_editor_imports_a_gbk_csv_sees_the_bad_row_in_chinese_then_imports_the_corrected_file(
-    new_page: Any, live_server: LiveServer
-) -> None:
-    numbers = [
-        unused_national_id(live_server, "female", 101),
-        unused_national_id(live_server, "male", 201),
-        unused_national_id(live_server, "female", 301),
-    ]
-    gaolin = "湖里区/金山街道/高林社区"
-    rows = [
-        ["张导入一", "女", numbers[0], "13800138000", "建档立卡贫困家庭", gaolin, "厦门大学", "护理学", "2021", "2025"],
-        ["李导入二", "男", wrong_check_digit(numbers[1]), "13800138001", "独生子女低保家庭", gaolin, "集美大学", "", "2022", "2026"],
-        ["王导入三", "女", numbers[2], "", "建档立卡贫困家庭", gaolin, "厦门理工学院", "软件工程", "2020", "2024"],
-    ]
-    bad_file = gbk_csv(rows)
-
-    # Given the editor on the students' import page
-    page = new_page(EDITOR)
-    page.goto("/admin/scholarship-students")
-    page.click("a.button:has-text('导入')")
-    page.wait_for_url("**/admin/scholarship-students/import")
-    assert page.locator("input[type=file]").count() == 1
-
-    # When they upload a GBK CSV with one bad ID number (row 3 of the sheet)
-    upload(page, bad_file)
-
-    # Then the preview names the row, the column and the problem, in Chinese
-    assert "有错误 1 行" in text_of(page, "p.summary")
-    assert "未写入任何数据" in text_of(page, "p.error")
-    errors = page.locator("table.import-errors tbody tr")
-    assert errors.count() == 1
-    row, column, problem = (c.strip() for c in errors.first.locator("td").all_inner_texts())
-    assert (row, column) == ("3", "身份证号")
-    assert "校验位" in problem and CJK.search(problem)
-    assert "Traceback" not in page.content()
-    shot(page, "09-import-preview-error")
-    # And there is nothing to commit: no 确认导入 button
-    assert page.locator("button:has-text('确认导入')").count() == 0
-    # And even a forged commit of that file (correctly signed) writes nothing
-    forged = page.request.post(
-        "/admin/scholarship-students/import",
-        form={
-            "csrf_token": page.locator("input[name=csrf_token]").first.input_value(),
-            "payload": base64.b64encode(bad_file).decode(),
-            "signature": hmac.new(live_server.settings.secret_key.encode(), bad_file, hashlib.sha256).hexdigest(),
-            "filename": "金秋助学学生.csv",
-        },
-    )
-    assert forged.status == 422 and "校验位" in forged.text()
-    assert students_with_id_numbers(live_server, numbers) == []
-
-    # When they upload the corrected file and press 确认导入
-    rows[1][2] = numbers[1]
-    upload(page, gbk_csv(rows))
-    assert "有错误 0 行" in text_of(page, "p.summary")
-    assert page.locator("table.import-errors").count() == 0
-    assert students_with_id_numbers(live_server, numbers) == []  # a preview writes nothing
-    with page.expect_navigation():
-        page.click("button:has-text('确认导入')")
-
-    # Then every row is written, and the page says so
-    assert "导入完成：新增 3 行" in flash(page)
-    written = students_with_id_numbers(live_server, numbers)
-    assert sorted(s.name for s in written) == sorted(["张导入一", "李导入二", "王导入三"])
-    assert {s.organisation_id for s in written} == {written[0].organisation_id}
-    assert "Traceback" not in page.content()
+# The background import (upload, progress, preview, error file, commit): tests/e2e/test_transfer_browser.py.
 
 
 def test_editor_exports_the_searched_students_as_a_chinese_csv_that_excel_opens(
