@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_TRIGGERS = frozenset(FORMULA_TRIGGERS)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _EXCEL_TEXT = re.compile(r'^="((?:[^"]|"")*)"$')
 # Text Excel would turn into a number and mangle: 11+ digits, or digits with a leading 0.
@@ -87,6 +88,13 @@ def csv_cell(value: Any) -> str:
     """A value as CSV text: neutralised, money with two decimals, long digits kept as text."""
     if value is None:
         return ""
+    if type(value) is str:  # the common case first: one call per cell of every export
+        first = value[:1]
+        if first in _TRIGGERS:
+            return "'" + value
+        if first.isdigit() and _FRAGILE_DIGITS.match(value):
+            return f'="{value}"'
+        return value
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, Decimal):
@@ -96,7 +104,7 @@ def csv_cell(value: Any) -> str:
     if isinstance(value, datetime | date):
         return value.isoformat()
     text = neutralise(str(value))
-    if is_fragile_digits(text):
+    if text[:1].isdigit() and is_fragile_digits(text):
         return f'="{text}"'
     return text
 

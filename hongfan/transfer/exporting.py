@@ -220,6 +220,10 @@ async def iter_export(
             ):
                 clear.append("student.id_number")
             selected = [model.id, *(getattr(model, c) for c in columns)]  # type: ignore[attr-defined]
+            renderers = [
+                (i, _renderer(principal, model, c, targets, relations, lang, typed))
+                for i, c in enumerate(columns, start=1)
+            ]
             last: int | None = None
             while True:
                 statement = sa.select(*selected).order_by(model.id).limit(page_size)  # type: ignore[arg-type]
@@ -240,20 +244,7 @@ async def iter_export(
                         {row[i] for row in page for i in student_fks if row[i] is not None}
                     )
                 for row in page:
-                    out = []
-                    for index, column in enumerate(columns, start=1):
-                        value = row[index]
-                        if column in targets:
-                            out.append(relations.render(targets[column], value))
-                        else:
-                            out.append(
-                                render_value(
-                                    access.present(principal, model, column, value),
-                                    lang,
-                                    typed=typed,
-                                )
-                            )
-                    yield out
+                    yield [render(row[index]) for index, render in renderers]
                 produced += len(page)
                 if progress is not None:
                     await progress(produced)
@@ -262,6 +253,32 @@ async def iter_export(
                     break
     finally:
         await _audit(db, principal, model, produced, filter_note, fmt, clear)
+
+
+def _renderer(
+    principal: Principal,
+    model: type[Record],
+    column: str,
+    targets: dict[str, str],
+    relations: _Relations,
+    lang: str,
+    typed: bool,
+) -> Callable[[Any], Any]:
+    """How one column's stored value becomes a cell, decided once per export, not per cell."""
+    if column in targets:
+        target = targets[column]
+        return lambda value: relations.render(target, value)
+    kind = python_type(model, column)
+    if (
+        column_meta(model, column).sensitive
+        or access.readable_columns(principal, model) is not None
+    ):
+        return lambda value: render_value(
+            access.present(principal, model, column, value), lang, typed=typed
+        )
+    if kind is str or (typed and kind in (int, Decimal, date)):
+        return lambda value: value
+    return lambda value: render_value(value, lang, typed=typed)
 
 
 async def _audit(

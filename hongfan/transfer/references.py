@@ -69,6 +69,7 @@ class OrganisationIndex:
         self.by_key: dict[str, list[int]] = {}
         self.by_code: dict[str, int] = {}
         self._found: dict[str, list[int]] = {}  # what find() answered, until the index changes
+        self._rendered: dict[int, str | None] = {}  # paths by id, likewise
 
     @classmethod
     async def load(cls, session: AsyncSession, principal: Principal) -> OrganisationIndex:
@@ -97,6 +98,7 @@ class OrganisationIndex:
 
     def add(self, org: Org) -> None:
         self._found.clear()
+        self._rendered.clear()
         old = self.orgs.get(org.id)
         if old is not None:
             for key in self._keys(old):
@@ -121,8 +123,10 @@ class OrganisationIndex:
     def render(self, org_id: int | None) -> str | None:
         if org_id is None:
             return None
-        segments = self.segments(org_id)
-        return "/".join(segments) if segments else None
+        if org_id not in self._rendered:
+            segments = self.segments(org_id)
+            self._rendered[org_id] = "/".join(segments) if segments else None
+        return self._rendered[org_id]
 
     def find(self, text: str) -> list[int]:
         if text not in self._found:
