@@ -445,7 +445,7 @@ async def test_missing_required_values_and_columns(database: Database, world: Wo
 
 
 async def test_progress_is_reported(database: Database, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("hongfan.transfer.checking.PROGRESS_EVERY", 50)
+    monkeypatch.setattr("hongfan.transfer.filecheck.PROGRESS_EVERY", 50)
     numbers = ids(*(["female"] * 120))
     rows = [["学生", "女", n, "", "建档立卡贫困家庭", "高林社区", "厦门大学", "", "2021", "2025"] for n in numbers]
     seen: list[tuple[int, int]] = []

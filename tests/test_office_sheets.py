@@ -355,3 +355,20 @@ def factories_editor(district: Organisation) -> Any:
         organisation_id=district.id,
         organisation_path=district.path,
     )
+
+
+async def test_the_template_keeps_codes_as_text_offers_choices_and_its_example_row_is_not_imported(
+    database: Database, world: World
+) -> None:
+    from hongfan.transfer.templates import build_template
+
+    book = openpyxl.load_workbook(io.BytesIO(build_template("ScholarshipStudent")))
+    sheet, notes = book.worksheets
+    headers = [c.value for c in sheet[1]]
+    assert sheet.cell(row=3, column=headers.index("身份证号") + 1).number_format == "@"
+    lists = {str(v.sqref).split(":")[0]: v.formula1 for v in sheet.data_validations.dataValidation}
+    assert "女" in lists[f"{openpyxl.utils.get_column_letter(headers.index('性别') + 1)}2"]
+    assert notes.title == "填写说明" and any("身份证号" in str(c.value) for c in notes["A"])
+    # A template uploaded with its example row still in it imports nothing from that row
+    preview = await preview_import(database, SYSTEM, "ScholarshipStudent", read_sheet(build_template("ScholarshipStudent"), "t.xlsx"))
+    assert preview.total == 0

@@ -12,10 +12,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from hongfan.demo.courses import CourseLoader
 from hongfan.demo.data import demo_data
 from hongfan.demo.network import (
     AS_OF,
-    NetworkLoader,
     between,
     check_phone_or_landline,
     require,
@@ -33,7 +33,7 @@ from models.validators import (
 )
 
 
-class DemoLoader(NetworkLoader):
+class DemoLoader(CourseLoader):
     async def companies(self) -> list[Company]:
         rng = self.rng
         codes: set[str] = set()

@@ -25,10 +25,8 @@ from hongfan.principal import Principal
 from hongfan.transfer.columns import NATURAL_KEYS, Plan, relation_targets
 from hongfan.transfer.names import LEVEL_DEPTH, is_official, match_key, near, short_name
 from hongfan.transfer.references import Org, ReferenceProblem, References, name_key
-from hongfan.transfer.report import Change, ImportResult, RowError, RowOutcome
-from hongfan.transfer.sheets import Table
+from hongfan.transfer.report import Change, ImportResult, RowError
 from hongfan.transfer.values import NAME_COLUMNS, ExcelNumber, changes, key_part, prepare_text
-from models.base import ENTITIES, Record
 from models.messages import message
 from models.rules import check_record
 
@@ -328,7 +326,7 @@ class Checker:
         return out
 
     def describe(self, record: Any, cleaned: dict[str, Any]) -> list[Change]:
-        from hongfan.transfer.exporting import render_value
+        from hongfan.transfer.rendering import render_value
 
         out = []
         for column, after in cleaned.items():
@@ -351,157 +349,4 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-async def check_table(
-    session: AsyncSession,
-    principal: Principal,
-    plan: Plan,
-    table: Table,
-    references: References,
-    progress: Progress | None = None,
-) -> Checked:
-    """Check every row of ``table``; nothing is written."""
-    checker = Checker(session, principal, plan, references)
-    rows = [checker.extract(n, c) for n, c in zip(table.row_numbers, table.rows, strict=True)]
-    for fk, target in checker.targets.items():
-        await references.prefetch(target, [t for r in rows if (t := r.texts.get(fk))])
-    placeholders = iter(range(-1, -len(rows) - 2, -1))
-    for row in rows:
-        checker.resolve(row)
-        row.key = checker.key_of(row)
-        if checker.type_name == "Organisation":
-            checker.organisation_row(row, lambda: next(placeholders))
-    existing = {} if checker.type_name == "Organisation" else await checker.load_existing(rows)
-    if checker.type_name == "Organisation":
-        ids = [r.existing.id for r in rows if r.existing is not None]
-        loaded = await _load(session, checker.model, ids)
-        for row in rows:
-            row.existing = loaded.get(row.existing.id) if row.existing is not None else None
-    checked = Checked(
-        ImportResult(
-            type_name=checker.type_name,
-            rows=[],
-            ignored_headers=plan.ignored,
-            header_row=table.header_row,
-            group_row=table.group_row,
-        )
-    )
-    seen: dict[Any, int] = {}
-    total = len(rows)
-    for done, row in enumerate(rows, start=1):
-        if checker.type_name != "Organisation" and row.key is not None:
-            found = existing.get(row.key, [])
-            row.existing = (
-                found[0] if len(found) == 1 else (_pick(checker, found, row) if found else None)
-            )
-            if len(found) > 1 and row.existing is None:
-                row.errors.append(checker.error("", "import.ambiguous_key"))
-        checked.report.rows.append(_outcome(checker, checked, row, seen))
-        if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
-            await progress(done, total)
-    await _check_unique(checker, checked)
-    return checked
-
-
-def _outcome(checker: Checker, checked: Checked, row: _Row, seen: dict[Any, int]) -> RowOutcome:
-    identity = ("record", row.existing.id) if row.existing is not None else row.key
-    if identity is not None and not row.unresolved:
-        first = seen.get(identity)
-        if first is not None:
-            row.errors.append(checker.error("", "import.duplicate_row", row=first))
-        else:
-            seen[identity] = row.number
-    if row.existing is None:
-        if row.errors:
-            row.errors += checker.value_errors(row)  # the other columns' problems too
-            return RowOutcome(row.number, "create", row.errors, None, row.warnings)
-        create = checker.check_create(row)
-        if create is not None:
-            checked.creates.append(create)
-        return RowOutcome(row.number, "create", row.errors, None, row.warnings)
-    if row.errors:
-        return RowOutcome(row.number, "update", row.errors, row.existing.id, row.warnings)
-    update, shown = checker.check_update(row, row.existing)
-    if update is not None:
-        checked.updates.append(update)
-        return RowOutcome(row.number, "update", row.errors, row.existing.id, row.warnings, shown)
-    return RowOutcome(
-        row.number,
-        "update" if row.errors else "unchanged",
-        row.errors,
-        row.existing.id,
-        row.warnings,
-    )
-
-
-def _pick(checker: Checker, found: list[Any], row: _Row) -> Any:
-    """Of several records sharing a natural key (namesakes), the one the row names.
-
-    A unique column the row gives (an enrolment's certificate number) decides; else the
-    one record the row matches in every column, if exactly one does.
-    """
-    table = checker.model.__table__  # type: ignore[attr-defined]
-    for column in table.columns:
-        if column.unique and row.data.get(column.name) is not None:
-            ok, value = key_part(checker.model, column.name, row.data[column.name])
-            same = [r for r in found if ok and getattr(r, column.name) == value]
-            if len(same) == 1:
-                return same[0]
-    identical = [r for r in found if not changes(checker.principal, checker.model, r, row.data)]
-    return identical[0] if len(identical) == 1 else None
-
-
-async def _load(session: AsyncSession, model: type[Record], ids: list[int]) -> dict[int, Any]:
-    out: dict[int, Any] = {}
-    for start in range(0, len(ids), CHUNK):
-        statement = sa.select(model).where(model.id.in_(ids[start : start + CHUNK]))  # type: ignore[union-attr]
-        out.update({r.id: r for r in (await session.execute(statement)).scalars()})
-    return out
-
-
-async def _check_unique(checker: Checker, checked: Checked) -> None:
-    """Unique values already taken by another row of the table (any row, hidden or deleted)."""
-    model = checker.model
-    table = model.__table__  # type: ignore[attr-defined]
-    groups = list(model.__entity__.unique)
-    groups += [(c.name,) for c in table.columns if c.unique and (c.name,) not in groups]
-    outcomes = {o.row: o for o in checked.report.rows}
-    writes: list[tuple[int, int | None, dict[str, Any]]] = [
-        (c.row, None, c.values) for c in checked.creates
-    ]
-    writes += [
-        (u.row, u.record.id, {**crud.snapshot(u.record), **u.values})
-        for u in checked.updates
-        if set(u.values) & {c for g in groups for c in g}
-    ]
-    failed: set[int] = set()
-    for columns in groups:
-        wanted = [(row, own, tuple(values.get(c) for c in columns)) for row, own, values in writes]
-        wanted = [
-            w
-            for w in wanted
-            if all(v is not None and not (isinstance(v, int) and v < 0) for v in w[2])
-        ]
-        last = columns[-1]
-        taken: dict[tuple[Any, ...], int] = {}
-        values = sorted({w[2][-1] for w in wanted}, key=str)
-        for start in range(0, len(values), CHUNK):
-            statement = sa.select(table.c.id, *[table.c[c] for c in columns]).where(
-                table.c[last].in_(values[start : start + CHUNK])
-            )
-            for found in (await checker.session.execute(statement)).all():
-                taken[tuple(found[1:])] = int(found[0])
-        in_file: dict[tuple[Any, ...], int] = {}
-        for row, own, key in wanted:
-            other = taken.get(key)
-            if (other is not None and other != own) or (
-                key in in_file and len(columns) == 1 and last not in checker.key_columns
-            ):
-                outcomes[row].errors.append(checker.error(last, "unique"))
-                failed.add(row)
-            in_file.setdefault(key, row)
-    if failed:
-        checked.creates = [c for c in checked.creates if c.row not in failed]
-        checked.updates = [u for u in checked.updates if u.row not in failed]
-
-
-__all__ = ["Checked", "Create", "Update", "check_table", "ENTITIES"]
+__all__ = ["CHUNK", "Checked", "Checker", "Create", "Update"]

@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import IO, Any, Literal
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from hongfan import access
 from hongfan.db import Database
@@ -37,11 +35,11 @@ from hongfan.transfer.columns import (
     relation_targets,
     resolve_type,
 )
-from hongfan.transfer.references import OrganisationIndex
+from hongfan.transfer.rendering import Relations, render_value, renderer
 from hongfan.transfer.values import is_code_column
 from hongfan.transfer.writing import Kind, XlsxStream, csv_lines
 from models.audit import AuditEntry
-from models.base import ENTITIES, Record, choice_label, column_meta
+from models.base import Record, column_meta
 from models.rules import python_type
 
 Format = Literal["csv", "xlsx"]
@@ -97,97 +95,6 @@ def column_kinds(principal: Principal, model: type[Record]) -> list[Kind]:
     return kinds
 
 
-def render_value(value: Any, lang: str, *, typed: bool = False) -> Any:
-    """A stored value as a cell: labels and yes/no; dates and money as text unless ``typed``."""
-    if value is None:
-        return None
-    if isinstance(value, enum.Enum):
-        return choice_label(value, lang)
-    if isinstance(value, bool):
-        return ("Yes" if value else "No") if lang == "en" else ("是" if value else "否")
-    if typed:
-        return value
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
-
-
-class _Relations:
-    """Renders foreign keys the way imports accept them."""
-
-    def __init__(self, session: AsyncSession, principal: Principal) -> None:
-        self.session = session
-        self.principal = principal
-        self.organisations = OrganisationIndex()
-        self.labels: dict[str, dict[int, str]] = {}
-        self.students: dict[int, tuple[str, str]] = {}
-        self.clear_ids = access.can_read_column(
-            principal, ENTITIES["ScholarshipStudent"], "id_number"
-        )
-
-    async def load(self, targets: set[str]) -> None:
-        self.organisations = await OrganisationIndex.load(self.session, self.principal)
-        if "Company" in targets:
-            model: Any = ENTITIES["Company"]
-            rows = (
-                await self.session.execute(sa.select(model.id, model.name, model.credit_code))
-            ).all()
-            names = Counter(name for _id, name, _code in rows)
-            self.labels["Company"] = {
-                i: (name if names[name] == 1 else code) for i, name, code in rows
-            }
-        for target, attribute in (("Course", "title"), ("ServiceSite", "name")):
-            if target not in targets:
-                continue
-            source: Any = ENTITIES[target]
-            rows = (
-                await self.session.execute(
-                    sa.select(source.id, getattr(source, attribute), source.organisation_id)
-                )
-            ).all()
-            names = Counter(name for _id, name, _org in rows)
-            self.labels[target] = {
-                i: (
-                    name
-                    if names[name] == 1
-                    else f"{name}（{self.organisations.render(org) or org}）"
-                )
-                for i, name, org in rows
-            }
-
-    async def prepare(self, student_ids: set[int]) -> None:
-        """Load the students a page refers to (there may be too many to load all)."""
-        wanted = sorted(student_ids - set(self.students))
-        if not wanted:
-            return
-        model: Any = ENTITIES["ScholarshipStudent"]
-        rows = await self.session.execute(
-            sa.select(model.id, model.id_number, model.name).where(model.id.in_(wanted))
-        )
-        for student_id, number, name in rows.all():
-            self.students[int(student_id)] = (number, name)
-
-    def render(self, target: str, record_id: int | None) -> str | None:
-        if record_id is None:
-            return None
-        if target == "Organisation":
-            return self.organisations.render(record_id)
-        if target == "ScholarshipStudent":
-            found = self.students.get(record_id)
-            if found is None:
-                return None
-            model = ENTITIES["ScholarshipStudent"]
-            if self.clear_ids:
-                return str(found[0])
-            return str(access.present(self.principal, model, "name", found[1]) or "")
-        labels = self.labels.get(target)
-        if labels is not None:
-            return labels.get(record_id)
-        return str(record_id)
-
-
 async def iter_export(
     db: Database,
     principal: Principal,
@@ -213,7 +120,7 @@ async def iter_export(
     produced = 0
     try:
         async with db.session(principal) as session:
-            relations = _Relations(session, principal)
+            relations = Relations(session, principal)
             await relations.load({targets[c] for c in columns if c in targets})
             if relations.clear_ids and any(
                 targets[c] == "ScholarshipStudent" for c in columns if c in targets
@@ -221,7 +128,7 @@ async def iter_export(
                 clear.append("student.id_number")
             selected = [model.id, *(getattr(model, c) for c in columns)]  # type: ignore[attr-defined]
             renderers = [
-                (i, _renderer(principal, model, c, targets, relations, lang, typed))
+                (i, renderer(principal, model, c, targets, relations, lang, typed))
                 for i, c in enumerate(columns, start=1)
             ]
             last: int | None = None
@@ -253,32 +160,6 @@ async def iter_export(
                     break
     finally:
         await _audit(db, principal, model, produced, filter_note, fmt, clear)
-
-
-def _renderer(
-    principal: Principal,
-    model: type[Record],
-    column: str,
-    targets: dict[str, str],
-    relations: _Relations,
-    lang: str,
-    typed: bool,
-) -> Callable[[Any], Any]:
-    """How one column's stored value becomes a cell, decided once per export, not per cell."""
-    if column in targets:
-        target = targets[column]
-        return lambda value: relations.render(target, value)
-    kind = python_type(model, column)
-    if (
-        column_meta(model, column).sensitive
-        or access.readable_columns(principal, model) is not None
-    ):
-        return lambda value: render_value(
-            access.present(principal, model, column, value), lang, typed=typed
-        )
-    if kind is str or (typed and kind in (int, Decimal, date)):
-        return lambda value: value
-    return lambda value: render_value(value, lang, typed=typed)
 
 
 async def _audit(

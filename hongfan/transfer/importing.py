@@ -22,8 +22,9 @@ from hongfan.db import Database
 from hongfan.errors import Conflict, HongfanError
 from hongfan.principal import Principal
 from hongfan.transfer.bulk import WriteConflict, write_checked
-from hongfan.transfer.checking import Checked, check_table
+from hongfan.transfer.checking import Checked
 from hongfan.transfer.columns import plan, recogniser, resolve_type
+from hongfan.transfer.filecheck import check_table
 from hongfan.transfer.references import References
 from hongfan.transfer.report import ImportPreview, ImportResult, RowError, RowOutcome
 from hongfan.transfer.sheets import Sheet, Table, locate_header
