@@ -129,7 +129,7 @@ class _Writer:
         """``count`` new primary keys: from the sequence on PostgreSQL; on SQLite, after the
         largest id (this transaction holds SQLite's write lock, so nobody else inserts)."""
         name = self.table.name
-        if self.session.bind.dialect.name == "postgresql":
+        if self.session.get_bind().dialect.name == "postgresql":
             found = await self.session.execute(
                 sa.text(
                     "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"

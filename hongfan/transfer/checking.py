@@ -158,8 +158,8 @@ class Checker:
             statement = (
                 sa.select(self.model)
                 .where(column.in_(values[start : start + CHUNK]))
-                .order_by(self.model.id)
-            )  # type: ignore[arg-type]
+                .order_by(self.model.id)  # type: ignore[arg-type]
+            )
             for record in (await self.session.execute(statement)).scalars():
                 found.setdefault(self.record_key(record), []).append(record)
                 self.siblings.setdefault(self._sibling_group(self.record_key(record)), []).append(

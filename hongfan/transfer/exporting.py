@@ -137,7 +137,7 @@ async def iter_export(
                 if where is not None:
                     statement = statement.where(where)
                 if last is not None:
-                    statement = statement.where(model.id > last)  # type: ignore[operator]
+                    statement = statement.where(model.id > last)  # type: ignore[operator,arg-type]
                 page = (await session.execute(statement)).all()
                 if not page:
                     break

@@ -122,7 +122,7 @@ async def load_by_ids(session: AsyncSession, model: type[Record], ids: list[int]
     out: dict[int, Any] = {}
     for start in range(0, len(ids), CHUNK):
         statement = sa.select(model).where(model.id.in_(ids[start : start + CHUNK]))  # type: ignore[union-attr]
-        out.update({r.id: r for r in (await session.execute(statement)).scalars()})
+        out.update({int(r.id or 0): r for r in (await session.execute(statement)).scalars()})
     return out
 
 

@@ -217,8 +217,8 @@ class References:
         elif target in ("Course", "ServiceSite"):
             await self._prefetch_named(target, wanted)
         else:
-            numbers = [int(t) for t in wanted if t.isdigit()]
-            rows = await self._rows(model, [], model.id, numbers)
+            ids = [int(t) for t in wanted if t.isdigit()]
+            rows = await self._rows(model, [], model.id, ids)
             for text in wanted:
                 self.found[(target, text)] = [
                     r[0] for r in rows if text.isdigit() and r[0] == int(text)

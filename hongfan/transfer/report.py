@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import IO, Any, Literal
 
 Action = Literal["create", "update", "unchanged"]
@@ -109,7 +110,7 @@ class ImportResult(ImportPreview):
 
 
 def write_error_file(
-    target: IO[bytes] | str,
+    target: IO[bytes] | str | Path,
     headers: list[str],
     rows: list[list[str | None]],
     row_numbers: list[int],

@@ -164,10 +164,10 @@ def _notes(sheet: Any, model: type[Record], columns: list[str], lang: str) -> No
                 if zh
                 else "a text column: type the full number"
             )
-        target = python_type(model, column)
-        if target is date:
+        kind = python_type(model, column)
+        if kind is date:
             rules.append("日期，如 2024-09-01" if zh else "a date, e.g. 2024-09-01")
-        if target is Decimal:
+        if kind is Decimal:
             rules.append("金额（元），两位小数" if zh else "an amount in yuan, two decimals")
         if column == "level":
             rules.append(

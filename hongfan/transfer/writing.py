@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import islice
+from pathlib import Path
 from typing import IO, Any, Literal
 
 from hongfan.transfer.cells import CONTROL, csv_cell, neutralise
@@ -138,7 +139,7 @@ class XlsxStream:
             return
         self._append(row)
 
-    def save(self, target: IO[bytes] | str) -> None:
+    def save(self, target: IO[bytes] | str | Path) -> None:
         if self.pending is not None:
             self._start()
         self.workbook.save(target)
