@@ -16,35 +16,7 @@ from models.training import Course, CourseCategory, CourseSession, Enrolment, En
 class CourseLoader(NetworkLoader):
     async def courses(self) -> None:
         rng, data = self.rng, demo_data()
-        specs: list[dict[str, Any]] = []
-        training = data["instructor_training"]
-        for district in self.districts:
-            if district == "湖里区":
-                start, days, venue = date(2022, 10, 14), 21, "湖里区妇幼保健院"
-            else:
-                start, days, venue = (
-                    between(rng, date(2022, 4, 1), date(2022, 9, 30)),
-                    rng.randint(14, 35),
-                    None,
-                )
-            specs.append(
-                self._course(
-                    f"2022年{district}家庭健康指导员培训班",
-                    "instructor_training",
-                    district,
-                    start,
-                    days,
-                    site=training["sites"].get(district),
-                    venue=venue,
-                    capacity=80,
-                    topics=training["topics"],
-                    description=(
-                        f"{district}计生协举办的家庭健康指导员培训，目标是每个村（居）至少培养2名"
-                        "群众身边的合格家庭健康指导员。考核合格者颁发家庭健康指导员证书。"
-                    ),
-                )
-            )
-            specs[-1]["district"] = district
+        specs = self._instructor_courses()
         for spec in data["courses"]:
             specs.append(
                 self._course(
@@ -89,6 +61,40 @@ class CourseLoader(NetworkLoader):
             else:
                 self._attendees(course, spec["people_from"])
         await self.flush()
+
+    def _instructor_courses(self) -> list[dict[str, Any]]:
+        """Each district's family health instructor training (the report: 2 per village)."""
+        rng, data = self.rng, demo_data()
+        specs: list[dict[str, Any]] = []
+        training = data["instructor_training"]
+        for district in self.districts:
+            if district == "湖里区":
+                start, days, venue = date(2022, 10, 14), 21, "湖里区妇幼保健院"
+            else:
+                start, days, venue = (
+                    between(rng, date(2022, 4, 1), date(2022, 9, 30)),
+                    rng.randint(14, 35),
+                    None,
+                )
+            specs.append(
+                self._course(
+                    f"2022年{district}家庭健康指导员培训班",
+                    "instructor_training",
+                    district,
+                    start,
+                    days,
+                    site=training["sites"].get(district),
+                    venue=venue,
+                    capacity=80,
+                    topics=training["topics"],
+                    description=(
+                        f"{district}计生协举办的家庭健康指导员培训，目标是每个村（居）至少培养2名"
+                        "群众身边的合格家庭健康指导员。考核合格者颁发家庭健康指导员证书。"
+                    ),
+                )
+            )
+            specs[-1]["district"] = district
+        return specs
 
     def _course(
         self,

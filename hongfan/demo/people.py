@@ -149,7 +149,12 @@ class DemoLoader(CourseLoader):
                     )
                 )
         await self.flush()
-        sources = [tuple(s) for s in data["funding_sources"]]
+        await self._grants(students)
+        return students
+
+    async def _grants(self, students: list[ScholarshipStudent]) -> None:
+        rng = self.rng
+        sources = [tuple(s) for s in demo_data()["students"]["funding_sources"]]
         for student in students:
             # Every student is funded in 2022 (298 students that year); earlier years mostly too.
             for year in range(max(2020, student.enrolment_year), 2023):
@@ -167,7 +172,6 @@ class DemoLoader(CourseLoader):
                     funding_source=weighted(rng, sources),
                 )
         await self.flush()
-        return students
 
     async def internships(
         self, students: Sequence[ScholarshipStudent], companies: Sequence[Company]
