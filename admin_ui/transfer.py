@@ -31,7 +31,7 @@ from admin_ui.web import Page, redirect
 from hongfan import access
 from hongfan.policy import Op
 from hongfan.transfer import exporting
-from hongfan.transfer.jobs import JobRunner, create_job, get_job, job_file, visible_to
+from hongfan.transfer.jobs import JobRunner, create_job, get_job, job_file, update_job, visible_to
 from hongfan.transfer.limits import Limits
 from hongfan.transfer.sheets import SpreadsheetError
 from hongfan.transfer.tasks import check_work, commit_work, export_work
@@ -297,8 +297,6 @@ async def import_commit(page: Page, request: Request) -> Response:
     ready = job.state == "done" and job.phase == "check" and not job.summary.get("failed")
     if not ready or not job_file(page.settings, job.id, "upload").exists():
         return redirect(f"/admin/{view.slug}/import/{job.id}")
-    from hongfan.transfer.jobs import update_job
-
     await update_job(page.db, job.id, phase="commit", state="queued", written=0)
     runner(request).submit(job, page.principal, commit_work)
     return redirect(f"/admin/{view.slug}/import/{job.id}")
