@@ -132,17 +132,15 @@ async def test_gbk_file_with_a_bad_row_writes_nothing_and_the_corrected_file_wri
     again = await _upload(client, students_csv(bad_row=False))
     assert "新增 0 行" in text_of(again.text)  # re-importing updates instead of duplicating
 
-
-async def test_another_user_cannot_see_or_commit_a_job(client: AdminClient, demo):
-    await client.login("huli.editor@demo.hongfan")
-    good = await _upload(client, students_csv(bad_row=False))
-    action = re.search(r'action="(/admin/scholarship-students/import/[0-9a-f]+)/commit"', good.text)
+    # Another account, even an admin of the same district, neither sees nor commits the job
+    action = re.search(
+        r'action="(/admin/scholarship-students/import/[0-9a-f]+)/commit"', again.text
+    )
     assert action
     await client.login("huli.admin@demo.hongfan")
     assert (await client.get(action.group(1))).status_code == 404
     refused = await client.http.post(action.group(1) + "/commit", data={"csrf_token": client.csrf})
     assert refused.status_code == 404
-    assert await _count(demo, "导入示例") == 0
 
 
 async def test_export_csv_opens_in_excel_with_chinese_headers_and_masked_ids(client: AdminClient):
@@ -177,6 +175,16 @@ async def test_oversized_or_unreadable_files_get_a_clear_message(client: AdminCl
         files={"file": ("big.csv", b"a" * (10 * 1024 * 1024 + 10), "text/csv")},
     )
     assert big.status_code == 400 and "10 MB" in text_of(big.text)
+    # A file that only looks like an .xlsx fails its job; the server answers meanwhile
+    bomb = b"PK\x03\x04" + b"\x00" * 64
+    response = await client.http.post(
+        "/admin/scholarship-students/import",
+        data={"csrf_token": client.csrf},
+        files={"file": ("bomb.xlsx", bomb, XLSX)},
+    )
+    assert (await client.get("/healthz")).status_code == 200
+    page = await _finished(client, response.headers["location"])
+    assert page.status_code == 400 and "未写入任何数据" in text_of(page.text)
 
 
 async def test_a_large_export_runs_in_the_background_and_downloads_every_row(
@@ -203,16 +211,3 @@ async def test_a_large_export_runs_in_the_background_and_downloads_every_row(
     download = await client.get(started.headers["location"] + "/download")
     rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
     assert len(rows) == 1 + total
-
-
-async def test_healthz_answers_while_a_hostile_upload_is_refused(client: AdminClient):
-    await client.login("huli.editor@demo.hongfan")
-    bomb = b"PK\x03\x04" + b"\x00" * 64
-    response = await client.http.post(
-        "/admin/scholarship-students/import",
-        data={"csrf_token": client.csrf},
-        files={"file": ("bomb.xlsx", bomb, XLSX)},
-    )
-    assert (await client.get("/healthz")).status_code == 200
-    page = await _finished(client, response.headers["location"])
-    assert page.status_code == 400 and "未写入任何数据" in text_of(page.text)
