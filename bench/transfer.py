@@ -257,6 +257,16 @@ async def main() -> None:
         )
     finally:
         await db.dispose()
+        if args.postgres:
+            await drop_database()
+
+
+async def drop_database() -> None:
+    engine = create_engine(Settings(database_url="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"))
+    async with engine.connect() as connection:
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await connection.exec_driver_sql("DROP DATABASE IF EXISTS hongfan_bench_transfer")
+    await engine.dispose()
 
 
 if __name__ == "__main__":
