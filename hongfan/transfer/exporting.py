@@ -43,7 +43,7 @@ from models.base import Record, column_meta
 from models.rules import python_type
 
 Format = Literal["csv", "xlsx"]
-PAGE_SIZE = 2000
+PAGE_SIZE = 5000
 Progress = Callable[[int], Awaitable[None]]
 
 

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hongfan import access
+from hongfan.policy import Fields
 from hongfan.principal import Principal
 from hongfan.transfer.references import OrganisationIndex
 from models.base import ENTITIES, Record, choice_label, column_meta
@@ -124,15 +125,18 @@ def renderer(
         target = targets[column]
         return lambda value: relations.render(target, value)
     kind = python_type(model, column)
-    if (
-        column_meta(model, column).sensitive
-        or access.readable_columns(principal, model) is not None
+    in_clear = access.field_mode(principal, model) is Fields.FULL
+    if access.readable_columns(principal, model) is not None or (
+        column_meta(model, column).sensitive and not in_clear
     ):
         return lambda value: render_value(
             access.present(principal, model, column, value), lang, typed=typed
         )
     if kind is str or (typed and kind in (int, Decimal, date)):
         return lambda value: value
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        labels = {member: choice_label(member, lang) for member in kind}
+        return lambda value: None if value is None else labels.get(value, value)
     return lambda value: render_value(value, lang, typed=typed)
 
 
