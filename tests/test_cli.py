@@ -34,9 +34,7 @@ def url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
     """A migrated SQLite file with a small network; HONGFAN_DATABASE_URL points at it."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("HONGFAN_DATABASE_URL", url)
-    monkeypatch.setenv("LANG", "en_US.UTF-8")
-    monkeypatch.delenv("LC_ALL", raising=False)
-    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    monkeypatch.setenv("HONGFAN_LANG", "en")
     assert main(["db", "upgrade"]) == 0
 
     async def seed(db: Database) -> None:
@@ -78,7 +76,7 @@ def test_create_admin_prints_a_generated_password(url: str, capsys: pytest.Captu
     assert main(["create-admin", "Root@Example.CN"]) == 0
     out = capsys.readouterr().out.strip().splitlines()
     generated = out[-1]
-    assert "superadmin root@example.cn" in out[0] and len(generated) >= 16
+    assert "Superadmin root@example.cn" in out[0] and len(generated) >= 16
     user = _user(url, "root@example.cn")
     assert user is not None and user.role.value == "superadmin"
     assert passwords.verify(user.password_hash, generated)
@@ -110,15 +108,15 @@ def test_user_create_finds_organisations_by_path_name_or_id(url: str, capsys: py
     by_id = _user(url, "a@example.cn").organisation_id  # type: ignore[union-attr]
     assert main(["user", "create", "e@example.cn", "--role", "editor", "--org", str(by_id)]) == 0
     out = capsys.readouterr().out
-    assert "Created org_admin a@example.cn" in out and out.count("Generated password") == 5
+    assert "Created Organisation admin a@example.cn" in out and out.count("Generated password") == 5
 
     # a name two organisations share: both are listed, nothing is created
     assert main(["user", "create", "x@example.cn", "--role", "viewer", "--org", "海沧社区"]) == 1
     err = capsys.readouterr().err
-    assert "names 2 organisations" in err
+    assert "names 2 organisations" in err and len(err.splitlines()) == 1
     assert "厦门市/集美区/侨兴街道/海沧社区" in err and "厦门市/海沧区/海沧街道/海沧社区" in err
     assert main(["user", "create", "x@example.cn", "--role", "viewer", "--org", "不存在的组织"]) == 1
-    assert "no organisation named" in capsys.readouterr().err
+    assert "No organisation is named" in capsys.readouterr().err
     assert main(["user", "create", "x@example.cn", "--role", "editor"]) == 1
     assert "organisation_id: This role must be bound to an organisation" in capsys.readouterr().err
     assert _user(url, "x@example.cn") is None
@@ -129,7 +127,7 @@ def test_user_create_partner_by_company_name(url: str, capsys: pytest.CaptureFix
     user = _user(url, "p@example.cn")
     assert user is not None and user.company_id is not None and user.organisation_id is None
     assert main(["user", "create", "q@example.cn", "--role", "partner", "--company", "没有这家公司"]) == 1
-    assert "no company" in capsys.readouterr().err
+    assert "No company" in capsys.readouterr().err
     with pytest.raises(SystemExit):  # argparse refuses an unknown role
         main(["user", "create", "q@example.cn", "--role", "janitor"])
 
@@ -166,16 +164,63 @@ def test_token_create_prints_the_token_last_and_revoke_ends_it(url: str, capsys:
 
     # errors: no such user, no such token, a bad expiry
     assert main(["token", "create", "nobody@example.cn"]) == 1
-    assert "no user" in capsys.readouterr().err
+    assert "No account with this e-mail address" in capsys.readouterr().err
     assert main(["token", "revoke", "hf_nothing"]) == 1
-    assert "no such token" in capsys.readouterr().err
+    assert "No such token" in capsys.readouterr().err
     assert main(["token", "revoke", "99999"]) == 1
     assert capsys.readouterr().err.startswith("hongfan: id:")
     assert main(["token", "create", "p@example.cn", "--expires-days", "0"]) == 1
     assert "positive whole number" in capsys.readouterr().err
 
 
-def test_messages_in_chinese_for_a_chinese_terminal(url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+def test_messages_in_chinese_unless_english_is_chosen(url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("HONGFAN_LANG")
+    monkeypatch.setenv("LANG", "en_US.UTF-8")  # the terminal's locale is not a choice made for Hongfan
     assert main(["create-admin", "not-an-email"]) == 1
     assert "邮箱地址格式不正确" in capsys.readouterr().err
+    assert main(["create-admin", "not-an-email", "--lang", "en"]) == 1
+    assert "e-mail" in capsys.readouterr().err.lower()
+    assert main(["--lang", "en", "user", "list"]) == 0
+    assert capsys.readouterr().out.startswith("No accounts")
+
+
+def test_user_list_and_token_list_show_accounts_and_tokens_but_never_a_token(url: str, capsys: pytest.CaptureFixture[str]):
+    # given a partner with two tokens, one of them revoked
+    assert main(["user", "create", "p@example.cn", "--role", "partner", "--company", "海沧示例企业有限公司"]) == 0
+    assert main(["token", "create", "p@example.cn", "--name", "erp"]) == 0
+    first = capsys.readouterr().out.splitlines()[-1]
+    assert main(["token", "create", "p@example.cn", "--name", "old"]) == 0
+    second = capsys.readouterr().out.splitlines()[-1]
+    assert main(["token", "revoke", second]) == 0
+    capsys.readouterr()
+
+    # when the accounts and the tokens are listed
+    assert main(["user", "list"]) == 0
+    users = capsys.readouterr()
+    assert main(["token", "list"]) == 0
+    everyone = capsys.readouterr()
+    assert main(["token", "list", "P@example.cn"]) == 0
+    partners = capsys.readouterr().out
+
+    # then each shows what it is about, and which database it read
+    assert "p@example.cn\tPartner\t海沧示例企业有限公司\tactive\tnever" in users.out
+    assert users.err.startswith("Database: SQLite ") and url.rsplit("/", 1)[-1] in users.err
+    lines = everyone.out.splitlines()
+    assert lines[0].startswith("id\taccount\tname") and len(lines) == 3
+    assert "\terp\t" in lines[1] and lines[1].endswith("\tvalid") and lines[2].endswith("\trevoked")
+    assert partners == everyone.out
+    for output in (everyone.out, everyone.err, partners):
+        assert first not in output and second not in output
+    assert f"\t{first[:8]}…\t" in everyone.out  # the prefix, to recognise it
+
+
+def test_db_current_and_history_name_the_revision_and_the_database(url: str, capsys: pytest.CaptureFixture[str]):
+    from hongfan import migrate
+
+    assert main(["db", "current"]) == 0
+    out = capsys.readouterr().out
+    assert f"Current revision: {migrate.head()}" in out and "up to date" in out and "cli.db" in out
+    assert main(["db", "history"]) == 0
+    history = capsys.readouterr().out.splitlines()
+    assert history[0].startswith("0001") and history[-1].startswith(str(migrate.head()))
+    assert history[-1].endswith("← current") and sum("← current" in line for line in history) == 1

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 from typing import Any
 
+from hongfan.cli.common import say
 from hongfan.settings import Settings
 
 
@@ -19,7 +20,7 @@ def register(commands: Any) -> None:
     demo.set_defaults(handler=load)
 
 
-def load(settings: Settings, _args: argparse.Namespace) -> int:
+def load(settings: Settings, args: argparse.Namespace) -> int:
     from hongfan.db import Database
     from hongfan.demo import DEMO_PASSWORD, load_demo
 
@@ -33,13 +34,13 @@ def load(settings: Settings, _args: argparse.Namespace) -> int:
         finally:
             await db.dispose()
         if summary.created:
-            print("Demo data loaded:")
+            print(say(args, "cli.demo_loaded"))
         else:
-            print("Demo data already present; nothing changed:")
+            print(say(args, "cli.demo_present"))
         for name, count in summary.counts.items():
             print(f"  {name}: {count}")
         if summary.logins:
-            print("Demo logins (POST /auth/login, or the admin UI):")
+            print(say(args, "cli.demo_logins"))
             for line in summary.logins:
                 print(f"  {line}")
         for line in summary.token_lines:
