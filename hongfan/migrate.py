@@ -230,7 +230,8 @@ async def _create_postgres(database_url: str) -> bool:
     name = url.database or ""
     try:  # there already? (the user may not be allowed into the server's other databases)
         existing = await asyncpg.connect(
-            url.set(drivername="postgresql").render_as_string(hide_password=False), timeout=CONNECT_TIMEOUT
+            url.set(drivername="postgresql").render_as_string(hide_password=False),
+            timeout=CONNECT_TIMEOUT,
         )
     except asyncpg.InvalidCatalogNameError:
         pass
@@ -239,10 +240,14 @@ async def _create_postgres(database_url: str) -> bool:
         return False
     server = url.set(drivername="postgresql", database="postgres")
     try:
-        connection = await asyncpg.connect(server.render_as_string(hide_password=False), timeout=CONNECT_TIMEOUT)
+        connection = await asyncpg.connect(
+            server.render_as_string(hide_password=False), timeout=CONNECT_TIMEOUT
+        )
     except asyncpg.InvalidCatalogNameError:  # a server without the "postgres" database
         server = server.set(database="template1")
-        connection = await asyncpg.connect(server.render_as_string(hide_password=False), timeout=CONNECT_TIMEOUT)
+        connection = await asyncpg.connect(
+            server.render_as_string(hide_password=False), timeout=CONNECT_TIMEOUT
+        )
     try:
         if await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
             return False
@@ -251,7 +256,11 @@ async def _create_postgres(database_url: str) -> bool:
             await connection.execute(f"CREATE DATABASE {quoted}")
         except asyncpg.InsufficientPrivilegeError as error:
             raise DatabaseProblem(
-                "db.create_refused", database_url, name=name, user=url.username or "", reason=str(error)
+                "db.create_refused",
+                database_url,
+                name=name,
+                user=url.username or "",
+                reason=str(error),
             ) from error
         return True
     finally:

@@ -92,7 +92,9 @@ class Settings:
             # A fresh key per process is fine for development: nothing signed outlives it.
             secret = secrets.token_urlsafe(32)
         return cls(
-            database_url=check_database_url(normalise_database_url(env.get("HONGFAN_DATABASE_URL") or default_db)),
+            database_url=check_database_url(
+                normalise_database_url(env.get("HONGFAN_DATABASE_URL") or default_db)
+            ),
             host=env.get("HONGFAN_HOST") or "127.0.0.1",
             port=_port(env, "HONGFAN_PORT", 8000),
             env=mode,
