@@ -224,3 +224,53 @@ def test_db_current_and_history_name_the_revision_and_the_database(url: str, cap
     history = capsys.readouterr().out.splitlines()
     assert history[0].startswith("0001") and history[-1].startswith(str(migrate.head()))
     assert history[-1].endswith("← current") and sum("← current" in line for line in history) == 1
+
+
+@pytest.mark.parametrize(
+    ("database_url", "says"),
+    [
+        ("postgresql://hongfan:s3cret@127.0.0.1:1/hongfan", "Cannot reach the database server (PostgreSQL hongfan@127.0.0.1:1/hongfan)"),
+        ("sqlite:////no/such/dir/hongfan.db", "The directory of the SQLite database does not exist (SQLite /no/such/dir/hongfan.db): create /no/such/dir first"),
+        ("mysql://root:s3cret@localhost/hongfan", "HONGFAN_DATABASE_URL names an unsupported database “mysql”"),
+    ],
+)
+def test_a_database_that_cannot_be_used_is_one_line_naming_it(
+    database_url: str, says: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("HONGFAN_DATABASE_URL", database_url)
+    assert main(["user", "list", "--lang", "en"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1
+    assert captured.err.startswith(f"hongfan: {says}") and "s3cret" not in captured.err
+
+
+def test_a_database_not_migrated_says_to_upgrade(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("HONGFAN_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    monkeypatch.delenv("HONGFAN_LANG", raising=False)
+    assert main(["token", "list"]) == 1
+    assert capsys.readouterr().err == f"hongfan: 数据库尚未建表（SQLite {tmp_path / 'empty.db'}）：先运行 hongfan db upgrade\n"
+
+
+@pytest.mark.postgres
+def test_wrong_credentials_are_one_line_naming_the_user_but_not_the_password(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+):
+    from tests.conftest import postgres_url
+
+    server = sa.make_url(postgres_url()).set(username="hongfan_nobody", password="s3cret")
+    monkeypatch.setenv("HONGFAN_DATABASE_URL", server.render_as_string(hide_password=False))
+    assert main(["user", "list"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "数据库服务器拒绝了登录（PostgreSQL hongfan_nobody@" in err and "s3cret" not in err
+
+
+def test_a_wrong_language_setting_and_the_traceback_on_demand(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
+    from hongfan.settings import SettingsError
+
+    monkeypatch.setenv("HONGFAN_LANG", "fr")
+    assert main(["user", "list"]) == 1
+    assert capsys.readouterr().err == "hongfan: HONGFAN_LANG=fr 无效：应为 zh 或 en\n"
+    monkeypatch.setenv("HONGFAN_LANG", "en")
+    monkeypatch.setenv("HONGFAN_PORT", "abc")
+    with pytest.raises(SettingsError):
+        main(["--debug", "serve"])
