@@ -19,7 +19,7 @@ from hongfan import accounts
 from hongfan.auth import (
     SESSION_COOKIE,
     authenticate_info,
-    request_language,
+    page_language,
     sign_session,
     unsign_session,
 )
@@ -109,7 +109,7 @@ async def _home(page: Page, request: Request) -> Response:
 
 
 async def login(request: Request) -> Response:
-    lang = request_language(request)
+    lang = page_language(request)
     target = request.query_params.get("next") or "/admin/"
     if not target.startswith("/admin"):
         target = "/admin/"
