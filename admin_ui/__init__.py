@@ -98,7 +98,8 @@ async def _history(page: Page, request: Request) -> Response:
         return page.render("error.html", status_code=404, text=page.t("error.not_found"))
     pk = int(request.path_params["pk"])
     if request.method == "POST":
-        return await records.restore_version(page, view, pk, int((await request.form()).get("entry", "0") or 0))
+        entry = (await request.form()).get("entry")
+        return await records.restore_version(page, view, pk, int(entry) if isinstance(entry, str) and entry.isdigit() else 0)
     return await records.history_page(page, view, pk)
 
 

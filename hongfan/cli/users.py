@@ -117,6 +117,7 @@ def create_user(settings: Settings, args: argparse.Namespace) -> int:
 def list_users(settings: Settings, args: argparse.Namespace) -> int:
     """One tab-separated line per account; never a password hash."""
     import sqlalchemy as sa
+    from sqlmodel import col
 
     from hongfan import accounts
     from models.organisations import Organisation
@@ -126,15 +127,14 @@ def list_users(settings: Settings, args: argparse.Namespace) -> int:
 
     async def work(session: AsyncSession) -> list[tuple[Any, str]]:
         users = await accounts.list_users(session, cli_principal(lang), limit=100_000)
-        organisations = {
-            row[0]: row[1]
-            for row in await session.execute(sa.select(Organisation.id, Organisation.name))
-        }  # type: ignore[call-overload]
-        companies = {
-            row[0]: row[1] for row in await session.execute(sa.select(Company.id, Company.name))
-        }  # type: ignore[call-overload]
+        organisations = sa.select(col(Organisation.id), col(Organisation.name))
+        companies = sa.select(col(Company.id), col(Company.name))
+        names = {
+            **{("o", row[0]): row[1] for row in await session.execute(organisations)},
+            **{("c", row[0]): row[1] for row in await session.execute(companies)},
+        }
         return [
-            (u, organisations.get(u.organisation_id) or companies.get(u.company_id) or "")
+            (u, names.get(("o", u.organisation_id)) or names.get(("c", u.company_id)) or "")
             for u in users
         ]
 
