@@ -46,8 +46,8 @@ $(TEST_STAMP): pyproject.toml $(BASE_STAMP)
 	@$(PIP_INSTALL) -e '.[test]' >&2
 	@touch "$(TEST_STAMP)"
 
+# db upgrade creates the database first when it does not exist (PostgreSQL; SQLite: the file).
 run: $(BASE_STAMP)
-	$(BIN)/hongfan db create
 	$(BIN)/hongfan db upgrade
 	$(BIN)/hongfan demo --if-empty
 	$(BIN)/hongfan serve

@@ -40,8 +40,8 @@ CLI_MESSAGES: dict[str, dict[str, str]] = {
         "en": "Cannot reach the database server ({database}): {reason}. Check that PostgreSQL is running there, or change HONGFAN_DATABASE_URL",
     },
     "db.missing": {
-        "zh": "数据库 {name} 不存在（{database}）：运行 hongfan db create 创建它",
-        "en": "The database {name} does not exist ({database}): create it with hongfan db create",
+        "zh": "数据库 {name} 不存在（{database}）：运行 hongfan db create（或 hongfan db upgrade）创建它",
+        "en": "The database {name} does not exist ({database}): create it with hongfan db create (or hongfan db upgrade)",
     },
     "db.credentials": {
         "zh": "数据库服务器拒绝了登录（{database}）：{reason}。请检查 HONGFAN_DATABASE_URL 中的用户名和密码",
@@ -79,6 +79,10 @@ CLI_MESSAGES: dict[str, dict[str, str]] = {
     "db.created": {
         "zh": "已创建数据库 {name}（{database}）；下一步：hongfan db upgrade",
         "en": "Created the database {name} ({database}); next: hongfan db upgrade",
+    },
+    "db.created_now": {
+        "zh": "已创建数据库 {name}（{database}）",
+        "en": "Created the database {name} ({database})",
     },
     "db.exists": {
         "zh": "数据库 {name} 已存在，未做更改（{database}）",

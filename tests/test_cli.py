@@ -274,3 +274,47 @@ def test_a_wrong_language_setting_and_the_traceback_on_demand(capsys: pytest.Cap
     monkeypatch.setenv("HONGFAN_PORT", "abc")
     with pytest.raises(SettingsError):
         main(["--debug", "serve"])
+
+
+@pytest.mark.postgres
+def test_db_upgrade_creates_a_missing_postgresql_database_and_a_refusal_says_what_to_run(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+):
+    import secrets
+
+    import asyncpg
+
+    from tests.conftest import postgres_url
+
+    server = sa.make_url(postgres_url())
+    name, role = f"hongfan_test_{secrets.token_hex(6)}", f"hongfan_test_{secrets.token_hex(6)}"
+    admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
+
+    async def sql(*statements: str) -> None:
+        connection = await asyncpg.connect(admin)
+        try:
+            for statement in statements:
+                await connection.execute(statement)
+        finally:
+            await connection.close()
+
+    monkeypatch.setenv("HONGFAN_LANG", "en")
+    asyncio.run(sql(f'CREATE ROLE "{role}" LOGIN NOCREATEDB'))
+    try:
+        # given a server without the database: db upgrade creates it, then migrates it
+        monkeypatch.setenv("HONGFAN_DATABASE_URL", server.set(database=name).render_as_string(hide_password=False))
+        assert main(["db", "upgrade"]) == 0
+        out = capsys.readouterr().out
+        assert f"Created the database {name}" in out and "Database upgraded to head" in out
+        assert main(["db", "create"]) == 0
+        assert "exists already; nothing changed" in capsys.readouterr().out
+
+        # given an account without CREATEDB: one line with the statement the administrator runs
+        refused = server.set(username=role, password=None, database=name + "_x")
+        monkeypatch.setenv("HONGFAN_DATABASE_URL", refused.render_as_string(hide_password=False))
+        assert main(["db", "create"]) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "does not allow creating the database" in err
+        assert f'CREATE DATABASE "{name}_x" OWNER "{role}"' in err
+    finally:
+        asyncio.run(sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'DROP ROLE IF EXISTS "{role}"'))

@@ -17,9 +17,12 @@ def register(commands: Any) -> None:
         help="create the database HONGFAN_DATABASE_URL names (PostgreSQL: needs CREATEDB; SQLite: the file)",
     )
     create.set_defaults(handler=create_database, database="create", names_database=True)
-    up = sub.add_parser("upgrade", help="apply migrations (default: up to the newest, head)")
+    up = sub.add_parser(
+        "upgrade",
+        help="apply migrations (default: up to the newest, head); creates a missing database first",
+    )
     up.add_argument("revision", nargs="?", default="head")
-    up.set_defaults(handler=upgrade, database="connect", names_database=True)
+    up.set_defaults(handler=upgrade, database="create", names_database=True)
     down = sub.add_parser(
         "downgrade", help="revert migrations down to REVISION (base: drop every table)"
     )
@@ -51,8 +54,25 @@ def create_database(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    """Migrate; a PostgreSQL database that does not exist yet is created first (when the
+    server allows it: otherwise one line says what the administrator must run)."""
     from hongfan import migrate
+    from hongfan.startup import DatabaseProblem, check_database
 
+    try:
+        check_database(settings.database_url, migrated=False)
+    except DatabaseProblem as problem:
+        if problem.code != "db.missing":
+            raise
+        migrate.create_database(settings.database_url)
+        print(
+            say(
+                args,
+                "db.created_now",
+                name=problem.params.get("name", ""),
+                database=problem.params["database"],
+            )
+        )
     migrate.upgrade(settings.database_url, args.revision)
     print(
         say(
