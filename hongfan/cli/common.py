@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, TypeVar
 
 from hongfan.settings import Settings, SettingsError
@@ -40,7 +40,7 @@ class CommandError(Exception):
         return message(self.code, lang, **self.params)
 
 
-def env_language(environ: os._Environ[str] | dict[str, str] | None = None) -> str:
+def env_language(environ: Mapping[str, str] | None = None) -> str:
     """``HONGFAN_LANG`` (``zh`` or ``en``); Chinese when unset."""
     value = (os.environ if environ is None else environ).get("HONGFAN_LANG", "").strip().lower()
     if value == "":
