@@ -218,6 +218,14 @@ CLI_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "演示账号（POST /auth/login 或管理后台登录）：",
         "en": "Demo logins (POST /auth/login, or the admin UI):",
     },
+    "cli.demo_token": {
+        "zh": "合作企业账号 {email} 的 API 令牌（Authorization: Bearer <令牌>），只显示这一次：",
+        "en": "Partner API token for {email} (Authorization: Bearer <token>), shown only now:",
+    },
+    "cli.demo_token_earlier": {
+        "zh": "合作企业账号 {email} 的 API 令牌已在之前的运行中创建，不再显示；新建一个：hongfan token create {email}",
+        "en": "The partner API token for {email} was made by an earlier run and is not shown again; make a new one: hongfan token create {email}",
+    },
     "cli.user_created": {
         "zh": "已创建{role}账号 {email}（id {id}）",
         "en": "Created {role} {email} (id {id})",
