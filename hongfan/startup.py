@@ -145,6 +145,9 @@ def check_database(url: str, *, migrated: bool = True) -> None:
         current = run_async(probe)
     except Exception as error:
         problem = explain(error, url)
+        if problem is None and isinstance(error, OSError):
+            # e.g. asyncpg's "Multiple exceptions: …" when every address of a host refused
+            problem = DatabaseProblem("db.unreachable", url, reason=_first_line(error))
         if problem is None:
             raise
         raise problem from error
