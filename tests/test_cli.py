@@ -67,7 +67,14 @@ def _user(url: str, email: str) -> User | None:
 def _org_name(url: str, organisation_id: int | None) -> str:
     async def find(db: Database) -> str:
         async with db.session(accounts.AUTH) as s:
-            return str((await s.execute(sa.text("SELECT name FROM organisation WHERE id = :id"), {"id": organisation_id})).scalar_one())
+            return str(
+                (
+                    await s.execute(
+                        sa.text("SELECT name FROM organisation WHERE id = :id"),
+                        {"id": organisation_id},
+                    )
+                ).scalar_one()
+            )
 
     return _run(url, find)  # type: ignore[no-any-return]
 
@@ -84,11 +91,26 @@ def test_create_admin_prints_a_generated_password(url: str, capsys: pytest.Captu
     # the same address again: an error on stderr, exit status 1
     assert main(["create-admin", "root@example.cn", "--password", "another long password"]) == 1
     captured = capsys.readouterr()
-    assert captured.out == "" and "email: Another account already uses this e-mail address" in captured.err
+    assert (
+        captured.out == ""
+        and "email: Another account already uses this e-mail address" in captured.err
+    )
 
 
 def test_create_admin_with_a_password(url: str, capsys: pytest.CaptureFixture[str]):
-    assert main(["create-admin", "root@example.cn", "--password", "a long enough password", "--name", "管理员"]) == 0
+    assert (
+        main(
+            [
+                "create-admin",
+                "root@example.cn",
+                "--password",
+                "a long enough password",
+                "--name",
+                "管理员",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "a long enough password" not in out and "Generated" not in out
     user = _user(url, "root@example.cn")
@@ -98,11 +120,32 @@ def test_create_admin_with_a_password(url: str, capsys: pytest.CaptureFixture[st
     assert "at least 10 characters" in capsys.readouterr().err
 
 
-def test_user_create_finds_organisations_by_path_name_or_id(url: str, capsys: pytest.CaptureFixture[str]):
-    assert main(["user", "create", "a@example.cn", "--role", "org_admin", "--org", "厦门市/湖里区"]) == 0
+def test_user_create_finds_organisations_by_path_name_or_id(
+    url: str, capsys: pytest.CaptureFixture[str]
+):
+    assert (
+        main(["user", "create", "a@example.cn", "--role", "org_admin", "--org", "厦门市/湖里区"])
+        == 0
+    )
     assert main(["user", "create", "b@example.cn", "--role", "editor", "--org", "殿前街道"]) == 0
-    assert main(["user", "create", "c@example.cn", "--role", "viewer", "--org", "集美区/侨兴街道/海沧社区"]) == 0
-    assert main(["user", "create", "d@example.cn", "--role", "viewer", "--org", "海沧街道/海沧社区"]) == 0
+    assert (
+        main(
+            [
+                "user",
+                "create",
+                "c@example.cn",
+                "--role",
+                "viewer",
+                "--org",
+                "集美区/侨兴街道/海沧社区",
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(["user", "create", "d@example.cn", "--role", "viewer", "--org", "海沧街道/海沧社区"])
+        == 0
+    )
     assert _org_name(url, _user(url, "a@example.cn").organisation_id) == "湖里区"  # type: ignore[union-attr]
     assert _org_name(url, _user(url, "b@example.cn").organisation_id) == "殿前街道"  # type: ignore[union-attr]
     by_id = _user(url, "a@example.cn").organisation_id  # type: ignore[union-attr]
@@ -115,7 +158,9 @@ def test_user_create_finds_organisations_by_path_name_or_id(url: str, capsys: py
     err = capsys.readouterr().err
     assert "names 2 organisations" in err and len(err.splitlines()) == 1
     assert "厦门市/集美区/侨兴街道/海沧社区" in err and "厦门市/海沧区/海沧街道/海沧社区" in err
-    assert main(["user", "create", "x@example.cn", "--role", "viewer", "--org", "不存在的组织"]) == 1
+    assert (
+        main(["user", "create", "x@example.cn", "--role", "viewer", "--org", "不存在的组织"]) == 1
+    )
     assert "No organisation is named" in capsys.readouterr().err
     assert main(["user", "create", "x@example.cn", "--role", "editor"]) == 1
     assert "organisation_id: This role must be bound to an organisation" in capsys.readouterr().err
@@ -123,17 +168,50 @@ def test_user_create_finds_organisations_by_path_name_or_id(url: str, capsys: py
 
 
 def test_user_create_partner_by_company_name(url: str, capsys: pytest.CaptureFixture[str]):
-    assert main(["user", "create", "p@example.cn", "--role", "partner", "--company", "海沧示例企业有限公司", "--password", "partner password"]) == 0
+    assert (
+        main(
+            [
+                "user",
+                "create",
+                "p@example.cn",
+                "--role",
+                "partner",
+                "--company",
+                "海沧示例企业有限公司",
+                "--password",
+                "partner password",
+            ]
+        )
+        == 0
+    )
     user = _user(url, "p@example.cn")
     assert user is not None and user.company_id is not None and user.organisation_id is None
-    assert main(["user", "create", "q@example.cn", "--role", "partner", "--company", "没有这家公司"]) == 1
+    assert (
+        main(["user", "create", "q@example.cn", "--role", "partner", "--company", "没有这家公司"])
+        == 1
+    )
     assert "No company" in capsys.readouterr().err
     with pytest.raises(SystemExit):  # argparse refuses an unknown role
         main(["user", "create", "q@example.cn", "--role", "janitor"])
 
 
-def test_token_create_prints_the_token_last_and_revoke_ends_it(url: str, capsys: pytest.CaptureFixture[str]):
-    assert main(["user", "create", "p@example.cn", "--role", "partner", "--company", "海沧示例企业有限公司"]) == 0
+def test_token_create_prints_the_token_last_and_revoke_ends_it(
+    url: str, capsys: pytest.CaptureFixture[str]
+):
+    assert (
+        main(
+            [
+                "user",
+                "create",
+                "p@example.cn",
+                "--role",
+                "partner",
+                "--company",
+                "海沧示例企业有限公司",
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     assert main(["token", "create", "P@example.cn", "--name", "erp", "--expires-days", "30"]) == 0
     out = capsys.readouterr().out
@@ -157,7 +235,11 @@ def test_token_create_prints_the_token_last_and_revoke_ends_it(url: str, capsys:
 
     async def token_id(db: Database) -> int:
         async with db.session(accounts.AUTH) as s:
-            row = (await s.execute(sa.select(ApiToken).where(ApiToken.token_hash == accounts.digest(second)))).scalar_one()
+            row = (
+                await s.execute(
+                    sa.select(ApiToken).where(ApiToken.token_hash == accounts.digest(second))
+                )
+            ).scalar_one()
             return int(row.id)  # type: ignore[arg-type]
 
     assert main(["token", "revoke", str(_run(url, token_id))]) == 0
@@ -173,9 +255,13 @@ def test_token_create_prints_the_token_last_and_revoke_ends_it(url: str, capsys:
     assert "positive whole number" in capsys.readouterr().err
 
 
-def test_messages_in_chinese_unless_english_is_chosen(url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
+def test_messages_in_chinese_unless_english_is_chosen(
+    url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+):
     monkeypatch.delenv("HONGFAN_LANG")
-    monkeypatch.setenv("LANG", "en_US.UTF-8")  # the terminal's locale is not a choice made for Hongfan
+    monkeypatch.setenv(
+        "LANG", "en_US.UTF-8"
+    )  # the terminal's locale is not a choice made for Hongfan
     assert main(["create-admin", "not-an-email"]) == 1
     assert "邮箱地址格式不正确" in capsys.readouterr().err
     assert main(["create-admin", "not-an-email", "--lang", "en"]) == 1
@@ -184,9 +270,24 @@ def test_messages_in_chinese_unless_english_is_chosen(url: str, capsys: pytest.C
     assert capsys.readouterr().out.startswith("No accounts")
 
 
-def test_user_list_and_token_list_show_accounts_and_tokens_but_never_a_token(url: str, capsys: pytest.CaptureFixture[str]):
+def test_user_list_and_token_list_show_accounts_and_tokens_but_never_a_token(
+    url: str, capsys: pytest.CaptureFixture[str]
+):
     # given a partner with two tokens, one of them revoked
-    assert main(["user", "create", "p@example.cn", "--role", "partner", "--company", "海沧示例企业有限公司"]) == 0
+    assert (
+        main(
+            [
+                "user",
+                "create",
+                "p@example.cn",
+                "--role",
+                "partner",
+                "--company",
+                "海沧示例企业有限公司",
+            ]
+        )
+        == 0
+    )
     assert main(["token", "create", "p@example.cn", "--name", "erp"]) == 0
     first = capsys.readouterr().out.splitlines()[-1]
     assert main(["token", "create", "p@example.cn", "--name", "old"]) == 0
@@ -214,7 +315,9 @@ def test_user_list_and_token_list_show_accounts_and_tokens_but_never_a_token(url
     assert f"\t{first[:8]}…\t" in everyone.out  # the prefix, to recognise it
 
 
-def test_db_current_and_history_name_the_revision_and_the_database(url: str, capsys: pytest.CaptureFixture[str]):
+def test_db_current_and_history_name_the_revision_and_the_database(
+    url: str, capsys: pytest.CaptureFixture[str]
+):
     from hongfan import migrate
 
     assert main(["db", "current"]) == 0
@@ -229,13 +332,25 @@ def test_db_current_and_history_name_the_revision_and_the_database(url: str, cap
 @pytest.mark.parametrize(
     ("database_url", "says"),
     [
-        ("postgresql://hongfan:s3cret@127.0.0.1:1/hongfan", "Cannot reach the database server (PostgreSQL hongfan@127.0.0.1:1/hongfan)"),
-        ("sqlite:////no/such/dir/hongfan.db", "The directory of the SQLite database does not exist (SQLite /no/such/dir/hongfan.db): create /no/such/dir first"),
-        ("mysql://root:s3cret@localhost/hongfan", "HONGFAN_DATABASE_URL names an unsupported database “mysql”"),
+        (
+            "postgresql://hongfan:s3cret@127.0.0.1:1/hongfan",
+            "Cannot reach the database server (PostgreSQL hongfan@127.0.0.1:1/hongfan)",
+        ),
+        (
+            "sqlite:////no/such/dir/hongfan.db",
+            "The directory of the SQLite database does not exist (SQLite /no/such/dir/hongfan.db): create /no/such/dir first",
+        ),
+        (
+            "mysql://root:s3cret@localhost/hongfan",
+            "HONGFAN_DATABASE_URL names an unsupported database “mysql”",
+        ),
     ],
 )
 def test_a_database_that_cannot_be_used_is_one_line_naming_it(
-    database_url: str, says: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    database_url: str,
+    says: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ):
     monkeypatch.setenv("HONGFAN_DATABASE_URL", database_url)
     assert main(["user", "list", "--lang", "en"]) == 1
@@ -244,11 +359,16 @@ def test_a_database_that_cannot_be_used_is_one_line_naming_it(
     assert captured.err.startswith(f"hongfan: {says}") and "s3cret" not in captured.err
 
 
-def test_a_database_not_migrated_says_to_upgrade(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
+def test_a_database_not_migrated_says_to_upgrade(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+):
     monkeypatch.setenv("HONGFAN_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
     monkeypatch.delenv("HONGFAN_LANG", raising=False)
     assert main(["token", "list"]) == 1
-    assert capsys.readouterr().err == f"hongfan: 数据库尚未建表（SQLite {tmp_path / 'empty.db'}）：先运行 hongfan db upgrade\n"
+    assert (
+        capsys.readouterr().err
+        == f"hongfan: 数据库尚未建表（SQLite {tmp_path / 'empty.db'}）：先运行 hongfan db upgrade\n"
+    )
 
 
 @pytest.mark.postgres
@@ -261,10 +381,16 @@ def test_wrong_credentials_are_one_line_naming_the_user_but_not_the_password(
     monkeypatch.setenv("HONGFAN_DATABASE_URL", server.render_as_string(hide_password=False))
     assert main(["user", "list"]) == 1
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "数据库服务器拒绝了登录（PostgreSQL hongfan_nobody@" in err and "s3cret" not in err
+    assert (
+        err.count("\n") == 1
+        and "数据库服务器拒绝了登录（PostgreSQL hongfan_nobody@" in err
+        and "s3cret" not in err
+    )
 
 
-def test_a_wrong_language_setting_and_the_traceback_on_demand(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
+def test_a_wrong_language_setting_and_the_traceback_on_demand(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+):
     from hongfan.settings import SettingsError
 
     monkeypatch.setenv("HONGFAN_LANG", "fr")
@@ -302,7 +428,9 @@ def test_db_upgrade_creates_a_missing_postgresql_database_and_a_refusal_says_wha
     asyncio.run(sql(f'CREATE ROLE "{role}" LOGIN NOCREATEDB'))
     try:
         # given a server without the database: db upgrade creates it, then migrates it
-        monkeypatch.setenv("HONGFAN_DATABASE_URL", server.set(database=name).render_as_string(hide_password=False))
+        monkeypatch.setenv(
+            "HONGFAN_DATABASE_URL", server.set(database=name).render_as_string(hide_password=False)
+        )
         assert main(["db", "upgrade"]) == 0
         out = capsys.readouterr().out
         assert f"Created the database {name}" in out and "Database upgraded to head" in out
@@ -317,4 +445,6 @@ def test_db_upgrade_creates_a_missing_postgresql_database_and_a_refusal_says_wha
         assert err.count("\n") == 1 and "does not allow creating the database" in err
         assert f'CREATE DATABASE "{name}_x" OWNER "{role}"' in err
     finally:
-        asyncio.run(sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'DROP ROLE IF EXISTS "{role}"'))
+        asyncio.run(
+            sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'DROP ROLE IF EXISTS "{role}"')
+        )

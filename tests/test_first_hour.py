@@ -295,20 +295,28 @@ def test_make_schema_writes_the_committed_schema_even_while_installing(tmp_path:
     )
 
 
-async def test_the_admin_ui_speaks_chinese_to_an_english_browser_until_english_is_chosen(tmp_path: Path):
+async def test_the_admin_ui_speaks_chinese_to_an_english_browser_until_english_is_chosen(
+    tmp_path: Path,
+):
     import httpx
 
     from hongfan.app import create_app
     from hongfan.settings import Settings
 
-    app = create_app(Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'hongfan.db'}", secret_key="x"))
+    app = create_app(
+        Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'hongfan.db'}", secret_key="x")
+    )
     english_browser = {"accept-language": "en-US,en;q=0.9"}
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hongfan.test") as http:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://hongfan.test"
+    ) as http:
         # when a browser set to English opens the admin UI, then it is in Chinese
         page = await http.get("/admin/login", headers=english_browser)
         assert page.status_code == 200 and "登录" in page.text and "Sign in" not in page.text
         # when the person chooses English, then it is in English
-        chosen = await http.get("/admin/login", headers={**english_browser, "cookie": "hongfan_lang=en"})
+        chosen = await http.get(
+            "/admin/login", headers={**english_browser, "cookie": "hongfan_lang=en"}
+        )
         assert "Sign in" in chosen.text
         # an API client's Accept-Language is its choice: the API answers in English
         api = await http.post("/auth/login", json={}, headers={"accept-language": "en"})
