@@ -448,3 +448,15 @@ def test_db_upgrade_creates_a_missing_postgresql_database_and_a_refusal_says_wha
         asyncio.run(
             sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'DROP ROLE IF EXISTS "{role}"')
         )
+
+
+def test_import_help_lists_every_record_type(capsys: pytest.CaptureFixture[str]):
+    from models import ENTITIES
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["import", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
+    assert exit_.value.code == 0
+    for model in ENTITIES.values():
+        meta = model.__entity__
+        assert f"{meta.type_name} ({meta.plural}, {meta.label_zh})" in help_text
