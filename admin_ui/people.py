@@ -76,7 +76,7 @@ def role_options(page: Page) -> list[tuple[str, str]]:
 async def company_choices(page: Page) -> list[tuple[int, str]]:
     model = ENTITIES["Company"]
     async with page.db.session(page.principal) as session:
-        rows = (await session.execute(sa.select(model.id, model.name).order_by(model.name).limit(500))).all()  # type: ignore[attr-defined]
+        rows = (await session.execute(sa.select(model.id, model.name).order_by(model.name).limit(500))).all()  # type: ignore[attr-defined, call-overload]
     return [(r[0], r[1]) for r in rows]
 
 
@@ -185,7 +185,7 @@ async def audit_page(page: Page, request: Request) -> Response:
     if params.get("actor"):
         statement = statement.where(AuditEntry.actor.icontains(params["actor"], autoescape=True))  # type: ignore[attr-defined]
     if params.get("before", "").isdigit():
-        statement = statement.where(AuditEntry.id < int(params["before"]))  # type: ignore[operator]
+        statement = statement.where(AuditEntry.id < int(params["before"]))  # type: ignore[operator, arg-type]
     async with page.db.session(page.principal) as session:
         entries = list((await session.execute(statement)).scalars().all())
     more = len(entries) > AUDIT_PAGE

@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -63,7 +64,7 @@ def fk_target(model: type[Record], column: str) -> type[Record] | None:
 
 
 def choice_options(model: type[Record], column: str, lang: str) -> list[tuple[str, str]]:
-    enum_cls = python_type(model, column)
+    enum_cls: type[enum.Enum] = python_type(model, column)
     labels = CHOICE_LABELS.get(enum_cls, {})
     return [(m.value, labels.get(m, (m.value, m.value))[1 if lang == "en" else 0]) for m in enum_cls]
 
@@ -186,14 +187,14 @@ def build_list_query(page: Page, view: AdminView) -> ListQuery:
                         pass
     organisation = params.get("org", "")
     if organisation.isdigit() and (model.__entity__.scope == "path" or "organisation_id" in model.__table__.c):  # type: ignore[attr-defined]
-        org_model = ENTITIES["Organisation"]
-        subtree = sa.select(org_model.id).where(  # type: ignore[arg-type]
+        org_model: Any = ENTITIES["Organisation"]
+        subtree = sa.select(org_model.id).where(
             org_model.path.like(  # type: ignore[attr-defined]
                 sa.select(org_model.path).where(org_model.id == int(organisation)).scalar_subquery() + "%"  # type: ignore[attr-defined]
             )
         )
-        column = model.id if model.__entity__.scope == "path" else model.organisation_id  # type: ignore[attr-defined]
-        query.where.append(column.in_(subtree))
+        in_scope: Any = model.id if model.__entity__.scope == "path" else model.organisation_id  # type: ignore[attr-defined]
+        query.where.append(in_scope.in_(subtree))
         query.params["org"] = organisation
     for relation in model.__entity__.relations:
         if isinstance(relation, ToOne):
@@ -283,7 +284,7 @@ async def list_page(page: Page, view: AdminView) -> Response:
 
 async def organisation_choices(page: Page, session: AsyncSession) -> list[tuple[int, str]]:
     model = ENTITIES["Organisation"]
-    ids = [r for r in (await session.execute(sa.select(model.id).limit(PICKER_LIMIT))).scalars().all()]  # type: ignore[arg-type]
+    ids = [r for r in (await session.execute(sa.select(model.id).limit(PICKER_LIMIT))).scalars().all()]  # type: ignore[call-overload]
     titles = await record_titles(session, model, set(ids), page.lang)
     return sorted(titles.items(), key=lambda item: item[1])
 
@@ -424,7 +425,7 @@ async def form_fields(
         elif kind == "relation":
             target = fk_target(model, column)
             assert target is not None
-            ids = (await session.execute(sa.select(target.id).limit(PICKER_LIMIT + 1))).scalars().all()  # type: ignore[arg-type]
+            ids = (await session.execute(sa.select(target.id).limit(PICKER_LIMIT + 1))).scalars().all()  # type: ignore[call-overload]
             titles = await record_titles(session, target, set(ids[:PICKER_LIMIT]), page.lang)
             options = sorted(((str(k), v) for k, v in titles.items()), key=lambda item: item[1])
         value = values.get(column)
@@ -510,7 +511,8 @@ async def save(page: Page, view: AdminView, pk: int | None) -> Response:
     if not page.csrf_valid(form):
         return page.render("error.html", status_code=403, text=page.t("error.csrf"))
     data = read_form(page, model, form, editing=pk is not None)
-    version = int(form["version"]) if form.get("version", "").isdigit() else None
+    raw_version = form.get("version")
+    version = int(raw_version) if isinstance(raw_version, str) and raw_version.isdigit() else None
     try:
         async with page.db.transaction(page.principal) as session:
             if pk is None:
@@ -575,7 +577,7 @@ async def history_page(page: Page, view: AdminView, pk: int) -> Response:
         entries = (
             await session.execute(
                 sa.select(AuditEntry)
-                .where(AuditEntry.entity == model.__entity__.type_name, AuditEntry.record_id == pk)
+                .where(col(AuditEntry.entity) == model.__entity__.type_name, col(AuditEntry.record_id) == pk)
                 .order_by(AuditEntry.id.desc())  # type: ignore[union-attr]
                 .limit(200)
             )
@@ -616,10 +618,10 @@ async def restore_version(page: Page, view: AdminView, pk: int, entry_id: int) -
             await session.execute(
                 sa.select(AuditEntry)
                 .where(
-                    AuditEntry.entity == model.__entity__.type_name,
-                    AuditEntry.record_id == pk,
-                    AuditEntry.id >= entry_id,  # type: ignore[operator]
-                    AuditEntry.action == "update",
+                    col(AuditEntry.entity) == model.__entity__.type_name,
+                    col(AuditEntry.record_id) == pk,
+                    col(AuditEntry.id) >= entry_id,
+                    col(AuditEntry.action) == "update",
                 )
                 .order_by(AuditEntry.id.desc())  # type: ignore[union-attr]
             )

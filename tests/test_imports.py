@@ -596,13 +596,9 @@ async def test_a_record_changed_between_check_and_write_fails_the_whole_import(
 
 
 def cli_parser() -> Any:
-    import argparse
+    from hongfan.cli import build_parser
 
-    from hongfan.transfer.cli import add_io_commands
-
-    parser = argparse.ArgumentParser(prog="hongfan")
-    add_io_commands(parser.add_subparsers(dest="command", required=True))
-    return parser
+    return build_parser()  # the real one: --lang comes from hongfan.cli for every command
 
 
 def cli_world(tmp_path: Any) -> Any:

@@ -1,7 +1,8 @@
 """``hongfan import`` and ``hongfan export``: spreadsheets from the command line.
 
 Wire into the main parser with ``add_io_commands(subparsers)``; each command
-sets ``handler(settings, args) -> int`` like the other ``hongfan`` commands.
+sets ``handler(settings, args) -> int`` like the other ``hongfan`` commands, and
+reads ``args.lang`` (``--lang``/``HONGFAN_LANG``, resolved by :mod:`hongfan.cli`).
 Without ``--as`` the commands run as the system principal ``system:cli``;
 with ``--as EMAIL`` they run as that account, with its row scope and masking.
 Files are read within the same limits as uploads (``HONGFAN_IMPORT_*``).
@@ -39,6 +40,7 @@ def add_io_commands(subparsers: Any) -> None:
             "Import records from a CSV (UTF-8 or GBK/GB18030) or XLSX file. Rows are matched to "
             "existing records by their natural key and updated; nothing is written unless every row is valid."
         ),
+        epilog="record types (TYPE): " + _type_names(),
     )
     importer.add_argument(
         "type",
@@ -51,9 +53,6 @@ def add_io_commands(subparsers: Any) -> None:
     )
     importer.add_argument(
         "--dry-run", action="store_true", help="check every row and report; write nothing"
-    )
-    importer.add_argument(
-        "--lang", choices=("zh", "en"), default="zh", help="language of messages (default zh)"
     )
     importer.set_defaults(handler=run_import)
 
@@ -75,10 +74,16 @@ def add_io_commands(subparsers: Any) -> None:
         action="store_true",
         help="without --as: write sensitive fields (ID numbers, phones, family category) in clear; audited",
     )
-    exporter.add_argument(
-        "--lang", choices=("zh", "en"), default="zh", help="language of headers and labels"
-    )
     exporter.set_defaults(handler=run_export)
+
+
+def _type_names() -> str:
+    """Every record type, as the names TYPE accepts: type name (plural, Chinese label)."""
+    from models import ENTITIES
+
+    return "; ".join(
+        f"{m.__entity__.type_name} ({m.__entity__.plural}, {m.__entity__.label_zh})" for m in ENTITIES.values()
+    )
 
 
 async def _principal(db: Any, email: str | None, lang: str) -> Principal:
@@ -112,7 +117,7 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
     from hongfan.transfer.limits import Limits
     from hongfan.transfer.sheets import SpreadsheetError, read_sheet
 
-    lang = args.lang
+    lang = getattr(args, "lang", None) or "zh"
     path = Path(args.file)
     limits = Limits.from_settings(settings)
     try:
@@ -230,7 +235,7 @@ async def _export(settings: Settings, args: argparse.Namespace) -> int:
     from hongfan.transfer.columns import UnknownType, resolve_type
     from hongfan.transfer.exporting import Format, write_export
 
-    lang = args.lang
+    lang = getattr(args, "lang", None) or "zh"
     fmt: Format = (
         "xlsx"
         if (args.format or "") == "xlsx"
