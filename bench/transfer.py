@@ -262,7 +262,9 @@ async def main() -> None:
 
 
 async def drop_database() -> None:
-    engine = create_engine(Settings(database_url="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"))
+    engine = create_engine(
+        Settings(database_url="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+    )
     async with engine.connect() as connection:
         await connection.execution_options(isolation_level="AUTOCOMMIT")
         await connection.exec_driver_sql("DROP DATABASE IF EXISTS hongfan_bench_transfer")

@@ -374,5 +374,10 @@ async def test_the_template_keeps_codes_as_text_offers_choices_and_its_example_r
     assert "女" in lists[f"{openpyxl.utils.get_column_letter(headers.index('性别') + 1)}2"]
     assert notes.title == "填写说明" and any("身份证号" in str(c.value) for c in notes["A"])
     # A template uploaded with its example row still in it imports nothing from that row
-    preview = await preview_import(database, SYSTEM, "ScholarshipStudent", read_sheet(build_template("ScholarshipStudent"), "t.xlsx"))
+    preview = await preview_import(
+        database,
+        SYSTEM,
+        "ScholarshipStudent",
+        read_sheet(build_template("ScholarshipStudent"), "t.xlsx"),
+    )
     assert preview.total == 0

@@ -82,7 +82,8 @@ def _type_names() -> str:
     from models import ENTITIES
 
     return "; ".join(
-        f"{m.__entity__.type_name} ({m.__entity__.plural}, {m.__entity__.label_zh})" for m in ENTITIES.values()
+        f"{m.__entity__.type_name} ({m.__entity__.plural}, {m.__entity__.label_zh})"
+        for m in ENTITIES.values()
     )
 
 

@@ -231,7 +231,7 @@ def _xlsx_rows(data: bytes, limits: Limits) -> Iterator[tuple[int, list[Any]]]:
 
 def _parse_error(error: Exception) -> SpreadsheetError:
     try:
-        from defusedxml import DefusedXmlException
+        from defusedxml import DefusedXmlException  # type: ignore[import-untyped]
     except ImportError:  # pragma: no cover - a declared dependency
         return SpreadsheetError("import.unreadable")
     if isinstance(error, DefusedXmlException):
