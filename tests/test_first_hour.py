@@ -79,19 +79,19 @@ def _mistakes(workdir: Path, taken_port: int) -> list[Mistake]:
     mistakes = [
         Mistake(
             "export into a missing directory",
-            ["export", "students", "--output", "/no/such/dir/x.csv"],
+            ["export", "students", "--unmasked", "--output", "/no/such/dir/x.csv"],
             {},
             "/no/such/dir/x.csv：文件或目录不存在",
         ),
         Mistake(
             "export onto a directory",
-            ["export", "students", "--output", str(workdir)],
+            ["export", "students", "--unmasked", "--output", str(workdir)],
             {},
             "是一个目录",
         ),
         Mistake(
             "export where nobody may write",
-            ["export", "students", "-o", "/sys/hongfan-x.csv"],
+            ["export", "students", "--unmasked", "-o", "/sys/hongfan-x.csv"],
             {},
             "没有权限",
         ),
