@@ -1,0 +1,194 @@
+"""Create and edit forms, saving through hongfan.crud; delete and restore."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import Response
+
+from admin_ui.columns import (
+    HIDDEN_IN_FORMS,
+    PICKER_LIMIT,
+    choice_options,
+    display,
+    fk_target,
+    kind_of,
+    label,
+    load,
+    record_titles,
+    resolve_refs,
+    type_label,
+)
+from admin_ui.registry import AdminView
+from admin_ui.web import Page, redirect
+from hongfan import access, crud
+from hongfan.errors import Conflict, HongfanError
+from hongfan.policy import Fields, Op
+from models.base import Record, column_meta
+
+
+def form_columns(page: Page, model: type[Record]) -> list[str]:
+    allowed = access.writable_columns(page.principal, model)
+    return [c for c in crud.writable_columns(model) if c in allowed and c not in HIDDEN_IN_FORMS]
+
+
+async def form_fields(
+    page: Page,
+    session: AsyncSession,
+    model: type[Record],
+    values: dict[str, Any],
+    errors: dict[str, str],
+    *,
+    submitted: bool = False,
+) -> list[dict[str, Any]]:
+    fields = []
+    for column in form_columns(page, model):
+        kind = kind_of(model, column)
+        sensitive = column_meta(model, column).sensitive
+        masked = sensitive and access.field_mode(page.principal, model) is not Fields.FULL
+        options: list[tuple[str, str]] = []
+        if kind == "choice":
+            options = choice_options(model, column, page.lang)
+        elif kind == "relation":
+            target = fk_target(model, column)
+            assert target is not None
+            ids = (await session.execute(sa.select(target.id).limit(PICKER_LIMIT + 1))).scalars().all()  # type: ignore[arg-type]
+            titles = await record_titles(session, target, set(ids[:PICKER_LIMIT]), page.lang)
+            options = sorted(((str(k), v) for k, v in titles.items()), key=lambda item: item[1])
+        value = values.get(column)
+        if isinstance(value, enum.Enum):
+            value = value.value
+        if masked and not submitted:
+            value = ""  # never put a hidden value into the page; what the user typed may stay
+        table_column = model.__table__.c[column]  # type: ignore[attr-defined]
+        fields.append(
+            {
+                "name": column,
+                "label": label(model, column, page.lang),
+                "kind": kind,
+                "value": "" if value is None else str(value),
+                "options": options,
+                "required": not table_column.nullable and model.model_fields[column].is_required(),
+                "masked": masked,
+                "error": errors.get(column),
+                "maxlength": getattr(table_column.type, "length", None),
+            }
+        )
+    return fields
+
+
+def read_form(page: Page, model: type[Record], form: Any, *, editing: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for column in form_columns(page, model):
+        kind = kind_of(model, column)
+        masked = column_meta(model, column).sensitive and access.field_mode(page.principal, model) is not Fields.FULL
+        raw = form.get(column)
+        if kind == "bool":
+            data[column] = raw == "1"
+            continue
+        if raw is None:
+            continue
+        if masked and editing and raw.strip() == "":
+            continue  # a hidden value left blank stays as it is
+        data[column] = raw
+    return data
+
+
+def errors_by_field(error: HongfanError) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for e in error.errors:
+        found.setdefault(e.field, e.message)
+    return found
+
+
+async def form_page(page: Page, view: AdminView, pk: int | None) -> Response:
+    model = view.model
+    op = Op.UPDATE if pk is not None else Op.CREATE
+    if not access.can_write(page.principal, model, op):
+        return page.render("error.html", status_code=403, text=page.t("error.forbidden"))
+    async with page.db.session(page.principal) as session:
+        record = await load(session, model, pk, deleted=False) if pk is not None else None
+        if pk is not None and record is None:
+            return page.render("error.html", status_code=404, text=page.t("error.not_found"))
+        values = crud.snapshot(record) if record is not None else dict(page.request.query_params)
+        fields = await form_fields(page, session, model, values, {})
+    return _render_form(page, view, record, fields, {}, None)
+
+
+def _render_form(page: Page, view: AdminView, record: Record | None, fields: list[dict[str, Any]], errors: dict[str, str], conflict: Any, status: int = 200, version: int | None = None) -> Response:
+    model = view.model
+    heading = page.t("form.edit_title" if record is not None else "form.new_title", label=type_label(model, page.lang))
+    return page.render(
+        "form.html",
+        status_code=status,
+        view=view,
+        record=record,
+        heading=heading,
+        fields=fields,
+        form_error=page.t("form.errors") if errors else None,
+        general_errors=[m for f, m in errors.items() if f not in {x["name"] for x in fields}],
+        conflict=conflict,
+        version=version if version is not None else (record.version if record is not None else None),
+    )
+
+
+async def save(page: Page, view: AdminView, pk: int | None) -> Response:
+    model = view.model
+    form = await page.request.form()
+    if not page.csrf_valid(form):
+        return page.render("error.html", status_code=403, text=page.t("error.csrf"))
+    data = read_form(page, model, form, editing=pk is not None)
+    version = int(form["version"]) if form.get("version", "").isdigit() else None
+    try:
+        async with page.db.transaction(page.principal) as session:
+            if pk is None:
+                record = await crud.create(session, model, data)
+            else:
+                record = await crud.update(session, model, pk, version, data)
+    except Conflict as conflict:
+        return await _conflict(page, view, pk, data, conflict)
+    except HongfanError as error:
+        errors = errors_by_field(error)
+        async with page.db.session(page.principal) as session:
+            existing = await load(session, model, pk, deleted=False) if pk is not None else None
+            fields = await form_fields(page, session, model, data, errors, submitted=True)
+        return _render_form(page, view, existing, fields, errors, None, status=422, version=version)
+    return redirect(page.url(f"/{view.slug}/{record.id}", msg="saved" if pk else "created"))
+
+
+async def _conflict(page: Page, view: AdminView, pk: int | None, data: dict[str, Any], conflict: Conflict) -> Response:
+    """Show what is saved now beside what the user typed; nothing was written."""
+    model = view.model
+    async with page.db.session(page.principal) as session:
+        current = await load(session, model, pk or 0, deleted=False)
+        if current is None:
+            return page.render("error.html", status_code=404, text=page.t("error.not_found"))
+        refs = await resolve_refs(page, session, model, [current], list(data))
+        fields = await form_fields(page, session, model, data, {}, submitted=True)
+    rows = []
+    for column, mine in data.items():
+        theirs = display(page, model, current, column, refs)
+        theirs_raw = getattr(current, column)
+        theirs_raw = theirs_raw.value if isinstance(theirs_raw, enum.Enum) else theirs_raw
+        if str(theirs_raw if theirs_raw is not None else "") != str(mine if mine is not None else ""):
+            rows.append({"label": label(model, column, page.lang), "theirs": theirs, "mine": mine})
+    info = {"rows": rows, "version": current.version}
+    return _render_form(page, view, current, fields, {}, info, status=409, version=current.version)
+
+
+async def delete_or_restore(page: Page, view: AdminView, pk: int, restore: bool) -> Response:
+    form = await page.request.form()
+    if not page.csrf_valid(form):
+        return page.render("error.html", status_code=403, text=page.t("error.csrf"))
+    try:
+        async with page.db.transaction(page.principal) as session:
+            if restore:
+                await crud.restore(session, view.model, pk)
+            else:
+                await crud.delete(session, view.model, pk)
+    except HongfanError as error:
+        return page.render("error.html", status_code=422, text="；".join(e.message for e in error.errors))
+    return redirect(page.url(f"/{view.slug}/{pk}", msg="restored" if restore else "deleted"))
