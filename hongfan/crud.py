@@ -20,6 +20,7 @@ from hongfan import access
 from hongfan.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from hongfan.policy import Op, Rows
 from hongfan.principal import Principal
+from models import pinyin
 from models.audit import AuditEntry
 from models.base import ENTITIES, Record, ToOne, column_meta, utcnow
 from models.messages import message
@@ -246,9 +247,10 @@ async def _write_versioned(
     """UPDATE … WHERE version = read version: a concurrent writer makes this a conflict."""
     table = model.__table__  # type: ignore[attr-defined]
     read_version = record.version
+    derived = pinyin.derived_values(model, values)  # a changed name's sort key and search text
     values = {**values, "version": read_version + 1, "updated_at": utcnow(), "updated_by": _principal(session).actor}
     result = await session.execute(
-        sa.update(table).where(table.c.id == record.id, table.c.version == read_version).values(**values)
+        sa.update(table).where(table.c.id == record.id, table.c.version == read_version).values(**values, **derived)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         lang = _lang(session)
@@ -256,6 +258,7 @@ async def _write_versioned(
     session.expunge(record)
     for name, value in values.items():
         setattr(record, name, value)
+    pinyin.store(record, derived)
 
 
 async def update(

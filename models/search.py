@@ -80,7 +80,9 @@ class TextContains(ColumnElement[bool]):
     def __init__(self, column: Any, value: str) -> None:
         self.like = column.icontains(value, autoescape=True)
         table = getattr(getattr(column, "table", None), "name", None)
-        if (table, getattr(column, "name", None)) in GRAM_INDEXED and value:
+        # Derived pinyin search columns (models.pinyin) carry their own grams index.
+        indexed = (table, getattr(column, "name", None)) in GRAM_INDEXED or "pinyin_of" in getattr(column, "info", {})
+        if indexed and value:
             grams = sa.func.hongfan_grams(column).op("@>")(sa.func.hongfan_query_grams(sa.literal(value)))
             self.indexed = sa.and_(grams, self.like)
         else:
