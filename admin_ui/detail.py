@@ -20,6 +20,7 @@ from admin_ui.web import Page
 from hongfan import access, crud, reads
 from hongfan.pagination import Direction, SortKey, with_tiebreak
 from hongfan.policy import Fields, Op
+from models import pinyin
 from models.audit import AuditEntry
 from models.base import ENTITIES, Record, ToMany, column_meta
 
@@ -28,7 +29,7 @@ def detail_columns(page: Page, model: type[Record]) -> list[str]:
     narrowed = access.readable_columns(page.principal, model)
     columns = []
     for c in model.__table__.columns:  # type: ignore[attr-defined]
-        if c.name in {"id", "path"}:
+        if c.name in {"id", "path"} or pinyin.derived_from(c):
             continue
         if narrowed is not None and c.name not in narrowed:
             continue
@@ -56,7 +57,7 @@ async def detail_page(page: Page, view: AdminView, pk: int) -> Response:
                 continue
             target_view = BY_TYPE[relation.target]
             where = getattr(target, relation.fk) == pk
-            keys = with_tiebreak([SortKey(target_view.list_columns[0], Direction.ASC)])
+            keys = with_tiebreak([SortKey(pinyin.sort_column(target, target_view.list_columns[0]), Direction.ASC)])
             rows = await reads.fetch_page(session.execute, target, where=where, keys=keys, first=10)
             total, exact = await reads.count_up_to(session.execute, target, where, COUNT_CAP)
             related.append(
@@ -66,6 +67,8 @@ async def detail_page(page: Page, view: AdminView, pk: int) -> Response:
                     "rows": [(r.id, title(r, target_view, page.lang)) for r in rows[:10]],
                     "total": total,
                     "all_url": page.url(f"/{target_view.slug}", **{relation.fk: pk}),
+                    "add_url": _add_url(page, target, target_view, relation.fk, pk) if record.deleted_at is None else None,
+                    "add_label": page.t("detail.add_related", label=type_label(target, page.lang)),
                 }
             )
         sensitive_clear = [
@@ -88,6 +91,15 @@ async def detail_page(page: Page, view: AdminView, pk: int) -> Response:
         can_restore=access.can_write(page.principal, model, Op.RESTORE) and record.deleted_at is not None,
         slug_of=lambda target: BY_TYPE[target.__entity__.type_name].slug if target else None,
     )
+
+
+def _add_url(page: Page, target: type[Record], view: AdminView, fk: str, pk: int) -> str | None:
+    """"新增助学金发放" on a student's page: the new form with the student chosen (?student_id=7)."""
+    from admin_ui.forms import form_columns
+
+    if not access.can_write(page.principal, target, Op.CREATE) or fk not in form_columns(page, target):
+        return None
+    return page.url(f"/{view.slug}/new", **{fk: pk})
 
 
 def _zh(description: str) -> str:

@@ -4,57 +4,60 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from starlette.responses import Response
 
-from admin_ui.columns import label, load, title
+from admin_ui import audit_view
+from admin_ui.columns import label, title
+from admin_ui.detail import audit_sensitive_read
 from admin_ui.forms import form_columns
 from admin_ui.registry import AdminView
 from admin_ui.web import Page, redirect
-from hongfan import access, crud
+from hongfan import access, crud, history
 from hongfan.errors import HongfanError
 from hongfan.policy import Fields, Op
-from models.audit import AuditEntry
-from models.base import column_meta
 
 
 async def history_page(page: Page, view: AdminView, pk: int) -> Response:
+    """The record's edits (or, on the second tab, who read its personal data), 50 a page."""
     model = view.model
+    params = page.request.query_params
+    may_see_reads = access.field_mode(page.principal, model) is Fields.FULL
+    reads = params.get("tab") == "reads" and may_see_reads
+    before = int(params["before"]) if params.get("before", "").isdigit() and len(params["before"]) <= 12 else None
     async with page.db.session(page.principal) as session:
-        record = await load(session, model, pk)
-        if record is None:
+        entries = await history.record_entries(session, model, pk, reads=reads, before=before)
+        record = await history.visible(session, model, pk) if entries is not None else None
+        if entries is None or record is None:
             return page.render("error.html", status_code=404, text=page.t("error.not_found"))
-        entries = (
-            await session.execute(
-                sa.select(AuditEntry)
-                .where(AuditEntry.entity == model.__entity__.type_name, AuditEntry.record_id == pk)
-                .order_by(AuditEntry.id.desc())  # type: ignore[union-attr]
-                .limit(200)
-            )
-        ).scalars().all()
-    visible = [e for e in entries if e.action != "read_sensitive" or page.is_admin]
-    mode = access.field_mode(page.principal, model)
-
-    def shown(column: str, value: Any) -> Any:
-        if column in model.__table__.c and column_meta(model, column).sensitive and mode is not Fields.FULL:  # type: ignore[attr-defined]
-            return "***" if value is not None else None
-        return value
-
+        more = len(entries) > history.HISTORY_PAGE
+        entries = entries[: history.HISTORY_PAGE]
+        changes = await audit_view.describe(page, session, model, entries)
+    if changes.clear:  # admins see before/after of personal data in clear: that is a read too
+        await audit_sensitive_read(page, record, sorted(changes.clear))
+    restorable = access.can_write(page.principal, model, Op.UPDATE) and record.deleted_at is None
     rows = [
         {
             "entry": e,
             "action": page.t(f"action.{e.action}"),
-            "changes": [
-                (label(model, f, page.lang) if f in model.__table__.c else f, shown(f, c[0]), shown(f, c[1]))  # type: ignore[attr-defined]
-                for f, c in e.changes.items()
-                if isinstance(c, list) and len(c) == 2
-            ],
-            "fields": e.changes.get("fields", []),
-            "restorable": e.action == "update" and access.can_write(page.principal, model, Op.UPDATE) and record.deleted_at is None,
+            "changes": changes.rows.get(e.id or 0, []),
+            "fields": [label(model, f, page.lang) if f in model.__table__.c else f for f in e.changes.get("fields", [])],  # type: ignore[attr-defined]
+            "bulk": (e.request_id or "").startswith("bulk-"),
+            "restorable": e.action == "update" and restorable,
         }
-        for e in visible
+        for e in entries
     ]
-    return page.render("history.html", view=view, record=record, title=title(record, view, page.lang), rows=rows)
+    tab = "reads" if reads else "edits"
+    return page.render(
+        "history.html",
+        view=view,
+        record=record,
+        title=title(record, view, page.lang),
+        rows=rows,
+        tab=tab,
+        may_see_reads=may_see_reads,
+        older_url=page.url(f"/{view.slug}/{pk}/history", tab=tab if reads else None, before=entries[-1].id) if more else None,
+        newest_url=page.url(f"/{view.slug}/{pk}/history", tab=tab if reads else None) if before else None,
+    )
 
 
 async def restore_version(page: Page, view: AdminView, pk: int, entry_id: int) -> Response:
@@ -64,18 +67,9 @@ async def restore_version(page: Page, view: AdminView, pk: int, entry_id: int) -
     if not page.csrf_valid(form):
         return page.render("error.html", status_code=403, text=page.t("error.csrf"))
     async with page.db.session(page.principal) as session:
-        entries = (
-            await session.execute(
-                sa.select(AuditEntry)
-                .where(
-                    AuditEntry.entity == model.__entity__.type_name,
-                    AuditEntry.record_id == pk,
-                    AuditEntry.id >= entry_id,  # type: ignore[operator]
-                    AuditEntry.action == "update",
-                )
-                .order_by(AuditEntry.id.desc())  # type: ignore[union-attr]
-            )
-        ).scalars().all()
+        entries = await history.entries_since(session, model, pk, entry_id)
+    if entries is None:
+        return page.render("error.html", status_code=404, text=page.t("error.not_found"))
     writable = set(form_columns(page, model))
     values: dict[str, Any] = {}
     for entry in entries:  # newest first, so the oldest "before" wins

@@ -1,17 +1,22 @@
-"""The record lists: search, filters, sort, keyset pages."""
+"""The record lists: search, filters, columns, keyset pages, and the rows' bulk selection.
+
+What is asked comes from :mod:`admin_ui.listquery`; rows come through the caller's
+scoped session and ``hongfan.reads``, a page at a time by keyset.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
+from admin_ui import saved_views
+from admin_ui.bulk import bulk_actions
 from admin_ui.columns import (
     COUNT_CAP,
+    HIDDEN_IN_FORMS,
     PAGE_SIZE,
     PICKER_LIMIT,
     choice_options,
@@ -22,122 +27,71 @@ from admin_ui.columns import (
     resolve_refs,
     type_label,
 )
-from admin_ui.registry import AdminView
+from admin_ui.listquery import ListQuery, build_list_query, organisation_column, read_params
+from admin_ui.pickers import find_options
+from admin_ui.registry import BY_SLUG, AdminView
+from admin_ui.search import lookup_columns, lookup_entry
 from admin_ui.web import Page
 from hongfan import access, reads
-from hongfan.pagination import (
-    CursorError,
-    Direction,
-    SortKey,
-    decode_cursor,
-    encode_cursor,
-    with_tiebreak,
-)
+from hongfan.pagination import CursorError, decode_cursor, encode_cursor
 from hongfan.policy import Op
-from models.base import ENTITIES, ToOne, column_meta
-from models.rules import python_type
-from models.search import text_contains
+from models import pinyin
+from models.base import CHOICE_LABELS, ENTITIES, Record, column_meta
 
-
-@dataclass
-class ListQuery:
-    where: list[sa.ColumnElement[bool]] = field(default_factory=list)
-    keys: list[SortKey] = field(default_factory=list)
-    deleted: bool = False
-    params: dict[str, str] = field(default_factory=dict)
-
-
-def build_list_query(page: Page, view: AdminView) -> ListQuery:
-    """Search, filters and sort from the query string, refusing unreadable columns."""
-    model = view.model
-    principal = page.principal
-    params = page.request.query_params
-    query = ListQuery()
-    text = params.get("q", "").strip()
-    if text:
-        searchable = [
-            c.name
-            for c in model.__table__.columns  # type: ignore[attr-defined]
-            if column_meta(model, c.name).searchable and access.can_read_column(principal, model, c.name)
-        ]
-        if searchable:
-            query.where.append(sa.or_(*[text_contains(getattr(model, c), text) for c in searchable]))
-        query.params["q"] = text
-    for column in view.filters:
-        if not access.can_read_column(principal, model, column):
-            continue
-        kind = kind_of(model, column)
-        attribute = getattr(model, column)
-        if kind in ("choice", "bool", "int"):
-            value = params.get(f"f_{column}", "")
-            if value == "":
-                continue
-            query.params[f"f_{column}"] = value
-            if kind == "bool":
-                query.where.append(attribute.is_(value == "1"))
-            elif kind == "int":
-                if value.lstrip("-").isdigit():
-                    query.where.append(attribute == int(value))
-            else:
-                query.where.append(attribute == python_type(model, column)(value))
-        elif kind == "date":
-            for suffix, compare in (("from", attribute.__ge__), ("to", attribute.__le__)):
-                value = params.get(f"f_{column}_{suffix}", "")
-                if value:
-                    try:
-                        query.where.append(compare(date.fromisoformat(value)))
-                        query.params[f"f_{column}_{suffix}"] = value
-                    except ValueError:
-                        pass
-    organisation = params.get("org", "")
-    if organisation.isdigit() and (model.__entity__.scope == "path" or "organisation_id" in model.__table__.c):  # type: ignore[attr-defined]
-        org_model = ENTITIES["Organisation"]
-        subtree = sa.select(org_model.id).where(  # type: ignore[arg-type]
-            org_model.path.like(  # type: ignore[attr-defined]
-                sa.select(org_model.path).where(org_model.id == int(organisation)).scalar_subquery() + "%"  # type: ignore[attr-defined]
-            )
-        )
-        column = model.id if model.__entity__.scope == "path" else model.organisation_id  # type: ignore[attr-defined]
-        query.where.append(column.in_(subtree))
-        query.params["org"] = organisation
-    for relation in model.__entity__.relations:
-        if isinstance(relation, ToOne):
-            value = params.get(relation.fk, "")
-            if value.isdigit() and access.can_read_column(principal, model, relation.fk):
-                query.where.append(getattr(model, relation.fk) == int(value))
-                query.params[relation.fk] = value
-    if params.get("deleted") == "1":
-        query.deleted = True
-        query.where.append(model.deleted_at.is_not(None))  # type: ignore[union-attr]
-        query.params["deleted"] = "1"
-    sort = params.get("sort", "")
-    name = sort.lstrip("-")
-    if name and name in model.__table__.c and column_meta(model, name).orderable and access.can_read_column(principal, model, name):  # type: ignore[attr-defined]
-        query.keys = [SortKey(name, Direction.DESC if sort.startswith("-") else Direction.ASC)]
-        query.params["sort"] = sort
-    else:
-        default = view.list_columns[0]
-        query.keys = [SortKey(default, Direction.DESC if kind_of(model, default) == "date" else Direction.ASC)]
-    query.keys = with_tiebreak(query.keys)
-    return query
+HIDDEN_IN_LISTS = {"id", "path"}
 
 
 def scoped_statement_options(deleted: bool) -> dict[str, Any]:
     return {access.INCLUDE_DELETED: True} if deleted else {}
 
 
+def available_columns(page: Page, model: type[Record]) -> list[str]:
+    """Every column the caller may see in a list (sensitive ones masked as their role sees them)."""
+    narrowed = access.readable_columns(page.principal, model)
+    found = []
+    for column in model.__table__.columns:  # type: ignore[attr-defined]
+        name = column.name
+        if name in HIDDEN_IN_LISTS or pinyin.derived_from(column) or name not in _meta_names(model):
+            continue
+        if narrowed is not None and name not in narrowed:
+            continue
+        if not (access.can_read_column(page.principal, model, name) or column_meta(model, name).sensitive):
+            continue
+        if column_meta(model, name).sensitive and access.present(page.principal, model, name, "x") is None:
+            continue  # hidden outright for this role
+        found.append(name)
+    # What the record says first; who changed it when, last.
+    return sorted(found, key=lambda c: c in HIDDEN_IN_FORMS)
+
+
+def _meta_names(model: type[Record]) -> set[str]:
+    return {c.name for c in model.__table__.columns if "meta" in c.info}  # type: ignore[attr-defined]
+
+
+def shown_columns(page: Page, view: AdminView, query: ListQuery) -> list[str]:
+    available = available_columns(page, view.model)
+    chosen = [c for c in query.params.get("cols", "").split(",") if c in available]
+    return chosen or [c for c in view.list_columns if c in available]
+
+
 async def list_page(page: Page, view: AdminView) -> Response:
     model = view.model
-    query = build_list_query(page, view)
+    params = await read_params(page)
+    if page.request.method == "GET" and not params:
+        default = await saved_views.default_params(page, view)
+        if default:
+            params = default
+    query = build_list_query(page, view, params)
     where = sa.and_(*query.where) if query.where else None
     after = None
-    cursor = page.request.query_params.get("after")
+    cursor = params.get("after")
     if cursor:
         try:
             after = decode_cursor(model, cursor, query.keys)
         except CursorError:
             after = None
     options = scoped_statement_options(query.deleted)
+    columns = shown_columns(page, view, query)
 
     async with page.db.session(page.principal) as session:
 
@@ -147,33 +101,41 @@ async def list_page(page: Page, view: AdminView) -> Response:
         rows = await reads.fetch_page(execute, model, where=where, keys=query.keys, first=PAGE_SIZE, after=after)
         total, exact = await reads.count_up_to(execute, model, where, COUNT_CAP)
         records = rows[:PAGE_SIZE]
-        columns = [c for c in view.list_columns if access.can_read_column(page.principal, model, c) or column_meta(model, c).sensitive]
-        columns = [c for c in columns if access.readable_columns(page.principal, model) is None or c in access.readable_columns(page.principal, model)]  # type: ignore[operator]
         refs = await resolve_refs(page, session, model, records, columns)
-        org_choices = await organisation_choices(page, session)
+        org_title = await _organisation_title(page, session, query.params.get("org"))
+        chips = await _chip_texts(page, session, model, query)
+    org_found: list[tuple[int, str]] = []
+    if params.get("_find") == "org":  # the organisation filter's search, without JavaScript
+        found = await find_options(page, BY_SLUG["organisations"], params.get("org__q", ""), size=50)
+        org_found = [(r["id"], r["title"]) for r in found.results if str(r["id"]) != query.params.get("org")]
+    if query.looked_up:
+        async with page.db.transaction(page.principal) as session:
+            session.add(lookup_entry(page.principal, model, query.looked_up))
     next_cursor = encode_cursor(records[-1], query.keys) if len(rows) > PAGE_SIZE else None
-    filters = []
-    for column in view.filters:
-        if not access.can_read_column(page.principal, model, column):
-            continue
-        kind = kind_of(model, column)
-        options_ = choice_options(model, column, page.lang) if kind == "choice" else []
-        filters.append({"column": column, "label": label(model, column, page.lang), "kind": kind, "options": options_})
     return page.render(
         "list.html",
         view=view,
         model=model,
         title=type_label(model, page.lang),
         columns=[(c, label(model, c, page.lang)) for c in columns],
+        all_columns=[(c, label(model, c, page.lang)) for c in available_columns(page, model)],
         rows=[(r, {c: display(page, model, r, c, refs) for c in columns}) for r in records],
         total=total,
         exact=exact,
         query=query,
-        next_url=page.url(f"/{view.slug}", **query.params, after=next_cursor) if next_cursor else None,
-        first_url=page.url(f"/{view.slug}", **query.params) if cursor else None,
-        filters=filters,
-        org_choices=org_choices,
+        next_cursor=next_cursor,
+        next_url=page.url(f"/{view.slug}", **query.params, after=next_cursor) if next_cursor and not query.private else None,
+        first_url=page.url(f"/{view.slug}", **query.params) if cursor and not query.private else None,
+        paged=bool(cursor),
+        filters=_filters(page, view),
+        org_filter=organisation_column(model) is not None,
+        org_title=org_title,
+        org_found=org_found,
+        org_query=params.get("org__q", "") if org_found else "",
+        query_by_id=bool(lookup_columns(page.principal, model)),
+        chips=chips,
         can_create=access.can_write(page.principal, model, Op.CREATE),
+        bulk=bulk_actions(page, view),
         sort=query.params.get("sort", ""),
         sortable={
             c for c in columns
@@ -183,7 +145,46 @@ async def list_page(page: Page, view: AdminView) -> Response:
             f"/{view.slug}", **{**query.params, "sort": ("-" + c) if query.params.get("sort") == c else c}
         ),
         export_url=lambda fmt: page.url(f"/{view.slug}/export.{fmt}", **query.params),
+        views=await saved_views.for_list(page, view),
     )
+
+
+def _filters(page: Page, view: AdminView) -> list[dict[str, Any]]:
+    model = view.model
+    found = []
+    for column in view.filters:
+        if not access.can_read_column(page.principal, model, column):
+            continue
+        kind = kind_of(model, column)
+        options = choice_options(model, column, page.lang) if kind == "choice" else []
+        found.append({"column": column, "label": label(model, column, page.lang), "kind": kind, "options": options})
+    return found
+
+
+async def _organisation_title(page: Page, session: AsyncSession, org: str | None) -> str | None:
+    if not org:
+        return None
+    titles = await record_titles(session, ENTITIES["Organisation"], {int(org)}, page.lang)
+    return titles.get(int(org))
+
+
+async def _chip_texts(page: Page, session: AsyncSession, model: type[Record], query: ListQuery) -> list[dict[str, str]]:
+    """Relation filters as the filter bar shows them: 所在组织：湖里区 / 金山街道 / 金山社区 ×."""
+    from admin_ui.columns import fk_target
+
+    shown = []
+    for chip in query.chips:
+        if "id" in chip:
+            target = fk_target(model, chip["param"])
+            titles = await record_titles(session, target, {int(chip["id"])}, page.lang) if target else {}
+            text = titles.get(int(chip["id"]), f"#{chip['id']}")
+        else:
+            choice: Any = chip["choice"]
+            zh, en = CHOICE_LABELS.get(type(choice), {}).get(choice, (str(choice), str(choice)))
+            text = en if page.lang == "en" else zh
+        without = {k: v for k, v in query.params.items() if k != chip["param"]}
+        shown.append({"param": chip["param"], "label": chip["label"], "text": text, "value": query.params[chip["param"]], "remove_url": page.url(f"/{page.request.path_params['slug']}", **without)})
+    return shown
 
 
 async def organisation_choices(page: Page, session: AsyncSession) -> list[tuple[int, str]]:
@@ -191,3 +192,6 @@ async def organisation_choices(page: Page, session: AsyncSession) -> list[tuple[
     ids = [r for r in (await session.execute(sa.select(model.id).limit(PICKER_LIMIT))).scalars().all()]  # type: ignore[arg-type]
     titles = await record_titles(session, model, set(ids), page.lang)
     return sorted(titles.items(), key=lambda item: item[1])
+
+
+__all__ = ["ListQuery", "build_list_query", "list_page", "organisation_choices", "scoped_statement_options"]

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from admin_ui.listquery import read_params
 from admin_ui.records import build_list_query, type_label
 from admin_ui.registry import BY_SLUG
 from admin_ui.web import Page
@@ -65,7 +66,8 @@ async def export_view(page: Page, request: Request) -> Response:
     fmt = request.path_params["fmt"]
     if view is None or view not in page.nav() or fmt not in ("csv", "xlsx"):
         return page.render("error.html", status_code=404, text=page.t("error.not_found"))
-    query = build_list_query(page, view)  # the rows the list shows: same search, filters, scope
+    # The rows the list shows: same search, filters, scope (a searched list exports by POST).
+    query = build_list_query(page, view, await read_params(page))
     where = sa.and_(*query.where) if query.where else None
     content = await exports.export_file(page.db, page.principal, view.type_name, fmt, where=where, lang=page.lang)  # type: ignore[arg-type]
     media = "text/csv; charset=utf-8" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -136,7 +138,7 @@ async def import_view(page: Page, request: Request) -> Response:
 
 def routes(signed_in: Any) -> list[Route]:
     return [
-        Route("/{slug}/export.{fmt}", signed_in(export_view)),
+        Route("/{slug}/export.{fmt}", signed_in(export_view), methods=["GET", "POST"]),
         Route("/{slug}/template.{fmt}", signed_in(template_view)),
         Route("/{slug}/import", signed_in(import_view), methods=["GET", "POST"]),
     ]

@@ -76,7 +76,7 @@ class ScholarshipStudent(Record, table=True):
     )
     phone: str | None = col(
         "Mobile number (手机号码)", zh="手机号码", en="Phone", sensitive=True,
-        default=None, max_length=20, checks=("mobile",), filterable=False, orderable=False,
+        default=None, max_length=20, checks=("mobile",), orderable=False,
     )
     family_category: FamilyCategory = col(
         "Why the family qualifies (家庭类别)", zh="家庭类别", en="Family category", sensitive=True,
