@@ -31,7 +31,7 @@ from admin_ui.listquery import ListQuery, build_list_query, organisation_column,
 from admin_ui.pickers import find_options
 from admin_ui.registry import BY_SLUG, AdminView
 from admin_ui.search import lookup_columns, lookup_entry
-from admin_ui.web import Page
+from admin_ui.web import Page, redirect
 from hongfan import access, reads
 from hongfan.pagination import CursorError, decode_cursor, encode_cursor
 from hongfan.policy import Op
@@ -82,6 +82,9 @@ async def list_page(page: Page, view: AdminView) -> Response:
         if default:
             params = default
     query = build_list_query(page, view, params)
+    if page.request.method == "POST" and not query.private and not params.get("_find"):
+        # Nothing private was asked: show the answer at its own address, bookmarkable.
+        return redirect(page.url(f"/{view.slug}", **query.params))
     where = sa.and_(*query.where) if query.where else None
     after = None
     cursor = params.get("after")
