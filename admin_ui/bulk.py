@@ -75,7 +75,7 @@ async def _selected_ids(page: Page, view: AdminView, fields: dict[str, str], tic
         deleted = query.deleted
     options = {access.INCLUDE_DELETED: True} if deleted else {}
     async with page.db.session(page.principal) as session:
-        statement = sa.select(model.id)  # type: ignore[arg-type]
+        statement = sa.select(model.id)  # type: ignore[call-overload]
         if where is not None:
             statement = statement.where(where)
         ids = list((await session.execute(statement.order_by(model.id).limit(BULK_MAX + 1).execution_options(**options))).scalars().all())  # type: ignore[arg-type]

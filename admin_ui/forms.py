@@ -189,7 +189,8 @@ async def save(page: Page, view: AdminView, pk: int | None) -> Response:
     if not page.csrf_valid(form):
         return page.render("error.html", status_code=403, text=page.t("error.csrf"))
     data = read_form(page, model, form, editing=pk is not None)
-    version = int(form["version"]) if str(form.get("version", "")).isdigit() else None
+    raw_version = str(form.get("version", ""))
+    version = int(raw_version) if raw_version.isdigit() else None
     find = str(form.get("_find", ""))
     if find:  # "查找" pressed in a picker (no JavaScript): show its matches, save nothing
         async with page.db.session(page.principal) as session:

@@ -140,7 +140,7 @@ def _organisation_filter(model: type[Record], params: Mapping[str, str], query: 
         return
     org_model = ENTITIES["Organisation"]
     path = sa.select(org_model.path).where(org_model.id == int(organisation)).scalar_subquery()  # type: ignore[attr-defined,arg-type]
-    subtree = sa.select(org_model.id).where(org_model.path.like(path + "%"))  # type: ignore[attr-defined,arg-type]
+    subtree = sa.select(org_model.id).where(org_model.path.like(path + "%"))  # type: ignore[attr-defined,arg-type,call-overload]
     query.where.append(column.in_(subtree))
     query.params["org"] = organisation
 
@@ -167,7 +167,7 @@ def _relation_filters(page: Page, model: type[Record], params: Mapping[str, str]
                 choice = python_type(target, column)(raw)
             except ValueError:
                 continue
-            inner = sa.select(target.id).where(getattr(target, column) == choice)  # type: ignore[arg-type]
+            inner = sa.select(target.id).where(getattr(target, column) == choice)  # type: ignore[call-overload]
             query.where.append(getattr(model, relation.fk).in_(inner))
             query.params[key] = str(raw)
             query.chips.append({"param": key, "label": f"{label(model, relation.fk, page.lang)} · {label(target, column, page.lang)}", "choice": choice})

@@ -14,8 +14,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from admin_ui import audit_view
-from admin_ui.records import label, organisation_choices, record_titles, title, type_label
-from admin_ui.registry import BY_TYPE
+from admin_ui.records import label, record_titles, title, type_label
+from admin_ui.registry import BY_SLUG, BY_TYPE
 from admin_ui.web import Page
 from hongfan import access, accounts, reads
 from hongfan.errors import HongfanError
@@ -75,21 +75,30 @@ def role_options(page: Page) -> list[tuple[str, str]]:
     return [(r.value, labels[r][1 if page.lang == "en" else 0]) for r in allowed]
 
 
-async def company_choices(page: Page) -> list[tuple[int, str]]:
-    model = ENTITIES["Company"]
-    async with page.db.session(page.principal) as session:
-        rows = (await session.execute(sa.select(model.id, model.name).order_by(model.name).limit(500))).all()  # type: ignore[attr-defined]
-    return [(r[0], r[1]) for r in rows]
+async def _choices(page: Page, slug: str, chosen: str, find: tuple[str, str] | None, field: str) -> list[tuple[int, str]]:
+    """The chosen record, plus a search's matches when 查找 was pressed (no JavaScript)."""
+    from admin_ui.pickers import find_options
+
+    view = BY_SLUG[slug]
+    found: list[tuple[int, str]] = []
+    if chosen.isdigit():
+        async with page.db.session(page.principal) as session:
+            found += list((await record_titles(session, view.model, {int(chosen)}, page.lang)).items())
+    if find is not None and find[0] == field:
+        matches = await find_options(page, view, find[1], size=50)
+        found += [(int(r["id"]), f"{r['title']} · {r['detail']}" if r["detail"] else r["title"]) for r in matches.results if str(r["id"]) != chosen]
+    return found
 
 
-async def _users_view(page: Page, **extra: Any) -> Response:
+async def _users_view(page: Page, find: tuple[str, str] | None = None, **extra: Any) -> Response:
     async with page.db.session(accounts.AUTH) as session:
         users = await accounts.list_users(session, page.principal)
     async with page.db.session(page.principal) as session:
-        orgs = await organisation_choices(page, session)
         org_titles = await record_titles(session, ENTITIES["Organisation"], {u.organisation_id for u in users if u.organisation_id}, page.lang)
-    companies = await company_choices(page)
-    company_names = dict(companies)
+        company_names = await record_titles(session, ENTITIES["Company"], {u.company_id for u in users if u.company_id}, page.lang)
+    form = extra.get("form") or {}
+    orgs = await _choices(page, "organisations", str(form.get("organisation_id", "")), find, "organisation_id")
+    companies = await _choices(page, "companies", str(form.get("company_id", "")), find, "company_id")
     labels = CHOICE_LABELS[UserRole]
     rows = [
         {
@@ -101,7 +110,7 @@ async def _users_view(page: Page, **extra: Any) -> Response:
     ]
     return page.render(
         "users.html", active="users", w=lambda k: w(page, k), rows=rows, roles=role_options(page),
-        orgs=orgs, companies=companies, **extra,
+        orgs=orgs, companies=companies, find=find, **extra,
     )
 
 
@@ -113,6 +122,9 @@ async def users_page(page: Page, request: Request) -> Response:
     form = await request.form()
     if not page.csrf_valid(form):
         return page.render("error.html", status_code=403, text=page.t("error.csrf"))
+    if form.get("_find"):  # a picker's 查找 without JavaScript: show matches, create nothing
+        field = str(form.get("_find"))
+        return await _users_view(page, find=(field, str(form.get(f"{field}__q", ""))), form=form)
     role = str(form.get("role", ""))
     organisation = str(form.get("organisation_id", ""))
     company = str(form.get("company_id", ""))

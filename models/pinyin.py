@@ -99,11 +99,16 @@ _SYLLABLE = re.compile(r"[a-z]+[1-5]")
 _QUERY = re.compile(r"[a-zü]+")
 
 
+def _each_character(run: str) -> list[str]:
+    """What pypinyin gives back for a run of non-Chinese characters: one entry per character."""
+    return list(run)
+
+
 def syllables(text: str, kind: Kind = "text") -> list[str]:
     """One entry per character: ``liu2`` for 刘; other characters lower-cased as they are."""
-    readings = lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True, errors=lambda s: list(s))
+    readings = lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True, errors=_each_character)  # type: ignore[arg-type]
     if len(readings) != len(text):  # pypinyin keeps one entry per character; be safe anyway
-        readings = [lazy_pinyin(c, style=Style.TONE3, neutral_tone_with_five=True, errors=lambda s: list(s))[0] for c in text]
+        readings = [lazy_pinyin(c, style=Style.TONE3, neutral_tone_with_five=True, errors=_each_character)[0] for c in text]  # type: ignore[arg-type]
     if kind == "person":
         for length in range(min(_LONGEST_SURNAME, len(text) - 1), 0, -1):
             surname = SURNAMES.get(text[:length])

@@ -143,6 +143,8 @@ document.querySelectorAll("[data-history-back]").forEach((button) => {
       }
     };
     const choose = (item) => {
+      window.clearTimeout(timer);
+      asked += 1; // answers to searches still on their way no longer matter
       let option = Array.from(select.options).find((o) => o.value === String(item.id));
       if (!option) {
         option = new Option(item.detail ? `${item.title} · ${item.detail}` : item.title, String(item.id));

@@ -53,7 +53,18 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Datab
     await db.dispose()
 
 
+_CLIENTS: dict[tuple[int, str], AdminClient] = {}
+
+
 async def signed_in(world: Database, email: str) -> AdminClient:
+    """A client signed in as ``email``; one per user for the module (signing in hashes a password)."""
+    key = (id(world), email)
+    if key not in _CLIENTS:
+        _CLIENTS[key] = await _sign_in(world, email)
+    return _CLIENTS[key]
+
+
+async def _sign_in(world: Database, email: str) -> AdminClient:
     app = create_app(world.settings, world)
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hongfan.test", headers={"accept-language": "zh-CN"})
     client = AdminClient(http)
