@@ -1,7 +1,7 @@
 """Serve an app under uvicorn for the bench, with counters: ``python -m bench.serve --port N``.
 
 ``--app hongfan`` (default) starts the app the way ``hongfan serve`` does (its own
-code in hongfan/cli.py, so its process tuning applies; ``--plain`` builds
+code in hongfan/cli/serve.py, so its process tuning applies; ``--plain`` builds
 ``hongfan.app.create_app()`` directly) from the usual ``HONGFAN_*`` environment,
 without access logs, and counts, on its engine, every SQL statement
 (``before_cursor_execute``), transaction begin/commit/rollback and pre-ping.
@@ -121,7 +121,7 @@ UVICORN = {"log_level": "warning", "access_log": False, "lifespan": "on", "timeo
 
 def serve_as_hongfan_serves(port: int) -> bool:
     """Start the app through ``hongfan serve``'s own code, so its process tuning (e.g. the
-    collector settings in hongfan/cli.py) applies; only ``uvicorn.run`` is wrapped, to add
+    collector settings in hongfan/cli/serve.py) applies; only ``uvicorn.run`` is wrapped, to add
     the counters and bind to our port without access logs. False when that code is missing."""
     try:
         from hongfan import cli

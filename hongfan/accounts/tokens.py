@@ -1,0 +1,180 @@
+"""API tokens: issue, list, revoke, look up; only their SHA-256 digest is stored."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from hongfan.accounts.common import _audit, _error, _iso, digest, touch_due
+from hongfan.accounts.grants import _managed_user
+from hongfan.accounts.users import principal_for
+from hongfan.errors import Invalid, NotFound
+from hongfan.principal import Principal
+from models.accounts import ApiToken, User
+from models.base import utcnow
+from models.organisations import Organisation
+
+TOKEN_PREFIX = "hf_"
+MAX_TOKEN_DAYS = 3650
+
+
+# -- API tokens -----------------------------------------------------------------------
+
+
+async def issue_token(
+    session: AsyncSession,
+    actor: Principal,
+    user_id: int,
+    *,
+    name: str = "api",
+    expires_days: int | None = None,
+) -> tuple[ApiToken, str]:
+    """A new API token acting as the user; returns the row and the token, shown only now."""
+    user = await _managed_user(session, actor, user_id, self_allowed=True)
+    name = (name or "api").strip()[:100] or "api"
+    if expires_days is not None and not 0 < expires_days <= MAX_TOKEN_DAYS:
+        raise _error(Invalid, "expires_days", "token.expires_days", actor)
+    plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = utcnow()
+    token = ApiToken(
+        user_id=user.id,  # type: ignore[arg-type]
+        name=name,
+        token_hash=digest(plaintext),
+        prefix=plaintext[:8],
+        created_at=now,
+        expires_at=now + timedelta(days=expires_days) if expires_days else None,
+    )
+    session.add(token)
+    await session.flush()
+    _audit(
+        session,
+        actor,
+        "token_issue",
+        "ApiToken",
+        token.id,
+        {
+            "user_id": [None, user.id],
+            "name": [None, name],
+            "expires_at": [None, _iso(token.expires_at)],
+        },
+    )
+    return token, plaintext
+
+
+async def token_by_plaintext(session: AsyncSession, plaintext: str) -> ApiToken | None:
+    statement = sa.select(ApiToken).where(col(ApiToken.token_hash) == digest(plaintext.strip()))
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def revoke_token(session: AsyncSession, actor: Principal, token_id: int) -> ApiToken:
+    """Revoke a token (idempotent); its owner or a manager of its owner may."""
+    token = (
+        await session.execute(sa.select(ApiToken).where(col(ApiToken.id) == token_id))
+    ).scalar_one_or_none()
+    if token is None:
+        raise _error(NotFound, "id", "not_found", actor)
+    await _managed_user(session, actor, token.user_id, self_allowed=True)
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        await session.flush()
+        _audit(
+            session,
+            actor,
+            "token_revoke",
+            "ApiToken",
+            token.id,
+            {"revoked_at": [None, _iso(token.revoked_at)]},
+        )
+    return token
+
+
+async def list_tokens(session: AsyncSession, actor: Principal, user_id: int) -> list[ApiToken]:
+    """The user's tokens, revoked and expired ones included, oldest first."""
+    await _managed_user(session, actor, user_id, self_allowed=True)
+    statement = (
+        sa.select(ApiToken).where(col(ApiToken.user_id) == user_id).order_by(col(ApiToken.id))
+    )
+    return list((await session.execute(statement)).scalars())
+
+
+async def lookup_token(session: AsyncSession, plaintext: str) -> tuple[ApiToken, User] | None:
+    """The live token and its active user; None when unknown, expired, revoked or the user inactive."""
+    if not plaintext.startswith(TOKEN_PREFIX) or len(plaintext) > 200:
+        return None
+    statement = (
+        sa.select(ApiToken, User)
+        .join(User, col(User.id) == col(ApiToken.user_id))
+        .where(col(ApiToken.token_hash) == digest(plaintext))
+    )
+    row = (await session.execute(statement)).first()
+    if row is None:
+        return None
+    token, user = row
+    now = utcnow()
+    if token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
+        return None
+    if not user.is_active:
+        return None
+    return token, user
+
+
+def token_still_grants_sql(first_placeholder: int) -> str:
+    """SQL true while a token still authenticates as the principal it did before.
+
+    The conditions of :func:`lookup_token` and :func:`principal_for`, for a caller that
+    remembers a principal and must re-check it inside its own statement: placeholders
+    ``$n``… from ``first_placeholder`` take, in order, the token's digest, the user id,
+    role, organisation id, organisation path and company id (see
+    :func:`token_still_grants_params`).
+    """
+    n = first_placeholder
+    return (
+        f"EXISTS (SELECT 1 FROM {ApiToken.__tablename__} AS t"
+        f" JOIN {User.__tablename__} AS u ON u.id = t.user_id"
+        f" LEFT JOIN {Organisation.__tablename__} AS o ON o.id = u.organisation_id"
+        f" WHERE t.token_hash = ${n} AND t.revoked_at IS NULL"
+        " AND (t.expires_at IS NULL OR t.expires_at > now()) AND u.is_active"
+        f" AND u.id = ${n + 1}::integer AND u.role = ${n + 2}::text"
+        f" AND u.organisation_id IS NOT DISTINCT FROM ${n + 3}::integer"
+        f" AND o.path IS NOT DISTINCT FROM ${n + 4}::text"
+        f" AND u.company_id IS NOT DISTINCT FROM ${n + 5}::integer)"
+    )
+
+
+def token_still_grants_params(token_digest: str, principal: Principal) -> tuple[Any, ...]:
+    role = principal.role.value if principal.role is not None else None
+    return (
+        token_digest,
+        principal.user_id,
+        role,
+        principal.organisation_id,
+        principal.organisation_path,
+        principal.company_id,
+    )
+
+
+async def touch_token(session: AsyncSession, token: ApiToken) -> bool:
+    """Record the token's use, at most once a minute; True when it wrote."""
+    now = utcnow()
+    if not touch_due(token.last_used_at, now):
+        return False
+    await session.execute(
+        sa.update(ApiToken).where(col(ApiToken.id) == token.id).values(last_used_at=now)
+    )
+    token.last_used_at = now
+    return True
+
+
+async def authenticate_token(session: AsyncSession, plaintext: str) -> Principal | None:
+    """The principal a bearer token acts as; None when it does not authenticate."""
+    found = await lookup_token(session, plaintext)
+    if found is None:
+        return None
+    token, user = found
+    await touch_token(session, token)
+    return await principal_for(session, user)
