@@ -29,7 +29,9 @@ class Changes:
         self.clear: set[str] = set()
 
 
-async def describe(page: Page, session: AsyncSession, model: type[Record], entries: list[AuditEntry]) -> Changes:
+async def describe(
+    page: Page, session: AsyncSession, model: type[Record], entries: list[AuditEntry]
+) -> Changes:
     found = Changes()
     refs = await _reference_titles(page, session, model, entries)
     narrowed = access.readable_columns(page.principal, model)
@@ -45,17 +47,27 @@ async def describe(page: Page, session: AsyncSession, model: type[Record], entri
                     continue
                 if mode is Fields.FULL and (before is not None or after is not None):
                     found.clear.add(column)
-            rows.append((label(model, column, page.lang), shown(page, model, column, before, refs), shown(page, model, column, after, refs)))
+            rows.append(
+                (
+                    label(model, column, page.lang),
+                    shown(page, model, column, before, refs),
+                    shown(page, model, column, after, refs),
+                )
+            )
         found.rows[entry.id or 0] = rows
     return found
 
 
-async def _reference_titles(page: Page, session: AsyncSession, model: type[Record], entries: list[AuditEntry]) -> dict[str, dict[int, str]]:
+async def _reference_titles(
+    page: Page, session: AsyncSession, model: type[Record], entries: list[AuditEntry]
+) -> dict[str, dict[int, str]]:
     wanted: dict[str, set[int]] = {}
     for entry in entries:
         for column, before, after in changed_pairs(entry):
             if column in model.__table__.c and fk_target(model, column) is not None:  # type: ignore[attr-defined]
-                wanted.setdefault(column, set()).update(v for v in (before, after) if isinstance(v, int))
+                wanted.setdefault(column, set()).update(
+                    v for v in (before, after) if isinstance(v, int)
+                )
     titles = {}
     for column, ids in wanted.items():
         target = fk_target(model, column)
@@ -64,7 +76,9 @@ async def _reference_titles(page: Page, session: AsyncSession, model: type[Recor
     return titles
 
 
-def shown(page: Page, model: type[Record], column: str, raw: Any, refs: dict[str, dict[int, str]]) -> str:
+def shown(
+    page: Page, model: type[Record], column: str, raw: Any, refs: dict[str, dict[int, str]]
+) -> str:
     """One stored audit value as the viewer may see it, in the UI's language."""
     if raw is None:
         return "—"
@@ -81,13 +95,18 @@ def shown(page: Page, model: type[Record], column: str, raw: Any, refs: dict[str
     except (ValueError, TypeError):
         value = raw
     if column_meta(model, column).sensitive:
-        if isinstance(value, enum.Enum) and access.field_mode(page.principal, model) is not Fields.FULL:
+        if (
+            isinstance(value, enum.Enum)
+            and access.field_mode(page.principal, model) is not Fields.FULL
+        ):
             return page.t("masked")
         value = access.present(page.principal, model, column, value)
         if value is None:
             return page.t("masked")
     if kind == "relation":
-        return refs.get(column, {}).get(value, f"#{value}") if isinstance(value, int) else str(value)
+        return (
+            refs.get(column, {}).get(value, f"#{value}") if isinstance(value, int) else str(value)
+        )
     if isinstance(value, enum.Enum):
         zh, en = CHOICE_LABELS.get(type(value), {}).get(value, (value.value, value.value))
         return en if page.lang == "en" else zh

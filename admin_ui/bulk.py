@@ -35,10 +35,19 @@ PREVIEW = 20  # records named on the confirmation page
 def bulk_actions(page: Page, view: AdminView) -> list[dict[str, Any]]:
     """What the caller may do to many rows of this list at once."""
     model = view.model
-    found: list[dict[str, Any]] = [{"value": "export_csv", "label": page.t("bulk.export_csv")}, {"value": "export_xlsx", "label": page.t("bulk.export_xlsx")}]
+    found: list[dict[str, Any]] = [
+        {"value": "export_csv", "label": page.t("bulk.export_csv")},
+        {"value": "export_xlsx", "label": page.t("bulk.export_xlsx")},
+    ]
     if access.can_write(page.principal, model, Op.UPDATE):
         for column in settable_fields(page, model):
-            found.append({"value": f"set:{column}", "label": page.t("bulk.set", field=label(model, column, page.lang)), "options": _options(page, model, column)})
+            found.append(
+                {
+                    "value": f"set:{column}",
+                    "label": page.t("bulk.set", field=label(model, column, page.lang)),
+                    "options": _options(page, model, column),
+                }
+            )
     if access.can_write(page.principal, model, Op.DELETE):
         found.append({"value": "delete", "label": page.t("bulk.delete")})
     if access.can_write(page.principal, model, Op.RESTORE):
@@ -49,7 +58,8 @@ def bulk_actions(page: Page, view: AdminView) -> list[dict[str, Any]]:
 def settable_fields(page: Page, model: type[Record]) -> list[str]:
     """Enumerated (choice or yes/no) fields the caller may write; never personal data."""
     return [
-        c for c in form_columns(page, model)
+        c
+        for c in form_columns(page, model)
         if kind_of(model, c) in ("choice", "bool") and not column_meta(model, c).sensitive
     ]
 
@@ -60,7 +70,9 @@ def _options(page: Page, model: type[Record], column: str) -> list[tuple[str, st
     return choice_options(model, column, page.lang)
 
 
-async def _selected_ids(page: Page, view: AdminView, fields: dict[str, str], ticked: list[str]) -> tuple[list[int], int]:
+async def _selected_ids(
+    page: Page, view: AdminView, fields: dict[str, str], ticked: list[str]
+) -> tuple[list[int], int]:
     """(ids, how many match): the ticked rows, or every row matching the list's question."""
     model = view.model
     if fields.get("all") != "1":
@@ -78,7 +90,15 @@ async def _selected_ids(page: Page, view: AdminView, fields: dict[str, str], tic
         statement = sa.select(model.id)  # type: ignore[call-overload]
         if where is not None:
             statement = statement.where(where)
-        ids = list((await session.execute(statement.order_by(model.id).limit(BULK_MAX + 1).execution_options(**options))).scalars().all())  # type: ignore[arg-type]
+        ids = list(
+            (
+                await session.execute(
+                    statement.order_by(model.id).limit(BULK_MAX + 1).execution_options(**options)
+                )
+            )
+            .scalars()
+            .all()
+        )  # type: ignore[arg-type]
     return ids[:BULK_MAX], len(ids)
 
 
@@ -102,11 +122,20 @@ async def bulk_page(page: Page, request: Request) -> Response:
     if not ids:
         return page.render("error.html", status_code=422, text=page.t("bulk.none_selected"))
     if matching > BULK_MAX:
-        return page.render("error.html", status_code=422, text=page.t("bulk.too_many", max=BULK_MAX))
+        return page.render(
+            "error.html", status_code=422, text=page.t("bulk.too_many", max=BULK_MAX)
+        )
     return await _confirm(page, view, action, allowed[action], fields, ids)
 
 
-async def _confirm(page: Page, view: AdminView, action: str, choice: dict[str, Any], fields: dict[str, str], ids: list[int]) -> Response:
+async def _confirm(
+    page: Page,
+    view: AdminView,
+    action: str,
+    choice: dict[str, Any],
+    fields: dict[str, str],
+    ids: list[int],
+) -> Response:
     model = view.model
     value = fields.get("value", "")
     value_label = None
@@ -115,31 +144,48 @@ async def _confirm(page: Page, view: AdminView, action: str, choice: dict[str, A
         if value_label is None:
             return page.render("error.html", status_code=422, text=page.t("bulk.choose_value"))
     async with page.db.session(page.principal) as session:
-        named = await reads.by_ids(lambda s: session.execute(s.execution_options(**{access.INCLUDE_DELETED: True})), model, ids[:PREVIEW])
+        named = await reads.by_ids(
+            lambda s: session.execute(s.execution_options(**{access.INCLUDE_DELETED: True})),
+            model,
+            ids[:PREVIEW],
+        )
     return page.render(
         "bulk.html",
         view=view,
         title=type_label(model, page.lang),
         action=action,
-        action_label=label(model, action.removeprefix("set:"), page.lang) if action.startswith("set:") else choice["label"],
+        action_label=label(model, action.removeprefix("set:"), page.lang)
+        if action.startswith("set:")
+        else choice["label"],
         value=value,
         value_label=value_label,
         count=len(ids),
         ids=",".join(str(i) for i in ids),
         named=[title(named[i], view, page.lang) for i in ids[:PREVIEW] if i in named],
-        back=page.url(f"/{view.slug}", **state_params({k: v for k, v in fields.items() if k not in ("q", "msg")})),
+        back=page.url(
+            f"/{view.slug}",
+            **state_params({k: v for k, v in fields.items() if k not in ("q", "msg")}),
+        ),
     )
 
 
-async def _execute(page: Page, view: AdminView, action: str, fields: dict[str, str], ids: list[int]) -> Response:
+async def _execute(
+    page: Page, view: AdminView, action: str, fields: dict[str, str], ids: list[int]
+) -> Response:
     from admin_ui.transfer import _download
     from hongfan import exports
 
     model = view.model
     if action in ("export_csv", "export_xlsx"):
         fmt = action.removeprefix("export_")
-        content = await exports.export_file(page.db, page.principal, view.type_name, fmt, where=model.id.in_(ids), lang=page.lang)  # type: ignore[arg-type,union-attr]
-        media = "text/csv; charset=utf-8" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        content = await exports.export_file(
+            page.db, page.principal, view.type_name, fmt, where=model.id.in_(ids), lang=page.lang
+        )  # type: ignore[arg-type,union-attr]
+        media = (
+            "text/csv; charset=utf-8"
+            if fmt == "csv"
+            else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
         return _download(content, exports.export_filename(view.type_name, fmt, page.lang), media)  # type: ignore[arg-type]
     data: dict[str, Any] | None = None
     crud_action = action
@@ -153,13 +199,26 @@ async def _execute(page: Page, view: AdminView, action: str, fields: dict[str, s
             await crud.bulk(session, model, crud_action, ids, data)
     except HongfanError as error:
         async with page.db.session(page.principal) as session:
-            named = await reads.by_ids(lambda s: session.execute(s.execution_options(**{access.INCLUDE_DELETED: True})), model, ids)
+            named = await reads.by_ids(
+                lambda s: session.execute(s.execution_options(**{access.INCLUDE_DELETED: True})),
+                model,
+                ids,
+            )
         problems = []
         for e in error.errors:
             pk, _, _field = e.field.partition(".")
             record = named.get(int(pk)) if pk.isdigit() else None
-            problems.append({"record": title(record, view, page.lang) if record else pk, "message": e.message})
-        return page.render("bulk.html", status_code=422, view=view, title=type_label(model, page.lang), problems=problems, back=page.url(f"/{view.slug}"))
+            problems.append(
+                {"record": title(record, view, page.lang) if record else pk, "message": e.message}
+            )
+        return page.render(
+            "bulk.html",
+            status_code=422,
+            view=view,
+            title=type_label(model, page.lang),
+            problems=problems,
+            back=page.url(f"/{view.slug}"),
+        )
     return redirect(page.url(f"/{view.slug}", msg="bulk_done", n=len(ids)))
 
 

@@ -23,7 +23,16 @@ from models.rules import python_type
 PAGE_SIZE = 25
 COUNT_CAP = 10_000
 PICKER_LIMIT = 500
-HIDDEN_IN_FORMS = {"id", "path", "created_at", "updated_at", "created_by", "updated_by", "version", "deleted_at"}
+HIDDEN_IN_FORMS = {
+    "id",
+    "path",
+    "created_at",
+    "updated_at",
+    "created_by",
+    "updated_by",
+    "version",
+    "deleted_at",
+}
 
 
 def label(model: type[Record], column: str, lang: str) -> str:
@@ -46,7 +55,9 @@ def fk_target(model: type[Record], column: str) -> type[Record] | None:
 def choice_options(model: type[Record], column: str, lang: str) -> list[tuple[str, str]]:
     enum_cls = python_type(model, column)
     labels = CHOICE_LABELS.get(enum_cls, {})
-    return [(m.value, labels.get(m, (m.value, m.value))[1 if lang == "en" else 0]) for m in enum_cls]
+    return [
+        (m.value, labels.get(m, (m.value, m.value))[1 if lang == "en" else 0]) for m in enum_cls
+    ]
 
 
 def kind_of(model: type[Record], column: str) -> str:
@@ -66,11 +77,15 @@ def kind_of(model: type[Record], column: str) -> str:
     return "str"
 
 
-def display(page: Page, model: type[Record], record: Record, column: str, refs: dict[str, dict[int, str]]) -> Any:
+def display(
+    page: Page, model: type[Record], record: Record, column: str, refs: dict[str, dict[int, str]]
+) -> Any:
     raw = getattr(record, column)
     value = access.present(page.principal, model, column, raw)
     if value is None:
-        return page.t("masked") if raw is not None and column_meta(model, column).sensitive else None
+        return (
+            page.t("masked") if raw is not None and column_meta(model, column).sensitive else None
+        )
     if column in refs:
         return refs[column].get(value, f"#{value}")
     if column in ("created_by", "updated_by"):
@@ -82,7 +97,9 @@ def display(page: Page, model: type[Record], record: Record, column: str, refs: 
     return value
 
 
-async def record_titles(session: AsyncSession, model: type[Record], ids: set[int], lang: str) -> dict[int, str]:
+async def record_titles(
+    session: AsyncSession, model: type[Record], ids: set[int], lang: str
+) -> dict[int, str]:
     """What each referenced record is called; organisations by their path below the city."""
     if not ids:
         return {}
@@ -93,7 +110,10 @@ async def record_titles(session: AsyncSession, model: type[Record], ids: set[int
     ancestors: set[int] = set()
     for record in found.values():
         ancestors.update(int(p) for p in str(record.path).strip("/").split("/") if p)  # type: ignore[attr-defined]
-    names = {pk: str(r.name) for pk, r in (await reads.by_ids(session.execute, model, sorted(ancestors))).items()}  # type: ignore[attr-defined]
+    names = {
+        pk: str(r.name)
+        for pk, r in (await reads.by_ids(session.execute, model, sorted(ancestors))).items()
+    }  # type: ignore[attr-defined]
     titles = {}
     for pk, record in found.items():
         parts = [names.get(int(p), "…") for p in str(record.path).strip("/").split("/") if p]  # type: ignore[attr-defined]
@@ -101,7 +121,13 @@ async def record_titles(session: AsyncSession, model: type[Record], ids: set[int
     return titles
 
 
-async def resolve_refs(page: Page, session: AsyncSession, model: type[Record], records: list[Record], columns: list[str]) -> dict[str, dict[int, str]]:
+async def resolve_refs(
+    page: Page,
+    session: AsyncSession,
+    model: type[Record],
+    records: list[Record],
+    columns: list[str],
+) -> dict[str, dict[int, str]]:
     refs: dict[str, dict[int, str]] = {}
     for column in columns:
         target = fk_target(model, column)
@@ -112,12 +138,13 @@ async def resolve_refs(page: Page, session: AsyncSession, model: type[Record], r
     return refs
 
 
-async def load(session: AsyncSession, model: type[Record], pk: int, *, deleted: bool = True) -> Record | None:
+async def load(
+    session: AsyncSession, model: type[Record], pk: int, *, deleted: bool = True
+) -> Record | None:
     statement = sa.select(model).where(model.id == pk)  # type: ignore[arg-type]
     if deleted:
         statement = statement.execution_options(**{access.INCLUDE_DELETED: True})
     return (await session.execute(statement)).scalar_one_or_none()
-
 
 
 def title(record: Record, view: AdminView, lang: str = "zh") -> str:

@@ -33,7 +33,10 @@ def detail_columns(page: Page, model: type[Record]) -> list[str]:
             continue
         if narrowed is not None and c.name not in narrowed:
             continue
-        if column_meta(model, c.name).sensitive and access.field_mode(page.principal, model) is Fields.HIDDEN:
+        if (
+            column_meta(model, c.name).sensitive
+            and access.field_mode(page.principal, model) is Fields.HIDDEN
+        ):
             continue
         columns.append(c.name)
     # What the record says first; who changed it when, last.
@@ -57,23 +60,32 @@ async def detail_page(page: Page, view: AdminView, pk: int) -> Response:
                 continue
             target_view = BY_TYPE[relation.target]
             where = getattr(target, relation.fk) == pk
-            keys = with_tiebreak([SortKey(pinyin.sort_column(target, target_view.list_columns[0]), Direction.ASC)])
+            keys = with_tiebreak(
+                [SortKey(pinyin.sort_column(target, target_view.list_columns[0]), Direction.ASC)]
+            )
             rows = await reads.fetch_page(session.execute, target, where=where, keys=keys, first=10)
             total, exact = await reads.count_up_to(session.execute, target, where, COUNT_CAP)
             related.append(
                 {
-                    "label": relation.description.split(" (")[0] if page.lang == "en" else _zh(relation.description),
+                    "label": relation.description.split(" (")[0]
+                    if page.lang == "en"
+                    else _zh(relation.description),
                     "view": target_view,
                     "rows": [(r.id, title(r, target_view, page.lang)) for r in rows[:10]],
                     "total": total,
                     "all_url": page.url(f"/{target_view.slug}", **{relation.fk: pk}),
-                    "add_url": _add_url(page, target, target_view, relation.fk, pk) if record.deleted_at is None else None,
+                    "add_url": _add_url(page, target, target_view, relation.fk, pk)
+                    if record.deleted_at is None
+                    else None,
                     "add_label": page.t("detail.add_related", label=type_label(target, page.lang)),
                 }
             )
         sensitive_clear = [
-            c for c in columns
-            if column_meta(model, c).sensitive and access.field_mode(page.principal, model) is Fields.FULL and getattr(record, c) is not None
+            c
+            for c in columns
+            if column_meta(model, c).sensitive
+            and access.field_mode(page.principal, model) is Fields.FULL
+            and getattr(record, c) is not None
         ]
         if sensitive_clear:
             await audit_sensitive_read(page, record, sensitive_clear)
@@ -84,20 +96,31 @@ async def detail_page(page: Page, view: AdminView, pk: int) -> Response:
         record=record,
         title=title(record, view, page.lang),
         type_title=type_label(model, page.lang),
-        fields=[(label(model, c, page.lang), display(page, model, record, c, refs), c, refs.get(c) and fk_target(model, c)) for c in columns],
+        fields=[
+            (
+                label(model, c, page.lang),
+                display(page, model, record, c, refs),
+                c,
+                refs.get(c) and fk_target(model, c),
+            )
+            for c in columns
+        ],
         related=related,
         can_update=access.can_write(page.principal, model, Op.UPDATE) and record.deleted_at is None,
         can_delete=access.can_write(page.principal, model, Op.DELETE) and record.deleted_at is None,
-        can_restore=access.can_write(page.principal, model, Op.RESTORE) and record.deleted_at is not None,
+        can_restore=access.can_write(page.principal, model, Op.RESTORE)
+        and record.deleted_at is not None,
         slug_of=lambda target: BY_TYPE[target.__entity__.type_name].slug if target else None,
     )
 
 
 def _add_url(page: Page, target: type[Record], view: AdminView, fk: str, pk: int) -> str | None:
-    """"新增助学金发放" on a student's page: the new form with the student chosen (?student_id=7)."""
+    """ "新增助学金发放" on a student's page: the new form with the student chosen (?student_id=7)."""
     from admin_ui.forms import form_columns
 
-    if not access.can_write(page.principal, target, Op.CREATE) or fk not in form_columns(page, target):
+    if not access.can_write(page.principal, target, Op.CREATE) or fk not in form_columns(
+        page, target
+    ):
         return None
     return page.url(f"/{view.slug}/new", **{fk: pk})
 

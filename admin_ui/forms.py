@@ -88,7 +88,14 @@ async def form_fields(
     return fields
 
 
-async def _picker(page: Page, session: AsyncSession, model: type[Record], column: str, value: str, find: tuple[str, str] | None) -> dict[str, Any]:
+async def _picker(
+    page: Page,
+    session: AsyncSession,
+    model: type[Record],
+    column: str,
+    value: str,
+    find: tuple[str, str] | None,
+) -> dict[str, Any]:
     """A relation input: the chosen record, and the matches of a search asked for without JavaScript."""
     target = fk_target(model, column)
     assert target is not None
@@ -97,10 +104,19 @@ async def _picker(page: Page, session: AsyncSession, model: type[Record], column
     chosen = await chosen_title(page, session, target, int(value)) if value.isdigit() else None
     if chosen is not None:
         options.append((value, " · ".join(p for p in chosen if p)))
-    picker: dict[str, Any] = {"source": f"/admin/{view.slug}/options" if view and view in page.nav() else None, "query": "", "total": None, "more": False}
+    picker: dict[str, Any] = {
+        "source": f"/admin/{view.slug}/options" if view and view in page.nav() else None,
+        "query": "",
+        "total": None,
+        "more": False,
+    }
     if find is not None and find[0] == column and view is not None:
         found = await find_options(page, view, find[1], size=50)
-        options += [(str(r["id"]), " · ".join(p for p in (r["title"], r["detail"]) if p)) for r in found.results if str(r["id"]) != value]
+        options += [
+            (str(r["id"]), " · ".join(p for p in (r["title"], r["detail"]) if p))
+            for r in found.results
+            if str(r["id"]) != value
+        ]
         picker.update(query=find[1], total=found.total, more=found.next is not None, searched=True)
     picker["options"] = options
     return picker
@@ -110,7 +126,10 @@ def read_form(page: Page, model: type[Record], form: Any, *, editing: bool) -> d
     data: dict[str, Any] = {}
     for column in form_columns(page, model):
         kind = kind_of(model, column)
-        masked = column_meta(model, column).sensitive and access.field_mode(page.principal, model) is not Fields.FULL
+        masked = (
+            column_meta(model, column).sensitive
+            and access.field_mode(page.principal, model) is not Fields.FULL
+        )
         raw = form.get(column)
         if kind == "bool":
             data[column] = raw == "1"
@@ -157,14 +176,28 @@ async def _audit_clear_values(page: Page, record: Record, columns: list[str]) ->
     model = type(record)
     if access.field_mode(page.principal, model) is not Fields.FULL:
         return
-    clear = [c for c in columns if column_meta(model, c).sensitive and getattr(record, c) is not None]
+    clear = [
+        c for c in columns if column_meta(model, c).sensitive and getattr(record, c) is not None
+    ]
     if clear:
         await audit_sensitive_read(page, record, clear)
 
 
-def _render_form(page: Page, view: AdminView, record: Record | None, fields: list[dict[str, Any]], errors: dict[str, str], conflict: Any, status: int = 200, version: int | None = None) -> Response:
+def _render_form(
+    page: Page,
+    view: AdminView,
+    record: Record | None,
+    fields: list[dict[str, Any]],
+    errors: dict[str, str],
+    conflict: Any,
+    status: int = 200,
+    version: int | None = None,
+) -> Response:
     model = view.model
-    heading = page.t("form.edit_title" if record is not None else "form.new_title", label=type_label(model, page.lang))
+    heading = page.t(
+        "form.edit_title" if record is not None else "form.new_title",
+        label=type_label(model, page.lang),
+    )
     first_error = next((f["name"] for f in fields if f["error"]), None)
     found = next((f["name"] for f in fields if f.get("picker", {}).get("searched")), None)
     return page.render(
@@ -179,7 +212,9 @@ def _render_form(page: Page, view: AdminView, record: Record | None, fields: lis
         form_error=page.t("form.errors") if errors else None,
         general_errors=[m for f, m in errors.items() if f not in {x["name"] for x in fields}],
         conflict=conflict,
-        version=version if version is not None else (record.version if record is not None else None),
+        version=version
+        if version is not None
+        else (record.version if record is not None else None),
     )
 
 
@@ -195,7 +230,15 @@ async def save(page: Page, view: AdminView, pk: int | None) -> Response:
     if find:  # "查找" pressed in a picker (no JavaScript): show its matches, save nothing
         async with page.db.session(page.principal) as session:
             existing = await load(session, model, pk, deleted=False) if pk is not None else None
-            fields = await form_fields(page, session, model, data, {}, submitted=True, find=(find, str(form.get(f"{find}__q", ""))))
+            fields = await form_fields(
+                page,
+                session,
+                model,
+                data,
+                {},
+                submitted=True,
+                find=(find, str(form.get(f"{find}__q", ""))),
+            )
         return _render_form(page, view, existing, fields, {}, None, version=version)
     try:
         async with page.db.transaction(page.principal) as session:
@@ -214,7 +257,9 @@ async def save(page: Page, view: AdminView, pk: int | None) -> Response:
     return redirect(page.url(f"/{view.slug}/{record.id}", msg="saved" if pk else "created"))
 
 
-async def _conflict(page: Page, view: AdminView, pk: int | None, data: dict[str, Any], conflict: Conflict) -> Response:
+async def _conflict(
+    page: Page, view: AdminView, pk: int | None, data: dict[str, Any], conflict: Conflict
+) -> Response:
     """Show what is saved now beside what the user typed; nothing was written."""
     model = view.model
     async with page.db.session(page.principal) as session:
@@ -229,7 +274,9 @@ async def _conflict(page: Page, view: AdminView, pk: int | None, data: dict[str,
         theirs = display(page, model, current, column, refs)
         theirs_raw = getattr(current, column)
         theirs_raw = theirs_raw.value if isinstance(theirs_raw, enum.Enum) else theirs_raw
-        if str(theirs_raw if theirs_raw is not None else "") != str(mine if mine is not None else ""):
+        if str(theirs_raw if theirs_raw is not None else "") != str(
+            mine if mine is not None else ""
+        ):
             rows.append({"label": label(model, column, page.lang), "theirs": theirs, "mine": mine})
     info = {"rows": rows, "version": current.version}
     return _render_form(page, view, current, fields, {}, info, status=409, version=current.version)
@@ -246,5 +293,7 @@ async def delete_or_restore(page: Page, view: AdminView, pk: int, restore: bool)
             else:
                 await crud.delete(session, view.model, pk)
     except HongfanError as error:
-        return page.render("error.html", status_code=422, text="；".join(e.message for e in error.errors))
+        return page.render(
+            "error.html", status_code=422, text="；".join(e.message for e in error.errors)
+        )
     return redirect(page.url(f"/{view.slug}/{pk}", msg="restored" if restore else "deleted"))

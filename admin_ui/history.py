@@ -23,7 +23,11 @@ async def history_page(page: Page, view: AdminView, pk: int) -> Response:
     params = page.request.query_params
     may_see_reads = access.field_mode(page.principal, model) is Fields.FULL
     reads = params.get("tab") == "reads" and may_see_reads
-    before = int(params["before"]) if params.get("before", "").isdigit() and len(params["before"]) <= 12 else None
+    before = (
+        int(params["before"])
+        if params.get("before", "").isdigit() and len(params["before"]) <= 12
+        else None
+    )
     async with page.db.session(page.principal) as session:
         entries = await history.record_entries(session, model, pk, reads=reads, before=before)
         record = await history.visible(session, model, pk) if entries is not None else None
@@ -40,7 +44,10 @@ async def history_page(page: Page, view: AdminView, pk: int) -> Response:
             "entry": e,
             "action": page.t(f"action.{e.action}"),
             "changes": changes.rows.get(e.id or 0, []),
-            "fields": [label(model, f, page.lang) if f in model.__table__.c else f for f in e.changes.get("fields", [])],  # type: ignore[attr-defined]
+            "fields": [
+                label(model, f, page.lang) if f in model.__table__.c else f
+                for f in e.changes.get("fields", [])
+            ],  # type: ignore[attr-defined]
             "bulk": (e.request_id or "").startswith("bulk-"),
             "restorable": e.action == "update" and restorable,
         }
@@ -55,8 +62,14 @@ async def history_page(page: Page, view: AdminView, pk: int) -> Response:
         rows=rows,
         tab=tab,
         may_see_reads=may_see_reads,
-        older_url=page.url(f"/{view.slug}/{pk}/history", tab=tab if reads else None, before=entries[-1].id) if more else None,
-        newest_url=page.url(f"/{view.slug}/{pk}/history", tab=tab if reads else None) if before else None,
+        older_url=page.url(
+            f"/{view.slug}/{pk}/history", tab=tab if reads else None, before=entries[-1].id
+        )
+        if more
+        else None,
+        newest_url=page.url(f"/{view.slug}/{pk}/history", tab=tab if reads else None)
+        if before
+        else None,
     )
 
 
@@ -82,5 +95,7 @@ async def restore_version(page: Page, view: AdminView, pk: int, entry_id: int) -
         async with page.db.transaction(page.principal) as session:
             await crud.update(session, model, pk, None, values)
     except HongfanError as error:
-        return page.render("error.html", status_code=422, text="；".join(e.message for e in error.errors))
+        return page.render(
+            "error.html", status_code=422, text="；".join(e.message for e in error.errors)
+        )
     return redirect(page.url(f"/{view.slug}/{pk}", msg="version_restored"))

@@ -188,6 +188,8 @@ def format_actor(actor: str | None, lang: str = "zh") -> str:
     if kind == "user":
         return rest.partition(":")[2] or rest
     if kind == "system":
+        if not rest:
+            return "System" if lang == "en" else "系统"
         return f"System ({rest})" if lang == "en" else f"系统（{rest}）"
     return actor
 

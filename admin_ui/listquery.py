@@ -64,7 +64,9 @@ async def read_params(page: Page) -> dict[str, str]:
     return params
 
 
-def build_list_query(page: Page, view: AdminView, params: Mapping[str, str] | None = None) -> ListQuery:
+def build_list_query(
+    page: Page, view: AdminView, params: Mapping[str, str] | None = None
+) -> ListQuery:
     """Search, filters and sort from ``params`` (default: the query string), refusing unreadable columns."""
     model = view.model
     principal = page.principal
@@ -92,7 +94,9 @@ def build_list_query(page: Page, view: AdminView, params: Mapping[str, str] | No
     return query
 
 
-def _choice_filters(page: Page, view: AdminView, params: Mapping[str, str], query: ListQuery) -> None:
+def _choice_filters(
+    page: Page, view: AdminView, params: Mapping[str, str], query: ListQuery
+) -> None:
     model = view.model
     for column in view.filters:
         if not access.can_read_column(page.principal, model, column):
@@ -145,21 +149,31 @@ def _organisation_filter(model: type[Record], params: Mapping[str, str], query: 
     query.params["org"] = organisation
 
 
-def _relation_filters(page: Page, model: type[Record], params: Mapping[str, str], query: ListQuery) -> None:
+def _relation_filters(
+    page: Page, model: type[Record], params: Mapping[str, str], query: ListQuery
+) -> None:
     """``student_id=7`` (a record's related list) and ``course_id.category=…`` (a drill-down)."""
     for relation in model.__entity__.relations:
-        if not isinstance(relation, ToOne) or not access.can_read_column(page.principal, model, relation.fk):
+        if not isinstance(relation, ToOne) or not access.can_read_column(
+            page.principal, model, relation.fk
+        ):
             continue
         value = str(params.get(relation.fk, ""))
         if value.isdigit() and len(value) <= 12:
             query.where.append(getattr(model, relation.fk) == int(value))
             query.params[relation.fk] = value
-            query.chips.append({"param": relation.fk, "label": label(model, relation.fk, page.lang), "id": value})
+            query.chips.append(
+                {"param": relation.fk, "label": label(model, relation.fk, page.lang), "id": value}
+            )
         target = ENTITIES[relation.target]
         prefix = f"{relation.fk}."
         for key, raw in params.items():
-            column = key[len(prefix):]
-            if not key.startswith(prefix) or column not in target.__table__.c or kind_of(target, column) != "choice":  # type: ignore[attr-defined]
+            column = key[len(prefix) :]
+            if (
+                not key.startswith(prefix)
+                or column not in target.__table__.c
+                or kind_of(target, column) != "choice"
+            ):  # type: ignore[attr-defined]
                 continue
             if not access.can_read_column(page.principal, target, column):
                 continue
@@ -170,7 +184,13 @@ def _relation_filters(page: Page, model: type[Record], params: Mapping[str, str]
             inner = sa.select(target.id).where(getattr(target, column) == choice)  # type: ignore[call-overload]
             query.where.append(getattr(model, relation.fk).in_(inner))
             query.params[key] = str(raw)
-            query.chips.append({"param": key, "label": f"{label(model, relation.fk, page.lang)} · {label(target, column, page.lang)}", "choice": choice})
+            query.chips.append(
+                {
+                    "param": key,
+                    "label": f"{label(model, relation.fk, page.lang)} · {label(target, column, page.lang)}",
+                    "choice": choice,
+                }
+            )
 
 
 def _sort(page: Page, view: AdminView, params: Mapping[str, str], query: ListQuery) -> None:
@@ -182,7 +202,12 @@ def _sort(page: Page, view: AdminView, params: Mapping[str, str], query: ListQue
     name = sort.lstrip("-")
     readable = name in model.__table__.c and access.can_read_column(page.principal, model, name)  # type: ignore[attr-defined]
     if name and readable and column_meta(model, name).orderable:
-        keys = [SortKey(pinyin.sort_column(model, name), Direction.DESC if sort.startswith("-") else Direction.ASC)]
+        keys = [
+            SortKey(
+                pinyin.sort_column(model, name),
+                Direction.DESC if sort.startswith("-") else Direction.ASC,
+            )
+        ]
         query.params["sort"] = sort
         query.sorted_by_sensitive = column_meta(model, name).sensitive
     else:

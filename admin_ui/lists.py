@@ -55,9 +55,15 @@ def available_columns(page: Page, model: type[Record]) -> list[str]:
             continue
         if narrowed is not None and name not in narrowed:
             continue
-        if not (access.can_read_column(page.principal, model, name) or column_meta(model, name).sensitive):
+        if not (
+            access.can_read_column(page.principal, model, name)
+            or column_meta(model, name).sensitive
+        ):
             continue
-        if column_meta(model, name).sensitive and access.present(page.principal, model, name, "x") is None:
+        if (
+            column_meta(model, name).sensitive
+            and access.present(page.principal, model, name, "x") is None
+        ):
             continue  # hidden outright for this role
         found.append(name)
     # What the record says first; who changed it when, last.
@@ -101,7 +107,9 @@ async def list_page(page: Page, view: AdminView) -> Response:
         async def execute(statement: Any) -> Any:
             return await session.execute(statement.execution_options(**options))
 
-        rows = await reads.fetch_page(execute, model, where=where, keys=query.keys, first=PAGE_SIZE, after=after)
+        rows = await reads.fetch_page(
+            execute, model, where=where, keys=query.keys, first=PAGE_SIZE, after=after
+        )
         total, exact = await reads.count_up_to(execute, model, where, COUNT_CAP)
         records = rows[:PAGE_SIZE]
         refs = await resolve_refs(page, session, model, records, columns)
@@ -109,8 +117,12 @@ async def list_page(page: Page, view: AdminView) -> Response:
         chips = await _chip_texts(page, session, model, query)
     org_found: list[tuple[int, str]] = []
     if params.get("_find") == "org":  # the organisation filter's search, without JavaScript
-        found = await find_options(page, BY_SLUG["organisations"], params.get("org__q", ""), size=50)
-        org_found = [(r["id"], r["title"]) for r in found.results if str(r["id"]) != query.params.get("org")]
+        found = await find_options(
+            page, BY_SLUG["organisations"], params.get("org__q", ""), size=50
+        )
+        org_found = [
+            (r["id"], r["title"]) for r in found.results if str(r["id"]) != query.params.get("org")
+        ]
     if query.looked_up:
         async with page.db.transaction(page.principal) as session:
             session.add(lookup_entry(page.principal, model, query.looked_up))
@@ -127,8 +139,12 @@ async def list_page(page: Page, view: AdminView) -> Response:
         exact=exact,
         query=query,
         next_cursor=next_cursor,
-        next_url=page.url(f"/{view.slug}", **query.params, after=next_cursor) if next_cursor and not query.private else None,
-        first_url=page.url(f"/{view.slug}", **query.params) if cursor and not query.private else None,
+        next_url=page.url(f"/{view.slug}", **query.params, after=next_cursor)
+        if next_cursor and not query.private
+        else None,
+        first_url=page.url(f"/{view.slug}", **query.params)
+        if cursor and not query.private
+        else None,
         paged=bool(cursor),
         filters=_filters(page, view),
         org_filter=organisation_column(model) is not None,
@@ -141,11 +157,13 @@ async def list_page(page: Page, view: AdminView) -> Response:
         bulk=bulk_actions(page, view),
         sort=query.params.get("sort", ""),
         sortable={
-            c for c in columns
+            c
+            for c in columns
             if column_meta(model, c).orderable and access.can_read_column(page.principal, model, c)
         },
         sort_url=lambda c: page.url(
-            f"/{view.slug}", **{**query.params, "sort": ("-" + c) if query.params.get("sort") == c else c}
+            f"/{view.slug}",
+            **{**query.params, "sort": ("-" + c) if query.params.get("sort") == c else c},
         ),
         export_url=lambda fmt: page.url(f"/{view.slug}/export.{fmt}", **query.params),
         views=await saved_views.for_list(page, view),
@@ -160,7 +178,14 @@ def _filters(page: Page, view: AdminView) -> list[dict[str, Any]]:
             continue
         kind = kind_of(model, column)
         options = choice_options(model, column, page.lang) if kind == "choice" else []
-        found.append({"column": column, "label": label(model, column, page.lang), "kind": kind, "options": options})
+        found.append(
+            {
+                "column": column,
+                "label": label(model, column, page.lang),
+                "kind": kind,
+                "options": options,
+            }
+        )
     return found
 
 
@@ -171,7 +196,9 @@ async def _organisation_title(page: Page, session: AsyncSession, org: str | None
     return titles.get(int(org))
 
 
-async def _chip_texts(page: Page, session: AsyncSession, model: type[Record], query: ListQuery) -> list[dict[str, str]]:
+async def _chip_texts(
+    page: Page, session: AsyncSession, model: type[Record], query: ListQuery
+) -> list[dict[str, str]]:
     """Relation filters as the filter bar shows them: 所在组织：湖里区 / 金山街道 / 金山社区 ×."""
     from admin_ui.columns import fk_target
 
@@ -179,22 +206,40 @@ async def _chip_texts(page: Page, session: AsyncSession, model: type[Record], qu
     for chip in query.chips:
         if "id" in chip:
             target = fk_target(model, chip["param"])
-            titles = await record_titles(session, target, {int(chip["id"])}, page.lang) if target else {}
+            titles = (
+                await record_titles(session, target, {int(chip["id"])}, page.lang) if target else {}
+            )
             text = titles.get(int(chip["id"]), f"#{chip['id']}")
         else:
             choice: Any = chip["choice"]
             zh, en = CHOICE_LABELS.get(type(choice), {}).get(choice, (str(choice), str(choice)))
             text = en if page.lang == "en" else zh
         without = {k: v for k, v in query.params.items() if k != chip["param"]}
-        shown.append({"param": chip["param"], "label": chip["label"], "text": text, "value": query.params[chip["param"]], "remove_url": page.url(f"/{page.request.path_params['slug']}", **without)})
+        shown.append(
+            {
+                "param": chip["param"],
+                "label": chip["label"],
+                "text": text,
+                "value": query.params[chip["param"]],
+                "remove_url": page.url(f"/{page.request.path_params['slug']}", **without),
+            }
+        )
     return shown
 
 
 async def organisation_choices(page: Page, session: AsyncSession) -> list[tuple[int, str]]:
     model = ENTITIES["Organisation"]
-    ids = [r for r in (await session.execute(sa.select(model.id).limit(PICKER_LIMIT))).scalars().all()]  # type: ignore[arg-type]
+    ids = [
+        r for r in (await session.execute(sa.select(model.id).limit(PICKER_LIMIT))).scalars().all()
+    ]  # type: ignore[arg-type]
     titles = await record_titles(session, model, set(ids), page.lang)
     return sorted(titles.items(), key=lambda item: item[1])
 
 
-__all__ = ["ListQuery", "build_list_query", "list_page", "organisation_choices", "scoped_statement_options"]
+__all__ = [
+    "ListQuery",
+    "build_list_query",
+    "list_page",
+    "organisation_choices",
+    "scoped_statement_options",
+]

@@ -51,10 +51,14 @@ class Options:
 
 
 def _keys(view: AdminView) -> list[SortKey]:
-    return with_tiebreak([SortKey(pinyin.sort_column(view.model, view.title_column), Direction.ASC)])
+    return with_tiebreak(
+        [SortKey(pinyin.sort_column(view.model, view.title_column), Direction.ASC)]
+    )
 
 
-async def find_options(page: Page, view: AdminView, text: str, after: str | None = None, *, size: int = PICKER_PAGE) -> Options:
+async def find_options(
+    page: Page, view: AdminView, text: str, after: str | None = None, *, size: int = PICKER_PAGE
+) -> Options:
     """One page of the records of ``view`` matching ``text`` (all of them when it is blank)."""
     model = view.model
     match = text_match(page.principal, model, text)
@@ -66,18 +70,26 @@ async def find_options(page: Page, view: AdminView, text: str, after: str | None
         except CursorError:
             position = None
     async with page.db.session(page.principal) as session:
-        rows = await reads.fetch_page(session.execute, model, where=match.where, keys=keys, first=size, after=position)
+        rows = await reads.fetch_page(
+            session.execute, model, where=match.where, keys=keys, first=size, after=position
+        )
         total, exact = await reads.count_up_to(session.execute, model, match.where, COUNT_CAP)
         records = rows[:size]
         details = await describe(page, session, view, records)
     if match.looked_up:
         async with page.db.transaction(page.principal) as session:
             session.add(lookup_entry(page.principal, model, match.looked_up))
-    results = [{"id": r.id, "title": t, "detail": d} for r, (t, d) in zip(records, details, strict=True)]
-    return Options(results, encode_cursor(records[-1], keys) if len(rows) > size else None, total, exact)
+    results = [
+        {"id": r.id, "title": t, "detail": d} for r, (t, d) in zip(records, details, strict=True)
+    ]
+    return Options(
+        results, encode_cursor(records[-1], keys) if len(rows) > size else None, total, exact
+    )
 
 
-async def describe(page: Page, session: AsyncSession, view: AdminView, records: list[Record]) -> list[tuple[str, str]]:
+async def describe(
+    page: Page, session: AsyncSession, view: AdminView, records: list[Record]
+) -> list[tuple[str, str]]:
     """(title, detail) per record: what tells two 刘测试一 apart, as this caller may see it."""
     model = view.model
     if model.__entity__.scope == "path":  # organisations: the path is the title
@@ -123,7 +135,9 @@ async def options_endpoint(page: Page, request: Request) -> Response:
     form = await request.form()
     if not page.csrf_valid(form):
         return JSONResponse({"error": page.t("error.csrf")}, status_code=403)
-    found = await find_options(page, view, str(form.get("q", "")), str(form.get("after", "")) or None)
+    found = await find_options(
+        page, view, str(form.get("q", "")), str(form.get("after", "")) or None
+    )
     return JSONResponse(
         {"results": found.results, "next": found.next, "total": found.total, "exact": found.exact},
         headers={"cache-control": "no-store"},
@@ -135,7 +149,9 @@ def picker_view(model: type[Record]) -> AdminView | None:
     return BY_TYPE.get(model.__entity__.type_name)
 
 
-async def chosen_title(page: Page, session: AsyncSession, model: type[Record], pk: int | None) -> tuple[str, str] | None:
+async def chosen_title(
+    page: Page, session: AsyncSession, model: type[Record], pk: int | None
+) -> tuple[str, str] | None:
     """(title, detail) of the currently chosen record, or None when it is not visible."""
     view = picker_view(model)
     if pk is None or view is None:

@@ -39,7 +39,12 @@ async def _views(page: Page, view: AdminView) -> list[SavedView]:
 async def for_list(page: Page, view: AdminView) -> list[dict[str, Any]]:
     """The user's views of this list, each with the URL that opens it."""
     return [
-        {"id": v.id, "name": v.name, "default": v.is_default, "url": page.url(f"/{view.slug}", **v.params)}
+        {
+            "id": v.id,
+            "name": v.name,
+            "default": v.is_default,
+            "url": page.url(f"/{view.slug}", **v.params),
+        }
         for v in await _views(page, view)
     ]
 
@@ -63,16 +68,24 @@ async def save_view(page: Page, request: Request) -> Response:
     action = fields.get("view_action", "save")
     user_id = page.principal.user_id
     async with page.db.transaction(page.principal) as session:
-        mine = sa.select(SavedView).where(SavedView.user_id == user_id, SavedView.list_slug == view.slug)  # type: ignore[arg-type]
+        mine = sa.select(SavedView).where(
+            SavedView.user_id == user_id, SavedView.list_slug == view.slug
+        )  # type: ignore[arg-type]
         existing = {v.id: v for v in (await session.execute(mine)).scalars().all()}
-        chosen = existing.get(int(fields["view_id"])) if fields.get("view_id", "").isdigit() else None
+        chosen = (
+            existing.get(int(fields["view_id"])) if fields.get("view_id", "").isdigit() else None
+        )
         if action == "delete" and chosen is not None:
             await session.delete(chosen)
             return redirect(page.url(f"/{view.slug}", msg="view_deleted"))
         if action == "default":
             for saved in existing.values():
                 saved.is_default = chosen is not None and saved.id == chosen.id
-            return redirect(chosen_url(page, view, chosen) if chosen else page.url(f"/{view.slug}", msg="view_saved"))
+            return redirect(
+                chosen_url(page, view, chosen)
+                if chosen
+                else page.url(f"/{view.slug}", msg="view_saved")
+            )
         name = fields.get("view_name", "").strip()[:MAX_NAME]
         if not name:
             return page.render("error.html", status_code=422, text=page.t("views.name_required"))
@@ -80,13 +93,21 @@ async def save_view(page: Page, request: Request) -> Response:
         params = build_list_query(page, view, {k: v for k, v in fields.items() if k != "q"}).params
         same = next((v for v in existing.values() if v.name == name), None)
         if same is None and len(existing) >= MAX_VIEWS:
-            return page.render("error.html", status_code=422, text=page.t("views.too_many", n=MAX_VIEWS))
+            return page.render(
+                "error.html", status_code=422, text=page.t("views.too_many", n=MAX_VIEWS)
+            )
         make_default = fields.get("view_default") == "1"
         if make_default:
             for saved in existing.values():
                 saved.is_default = False
         if same is None:
-            same = SavedView(user_id=user_id, list_slug=view.slug, name=name, params=params, is_default=make_default)
+            same = SavedView(
+                user_id=user_id,
+                list_slug=view.slug,
+                name=name,
+                params=params,
+                is_default=make_default,
+            )
             session.add(same)
         else:
             same.params = params

@@ -41,7 +41,10 @@ def lookup_columns(principal: Principal, model: type[Record]) -> list[str]:
     return [
         c.name
         for c in model.__table__.columns  # type: ignore[attr-defined]
-        if (meta := c.info.get("meta")) is not None and meta.sensitive and meta.filterable and meta.checks
+        if (meta := c.info.get("meta")) is not None
+        and meta.sensitive
+        and meta.filterable
+        and meta.checks
         and access.can_read_column(principal, model, c.name)
     ]
 
@@ -61,7 +64,9 @@ def _exact_candidates(principal: Principal, model: type[Record], text: str) -> d
     return found
 
 
-def _exact_lookup(principal: Principal, model: type[Record], values: dict[str, Any]) -> sa.ColumnElement[bool] | None:
+def _exact_lookup(
+    principal: Principal, model: type[Record], values: dict[str, Any]
+) -> sa.ColumnElement[bool] | None:
     """``{column: {eq: value}}`` for each column, OR-ed, compiled by GraphQL's filter code."""
     from graph.filters import compile_filter
     from graph.types import build_all, operator_input
@@ -88,9 +93,12 @@ def text_match(principal: Principal, model: type[Record], raw: str) -> TextMatch
     readable = [
         c.name
         for c in model.__table__.columns  # type: ignore[attr-defined]
-        if column_meta(model, c.name).searchable and access.can_read_column(principal, model, c.name)
+        if column_meta(model, c.name).searchable
+        and access.can_read_column(principal, model, c.name)
     ]
-    alternatives: list[sa.ColumnElement[bool]] = [text_contains(getattr(model, c), text) for c in readable]
+    alternatives: list[sa.ColumnElement[bool]] = [
+        text_contains(getattr(model, c), text) for c in readable
+    ]
     if pinyin.pinyin_query(text) is not None:
         alternatives += [
             pinyin.matches(model.__table__.c[c], text)  # type: ignore[attr-defined]
@@ -106,7 +114,9 @@ def text_match(principal: Principal, model: type[Record], raw: str) -> TextMatch
     return match
 
 
-def lookup_entry(principal: Principal, model: type[Record], fields: list[str], request_id: str | None = None) -> AuditEntry:
+def lookup_entry(
+    principal: Principal, model: type[Record], fields: list[str], request_id: str | None = None
+) -> AuditEntry:
     """The audit entry of one search by personal data: who, which record type, which fields."""
     return AuditEntry(
         actor=principal.actor,

@@ -27,7 +27,9 @@ HISTORY_PAGE = 50
 
 async def visible(session: AsyncSession, model: type[Record], pk: int) -> Record | None:
     """The record, deleted or not, when the session's principal may see it."""
-    statement = sa.select(model).where(model.id == pk).execution_options(**{access.INCLUDE_DELETED: True})  # type: ignore[arg-type]
+    statement = (
+        sa.select(model).where(model.id == pk).execution_options(**{access.INCLUDE_DELETED: True})
+    )  # type: ignore[arg-type]
     return (await session.execute(statement)).scalar_one_or_none()
 
 
@@ -49,7 +51,11 @@ async def record_entries(
     if await visible(session, model, pk) is None:
         return None
     table = AuditEntry.__table__  # type: ignore[attr-defined]
-    kinds = table.c.action.in_(sorted(READ_ACTIONS)) if reads else table.c.action.not_in(sorted(READ_ACTIONS))
+    kinds = (
+        table.c.action.in_(sorted(READ_ACTIONS))
+        if reads
+        else table.c.action.not_in(sorted(READ_ACTIONS))
+    )
     statement = sa.select(table).where(
         table.c.entity == model.__entity__.type_name, table.c.record_id == pk, kinds
     )
@@ -57,11 +63,17 @@ async def record_entries(
         statement = statement.where(table.c.action.in_(sorted(actions)))
     if before is not None:
         statement = statement.where(table.c.id < before)
-    rows = (await session.execute(statement.order_by(table.c.id.desc()).limit(limit + 1))).mappings().all()
+    rows = (
+        (await session.execute(statement.order_by(table.c.id.desc()).limit(limit + 1)))
+        .mappings()
+        .all()
+    )
     return [AuditEntry(**dict(row)) for row in rows]
 
 
-async def entries_since(session: AsyncSession, model: type[Record], pk: int, entry_id: int) -> list[AuditEntry] | None:
+async def entries_since(
+    session: AsyncSession, model: type[Record], pk: int, entry_id: int
+) -> list[AuditEntry] | None:
     """Every update of one record from ``entry_id`` on, newest first (to put an older version back)."""
     if await visible(session, model, pk) is None:
         return None
@@ -78,4 +90,6 @@ async def entries_since(session: AsyncSession, model: type[Record], pk: int, ent
 
 def changed_pairs(entry: AuditEntry) -> list[tuple[str, Any, Any]]:
     """(column, before, after) of a write entry."""
-    return [(f, c[0], c[1]) for f, c in entry.changes.items() if isinstance(c, list) and len(c) == 2]
+    return [
+        (f, c[0], c[1]) for f, c in entry.changes.items() if isinstance(c, list) and len(c) == 2
+    ]

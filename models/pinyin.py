@@ -106,9 +106,16 @@ def _each_character(run: str) -> list[str]:
 
 def syllables(text: str, kind: Kind = "text") -> list[str]:
     """One entry per character: ``liu2`` for 刘; other characters lower-cased as they are."""
-    readings = lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True, errors=_each_character)  # type: ignore[arg-type]
+    readings = lazy_pinyin(
+        text, style=Style.TONE3, neutral_tone_with_five=True, errors=_each_character
+    )  # type: ignore[arg-type]
     if len(readings) != len(text):  # pypinyin keeps one entry per character; be safe anyway
-        readings = [lazy_pinyin(c, style=Style.TONE3, neutral_tone_with_five=True, errors=_each_character)[0] for c in text]  # type: ignore[arg-type]
+        readings = [
+            lazy_pinyin(c, style=Style.TONE3, neutral_tone_with_five=True, errors=_each_character)[
+                0
+            ]
+            for c in text
+        ]  # type: ignore[arg-type]
     if kind == "person":
         for length in range(min(_LONGEST_SURNAME, len(text) - 1), 0, -1):
             surname = SURNAMES.get(text[:length])
@@ -125,7 +132,9 @@ def sort_key(text: str | None, kind: Kind = "text") -> str | None:
     parts = []
     for reading in syllables(text, kind):
         # A character without a reading sorts as itself, closed by "0" like a tone digit.
-        parts.append(reading if _SYLLABLE.fullmatch(reading) else (reading + "0" if reading.strip() else ""))
+        parts.append(
+            reading if _SYLLABLE.fullmatch(reading) else (reading + "0" if reading.strip() else "")
+        )
     return "".join(parts) + " " + text
 
 
@@ -153,7 +162,9 @@ def pinyin_query(text: str) -> str | None:
 # -- declaring the derived columns ------------------------------------------------------
 
 
-def _derive(source: str, compute: Callable[[str | None, Kind], str | None], kind: Kind) -> Callable[[Any], Any]:
+def _derive(
+    source: str, compute: Callable[[str | None, Kind], str | None], kind: Kind
+) -> Callable[[Any], Any]:
     def default(context: Any) -> Any:
         value = context.get_current_parameters().get(source)
         return compute(value, kind)
@@ -181,14 +192,28 @@ def attach(model: Any) -> None:
             continue
         info = {"pinyin_of": column.name}
         text = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
-        key = sa.Column(f"{column.name}{SORT_SUFFIX}", text, nullable=True, info=info, default=_derive(column.name, sort_key, kind))
-        search = sa.Column(f"{column.name}{SEARCH_SUFFIX}", sa.Text(), nullable=True, info=info, default=_derive(column.name, search_text, kind))
+        key = sa.Column(
+            f"{column.name}{SORT_SUFFIX}",
+            text,
+            nullable=True,
+            info=info,
+            default=_derive(column.name, sort_key, kind),
+        )
+        search = sa.Column(
+            f"{column.name}{SEARCH_SUFFIX}",
+            sa.Text(),
+            nullable=True,
+            info=info,
+            default=_derive(column.name, search_text, kind),
+        )
         for derived in (key, search):
             table.append_column(derived)
             model.__mapper__.add_property(derived.name, derived)
         sa.Index(f"ix_{table.name}_{key.name}", key)
         sa.Index(
-            f"ix_{table.name}_{search.name}_grams", sa.func.hongfan_grams(search), postgresql_using="gin"
+            f"ix_{table.name}_{search.name}_grams",
+            sa.func.hongfan_grams(search),
+            postgresql_using="gin",
         ).ddl_if(dialect="postgresql")
         sa.event.listen(model, "before_update", _refresh(column.name, kind))
 
@@ -197,7 +222,13 @@ def _refresh(source: str, kind: Kind) -> Callable[..., None]:
     def before_update(_mapper: Any, _connection: Any, target: Any) -> None:
         if sa.inspect(target).attrs[source].history.has_changes():
             value = getattr(target, source)
-            store(target, {f"{source}{SORT_SUFFIX}": sort_key(value, kind), f"{source}{SEARCH_SUFFIX}": search_text(value, kind)})
+            store(
+                target,
+                {
+                    f"{source}{SORT_SUFFIX}": sort_key(value, kind),
+                    f"{source}{SEARCH_SUFFIX}": search_text(value, kind),
+                },
+            )
 
     return before_update
 
@@ -226,7 +257,11 @@ def sort_column(model: Any, column: str) -> str:
     """The column to order by for ``column``: its pinyin sort key when it has one."""
     table: sa.Table = model.__table__
     derived = f"{column}{SORT_SUFFIX}"
-    return derived if column in table.c and pinyin_kind(table.c[column]) and derived in table.c else column
+    return (
+        derived
+        if column in table.c and pinyin_kind(table.c[column]) and derived in table.c
+        else column
+    )
 
 
 def matches(column: Any, text: str) -> sa.ColumnElement[bool]:
@@ -245,4 +280,15 @@ def matches(column: Any, text: str) -> sa.ColumnElement[bool]:
     return text_contains(search, query)
 
 
-__all__ = ["SURNAMES", "attach", "derived_values", "matches", "pinyin_query", "search_text", "sort_column", "sort_key", "store", "syllables"]
+__all__ = [
+    "SURNAMES",
+    "attach",
+    "derived_values",
+    "matches",
+    "pinyin_query",
+    "search_text",
+    "sort_column",
+    "sort_key",
+    "store",
+    "syllables",
+]

@@ -24,6 +24,21 @@ document.addEventListener("submit", (event) => {
   });
 })();
 
+// -- on a phone, the filters beyond the search box fold away until asked for ------------
+(() => {
+  const more = document.getElementById("more-filters");
+  if (!more || !window.matchMedia("(max-width: 760px)").matches) return;
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "more-toggle";
+  button.setAttribute("aria-controls", more.id);
+  button.textContent = document.documentElement.lang === "en" ? "More filters" : "更多筛选条件";
+  const set = (open) => { more.hidden = !open; button.setAttribute("aria-expanded", String(open)); };
+  set(more.hasAttribute("data-active"));
+  button.addEventListener("click", () => set(more.hidden));
+  more.before(button);
+})();
+
 // -- "previous page": the browser's history, where there is one ---------------------------
 document.querySelectorAll("[data-history-back]").forEach((button) => {
   button.hidden = false;

@@ -59,13 +59,18 @@ def upgrade() -> None:
 def _backfill(bind: sa.Connection, table: str, column: str, kind: str) -> None:
     rows = sa.table(table, sa.column("id", sa.Integer), sa.column(column, sa.Text))
     target = sa.table(
-        table, sa.column("id", sa.Integer), sa.column(f"{column}_pinyin", sa.Text),
+        table,
+        sa.column("id", sa.Integer),
+        sa.column(f"{column}_pinyin", sa.Text),
         sa.column(f"{column}_pinyin_search", sa.Text),
     )
     last = 0
     while True:
         batch = bind.execute(
-            sa.select(rows.c.id, rows.c[column]).where(rows.c.id > last).order_by(rows.c.id).limit(BATCH)
+            sa.select(rows.c.id, rows.c[column])
+            .where(rows.c.id > last)
+            .order_by(rows.c.id)
+            .limit(BATCH)
         ).all()
         if not batch:
             return

@@ -30,11 +30,17 @@ def upgrade() -> None:
         sa.Column("params", sa.JSON(), nullable=False),
         sa.Column("is_default", sa.Boolean(), nullable=False),
         sa.Column("created_at", models.base.UTCDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["user_id"], ["app_user.id"], name=op.f("fk_admin_saved_view_user_id_app_user")),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["app_user.id"], name=op.f("fk_admin_saved_view_user_id_app_user")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_admin_saved_view")),
-        sa.UniqueConstraint("user_id", "list_slug", "name", name=op.f("uq_admin_saved_view_user_id_list_slug_name")),
+        sa.UniqueConstraint(
+            "user_id", "list_slug", "name", name=op.f("uq_admin_saved_view_user_id_list_slug_name")
+        ),
     )
-    op.create_index(op.f("ix_admin_saved_view_user_id"), "admin_saved_view", ["user_id"], unique=False)
+    op.create_index(
+        op.f("ix_admin_saved_view_user_id"), "admin_saved_view", ["user_id"], unique=False
+    )
 
 
 def downgrade() -> None:

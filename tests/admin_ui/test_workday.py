@@ -7,6 +7,7 @@ its own client and works on its own records, so the order of tests does not matt
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -15,12 +16,10 @@ import httpx
 import pytest
 import pytest_asyncio
 import sqlalchemy as sa
-from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers every table)
 from hongfan.app import create_app
 from hongfan.db import Database, create_engine
-from hongfan.demo import load_demo
 from hongfan.principal import SYSTEM
 from models import (
     AuditEntry,
@@ -41,14 +40,14 @@ SUPERADMIN = "admin@demo.hongfan"
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Database]:
+async def world(
+    demo_file: Path, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Database]:
+    """One copy of the demo database for the whole module (tests/admin_ui/conftest.py builds it)."""
     path: Path = tmp_path_factory.mktemp("workday") / "workday.db"
+    shutil.copyfile(demo_file, path)
     settings = settings_for(f"sqlite+aiosqlite:///{path}")
-    engine = create_engine(settings)
-    async with engine.begin() as connection:
-        await connection.run_sync(SQLModel.metadata.create_all)
-    db = Database(settings, engine)
-    await load_demo(db)
+    db = Database(settings, create_engine(settings))
     yield db
     await db.dispose()
 
@@ -66,7 +65,11 @@ async def signed_in(world: Database, email: str) -> AdminClient:
 
 async def _sign_in(world: Database, email: str) -> AdminClient:
     app = create_app(world.settings, world)
-    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hongfan.test", headers={"accept-language": "zh-CN"})
+    http = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://hongfan.test",
+        headers={"accept-language": "zh-CN"},
+    )
     client = AdminClient(http)
     response = await http.post("/admin/login", data={"email": email, "password": PASSWORD})
     assert response.status_code == 303
@@ -82,7 +85,12 @@ async def rows(world: Database, statement: Any) -> list[Any]:
 async def huli_students(world: Database) -> list[ScholarshipStudent]:
     huli = (await rows(world, sa.select(Organisation).where(Organisation.name == "湖里区")))[0]
     subtree = sa.select(Organisation.id).where(Organisation.path.like(huli.path + "%"))  # type: ignore[attr-defined]
-    return await rows(world, sa.select(ScholarshipStudent).where(ScholarshipStudent.organisation_id.in_(subtree)).order_by(ScholarshipStudent.id))  # type: ignore[attr-defined,union-attr]
+    return await rows(
+        world,
+        sa.select(ScholarshipStudent)
+        .where(ScholarshipStudent.organisation_id.in_(subtree))
+        .order_by(ScholarshipStudent.id),
+    )  # type: ignore[attr-defined,union-attr]
 
 
 def names_listed(html: str) -> list[str]:
@@ -96,7 +104,9 @@ def hrefs(html: str) -> list[str]:
 # -- search: POST, pinyin, exact personal-data lookup ------------------------------------------
 
 
-async def test_org_admin_finds_a_student_by_full_id_number_and_the_number_is_in_no_url(world: Database) -> None:
+async def test_org_admin_finds_a_student_by_full_id_number_and_the_number_is_in_no_url(
+    world: Database,
+) -> None:
     # Given the 湖里 org admin and one of her students
     client = await signed_in(world, ADMIN)
     wanted = (await huli_students(world))[3]
@@ -108,24 +118,43 @@ async def test_org_admin_finds_a_student_by_full_id_number_and_the_number_is_in_
     assert names_listed(response.text) == [wanted.name]
     assert all(wanted.id_number not in href for href in hrefs(response.text))
     # And the lookup is in the audit log by field name, without the value
-    entries = await rows(world, sa.select(AuditEntry).where(AuditEntry.action == "lookup_sensitive", AuditEntry.actor.contains(ADMIN)))  # type: ignore[attr-defined]
+    entries = await rows(
+        world,
+        sa.select(AuditEntry).where(
+            AuditEntry.action == "lookup_sensitive", AuditEntry.actor.contains(ADMIN)
+        ),
+    )  # type: ignore[attr-defined]
     assert entries and entries[-1].changes["fields"] == ["id_number"]
     assert wanted.id_number not in str(entries[-1].changes)
 
 
-async def test_org_admin_finds_a_student_by_phone_and_an_editor_cannot_look_up_by_it(world: Database) -> None:
+async def test_org_admin_finds_a_student_by_phone_and_an_editor_cannot_look_up_by_it(
+    world: Database,
+) -> None:
     student = (await huli_students(world))[5]
     assert student.phone
     admin = await signed_in(world, ADMIN)
-    assert names_listed((await admin.post("/admin/scholarship-students", {"q": student.phone})).text) == [student.name]
+    assert names_listed(
+        (await admin.post("/admin/scholarship-students", {"q": student.phone})).text
+    ) == [student.name]
 
     # An editor sees masked numbers: a whole number finds nothing for her
     editor = await signed_in(world, EDITOR)
-    assert names_listed((await editor.post("/admin/scholarship-students", {"q": student.phone})).text) == []
-    assert names_listed((await editor.post("/admin/scholarship-students", {"q": student.id_number})).text) == []
+    assert (
+        names_listed((await editor.post("/admin/scholarship-students", {"q": student.phone})).text)
+        == []
+    )
+    assert (
+        names_listed(
+            (await editor.post("/admin/scholarship-students", {"q": student.id_number})).text
+        )
+        == []
+    )
 
 
-async def test_a_search_in_the_address_bar_is_ignored_and_searched_pages_go_on_by_post(world: Database) -> None:
+async def test_a_search_in_the_address_bar_is_ignored_and_searched_pages_go_on_by_post(
+    world: Database,
+) -> None:
     client = await signed_in(world, EDITOR)
     everyone = names_listed((await client.get("/admin/scholarship-students")).text)
 
@@ -144,13 +173,17 @@ async def test_a_search_in_the_address_bar_is_ignored_and_searched_pages_go_on_b
 # -- pickers ----------------------------------------------------------------------------------
 
 
-async def test_picker_pages_through_every_student_in_scope_and_tells_namesakes_apart(world: Database) -> None:
+async def test_picker_pages_through_every_student_in_scope_and_tells_namesakes_apart(
+    world: Database,
+) -> None:
     # Given the editor of 湖里区 and the picker's search endpoint
     client = await signed_in(world, EDITOR)
     seen: list[dict[str, Any]] = []
     after = ""
     while True:  # When she pages through an empty search
-        response = await client.post("/admin/scholarship-students/options", {"q": "", "after": after})
+        response = await client.post(
+            "/admin/scholarship-students/options", {"q": "", "after": after}
+        )
         assert response.status_code == 200 and response.headers["cache-control"] == "no-store"
         page = response.json()
         seen += page["results"]
@@ -176,30 +209,60 @@ async def test_picker_finds_by_initials_and_needs_the_form_token(world: Database
     assert refused.status_code == 403
 
 
-async def test_without_javascript_the_find_button_lists_matches_and_keeps_what_was_typed(world: Database) -> None:
+async def test_without_javascript_the_find_button_lists_matches_and_keeps_what_was_typed(
+    world: Database,
+) -> None:
     client = await signed_in(world, EDITOR)
-    response = await client.post("/admin/grants/new", {"student_id": "", "student_id__q": "lcs", "_find": "student_id", "year": "2024", "amount": "1500"})
+    response = await client.post(
+        "/admin/grants/new",
+        {
+            "student_id": "",
+            "student_id__q": "lcs",
+            "_find": "student_id",
+            "year": "2024",
+            "amount": "1500",
+        },
+    )
     assert response.status_code == 200
-    options = re.findall(r'<option value="(\d+)"[^>]*>([^<]+)</option>', response.text.split('name="student_id"')[1].split("</select>")[0])
+    options = re.findall(
+        r'<option value="(\d+)"[^>]*>([^<]+)</option>',
+        response.text.split('name="student_id"')[1].split("</select>")[0],
+    )
     assert options and all(text[1:3] == "测试" for _, text in options)
     assert 'value="1500"' in response.text  # the amount typed is still there
-    assert await rows(world, sa.select(AuditEntry).where(AuditEntry.action == "create", AuditEntry.entity == "Grant", AuditEntry.actor.contains(EDITOR))) == []  # type: ignore[attr-defined]
+    assert (
+        await rows(
+            world,
+            sa.select(AuditEntry).where(
+                AuditEntry.action == "create",
+                AuditEntry.entity == "Grant",
+                AuditEntry.actor.contains(EDITOR),
+            ),
+        )
+        == []
+    )  # type: ignore[attr-defined]
 
 
 # -- forms and flows ----------------------------------------------------------------------
 
 
-async def test_student_page_offers_add_grant_and_the_form_arrives_with_the_student_chosen(world: Database) -> None:
+async def test_student_page_offers_add_grant_and_the_form_arrives_with_the_student_chosen(
+    world: Database,
+) -> None:
     client = await signed_in(world, EDITOR)
     student = (await huli_students(world))[0]
     detail = (await client.get(f"/admin/scholarship-students/{student.id}")).text
     assert f'href="/admin/grants/new?student_id={student.id}"' in detail
     assert f'href="/admin/internships/new?student_id={student.id}"' in detail
     form = (await client.get(f"/admin/grants/new?student_id={student.id}")).text
-    assert re.search(rf'<option value="{student.id}" selected>{re.escape(student.name)} · 湖里区', form)
+    assert re.search(
+        rf'<option value="{student.id}" selected>{re.escape(student.name)} · 湖里区', form
+    )
 
 
-async def test_required_markers_match_validation_and_a_left_empty_default_is_used(world: Database) -> None:
+async def test_required_markers_match_validation_and_a_left_empty_default_is_used(
+    world: Database,
+) -> None:
     client = await signed_in(world, EDITOR)
     form = (await client.get("/admin/scholarship-students/new")).text
     # 就业去向 is required (never empty) and arrives set to its default, 在读
@@ -209,27 +272,56 @@ async def test_required_markers_match_validation_and_a_left_empty_default_is_use
     # A failed save marks the field for assistive technology and puts the cursor there
     failed = await client.post("/admin/scholarship-students/new", {"name": "", "gender": "female"})
     assert failed.status_code == 422
-    assert re.search(r'id="f-name" name="name" value=""[^>]*aria-invalid="true" aria-describedby="err-name"[^>]*autofocus', failed.text)
+    assert re.search(
+        r'id="f-name" name="name" value=""[^>]*aria-invalid="true" aria-describedby="err-name"[^>]*autofocus',
+        failed.text,
+    )
 
 
-async def test_edit_form_in_clear_is_a_sensitive_read_and_shows_which_record(world: Database) -> None:
+async def test_edit_form_in_clear_is_a_sensitive_read_and_shows_which_record(
+    world: Database,
+) -> None:
     student = (await huli_students(world))[7]
     admin = await signed_in(world, ADMIN)
-    before = len(await rows(world, sa.select(AuditEntry).where(AuditEntry.action == "read_sensitive", AuditEntry.record_id == student.id)))
+    before = len(
+        await rows(
+            world,
+            sa.select(AuditEntry).where(
+                AuditEntry.action == "read_sensitive", AuditEntry.record_id == student.id
+            ),
+        )
+    )
     form = (await admin.get(f"/admin/scholarship-students/{student.id}/edit")).text
     assert f'<span class="record-title">{student.name}</span>' in form
-    after = await rows(world, sa.select(AuditEntry).where(AuditEntry.action == "read_sensitive", AuditEntry.record_id == student.id))
+    after = await rows(
+        world,
+        sa.select(AuditEntry).where(
+            AuditEntry.action == "read_sensitive", AuditEntry.record_id == student.id
+        ),
+    )
     assert len(after) == before + 1 and "id_number" in after[-1].changes["fields"]
     # An editor's form shows nothing in clear, so it is no read
     editor = await signed_in(world, EDITOR)
     await editor.get(f"/admin/scholarship-students/{student.id}/edit")
-    assert len(await rows(world, sa.select(AuditEntry).where(AuditEntry.action == "read_sensitive", AuditEntry.record_id == student.id))) == len(after)
+    assert len(
+        await rows(
+            world,
+            sa.select(AuditEntry).where(
+                AuditEntry.action == "read_sensitive", AuditEntry.record_id == student.id
+            ),
+        )
+    ) == len(after)
 
 
-async def test_instructor_drill_down_shows_its_filter_and_lists_what_the_figure_counts(world: Database) -> None:
+async def test_instructor_drill_down_shows_its_filter_and_lists_what_the_figure_counts(
+    world: Database,
+) -> None:
     client = await signed_in(world, ADMIN)
     dashboard = (await client.get("/admin/")).text
-    link = re.search(r'href="(/admin/enrolments\?organisation_id=\d+[^"]*)">([^<]+)</a></td><td>[^<]*</td><td>(\d+)</td>', dashboard)
+    link = re.search(
+        r'href="(/admin/enrolments\?organisation_id=\d+[^"]*)">([^<]+)</a></td><td>[^<]*</td><td>(\d+)</td>',
+        dashboard,
+    )
     assert link, "a community lacking instructors is listed"
     url, community, figure = link.group(1).replace("&amp;", "&"), link.group(2), int(link.group(3))
     listed = (await client.get(url)).text
@@ -247,27 +339,45 @@ async def test_instructor_drill_down_shows_its_filter_and_lists_what_the_figure_
 
 
 async def _internships(world: Database, status: InternshipStatus) -> list[Internship]:
-    return await rows(world, sa.select(Internship).where(Internship.status == status).order_by(Internship.id))
+    return await rows(
+        world, sa.select(Internship).where(Internship.status == status).order_by(Internship.id)
+    )
 
 
-async def test_bulk_set_status_confirms_then_changes_every_ticked_row_in_one_audited_operation(world: Database) -> None:
+async def test_bulk_set_status_confirms_then_changes_every_ticked_row_in_one_audited_operation(
+    world: Database,
+) -> None:
     client = await signed_in(world, SUPERADMIN)
     ongoing = [i for i in await _internships(world, InternshipStatus.ONGOING)][:3]
     ids = [str(i.id) for i in ongoing]
     payload = {"action": "set:status", "value": "completed", "ids": ids}
-    confirm = await client.http.post("/admin/internships/bulk", data={**payload, "csrf_token": client.csrf})
+    confirm = await client.http.post(
+        "/admin/internships/bulk", data={**payload, "csrf_token": client.csrf}
+    )
     assert confirm.status_code == 200
     assert "将把以下 3 条见习的“状态”设为“已完成”。" in text_of(confirm.text)
     # Nothing has changed yet
-    assert {i.status for i in await rows(world, sa.select(Internship).where(Internship.id.in_(ids)))} == {InternshipStatus.ONGOING}  # type: ignore[union-attr]
+    assert {
+        i.status for i in await rows(world, sa.select(Internship).where(Internship.id.in_(ids)))
+    } == {InternshipStatus.ONGOING}  # type: ignore[union-attr]
 
-    done = await client.post("/admin/internships/bulk", {"action": "set:status", "value": "completed", "ids": ",".join(ids), "confirm": "1"})
+    done = await client.post(
+        "/admin/internships/bulk",
+        {"action": "set:status", "value": "completed", "ids": ",".join(ids), "confirm": "1"},
+    )
     assert done.status_code == 303
     changed = await rows(world, sa.select(Internship).where(Internship.id.in_(ids)))  # type: ignore[union-attr]
     assert {i.status for i in changed} == {InternshipStatus.COMPLETED}
-    summary = (await rows(world, sa.select(AuditEntry).where(AuditEntry.action == "bulk_update")))[-1]
+    summary = (await rows(world, sa.select(AuditEntry).where(AuditEntry.action == "bulk_update")))[
+        -1
+    ]
     assert sorted(summary.changes["ids"]) == sorted(int(i) for i in ids)
-    each = await rows(world, sa.select(AuditEntry).where(AuditEntry.request_id == summary.request_id, AuditEntry.action == "update"))
+    each = await rows(
+        world,
+        sa.select(AuditEntry).where(
+            AuditEntry.request_id == summary.request_id, AuditEntry.action == "update"
+        ),
+    )
     assert sorted(e.record_id for e in each) == sorted(int(i) for i in ids)
     assert all(e.changes["status"] == ["ongoing", "completed"] for e in each)
 
@@ -276,16 +386,30 @@ async def test_bulk_delete_is_all_or_nothing(world: Database) -> None:
     # Given a district (it has live streets below it) and a company, ticked together
     client = await signed_in(world, SUPERADMIN)
     district = (await rows(world, sa.select(Organisation).where(Organisation.name == "集美区")))[0]
-    leaf = (await rows(world, sa.select(Organisation).where(Organisation.level == "community").order_by(Organisation.id.desc())))[0]  # type: ignore[union-attr]
-    done = await client.post("/admin/organisations/bulk", {"action": "delete", "ids": f"{leaf.id},{district.id}", "confirm": "1"})
+    leaf = (
+        await rows(
+            world,
+            sa.select(Organisation)
+            .where(Organisation.level == "community")
+            .order_by(Organisation.id.desc()),
+        )
+    )[0]  # type: ignore[union-attr]
+    done = await client.post(
+        "/admin/organisations/bulk",
+        {"action": "delete", "ids": f"{leaf.id},{district.id}", "confirm": "1"},
+    )
     # Then the district's refusal is shown and the community was not deleted either
     assert done.status_code == 422 and "集美区" in done.text
-    assert (await rows(world, sa.select(Organisation).where(Organisation.id == leaf.id)))[0].deleted_at is None
+    assert (await rows(world, sa.select(Organisation).where(Organisation.id == leaf.id)))[
+        0
+    ].deleted_at is None
 
 
 async def test_bulk_all_matching_takes_the_filtered_rows_with_their_count(world: Database) -> None:
     client = await signed_in(world, ADMIN)
-    response = await client.post("/admin/scholarship-students/bulk", {"action": "export_csv", "all": "1", "q": "lcs"})
+    response = await client.post(
+        "/admin/scholarship-students/bulk", {"action": "export_csv", "all": "1", "q": "lcs"}
+    )
     assert response.status_code == 200
     listed = names_listed((await client.post("/admin/scholarship-students", {"q": "lcs"})).text)
     assert f"将导出以下 {len(listed)} 条金秋助学学生。" in text_of(response.text)
@@ -298,11 +422,25 @@ async def test_editor_sees_her_own_edit_in_the_history_with_chinese_labels(world
     client = await signed_in(world, EDITOR)
     huli = (await rows(world, sa.select(Organisation).where(Organisation.name == "湖里区")))[0]
     subtree = sa.select(Organisation.id).where(Organisation.path.like(huli.path + "%"))  # type: ignore[attr-defined]
-    huli_company = (await rows(world, sa.select(Company).where(Company.organisation_id.in_(subtree)).order_by(Company.id)))[0]  # type: ignore[attr-defined]
+    huli_company = (
+        await rows(
+            world,
+            sa.select(Company).where(Company.organisation_id.in_(subtree)).order_by(Company.id),
+        )
+    )[0]  # type: ignore[attr-defined]
     form = (await client.get(f"/admin/companies/{huli_company.id}/edit")).text
     version = re.search(r'name="version" value="(\d+)"', form).group(1)
     fields = dict(re.findall(r'<input type="text" id="f-\w+" name="(\w+)" value="([^"]*)"', form))
-    saved = await client.post(f"/admin/companies/{huli_company.id}/edit", {**fields, "version": version, "industry": "家政服务", "organisation_id": str(huli_company.organisation_id), "intern_capacity": str(huli_company.intern_capacity or 0)})
+    saved = await client.post(
+        f"/admin/companies/{huli_company.id}/edit",
+        {
+            **fields,
+            "version": version,
+            "industry": "家政服务",
+            "organisation_id": str(huli_company.organisation_id),
+            "intern_capacity": str(huli_company.intern_capacity or 0),
+        },
+    )
     assert saved.status_code == 303, saved.text[:2000]
     history = text_of((await client.get(f"/admin/companies/{huli_company.id}/history")).text)
     assert "行业" in history and "家政服务" in history and EDITOR in history
@@ -313,11 +451,15 @@ async def test_sensitive_reads_are_a_separate_tab_for_admins_only(world: Databas
     admin = await signed_in(world, ADMIN)
     await admin.get(f"/admin/scholarship-students/{student.id}")  # a read in clear
     edits = text_of((await admin.get(f"/admin/scholarship-students/{student.id}/history")).text)
-    reads = text_of((await admin.get(f"/admin/scholarship-students/{student.id}/history?tab=reads")).text)
+    reads = text_of(
+        (await admin.get(f"/admin/scholarship-students/{student.id}/history?tab=reads")).text
+    )
     assert "查看敏感信息" not in edits.split("修改记录 敏感信息查看")[-1]
     assert "查看敏感信息" in reads and "身份证号" in reads
     editor = await signed_in(world, EDITOR)
-    editor_view = text_of((await editor.get(f"/admin/scholarship-students/{student.id}/history?tab=reads")).text)
+    editor_view = text_of(
+        (await editor.get(f"/admin/scholarship-students/{student.id}/history?tab=reads")).text
+    )
     assert "查看敏感信息" not in editor_view and "敏感信息查看" not in editor_view
 
 
@@ -333,7 +475,15 @@ async def test_audit_log_names_records_and_fields_in_chinese(world: Database) ->
 
 async def test_a_saved_default_view_opens_with_its_columns_and_filter(world: Database) -> None:
     client = await signed_in(world, EDITOR)
-    saved = await client.post("/admin/scholarship-students/views", {"view_name": "女生·姓名与高校", "view_default": "1", "cols": "name,university", "f_gender": "female"})
+    saved = await client.post(
+        "/admin/scholarship-students/views",
+        {
+            "view_name": "女生·姓名与高校",
+            "view_default": "1",
+            "cols": "name,university",
+            "f_gender": "female",
+        },
+    )
     assert saved.status_code == 303
     page = (await client.get("/admin/scholarship-students")).text
     headers = re.findall(r'<th scope="col">(?:<a [^>]*>)?([^<▲▼]+)', page)
@@ -342,3 +492,24 @@ async def test_a_saved_default_view_opens_with_its_columns_and_filter(world: Dat
     # Another user's list is untouched
     other = await signed_in(world, ADMIN)
     assert "女生·姓名与高校" not in (await other.get("/admin/scholarship-students")).text
+
+
+async def test_history_comes_fifty_entries_a_page_instead_of_a_cap(world: Database) -> None:
+    # Given a service site edited 55 times
+    from hongfan import crud
+    from models import ServiceSite
+
+    site = (await rows(world, sa.select(ServiceSite).order_by(ServiceSite.id.desc())))[0]  # type: ignore[union-attr]
+    async with world.transaction(SYSTEM) as session:
+        for n in range(55):
+            await crud.update(session, ServiceSite, site.id or 0, None, {"address": f"第{n + 1}号"})
+    client = await signed_in(world, SUPERADMIN)
+
+    # When its history is opened, the newest 50 show, with a link to the older ones
+    first = (await client.get(f"/admin/service-sites/{site.id}/history")).text
+    assert first.count("<del>") == 50 and "第55号" in first
+    older = re.search(r'href="([^"]+before=\d+)"', first)
+    assert older
+    rest = (await client.get(older.group(1).replace("&amp;", "&"))).text
+    # Then the next page holds the remaining edits, back to the first
+    assert rest.count("<del>") == 5 and "第1号" in rest and "第55号" not in rest

@@ -43,37 +43,60 @@ UNIVERSITIES = ("厦门大学", "集美大学", "厦门理工学院", "华侨大
 
 async def _generate(session: AsyncSession) -> dict[str, Any]:
     """测试区: 10 communities, 1,000 students (two of them namesakes); returns the twins' ids."""
-    city = (await session.execute(sa.select(Organisation).where(Organisation.parent_id.is_(None)))).scalars().first()  # type: ignore[union-attr]
+    city = (
+        (await session.execute(sa.select(Organisation).where(Organisation.parent_id.is_(None))))
+        .scalars()
+        .first()
+    )  # type: ignore[union-attr]
     assert city is not None
-    district = Organisation(name=DISTRICT, level="district", parent_id=city.id, path="/", published=True)
+    district = Organisation(
+        name=DISTRICT, level="district", parent_id=city.id, path="/", published=True
+    )
     session.add(district)
     await session.flush()
     district.path = f"{city.path}{district.id}/"
     communities = []
     for n in range(10):
-        community = Organisation(name=f"测试第{n + 1}社区", level="community", parent_id=district.id, path="/", published=True)
+        community = Organisation(
+            name=f"测试第{n + 1}社区",
+            level="community",
+            parent_id=district.id,
+            path="/",
+            published=True,
+        )
         session.add(community)
         await session.flush()
         community.path = f"{district.path}{community.id}/"
         communities.append(community)
     rng = random.Random(1000)
-    names = [rng.choice(SURNAMES) + "测试" + rng.choice(GIVEN) + rng.choice(GIVEN) for _ in range(998)] + [TWIN, TWIN]
+    names = [
+        rng.choice(SURNAMES) + "测试" + rng.choice(GIVEN) + rng.choice(GIVEN) for _ in range(998)
+    ] + [TWIN, TWIN]
     students = []
     for i, name in enumerate(names):
         gender = "female" if i % 2 else "male"
         birth = date(2000 + i % 6, 1 + i % 12, 1 + i % 28)
         students.append(
             ScholarshipStudent(
-                name=name, gender=gender, id_number=make_national_id("350299", birth, i % 1000, gender),
-                phone=f"1390000{i:04d}", family_category="registered_poor",
+                name=name,
+                gender=gender,
+                id_number=make_national_id("350299", birth, i % 1000, gender),
+                phone=f"1390000{i:04d}",
+                family_category="registered_poor",
                 organisation_id=communities[i % 10 if i < 998 else 3 + (i - 998) * 4].id,
-                university=UNIVERSITIES[i % 5 if i < 998 else i - 998], enrolment_year=2022, graduation_year=2026,
-                created_by="system:test", updated_by="system:test",
+                university=UNIVERSITIES[i % 5 if i < 998 else i - 998],
+                enrolment_year=2022,
+                graduation_year=2026,
+                created_by="system:test",
+                updated_by="system:test",
             )
         )
     session.add_all(students)
     await session.flush()
-    return {"twins": [s.id for s in students[-2:]], "twin_universities": [s.university for s in students[-2:]]}
+    return {
+        "twins": [s.id for s in students[-2:]],
+        "twin_universities": [s.university for s in students[-2:]],
+    }
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +124,14 @@ def desktop(browser: Any, live_server: LiveServer, district: dict[str, Any]) -> 
 
 @pytest.fixture(scope="module")
 def phone(browser: Any, live_server: LiveServer, district: dict[str, Any]) -> Iterator[Any]:
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="zh-CN",
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+    )
     context.set_default_timeout(8_000)
     yield context.new_page()
     context.close()
@@ -120,8 +150,16 @@ def axe_violations(page: Any) -> list[str]:
     """axe-core's WCAG 2.1 A/AA violations on the page as it is now."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
-    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in results.response["violations"]]
+    results = Axe().run(
+        page,
+        options={
+            "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
+        },
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+    ]
 
 
 def fits_the_width(page: Any) -> bool:
@@ -130,13 +168,15 @@ def fits_the_width(page: Any) -> bool:
 
 def small_targets(page: Any) -> list[str]:
     """Visible buttons, links styled as buttons and inputs in the main area under 44 px high."""
-    return list(page.evaluate(
-        """() => Array.from(document.querySelectorAll('main button, main a.button, main input:not([type=checkbox]):not([type=hidden]), main select, header button, header a'))
+    return list(
+        page.evaluate(
+            """() => Array.from(document.querySelectorAll('main button, main a.button, main input:not([type=checkbox]):not([type=hidden]), main select, header button, header a'))
         .filter(e => { const r = e.getBoundingClientRect(); const s = getComputedStyle(e);
                        return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && !e.closest('.visually-hidden'); })
         .filter(e => e.getBoundingClientRect().height < 44)
         .map(e => e.outerHTML.slice(0, 80))"""
-    ))
+        )
+    )
 
 
 # -- pickers ----------------------------------------------------------------------------------
@@ -148,7 +188,9 @@ def test_superadmin_picks_the_second_of_two_namesakes_beyond_the_500th_by_typing
     # Given 1,000+ students, the namesakes far past the 500th in pinyin order
     async def rank(session: AsyncSession) -> int:
         keys = (await session.execute(sa.select(ScholarshipStudent.name))).scalars().all()
-        return sum(1 for k in keys if (sort_key(k, "person") or "") < (sort_key(TWIN, "person") or ""))
+        return sum(
+            1 for k in keys if (sort_key(k, "person") or "") < (sort_key(TWIN, "person") or "")
+        )
 
     assert live_server.query(rank) > 500
     page = desktop
@@ -171,7 +213,10 @@ def test_superadmin_picks_the_second_of_two_namesakes_beyond_the_500th_by_typing
     combo.press("ArrowDown")
     combo.press("ArrowDown")
     active = page.locator(f"#{combo.get_attribute('aria-activedescendant')}")
-    assert district["twin_universities"][1] in active.inner_text() and f"{DISTRICT} / " in active.inner_text()
+    assert (
+        district["twin_universities"][1] in active.inner_text()
+        and f"{DISTRICT} / " in active.inner_text()
+    )
     combo.press("Enter")
     assert combo.get_attribute("aria-expanded") == "false"
     page.fill("#f-year", "2024")
@@ -181,12 +226,16 @@ def test_superadmin_picks_the_second_of_two_namesakes_beyond_the_500th_by_typing
 
     # Then the grant went to the second namesake
     async def newest(session: AsyncSession) -> Grant:
-        return (await session.execute(sa.select(Grant).order_by(Grant.id.desc()).limit(1))).scalar_one()  # type: ignore[union-attr]
+        return (
+            await session.execute(sa.select(Grant).order_by(Grant.id.desc()).limit(1))
+        ).scalar_one()  # type: ignore[union-attr]
 
     assert live_server.query(newest).student_id == district["twins"][1]
 
 
-def test_keyboard_users_skip_to_the_content_and_axe_finds_no_wcag_violations(desktop: Any, district: dict[str, Any]) -> None:
+def test_keyboard_users_skip_to_the_content_and_axe_finds_no_wcag_violations(
+    desktop: Any, district: dict[str, Any]
+) -> None:
     page = desktop
     # The first Tab lands on the skip link; Enter moves to the main content
     page.goto("/admin/scholarship-students")
@@ -241,6 +290,44 @@ def test_bulk_action_ticks_rows_confirms_and_changes_them_all(desktop: Any) -> N
     assert page.inner_text(".flash") == "已完成批量操作：2 条记录"
 
 
+def test_organisation_filter_picker_column_chooser_and_a_default_view(
+    desktop: Any, district: dict[str, Any]
+) -> None:
+    page = desktop
+    page.goto("/admin/scholarship-students")
+    everyone = int(page.inner_text("#list-count").replace(",", "").split()[1])
+    # Filter by an organisation picked by typing (the district of 1,000)
+    org = page.get_by_role("combobox", name="所属组织（含下级）")
+    with page.expect_response("**/options"):
+        org.fill("测试区")
+    page.locator(f"[role=option]:has(.combo-title:text-is('{DISTRICT}'))").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="筛选", exact=True).click()
+    assert "共 1,000 条" in page.inner_text("#list-count") and everyone > 1000
+    # Choose two columns, then save that as the default view
+    page.click("details.views summary")
+    for box in page.locator(".columns-form input[name=cols]").all():
+        box.set_checked(box.get_attribute("value") in ("name", "university"))
+    with page.expect_navigation():
+        page.click(".columns-form button[type=submit]")
+    assert page.locator("table.grid thead th[scope=col]").all_inner_texts()[:2] == [
+        "姓名",
+        "就读高校",
+    ]
+    page.click("details.views summary")
+    page.fill("input[name=view_name]", "测试区·两列")
+    page.check("input[name=view_default]")
+    with page.expect_navigation():
+        page.click(".save-view button[type=submit]")
+    # The list opens in that view from now on
+    page.goto("/admin/scholarship-students")
+    assert "共 1,000 条" in page.inner_text("#list-count")
+    assert page.locator("table.grid thead th[scope=col]").all_inner_texts()[:2] == [
+        "姓名",
+        "就读高校",
+    ]
+
+
 # -- on a phone -------------------------------------------------------------------------------
 
 
@@ -258,7 +345,8 @@ def test_on_a_phone_an_editor_signs_in_searches_opens_edits_and_imports(phone: A
     page.wait_for_url("**/admin/scholarship-students")
     # The list is cards that fit the width, every target big enough for a thumb
     assert fits_the_width(page) and small_targets(page) == []
-    shot(page, "11-phone-list", full_page=False)
+    page.evaluate("document.getElementById('list-count').scrollIntoView({block: 'start'})")
+    shot(page, "11-phone-list")
     # Search by initials (sent as POST: the address stays clean)
     page.fill("#list-q", "lcs")
     with page.expect_navigation():

@@ -20,7 +20,20 @@ from tests import factories
 from tests.graph.conftest import data_of
 
 # Surnames a Xiamen list would hold, shuffled; Excel's and WPS's pinyin sort gives this order.
-EXCEL_ORDER = ["蔡测试", "陈测试", "单测试", "洪测试", "黄测试", "李测试", "林测试", "刘测试", "卢测试", "吴测试", "叶测试", "曾测试"]
+EXCEL_ORDER = [
+    "蔡测试",
+    "陈测试",
+    "单测试",
+    "洪测试",
+    "黄测试",
+    "李测试",
+    "林测试",
+    "刘测试",
+    "卢测试",
+    "吴测试",
+    "叶测试",
+    "曾测试",
+]
 
 
 def test_surnames_sort_in_excel_pinyin_order_not_code_point_order() -> None:
@@ -32,7 +45,20 @@ def test_surnames_sort_in_excel_pinyin_order_not_code_point_order() -> None:
     ordered = sorted(shuffled, key=lambda n: sort_key(n, "person") or "")
 
     # Then they come in pinyin order: 蔡 cai, 陈 chen, 单 shan (a surname) … 曾 zeng (a surname)
-    assert ordered == ["蔡测试", "陈测试", "洪测试", "黄测试", "李测试", "林测试", "刘测试", "卢测试", "单测试", "吴测试", "叶测试", "曾测试"]
+    assert ordered == [
+        "蔡测试",
+        "陈测试",
+        "洪测试",
+        "黄测试",
+        "李测试",
+        "林测试",
+        "刘测试",
+        "卢测试",
+        "单测试",
+        "吴测试",
+        "叶测试",
+        "曾测试",
+    ]
 
 
 def test_polyphonic_surnames_are_read_as_surnames_but_not_in_place_names() -> None:
@@ -72,7 +98,9 @@ async def _students(database: Database, names: list[str]) -> list[ScholarshipStu
         return [await factories.student(session, home, name) for name in names]
 
 
-async def test_graphql_lists_students_in_pinyin_order_on_both_databases(database: Database, run: Any) -> None:
+async def test_graphql_lists_students_in_pinyin_order_on_both_databases(
+    database: Database, run: Any
+) -> None:
     # Given students added in a random order, some with Latin letters and polyphonic surnames
     names = [*EXCEL_ORDER, "Anna王", "李", "李安", "林一"]
     random.Random(7).shuffle(names)
@@ -84,10 +112,17 @@ async def test_graphql_lists_students_in_pinyin_order_on_both_databases(database
 
     # Then the order is the pinyin order, the same on SQLite and PostgreSQL
     assert listed == sorted(names, key=lambda n: sort_key(n, "person") or "")
-    assert listed.index("蔡测试") < listed.index("陈测试") < listed.index("刘测试") < listed.index("曾测试")
+    assert (
+        listed.index("蔡测试")
+        < listed.index("陈测试")
+        < listed.index("刘测试")
+        < listed.index("曾测试")
+    )
 
 
-async def test_graphql_pinyin_filter_finds_by_initials_and_full_spelling(database: Database, run: Any) -> None:
+async def test_graphql_pinyin_filter_finds_by_initials_and_full_spelling(
+    database: Database, run: Any
+) -> None:
     # Given 刘测试一 among other students
     await _students(database, ["刘测试一", "王测试二", "单测试三", "刘明"])
 
@@ -116,7 +151,9 @@ async def test_renaming_through_crud_refreshes_the_sort_key(database: Database) 
     async with database.session(SYSTEM) as session:
         key, search = (
             await session.execute(
-                sa.select(ScholarshipStudent.name_pinyin, ScholarshipStudent.name_pinyin_search).where(  # type: ignore[attr-defined]
+                sa.select(
+                    ScholarshipStudent.name_pinyin, ScholarshipStudent.name_pinyin_search
+                ).where(  # type: ignore[attr-defined]
                     ScholarshipStudent.id == student.id  # type: ignore[arg-type]
                 )
             )
@@ -130,8 +167,12 @@ async def test_an_orm_rename_also_refreshes_the_key(database: Database) -> None:
         org = await factories.organisation(session, "单位计生协")
         assert org.name_pinyin.startswith("dan1wei4")  # type: ignore[attr-defined]
     async with database.transaction(SYSTEM) as session:
-        row = (await session.execute(sa.select(Organisation).where(Organisation.id == org.id))).scalar_one()  # type: ignore[arg-type]
+        row = (
+            await session.execute(sa.select(Organisation).where(Organisation.id == org.id))
+        ).scalar_one()  # type: ignore[arg-type]
         row.name = "曾厝垵社区"
     async with database.session(SYSTEM) as session:
-        row = (await session.execute(sa.select(Organisation).where(Organisation.id == org.id))).scalar_one()  # type: ignore[arg-type]
+        row = (
+            await session.execute(sa.select(Organisation).where(Organisation.id == org.id))
+        ).scalar_one()  # type: ignore[arg-type]
         assert row.name_pinyin_search == "cengcuoanshequ ccasq"  # type: ignore[attr-defined]
