@@ -11,7 +11,7 @@ so "all matching the filter" means the rows counted on that page.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from starlette.requests import Request
@@ -177,10 +177,11 @@ async def _execute(
 
     model = view.model
     if action in ("export_csv", "export_xlsx"):
-        fmt = action.removeprefix("export_")
+        fmt: Literal["csv", "xlsx"] = "csv" if action == "export_csv" else "xlsx"
+        key: Any = model.id
         content = await exports.export_file(
-            page.db, page.principal, view.type_name, fmt, where=model.id.in_(ids), lang=page.lang
-        )  # type: ignore[arg-type,union-attr]
+            page.db, page.principal, view.type_name, fmt, where=key.in_(ids), lang=page.lang
+        )
         media = (
             "text/csv; charset=utf-8"
             if fmt == "csv"

@@ -53,7 +53,7 @@ def fk_target(model: type[Record], column: str) -> type[Record] | None:
 
 
 def choice_options(model: type[Record], column: str, lang: str) -> list[tuple[str, str]]:
-    enum_cls = python_type(model, column)
+    enum_cls: Any = python_type(model, column)
     labels = CHOICE_LABELS.get(enum_cls, {})
     return [
         (m.value, labels.get(m, (m.value, m.value))[1 if lang == "en" else 0]) for m in enum_cls
@@ -111,7 +111,7 @@ async def record_titles(
     for record in found.values():
         ancestors.update(int(p) for p in str(record.path).strip("/").split("/") if p)  # type: ignore[attr-defined]
     names = {
-        pk: str(r.name)
+        pk: str(r.name)  # type: ignore[attr-defined]
         for pk, r in (await reads.by_ids(session.execute, model, sorted(ancestors))).items()
     }  # type: ignore[attr-defined]
     titles = {}

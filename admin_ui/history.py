@@ -45,7 +45,7 @@ async def history_page(page: Page, view: AdminView, pk: int) -> Response:
             "action": page.t(f"action.{e.action}"),
             "changes": changes.rows.get(e.id or 0, []),
             "fields": [
-                label(model, f, page.lang) if f in model.__table__.c else f
+                label(model, f, page.lang) if f in model.__table__.c else f  # type: ignore[attr-defined]
                 for f in e.changes.get("fields", [])
             ],  # type: ignore[attr-defined]
             "bulk": (e.request_id or "").startswith("bulk-"),

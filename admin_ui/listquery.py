@@ -171,7 +171,7 @@ def _relation_filters(
             column = key[len(prefix) :]
             if (
                 not key.startswith(prefix)
-                or column not in target.__table__.c
+                or column not in target.__table__.c  # type: ignore[attr-defined]
                 or kind_of(target, column) != "choice"
             ):  # type: ignore[attr-defined]
                 continue

@@ -229,9 +229,8 @@ async def _chip_texts(
 
 async def organisation_choices(page: Page, session: AsyncSession) -> list[tuple[int, str]]:
     model = ENTITIES["Organisation"]
-    ids = [
-        r for r in (await session.execute(sa.select(model.id).limit(PICKER_LIMIT))).scalars().all()
-    ]  # type: ignore[arg-type]
+    key: Any = model.id
+    ids = list((await session.execute(sa.select(key).limit(PICKER_LIMIT))).scalars().all())
     titles = await record_titles(session, model, set(ids), page.lang)
     return sorted(titles.items(), key=lambda item: item[1])
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlmodel import col
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -69,8 +70,8 @@ async def save_view(page: Page, request: Request) -> Response:
     user_id = page.principal.user_id
     async with page.db.transaction(page.principal) as session:
         mine = sa.select(SavedView).where(
-            SavedView.user_id == user_id, SavedView.list_slug == view.slug
-        )  # type: ignore[arg-type]
+            col(SavedView.user_id) == user_id, col(SavedView.list_slug) == view.slug
+        )
         existing = {v.id: v for v in (await session.execute(mine)).scalars().all()}
         chosen = (
             existing.get(int(fields["view_id"])) if fields.get("view_id", "").isdigit() else None

@@ -27,9 +27,10 @@ HISTORY_PAGE = 50
 
 async def visible(session: AsyncSession, model: type[Record], pk: int) -> Record | None:
     """The record, deleted or not, when the session's principal may see it."""
+    key: Any = model.id
     statement = (
-        sa.select(model).where(model.id == pk).execution_options(**{access.INCLUDE_DELETED: True})
-    )  # type: ignore[arg-type]
+        sa.select(model).where(key == pk).execution_options(**{access.INCLUDE_DELETED: True})
+    )
     return (await session.execute(statement)).scalar_one_or_none()
 
 

@@ -104,16 +104,16 @@ def _each_character(run: str) -> list[str]:
     return list(run)
 
 
+# pypinyin's stubs say ``errors`` returns a str; a list (one entry per character) is documented too.
+_ERRORS: Any = _each_character
+
+
 def syllables(text: str, kind: Kind = "text") -> list[str]:
     """One entry per character: ``liu2`` for 刘; other characters lower-cased as they are."""
-    readings = lazy_pinyin(
-        text, style=Style.TONE3, neutral_tone_with_five=True, errors=_each_character
-    )  # type: ignore[arg-type]
+    readings = lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True, errors=_ERRORS)
     if len(readings) != len(text):  # pypinyin keeps one entry per character; be safe anyway
         readings = [
-            lazy_pinyin(c, style=Style.TONE3, neutral_tone_with_five=True, errors=_each_character)[
-                0
-            ]
+            lazy_pinyin(c, style=Style.TONE3, neutral_tone_with_five=True, errors=_ERRORS)[0]
             for c in text
         ]  # type: ignore[arg-type]
     if kind == "person":

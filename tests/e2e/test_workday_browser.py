@@ -167,13 +167,15 @@ def fits_the_width(page: Any) -> bool:
 
 
 def small_targets(page: Any) -> list[str]:
-    """Visible buttons, links styled as buttons and inputs in the main area under 44 px high."""
+    """Visible buttons, links styled as buttons, inputs and checkboxes (by their label) under 44 px."""
     return list(
         page.evaluate(
-            """() => Array.from(document.querySelectorAll('main button, main a.button, main input:not([type=checkbox]):not([type=hidden]), main select, header button, header a'))
+            """() => Array.from(document.querySelectorAll(
+                'main button, main a.button, main input:not([type=hidden]), main select, header button, header a'))
         .filter(e => { const r = e.getBoundingClientRect(); const s = getComputedStyle(e);
                        return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && !e.closest('.visually-hidden'); })
-        .filter(e => e.getBoundingClientRect().height < 44)
+        .map(e => e.type === 'checkbox' ? (e.closest('label') || e) : e)
+        .filter(e => { const r = e.getBoundingClientRect(); return r.height < 44 || (e.tagName === 'LABEL' && r.width < 44); })
         .map(e => e.outerHTML.slice(0, 80))"""
         )
     )
