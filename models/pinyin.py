@@ -32,7 +32,6 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from pypinyin import Style, lazy_pinyin
 from sqlalchemy.orm.attributes import set_attribute
 
 Kind = Literal["person", "text"]
@@ -110,6 +109,9 @@ _ERRORS: Any = _each_character
 
 def syllables(text: str, kind: Kind = "text") -> list[str]:
     """One entry per character: ``liu2`` for 刘; other characters lower-cased as they are."""
+    # Imported here: its dictionaries take a moment to load, and only writes need them.
+    from pypinyin import Style, lazy_pinyin
+
     readings = lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True, errors=_ERRORS)
     if len(readings) != len(text):  # pypinyin keeps one entry per character; be safe anyway
         readings = [
