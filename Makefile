@@ -4,38 +4,50 @@
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# Two install sets: what serving needs (make run, make schema) and that plus the test tools
+# (make test, make venv). pip's own output goes to stderr, so `make schema > file` is clean.
+BASE_STAMP := $(VENV)/.installed-base
+TEST_STAMP := $(VENV)/.installed-test
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv browser run test schema bench clean
+.PHONY: help venv venv-base browser run test lint schema bench clean
 
 help:
-	@echo "make venv    create $(VENV) (Python >= 3.11 from PY=$(PY)) and install Hongfan with test extras"
-	@echo "make run     migrate the database, load demo data if it is empty, serve"
-	@echo "make test    ruff + pytest; a throwaway PostgreSQL database when a server answers"
+	@echo "make run     install what serving needs, create + migrate the database, load the demo data if empty, serve"
+	@echo "make test    install the test tools too; ruff, mypy, import contracts, pytest (PostgreSQL too when a server answers)"
+	@echo "make venv    create $(VENV) (Python >= 3.11 from PY=$(PY)) and install Hongfan with the test tools"
 	@echo "make browser install chromium + fonts-wqy-microhei for the admin browser tests (apt-get, when possible)"
-	@echo "make schema  print the GraphQL SDL"
+	@echo "make schema  print the GraphQL SDL (and nothing else: make schema > graph/schema.graphql)"
 	@echo "make bench   run the benchmarks (BENCH_ARGS=--quick for a smoke test; see bench/README.md)"
 	@echo "make clean   remove caches and build output (keeps $(VENV) and the database)"
 
-venv: $(STAMP)
+venv: $(TEST_STAMP)
+venv-base: $(BASE_STAMP)
 
-# Reinstalls only when pyproject.toml is newer than the stamp (or the venv is new).
-$(STAMP): pyproject.toml
-	@if [ ! -x "$(BIN)/python" ]; then \
-		$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
-			|| { echo "Hongfan needs Python >= 3.11; $(PY) is $$($(PY) --version 2>&1). Try: make PY=python3.11" >&2; exit 1; }; \
-		echo "creating $(VENV) with $$($(PY) --version)"; \
-		$(PY) -m venv "$(VENV)"; \
-	fi
+$(BIN)/python:
+	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "Hongfan needs Python >= 3.11; $(PY) is $$($(PY) --version 2>&1). Try: make PY=python3.11" >&2; exit 1; }
+	@echo "creating $(VENV) with $$($(PY) --version)" >&2
+	@$(PY) -m venv "$(VENV)" >&2
+
+# Each set reinstalls only when pyproject.toml is newer than its stamp (or the venv is new).
+$(BASE_STAMP): pyproject.toml | $(BIN)/python
 	@$(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
 		|| { echo "$(VENV) has $$($(BIN)/python --version 2>&1); Hongfan needs >= 3.11: rm -rf $(VENV)" >&2; exit 1; }
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
-	@touch "$(STAMP)"
+	@echo "installing Hongfan into $(VENV) (what serving needs)" >&2
+	@$(PIP_INSTALL) -e . >&2
+	@touch "$(BASE_STAMP)"
 
-run: venv
+$(TEST_STAMP): pyproject.toml $(BASE_STAMP)
+	@echo "installing the test tools into $(VENV)" >&2
+	@$(PIP_INSTALL) -e '.[test]' >&2
+	@touch "$(TEST_STAMP)"
+
+# db upgrade creates the database first when it does not exist (PostgreSQL; SQLite: the file).
+run: $(BASE_STAMP)
 	$(BIN)/hongfan db upgrade
 	$(BIN)/hongfan demo --if-empty
 	$(BIN)/hongfan serve
@@ -63,14 +75,20 @@ browser:
 		fi; \
 	fi
 
-test: venv browser
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+test: $(TEST_STAMP) browser lint
 	HONGFAN_PYTHON=$(abspath $(BIN))/python bash .ci/with-postgres $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
-schema: venv
+# The recursive make keeps an install's messages on stderr; stdout is the SDL alone.
+schema:
+	@$(MAKE) --no-print-directory venv-base >&2
 	@$(BIN)/hongfan schema
 
-bench: venv
+bench: $(TEST_STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:

@@ -19,7 +19,7 @@ from hongfan import accounts
 from hongfan.auth import (
     SESSION_COOKIE,
     authenticate_info,
-    request_language,
+    page_language,
     sign_session,
     unsign_session,
 )
@@ -98,7 +98,8 @@ async def _history(page: Page, request: Request) -> Response:
         return page.render("error.html", status_code=404, text=page.t("error.not_found"))
     pk = int(request.path_params["pk"])
     if request.method == "POST":
-        return await records.restore_version(page, view, pk, int((await request.form()).get("entry", "0") or 0))
+        entry = (await request.form()).get("entry")
+        return await records.restore_version(page, view, pk, int(entry) if isinstance(entry, str) and entry.isdigit() else 0)
     return await records.history_page(page, view, pk)
 
 
@@ -109,7 +110,7 @@ async def _home(page: Page, request: Request) -> Response:
 
 
 async def login(request: Request) -> Response:
-    lang = request_language(request)
+    lang = page_language(request)
     target = request.query_params.get("next") or "/admin/"
     if not target.startswith("/admin"):
         target = "/admin/"

@@ -199,7 +199,7 @@ async def audit_page(page: Page, request: Request) -> Response:
     if params.get("actor"):
         statement = statement.where(AuditEntry.actor.icontains(params["actor"], autoescape=True))  # type: ignore[attr-defined]
     if params.get("before", "").isdigit():
-        statement = statement.where(AuditEntry.id < int(params["before"]))  # type: ignore[operator]
+        statement = statement.where(AuditEntry.id < int(params["before"]))  # type: ignore[operator, arg-type]
     async with page.db.session(page.principal) as session:
         entries = list((await session.execute(statement)).scalars().all())
         more = len(entries) > AUDIT_PAGE

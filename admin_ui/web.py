@@ -13,7 +13,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from admin_ui.i18n import format_actor, format_value, t
 from admin_ui.registry import VIEWS, AdminView
-from hongfan.auth import AuthenticationFailed, AuthInfo, authenticate_info, request_language
+from hongfan.auth import AuthenticationFailed, AuthInfo, authenticate_info, page_language
 from hongfan.db import Database
 from hongfan.policy import Rows
 from hongfan.principal import Principal, Role
@@ -94,7 +94,7 @@ async def open_page(request: Request) -> Page:
         raise LoginRequired() from error
     if info.principal.is_anonymous or info.method != "session":
         raise LoginRequired()
-    lang = request_language(request)
+    lang = page_language(request)
     info = dataclasses.replace(info, principal=dataclasses.replace(info.principal, language=lang))
     return Page(request, request.app.state.db, request.app.state.settings, info, lang)
 

@@ -589,7 +589,7 @@ async def create_accounts(size: str, backend: str, net: Network) -> dict[str, An
     settings = Settings.from_env({"HONGFAN_DATABASE_URL": app_url(size, backend)})
     db = Database(settings)
     actor = system("bench")
-    users = (
+    users: tuple[tuple[str, str, Role, dict[str, Any]], ...] = (
         ("superadmin", "bench.admin@bench.hongfan", Role.SUPERADMIN, {}),
         ("org_admin", "bench.huli@bench.hongfan", Role.ORG_ADMIN, {"organisation_id": net.district_ids[ADMIN_DISTRICT]}),
         ("partner", "bench.partner@bench.hongfan", Role.PARTNER, {"company_id": net.partner_company_id}),

@@ -123,13 +123,13 @@ class RawClient:
             line = await reader.readline()
             if line in (b"\r\n", b"\n", b""):
                 break
-            name, _, value = line.partition(b":")
-            name = name.strip().lower()
-            if name == b"content-length":
-                length = int(value)
-            elif name == b"transfer-encoding" and b"chunked" in value.lower():
+            field, _, content = line.partition(b":")
+            field = field.strip().lower()
+            if field == b"content-length":
+                length = int(content)
+            elif field == b"transfer-encoding" and b"chunked" in content.lower():
                 chunked = True
-            elif name == b"connection" and b"close" in value.lower():
+            elif field == b"connection" and b"close" in content.lower():
                 close = True
         if chunked:
             parts = []

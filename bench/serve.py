@@ -107,6 +107,7 @@ def hongfan_app() -> tuple[Any, Counters]:
 
 
 def build(kind: str) -> Any:
+    counters: Any  # bench.baseline's or ours: both count the same things
     if kind == "baseline":
         from bench.baseline import create_app as baseline_app
 
@@ -121,30 +122,30 @@ UVICORN = {"log_level": "warning", "access_log": False, "lifespan": "on", "timeo
 
 def serve_as_hongfan_serves(port: int) -> bool:
     """Start the app through ``hongfan serve``'s own code, so its process tuning (e.g. the
-    collector settings in hongfan/cli/serve.py) applies; only ``uvicorn.run`` is wrapped, to add
-    the counters and bind to our port without access logs. False when that code is missing."""
+    collector settings in hongfan/cli/serve.py) applies; only its ``run_server`` is wrapped, to
+    add the counters and serve without access logs. False when that code is missing."""
     try:
         from hongfan import cli
+        from hongfan.cli import serve as serve_module
     except ImportError:
         return False
     serve = getattr(cli, "_serve", None)
-    if serve is None:
+    real_run = getattr(serve_module, "run_server", None)
+    if serve is None or real_run is None:
         return False
     from hongfan.settings import Settings
 
-    real_run = uvicorn.run
-
-    def run(app: Any, **_kwargs: Any) -> None:
+    def run(app: Any, **kwargs: Any) -> None:
         counters = Counters()
         instrument_engine(app.state.db.engine, counters)
         counters.fastlane = app.state.fastlane
-        real_run(WithStats(app, counters), host="127.0.0.1", port=port, **UVICORN)  # type: ignore[arg-type]
+        real_run(WithStats(app, counters), sock=kwargs["sock"], banner=kwargs["banner"], **UVICORN)
 
-    uvicorn.run = run  # type: ignore[assignment]
+    serve_module.run_server = run
     try:
-        serve(Settings.from_env(), argparse.Namespace())
+        serve(Settings.from_env(), argparse.Namespace(host="127.0.0.1", port=port))
     finally:
-        uvicorn.run = real_run
+        serve_module.run_server = real_run
     return True
 
 

@@ -164,7 +164,7 @@ async def create_user(info: strawberry.Info, input: CreateUserInput) -> UserPayl
                 session,
                 ctx.principal,
                 input.email,
-                Role(input.role.value),
+                Role(input.role.value),  # type: ignore[attr-defined]  # GqlUserRole is built at runtime
                 organisation_id=_pk(ctx, input.organisation_id, "Organisation"),
                 company_id=_pk(ctx, input.company_id, "Company"),
                 password=input.password,

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 import strawberry
+from sqlmodel import col
 from strawberry import relay
 from strawberry.scalars import JSON
 
@@ -84,7 +85,7 @@ async def resolve_audit_log(
     size = _page_size(ctx, first)
     statement = sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(size + 1)  # type: ignore[union-attr]
     if after:
-        statement = statement.where(AuditEntry.id < _after_id(after, ctx.language))  # type: ignore[operator]
+        statement = statement.where(AuditEntry.id < _after_id(after, ctx.language))  # type: ignore[operator, arg-type]
     if filter is not None:
         for name in ("actor", "action", "entity", "at"):
             ops = getattr(filter, name)
@@ -92,8 +93,8 @@ async def resolve_audit_log(
                 statement = statement.where(*_operators(getattr(AuditEntry, name), ops))
         if filter.record is not None:
             statement = statement.where(
-                AuditEntry.entity == filter.record.type_name,
-                AuditEntry.record_id == int(filter.record.node_id),
+                col(AuditEntry.entity) == filter.record.type_name,
+                col(AuditEntry.record_id) == int(filter.record.node_id),
             )
     rows = list((await ctx.execute(statement)).scalars().all())
     page = rows[:size]

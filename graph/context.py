@@ -74,6 +74,8 @@ class Context:
             except Exception:  # noqa: BLE001 — an estimate is optional; the caller counts instead
                 return None
             plan = result.scalar()
+            if plan is None:
+                return None
             if isinstance(plan, str):
                 plan = json.loads(plan)
             return int(plan[0]["Plan"]["Plan Rows"])

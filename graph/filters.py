@@ -126,7 +126,7 @@ def _relation_clause(
     target = ENTITIES[relation.target]
     inner = compile_filter(target, value, principal)
     if isinstance(relation, ToOne):
-        ids = sa.select(target.id).correlate(None)  # type: ignore[arg-type]
+        ids = sa.select(target.id).correlate(None)  # type: ignore[call-overload]
         if inner is not None:
             ids = ids.where(inner)
         return getattr(model, relation.fk).in_(ids)  # type: ignore[no-any-return]

@@ -271,7 +271,7 @@ class Planner:
 
     def total(self, model: type[Record], args: PageArgs, correlate: Any, outer: Any) -> Any:
         """The number of matching rows: exact for nested lists, capped at the top level."""
-        matching = sa.select(model.id).where(  # type: ignore[arg-type]
+        matching = sa.select(model.id).where(  # type: ignore[call-overload]
             *([args.where] if args.where is not None else []), *([correlate] if correlate is not None else [])
         )
         if outer is not None:
@@ -305,7 +305,8 @@ class Planner:
                         continue
                     alias = aliased(target)
                     table = sa.inspect(alias).selectable
-                    value, nested = self.node(target, table, item)
+                    value, node_shape = self.node(target, table, item)
+                    nested: NodeShape | ConnectionShape = node_shape
                     one = sa.select(value).select_from(alias).where(table.c.id == row.c[relation.fk]).correlate(row)
                     pairs += [key, one.scalar_subquery()]
                 else:
@@ -449,7 +450,8 @@ class Finisher:
         for key, nested in shape.relations.items():
             value = data.get(key)
             if isinstance(nested, ConnectionShape):
-                await self.connection(value, nested)
+                if value is not None:  # a connection is always an object; None only if the row vanished
+                    await self.connection(value, nested)
             else:
                 await self.node(value, nested)
 

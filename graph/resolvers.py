@@ -400,8 +400,8 @@ def mutation_fields(model: type[Record]) -> dict[str, Any]:
             "version": "Optional[int]",
             "return": f"{name}Payload",
         }
-    for fn in (create, update, delete, restore):
-        fn.__module__ = "graph.types"
+    for resolver in (create, update, delete, restore):
+        resolver.__module__ = "graph.types"
     return {
         f"create_{snake(name)}": strawberry.field(resolver=create, description=f"Create a {name} (新建{label})"),
         f"update_{snake(name)}": strawberry.field(

@@ -115,8 +115,8 @@ def _enum_filter(enum_cls: type[enum.Enum]) -> type:
         "__annotations__": {
             "eq": Optional[gql],  # noqa: UP045 (built at runtime)
             "ne": Optional[gql],  # noqa: UP045
-            "in_": Optional[list[gql]],  # noqa: UP045
-            "not_in": Optional[list[gql]],  # noqa: UP045
+            "in_": Optional[list[gql]],  # type: ignore[valid-type]  # noqa: UP045
+            "not_in": Optional[list[gql]],  # type: ignore[valid-type]  # noqa: UP045
             "is_null": Optional[bool],  # noqa: UP045
         },
         "eq": strawberry.field(default=None, description="Equal to (等于)"),
@@ -160,7 +160,7 @@ def _build_node(model: type[Record]) -> type:
         scalar = _scalar(model, column)
         if column_meta(model, column).sensitive:
             # Resolved, not stored: reading it in clear is written to the audit log.
-            annotations[sensitive_slot(column)] = strawberry.Private[Any]
+            annotations[sensitive_slot(column)] = strawberry.Private[Any]  # type: ignore[misc]  # built at runtime
             namespace[column] = strawberry.field(
                 resolver=resolvers.sensitive_field(model, column, scalar),
                 description=_description(model, column) + "; masked or null unless you may see it in clear",
@@ -170,7 +170,7 @@ def _build_node(model: type[Record]) -> type:
         annotations[column] = Optional[scalar] if nullable else scalar  # noqa: UP045
         namespace[column] = strawberry.field(description=_description(model, column))
     for column in _private_columns(model):
-        annotations[column] = strawberry.Private[Any]
+        annotations[column] = strawberry.Private[Any]  # type: ignore[misc]
 
     for relation in meta.relations:
         namespace[snake(relation.name)] = resolvers.relation_field(model, relation)
@@ -207,7 +207,7 @@ def _build_connection(model: type[Record]) -> type:
         "__annotations__": {
             "edges": f"list[{name}Edge]",
             "page_info": relay.PageInfo,
-            "count": strawberry.Private[Any],
+            "count": strawberry.Private[Any],  # type: ignore[misc]
         },
         "edges": strawberry.field(description="The rows of this page (本页记录)"),
         "page_info": strawberry.field(description="Where this page sits in the list (分页信息)"),

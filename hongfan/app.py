@@ -44,7 +44,7 @@ FASTLANE_KEY = "hongfan.fastlane"
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-class GraphQLApp(GraphQL):  # type: ignore[type-arg]
+class GraphQLApp(GraphQL[Context, None]):
     """strawberry's ASGI view with our context, closed after every operation."""
 
     def __init__(self, db: Database, settings: Settings, fastlane: FastLane) -> None:

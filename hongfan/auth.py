@@ -44,10 +44,20 @@ log = logging.getLogger(__name__)
 
 
 def request_language(connection: HTTPConnection) -> str:
+    """The API's language: ``?lang``, the language cookie, else the client's ``Accept-Language``
+    (an API client sets that header on purpose)."""
     chosen = connection.query_params.get("lang") or connection.cookies.get("hongfan_lang")
     if chosen in {"zh", "en"}:
         return chosen
     return negotiate_language(connection.headers.get("accept-language"))
+
+
+def page_language(connection: HTTPConnection) -> str:
+    """The admin UI's language: Chinese unless the person chose English (the switch's cookie,
+    or ``?lang=en``). A browser's ``Accept-Language`` is the computer's setting, not a choice
+    made for Hongfan: the association works in Chinese, English on choice (DOMAIN.md)."""
+    chosen = connection.query_params.get("lang") or connection.cookies.get("hongfan_lang")
+    return chosen if chosen in {"zh", "en"} else "zh"
 
 
 @dataclass(frozen=True)
@@ -195,6 +205,7 @@ __all__ = [
     "authenticate",
     "authenticate_info",
     "csrf_ok",
+    "page_language",
     "request_language",
     "sign_session",
     "unsign_session",

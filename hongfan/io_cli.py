@@ -1,7 +1,8 @@
 """``hongfan import`` and ``hongfan export``: spreadsheets from the command line.
 
 Wire into the main parser with ``add_io_commands(subparsers)``; each command
-sets ``handler(settings, args) -> int`` like the other ``hongfan`` commands.
+sets ``handler(settings, args) -> int`` like the other ``hongfan`` commands, and
+reads ``args.lang`` (``--lang``/``HONGFAN_LANG``, resolved by :mod:`hongfan.cli`).
 Without ``--as`` the commands run as the system principal ``system:cli``;
 with ``--as EMAIL`` they run as that account, with its row scope and masking.
 """
@@ -33,12 +34,12 @@ def add_io_commands(subparsers: Any) -> None:
             "Import records from a CSV (UTF-8 or GBK/GB18030) or XLSX file. Rows are matched to "
             "existing records by their natural key and updated; nothing is written unless every row is valid."
         ),
+        epilog="record types (TYPE): " + _type_names(),
     )
     importer.add_argument("type", metavar="TYPE", help="record type: e.g. ScholarshipStudent, scholarshipStudents, 金秋助学学生")
     importer.add_argument("file", metavar="FILE", help="the .csv or .xlsx file")
     importer.add_argument("--as", dest="as_email", metavar="EMAIL", help="run as this account (default: system)")
     importer.add_argument("--dry-run", action="store_true", help="check every row and report; write nothing")
-    importer.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of messages (default zh)")
     importer.set_defaults(handler=run_import)
 
     exporter = subparsers.add_parser("export", help="export records to CSV or XLSX")
@@ -46,8 +47,16 @@ def add_io_commands(subparsers: Any) -> None:
     exporter.add_argument("--format", choices=("csv", "xlsx"), default=None, help="default: from --output, else csv")
     exporter.add_argument("--output", "-o", metavar="FILE", help="write here (default: standard output)")
     exporter.add_argument("--as", dest="as_email", metavar="EMAIL", help="run as this account (default: system)")
-    exporter.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of headers and labels")
     exporter.set_defaults(handler=run_export)
+
+
+def _type_names() -> str:
+    """Every record type, as the names TYPE accepts: type name (plural, Chinese label)."""
+    from models import ENTITIES
+
+    return "; ".join(
+        f"{m.__entity__.type_name} ({m.__entity__.plural}, {m.__entity__.label_zh})" for m in ENTITIES.values()
+    )
 
 
 async def _principal(db: Any, email: str | None, lang: str) -> Principal:
@@ -79,7 +88,7 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
     from hongfan.imports import UnknownType, commit_import, preview_import, resolve_type
     from hongfan.spreadsheets import SpreadsheetError, read_table
 
-    lang = args.lang
+    lang = getattr(args, "lang", None) or "zh"
     path = Path(args.file)
     try:
         type_name = resolve_type(args.type).__entity__.type_name
@@ -150,7 +159,7 @@ async def _export(settings: Settings, args: argparse.Namespace) -> int:
     from hongfan.exports import Format, export_file
     from hongfan.imports import UnknownType, resolve_type
 
-    lang = args.lang
+    lang = getattr(args, "lang", None) or "zh"
     fmt: Format = "xlsx" if (args.format or "") == "xlsx" or (
         not args.format and (args.output or "").lower().endswith(".xlsx")
     ) else "csv"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -146,18 +147,137 @@ def current(database_url: str) -> str | None:
 
 def head() -> str | None:
     """The newest revision in the migration scripts."""
+    return _scripts().get_current_head()
+
+
+def _scripts() -> Any:
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    return ScriptDirectory.from_config(alembic_config("sqlite://"))
+
+
+def heads() -> set[str]:
+    """Every head revision of the migration scripts (one, unless two branches meet)."""
+    return set(_scripts().get_heads())
+
+
+def known_revisions() -> set[str]:
+    """Every revision id the migration scripts define."""
+    return {script.revision for script in _scripts().walk_revisions()}
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One migration script, for ``hongfan db history``."""
+
+    revision: str
+    down_revision: str | None
+    title: str  # the first line of its docstring
+
+
+def history() -> list[Revision]:
+    """The migration scripts, oldest first."""
+    revisions = []
+    for script in _scripts().walk_revisions():
+        down = script.down_revision
+        title = (script.doc or "").strip().splitlines()
+        revisions.append(
+            Revision(
+                str(script.revision),
+                ", ".join(down) if isinstance(down, tuple) else down,
+                title[0] if title else "",
+            )
+        )
+    return revisions[::-1]
+
+
+def create_database(database_url: str) -> bool:
+    """Create the database ``database_url`` names; False when it exists already.
+
+    PostgreSQL: connects to the server's ``postgres`` database with the same user and runs
+    ``CREATE DATABASE`` (the user needs CREATEDB; the server's refusal is raised as a
+    ``DatabaseProblem`` saying what the administrator must run). SQLite: creates the file.
+    """
+    import sqlalchemy as sa
+
+    url = sa.make_url(normalise_database_url(database_url))
+    if url.get_backend_name() == "sqlite":
+        return run_async(lambda: _create_sqlite(database_url))
+    return run_async(lambda: _create_postgres(database_url))
+
+
+async def _create_sqlite(database_url: str) -> bool:
+    import sqlalchemy as sa
+
+    path = sa.make_url(normalise_database_url(database_url)).database or ""
+    existed = path not in {"", ":memory:"} and Path(path).exists()
+    engine = create_async_engine(normalise_database_url(database_url), poolclass=pool.NullPool)
+    try:
+        async with engine.connect() as connection:
+            await connection.exec_driver_sql("SELECT 1")
+    finally:
+        await engine.dispose()
+    return not existed
+
+
+async def _create_postgres(database_url: str) -> bool:
+    import asyncpg
+    import sqlalchemy as sa
+
+    from hongfan.startup import CONNECT_TIMEOUT, DatabaseProblem
+
+    url = sa.make_url(normalise_database_url(database_url))
+    name = url.database or ""
+    try:  # there already? (the user may not be allowed into the server's other databases)
+        existing = await asyncpg.connect(
+            url.set(drivername="postgresql").render_as_string(hide_password=False),
+            timeout=CONNECT_TIMEOUT,
+        )
+    except asyncpg.InvalidCatalogNameError:
+        pass
+    else:
+        await existing.close()
+        return False
+    server = url.set(drivername="postgresql", database="postgres")
+    try:
+        connection = await asyncpg.connect(
+            server.render_as_string(hide_password=False), timeout=CONNECT_TIMEOUT
+        )
+    except asyncpg.InvalidCatalogNameError:  # a server without the "postgres" database
+        server = server.set(database="template1")
+        connection = await asyncpg.connect(
+            server.render_as_string(hide_password=False), timeout=CONNECT_TIMEOUT
+        )
+    try:
+        if await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            return False
+        quoted = '"' + name.replace('"', '""') + '"'
+        try:
+            await connection.execute(f"CREATE DATABASE {quoted}")
+        except asyncpg.InsufficientPrivilegeError as error:
+            raise DatabaseProblem(
+                "db.create_refused",
+                database_url,
+                name=name,
+                user=url.username or "",
+                reason=str(error),
+            ) from error
+        return True
+    finally:
+        await connection.close()
 
 
 __all__ = [
     "MIGRATIONS_DIR",
     "alembic_config",
     "context_options",
+    "create_database",
     "current",
     "downgrade",
     "head",
+    "heads",
+    "history",
+    "known_revisions",
     "include_object_for",
     "render_item",
     "run_async",

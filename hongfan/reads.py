@@ -59,7 +59,7 @@ async def count_up_to(
     execute: Execute, model: type[Record], where: sa.ColumnElement[bool] | None, cap: int
 ) -> tuple[int, bool]:
     """(count, exact): counts at most ``cap`` + 1 rows, so a huge table costs no full scan."""
-    inner = sa.select(model.id).limit(cap + 1)  # type: ignore[arg-type]
+    inner = sa.select(model.id).limit(cap + 1)  # type: ignore[call-overload]
     if where is not None:
         inner = inner.where(where)
     total = int((await execute(sa.select(sa.func.count()).select_from(inner.subquery()))).scalar_one())
@@ -87,7 +87,7 @@ async def count_or_estimate(
     counted, exact = await count_up_to(execute, model, where, exact_limit)
     if exact:
         return counted, True
-    statement = sa.select(model.id)  # type: ignore[arg-type]
+    statement = sa.select(model.id)  # type: ignore[call-overload]
     if where is not None:
         statement = statement.where(where)
     guess = await estimate(statement) if estimate is not None else None

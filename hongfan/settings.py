@@ -8,11 +8,48 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from models.messages import message
+
+# The databases Hongfan runs on (SQLAlchemy backend names) and the drivers it installs.
+SUPPORTED_DATABASES = ("postgresql", "sqlite")
+
+
+class SettingsError(ValueError):
+    """A ``HONGFAN_*`` variable that cannot be used; ``message(lang)`` is one line saying which and why."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(message(code, "en", **params))
+        self.code = code
+        self.params = params
+
+    def message(self, lang: str) -> str:
+        return message(self.code, lang, **self.params)
+
 
 def _flag(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "")
+    if raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError("settings.integer", name=name, value=raw) from None
+
+
+def _port(env: Mapping[str, str], name: str, default: int) -> int:
+    try:
+        port = _int(env, name, default)
+    except SettingsError:
+        port = -1
+    if not 0 < port < 65536:
+        raise SettingsError("settings.port", name=name, value=env.get(name, ""))
+    return port
 
 
 @dataclass(frozen=True)
@@ -51,28 +88,30 @@ class Settings:
         secret = env.get("HONGFAN_SECRET_KEY", "")
         if not secret:
             if production:
-                raise RuntimeError("HONGFAN_SECRET_KEY must be set when HONGFAN_ENV=production")
+                raise SettingsError("settings.secret_required")
             # A fresh key per process is fine for development: nothing signed outlives it.
             secret = secrets.token_urlsafe(32)
         return cls(
-            database_url=normalise_database_url(env.get("HONGFAN_DATABASE_URL") or default_db),
-            host=env.get("HONGFAN_HOST", "127.0.0.1"),
-            port=int(env.get("HONGFAN_PORT", "8000")),
+            database_url=check_database_url(
+                normalise_database_url(env.get("HONGFAN_DATABASE_URL") or default_db)
+            ),
+            host=env.get("HONGFAN_HOST") or "127.0.0.1",
+            port=_port(env, "HONGFAN_PORT", 8000),
             env=mode,
             secret_key=secret,
             graphiql=_flag(env.get("HONGFAN_GRAPHIQL"), not production),
             introspection=_flag(env.get("HONGFAN_INTROSPECTION"), not production),
-            default_page_size=int(env.get("HONGFAN_DEFAULT_PAGE_SIZE", "20")),
-            max_page_size=int(env.get("HONGFAN_MAX_PAGE_SIZE", "100")),
-            db_pool_size=int(env.get("HONGFAN_DB_POOL_SIZE", "5")),
-            db_max_overflow=int(env.get("HONGFAN_DB_MAX_OVERFLOW", "10")),
+            default_page_size=_int(env, "HONGFAN_DEFAULT_PAGE_SIZE", 20),
+            max_page_size=_int(env, "HONGFAN_MAX_PAGE_SIZE", 100),
+            db_pool_size=_int(env, "HONGFAN_DB_POOL_SIZE", 5),
+            db_max_overflow=_int(env, "HONGFAN_DB_MAX_OVERFLOW", 10),
             db_echo=_flag(env.get("HONGFAN_DB_ECHO"), False),
             planner=_flag(env.get("HONGFAN_PLANNER"), True),
-            session_hours=int(env.get("HONGFAN_SESSION_HOURS", "12")),
-            session_idle_minutes=int(env.get("HONGFAN_SESSION_IDLE_MINUTES", "120")),
-            login_window_minutes=int(env.get("HONGFAN_LOGIN_WINDOW_MINUTES", "15")),
-            login_max_failures_account=int(env.get("HONGFAN_LOGIN_MAX_FAILURES_ACCOUNT", "5")),
-            login_max_failures_ip=int(env.get("HONGFAN_LOGIN_MAX_FAILURES_IP", "20")),
+            session_hours=_int(env, "HONGFAN_SESSION_HOURS", 12),
+            session_idle_minutes=_int(env, "HONGFAN_SESSION_IDLE_MINUTES", 120),
+            login_window_minutes=_int(env, "HONGFAN_LOGIN_WINDOW_MINUTES", 15),
+            login_max_failures_account=_int(env, "HONGFAN_LOGIN_MAX_FAILURES_ACCOUNT", 5),
+            login_max_failures_ip=_int(env, "HONGFAN_LOGIN_MAX_FAILURES_IP", 20),
         )
 
 
@@ -85,3 +124,39 @@ def normalise_database_url(url: str) -> str:
     if url.startswith("sqlite://") and not url.startswith("sqlite+"):
         url = "sqlite+aiosqlite://" + url[len("sqlite://") :]
     return url
+
+
+def check_database_url(url: str) -> str:
+    """``url`` when it names a database Hongfan runs on; a SettingsError otherwise.
+
+    Checked up front so that a ``mysql://`` URL is one clear line, not SQLAlchemy's
+    missing-driver traceback at the first connection.
+    """
+    scheme, separator, _rest = url.partition("://")
+    if not separator or not scheme:
+        raise SettingsError("settings.database_url")
+    backend = scheme.split("+", 1)[0].lower()
+    if backend not in SUPPORTED_DATABASES:
+        raise SettingsError("settings.database_scheme", scheme=backend)
+    return url
+
+
+def describe_database(url: str) -> str:
+    """Which database ``url`` names, for people, never with its password.
+
+    ``SQLite /abs/path/hongfan.db`` or ``PostgreSQL user@host:port/database``.
+    """
+    import sqlalchemy as sa
+
+    try:
+        parsed = sa.make_url(normalise_database_url(url))
+    except sa.exc.ArgumentError:
+        return url.split("://", 1)[0] + "://…"
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database in {"", ":memory:"}:
+            return "SQLite (in memory)"
+        return f"SQLite {Path(database).expanduser().absolute()}"
+    user = f"{parsed.username}@" if parsed.username else ""
+    port = f":{parsed.port}" if parsed.port else ""
+    return f"PostgreSQL {user}{parsed.host or 'localhost'}{port}/{parsed.database or ''}"

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from models.messages_cli import CLI_MESSAGES
+
 Language = Literal["zh", "en"]
 DEFAULT_LANGUAGE: Language = "zh"
 LANGUAGES: tuple[Language, ...] = ("zh", "en")
@@ -308,6 +310,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Running as an account (--as) is not available in this version",
     },
 }
+
+
+# The command line's and start-up's texts: the same catalogue, kept in their own module.
+MESSAGES.update(CLI_MESSAGES)
 
 
 class _KeepMissing(dict[str, object]):

@@ -73,25 +73,26 @@ class TextContains(ColumnElement[bool]):
     inherit_cache = True
     type = sa.Boolean()
     _traverse_internals = [
-        ("like", InternalTraversal.dp_clauseelement),
+        ("pattern", InternalTraversal.dp_clauseelement),
         ("indexed", InternalTraversal.dp_clauseelement),
     ]
 
     def __init__(self, column: Any, value: str) -> None:
-        self.like = column.icontains(value, autoescape=True)
+        # not "like": that would hide ColumnElement.like()
+        self.pattern: ColumnElement[bool] = column.icontains(value, autoescape=True)
         table = getattr(getattr(column, "table", None), "name", None)
         # Derived pinyin search columns (models.pinyin) carry their own grams index.
         indexed = (table, getattr(column, "name", None)) in GRAM_INDEXED or "pinyin_of" in getattr(column, "info", {})
         if indexed and value:
             grams = sa.func.hongfan_grams(column).op("@>")(sa.func.hongfan_query_grams(sa.literal(value)))
-            self.indexed = sa.and_(grams, self.like)
+            self.indexed: ColumnElement[bool] = sa.and_(grams, self.pattern)
         else:
-            self.indexed = self.like
+            self.indexed = self.pattern
 
 
 @compiles(TextContains)
 def _contains_default(element: TextContains, compiler: Any, **kw: Any) -> str:
-    return compiler.process(element.like, **kw)
+    return compiler.process(element.pattern, **kw)
 
 
 @compiles(TextContains, "postgresql")

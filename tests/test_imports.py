@@ -590,13 +590,9 @@ async def test_a_database_error_fails_its_row_only_and_the_import_goes_on(
 
 
 def cli_parser() -> Any:
-    import argparse
+    from hongfan.cli import build_parser
 
-    from hongfan.io_cli import add_io_commands
-
-    parser = argparse.ArgumentParser(prog="hongfan")
-    add_io_commands(parser.add_subparsers(dest="command", required=True))
-    return parser
+    return build_parser()  # the real one: --lang comes from hongfan.cli for every command
 
 
 def cli_world(tmp_path: Any) -> Any:

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 from typing import Any
 
+from hongfan.cli.common import language, say
 from hongfan.settings import Settings
 
 
@@ -19,7 +20,7 @@ def register(commands: Any) -> None:
     demo.set_defaults(handler=load)
 
 
-def load(settings: Settings, _args: argparse.Namespace) -> int:
+def load(settings: Settings, args: argparse.Namespace) -> int:
     from hongfan.db import Database
     from hongfan.demo import DEMO_PASSWORD, load_demo
 
@@ -32,18 +33,36 @@ def load(settings: Settings, _args: argparse.Namespace) -> int:
             )
         finally:
             await db.dispose()
-        if summary.created:
-            print("Demo data loaded:")
-        else:
-            print("Demo data already present; nothing changed:")
-        for name, count in summary.counts.items():
-            print(f"  {name}: {count}")
-        if summary.logins:
-            print("Demo logins (POST /auth/login, or the admin UI):")
-            for line in summary.logins:
-                print(f"  {line}")
-        for line in summary.token_lines:
-            print(line)
+        _print_summary(summary, args)
         return 0
 
     return asyncio.run(run())
+
+
+def _label(name: str, lang: str) -> str:
+    """A count's name (``scholarship_students``) as its record type's label, else as it is."""
+    from models import ENTITIES
+
+    for model in ENTITIES.values():
+        meta = model.__entity__
+        if meta.plural.lower() == name.replace("_", "").lower():
+            return meta.label_en if lang == "en" else meta.label_zh
+    return name
+
+
+def _print_summary(summary: Any, args: argparse.Namespace) -> None:
+    lang = language(args)
+    print(say(args, "cli.demo_loaded" if summary.created else "cli.demo_present"))
+    for name, count in summary.counts.items():
+        print(f"  {_label(name, lang)}: {count}")
+    if summary.logins:
+        print(say(args, "cli.demo_logins"))
+        for line in summary.logins:
+            print(f"  {line}")
+    if summary.partner_email is None:
+        return
+    if summary.partner_token is None:  # made by an earlier run; only its hash is kept
+        print(say(args, "cli.demo_token_earlier", email=summary.partner_email))
+    else:  # the token alone on the last line, for $(… | tail -n 1)
+        print(say(args, "cli.demo_token", email=summary.partner_email))
+        print(summary.partner_token)

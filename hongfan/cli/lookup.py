@@ -27,17 +27,17 @@ async def resolve_organisation(session: AsyncSession, ref: str) -> int:
     if ref.isdigit():
         if int(ref) in names:
             return int(ref)
-        raise CommandError(f"no organisation with id {ref}")
+        raise CommandError("cli.no_organisation_id", ref=ref)
     wanted = [part.strip() for part in ref.strip("/").split("/") if part.strip()]
     if not wanted:
-        raise CommandError("--org is empty")
+        raise CommandError("cli.empty_organisation")
     found = [row for row in rows if chain(row.path)[-len(wanted) :] == wanted]
     if not found:
-        raise CommandError(f"no organisation named {ref!r}")
+        raise CommandError("cli.no_organisation", ref=ref)
     if len(found) > 1:
-        candidates = "\n".join(f"  {row.id}: {'/'.join(chain(row.path))}" for row in found)
+        candidates = "; ".join(f"{row.id}: {'/'.join(chain(row.path))}" for row in found)
         raise CommandError(
-            f"{ref!r} names {len(found)} organisations; give a longer path or the id:\n{candidates}"
+            "cli.ambiguous_organisation", ref=ref, n=len(found), candidates=candidates
         )
     return int(found[0].id)
 
@@ -56,8 +56,8 @@ async def resolve_company(session: AsyncSession, ref: str) -> int:
         condition = sa.or_(table.c.name == ref, table.c.credit_code == ref.upper())
     rows = (await session.execute(sa.select(table.c.id, table.c.name).where(condition))).all()
     if not rows:
-        raise CommandError(f"no company {ref!r}")
+        raise CommandError("cli.no_company", ref=ref)
     if len(rows) > 1:
-        candidates = "\n".join(f"  {row.id}: {row.name}" for row in rows)
-        raise CommandError(f"{ref!r} names {len(rows)} companies; give the id:\n{candidates}")
+        candidates = "; ".join(f"{row.id}: {row.name}" for row in rows)
+        raise CommandError("cli.ambiguous_company", ref=ref, n=len(rows), candidates=candidates)
     return int(rows[0].id)

@@ -10,7 +10,9 @@ from hongfan.settings import Settings
 
 
 def register(commands: Any) -> None:
-    commands.add_parser("schema", help="print the GraphQL SDL").set_defaults(handler=print_schema)
+    commands.add_parser("schema", help="print the GraphQL SDL").set_defaults(
+        handler=print_schema, database="none"
+    )
 
 
 def print_schema(_settings: Settings, _args: argparse.Namespace) -> int:

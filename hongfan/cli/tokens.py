@@ -1,11 +1,12 @@
-"""``hongfan token …``: API tokens."""
+"""``hongfan token …``: API tokens. Token values are printed once, when made; never listed."""
 
 from __future__ import annotations
 
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from hongfan.cli.common import CommandError, cli_principal, in_database
+from hongfan.cli.common import CommandError, cli_principal, in_database, language, say
+from hongfan.cli.users import role_label, when
 from hongfan.settings import Settings
 
 if TYPE_CHECKING:
@@ -26,18 +27,33 @@ def register(commands: Any) -> None:
     revoke = token.add_parser("revoke", help="revoke a token, given the token itself or its id")
     revoke.add_argument("token")
     revoke.set_defaults(handler=revoke_token)
+    listing = token.add_parser(
+        "list",
+        help="the tokens (of EMAIL, or everyone's): id, name, prefix, dates; never the token",
+    )
+    listing.add_argument("email", nargs="?")
+    listing.set_defaults(handler=list_tokens)
+
+
+async def _user(session: AsyncSession, email: str) -> Any:
+    from hongfan import accounts
+
+    user = await accounts.get_user_by_email(session, email)
+    if user is None:
+        raise CommandError("import.user_not_found", email=email)
+    return user
 
 
 def create_token(settings: Settings, args: argparse.Namespace) -> int:
     from hongfan import accounts
 
+    lang = language(args)
+
     async def work(session: AsyncSession) -> tuple[Any, Any, str]:
-        user = await accounts.get_user_by_email(session, args.email)
-        if user is None:
-            raise CommandError(f"no user {args.email!r}")
+        user = await _user(session, args.email)
         token, plaintext = await accounts.issue_token(
             session,
-            cli_principal(),
+            cli_principal(lang),
             int(user.id or 0),
             name=args.name,
             expires_days=args.expires_days,
@@ -45,11 +61,23 @@ def create_token(settings: Settings, args: argparse.Namespace) -> int:
         return user, token, plaintext
 
     user, token, plaintext = in_database(settings, work)
-    expiry = (
-        f"expires {token.expires_at:%Y-%m-%d %H:%M} UTC" if token.expires_at else "never expires"
+    if token.expires_at:
+        expiry = say(args, "cli.token_expires", at=f"{token.expires_at:%Y-%m-%d %H:%M}")
+    else:
+        expiry = say(args, "cli.token_never_expires")
+    role = role_label(user.role, lang)
+    print(
+        say(
+            args,
+            "cli.token_created",
+            id=token.id,
+            name=token.name,
+            email=user.email,
+            role=role,
+            expiry=expiry,
+        )
     )
-    print(f"API token {token.id} {token.name!r} for {user.email} ({user.role.value}); {expiry}.")
-    print("Send it as 'Authorization: Bearer <token>'. It is shown only now:")
+    print(say(args, "cli.token_shown_once"))
     print(plaintext)
     return 0
 
@@ -62,14 +90,59 @@ def revoke_token(settings: Settings, args: argparse.Namespace) -> int:
         if ref.startswith(accounts.TOKEN_PREFIX):
             found = await accounts.token_by_plaintext(session, ref)
             if found is None:
-                raise CommandError("no such token")
+                raise CommandError("cli.no_such_token")
             token_id = int(found.id or 0)
         elif ref.isdigit():
             token_id = int(ref)
         else:
-            raise CommandError(f"give the token (hf_…) or its id, not {ref!r}")
-        return await accounts.revoke_token(session, cli_principal(), token_id)
+            raise CommandError("cli.token_reference", ref=ref)
+        return await accounts.revoke_token(session, cli_principal(language(args)), token_id)
 
     token = in_database(settings, work)
-    print(f"Revoked API token {token.id} {token.name!r} ({token.prefix}…).")
+    print(say(args, "cli.token_revoked", id=token.id, name=token.name, prefix=token.prefix))
+    return 0
+
+
+def list_tokens(settings: Settings, args: argparse.Namespace) -> int:
+    """One tab-separated line per token, revoked and expired ones included."""
+    from hongfan import accounts
+    from models.base import utcnow
+
+    lang = language(args)
+    actor = cli_principal(lang)
+
+    async def work(session: AsyncSession) -> list[tuple[Any, Any]]:
+        users = (
+            [await _user(session, args.email)]
+            if args.email
+            else await accounts.list_users(session, actor, limit=100_000)
+        )
+        return [
+            (user, token)
+            for user in users
+            for token in await accounts.list_tokens(session, actor, int(user.id or 0))
+        ]
+
+    rows = in_database(settings, work)
+    if not rows:
+        print(say(args, "cli.no_tokens"))
+        return 0
+    now = utcnow()
+    print(say(args, "cli.tokens_header"))
+    for user, token in rows:
+        if token.revoked_at is not None:
+            status = say(args, "cli.token_is_revoked")
+        elif token.expires_at is not None and token.expires_at <= now:
+            status = say(args, "cli.token_expired")
+        else:
+            status = say(args, "cli.token_valid")
+        expires = (
+            when(token.expires_at, lang)
+            if token.expires_at
+            else say(args, "cli.token_never_expires")
+        )
+        print(
+            f"{token.id}\t{user.email}\t{token.name}\t{token.prefix}…\t{when(token.created_at, lang)}"
+            f"\t{expires}\t{when(token.last_used_at, lang)}\t{status}"
+        )
     return 0

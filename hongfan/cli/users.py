@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from hongfan.cli.common import cli_principal, in_database
+from hongfan.cli.common import cli_principal, in_database, language, say
 from hongfan.cli.lookup import resolve_company, resolve_organisation
 from hongfan.settings import Settings
 
@@ -41,12 +42,35 @@ def register(commands: Any) -> None:
     create.add_argument("--password", help="the password (default: generate one and print it)")
     create.add_argument("--name", help="display name")
     create.set_defaults(handler=create_user)
+    listing = user.add_parser(
+        "list", help="the accounts: e-mail, role, organisation or company, status"
+    )
+    listing.set_defaults(handler=list_users)
 
 
-def _print_created(user: Any, generated: str | None) -> None:
-    print(f"Created {user.role.value} {user.email} (id {user.id}).")
+def role_label(role: Any, lang: str) -> str:
+    from models.accounts import UserRole
+    from models.base import choice_label
+
+    return choice_label(UserRole(str(getattr(role, "value", role))), lang)
+
+
+def when(value: datetime | None, lang: str) -> str:
+    """A UTC timestamp to the minute, or "never"."""
+    from models.messages import message
+
+    return f"{value:%Y-%m-%d %H:%M}" if value else message("cli.never", lang)
+
+
+def _print_created(args: argparse.Namespace, user: Any, generated: str | None) -> None:
+    lang = language(args)
+    print(
+        say(
+            args, "cli.user_created", role=role_label(user.role, lang), email=user.email, id=user.id
+        )
+    )
     if generated is not None:
-        print("Generated password (shown only now; change it after the first login):")
+        print(say(args, "cli.generated_password"))
         print(generated)
 
 
@@ -57,14 +81,14 @@ def create_admin(settings: Settings, args: argparse.Namespace) -> int:
     async def work(session: AsyncSession) -> tuple[Any, str | None]:
         return await accounts.create_user(
             session,
-            cli_principal(),
+            cli_principal(language(args)),
             args.email,
             Role.SUPERADMIN,
             password=args.password,
             display_name=args.name,
         )
 
-    _print_created(*in_database(settings, work))
+    _print_created(args, *in_database(settings, work))
     return 0
 
 
@@ -77,7 +101,7 @@ def create_user(settings: Settings, args: argparse.Namespace) -> int:
         company_id = await resolve_company(session, args.company) if args.company else None
         return await accounts.create_user(
             session,
-            cli_principal(),
+            cli_principal(language(args)),
             args.email,
             Role(args.role),
             organisation_id=organisation_id,
@@ -86,5 +110,42 @@ def create_user(settings: Settings, args: argparse.Namespace) -> int:
             display_name=args.name,
         )
 
-    _print_created(*in_database(settings, work))
+    _print_created(args, *in_database(settings, work))
+    return 0
+
+
+def list_users(settings: Settings, args: argparse.Namespace) -> int:
+    """One tab-separated line per account; never a password hash."""
+    import sqlalchemy as sa
+    from sqlmodel import col
+
+    from hongfan import accounts
+    from models.organisations import Organisation
+    from models.practice import Company
+
+    lang = language(args)
+
+    async def work(session: AsyncSession) -> list[tuple[Any, str]]:
+        users = await accounts.list_users(session, cli_principal(lang), limit=100_000)
+        organisations = sa.select(col(Organisation.id), col(Organisation.name))
+        companies = sa.select(col(Company.id), col(Company.name))
+        names = {
+            **{("o", row[0]): row[1] for row in await session.execute(organisations)},
+            **{("c", row[0]): row[1] for row in await session.execute(companies)},
+        }
+        return [
+            (u, names.get(("o", u.organisation_id)) or names.get(("c", u.company_id)) or "")
+            for u in users
+        ]
+
+    rows = in_database(settings, work)
+    if not rows:
+        print(say(args, "cli.no_users"))
+        return 0
+    print(say(args, "cli.users_header"))
+    for user, bound in rows:
+        status = say(args, "cli.active" if user.is_active else "cli.inactive")
+        print(
+            f"{user.id}\t{user.email}\t{role_label(user.role, lang)}\t{bound or '-'}\t{status}\t{when(user.last_login_at, lang)}"
+        )
     return 0

@@ -11,7 +11,7 @@ SCHEMA_FILE = Path(__file__).resolve().parents[2] / "graph" / "schema.graphql"
 
 def test_committed_schema_matches_the_code():
     assert SCHEMA_FILE.read_text(encoding="utf-8") == print_sdl(), (
-        "graph/schema.graphql is out of date: run `make schema` (hongfan schema > graph/schema.graphql) and commit it"
+        "graph/schema.graphql is out of date: run `make schema > graph/schema.graphql` and commit it"
     )
 
 
