@@ -189,7 +189,7 @@ async def switch_language(request: Request) -> Response:
 
 
 def admin_mount() -> Mount:
-    from admin_ui import dashboard, people, transfer
+    from admin_ui import bulk, dashboard, people, pickers, saved_views, transfer
 
     routes = [
         Route("/", signed_in(_home)),
@@ -199,7 +199,10 @@ def admin_mount() -> Mount:
         *dashboard.routes(signed_in),
         *people.routes(signed_in),
         *transfer.routes(signed_in),
-        Route("/{slug}", signed_in(_list)),
+        *pickers.routes(signed_in),
+        *bulk.routes(signed_in),
+        *saved_views.routes(signed_in),
+        Route("/{slug}", signed_in(_list), methods=["GET", "POST"]),
         Route("/{slug}/new", signed_in(_new), methods=["GET", "POST"]),
         Route("/{slug}/{pk:int}", signed_in(_detail)),
         Route("/{slug}/{pk:int}/edit", signed_in(_edit), methods=["GET", "POST"]),

@@ -13,9 +13,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from admin_ui.records import organisation_choices, record_titles
+from admin_ui import audit_view
+from admin_ui.records import label, record_titles, title, type_label
+from admin_ui.registry import BY_SLUG, BY_TYPE
 from admin_ui.web import Page
-from hongfan import accounts
+from hongfan import access, accounts, reads
 from hongfan.errors import HongfanError
 from hongfan.principal import Role
 from models.accounts import ApiToken, User, UserRole
@@ -73,21 +75,30 @@ def role_options(page: Page) -> list[tuple[str, str]]:
     return [(r.value, labels[r][1 if page.lang == "en" else 0]) for r in allowed]
 
 
-async def company_choices(page: Page) -> list[tuple[int, str]]:
-    model = ENTITIES["Company"]
-    async with page.db.session(page.principal) as session:
-        rows = (await session.execute(sa.select(model.id, model.name).order_by(model.name).limit(500))).all()  # type: ignore[attr-defined, call-overload]
-    return [(r[0], r[1]) for r in rows]
+async def _choices(page: Page, slug: str, chosen: str, find: tuple[str, str] | None, field: str) -> list[tuple[int, str]]:
+    """The chosen record, plus a search's matches when 查找 was pressed (no JavaScript)."""
+    from admin_ui.pickers import find_options
+
+    view = BY_SLUG[slug]
+    found: list[tuple[int, str]] = []
+    if chosen.isdigit():
+        async with page.db.session(page.principal) as session:
+            found += list((await record_titles(session, view.model, {int(chosen)}, page.lang)).items())
+    if find is not None and find[0] == field:
+        matches = await find_options(page, view, find[1], size=50)
+        found += [(int(r["id"]), f"{r['title']} · {r['detail']}" if r["detail"] else r["title"]) for r in matches.results if str(r["id"]) != chosen]
+    return found
 
 
-async def _users_view(page: Page, **extra: Any) -> Response:
+async def _users_view(page: Page, find: tuple[str, str] | None = None, **extra: Any) -> Response:
     async with page.db.session(accounts.AUTH) as session:
         users = await accounts.list_users(session, page.principal)
     async with page.db.session(page.principal) as session:
-        orgs = await organisation_choices(page, session)
         org_titles = await record_titles(session, ENTITIES["Organisation"], {u.organisation_id for u in users if u.organisation_id}, page.lang)
-    companies = await company_choices(page)
-    company_names = dict(companies)
+        company_names = await record_titles(session, ENTITIES["Company"], {u.company_id for u in users if u.company_id}, page.lang)
+    form = extra.get("form") or {}
+    orgs = await _choices(page, "organisations", str(form.get("organisation_id", "")), find, "organisation_id")
+    companies = await _choices(page, "companies", str(form.get("company_id", "")), find, "company_id")
     labels = CHOICE_LABELS[UserRole]
     rows = [
         {
@@ -99,7 +110,7 @@ async def _users_view(page: Page, **extra: Any) -> Response:
     ]
     return page.render(
         "users.html", active="users", w=lambda k: w(page, k), rows=rows, roles=role_options(page),
-        orgs=orgs, companies=companies, **extra,
+        orgs=orgs, companies=companies, find=find, **extra,
     )
 
 
@@ -111,6 +122,9 @@ async def users_page(page: Page, request: Request) -> Response:
     form = await request.form()
     if not page.csrf_valid(form):
         return page.render("error.html", status_code=403, text=page.t("error.csrf"))
+    if form.get("_find"):  # a picker's 查找 without JavaScript: show matches, create nothing
+        field = str(form.get("_find"))
+        return await _users_view(page, find=(field, str(form.get(f"{field}__q", ""))), form=form)
     role = str(form.get("role", ""))
     organisation = str(form.get("organisation_id", ""))
     company = str(form.get("company_id", ""))
@@ -188,16 +202,50 @@ async def audit_page(page: Page, request: Request) -> Response:
         statement = statement.where(AuditEntry.id < int(params["before"]))  # type: ignore[operator, arg-type]
     async with page.db.session(page.principal) as session:
         entries = list((await session.execute(statement)).scalars().all())
-    more = len(entries) > AUDIT_PAGE
-    entries = entries[:AUDIT_PAGE]
+        more = len(entries) > AUDIT_PAGE
+        entries = entries[:AUDIT_PAGE]
+        described = await _describe_entries(page, session, entries)
     query = {k: params[k] for k in ("action", "entity", "actor") if params.get(k)}
     slugs = {v.type_name: v.slug for v in page.nav()}
     return page.render(
         "audit.html", active="sensitive" if params.get("action") == "read_sensitive" else "audit",
-        w=lambda k: w(page, k), entries=entries, query=query, slugs=slugs,
+        w=lambda k: w(page, k), entries=entries, query=query, slugs=slugs, described=described,
         next_url=page.url("/audit", **query, before=entries[-1].id) if more and entries else None,
-        entities=sorted(ENTITIES), actions=["create", "update", "delete", "restore", "read_sensitive"],
+        entities=sorted(((n, type_label(m, page.lang)) for n, m in ENTITIES.items()), key=lambda e: e[1]),
+        actions=["create", "update", "delete", "restore", "bulk_update", "bulk_delete", "bulk_restore", "read_sensitive", "lookup_sensitive"],
     )
+
+
+async def _describe_entries(page: Page, session: Any, entries: list[AuditEntry]) -> dict[int, dict[str, Any]]:
+    """Per entry: the record type's label, the record's title, and its changes in words."""
+    described: dict[int, dict[str, Any]] = {}
+    by_entity: dict[str, list[AuditEntry]] = {}
+    for entry in entries:
+        by_entity.setdefault(entry.entity, []).append(entry)
+    for entity, group in by_entity.items():
+        model = ENTITIES.get(entity)
+        if model is None:
+            for entry in group:
+                described[entry.id or 0] = {"type": entity, "title": f"#{entry.record_id}", "changes": [], "fields": []}
+            continue
+        view = BY_TYPE.get(entity)
+        ids = {e.record_id for e in group if e.record_id}
+        found = await reads.by_ids(lambda st: session.execute(st.execution_options(**{access.INCLUDE_DELETED: True})), model, sorted(ids))
+        titles = await record_titles(session, model, ids, page.lang) if model.__entity__.scope == "path" else {
+            pk: title(r, view, page.lang) if view else f"#{pk}" for pk, r in found.items()
+        }
+        changes = await audit_view.describe(page, session, model, group)
+        for entry in group:
+            fields = entry.changes.get("fields", [])
+            count = len(entry.changes.get("ids", []))
+            described[entry.id or 0] = {
+                "type": type_label(model, page.lang),
+                "title": titles.get(entry.record_id, f"#{entry.record_id}") if entry.record_id else (page.t("history.records", n=count) if count else ""),
+                "changes": changes.rows.get(entry.id or 0, []),
+                "fields": [label(model, f, page.lang) if f in model.__table__.c else f for f in fields],  # type: ignore[attr-defined]
+                "searched": entry.action == "lookup_sensitive",
+            }
+    return described
 
 
 def routes(signed_in: Any) -> list[Route]:

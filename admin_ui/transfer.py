@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from admin_ui.listquery import read_params
 from admin_ui.records import build_list_query, type_label
 from admin_ui.registry import BY_SLUG, AdminView
 from admin_ui.transfer_words import WORDS
@@ -114,7 +115,8 @@ async def export_view(page: Page, request: Request) -> Response:
     fmt = request.path_params["fmt"]
     if fmt not in ("csv", "xlsx"):
         return page.render("error.html", status_code=404, text=page.t("error.not_found"))
-    query = build_list_query(page, view)  # the rows the list shows: same search, filters, scope
+    # The rows the list shows: same search, filters, scope (a searched list exports by POST).
+    query = build_list_query(page, view, await read_params(page))
     where = sa.and_(*query.where) if query.where else None
     note = filter_note(query.params)
     total = await exporting.count_export(page.db, page.principal, view.type_name, where)
@@ -334,7 +336,7 @@ async def job_status(page: Page, request: Request) -> Response:
 def routes(signed_in: Any) -> list[Route]:
     return [
         Route("/jobs/{job}.json", signed_in(job_status)),
-        Route("/{slug}/export.{fmt}", signed_in(export_view)),
+        Route("/{slug}/export.{fmt}", signed_in(export_view), methods=["GET", "POST"]),
         Route("/{slug}/export/{job}", signed_in(export_job_view)),
         Route("/{slug}/export/{job}/download", signed_in(export_download)),
         Route("/{slug}/template.{fmt}", signed_in(template_view)),

@@ -21,6 +21,18 @@ class StringFilter:
     is_null: bool | None = strawberry.field(default=None, description="Has no value (为空)")
 
 
+@strawberry.input(description="Conditions on a Chinese name, which may also be matched by its pinyin (名称条件)")
+class PinyinStringFilter(StringFilter):
+    pinyin: str | None = strawberry.field(
+        default=None,
+        description=(
+            "Reads as: the name's toneless pinyin or its initials contain this, ignoring case, spaces "
+            "and apostrophes; ü may be typed v. \"lcs\" and \"liuceshi\" both find 刘测试一; "
+            "polyphonic surnames are read as surnames (单 shan, 曾 zeng) (拼音或首字母)"
+        ),
+    )
+
+
 @strawberry.input(description="Conditions on a whole-number field (整数条件)")
 class IntFilter:
     eq: int | None = strawberry.field(default=None, description="Equal to (等于)")

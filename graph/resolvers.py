@@ -36,6 +36,7 @@ from hongfan.pagination import (
 from hongfan.policy import Fields
 from models.base import ENTITIES, Record, ToMany, ToOne, column_meta
 from models.messages import message
+from models.pinyin import derived_from
 
 # -- records to nodes ------------------------------------------------------------
 
@@ -56,6 +57,8 @@ def to_node(ctx: Context, model: type[Record], record: Record | None) -> Any:
     principal = ctx.principal
     values: dict[str, Any] = {}
     for column in model.__table__.columns:  # type: ignore[attr-defined]
+        if derived_from(column):
+            continue  # a pinyin sort key or search text, not a field
         name = column.name
         value = access.present(principal, model, name, getattr(record, name))
         values[sensitive_slot(name) if column_meta(model, name).sensitive else name] = value

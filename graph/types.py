@@ -21,9 +21,10 @@ from strawberry.utils.str_converters import to_camel_case
 
 from graph.enums import gql_enum
 from graph.names import snake
-from graph.operators import OPERATOR_INPUT, IDFilter
+from graph.operators import OPERATOR_INPUT, IDFilter, PinyinStringFilter
 from hongfan import access
 from models.base import ENTITIES, Record, ToMany, ToOne, column_meta
+from models.pinyin import derived_from
 from models.rules import python_type
 
 _NAMESPACE = sys.modules[__name__].__dict__
@@ -80,7 +81,8 @@ GRAPH: dict[str, GraphEntity] = {}
 
 
 def _columns(model: type[Record]) -> list[Any]:
-    return list(model.__table__.columns)  # type: ignore[attr-defined]
+    # Derived pinyin columns (models.pinyin) are storage for ordering and search, not fields.
+    return [c for c in model.__table__.columns if not derived_from(c)]  # type: ignore[attr-defined]
 
 
 def _is_fk(column: Any) -> bool:
@@ -128,6 +130,8 @@ def _enum_filter(enum_cls: type[enum.Enum]) -> type:
 
 
 def operator_input(model: type[Record], column: str) -> Any:
+    if column_meta(model, column).pinyin:
+        return PinyinStringFilter
     target = python_type(model, column)
     if isinstance(target, type) and issubclass(target, enum.Enum):
         return _enum_filter(target)
@@ -273,6 +277,8 @@ def _build_order(model: type[Record]) -> type:
     for column in orderable_columns(model):
         annotations[column] = Optional[SortDirection]  # noqa: UP045
         description = "By creation order (按编号)" if column == "id" else _description(model, column)
+        if column != "id" and column_meta(model, column).pinyin:
+            description += "; in pinyin order, as Excel and WPS sort Chinese (按拼音排序)"
         namespace[column] = strawberry.field(default=UNSET, description=description)
     namespace["__annotations__"] = annotations
     cls = type(f"{name}Order", (), namespace)

@@ -20,6 +20,7 @@ from hongfan import access
 from hongfan.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from hongfan.policy import Op, Rows
 from hongfan.principal import Principal
+from models import pinyin
 from models.audit import AuditEntry
 from models.base import ENTITIES, Record, ToOne, column_meta, utcnow
 from models.messages import message
@@ -246,9 +247,10 @@ async def _write_versioned(
     """UPDATE … WHERE version = read version: a concurrent writer makes this a conflict."""
     table = model.__table__  # type: ignore[attr-defined]
     read_version = record.version
+    derived = pinyin.derived_values(model, values)  # a changed name's sort key and search text
     values = {**values, "version": read_version + 1, "updated_at": utcnow(), "updated_by": _principal(session).actor}
     result = await session.execute(
-        sa.update(table).where(table.c.id == record.id, table.c.version == read_version).values(**values)
+        sa.update(table).where(table.c.id == record.id, table.c.version == read_version).values(**values, **derived)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         lang = _lang(session)
@@ -256,6 +258,7 @@ async def _write_versioned(
     session.expunge(record)
     for name, value in values.items():
         setattr(record, name, value)
+    pinyin.store(record, derived)
 
 
 async def update(
@@ -351,3 +354,66 @@ async def restore(session: AsyncSession, model: type[Record], record_id: int, ve
     await _write_versioned(session, model, record, {"deleted_at": None})
     _audit(session, "restore", record, {"deleted_at": [_jsonable(before), None]})
     return record
+
+
+BULK_ACTIONS = {"update", "delete", "restore"}
+
+
+async def bulk(
+    session: AsyncSession,
+    model: type[Record],
+    action: str,
+    ids: list[int],
+    data: dict[str, Any] | None = None,
+) -> list[Record]:
+    """Apply one action to many records in the caller's transaction: all or nothing.
+
+    ``action`` is ``"update"`` (with ``data``, the same values for every record),
+    ``"delete"`` or ``"restore"``. Each record goes through the single-record function
+    above — authorisation, scope, validation, its own audit entry with its changes — and
+    one more entry, ``bulk_<action>``, records the operation itself (the ids, the values
+    set). All entries share one request id. Every record's problems are collected; if any
+    record fails, :class:`Invalid` lists them all, fields named ``<id>.<field>``, and the
+    caller's transaction rolls back, so nothing is written.
+    """
+    import uuid
+
+    from hongfan.errors import HongfanError
+
+    if action not in BULK_ACTIONS:
+        raise Invalid.of("action", "invalid_choice", _lang(session))
+    session.info.setdefault("request_id", f"bulk-{uuid.uuid4().hex[:16]}")
+    done: list[Record] = []
+    errors: list[FieldError] = []
+    for record_id in ids:
+        try:
+            if action == "update":
+                record = await update(session, model, record_id, None, dict(data or {}))
+            elif action == "delete":
+                record = await delete(session, model, record_id)
+            else:
+                record = await restore(session, model, record_id)
+        except HongfanError as error:
+            errors.extend(FieldError(f"{record_id}.{e.field}", e.code, e.message) for e in error.errors)
+            continue
+        done.append(record)
+    if errors:
+        raise Invalid(errors)
+    principal = _principal(session)
+    session.add(
+        AuditEntry(
+            actor=principal.actor,
+            action=f"bulk_{action}",
+            entity=model.__entity__.type_name,
+            record_id=0,  # many records: each has its own entry under the same request id
+            changes={"ids": list(ids), **({"values": _summary_values(model, data)} if data else {})},
+            request_id=session.info.get("request_id"),
+            organisation_id=principal.organisation_id,
+        )
+    )
+    return done
+
+
+def _summary_values(model: type[Record], data: dict[str, Any]) -> dict[str, Any]:
+    """The values a bulk update set, personal data masked (the per-record entries hold them)."""
+    return {k: "***" if k in model.__table__.c and column_meta(model, k).sensitive else _jsonable(v) for k, v in data.items()}  # type: ignore[attr-defined]

@@ -6,6 +6,7 @@ from models.base import ENTITIES, EntityMeta, Record
 from models.jobs import TransferJob
 from models.organisations import Organisation, OrganisationKind, OrganisationLevel
 from models.practice import Company, Internship, InternshipStatus
+from models.saved_views import SavedView
 from models.scholarships import EmploymentOutcome, FamilyCategory, Gender, Grant, ScholarshipStudent
 from models.search import install_functions
 from models.sites import Recognition, ServiceSite, SiteKind
@@ -36,6 +37,7 @@ __all__ = [
     "OrganisationKind",
     "OrganisationLevel",
     "Recognition",
+    "SavedView",
     "Record",
     "ScholarshipStudent",
     "ServiceSite",

@@ -142,6 +142,9 @@ class ColumnMeta:
     filterable: bool = True
     orderable: bool = True
     checks: tuple[str, ...] = ()  # names of value checks in models.rules
+    # "person" (people's names, surnames read as surnames) or "text": derive a pinyin
+    # sort key and search text beside the column (models.pinyin).
+    pinyin: Literal["person", "text"] | None = None
 
 
 def col(
@@ -155,6 +158,7 @@ def col(
     filterable: bool = True,
     orderable: bool = True,
     checks: tuple[str, ...] = (),
+    pinyin: Literal["person", "text"] | None = None,
     **field_kwargs: Any,
 ) -> Any:
     """A model field with its description and :class:`ColumnMeta` attached."""
@@ -167,7 +171,10 @@ def col(
         filterable=filterable,
         orderable=orderable,
         checks=checks,
+        pinyin=pinyin,
     )
+    if pinyin is not None and sensitive:
+        raise ValueError("a sensitive column cannot have a pinyin sort key: the key would read in clear")
     sa_kwargs = dict(field_kwargs.pop("sa_column_kwargs", {}) or {})
     sa_kwargs["info"] = {"meta": meta}
     sa_kwargs.setdefault("comment", None)
@@ -245,8 +252,11 @@ def entity(meta: EntityMeta) -> Callable[[M], M]:
     """Register a table class as a record type."""
 
     def register(model: M) -> M:
+        from models import pinyin
+
         model.__entity__ = meta
         ENTITIES[meta.type_name] = model
+        pinyin.attach(model)
         return model
 
     return register

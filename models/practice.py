@@ -55,7 +55,7 @@ class Company(Record, table=True):
     __tablename__ = "company"
     __table_args__ = (grams_index("company", "name"),)
 
-    name: str = col("Name (企业名称)", zh="企业名称", en="Name", searchable=True, max_length=200, index=True)
+    name: str = col("Name (企业名称)", zh="企业名称", en="Name", searchable=True, pinyin="text", max_length=200, index=True)
     credit_code: str = col(
         "Unified social credit code, GB 32100 (统一社会信用代码)", zh="统一社会信用代码", en="Credit code",
         max_length=18, unique=True, checks=("credit_code",),

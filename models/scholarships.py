@@ -68,7 +68,7 @@ class ScholarshipStudent(Record, table=True):
     __tablename__ = "scholarship_student"
     __table_args__ = (grams_index("scholarship_student", "name"),)
 
-    name: str = col("Full name (姓名)", zh="姓名", en="Name", searchable=True, max_length=50, index=True)
+    name: str = col("Full name (姓名)", zh="姓名", en="Name", searchable=True, pinyin="person", max_length=50, index=True)
     gender: Gender = col("Gender (性别)", zh="性别", en="Gender", sa_type=enum_column(Gender), index=True)
     id_number: str = col(
         "National ID number, GB 11643 (身份证号)", zh="身份证号", en="ID number", sensitive=True,
@@ -76,7 +76,7 @@ class ScholarshipStudent(Record, table=True):
     )
     phone: str | None = col(
         "Mobile number (手机号码)", zh="手机号码", en="Phone", sensitive=True,
-        default=None, max_length=20, checks=("mobile",), filterable=False, orderable=False,
+        default=None, max_length=20, checks=("mobile",), orderable=False,
     )
     family_category: FamilyCategory = col(
         "Why the family qualifies (家庭类别)", zh="家庭类别", en="Family category", sensitive=True,

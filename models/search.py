@@ -81,7 +81,9 @@ class TextContains(ColumnElement[bool]):
         # not "like": that would hide ColumnElement.like()
         self.pattern: ColumnElement[bool] = column.icontains(value, autoescape=True)
         table = getattr(getattr(column, "table", None), "name", None)
-        if (table, getattr(column, "name", None)) in GRAM_INDEXED and value:
+        # Derived pinyin search columns (models.pinyin) carry their own grams index.
+        indexed = (table, getattr(column, "name", None)) in GRAM_INDEXED or "pinyin_of" in getattr(column, "info", {})
+        if indexed and value:
             grams = sa.func.hongfan_grams(column).op("@>")(sa.func.hongfan_query_grams(sa.literal(value)))
             self.indexed: ColumnElement[bool] = sa.and_(grams, self.pattern)
         else:

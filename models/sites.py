@@ -75,7 +75,7 @@ class ServiceSite(Record, table=True):
     __tablename__ = "service_site"
     __table_args__ = (grams_index("service_site", "name"),)
 
-    name: str = col("Name (名称)", zh="名称", en="Name", searchable=True, max_length=100, index=True)
+    name: str = col("Name (名称)", zh="名称", en="Name", searchable=True, pinyin="text", max_length=100, index=True)
     kind: SiteKind = col("Kind of site (阵地类型)", zh="类型", en="Kind", sa_type=enum_column(SiteKind), index=True)
     organisation_id: int = col(
         "The host organisation (所属组织)", zh="所属组织", en="Organisation",

@@ -72,7 +72,7 @@ class Course(Record, table=True):
     __tablename__ = "course"
     __table_args__ = (grams_index("course", "title"),)
 
-    title: str = col("Title (课程名称)", zh="课程名称", en="Title", searchable=True, max_length=200, index=True)
+    title: str = col("Title (课程名称)", zh="课程名称", en="Title", searchable=True, pinyin="text", max_length=200, index=True)
     category: CourseCategory = col(
         "Category (课程类别)", zh="类别", en="Category", sa_type=enum_column(CourseCategory), index=True
     )
@@ -146,7 +146,7 @@ class Enrolment(Record, table=True):
         "The person's home community (所在社区)", zh="所在社区", en="Home organisation",
         foreign_key="organisation.id", index=True,
     )
-    name: str = col("Full name (姓名)", zh="姓名", en="Name", searchable=True, max_length=50, index=True)
+    name: str = col("Full name (姓名)", zh="姓名", en="Name", searchable=True, pinyin="person", max_length=50, index=True)
     phone: str | None = col(
         "Mobile number (手机号码)", zh="手机号码", en="Phone", sensitive=True,
         default=None, max_length=20, checks=("mobile",), filterable=False, orderable=False,

@@ -23,6 +23,7 @@ from hongfan.principal import ANONYMOUS, Principal
 from models import ENTITIES, Record
 from models.accounts import User
 from models.base import ToOne, column_meta
+from models.pinyin import derived_from
 
 ROLE_EMAILS = {
     "superadmin": "admin@demo.hongfan",
@@ -43,7 +44,11 @@ def _snake(name: str) -> str:
 
 
 def _scalars(model: type[Record]) -> list[str]:
-    return [c.name for c in model.__table__.columns if not c.foreign_keys and c.name not in ("id", "path")]  # type: ignore[attr-defined]
+    return [
+        c.name
+        for c in model.__table__.columns  # type: ignore[attr-defined]
+        if not c.foreign_keys and c.name not in ("id", "path") and not derived_from(c)  # pinyin keys are no fields
+    ]
 
 
 def _orderable(model: type[Record]) -> list[str]:

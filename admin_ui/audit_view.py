@@ -1,0 +1,115 @@
+"""Audit entries as people read them: field labels, choice labels, record titles, and
+personal data masked as the viewer may see it (in clear only for those who may, and then
+that read is itself audited)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from admin_ui.columns import fk_target, kind_of, label, record_titles
+from admin_ui.i18n import format_actor, format_value
+from admin_ui.web import Page
+from hongfan import access
+from hongfan.history import changed_pairs
+from hongfan.policy import Fields
+from models.audit import AuditEntry
+from models.base import CHOICE_LABELS, Record, column_meta
+from models.rules import python_type
+
+
+class Changes:
+    """Each entry's (label, before, after) rows, and the personal-data columns shown in clear."""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, list[tuple[str, str, str]]] = {}
+        self.clear: set[str] = set()
+
+
+async def describe(
+    page: Page, session: AsyncSession, model: type[Record], entries: list[AuditEntry]
+) -> Changes:
+    found = Changes()
+    refs = await _reference_titles(page, session, model, entries)
+    narrowed = access.readable_columns(page.principal, model)
+    mode = access.field_mode(page.principal, model)
+    table = model.__table__  # type: ignore[attr-defined]
+    for entry in entries:
+        rows = []
+        for column, before, after in changed_pairs(entry):
+            if column not in table.c or (narrowed is not None and column not in narrowed):
+                continue
+            if column_meta(model, column).sensitive:
+                if mode is Fields.HIDDEN:
+                    continue
+                if mode is Fields.FULL and (before is not None or after is not None):
+                    found.clear.add(column)
+            rows.append(
+                (
+                    label(model, column, page.lang),
+                    shown(page, model, column, before, refs),
+                    shown(page, model, column, after, refs),
+                )
+            )
+        found.rows[entry.id or 0] = rows
+    return found
+
+
+async def _reference_titles(
+    page: Page, session: AsyncSession, model: type[Record], entries: list[AuditEntry]
+) -> dict[str, dict[int, str]]:
+    wanted: dict[str, set[int]] = {}
+    for entry in entries:
+        for column, before, after in changed_pairs(entry):
+            if column in model.__table__.c and fk_target(model, column) is not None:  # type: ignore[attr-defined]
+                wanted.setdefault(column, set()).update(
+                    v for v in (before, after) if isinstance(v, int)
+                )
+    titles = {}
+    for column, ids in wanted.items():
+        target = fk_target(model, column)
+        if target is not None and access.can_read_column(page.principal, model, column):
+            titles[column] = await record_titles(session, target, ids, page.lang)
+    return titles
+
+
+def shown(
+    page: Page, model: type[Record], column: str, raw: Any, refs: dict[str, dict[int, str]]
+) -> str:
+    """One stored audit value as the viewer may see it, in the UI's language."""
+    if raw is None:
+        return "—"
+    kind = kind_of(model, column)
+    value: Any = raw
+    try:
+        target = python_type(model, column)
+        if kind == "choice":
+            value = target(raw)
+        elif target is date and isinstance(raw, str):
+            value = date.fromisoformat(raw)
+        elif target is datetime and isinstance(raw, str):
+            value = datetime.fromisoformat(raw)
+    except (ValueError, TypeError):
+        value = raw
+    if column_meta(model, column).sensitive:
+        if (
+            isinstance(value, enum.Enum)
+            and access.field_mode(page.principal, model) is not Fields.FULL
+        ):
+            return page.t("masked")
+        value = access.present(page.principal, model, column, value)
+        if value is None:
+            return page.t("masked")
+    if kind == "relation":
+        return (
+            refs.get(column, {}).get(value, f"#{value}") if isinstance(value, int) else str(value)
+        )
+    if isinstance(value, enum.Enum):
+        zh, en = CHOICE_LABELS.get(type(value), {}).get(value, (value.value, value.value))
+        return en if page.lang == "en" else zh
+    if column in ("created_by", "updated_by"):
+        return format_actor(str(value), page.lang)
+    return format_value(value, page.lang)

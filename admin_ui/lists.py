@@ -1,0 +1,244 @@
+"""The record lists: search, filters, columns, keyset pages, and the rows' bulk selection.
+
+What is asked comes from :mod:`admin_ui.listquery`; rows come through the caller's
+scoped session and ``hongfan.reads``, a page at a time by keyset.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import Response
+
+from admin_ui import saved_views
+from admin_ui.bulk import bulk_actions
+from admin_ui.columns import (
+    COUNT_CAP,
+    HIDDEN_IN_FORMS,
+    PAGE_SIZE,
+    PICKER_LIMIT,
+    choice_options,
+    display,
+    kind_of,
+    label,
+    record_titles,
+    resolve_refs,
+    type_label,
+)
+from admin_ui.listquery import ListQuery, build_list_query, organisation_column, read_params
+from admin_ui.pickers import find_options
+from admin_ui.registry import BY_SLUG, AdminView
+from admin_ui.search import lookup_columns, lookup_entry
+from admin_ui.web import Page, redirect
+from hongfan import access, reads
+from hongfan.pagination import CursorError, decode_cursor, encode_cursor
+from hongfan.policy import Op
+from models import pinyin
+from models.base import CHOICE_LABELS, ENTITIES, Record, column_meta
+
+HIDDEN_IN_LISTS = {"id", "path"}
+
+
+def scoped_statement_options(deleted: bool) -> dict[str, Any]:
+    return {access.INCLUDE_DELETED: True} if deleted else {}
+
+
+def available_columns(page: Page, model: type[Record]) -> list[str]:
+    """Every column the caller may see in a list (sensitive ones masked as their role sees them)."""
+    narrowed = access.readable_columns(page.principal, model)
+    found = []
+    for column in model.__table__.columns:  # type: ignore[attr-defined]
+        name = column.name
+        if name in HIDDEN_IN_LISTS or pinyin.derived_from(column) or name not in _meta_names(model):
+            continue
+        if narrowed is not None and name not in narrowed:
+            continue
+        if not (
+            access.can_read_column(page.principal, model, name)
+            or column_meta(model, name).sensitive
+        ):
+            continue
+        if (
+            column_meta(model, name).sensitive
+            and access.present(page.principal, model, name, "x") is None
+        ):
+            continue  # hidden outright for this role
+        found.append(name)
+    # What the record says first; who changed it when, last.
+    return sorted(found, key=lambda c: c in HIDDEN_IN_FORMS)
+
+
+def _meta_names(model: type[Record]) -> set[str]:
+    return {c.name for c in model.__table__.columns if "meta" in c.info}  # type: ignore[attr-defined]
+
+
+def shown_columns(page: Page, view: AdminView, query: ListQuery) -> list[str]:
+    available = available_columns(page, view.model)
+    chosen = [c for c in query.params.get("cols", "").split(",") if c in available]
+    return chosen or [c for c in view.list_columns if c in available]
+
+
+async def list_page(page: Page, view: AdminView) -> Response:
+    model = view.model
+    params = await read_params(page)
+    if page.request.method == "GET" and not params:
+        default = await saved_views.default_params(page, view)
+        if default:
+            params = default
+    query = build_list_query(page, view, params)
+    if page.request.method == "POST" and not query.private and not params.get("_find"):
+        # Nothing private was asked: show the answer at its own address, bookmarkable.
+        return redirect(page.url(f"/{view.slug}", **query.params))
+    where = sa.and_(*query.where) if query.where else None
+    after = None
+    cursor = params.get("after")
+    if cursor:
+        try:
+            after = decode_cursor(model, cursor, query.keys)
+        except CursorError:
+            after = None
+    options = scoped_statement_options(query.deleted)
+    columns = shown_columns(page, view, query)
+
+    async with page.db.session(page.principal) as session:
+
+        async def execute(statement: Any) -> Any:
+            return await session.execute(statement.execution_options(**options))
+
+        rows = await reads.fetch_page(
+            execute, model, where=where, keys=query.keys, first=PAGE_SIZE, after=after
+        )
+        total, exact = await reads.count_up_to(execute, model, where, COUNT_CAP)
+        records = rows[:PAGE_SIZE]
+        refs = await resolve_refs(page, session, model, records, columns)
+        org_title = await _organisation_title(page, session, query.params.get("org"))
+        chips = await _chip_texts(page, session, model, query)
+    org_found: list[tuple[int, str]] = []
+    if params.get("_find") == "org":  # the organisation filter's search, without JavaScript
+        found = await find_options(
+            page, BY_SLUG["organisations"], params.get("org__q", ""), size=50
+        )
+        org_found = [
+            (r["id"], r["title"]) for r in found.results if str(r["id"]) != query.params.get("org")
+        ]
+    if query.looked_up:
+        async with page.db.transaction(page.principal) as session:
+            session.add(lookup_entry(page.principal, model, query.looked_up))
+    next_cursor = encode_cursor(records[-1], query.keys) if len(rows) > PAGE_SIZE else None
+    return page.render(
+        "list.html",
+        view=view,
+        model=model,
+        title=type_label(model, page.lang),
+        columns=[(c, label(model, c, page.lang)) for c in columns],
+        all_columns=[(c, label(model, c, page.lang)) for c in available_columns(page, model)],
+        rows=[(r, {c: display(page, model, r, c, refs) for c in columns}) for r in records],
+        total=total,
+        exact=exact,
+        query=query,
+        next_cursor=next_cursor,
+        next_url=page.url(f"/{view.slug}", **query.params, after=next_cursor)
+        if next_cursor and not query.private
+        else None,
+        first_url=page.url(f"/{view.slug}", **query.params)
+        if cursor and not query.private
+        else None,
+        paged=bool(cursor),
+        filters=_filters(page, view),
+        org_filter=organisation_column(model) is not None,
+        org_title=org_title,
+        org_found=org_found,
+        org_query=params.get("org__q", "") if org_found else "",
+        query_by_id=bool(lookup_columns(page.principal, model)),
+        chips=chips,
+        can_create=access.can_write(page.principal, model, Op.CREATE),
+        bulk=bulk_actions(page, view),
+        sort=query.params.get("sort", ""),
+        sortable={
+            c
+            for c in columns
+            if column_meta(model, c).orderable and access.can_read_column(page.principal, model, c)
+        },
+        sort_url=lambda c: page.url(
+            f"/{view.slug}",
+            **{**query.params, "sort": ("-" + c) if query.params.get("sort") == c else c},
+        ),
+        export_url=lambda fmt: page.url(f"/{view.slug}/export.{fmt}", **query.params),
+        views=await saved_views.for_list(page, view),
+    )
+
+
+def _filters(page: Page, view: AdminView) -> list[dict[str, Any]]:
+    model = view.model
+    found = []
+    for column in view.filters:
+        if not access.can_read_column(page.principal, model, column):
+            continue
+        kind = kind_of(model, column)
+        options = choice_options(model, column, page.lang) if kind == "choice" else []
+        found.append(
+            {
+                "column": column,
+                "label": label(model, column, page.lang),
+                "kind": kind,
+                "options": options,
+            }
+        )
+    return found
+
+
+async def _organisation_title(page: Page, session: AsyncSession, org: str | None) -> str | None:
+    if not org:
+        return None
+    titles = await record_titles(session, ENTITIES["Organisation"], {int(org)}, page.lang)
+    return titles.get(int(org))
+
+
+async def _chip_texts(
+    page: Page, session: AsyncSession, model: type[Record], query: ListQuery
+) -> list[dict[str, str]]:
+    """Relation filters as the filter bar shows them: 所在组织：湖里区 / 金山街道 / 金山社区 ×."""
+    from admin_ui.columns import fk_target
+
+    shown = []
+    for chip in query.chips:
+        if "id" in chip:
+            target = fk_target(model, chip["param"])
+            titles = (
+                await record_titles(session, target, {int(chip["id"])}, page.lang) if target else {}
+            )
+            text = titles.get(int(chip["id"]), f"#{chip['id']}")
+        else:
+            choice: Any = chip["choice"]
+            zh, en = CHOICE_LABELS.get(type(choice), {}).get(choice, (str(choice), str(choice)))
+            text = en if page.lang == "en" else zh
+        without = {k: v for k, v in query.params.items() if k != chip["param"]}
+        shown.append(
+            {
+                "param": chip["param"],
+                "label": chip["label"],
+                "text": text,
+                "value": query.params[chip["param"]],
+                "remove_url": page.url(f"/{page.request.path_params['slug']}", **without),
+            }
+        )
+    return shown
+
+
+async def organisation_choices(page: Page, session: AsyncSession) -> list[tuple[int, str]]:
+    model = ENTITIES["Organisation"]
+    key: Any = model.id
+    ids = list((await session.execute(sa.select(key).limit(PICKER_LIMIT))).scalars().all())
+    titles = await record_titles(session, model, set(ids), page.lang)
+    return sorted(titles.items(), key=lambda item: item[1])
+
+
+__all__ = [
+    "ListQuery",
+    "build_list_query",
+    "list_page",
+    "organisation_choices",
+    "scoped_statement_options",
+]
