@@ -350,7 +350,7 @@ def test_on_a_phone_an_editor_signs_in_searches_opens_edits_and_imports(phone: A
     page.evaluate("document.getElementById('list-count').scrollIntoView({block: 'start'})")
     shot(page, "11-phone-list")
     # Search by initials (sent as POST: the address stays clean)
-    page.fill("#list-q", "lcs")
+    page.fill("#list-q", "kcs")
     with page.expect_navigation():
         page.get_by_role("button", name="搜索", exact=True).tap()
     assert "q=" not in page.url and page.locator("table.grid tbody tr").count() > 0
@@ -370,7 +370,7 @@ def test_on_a_phone_an_editor_signs_in_searches_opens_edits_and_imports(phone: A
     # A picker on the phone
     page.goto("/admin/grants/new")
     with page.expect_response("**/options"):
-        page.get_by_role("combobox", name="受助学生").fill("lcs")
+        page.get_by_role("combobox", name="受助学生").fill("kcs")
     page.get_by_role("option").first.wait_for()
     assert fits_the_width(page)
     shot(page, "13-phone-picker")
