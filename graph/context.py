@@ -47,55 +47,77 @@ class Context:
     def language(self) -> str:
         return self.principal.language
 
+    async def _shielded(self, work: Callable[[], Awaitable[Any]]) -> Any:
+        """Run ``work`` under the session lock, shielded from the caller's cancellation.
+
+        graphql-core (3.3+) cancels a field's sibling resolvers as soon as one of them
+        fails, and a client that goes away cancels the whole request. Cancelling
+        asyncpg mid-statement closes the connection, which would fail every other read
+        of the request and its clean-up; so a started statement always runs to its end,
+        still holding the lock, and ``close`` waits for it.
+        """
+
+        async def locked() -> Any:
+            async with self._lock:
+                return await work()
+
+        task = asyncio.ensure_future(locked())
+        # An abandoned task's failure is nobody's answer: retrieve it so it is not logged.
+        task.add_done_callback(lambda done: None if done.cancelled() else done.exception())
+        return await asyncio.shield(task)
+
+    def _ensure_session(self) -> AsyncSession:
+        if self._session is None:
+            self._session = self.db.session(self.principal)
+            self._session.info["request_id"] = self.request_id
+        return self._session
+
     async def execute(self, statement: Any) -> Any:
-        async with self._lock:
-            if self._session is None:
-                self._session = self.db.session(self.principal)
-                self._session.info["request_id"] = self.request_id
-            return await self._session.execute(statement)
+        return await self._shielded(lambda: self._ensure_session().execute(statement))
 
     async def estimate_rows(self, statement: Any) -> int | None:
         """PostgreSQL's estimate of the rows ``statement`` returns, under the caller's scope."""
+        return await self._shielded(lambda: self._estimate_rows(statement))  # type: ignore[no-any-return]
+
+    async def _estimate_rows(self, statement: Any) -> int | None:
         from hongfan import access
 
-        async with self._lock:
-            if self._session is None:
-                self._session = self.db.session(self.principal)
-            connection = await self._session.connection()
-            if connection.dialect.name != "postgresql":
-                return None
-            scoped = statement.options(*access.scope_options(self.principal))
-            compiled = scoped.compile(dialect=connection.dialect)
-            params = compiled.construct_params()
-            positional = tuple(params[name] for name in compiled.positiontup or ())
-            try:
-                async with connection.begin_nested():  # a failed EXPLAIN must not abort the request's reads
-                    result = await connection.exec_driver_sql("EXPLAIN (FORMAT JSON) " + str(compiled), positional)
-            except Exception:  # noqa: BLE001 — an estimate is optional; the caller counts instead
-                return None
-            plan = result.scalar()
-            if plan is None:
-                return None
-            if isinstance(plan, str):
-                plan = json.loads(plan)
-            return int(plan[0]["Plan"]["Plan Rows"])
+        connection = await self._ensure_session().connection()
+        if connection.dialect.name != "postgresql":
+            return None
+        scoped = statement.options(*access.scope_options(self.principal))
+        compiled = scoped.compile(dialect=connection.dialect)
+        params = compiled.construct_params()
+        positional = tuple(params[name] for name in compiled.positiontup or ())
+        try:
+            async with connection.begin_nested():  # a failed EXPLAIN must not abort the request's reads
+                result = await connection.exec_driver_sql("EXPLAIN (FORMAT JSON) " + str(compiled), positional)
+        except Exception:  # noqa: BLE001 — an estimate is optional; the caller counts instead
+            return None
+        plan = result.scalar()
+        if plan is None:
+            return None
+        if isinstance(plan, str):
+            plan = json.loads(plan)
+        return int(plan[0]["Plan"]["Plan Rows"])
 
     async def execute_isolated(self, statement: Any) -> Any:
         """Run ``statement`` in a savepoint: if it fails, the request's other reads still work."""
-        async with self._lock:
-            if self._session is None:
-                self._session = self.db.session(self.principal)
-            if not self._session.in_transaction():
-                # Nothing read yet in this request: on failure roll the whole (empty)
-                # transaction back instead of paying two round trips for a savepoint.
-                try:
-                    return list((await self._session.execute(statement)).all())
-                except Exception:
-                    await self._session.rollback()
-                    raise
-            async with self._session.begin_nested():
-                result = await self._session.execute(statement)
-                return list(result.all())
+        return await self._shielded(lambda: self._execute_isolated(statement))
+
+    async def _execute_isolated(self, statement: Any) -> Any:
+        session = self._ensure_session()
+        if not session.in_transaction():
+            # Nothing read yet in this request: on failure roll the whole (empty)
+            # transaction back instead of paying two round trips for a savepoint.
+            try:
+                return list((await session.execute(statement)).all())
+            except Exception:
+                await session.rollback()
+                raise
+        async with session.begin_nested():
+            result = await session.execute(statement)
+            return list(result.all())
 
     def loader(self, key: Hashable, batch: Callable[[list[Any]], Awaitable[list[Any]]]) -> DataLoader[Any, Any]:
         """The request's DataLoader for ``key``, created on first use."""
@@ -136,6 +158,7 @@ class Context:
             if self._sensitive_reads:
                 await self._write_sensitive_reads()
         finally:
-            if self._session is not None:
-                session, self._session = self._session, None
-                await session.close()
+            async with self._lock:  # a shielded statement may still be running
+                if self._session is not None:
+                    session, self._session = self._session, None
+                    await session.close()
