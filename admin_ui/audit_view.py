@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin_ui.columns import fk_target, kind_of, label, record_titles
-from admin_ui.i18n import format_actor, format_value
+from admin_ui.i18n import format_value
 from admin_ui.web import Page
 from hongfan import access
 from hongfan.history import changed_pairs
@@ -110,6 +110,6 @@ def shown(
     if isinstance(value, enum.Enum):
         zh, en = CHOICE_LABELS.get(type(value), {}).get(value, (value.value, value.value))
         return en if page.lang == "en" else zh
-    if column in ("created_by", "updated_by"):
-        return format_actor(str(value), page.lang)
+    if column_meta(model, column).person:
+        return "—"  # authorship is named by the entry's actor, never by a stored value
     return format_value(value, page.lang)

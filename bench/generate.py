@@ -12,7 +12,7 @@ on SQLite — bypassing ``hongfan.crud`` but keeping its invariants:
 * valid, unique ID numbers (``make_national_id``: region code of the student's
   district, birth dates 1995–2006, sequence 0–999 with the gender's parity) and
   credit codes (``make_credit_code``); mobiles of the right shape;
-* ``version`` 1, timestamps, ``created_by``/``updated_by`` ``bench``; start ≤ end
+* ``version`` 1, timestamps, ``created_by``/``updated_by`` null (the system); start ≤ end
   dates; graduation after enrolment; the ID number's gender digit matches.
 
 To be fast on PostgreSQL the non-constraint indexes and the foreign keys are
@@ -42,9 +42,9 @@ from typing import Any
 from bench import DATA_DIR, PG_ADMIN_URL, SIZES, app_url, pg_dsn, sqlite_path, tokens_path
 from models.validators import CREDIT_CODE_CHARSET, make_credit_code, make_national_id
 
-GENERATOR_VERSION = 2  # 2: pinyin sort keys
+GENERATOR_VERSION = 3  # 2: pinyin sort keys; 3: authorship as user ids (null: the system)
 SEED = 20241129
-AUTHOR = "bench"
+AUTHOR = None  # authorship is a user id; the generator writes as the system
 NOW = datetime(2024, 11, 1, 8, 0, 0, 123456, tzinfo=UTC)
 CHUNK = 50_000
 

@@ -18,7 +18,7 @@ from hongfan import access
 from hongfan.pagination import Direction, SortKey
 from hongfan.principal import Principal
 from models import pinyin
-from models.base import ENTITIES, Record, ToMany, ToOne
+from models.base import ENTITIES, Record, ToMany, ToOne, column_meta
 from models.messages import message
 from models.search import text_contains
 
@@ -116,6 +116,9 @@ def compile_filter(model: type[Record], where: Any, principal: Principal) -> sa.
         else:
             if not access.can_read_column(principal, model, name):
                 raise _forbidden(name, principal)
+            if column_meta(model, name).person:  # authorship: by the user's global ID
+                clauses.extend(_operators(getattr(model, name), value, lambda v: global_id_to_pk(v, "User", principal)))
+                continue
             clauses.extend(_operators(getattr(model, name), value))
     return sa.and_(*clauses) if clauses else None
 

@@ -44,6 +44,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 from strawberry.types.arguments import convert_arguments
 
+from graph import people
 from graph.context import Context
 from graph.fastlane import Replayable, capture
 from graph.names import snake
@@ -70,13 +71,14 @@ ROOTS = {m.__entity__.plural: m for m in ENTITIES.values()}
 class NodeShape:
     model: type[Record]
     sensitive: dict[str, str] = field(default_factory=dict)  # response key → column
+    people: dict[str, str] = field(default_factory=dict)  # response key → authorship column (a user id)
     relations: dict[str, Any] = field(default_factory=dict)  # response key → NodeShape | ConnectionShape
     audit: bool = False  # sensitive fields in clear: record the read
 
     @property
     def finished_in_sql(self) -> bool:
         """True when nothing in this node or below is masked or audited in Python."""
-        return not self.sensitive and not self.audit and all(n.finished_in_sql for n in self.relations.values())
+        return not self.sensitive and not self.people and not self.audit and all(n.finished_in_sql for n in self.relations.values())
 
 
 @dataclass
@@ -330,6 +332,11 @@ class Planner:
         if narrowed is not None and column not in narrowed:
             return sa.null()
         value = row.c[column]
+        if column_meta(model, column).person:
+            if mode is Fields.HIDDEN:
+                return sa.null()
+            shape.people[key] = column  # a user id, named in Python as graph.people names it
+            return value
         if column_meta(model, column).sensitive:
             if mode is Fields.HIDDEN:
                 return sa.null()
@@ -444,6 +451,8 @@ class Finisher:
             data[key] = shown
             if shown is not None and audit is not None:
                 read.append(column)
+        for key in shape.people:
+            data[key] = await people.label(self.ctx, shape.model, data.get(key))
         if read and audit is not None:
             for column in read:
                 self.ctx.note_sensitive_read(shape.model.__entity__.type_name, int(audit[0]), audit[1], column)

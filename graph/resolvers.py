@@ -51,6 +51,7 @@ def to_node(ctx: Context, model: type[Record], record: Record | None) -> Any:
     """The GraphQL object for ``record``, with fields as the caller may see them."""
     if record is None:
         return None
+    from graph.people import person_slot
     from graph.types import sensitive_slot
 
     node_cls = graph_entity(model).node
@@ -61,7 +62,8 @@ def to_node(ctx: Context, model: type[Record], record: Record | None) -> Any:
             continue  # a pinyin sort key or search text, not a field
         name = column.name
         value = access.present(principal, model, name, getattr(record, name))
-        values[sensitive_slot(name) if column_meta(model, name).sensitive else name] = value
+        meta = column_meta(model, name)
+        values[person_slot(name) if meta.person else sensitive_slot(name) if meta.sensitive else name] = value
     values["id"] = record.id
     return node_cls(**values)
 

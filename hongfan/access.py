@@ -9,6 +9,7 @@ subqueries, admin pages, exports — so no path can forget it.
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,9 +20,19 @@ from hongfan.policy import ANON, FIELDS_BY_ROLE, POLICY, Fields, Op, Rows
 from hongfan.principal import Principal, Role
 from models.audit import AuditEntry
 from models.base import ENTITIES, Record, column_meta
+from models.messages import message
 from models.validators import mask_national_id, mask_phone, mask_text
 
 INCLUDE_DELETED = "hongfan_include_deleted"
+
+
+@dataclass(frozen=True)
+class Person:
+    """A user as authorship names them: what person_label chooses from."""
+
+    id: int
+    display_name: str | None
+    email: str
 
 
 class NoPrincipalError(RuntimeError):
@@ -109,6 +120,8 @@ def can_read_column(principal: Principal, model: type[Record], column: str) -> b
         return False
     if column_meta(model, column).sensitive:
         return field_mode(principal, model) is Fields.FULL
+    if column_meta(model, column).person:
+        return field_mode(principal, model) is not Fields.HIDDEN
     return True
 
 
@@ -117,7 +130,12 @@ def present(principal: Principal, model: type[Record], column: str, value: Any) 
     narrowed = readable_columns(principal, model)
     if narrowed is not None and column not in narrowed:
         return None
-    if value is None or not column_meta(model, column).sensitive:
+    if value is None:
+        return value
+    if column_meta(model, column).person:
+        # The user's id, for the caller's renderer to name with person_label; never shown raw.
+        return None if field_mode(principal, model) is Fields.HIDDEN else value
+    if not column_meta(model, column).sensitive:
         return value
     mode = field_mode(principal, model)
     if mode is Fields.FULL:
@@ -131,6 +149,20 @@ def present(principal: Principal, model: type[Record], column: str, value: Any) 
     if column == "phone":
         return mask_phone(str(value))
     return mask_text(str(value))
+
+
+def person_label(principal: Principal, model: type[Record], who: Person | None) -> str | None:
+    """How ``principal`` sees the author ``who`` of a ``model`` record.
+
+    Hidden (None) from the public and partners; a display name for staff; name and
+    e-mail for those who see sensitive fields in clear (admins, who manage accounts).
+    """
+    mode = field_mode(principal, model)
+    if who is None or mode is Fields.HIDDEN:
+        return None
+    if mode is Fields.FULL:
+        return f"{who.display_name} <{who.email}>" if who.display_name else who.email
+    return who.display_name or message("person.unnamed", principal.language, id=who.id)
 
 
 def can_write(principal: Principal, model: type[Record], op: Op) -> bool:

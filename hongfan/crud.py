@@ -210,8 +210,8 @@ async def create(session: AsyncSession, model: type[Record], data: dict[str, Any
     _derive_scope(session, model, row, refs, lang)
     _check_record(model, row, lang)
     await _check_unique(session, model, row, None, lang)
-    actor = _principal(session).actor
-    record = model(**row, created_by=actor, updated_by=actor)
+    author = _principal(session).user_id  # a user reference; null when the system writes
+    record = model(**row, created_by=author, updated_by=author)
     session.add(record)
     await session.flush()
     if model.__entity__.scope == "path":
@@ -248,7 +248,7 @@ async def _write_versioned(
     table = model.__table__  # type: ignore[attr-defined]
     read_version = record.version
     derived = pinyin.derived_values(model, values)  # a changed name's sort key and search text
-    values = {**values, "version": read_version + 1, "updated_at": utcnow(), "updated_by": _principal(session).actor}
+    values = {**values, "version": read_version + 1, "updated_at": utcnow(), "updated_by": _principal(session).user_id}
     result = await session.execute(
         sa.update(table).where(table.c.id == record.id, table.c.version == read_version).values(**values, **derived)
     )
