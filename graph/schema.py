@@ -6,12 +6,10 @@ from functools import cache
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
 from strawberry import relay
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
-    MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -23,9 +21,9 @@ from strawberry.schema.config import StrawberryConfig
 from graph import accounts as account_fields
 from graph import resolvers
 from graph.audit import resolve_audit_log
-from graph.errors import UserError
 from graph.names import snake
 from graph.planner import PlannedExecution
+from graph.privacy import PrivateErrors, QuietSchema, is_user_facing
 from graph.statistics import resolve_statistics
 from graph.types import build_all
 from models.base import ENTITIES
@@ -68,12 +66,6 @@ def _mutation_type() -> type:
     return strawberry.type(cls, description="Create, change, delete and restore records (修改数据)")
 
 
-def _is_user_facing(error: GraphQLError) -> bool:
-    """Errors we raised on purpose, or GraphQL's own validation errors, are shown as they are."""
-    original = error.original_error
-    return original is None or isinstance(original, UserError | GraphQLError)
-
-
 @cache
 def _root_types() -> tuple[type, type]:
     build_all()
@@ -91,7 +83,7 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
         *QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH).validation_rules,
         *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
     ]
-    return strawberry.Schema(
+    return QuietSchema(
         query=query,
         mutation=mutation,
         types=[relay.Node],
@@ -104,8 +96,8 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
             lambda: ParserCache(maxsize=256),
             PlannedExecution,
             lambda: ValidationCache(maxsize=256),
-            lambda: MaskErrors(
-                should_mask_error=lambda error: not _is_user_facing(error),
+            lambda: PrivateErrors(
+                should_mask_error=lambda error: not is_user_facing(error),
                 error_message="服务器内部错误 / Internal server error",
             ),
         ],

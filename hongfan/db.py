@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from hongfan import access
+from hongfan import access, redaction
 from hongfan.principal import Principal
 from hongfan.settings import Settings
 
@@ -45,7 +45,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
 def create_engine(settings: Settings) -> AsyncEngine:
     url = sa.make_url(settings.database_url)
-    kwargs: dict[str, Any] = {"echo": settings.db_echo}
+    # Statement parameters are personal data (ID numbers, phones): never in a log line or
+    # an exception's text, even with echo on (#12.3).
+    kwargs: dict[str, Any] = {"echo": settings.db_echo, "hide_parameters": True}
     if url.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"timeout": 30}
     else:
@@ -67,6 +69,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
 class Database:
     def __init__(self, settings: Settings, engine: AsyncEngine | None = None) -> None:
         access.install()
+        redaction.install()
         self.settings = settings
         self.engine = engine or create_engine(settings)
         self._reads = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)

@@ -165,7 +165,13 @@ def col(
     person: bool = False,
     **field_kwargs: Any,
 ) -> Any:
-    """A model field with its description and :class:`ColumnMeta` attached."""
+    """A model field with its description and :class:`ColumnMeta` attached.
+
+    A sensitive column is never a sort key: ordering by it would put its values in
+    cursors and next-page links, and leak their order to whoever may not read them (#12).
+    """
+    if sensitive:
+        orderable = False
     meta = ColumnMeta(
         label_zh=zh,
         label_en=en,
