@@ -10,6 +10,7 @@ from urllib.parse import parse_qs
 
 import sqlalchemy as sa
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -34,6 +35,7 @@ from hongfan.auth import (
     unsign_session,
 )
 from hongfan.db import Database
+from hongfan.headers import SecurityHeaders
 from hongfan.settings import Settings
 from models.accounts import User
 from models.base import utcnow
@@ -302,6 +304,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             admin_mount(),
         ],
         lifespan=lifespan,
+        middleware=[Middleware(SecurityHeaders)],
     )
     app.state.settings = settings
     app.state.db = database
