@@ -10,6 +10,7 @@ from urllib.parse import parse_qs
 
 import sqlalchemy as sa
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -35,6 +36,7 @@ from hongfan.auth import (
 )
 from hongfan.bounded import Refusal, check_graphql_json, is_json, read_body
 from hongfan.db import Database
+from hongfan.headers import SecurityHeaders
 from hongfan.settings import Settings
 from models.accounts import User
 from models.base import utcnow
@@ -303,6 +305,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             admin_mount(),
         ],
         lifespan=lifespan,
+        middleware=[Middleware(SecurityHeaders)],
     )
     app.state.settings = settings
     app.state.db = database
