@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hongfan import access, redaction
+from hongfan import access, probes, redaction
 from hongfan.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from hongfan.policy import Op, Rows
 from hongfan.principal import Principal
@@ -146,16 +146,25 @@ async def _check_unique(
 ) -> None:
     table = model.__table__  # type: ignore[attr-defined]
     errors: list[FieldError] = []
+    audit: list[AuditEntry] = []
     for columns in model.__entity__.unique:
         if any(row.get(c) is None for c in columns if c != "parent_id"):
             continue
+        personal = probes.guarded(model, columns)
+        if personal:  # a check that can tell a person exists: limited per caller (#12.6)
+            await probes.check_budget(session, _principal(session), lang, columns[-1])
         # Core query on the table: uniqueness holds across every row, hidden or deleted.
         query = sa.select(table.c.id).where(
             *[(table.c[c].is_(None) if row.get(c) is None else table.c[c] == row[c]) for c in columns]
         )
         if own_id is not None:
             query = query.where(table.c.id != own_id)
-        if (await session.execute(query.limit(1))).first() is not None:
+        found = (await session.execute(query.limit(1))).first()
+        if found is not None and personal:
+            error, entry = await probes.hit(session, _principal(session), model, columns[-1], found[0], own_id, lang)
+            errors.append(error)
+            audit.append(entry)
+        elif found is not None:
             errors.append(FieldError(columns[-1], "unique", message("unique", lang)))
     for column in table.columns:
         if column.unique and row.get(column.name) is not None and (column.name,) not in model.__entity__.unique:
@@ -165,7 +174,9 @@ async def _check_unique(
             if (await session.execute(query.limit(1))).first() is not None:
                 errors.append(FieldError(column.name, "unique", message("unique", lang)))
     if errors:
-        raise Invalid(errors)
+        refused = Invalid(errors)
+        refused.after_rollback = audit
+        raise refused
 
 
 @contextlib.asynccontextmanager

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from hongfan import access, redaction
+from hongfan.errors import HongfanError
 from hongfan.principal import Principal
 from hongfan.settings import Settings
 
@@ -93,8 +94,14 @@ class Database:
     @asynccontextmanager
     async def transaction(self, principal: Principal) -> AsyncIterator[AsyncSession]:
         """A write session in one transaction: committed on success, rolled back on error."""
-        async with self.session(principal, write=True) as session, session.begin():
-            yield session
+        try:
+            async with self.session(principal, write=True) as session, session.begin():
+                yield session
+        except HongfanError as error:
+            if error.after_rollback:  # what the refusal itself must leave in the audit log
+                async with self.session(principal, write=True) as session, session.begin():
+                    session.add_all(error.after_rollback)
+            raise
 
     async def ping(self, timeout: float = 2.0) -> None:
         """Raise unless the database answers within ``timeout`` seconds.

@@ -20,5 +20,13 @@ PRIVACY_MESSAGES: dict[str, dict[str, str]] = {
         "en": "Enter your password to confirm it is you (needed {minutes} minutes after signing in)",
     },
     "token.reauth_failed": {"zh": "密码不正确", "en": "The password is not correct"},
+    "unique.elsewhere": {
+        "zh": "该号码已在其他单位登记，不能重复录入；如需核实请联系上级协会管理员",
+        "en": "This number is already registered elsewhere and cannot be entered again; ask your association's administrator",
+    },
+    "unique.too_many": {
+        "zh": "查重次数过多，请 {minutes} 分钟后再试",
+        "en": "Too many duplicate checks; try again in {minutes} minutes",
+    },
     "person.system": {"zh": "系统", "en": "System"},
 }
