@@ -33,6 +33,7 @@ class Context:
         self.request = request
         self.request_id = uuid.uuid4().hex
         self._session: AsyncSession | None = None
+        self._closed = False
         self._lock = asyncio.Lock()
         self._loaders: dict[Hashable, DataLoader[Any, Any]] = {}
         # (type name, record id) → (organisation id, fields read in clear)
@@ -67,6 +68,11 @@ class Context:
         return await asyncio.shield(task)
 
     def _ensure_session(self) -> AsyncSession:
+        if self._closed:
+            # A DataLoader batch dispatched by a resolver that was cancelled (a sibling
+            # failed) may run after the request ended: it must not open a session that
+            # nobody closes (it would sit "idle in transaction", holding its locks).
+            raise RuntimeError("the request is over; its reads are closed")
         if self._session is None:
             self._session = self.db.session(self.principal)
             self._session.info["request_id"] = self.request_id
@@ -159,6 +165,7 @@ class Context:
                 await self._write_sensitive_reads()
         finally:
             async with self._lock:  # a shielded statement may still be running
+                self._closed = True
                 if self._session is not None:
                     session, self._session = self._session, None
                     await session.close()
