@@ -16,6 +16,7 @@ from admin_ui.web import Page
 from hongfan import access
 from hongfan.history import changed_pairs
 from hongfan.policy import Fields
+from models import sealed
 from models.audit import AuditEntry
 from models.base import CHOICE_LABELS, Record, column_meta
 from models.rules import python_type
@@ -94,6 +95,14 @@ def shown(
             value = datetime.fromisoformat(raw)
     except (ValueError, TypeError):
         value = raw
+    if column_meta(model, column).sensitive and isinstance(value, str) and value.count(".") == 2:
+        try:  # sealed in the audit log like the column itself (hongfan.redaction.seal_changes)
+            column_type = model.__table__.c[column].type  # type: ignore[attr-defined]
+            value = sealed.unseal(getattr(column_type, "column", column), value)
+            if kind == "choice":
+                value = python_type(model, column)(value)
+        except (sealed.KeyringError, ValueError):
+            return page.t("masked")
     if column_meta(model, column).sensitive:
         if (
             isinstance(value, enum.Enum)

@@ -13,7 +13,7 @@ from admin_ui.forms import form_columns
 from admin_ui.i18n import format_actor
 from admin_ui.registry import AdminView
 from admin_ui.web import Page, redirect
-from hongfan import access, crud, history, reads
+from hongfan import access, crud, history, reads, redaction
 from hongfan.errors import HongfanError
 from hongfan.policy import Fields, Op
 
@@ -108,7 +108,7 @@ async def restore_version(page: Page, view: AdminView, pk: int, entry_id: int) -
     for entry in entries:  # newest first, so the oldest "before" wins
         for column, change in entry.changes.items():
             if column in writable and isinstance(change, list):
-                values[column] = change[0]
+                values[column] = redaction.open_change(model, column, change[0])
     if not values:
         return redirect(page.url(f"/{view.slug}/{pk}/history", msg="nothing"))
     try:

@@ -20,6 +20,7 @@ from hongfan.principal import Principal
 from models import pinyin
 from models.base import ENTITIES, Record, ToMany, ToOne, column_meta
 from models.messages import message
+from models.sealed import Sealed
 from models.search import text_contains
 
 _LOGIC = {"and_", "or_", "not_"}
@@ -116,6 +117,11 @@ def compile_filter(model: type[Record], where: Any, principal: Principal) -> sa.
         else:
             if not access.can_read_column(principal, model, name):
                 raise _forbidden(name, principal)
+            if isinstance(getattr(model, name).type, Sealed):
+                # Sealed at rest: only whole values are comparable (through the blind index).
+                used = {k for k, v in vars(value).items() if _given(v)}
+                if used - {"eq", "ne", "in_", "not_in", "is_null"}:
+                    raise UserError(message("keys.sealed_operator", principal.language, column=name), code="SEALED_FIELD")
             if column_meta(model, name).person:  # authorship: by the user's global ID
                 clauses.extend(_operators(getattr(model, name), value, lambda v: global_id_to_pk(v, "User", principal)))
                 continue

@@ -52,8 +52,10 @@ from graph.resolvers import PageArgs, page_args
 from hongfan import access, reads
 from hongfan.pagination import Direction, _signature
 from hongfan.policy import Fields
+from models import sealed
 from models.base import ENTITIES, Money, Record, ToOne, UTCDateTime, column_meta
 from models.rules import python_type
+from models.sealed import Sealed
 
 
 class NotPlannable(Exception):
@@ -443,6 +445,9 @@ class Finisher:
         read: list[str] = []
         for key, column in shape.sensitive.items():
             raw = data.get(key)
+            column_type = shape.model.__table__.c[column].type  # type: ignore[attr-defined]
+            if raw is not None and isinstance(column_type, Sealed):
+                raw = sealed.unseal(column_type.column, str(raw))  # SQL built the JSON from ciphertext
             if raw is not None and isinstance(python_type(shape.model, column), type) and issubclass(python_type(shape.model, column), enum.Enum):
                 raw = python_type(shape.model, column)(raw)
             shown = access.present(principal, shape.model, column, raw)

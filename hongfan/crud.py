@@ -220,7 +220,7 @@ def _audit(session: AsyncSession, action: str, record: Record, changes: dict[str
             action=action,
             entity=record.__entity__.type_name,
             record_id=record.id or 0,
-            changes=changes,
+            changes=redaction.seal_changes(type(record), changes),
             request_id=session.info.get("request_id"),
             organisation_id=audit_organisation(record),
         )

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from hongfan import access, redaction
+from hongfan import access, keys, redaction
 from hongfan.errors import HongfanError
 from hongfan.principal import Principal
 from hongfan.settings import Settings
@@ -71,6 +71,7 @@ class Database:
     def __init__(self, settings: Settings, engine: AsyncEngine | None = None) -> None:
         access.install()
         redaction.install()
+        keys.load(settings)  # sealed columns need it; a clear error when it is missing or bad
         self.settings = settings
         self.engine = engine or create_engine(settings)
         self._reads = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)

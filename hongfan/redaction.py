@@ -91,3 +91,37 @@ def unique_violation(model: type[Record], error: Exception) -> str | None:
         if f"{table.name}.{column}" in text or f"_{column}" in text or f"({column})" in text:
             return column
     return None
+
+
+def seal_changes(model: type[Record], changes: dict[str, Any]) -> dict[str, Any]:
+    """An audit entry's {field: [before, after]} with sensitive values sealed like the columns.
+
+    The audit table then holds no personal data in clear; the history opens them for those
+    who may read them (admin_ui.audit_view), anonymisation scrubs them.
+    """
+    from models.base import column_meta
+    from models.sealed import Sealed, seal
+
+    table = model.__table__  # type: ignore[attr-defined]
+    out: dict[str, Any] = {}
+    for name, pair in changes.items():
+        if name in table.c and column_meta(model, name).sensitive and isinstance(pair, list):
+            column_type = table.c[name].type
+            column = column_type.column if isinstance(column_type, Sealed) else name
+            pair = [None if v is None else seal(column, str(v)) for v in pair]
+        out[name] = pair
+    return out
+
+
+def open_change(model: type[Record], name: str, value: Any) -> Any:
+    """One value of an audit entry as written, opened when :func:`seal_changes` sealed it."""
+    from models.base import column_meta
+    from models.sealed import Sealed, unseal
+
+    table = model.__table__  # type: ignore[attr-defined]
+    if value is None or name not in table.c or not column_meta(model, name).sensitive:
+        return value
+    column_type = table.c[name].type
+    column = column_type.column if isinstance(column_type, Sealed) else name
+    text = str(value)
+    return unseal(column, text) if text.count(".") == 2 else value

@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hongfan import crud
+from hongfan import crud, redaction
 from hongfan.errors import Conflict, FieldError
 from hongfan.transfer.checking import Checked, Create, Update
 from models.audit import AuditEntry
@@ -196,7 +196,7 @@ class _Writer:
                 "action": action,
                 "entity": self.model.__entity__.type_name,
                 "record_id": record_id,
-                "changes": changes,
+                "changes": redaction.seal_changes(self.model, changes),
                 "request_id": self.request_id,
                 "organisation_id": organisation,
                 "at": utcnow(),
