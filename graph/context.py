@@ -38,6 +38,8 @@ class Context:
         self._loaders: dict[Hashable, DataLoader[Any, Any]] = {}
         # (type name, record id) → (organisation id, fields read in clear)
         self._sensitive_reads: dict[tuple[str, int], tuple[int | None, set[str]]] = {}
+        # type name → sensitive fields the request looked records up by (filters), audited
+        self.lookups: dict[str, set[str]] = {}
         # Answer plannable read queries from one SQL statement (graph.planner).
         self.planning_enabled = settings.planner
         self.planned = False  # set when the planner answered, for tests and benchmarks
@@ -141,6 +143,9 @@ class Context:
         _, fields = self._sensitive_reads.setdefault((type_name, record_id), (organisation_id, set()))
         fields.add(field)
 
+    def note_lookup(self, type_name: str, field: str) -> None:
+        self.lookups.setdefault(type_name, set()).add(field)
+
     async def _write_sensitive_reads(self) -> None:
         """One audit entry per record whose sensitive fields were read in clear."""
         reads, self._sensitive_reads = self._sensitive_reads, {}
@@ -156,12 +161,25 @@ class Context:
             )
             for (type_name, record_id), (organisation_id, fields) in reads.items()
         ]
+        lookups, self.lookups = self.lookups, {}
+        entries += [
+            AuditEntry(
+                actor=self.principal.actor,
+                action="lookup_sensitive",
+                entity=type_name,
+                record_id=0,
+                changes={"fields": sorted(fields), "surface": "graphql"},
+                request_id=self.request_id,
+                organisation_id=self.principal.organisation_id,
+            )
+            for type_name, fields in lookups.items()
+        ]
         async with self.db.transaction(self.principal) as session:
             session.add_all(entries)
 
     async def close(self) -> None:
         try:
-            if self._sensitive_reads:
+            if self._sensitive_reads or self.lookups:
                 await self._write_sensitive_reads()
         finally:
             async with self._lock:  # a shielded statement may still be running

@@ -129,6 +129,27 @@ def compile_filter(model: type[Record], where: Any, principal: Principal) -> sa.
     return sa.and_(*clauses) if clauses else None
 
 
+def sensitive_lookups(model: type[Record], where: Any) -> set[tuple[str, str]]:
+    """(type name, column) of every sensitive column ``where`` looks records up by, at any depth."""
+    found: set[tuple[str, str]] = set()
+    if not _given(where):
+        return found
+    relations = {snake(name): r for name, r in ((r.name, r) for r in model.__entity__.relations)}
+    for name, value in vars(where).items():
+        if not _given(value):
+            continue
+        if name in ("and_", "or_"):
+            for part in value:
+                found |= sensitive_lookups(model, part)
+        elif name == "not_":
+            found |= sensitive_lookups(model, value)
+        elif name in relations:
+            found |= sensitive_lookups(ENTITIES[relations[name].target], value)
+        elif name in model.__table__.c and column_meta(model, name).sensitive:  # type: ignore[attr-defined]
+            found.add((model.__entity__.type_name, name))
+    return found
+
+
 def _relation_clause(
     model: type[Record], relation: ToOne | ToMany, value: Any, principal: Principal
 ) -> sa.ColumnElement[bool]:

@@ -532,7 +532,7 @@ async def execute_planned(ctx: Context, schema: Any, document: Any, operation_na
         plan = _plan(ctx, schema, operation, fragments, variables)
         if plan is None:
             return None
-        if cache_key is not None:
+        if cache_key is not None and not ctx.lookups:  # a lookup is planned (and audited) each time
             PLANS[cache_key] = plan
             if len(PLANS) > PLAN_CACHE_SIZE:
                 PLANS.pop(next(iter(PLANS)))
@@ -549,7 +549,8 @@ async def execute_planned(ctx: Context, schema: Any, document: Any, operation_na
         if shape is not None:
             overflowed |= await finisher.connection(value, shape)
         data[key] = value
-    if finished_in_sql and not overflowed and len(sent) == 1:
+    # A lookup by personal data is audited on every request: never replayed by the fast lane.
+    if finished_in_sql and not overflowed and len(sent) == 1 and not ctx.lookups:
         sql, params = sent[0]
         template = Template.build(ctx, schema, operation, fragments, statement, sites, sql, tuple(params))
         ctx.replayable = Replayable(sql, tuple(params), tuple(shapes), template)

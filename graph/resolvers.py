@@ -22,7 +22,7 @@ from strawberry.types.unset import UNSET
 from graph.context import Context
 from graph.errors import UserError
 from graph.filter_limits import FilterLimits, check_filter
-from graph.filters import compile_filter, compile_order, global_id_to_pk
+from graph.filters import compile_filter, compile_order, global_id_to_pk, sensitive_lookups
 from graph.names import snake
 from hongfan import access, crud, reads
 from hongfan.errors import HongfanError
@@ -130,6 +130,8 @@ def page_args(
     if filter is not None:  # before any SQL is built (#9.1)
         check_filter(filter, FilterLimits.of(ctx.settings), ctx.language)
     where = compile_filter(model, filter, principal)
+    for type_name, column in sensitive_lookups(model, filter):  # a lookup by personal data: audited
+        ctx.note_lookup(type_name, column)
     keys = with_tiebreak(compile_order(model, order_by, principal))
     size = _page_size(ctx, first)
     position = None

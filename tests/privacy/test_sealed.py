@@ -185,3 +185,21 @@ def test_given_rows_in_clear_from_before_0010_when_migrating_then_they_are_seale
     downgrade(url, "0009_token_lineage")  # and back, in clear, for a downgrade
     with sqlite3.connect(path) as connection:
         assert connection.execute("SELECT id_number FROM scholarship_student").fetchone() == (ID_NUMBER,)
+
+
+async def test_given_an_exact_lookup_by_id_number_over_graphql_then_each_one_is_audited_without_the_value(
+    database: Database,
+) -> None:
+    http = await _admin_creates_a_student(database)
+    query = "query($f: ScholarshipStudentFilter) { scholarshipStudents(filter: $f) { totalCount edges { node { name } } } }"
+    async with contextlib.aclosing(http):
+        for _ in range(2):  # the same request twice: planned, cached or replayed, still audited
+            body = {"query": query, "variables": {"f": {"or": [{"idNumber": {"eq": ID_NUMBER}}, {"phone": {"eq": PHONE}}]}}}
+            found = (await http.post("/graphql", json=body)).json()
+            assert found["data"]["scholarshipStudents"]["totalCount"] == 1
+    async with database.session(SYSTEM) as session:
+        from models import AuditEntry
+
+        entries = list((await session.execute(sa.select(AuditEntry).where(AuditEntry.action == "lookup_sensitive"))).scalars())
+    assert [e.changes for e in entries] == [{"fields": ["id_number", "phone"], "surface": "graphql"}] * 2
+    assert all(ID_NUMBER not in str(e.changes) for e in entries)
