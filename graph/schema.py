@@ -19,6 +19,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from graph import accounts as account_fields
+from graph import erasure as erasure_fields
 from graph import resolvers
 from graph.audit import resolve_audit_log
 from graph.names import snake
@@ -62,6 +63,7 @@ def _mutation_type() -> type:
     for model in ENTITIES.values():
         namespace.update(resolvers.mutation_fields(model))
     namespace.update(account_fields.MUTATION_FIELDS)
+    namespace.update(erasure_fields.mutation_fields())
     cls = type("Mutation", (), namespace)
     return strawberry.type(cls, description="Create, change, delete and restore records (修改数据)")
 

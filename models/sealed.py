@@ -37,6 +37,7 @@ from sqlalchemy.sql import operators
 from sqlalchemy.types import TypeDecorator
 
 INDEX_CHARS = 32  # 16 bytes of HMAC, hex
+ERASED = "\u2400erased"  # a tombstone: what an anonymised person's sealed columns hold
 SEALED_LENGTH = 255
 
 
@@ -188,6 +189,8 @@ class Sealed(TypeDecorator[Any]):
         if value is None:
             return None
         clear = unseal(self.column, str(value))
+        if clear.startswith(ERASED):
+            return None  # anonymised on request (hongfan.erasure): nothing left to show
         return self.enum_cls(clear) if self.enum_cls is not None else clear
 
     class comparator_factory(TypeDecorator.Comparator[Any]):  # noqa: N801 (SQLAlchemy's name)
