@@ -6,12 +6,15 @@ from typing import Any
 
 import strawberry
 from strawberry import relay
+from strawberry.scalars import JSON
 
+from graph.errors import UserError
 from graph.filters import global_id_to_pk
 from graph.names import snake
 from graph.resolvers import _write
 from hongfan import erasure
 from models.base import ENTITIES
+from models.messages import message
 
 
 def _resolver(type_name: str) -> Any:
@@ -39,3 +42,33 @@ def mutation_fields() -> dict[str, Any]:
         )
         for type_name in erasure.PERSONAL
     }
+
+
+async def resolve_personal_data(info: strawberry.Info, id: relay.GlobalID) -> JSON | None:
+    """Everything held about one person (hongfan.erasure.person_export), audited."""
+    from hongfan.errors import HongfanError
+
+    ctx = info.context
+    name = id.type_name
+    if name not in erasure.PERSONAL:
+        raise UserError(message("global_id", ctx.language), code="BAD_ID")
+    model = ENTITIES[name]
+    pk = global_id_to_pk(id, name, ctx.principal)
+    try:
+        async with ctx.db.transaction(ctx.principal) as session:
+            session.info["request_id"] = ctx.request_id
+            return await erasure.person_export(session, model, pk)  # type: ignore[return-value]
+    except HongfanError as error:
+        raise UserError(error.errors[0].message, code=error.code.upper()) from None
+
+
+QUERY_FIELDS = {
+    "personal_data": strawberry.field(
+        resolver=resolve_personal_data,
+        description=(
+            "Everything held about one person (a ScholarshipStudent's global ID): the record in clear, "
+            "its grants and internships, its history; for superadmins and the org admins of its "
+            "organisation, audited as export_person (个人信息导出)"
+        ),
+    )
+}

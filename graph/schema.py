@@ -43,6 +43,7 @@ def _query_type() -> type:
         description="Any record by its global ID; null when it does not exist or you may not see it (按编号查询)",
     )
     namespace.update(account_fields.QUERY_FIELDS)
+    namespace.update(erasure_fields.QUERY_FIELDS)
     namespace["audit_log"] = strawberry.field(
         resolver=resolve_audit_log,
         description=(

@@ -92,3 +92,75 @@ async def _scrub_history(session: AsyncSession, type_name: str, record_id: int, 
         await session.execute(sa.update(audit).where(audit.c.id == entry_id).values(changes=cleaned))
         scrubbed += 1
     return scrubbed
+
+
+async def person_export(session: AsyncSession, model: type[Record], record_id: int) -> dict[str, Any]:
+    """Everything held about one person, for a subject access request (JSON-able), audited.
+
+    The record in clear, its related records (grants, internships) and its history;
+    for those the policy lets exercise the person's rights (``Op.ANONYMISE``).
+    """
+    from models.base import ENTITIES, ToMany
+
+    principal: Principal = session.info["principal"]
+    lang = principal.language
+    type_name = model.__entity__.type_name
+    if type_name not in PERSONAL or not access.can_write(principal, model, Op.ANONYMISE):
+        raise Forbidden.of("id", "forbidden", lang)
+    key: Any = model.id
+    statement = sa.select(model).where(key == record_id).execution_options(**{access.INCLUDE_DELETED: True})
+    record = (await session.execute(statement)).scalar_one_or_none()
+    if record is None:
+        raise NotFound.of("id", "not_found", lang)
+    related: dict[str, list[dict[str, Any]]] = {}
+    for relation in model.__entity__.relations:
+        if isinstance(relation, ToMany):
+            target = ENTITIES[relation.target]
+            rows = (await session.execute(sa.select(target).where(getattr(target, relation.fk) == record_id))).scalars()
+            related[relation.name] = [_plain(r) for r in rows]
+    audit = AuditEntry.__table__  # type: ignore[attr-defined]
+    history = (
+        await session.execute(
+            sa.select(audit.c.at, audit.c.action, audit.c.changes)
+            .where(audit.c.entity == type_name, audit.c.record_id == record_id)
+            .order_by(audit.c.id)
+        )
+    ).all()
+    from hongfan import redaction
+
+    session.add(
+        AuditEntry(
+            actor=principal.actor[:200],
+            action="export_person",
+            entity=type_name,
+            record_id=record_id,
+            changes={"related": {k: len(v) for k, v in related.items()}, "history": len(history)},
+            request_id=session.info.get("request_id"),
+            organisation_id=crud.audit_organisation(record),
+        )
+    )
+    return {
+        "type": type_name,
+        "record": _plain(record),
+        **related,
+        "history": [
+            {
+                "at": at.isoformat(),
+                "action": action,
+                "changes": {
+                    k: [redaction.open_change(model, k, x) for x in v] if isinstance(v, list) and k in model.__table__.c else v  # type: ignore[attr-defined]
+                    for k, v in (changes or {}).items()
+                },
+            }
+            for at, action, changes in history
+        ],
+    }
+
+
+def _plain(record: Record) -> dict[str, Any]:
+    from models import pinyin as derived
+
+    table = record.__table__  # type: ignore[attr-defined]
+    return {
+        c.name: crud._jsonable(getattr(record, c.name)) for c in table.columns if not derived.derived_from(c)
+    }

@@ -51,3 +51,21 @@ async def test_given_an_editor_or_another_districts_admin_when_they_try_to_anony
     admin = await make_caller(world, "org_admin")
     elsewhere = (await admin.data(ANONYMISE, {"id": gid(world.records["ScholarshipStudent"]["B"])}))["anonymiseScholarshipStudent"]
     assert elsewhere["scholarshipStudent"] is None and elsewhere["errors"][0]["code"] == "not_found"
+
+
+async def test_given_a_subject_access_request_when_the_admin_exports_the_person_then_everything_held_comes_back_once_audited(
+    database, make_caller
+):
+    world = await build_world(database)
+    student = world.records["ScholarshipStudent"]["A"]
+    admin = await make_caller(world, "org_admin")
+    held = (await admin.data("query($id: ID!) { personalData(id: $id) }", {"id": gid(student)}))["personalData"]
+    assert held["record"]["id_number"] == student.id_number and held["record"]["phone"] == "13800138000"
+    assert len(held["grants"]) == 1 and len(held["internships"]) == 1
+    assert held["history"][0]["action"] == "create" and held["history"][0]["changes"]["id_number"] == [None, student.id_number]
+    async with database.session(SYSTEM) as session:
+        audited = list((await session.execute(sa.select(AuditEntry).where(AuditEntry.action == "export_person"))).scalars())
+    assert [(e.record_id, e.changes["history"]) for e in audited] == [(student.id, len(held["history"]))]
+    editor = await make_caller(world, "editor")
+    refused = await editor.call("query($id: ID!) { personalData(id: $id) }", {"id": gid(student)})
+    assert refused["data"]["personalData"] is None and refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
