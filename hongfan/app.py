@@ -30,6 +30,7 @@ from hongfan.auth import (
     authenticate,
     authenticate_info,
     csrf_ok,
+    remember_device,
     request_language,
     sign_session,
     unsign_session,
@@ -202,7 +203,8 @@ def _auth_routes(database: Database, settings: Settings) -> list[Route]:
         try:
             async with database.transaction(accounts.AUTH) as session:
                 auth_session, raw = await accounts.login(
-                    session, email, password, ip, request.headers.get("user-agent"), policy=policy
+                    session, email, password, ip, request.headers.get("user-agent"),
+                    policy=policy, device=request.cookies.get(accounts.DEVICE_COOKIE),
                 )
                 if previous is not None:
                     await accounts.logout(session, previous)  # the old id dies with the new login
@@ -225,6 +227,7 @@ def _auth_routes(database: Database, settings: Settings) -> list[Route]:
             httponly=True,
             samesite="lax",
         )
+        remember_device(response, request, email, settings)
         return response
 
     async def current(request: Request) -> AuthInfo | Response:

@@ -223,6 +223,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "登录失败次数过多，请{minutes}分钟后再试",
         "en": "Too many failed sign-ins; try again in {minutes} minutes",
     },
+    "login.slow_down": {
+        "zh": "登录失败次数过多，请{seconds}秒后再试",
+        "en": "Too many failed sign-ins; try again in {seconds} seconds",
+    },
     "login.missing": {
         "zh": "请输入邮箱和密码",
         "en": "Enter your e-mail address and password",
