@@ -89,6 +89,12 @@ class Settings:
     jobs_dir: str = ""  # "" = <temp dir>/hongfan-jobs/<hash of the database URL>
     job_retention_hours: int = 24
     export_inline_rows: int = 5_000
+    # Bounded requests (#9): the /graphql body, the size of a filter, a statement's deadline.
+    graphql_max_body_kb: int = 1024
+    filter_max_string: int = 200
+    filter_max_list: int = 1000
+    filter_max_depth: int = 10
+    filter_max_nodes: int = 200
 
     @property
     def is_production(self) -> bool:
@@ -136,6 +142,11 @@ class Settings:
             jobs_dir=env.get("HONGFAN_JOBS_DIR", ""),
             job_retention_hours=_int(env, "HONGFAN_JOB_RETENTION_HOURS", 24),
             export_inline_rows=_int(env, "HONGFAN_EXPORT_INLINE_ROWS", 5000),
+            graphql_max_body_kb=_int(env, "HONGFAN_GRAPHQL_MAX_BODY_KB", 1024),
+            filter_max_string=_int(env, "HONGFAN_FILTER_MAX_STRING", 200),
+            filter_max_list=_int(env, "HONGFAN_FILTER_MAX_LIST", 1000),
+            filter_max_depth=_int(env, "HONGFAN_FILTER_MAX_DEPTH", 10),
+            filter_max_nodes=_int(env, "HONGFAN_FILTER_MAX_NODES", 200),
         )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Literal
 
 from models.messages_cli import CLI_MESSAGES
+from models.messages_limits import LIMIT_MESSAGES
 
 Language = Literal["zh", "en"]
 DEFAULT_LANGUAGE: Language = "zh"
@@ -362,6 +363,8 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 # The command line's and start-up's texts: the same catalogue, kept in their own module.
 MESSAGES.update(CLI_MESSAGES)
+# Requests, filters and values refused at the edge (#9).
+MESSAGES.update(LIMIT_MESSAGES)
 
 
 class _KeepMissing(dict[str, object]):
