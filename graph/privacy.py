@@ -53,8 +53,11 @@ class PrivateErrors(MaskErrors):
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         shown: list[GraphQLError] = []
         for error in errors:
-            if not is_user_facing(error):
+            if self.should_mask_error(error):
                 shown.append(self.anonymise_error(error))
+                continue
+            if not is_user_facing(error):
+                shown.append(error)  # left to hongfan.app (the database going away: 503)
                 continue
             shown.append(
                 GraphQLError(
