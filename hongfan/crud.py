@@ -147,7 +147,7 @@ async def _check_unique(
     table = model.__table__  # type: ignore[attr-defined]
     errors: list[FieldError] = []
     audit: list[AuditEntry] = []
-    for columns in model.__entity__.unique:
+    for columns in model.__entity__.unique_groups:
         if any(row.get(c) is None for c in columns if c != "parent_id"):
             continue
         personal = probes.guarded(model, columns)
@@ -167,7 +167,7 @@ async def _check_unique(
         elif found is not None:
             errors.append(FieldError(columns[-1], "unique", message("unique", lang)))
     for column in table.columns:
-        if column.unique and row.get(column.name) is not None and (column.name,) not in model.__entity__.unique:
+        if column.unique and row.get(column.name) is not None and (column.name,) not in model.__entity__.unique_groups:
             query = sa.select(table.c.id).where(column == row[column.name])
             if own_id is not None:
                 query = query.where(table.c.id != own_id)
