@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from hongfan import access
+from hongfan import access, deadline
 from hongfan.principal import Principal
 from hongfan.settings import Settings
 
@@ -51,7 +51,9 @@ def create_engine(settings: Settings) -> AsyncEngine:
     else:
         # Plan every statement for its own values: a generic plan cannot see a search term
         # or a skewed filter value and was measured 50–100× slower on those queries.
-        kwargs["connect_args"] = {"server_settings": {"plan_cache_mode": "force_custom_plan"}}
+        kwargs["connect_args"] = {
+            "server_settings": {"plan_cache_mode": "force_custom_plan", **deadline.postgres_server_settings(settings)}
+        }
         kwargs.update(
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_max_overflow,
@@ -61,6 +63,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
     engine = create_async_engine(url, **kwargs)
     if url.get_backend_name() == "sqlite":
         _configure_sqlite(engine)
+    deadline.install(engine, settings, WRITE)
     return engine
 
 
@@ -123,7 +126,11 @@ class Database:
                         min_size=1,
                         max_size=max(1, self.settings.db_pool_size),
                         # Literals inlined by graph.fastlane rely on standard strings.
-                        server_settings={"plan_cache_mode": "force_custom_plan", "standard_conforming_strings": "on"},
+                        server_settings={
+                            "plan_cache_mode": "force_custom_plan",
+                            "standard_conforming_strings": "on",
+                            **deadline.postgres_server_settings(self.settings),
+                        },
                         timeout=5,  # to connect; a failure sends the request the normal way
                     )
         return self._driver_pool

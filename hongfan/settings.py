@@ -91,6 +91,8 @@ class Settings:
     filter_max_list: int = 1000
     filter_max_depth: int = 10
     filter_max_nodes: int = 200
+    statement_timeout_ms: int = 5000
+    write_statement_timeout_ms: int = 60_000
 
     @property
     def is_production(self) -> bool:
@@ -142,6 +144,8 @@ class Settings:
             filter_max_list=_int(env, "HONGFAN_FILTER_MAX_LIST", 1000),
             filter_max_depth=_int(env, "HONGFAN_FILTER_MAX_DEPTH", 10),
             filter_max_nodes=_int(env, "HONGFAN_FILTER_MAX_NODES", 200),
+            statement_timeout_ms=_int(env, "HONGFAN_STATEMENT_TIMEOUT_MS", 5000),
+            write_statement_timeout_ms=_int(env, "HONGFAN_WRITE_STATEMENT_TIMEOUT_MS", 60000),
         )
 
 
