@@ -66,7 +66,7 @@ async def test_a_read_past_its_deadline_is_statement_timeout_and_runs_once(serve
     if served.database.dialect != "postgresql":
         pytest.skip("a lock holds the read past its deadline on PostgreSQL; SQLite: the test above")
     settings = dataclasses.replace(served.database.settings, statement_timeout_ms=300)
-    async for server in serve(served.database, settings):
+    async with serve(served.database, settings) as server:
         counter = Statements()
         engine = served.database.engine.sync_engine
 
@@ -90,7 +90,7 @@ async def test_a_replayed_read_past_its_deadline_is_not_run_again(served: Served
     if served.database.dialect != "postgresql":
         pytest.skip("the fast lane replays PostgreSQL statements")
     settings = dataclasses.replace(served.database.settings, statement_timeout_ms=300)
-    async for server in serve(served.database, settings):
+    async with serve(served.database, settings) as server:
         for _ in range(2):  # answered, then replayed
             assert "errors" not in (await server.graphql({"query": QUERY})).json()
         fastlane = server.app.state.fastlane
