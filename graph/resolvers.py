@@ -38,6 +38,7 @@ from hongfan.policy import Fields
 from models.base import ENTITIES, Record, ToMany, ToOne, column_meta
 from models.messages import message
 from models.pinyin import derived_from
+from models.validators import parse_record_id
 
 # -- records to nodes ------------------------------------------------------------
 
@@ -327,9 +328,8 @@ async def resolve_node(info: strawberry.Info, id: relay.GlobalID) -> relay.Node 
     model = ENTITIES.get(id.type_name)
     if model is None:
         return None
-    try:
-        pk = int(id.node_id)
-    except ValueError:
+    pk = parse_record_id(id.node_id)  # only the canonical form names a record (#9.4)
+    if pk is None:
         return None
     return to_node(ctx, model, await load_record(ctx, model, pk))
 

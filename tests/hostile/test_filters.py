@@ -100,3 +100,13 @@ async def test_the_filter_limits_are_settings(served: Served):
             assert body["errors"][0]["extensions"]["code"] == "FILTER_TOO_LARGE"
         ok = await server.graphql({"query": LIST, "variables": {"f": {"name": {"contains": "厦门市"}}}})
         assert ok.json() == {"data": {"organisations": {"totalCount": 1}}}
+
+
+async def test_a_filter_nested_thousands_deep_in_the_document_is_a_clear_error(served: Served):
+    for depth in (20, 2000):
+        query = "{ organisations(filter: " + "{and: [" * depth + "{}" + "]}" * depth + ") { totalCount } }"
+        response = await served.graphql({"query": query})
+        assert response.status_code == 200
+        error = response.json()["errors"][0]
+        assert error.get("extensions", {}).get("code") == "FILTER_TOO_LARGE" or "nested too deeply" in error["message"]
+    await served.still_serving()
