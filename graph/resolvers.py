@@ -24,7 +24,7 @@ from graph.errors import UserError
 from graph.filter_limits import FilterLimits, check_filter
 from graph.filters import compile_filter, compile_order, global_id_to_pk
 from graph.names import snake
-from hongfan import access, crud, reads
+from hongfan import access, crud, deadline, reads
 from hongfan.errors import HongfanError
 from hongfan.pagination import (
     CursorError,
@@ -364,6 +364,11 @@ async def _write(ctx: Context, model: type[Record], action: Callable[[Any], Awai
             record = await action(session)
     except HongfanError as error:
         return _payload(ctx, model, None, error)
+    except Exception as error:
+        if deadline.is_statement_timeout(error):  # rolled back, and not tried again (#9.2)
+            seconds = ctx.settings.write_statement_timeout_ms / 1000
+            raise UserError(message("statement.timeout", ctx.language, seconds=f"{seconds:g}"), code="STATEMENT_TIMEOUT") from error
+        raise
     ctx.forget_loaded()
     return _payload(ctx, model, record, None)
 

@@ -113,3 +113,28 @@ async def test_a_replayed_read_past_its_deadline_is_not_run_again(served: Served
         assert fastlane.statements == statements_before + 1
         assert counter.sent == []  # the normal path did not run it again
         await server.still_serving()
+
+
+async def test_a_write_past_its_deadline_is_statement_timeout_and_writes_nothing(served: Served):
+    if served.database.dialect != "postgresql":
+        pytest.skip("a lock holds the write past its deadline on PostgreSQL")
+    from graph.context import Context
+    from graph.schema import build_schema
+
+    settings = dataclasses.replace(served.database.settings, write_statement_timeout_ms=300)
+    database = Database(settings, create_engine(settings))
+    mutation = 'mutation { createOrganisation(input: {name: "新组织"}) { organisation { id } errors { code } } }'
+
+    async def create() -> Any:
+        context = Context(database, settings, SYSTEM)
+        try:
+            return await build_schema().execute(mutation, context_value=context)
+        finally:
+            await context.close()
+
+    try:
+        result = await _with_table_locked(served, create)
+    finally:
+        await database.dispose()
+    assert result.errors and result.errors[0].extensions["code"] == "STATEMENT_TIMEOUT", result.errors
+    await served.still_serving()  # and the two organisations are still the only ones
