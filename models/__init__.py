@@ -1,5 +1,8 @@
 """SQLModel tables and domain rules. Importing this package registers every record type."""
 
+import importlib
+import pkgutil
+
 from models.accounts import ApiToken, AuthSession, LoginFailure, User, UserRole
 from models.audit import AuditEntry
 from models.base import ENTITIES, EntityMeta, Record
@@ -10,9 +13,15 @@ from models.saved_views import SavedView
 from models.scholarships import EmploymentOutcome, FamilyCategory, Gender, Grant, ScholarshipStudent
 from models.search import install_functions
 from models.sites import Recognition, ServiceSite, SiteKind
+from models.tallies import roster_table, tally_table
 from models.training import Course, CourseCategory, CourseSession, Enrolment, EnrolmentStatus
 
 install_functions(Record.metadata)
+
+# Every other module of the package too: a record type declared in a new module registers
+# itself without a line here (the names above are shortcuts for existing callers).
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")
 
 __all__ = [
     "ENTITIES",
@@ -45,4 +54,6 @@ __all__ = [
     "TransferJob",
     "User",
     "UserRole",
+    "roster_table",
+    "tally_table",
 ]
