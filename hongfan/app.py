@@ -9,7 +9,9 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import sqlalchemy as sa
+from cross_web import HTTPException
 from starlette.applications import Starlette
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -19,6 +21,7 @@ from strawberry.asgi import GraphQL
 from admin_ui import admin_mount
 from graph.context import Context
 from graph.fastlane import FastLane, credential_of
+from graph.http import GraphQLOverHTTP
 from graph.schema import build_schema
 from hongfan import accounts
 from hongfan.auth import (
@@ -51,7 +54,7 @@ class GraphQLApp(GraphQL[Context, None]):
         super().__init__(
             build_schema(introspection=settings.introspection),
             graphql_ide="graphiql" if settings.graphiql else None,
-            allow_queries_via_get=False,
+            allow_queries_via_get=True,
         )
         self.db = db
         self.settings = settings
@@ -66,6 +69,18 @@ class GraphQLApp(GraphQL[Context, None]):
         # answer is remembered on the scope, so this costs no second lookup.
         principal = await authenticate(request)
         return Context(self.db, self.settings, principal, request)
+
+    async def execute_single(self, request: Any, request_adapter: Any, sub_response: Any, context: Any, root_value: Any, request_data: Any) -> Any:  # noqa: PLR0913
+        if not isinstance(request_data.operation_name, str | None):
+            raise HTTPException(400, "The GraphQL operation's `operationName` must be a string")
+        try:
+            return await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+        except HTTPException as error:
+            if request_adapter.method == "GET" and "not allowed when using GET" in error.reason:
+                raise HTTPException(405, error.reason) from error  # GraphQL over HTTP: 405
+            raise
 
     async def execute_operation(self, request: Any, request_adapter: Any, request_data: Any, context: Any, root_value: Any, sub_response: Any) -> Any:  # noqa: PLR0913
         try:
@@ -268,6 +283,26 @@ def _auth_routes(database: Database, settings: Settings) -> list[Route]:
     ]
 
 
+def _graphql_endpoint(app: ASGIApp, settings: Settings) -> ASGIApp:
+    """/graphql over HTTP (graph.http), and CORS for the origins configured (none by default).
+
+    Cross-origin callers use bearer tokens: credentials (cookies) are never allowed, so a
+    page on another origin cannot act as a signed-in user.
+    """
+    endpoint: ASGIApp = GraphQLOverHTTP(app, settings.cache_max_age)
+    if settings.cors_origins:
+        endpoint = CORSMiddleware(
+            endpoint,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "Accept", "Accept-Language"],
+            allow_credentials=False,
+            expose_headers=["ETag"],
+            max_age=600,
+        )
+    return endpoint
+
+
 def create_app(settings: Settings | None = None, db: Database | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     database = db or Database(settings)
@@ -295,7 +330,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app = Starlette(
         routes=[
             Route("/", index),
-            Route("/graphql", GuardedGraphQL(graphql, fastlane), methods=["GET", "POST"]),
+            Route("/graphql", _graphql_endpoint(GuardedGraphQL(graphql, fastlane), settings), methods=["GET", "POST", "OPTIONS"]),
             *_auth_routes(database, settings),
             Route("/healthz", healthz),
             Route("/readyz", readyz),

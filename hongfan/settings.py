@@ -52,6 +52,16 @@ def _port(env: Mapping[str, str], name: str, default: int) -> int:
     return port
 
 
+def _origins(raw: str) -> tuple[str, ...]:
+    """``HONGFAN_CORS_ORIGINS``: origins separated by commas or spaces, each scheme://host[:port]."""
+    origins = tuple(item.strip().rstrip("/") for item in raw.replace(",", " ").split() if item.strip())
+    for origin in origins:
+        scheme, separator, rest = origin.partition("://")
+        if origin == "*" or scheme not in {"http", "https"} or not separator or not rest or "/" in rest:
+            raise SettingsError("settings.cors_origin", value=origin)
+    return origins
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -85,6 +95,10 @@ class Settings:
     jobs_dir: str = ""  # "" = <temp dir>/hongfan-jobs/<hash of the database URL>
     job_retention_hours: int = 24
     export_inline_rows: int = 5_000
+    # Browsers and CDNs (#14): the origins allowed to call /graphql (none by default), and
+    # how long an anonymous GET answer may be cached.
+    cors_origins: tuple[str, ...] = ()
+    cache_max_age: int = 60
 
     @property
     def is_production(self) -> bool:
@@ -131,6 +145,8 @@ class Settings:
             jobs_dir=env.get("HONGFAN_JOBS_DIR", ""),
             job_retention_hours=_int(env, "HONGFAN_JOB_RETENTION_HOURS", 24),
             export_inline_rows=_int(env, "HONGFAN_EXPORT_INLINE_ROWS", 5000),
+            cors_origins=_origins(env.get("HONGFAN_CORS_ORIGINS", "")),
+            cache_max_age=_int(env, "HONGFAN_CACHE_MAX_AGE", 60),
         )
 
 

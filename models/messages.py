@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from models.messages_api import API_MESSAGES
 from models.messages_cli import CLI_MESSAGES
 
 Language = Literal["zh", "en"]
@@ -358,6 +359,8 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 # The command line's and start-up's texts: the same catalogue, kept in their own module.
 MESSAGES.update(CLI_MESSAGES)
+# The GraphQL-over-HTTP layer's texts (#14): requests, persisted operations.
+MESSAGES.update(API_MESSAGES)
 
 
 class _KeepMissing(dict[str, object]):
