@@ -11,6 +11,7 @@ from urllib.parse import parse_qs
 import sqlalchemy as sa
 from cross_web import HTTPException
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -37,6 +38,7 @@ from hongfan.auth import (
     unsign_session,
 )
 from hongfan.db import Database
+from hongfan.headers import SecurityHeaders
 from hongfan.settings import Settings
 from models.accounts import User
 from models.base import utcnow
@@ -337,6 +339,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             admin_mount(),
         ],
         lifespan=lifespan,
+        middleware=[Middleware(SecurityHeaders)],
     )
     app.state.settings = settings
     app.state.db = database

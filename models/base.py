@@ -252,10 +252,11 @@ def entity(meta: EntityMeta) -> Callable[[M], M]:
     """Register a table class as a record type."""
 
     def register(model: M) -> M:
-        from models import pinyin
+        from models import pinyin, search
 
         model.__entity__ = meta
         ENTITIES[meta.type_name] = model
+        search.attach(model)
         pinyin.attach(model)
         return model
 

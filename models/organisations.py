@@ -17,7 +17,6 @@ from models.base import (
     labelled,
     published_flag,
 )
-from models.search import grams_index
 
 
 @labelled(
@@ -99,7 +98,6 @@ class OrganisationLevel(enum.StrEnum):
 class Organisation(Record, table=True):
     __tablename__ = "organisation"
     __table_args__ = (
-        grams_index("organisation", "name"),
         sa.UniqueConstraint("parent_id", "name"),
         sa.Index(
             "ix_organisation_path_pattern", "path", postgresql_ops={"path": "varchar_pattern_ops"}

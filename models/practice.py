@@ -16,7 +16,6 @@ from models.base import (
     labelled,
     published_flag,
 )
-from models.search import grams_index
 
 
 @labelled(
@@ -53,7 +52,6 @@ class InternshipStatus(enum.StrEnum):
 )
 class Company(Record, table=True):
     __tablename__ = "company"
-    __table_args__ = (grams_index("company", "name"),)
 
     name: str = col("Name (企业名称)", zh="企业名称", en="Name", searchable=True, pinyin="text", max_length=200, index=True)
     credit_code: str = col(

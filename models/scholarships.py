@@ -6,7 +6,6 @@ import enum
 from decimal import Decimal
 
 from models.base import EntityMeta, Money, Record, ToMany, ToOne, col, entity, enum_column, labelled
-from models.search import grams_index
 
 
 @labelled({"male": ("男", "Male"), "female": ("女", "Female")})
@@ -66,7 +65,6 @@ class EmploymentOutcome(enum.StrEnum):
 )
 class ScholarshipStudent(Record, table=True):
     __tablename__ = "scholarship_student"
-    __table_args__ = (grams_index("scholarship_student", "name"),)
 
     name: str = col("Full name (姓名)", zh="姓名", en="Name", searchable=True, pinyin="person", max_length=50, index=True)
     gender: Gender = col("Gender (性别)", zh="性别", en="Gender", sa_type=enum_column(Gender), index=True)

@@ -38,28 +38,37 @@ GRAMS_FUNCTIONS = [
     $$
     """,
 ]
-DROP_GRAMS_FUNCTIONS = ["DROP FUNCTION IF EXISTS hongfan_query_grams(text)", "DROP FUNCTION IF EXISTS hongfan_grams(text)"]
+DROP_GRAMS_FUNCTIONS = [
+    "DROP FUNCTION IF EXISTS hongfan_query_grams(text)",
+    "DROP FUNCTION IF EXISTS hongfan_grams(text)",
+]
 
-# (table, column) pairs with a grams index: the names people search for.
-GRAM_INDEXED: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("organisation", "name"),
-        ("service_site", "name"),
-        ("course", "title"),
-        ("enrolment", "name"),
-        ("scholarship_student", "name"),
-        ("company", "name"),
-    }
-)
+GRAMS = "grams"  # column.info key: the column has a grams index (PostgreSQL)
 
 
-def grams_index(table: str, column: str) -> sa.Index:
-    """The PostgreSQL-only GIN index over a column's grams."""
-    return sa.Index(
-        f"ix_{table}_{column}_grams",
-        sa.text(f"hongfan_grams({column})"),
-        postgresql_using="gin",
-    ).ddl_if(dialect="postgresql")
+def attach(model: Any) -> None:
+    """Give every name people search for its grams index: derived, never listed by hand.
+
+    The names people search for are the columns declared with ``pinyin=`` (organisation
+    and site names, titles, people's names); each gets ``ix_<table>_<column>_grams`` on
+    PostgreSQL, which Alembic's autogenerate writes into the type's migration.
+    """
+    table: sa.Table = model.__table__
+    for column in list(table.columns):
+        meta = column.info.get("meta")
+        if getattr(meta, "pinyin", None) is None or column.info.get(GRAMS):
+            continue
+        column.info[GRAMS] = True
+        sa.Index(  # joins the table through its column
+            f"ix_{table.name}_{column.name}_grams",
+            sa.func.hongfan_grams(column),
+            postgresql_using="gin",
+        ).ddl_if(dialect="postgresql")
+
+
+def gram_indexed(table: sa.Table) -> list[str]:
+    """The columns of ``table`` with a grams index, in table order."""
+    return [c.name for c in table.columns if c.info.get(GRAMS)]
 
 
 class TextContains(ColumnElement[bool]):
@@ -80,11 +89,12 @@ class TextContains(ColumnElement[bool]):
     def __init__(self, column: Any, value: str) -> None:
         # not "like": that would hide ColumnElement.like()
         self.pattern: ColumnElement[bool] = column.icontains(value, autoescape=True)
-        table = getattr(getattr(column, "table", None), "name", None)
-        # Derived pinyin search columns (models.pinyin) carry their own grams index.
-        indexed = (table, getattr(column, "name", None)) in GRAM_INDEXED or "pinyin_of" in getattr(column, "info", {})
+        # Searched names and their derived pinyin search columns carry a grams index.
+        indexed = bool(getattr(column, "info", {}).get(GRAMS))
         if indexed and value:
-            grams = sa.func.hongfan_grams(column).op("@>")(sa.func.hongfan_query_grams(sa.literal(value)))
+            grams = sa.func.hongfan_grams(column).op("@>")(
+                sa.func.hongfan_query_grams(sa.literal(value))
+            )
             self.indexed: ColumnElement[bool] = sa.and_(grams, self.pattern)
         else:
             self.indexed = self.pattern
@@ -107,6 +117,8 @@ def text_contains(column: Any, value: str) -> ColumnElement[bool]:
 def install_functions(metadata: sa.MetaData) -> None:
     """Create the gram functions with the tables (create_all), on PostgreSQL only."""
     for statement in GRAMS_FUNCTIONS:
-        sa.event.listen(metadata, "before_create", sa.DDL(statement).execute_if(dialect="postgresql"))
+        sa.event.listen(
+            metadata, "before_create", sa.DDL(statement).execute_if(dialect="postgresql")
+        )
     for statement in DROP_GRAMS_FUNCTIONS:
         sa.event.listen(metadata, "after_drop", sa.DDL(statement).execute_if(dialect="postgresql"))

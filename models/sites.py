@@ -16,7 +16,6 @@ from models.base import (
     labelled,
     published_flag,
 )
-from models.search import grams_index
 
 
 @labelled(
@@ -73,7 +72,6 @@ class Recognition(enum.StrEnum):
 )
 class ServiceSite(Record, table=True):
     __tablename__ = "service_site"
-    __table_args__ = (grams_index("service_site", "name"),)
 
     name: str = col("Name (名称)", zh="名称", en="Name", searchable=True, pinyin="text", max_length=100, index=True)
     kind: SiteKind = col("Kind of site (阵地类型)", zh="类型", en="Kind", sa_type=enum_column(SiteKind), index=True)

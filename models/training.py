@@ -16,7 +16,6 @@ from models.base import (
     labelled,
     published_flag,
 )
-from models.search import grams_index
 
 
 @labelled(
@@ -70,7 +69,6 @@ class EnrolmentStatus(enum.StrEnum):
 )
 class Course(Record, table=True):
     __tablename__ = "course"
-    __table_args__ = (grams_index("course", "title"),)
 
     title: str = col("Title (课程名称)", zh="课程名称", en="Title", searchable=True, pinyin="text", max_length=200, index=True)
     category: CourseCategory = col(
@@ -139,7 +137,6 @@ class CourseSession(Record, table=True):
 )
 class Enrolment(Record, table=True):
     __tablename__ = "enrolment"
-    __table_args__ = (grams_index("enrolment", "name"),)
 
     course_id: int = col("The course (所属课程)", zh="所属课程", en="Course", foreign_key="course.id", index=True)
     organisation_id: int = col(
