@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from admin_ui import admin_mount
+from graph import graphiql
 from graph.context import Context
 from graph.fastlane import FastLane, credential_of
 from graph.http import GraphQLOverHTTP
@@ -33,6 +34,7 @@ from hongfan.auth import (
     authenticate,
     authenticate_info,
     csrf_ok,
+    page_language,
     request_language,
     sign_session,
     unsign_session,
@@ -61,6 +63,10 @@ class GraphQLApp(GraphQL[Context, None]):
         self.db = db
         self.settings = settings
         self.fastlane = fastlane
+
+    async def render_graphql_ide(self, request: Any) -> Any:
+        # GraphiQL from the package itself (graph/static), never from a CDN
+        return graphiql.page(page_language(request))
 
     def encode_json(self, data: object) -> str:
         # Chinese as characters, not \u escapes: smaller and readable in any client.
@@ -334,6 +340,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             Route("/", index),
             Route("/graphql", _graphql_endpoint(GuardedGraphQL(graphql, fastlane), settings), methods=["GET", "POST", "OPTIONS"]),
             *_auth_routes(database, settings),
+            *([Route(graphiql.ASSET_PREFIX + "{name}", graphiql.asset)] if settings.graphiql else []),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             admin_mount(),

@@ -56,4 +56,24 @@ API_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "使用登录 Cookie 访问 /graphql 时须在请求头 X-CSRF-Token 中发送登录时获得的 csrfToken（见 GET /auth/me）",
         "en": "A request authenticated by the session cookie must send the csrfToken from sign-in in the X-CSRF-Token header (see GET /auth/me)",
     },
+    "graphiql.title": {
+        "zh": "红帆 GraphiQL",
+        "en": "Hongfan GraphiQL",
+    },
+    "graphiql.token": {
+        "zh": "API 令牌（可选）",
+        "en": "API token (optional)",
+    },
+    "graphiql.signed_in": {
+        "zh": "已登录：{email}（使用登录会话）",
+        "en": "Signed in as {email} (using the session)",
+    },
+    "graphiql.anonymous": {
+        "zh": "未登录：只能看到已发布的内容",
+        "en": "Not signed in: published records only",
+    },
+    "graphiql.loading": {
+        "zh": "正在加载 GraphiQL…",
+        "en": "Loading GraphiQL…",
+    },
 }
