@@ -160,3 +160,23 @@ async def test_a_request_strawberry_refuses_is_a_graphql_error_in_the_callers_la
         "message": "A POST request must be sent with Content-Type: application/json",
         "extensions": {"code": "BAD_REQUEST"},
     }]}
+
+
+async def test_given_a_published_course_then_an_anonymous_course_page_shows_its_timetable(client_default: httpx.AsyncClient, database: Database):
+    from hongfan import crud
+    from models import CourseSession
+
+    async with database.transaction(SYSTEM) as s:
+        city = await factories.organisation(s, "厦门市")
+        shown = await factories.course(s, city, "家庭健康指导员培训")
+        draft = await factories.course(s, city, "未发布的课程", published=False)
+        await crud.create(s, CourseSession, {"course_id": shown.id, "session_date": "2022-10-14", "topic": "开班", "lecturer": "讲师甲"})
+        await crud.create(s, CourseSession, {"course_id": draft.id, "session_date": "2022-10-15", "topic": "草稿"})
+        await factories.enrolment(s, shown, city, "林示例")
+    query = "{ courseSessions { totalCount edges { node { topic lecturer course { title } } } } enrolments { totalCount } }"
+    answer = (await client_default.get("/graphql", params={"query": query})).json()["data"]
+    assert [e["node"] for e in answer["courseSessions"]["edges"]] == [
+        {"topic": "开班", "lecturer": "讲师甲", "course": {"title": "家庭健康指导员培训"}}
+    ]
+    assert answer["courseSessions"]["totalCount"] == 1
+    assert answer["enrolments"]["totalCount"] == 0  # the people taking it stay private

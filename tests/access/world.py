@@ -58,6 +58,11 @@ async def build_world(database: Database) -> World:
             world.records["CourseSession"][side] = await crud.create(
                 s, CourseSession, {"course_id": course.id, "session_date": "2022-10-14", "lecturer": "讲师甲"}
             )
+            hidden_course = await factories.course(s, district, f"{district_name}未发布课程", published=False)
+            world.records["Course"][f"{side}-hidden"] = hidden_course
+            world.records["CourseSession"][f"{side}-hidden"] = await crud.create(
+                s, CourseSession, {"course_id": hidden_course.id, "session_date": "2022-10-15", "lecturer": "讲师乙"}
+            )
             world.records["Enrolment"][side] = await factories.enrolment(s, course, community, f"{district_name}学员")
             student = await factories.student(s, community, f"{district_name}学生")
             world.records["ScholarshipStudent"][side] = student
