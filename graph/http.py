@@ -33,7 +33,13 @@ from urllib.parse import parse_qs
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hongfan.auth import SCOPE_KEY, AuthenticationFailed, authenticate_info, request_language
+from hongfan.auth import (
+    SCOPE_KEY,
+    AuthenticationFailed,
+    authenticate_info,
+    csrf_refusal,
+    request_language,
+)
 from models.messages import message
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -268,7 +274,7 @@ class GraphQLOverHTTP:
             sent = request.headers.get("x-csrf-token", "")
             expected = info.csrf_token or ""
             if not (sent and expected and hmac.compare_digest(sent.encode(), expected.encode())):
-                return 403, message("http.csrf_header", lang), "CSRF"
+                return 403, message(csrf_refusal(request), lang), "CSRF"
         return None
 
     async def _send(self, send: Send, negotiated: Negotiated, status: int, data: dict[str, Any], extra: dict[str, str]) -> None:

@@ -12,7 +12,11 @@ import datetime as dt
 import decimal
 from typing import Any
 
-from strawberry.schema.types.base_scalars import DateDefinition, DateTimeDefinition, DecimalDefinition
+from strawberry.schema.types.base_scalars import (
+    DateDefinition,
+    DateTimeDefinition,
+    DecimalDefinition,
+)
 
 DATE_SPEC = "https://scalars.graphql.org/andimarek/local-date.html"
 DATE_TIME_SPEC = "https://scalars.graphql.org/andimarek/date-time.html"

@@ -11,6 +11,7 @@ from typing import Literal
 
 from models.messages_api import API_MESSAGES
 from models.messages_cli import CLI_MESSAGES
+from models.messages_limits import LIMIT_MESSAGES
 
 Language = Literal["zh", "en"]
 DEFAULT_LANGUAGE: Language = "zh"
@@ -224,6 +225,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "登录失败次数过多，请{minutes}分钟后再试",
         "en": "Too many failed sign-ins; try again in {minutes} minutes",
     },
+    "login.slow_down": {
+        "zh": "登录失败次数过多，请{seconds}秒后再试",
+        "en": "Too many failed sign-ins; try again in {seconds} seconds",
+    },
     "login.missing": {
         "zh": "请输入邮箱和密码",
         "en": "Enter your e-mail address and password",
@@ -359,6 +364,8 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 # The command line's and start-up's texts: the same catalogue, kept in their own module.
 MESSAGES.update(CLI_MESSAGES)
+# Requests, filters and values refused at the edge (#9).
+MESSAGES.update(LIMIT_MESSAGES)
 # The GraphQL-over-HTTP layer's texts (#14): requests, persisted operations.
 MESSAGES.update(API_MESSAGES)
 

@@ -53,8 +53,12 @@ API_MESSAGES: dict[str, dict[str, str]] = {
         "en": "GraphiQL is off on this server (HONGFAN_GRAPHIQL=1 turns it on)",
     },
     "http.csrf_header": {
-        "zh": "使用登录 Cookie 访问 /graphql 时须在请求头 X-CSRF-Token 中发送登录时获得的 csrfToken（见 GET /auth/me）",
-        "en": "A request authenticated by the session cookie must send the csrfToken from sign-in in the X-CSRF-Token header (see GET /auth/me)",
+        "zh": "使用登录 Cookie 的请求缺少 X-CSRF-Token 请求头：请发送登录时获得的 csrfToken（也可从 GET /auth/me 获取）",
+        "en": "This request uses the session cookie but has no X-CSRF-Token header: send the csrfToken from sign-in (also in GET /auth/me)",
+    },
+    "http.csrf_wrong": {
+        "zh": "X-CSRF-Token 请求头与当前登录会话不符：请发送本次登录获得的 csrfToken（也可从 GET /auth/me 获取）",
+        "en": "The X-CSRF-Token header does not belong to this session: send the csrfToken from this sign-in (also in GET /auth/me)",
     },
     "graphiql.title": {
         "zh": "红帆 GraphiQL",
