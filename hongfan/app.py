@@ -45,6 +45,7 @@ from hongfan.bounded import Refusal, check_graphql_json, is_json, read_body
 from hongfan.db import Database
 from hongfan.headers import SecurityHeaders
 from hongfan.settings import Settings
+from hongfan.unavailable import DatabaseUnavailable, Unavailable, is_unavailable
 from models.accounts import User
 from models.base import utcnow
 from models.messages import message
@@ -100,6 +101,11 @@ class GraphQLApp(GraphQL[Context, None]):
             )
         finally:
             await context.close()
+        for error in getattr(result, "errors", None) or ():
+            # graph.schema leaves these unmasked so they can be told apart here: the whole
+            # request is a 503 with Retry-After (hongfan.unavailable), not a 200 with an error
+            if is_unavailable(getattr(error, "original_error", None)):
+                raise DatabaseUnavailable() from error.original_error
         key = request.scope.get(FASTLANE_KEY)
         if key is not None and context.replayable is not None and not getattr(result, "errors", None):
             info = request.scope.get(SCOPE_KEY)
@@ -334,8 +340,14 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         return RedirectResponse("/admin/")
 
     @contextlib.asynccontextmanager
-    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+    async def lifespan(app_: Starlette) -> AsyncIterator[None]:
         yield
+        # SIGTERM: uvicorn has drained the requests in flight (timeout_graceful_shutdown);
+        # background import/export jobs stop at their next progress point (marked failed,
+        # nothing half-written: their commits are all-or-nothing)
+        runner = getattr(app_.state, "transfer_jobs", None)
+        if runner is not None:
+            await runner.stop(timeout=settings.shutdown_seconds)
         await database.dispose()
 
     fastlane = FastLane(database, settings, enabled=settings.planner)
@@ -351,7 +363,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             admin_mount(),
         ],
         lifespan=lifespan,
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(Unavailable, retry_after=settings.retry_after_seconds),
+        ],
     )
     app.state.settings = settings
     app.state.db = database

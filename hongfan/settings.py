@@ -99,6 +99,13 @@ class Settings:
     jobs_dir: str = ""  # "" = <temp dir>/hongfan-jobs/<hash of the database URL>
     job_retention_hours: int = 24
     export_inline_rows: int = 5_000
+    # When the database goes away (#9.6): 503 with Retry-After, a bounded wait to connect,
+    # SQLite's busy timeout (its own retries) before "locked" is a 503, and how long
+    # SIGTERM waits for requests in flight.
+    retry_after_seconds: int = 5
+    db_connect_timeout_seconds: int = 5
+    sqlite_busy_timeout_ms: int = 5000
+    shutdown_seconds: int = 5
     # Bounded requests (#9): the /graphql body, the size of a filter, a statement's deadline.
     graphql_max_body_kb: int = 1024
     filter_max_string: int = 200
@@ -157,6 +164,10 @@ class Settings:
             job_retention_hours=_int(env, "HONGFAN_JOB_RETENTION_HOURS", 24),
             export_inline_rows=_int(env, "HONGFAN_EXPORT_INLINE_ROWS", 5000),
             graphql_max_body_kb=_int(env, "HONGFAN_GRAPHQL_MAX_BODY_KB", 1024),
+            retry_after_seconds=_int(env, "HONGFAN_RETRY_AFTER_SECONDS", 5),
+            db_connect_timeout_seconds=_int(env, "HONGFAN_DB_CONNECT_TIMEOUT_SECONDS", 5),
+            sqlite_busy_timeout_ms=_int(env, "HONGFAN_SQLITE_BUSY_TIMEOUT_MS", 5000),
+            shutdown_seconds=_int(env, "HONGFAN_SHUTDOWN_SECONDS", 5),
             filter_max_string=_int(env, "HONGFAN_FILTER_MAX_STRING", 200),
             filter_max_list=_int(env, "HONGFAN_FILTER_MAX_LIST", 1000),
             filter_max_depth=_int(env, "HONGFAN_FILTER_MAX_DEPTH", 10),

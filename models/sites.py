@@ -65,9 +65,18 @@ class Recognition(enum.StrEnum):
         description="A service place hosted by an organisation, e.g. a sunflower hut (服务阵地)",
         public=True,
         relations=(
-            ToOne("organisation", "Organisation", "organisation_id", "The host organisation (所属组织)"),
+            ToOne(
+                "organisation",
+                "Organisation",
+                "organisation_id",
+                "The host organisation (所属组织)",
+                reverse=("serviceSites", "Service sites it hosts (服务阵地)"),
+            ),
             ToMany("courses", "Course", "site_id", "Courses held here (在此举办的课程)"),
         ),
+        natural_key=("organisation_id", "name"),
+        aliases=("sites", "阵地"),
+        sample={"name": "向日葵亲子小屋{n}", "kind": "sunflower_hut"},
     )
 )
 class ServiceSite(Record, table=True):
