@@ -21,11 +21,14 @@ from strawberry.schema.config import StrawberryConfig
 from graph import accounts as account_fields
 from graph import erasure as erasure_fields
 from graph import resolvers
+from graph.arguments import describe_arguments
 from graph.audit import resolve_audit_log
 from graph.names import snake
 from graph.planner import PlannedExecution
 from graph.privacy import PrivateErrors, QuietSchema, is_user_facing
+from graph.scalars import OVERRIDES as SCALARS
 from graph.statistics import resolve_statistics
+from graph.suggestions import HideSuggestions
 from graph.types import build_all
 from hongfan.unavailable import is_unavailable
 from models.base import ENTITIES
@@ -80,17 +83,18 @@ def _root_types() -> tuple[type, type]:
 def build_schema(introspection: bool = True) -> strawberry.Schema:
     """The schema; without introspection for production unless configured otherwise."""
     query, mutation = _root_types()
-    extensions: list[Any] = [] if introspection else [DisableIntrospection]
+    extensions: list[Any] = [] if introspection else [DisableIntrospection, HideSuggestions]
     # The limits are validation rules. Build them once: a new rule class per request would
     # make every request a miss in the validation cache and re-validate the whole document.
     limit_rules = [
         *QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH).validation_rules,
         *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
     ]
-    return QuietSchema(
+    schema = QuietSchema(
         query=query,
         mutation=mutation,
         types=[relay.Node],
+        scalar_overrides=SCALARS,
         config=StrawberryConfig(),
         extensions=[
             *extensions,
@@ -108,6 +112,8 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
             ),
         ],
     )
+    describe_arguments(schema._schema)
+    return schema
 
 
 def print_sdl() -> str:

@@ -1,7 +1,7 @@
 """API tokens remember the token that created them, so revoking one revokes its offspring (#12.7).
 
-Revision ID: 0009_token_lineage
-Revises: 0008_authorship
+Revision ID: 0010_token_lineage
+Revises: 0009_authorship
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_token_lineage"
-down_revision: str | Sequence[str] | None = "0008_authorship"
+revision: str = "0010_token_lineage"
+down_revision: str | Sequence[str] | None = "0009_authorship"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

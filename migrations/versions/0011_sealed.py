@@ -3,8 +3,8 @@ ciphertext behind an HMAC blind index; ID numbers stay unique through that index
 
 Existing rows are converted in batches with the keyring the command was given.
 
-Revision ID: 0010_sealed
-Revises: 0009_token_lineage
+Revision ID: 0011_sealed
+Revises: 0010_token_lineage
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-from migrations.frozen.sealed_0010 import INDEX_CHARS, Ring, ring_from
+from migrations.frozen.sealed_0011 import INDEX_CHARS, Ring, ring_from
 
-revision: str = "0010_sealed"
-down_revision: str | Sequence[str] | None = "0009_token_lineage"
+revision: str = "0011_sealed"
+down_revision: str | Sequence[str] | None = "0010_token_lineage"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

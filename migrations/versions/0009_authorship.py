@@ -3,8 +3,8 @@
 "user:3:li@example.org" becomes 3; what the system wrote ("system:demo", import jobs) becomes
 null. Records then name their authors as each caller may see people (#12.1).
 
-Revision ID: 0008_authorship
-Revises: 0007_saved_views
+Revision ID: 0009_authorship
+Revises: 0008_tallies
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-revision: str = "0008_authorship"
-down_revision: str | Sequence[str] | None = "0007_saved_views"
+revision: str = "0009_authorship"
+down_revision: str | Sequence[str] | None = "0008_tallies"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
