@@ -16,6 +16,8 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
+from migrations.frozen.triggers_0009 import triggers_set_aside
+
 revision: str = "0009_authorship"
 down_revision: str | Sequence[str] | None = "0008_tallies"
 branch_labels: str | Sequence[str] | None = None
@@ -42,39 +44,41 @@ def _user_id(text: str | None) -> str | None:
 
 
 def upgrade() -> None:
-    bind = op.get_bind()
-    for table in TABLES:
-        for column in COLUMNS:
-            t = sa.table(table, sa.column(column, sa.String()))
-            values = bind.execute(sa.select(t.c[column]).distinct()).scalars().all()
-            for value in values:
-                if value is None:
-                    continue
-                bind.execute(t.update().where(t.c[column] == value).values({column: _user_id(value)}))
-        with op.batch_alter_table(table) as batch:
+    with triggers_set_aside(op.get_bind()):
+        bind = op.get_bind()
+        for table in TABLES:
             for column in COLUMNS:
-                batch.alter_column(
-                    column,
-                    existing_type=sqlmodel.sql.sqltypes.AutoString(length=200),
-                    type_=sa.Integer(),
-                    existing_nullable=True,
-                    postgresql_using=f"{column}::integer",
-                )
+                t = sa.table(table, sa.column(column, sa.String()))
+                values = bind.execute(sa.select(t.c[column]).distinct()).scalars().all()
+                for value in values:
+                    if value is None:
+                        continue
+                    bind.execute(t.update().where(t.c[column] == value).values({column: _user_id(value)}))
+            with op.batch_alter_table(table) as batch:
+                for column in COLUMNS:
+                    batch.alter_column(
+                        column,
+                        existing_type=sqlmodel.sql.sqltypes.AutoString(length=200),
+                        type_=sa.Integer(),
+                        existing_nullable=True,
+                        postgresql_using=f"{column}::integer",
+                    )
 
 
 def downgrade() -> None:
-    for table in TABLES:
-        with op.batch_alter_table(table) as batch:
+    with triggers_set_aside(op.get_bind()):
+        for table in TABLES:
+            with op.batch_alter_table(table) as batch:
+                for column in COLUMNS:
+                    batch.alter_column(
+                        column,
+                        existing_type=sa.Integer(),
+                        type_=sqlmodel.sql.sqltypes.AutoString(length=200),
+                        existing_nullable=True,
+                        postgresql_using=f"{column}::text",
+                    )
+            t = sa.table(table, *(sa.column(c, sa.String()) for c in COLUMNS))
             for column in COLUMNS:
-                batch.alter_column(
-                    column,
-                    existing_type=sa.Integer(),
-                    type_=sqlmodel.sql.sqltypes.AutoString(length=200),
-                    existing_nullable=True,
-                    postgresql_using=f"{column}::text",
+                op.execute(
+                    t.update().where(t.c[column].is_not(None)).values({column: "user:" + t.c[column]})
                 )
-        t = sa.table(table, *(sa.column(c, sa.String()) for c in COLUMNS))
-        for column in COLUMNS:
-            op.execute(
-                t.update().where(t.c[column].is_not(None)).values({column: "user:" + t.c[column]})
-            )

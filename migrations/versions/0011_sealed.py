@@ -16,6 +16,7 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 from migrations.frozen.sealed_0011 import INDEX_CHARS, Ring, ring_from
+from migrations.frozen.triggers_0009 import triggers_set_aside
 
 revision: str = "0011_sealed"
 down_revision: str | Sequence[str] | None = "0010_token_lineage"
@@ -49,41 +50,43 @@ def _convert(ring: Ring, table: str, columns: tuple[str, ...], sealing: bool) ->
 
 
 def upgrade() -> None:
-    ring = ring_from(op.get_context().config)
-    with op.batch_alter_table("scholarship_student") as batch:
-        batch.drop_constraint("uq_scholarship_student_id_number", type_="unique")
-        batch.drop_index("ix_scholarship_student_family_category")
-    for table, columns in SEALED.items():
-        with op.batch_alter_table(table) as batch:
-            for column, length in columns:
-                batch.alter_column(
-                    column,
-                    existing_type=sqlmodel.sql.sqltypes.AutoString(length=length),
-                    type_=sa.String(255),
-                    existing_nullable=column != "id_number" and column != "family_category",
-                )
-        _convert(ring, table, tuple(c for c, _ in columns), sealing=True)
-    op.create_index(
-        "uq_scholarship_student_id_number",
-        "scholarship_student",
-        [sa.text(f"substr(id_number, 1, {INDEX_CHARS})")],
-        unique=True,
-    )
+    with triggers_set_aside(op.get_bind()):
+        ring = ring_from(op.get_context().config)
+        with op.batch_alter_table("scholarship_student") as batch:
+            batch.drop_constraint("uq_scholarship_student_id_number", type_="unique")
+            batch.drop_index("ix_scholarship_student_family_category")
+        for table, columns in SEALED.items():
+            with op.batch_alter_table(table) as batch:
+                for column, length in columns:
+                    batch.alter_column(
+                        column,
+                        existing_type=sqlmodel.sql.sqltypes.AutoString(length=length),
+                        type_=sa.String(255),
+                        existing_nullable=column != "id_number" and column != "family_category",
+                    )
+            _convert(ring, table, tuple(c for c, _ in columns), sealing=True)
+        op.create_index(
+            "uq_scholarship_student_id_number",
+            "scholarship_student",
+            [sa.text(f"substr(id_number, 1, {INDEX_CHARS})")],
+            unique=True,
+        )
 
 
 def downgrade() -> None:
-    ring = ring_from(op.get_context().config)
-    op.drop_index("uq_scholarship_student_id_number", table_name="scholarship_student")
-    for table, columns in SEALED.items():
-        _convert(ring, table, tuple(c for c, _ in columns), sealing=False)
-        with op.batch_alter_table(table) as batch:
-            for column, length in columns:
-                batch.alter_column(
-                    column,
-                    existing_type=sa.String(255),
-                    type_=sqlmodel.sql.sqltypes.AutoString(length=length),
-                    existing_nullable=column != "id_number" and column != "family_category",
-                )
-    with op.batch_alter_table("scholarship_student") as batch:
-        batch.create_index("ix_scholarship_student_family_category", ["family_category"], unique=False)
-        batch.create_unique_constraint("uq_scholarship_student_id_number", ["id_number"])
+    with triggers_set_aside(op.get_bind()):
+        ring = ring_from(op.get_context().config)
+        op.drop_index("uq_scholarship_student_id_number", table_name="scholarship_student")
+        for table, columns in SEALED.items():
+            _convert(ring, table, tuple(c for c, _ in columns), sealing=False)
+            with op.batch_alter_table(table) as batch:
+                for column, length in columns:
+                    batch.alter_column(
+                        column,
+                        existing_type=sa.String(255),
+                        type_=sqlmodel.sql.sqltypes.AutoString(length=length),
+                        existing_nullable=column != "id_number" and column != "family_category",
+                    )
+        with op.batch_alter_table("scholarship_student") as batch:
+            batch.create_index("ix_scholarship_student_family_category", ["family_category"], unique=False)
+            batch.create_unique_constraint("uq_scholarship_student_id_number", ["id_number"])
