@@ -9,8 +9,10 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import sqlalchemy as sa
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -18,8 +20,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from admin_ui import admin_mount
+from graph import graphiql
 from graph.context import Context
 from graph.fastlane import FastLane, credential_of
+from graph.http import GraphQLOverHTTP
 from graph.schema import build_schema
 from hongfan import accounts
 from hongfan.auth import (
@@ -30,6 +34,8 @@ from hongfan.auth import (
     authenticate,
     authenticate_info,
     csrf_ok,
+    csrf_refusal,
+    page_language,
     remember_device,
     request_language,
     sign_session,
@@ -39,6 +45,7 @@ from hongfan.bounded import Refusal, check_graphql_json, is_json, read_body
 from hongfan.db import Database
 from hongfan.headers import SecurityHeaders
 from hongfan.settings import Settings
+from hongfan.unavailable import DatabaseUnavailable, Unavailable, is_unavailable
 from models.accounts import User
 from models.base import utcnow
 from models.messages import message
@@ -55,11 +62,15 @@ class GraphQLApp(GraphQL[Context, None]):
         super().__init__(
             build_schema(introspection=settings.introspection),
             graphql_ide="graphiql" if settings.graphiql else None,
-            allow_queries_via_get=False,
+            allow_queries_via_get=True,
         )
         self.db = db
         self.settings = settings
         self.fastlane = fastlane
+
+    async def render_graphql_ide(self, request: Any) -> Any:
+        # GraphiQL from the package itself (graph/static), never from a CDN
+        return graphiql.page(page_language(request))
 
     def encode_json(self, data: object) -> str:
         # Chinese as characters, not \u escapes: smaller and readable in any client.
@@ -71,6 +82,18 @@ class GraphQLApp(GraphQL[Context, None]):
         principal = await authenticate(request)
         return Context(self.db, self.settings, principal, request)
 
+    async def execute_single(self, request: Any, request_adapter: Any, sub_response: Any, context: Any, root_value: Any, request_data: Any) -> Any:  # noqa: PLR0913
+        if not isinstance(request_data.operation_name, str | None):
+            raise HTTPException(400, "The GraphQL operation's `operationName` must be a string")
+        try:
+            return await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+        except HTTPException as error:
+            if request_adapter.method == "GET" and "not allowed when using GET" in error.reason:
+                raise HTTPException(405, error.reason) from error  # GraphQL over HTTP: 405
+            raise
+
     async def execute_operation(self, request: Any, request_adapter: Any, request_data: Any, context: Any, root_value: Any, sub_response: Any) -> Any:  # noqa: PLR0913
         try:
             result = await super().execute_operation(
@@ -78,6 +101,11 @@ class GraphQLApp(GraphQL[Context, None]):
             )
         finally:
             await context.close()
+        for error in getattr(result, "errors", None) or ():
+            # graph.schema leaves these unmasked so they can be told apart here: the whole
+            # request is a 503 with Retry-After (hongfan.unavailable), not a 200 with an error
+            if is_unavailable(getattr(error, "original_error", None)):
+                raise DatabaseUnavailable() from error.original_error
         key = request.scope.get(FASTLANE_KEY)
         if key is not None and context.replayable is not None and not getattr(result, "errors", None):
             info = request.scope.get(SCOPE_KEY)
@@ -152,7 +180,7 @@ class GuardedGraphQL:
                 await response(scope, receive, send)
                 return
             if not csrf_ok(request, info):
-                await _graphql_error(403, message("csrf.missing", lang), "CSRF")(scope, receive, send)
+                await _graphql_error(403, message(csrf_refusal(request), lang), "CSRF")(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 
@@ -243,7 +271,7 @@ def _auth_routes(database: Database, settings: Settings) -> list[Route]:
         if isinstance(info, Response):
             return info
         if not csrf_ok(request, info):
-            return _auth_error(403, message("csrf.missing", request_language(request)), code="CSRF")
+            return _auth_error(403, message(csrf_refusal(request), request_language(request)), code="CSRF")
         if info.method == "session" and info.session_id is not None:
             async with database.transaction(accounts.AUTH) as session:
                 await accounts.logout(session, info.session_id)
@@ -274,6 +302,26 @@ def _auth_routes(database: Database, settings: Settings) -> list[Route]:
     ]
 
 
+def _graphql_endpoint(app: ASGIApp, settings: Settings) -> ASGIApp:
+    """/graphql over HTTP (graph.http), and CORS for the origins configured (none by default).
+
+    Cross-origin callers use bearer tokens: credentials (cookies) are never allowed, so a
+    page on another origin cannot act as a signed-in user.
+    """
+    endpoint: ASGIApp = GraphQLOverHTTP(app, settings.cache_max_age)
+    if settings.cors_origins:
+        endpoint = CORSMiddleware(
+            endpoint,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "Accept", "Accept-Language"],
+            allow_credentials=False,
+            expose_headers=["ETag"],
+            max_age=600,
+        )
+    return endpoint
+
+
 def create_app(settings: Settings | None = None, db: Database | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     database = db or Database(settings)
@@ -292,8 +340,14 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         return RedirectResponse("/admin/")
 
     @contextlib.asynccontextmanager
-    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+    async def lifespan(app_: Starlette) -> AsyncIterator[None]:
         yield
+        # SIGTERM: uvicorn has drained the requests in flight (timeout_graceful_shutdown);
+        # background import/export jobs stop at their next progress point (marked failed,
+        # nothing half-written: their commits are all-or-nothing)
+        runner = getattr(app_.state, "transfer_jobs", None)
+        if runner is not None:
+            await runner.stop(timeout=settings.shutdown_seconds)
         await database.dispose()
 
     fastlane = FastLane(database, settings, enabled=settings.planner)
@@ -301,14 +355,18 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app = Starlette(
         routes=[
             Route("/", index),
-            Route("/graphql", GuardedGraphQL(graphql, fastlane, settings.graphql_max_body_kb * 1024), methods=["GET", "POST"]),
+            Route("/graphql", _graphql_endpoint(GuardedGraphQL(graphql, fastlane, settings.graphql_max_body_kb * 1024), settings), methods=["GET", "POST", "OPTIONS"]),
             *_auth_routes(database, settings),
+            *([Route(graphiql.ASSET_PREFIX + "{name}", graphiql.asset)] if settings.graphiql else []),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             admin_mount(),
         ],
         lifespan=lifespan,
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(Unavailable, retry_after=settings.retry_after_seconds),
+        ],
     )
     app.state.settings = settings
     app.state.db = database

@@ -52,6 +52,16 @@ def _port(env: Mapping[str, str], name: str, default: int) -> int:
     return port
 
 
+def _origins(raw: str) -> tuple[str, ...]:
+    """``HONGFAN_CORS_ORIGINS``: origins separated by commas or spaces, each scheme://host[:port]."""
+    origins = tuple(item.strip().rstrip("/") for item in raw.replace(",", " ").split() if item.strip())
+    for origin in origins:
+        scheme, separator, rest = origin.partition("://")
+        if origin == "*" or scheme not in {"http", "https"} or not separator or not rest or "/" in rest:
+            raise SettingsError("settings.cors_origin", value=origin)
+    return origins
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -89,12 +99,23 @@ class Settings:
     jobs_dir: str = ""  # "" = <temp dir>/hongfan-jobs/<hash of the database URL>
     job_retention_hours: int = 24
     export_inline_rows: int = 5_000
+    # When the database goes away (#9.6): 503 with Retry-After, a bounded wait to connect,
+    # SQLite's busy timeout (its own retries) before "locked" is a 503, and how long
+    # SIGTERM waits for requests in flight.
+    retry_after_seconds: int = 5
+    db_connect_timeout_seconds: int = 5
+    sqlite_busy_timeout_ms: int = 5000
+    shutdown_seconds: int = 5
     # Bounded requests (#9): the /graphql body, the size of a filter, a statement's deadline.
     graphql_max_body_kb: int = 1024
     filter_max_string: int = 200
     filter_max_list: int = 1000
     filter_max_depth: int = 10
     filter_max_nodes: int = 200
+    # Browsers and CDNs (#14): the origins allowed to call /graphql (none by default), and
+    # how long an anonymous GET answer may be cached.
+    cors_origins: tuple[str, ...] = ()
+    cache_max_age: int = 60
 
     @property
     def is_production(self) -> bool:
@@ -143,10 +164,16 @@ class Settings:
             job_retention_hours=_int(env, "HONGFAN_JOB_RETENTION_HOURS", 24),
             export_inline_rows=_int(env, "HONGFAN_EXPORT_INLINE_ROWS", 5000),
             graphql_max_body_kb=_int(env, "HONGFAN_GRAPHQL_MAX_BODY_KB", 1024),
+            retry_after_seconds=_int(env, "HONGFAN_RETRY_AFTER_SECONDS", 5),
+            db_connect_timeout_seconds=_int(env, "HONGFAN_DB_CONNECT_TIMEOUT_SECONDS", 5),
+            sqlite_busy_timeout_ms=_int(env, "HONGFAN_SQLITE_BUSY_TIMEOUT_MS", 5000),
+            shutdown_seconds=_int(env, "HONGFAN_SHUTDOWN_SECONDS", 5),
             filter_max_string=_int(env, "HONGFAN_FILTER_MAX_STRING", 200),
             filter_max_list=_int(env, "HONGFAN_FILTER_MAX_LIST", 1000),
             filter_max_depth=_int(env, "HONGFAN_FILTER_MAX_DEPTH", 10),
             filter_max_nodes=_int(env, "HONGFAN_FILTER_MAX_NODES", 200),
+            cors_origins=_origins(env.get("HONGFAN_CORS_ORIGINS", "")),
+            cache_max_age=_int(env, "HONGFAN_CACHE_MAX_AGE", 60),
         )
 
 
