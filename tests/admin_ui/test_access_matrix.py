@@ -33,7 +33,8 @@ LOGINS: dict[str, tuple[Role, str | None]] = {
 def listed(role: Role, view: AdminView) -> bool:
     rows = POLICY[view.type_name].rows.get(role, Rows.NONE)
     # the partner's admin is about its interns, not the public network
-    return rows is not Rows.NONE and not (role is Role.PARTNER and rows is Rows.PUBLISHED)
+    public = {Rows.PUBLISHED, Rows.PUBLISHED_PARENT}
+    return rows is not Rows.NONE and not (role is Role.PARTNER and rows in public)
 
 
 async def _district_path(db: Database, name: str) -> str:
