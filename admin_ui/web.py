@@ -57,7 +57,7 @@ class Page:
             rule = access.row_rule(principal, view.model)
             if rule is Rows.NONE:
                 continue
-            if principal.role is Role.PARTNER and rule is Rows.PUBLISHED:
+            if principal.role is Role.PARTNER and rule in {Rows.PUBLISHED, Rows.PUBLISHED_PARENT}:
                 continue  # the partner page is about its interns, not the public network
             shown.append(view)
         return shown

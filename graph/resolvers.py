@@ -23,7 +23,7 @@ from graph.context import Context
 from graph.errors import UserError
 from graph.filter_limits import FilterLimits, check_filter
 from graph.filters import compile_filter, compile_order, global_id_to_pk
-from graph.names import snake
+from graph.names import a, snake
 from hongfan import access, crud, reads
 from hongfan.errors import HongfanError
 from hongfan.pagination import (
@@ -406,12 +406,12 @@ def mutation_fields(model: type[Record]) -> dict[str, Any]:
     for resolver in (create, update, delete, restore):
         resolver.__module__ = "graph.types"
     return {
-        f"create_{snake(name)}": strawberry.field(resolver=create, description=f"Create a {name} (新建{label})"),
+        f"create_{snake(name)}": strawberry.field(resolver=create, description=f"Create {a(name)} (新建{label})"),
         f"update_{snake(name)}": strawberry.field(
-            resolver=update, description=f"Change a {name}; refused when `version` is stale (修改{label})"
+            resolver=update, description=f"Change {a(name)}; refused when `version` is stale (修改{label})"
         ),
         f"delete_{snake(name)}": strawberry.field(
-            resolver=delete, description=f"Soft-delete a {name}; restore brings it back (删除{label})"
+            resolver=delete, description=f"Soft-delete {a(name)}; restore brings it back (删除{label})"
         ),
         f"restore_{snake(name)}": strawberry.field(
             resolver=restore, description=f"Bring back a soft-deleted {name} (恢复{label})"

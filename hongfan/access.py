@@ -64,6 +64,13 @@ def row_criteria(principal: Principal, model: type[Record]) -> sa.ColumnElement[
         return table.c.organisation_id.in_(subtree_ids(principal.organisation_path))  # type: ignore[no-any-return]
     if rule is Rows.PUBLISHED and "published" in table.c:
         return table.c.published.is_(True)  # type: ignore[no-any-return]
+    if rule is Rows.PUBLISHED_PARENT:
+        entry = POLICY[meta.type_name]
+        if entry.published_parent is not None:
+            column, parent_type = entry.published_parent
+            parent = ENTITIES[parent_type].__table__  # type: ignore[attr-defined]
+            visible = sa.select(parent.c.id).where(parent.c.published.is_(True), parent.c.deleted_at.is_(None))
+            return table.c[column].in_(visible)  # type: ignore[no-any-return]
     if principal.company_id is not None:
         if rule is Rows.OWN_COMPANY:
             return table.c.id == principal.company_id  # type: ignore[no-any-return]

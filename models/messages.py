@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from models.messages_api import API_MESSAGES
 from models.messages_cli import CLI_MESSAGES
 from models.messages_limits import LIMIT_MESSAGES
 
@@ -381,6 +382,8 @@ MESSAGES: dict[str, dict[str, str]] = {
 MESSAGES.update(CLI_MESSAGES)
 # Requests, filters and values refused at the edge (#9).
 MESSAGES.update(LIMIT_MESSAGES)
+# The GraphQL-over-HTTP layer's texts (#14): requests, persisted operations.
+MESSAGES.update(API_MESSAGES)
 
 
 class _KeepMissing(dict[str, object]):

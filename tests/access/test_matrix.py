@@ -43,6 +43,10 @@ def expected_visible(role: str, record: Record, world: World) -> bool:
         return in_subtree(record, world, "A")
     if rule is Rows.PUBLISHED:
         return published(record)
+    if rule is Rows.PUBLISHED_PARENT:
+        column, parent_type = POLICY[type_name].published_parent or ("", "")
+        parent_id = getattr(record, column)
+        return any(p.id == parent_id and published(p) for p in world.all_of(parent_type))
     if rule is Rows.OWN_COMPANY:
         return record.id == company_a.id
     if rule is Rows.AT_OWN_COMPANY:
