@@ -43,6 +43,7 @@ from hongfan.auth import (
 )
 from hongfan.bounded import Refusal, check_graphql_json, is_json, read_body
 from hongfan.db import Database
+from hongfan.deadline import StatementTimeout
 from hongfan.headers import SecurityHeaders
 from hongfan.settings import Settings
 from hongfan.unavailable import DatabaseUnavailable, Unavailable, is_unavailable
@@ -133,6 +134,13 @@ def _refuse(scope: Scope, refusal: Refusal) -> Response:
     return response
 
 
+def _timed_out(scope: Scope, error: StatementTimeout) -> Response:
+    """The answer to a replayed statement cancelled at its deadline, as the normal path gives it."""
+    text = message("statement.timeout", request_language(Request(scope)), seconds=f"{error.seconds:g}")
+    body = {"data": None, "errors": [{"message": text, "extensions": {"code": "STATEMENT_TIMEOUT"}}]}
+    return JSONResponse(body, headers=NO_STORE)
+
+
 class GuardedGraphQL:
     """/graphql behind authentication: a bad bearer token is 401, a cookie POST without CSRF 403.
 
@@ -162,7 +170,11 @@ class GuardedGraphQL:
                     await _refuse(scope, refusal)(scope, receive, send)
                     return
             if key is not None:
-                answered = await self.fastlane.answer(key, utcnow())
+                try:
+                    answered = await self.fastlane.answer(key, utcnow())
+                except StatementTimeout as error:
+                    await _timed_out(scope, error)(scope, receive, send)
+                    return
                 if answered is not None:
                     await Response(answered, media_type="application/json")(scope, receive, send)
                     return
