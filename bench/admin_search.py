@@ -59,6 +59,7 @@ async def main(size: str, backend: str) -> None:
         for term, what in ((facts.get("search_term", "华"), "one character"), (full_name, "a full name")):
             for name, principal in callers.items():
                 now = text_match(principal, S, term).where
+                assert now is not None
                 before = sa.or_(now, text_contains(S.university, term), text_contains(S.major, term))
                 for sort_name, sort in (("by id", [S.id]), ("by name", [S.name, S.id])):
                     cells = []
