@@ -52,6 +52,15 @@ def row_rule(principal: Principal, model: type[Record]) -> Rows:
     return entry.rows.get(_policy_key(principal), Rows.NONE)
 
 
+def in_admin(principal: Principal, model: type[Record]) -> bool:
+    """Whether the admin UI lists ``model`` for ``principal``: every type whose rows it may
+    see, except that a partner's admin is about its interns, not the public network."""
+    rule = row_rule(principal, model)
+    if rule is Rows.NONE:
+        return False
+    return not (principal.role is Role.PARTNER and rule in {Rows.PUBLISHED, Rows.PUBLISHED_PARENT})
+
+
 def _organisation_table() -> sa.Table:
     return ENTITIES["Organisation"].__table__  # type: ignore[attr-defined,no-any-return]
 

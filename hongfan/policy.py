@@ -113,6 +113,9 @@ POLICY: dict[str, EntityPolicy] = {
         rows={**_STAFF_ROWS, Role.PARTNER: Rows.OWN_COMPANY, ANON: Rows.PUBLISHED},
         writes=_STAFF_WRITES,
     ),
+    "Activity": _public(),
+    "Volunteer": _people(),
+    "VolunteerService": _people(),
     "Internship": EntityPolicy(
         rows={**_STAFF_ROWS, Role.PARTNER: Rows.AT_OWN_COMPANY, ANON: Rows.NONE},
         writes={**_STAFF_WRITES, Role.PARTNER: frozenset({Op.UPDATE})},
