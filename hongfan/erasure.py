@@ -33,6 +33,8 @@ PERSONAL: dict[str, dict[str, Any]] = {
         "phone": None,
         "family_category": ERASED,
     },
+    "Enrolment": {"name": TOMBSTONE_NAME, "phone": None},
+    "Volunteer": {"name": TOMBSTONE_NAME, "phone": None},
 }
 
 

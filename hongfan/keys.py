@@ -82,6 +82,7 @@ def message_of(error: KeyringError, lang: str) -> str:
 SEALED_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("scholarship_student", ("id_number", "phone", "family_category")),
     ("enrolment", ("phone",)),
+    ("volunteer", ("phone",)),
 )
 
 

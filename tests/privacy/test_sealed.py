@@ -165,7 +165,7 @@ def test_given_rows_in_clear_from_before_0010_when_migrating_then_they_are_seale
 
     path = tmp_path / "old.db"
     url = f"sqlite+aiosqlite:///{path}"
-    upgrade(url, "0010_token_lineage")
+    upgrade(url, "0011_token_lineage")
     _insert_clear(path, "organisation", {"id": 1, "name": "湖里区", "path": "/1/"})
     _insert_clear(path, "scholarship_student", {
         "id": 1, "name": "旧数据", "id_number": ID_NUMBER, "phone": PHONE, "family_category": "registered_poor",
@@ -182,7 +182,7 @@ def test_given_rows_in_clear_from_before_0010_when_migrating_then_they_are_seale
     assert [sealed.unseal(c, v, ring) for c, v in zip(("id_number", "phone", "family_category"), stored, strict=True)] == [
         ID_NUMBER, PHONE, "registered_poor"
     ]
-    downgrade(url, "0010_token_lineage")  # and back, in clear, for a downgrade
+    downgrade(url, "0011_token_lineage")  # and back, in clear, for a downgrade
     with sqlite3.connect(path) as connection:
         assert connection.execute("SELECT id_number FROM scholarship_student").fetchone() == (ID_NUMBER,)
 

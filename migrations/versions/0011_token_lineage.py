@@ -1,7 +1,7 @@
 """API tokens remember the token that created them, so revoking one revokes its offspring (#12.7).
 
-Revision ID: 0010_token_lineage
-Revises: 0009_authorship
+Revision ID: 0011_token_lineage
+Revises: 0010_authorship
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from migrations.frozen.triggers_0009 import triggers_set_aside
+from migrations.frozen.triggers_0010 import triggers_set_aside
 
-revision: str = "0010_token_lineage"
-down_revision: str | Sequence[str] | None = "0009_authorship"
+revision: str = "0011_token_lineage"
+down_revision: str | Sequence[str] | None = "0010_authorship"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,4 +1,4 @@
-"""Sealing values as revision 0011_sealed did it (frozen copy of ``models/sealed.py``).
+"""Sealing values as revision 0012_sealed did it (frozen copy of ``models/sealed.py``).
 
 ``<blind index, 32 hex>.<key id>.<base64url(nonce + AES-GCM ciphertext)>``, the column
 name as associated data and in the blind index. The keyring comes from the migration
@@ -51,7 +51,7 @@ def ring_from(config: Any) -> Ring:
     text = config.attributes.get("keyring") if config is not None else None
     if not text:
         raise RuntimeError(
-            "0011_sealed encrypts ID numbers, phones and family categories: run it with "
+            "0012_sealed encrypts ID numbers, phones and family categories: run it with "
             "`hongfan db upgrade` (which loads the keyring), not alembic directly"
         )
     return Ring(str(text))

@@ -3,8 +3,8 @@ ciphertext behind an HMAC blind index; ID numbers stay unique through that index
 
 Existing rows are converted in batches with the keyring the command was given.
 
-Revision ID: 0011_sealed
-Revises: 0010_token_lineage
+Revision ID: 0012_sealed
+Revises: 0011_token_lineage
 """
 
 from __future__ import annotations
@@ -15,17 +15,18 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-from migrations.frozen.sealed_0011 import INDEX_CHARS, Ring, ring_from
-from migrations.frozen.triggers_0009 import triggers_set_aside
+from migrations.frozen.sealed_0012 import INDEX_CHARS, Ring, ring_from
+from migrations.frozen.triggers_0010 import triggers_set_aside
 
-revision: str = "0011_sealed"
-down_revision: str | Sequence[str] | None = "0010_token_lineage"
+revision: str = "0012_sealed"
+down_revision: str | Sequence[str] | None = "0011_token_lineage"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 SEALED = {
     "scholarship_student": (("id_number", 18), ("phone", 20), ("family_category", 32)),
     "enrolment": (("phone", 20),),
+    "volunteer": (("phone", 20),),
 }
 BATCH = 500
 

@@ -1,4 +1,4 @@
-"""SQLite triggers set aside while a migration rebuilds tables (frozen with 0009_authorship).
+"""SQLite triggers set aside while a migration rebuilds tables (frozen with 0010_authorship).
 
 SQLite alters a column's type by copying the table (Alembic's batch mode): the old table
 is dropped, taking its triggers with it, and renaming the copy fails while another

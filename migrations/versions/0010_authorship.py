@@ -3,8 +3,8 @@
 "user:3:li@example.org" becomes 3; what the system wrote ("system:demo", import jobs) becomes
 null. Records then name their authors as each caller may see people (#12.1).
 
-Revision ID: 0009_authorship
-Revises: 0008_tallies
+Revision ID: 0010_authorship
+Revises: 0009_activities_volunteers
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-from migrations.frozen.triggers_0009 import triggers_set_aside
+from migrations.frozen.triggers_0010 import triggers_set_aside
 
-revision: str = "0009_authorship"
-down_revision: str | Sequence[str] | None = "0008_tallies"
+revision: str = "0010_authorship"
+down_revision: str | Sequence[str] | None = "0009_activities_volunteers"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -33,6 +33,9 @@ TABLES = (
     "scholarship_grant",
     "course_session",
     "enrolment",
+    "volunteer",
+    "activity",
+    "volunteer_service",
 )
 COLUMNS = ("created_by", "updated_by")
 _USER = re.compile(r"^user:(\d+)(?::|$)")
