@@ -145,6 +145,19 @@ class ColumnMeta:
     # "person" (people's names, surnames read as surnames) or "text": derive a pinyin
     # sort key and search text beside the column (models.pinyin).
     pinyin: Literal["person", "text"] | None = None
+    # How a sensitive value is masked for roles that see it masked; None: from its checks
+    # (a national ID or a phone number), else the generic text mask. See ``mask_kind``.
+    mask: Literal["national_id", "phone", "text"] | None = None
+
+    @property
+    def mask_kind(self) -> Literal["national_id", "phone", "text"]:
+        if self.mask is not None:
+            return self.mask
+        if "national_id" in self.checks:
+            return "national_id"
+        if {"mobile", "phone_or_landline"} & set(self.checks):
+            return "phone"
+        return "text"
 
 
 def col(
@@ -159,6 +172,7 @@ def col(
     orderable: bool = True,
     checks: tuple[str, ...] = (),
     pinyin: Literal["person", "text"] | None = None,
+    mask: Literal["national_id", "phone", "text"] | None = None,
     **field_kwargs: Any,
 ) -> Any:
     """A model field with its description and :class:`ColumnMeta` attached."""
@@ -172,6 +186,7 @@ def col(
         orderable=orderable,
         checks=checks,
         pinyin=pinyin,
+        mask=mask,
     )
     if pinyin is not None and sensitive:
         raise ValueError("a sensitive column cannot have a pinyin sort key: the key would read in clear")
