@@ -15,7 +15,16 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
-from hongfan.policy import ANON, FIELDS_BY_ROLE, POLICY, Fields, Op, Rows
+from hongfan.policy import (
+    ADMINISTRATORS,
+    ANON,
+    FIELDS_BY_ROLE,
+    POLICY,
+    SUPERADMIN_GRANTS,
+    Fields,
+    Op,
+    Rows,
+)
 from hongfan.principal import Principal, Role
 from models.audit import AuditEntry
 from models.base import ENTITIES, Record, column_meta
@@ -194,6 +203,20 @@ def writable_columns(principal: Principal, model: type[Record]) -> set[str]:
     if entry is not None and _policy_key(principal) == "partner":
         return set(entry.partner_writable)
     return columns
+
+
+def administers(principal: Principal) -> bool:
+    """Manages accounts and reads the audit log (within its subtree, for org admins)."""
+    return principal.is_system or principal.role in ADMINISTRATORS
+
+
+def grantable_roles(principal: Principal) -> list[Role]:
+    """The roles ``principal`` may give an account it manages, in declaration order."""
+    if principal.is_system or principal.role is Role.SUPERADMIN:
+        return list(Role)
+    if not administers(principal):
+        return []
+    return [r for r in Role if r not in SUPERADMIN_GRANTS]
 
 
 def audit_criteria(principal: Principal) -> sa.ColumnElement[bool] | None:
