@@ -210,12 +210,14 @@ class Planner:
         in_page = page.c.hongfan_row <= parts.first
         cursor = _sql_cursor(model, args.keys, page)
         counted: Any = None
+        aggregated_over_page = False  # edges and pageInfo aggregate the page's rows
         for item in self.fields(node.selection_set, f"{type_name}Connection"):
             key = (item.alias or item.name).value
             name = item.name.value
             if name == "__typename":
                 pairs += [key, sa.literal(f"{type_name}Connection")]
             elif name == "edges":
+                aggregated_over_page = True
                 edge_pairs: list[Any] = []
                 for edge_item in self.fields(item.selection_set, f"{type_name}Edge"):
                     edge_key = (edge_item.alias or edge_item.name).value
@@ -236,6 +238,8 @@ class Planner:
                 info: list[Any] = []
                 for info_item in self.fields(item.selection_set, "PageInfo"):
                     info_key = (info_item.alias or info_item.name).value
+                    if info_item.name.value not in ("__typename", "hasPreviousPage"):
+                        aggregated_over_page = True
                     info += [info_key, self.page_info(info_item.name.value, parts, page, cursor)]
                 pairs += [key, sa.func.json_build_object(*info)]
             elif name in ("totalCount", "totalCountIsExact"):
@@ -248,7 +252,13 @@ class Planner:
                     pairs += [key, sa.true() if outer is not None else counted <= reads.EXACT_COUNT_LIMIT]
             else:
                 raise NotPlannable(name)
-        built = sa.select(sa.func.json_build_object(*pairs)).select_from(page)
+        if aggregated_over_page:
+            built = sa.select(sa.func.json_build_object(*pairs)).select_from(page)
+        else:
+            # Only counts (or nothing) asked: the object does not come from the page's rows.
+            # Selected from the page it would be NULL for an empty page and one object per
+            # row otherwise; a connection is always exactly one object.
+            built = sa.select(sa.func.json_build_object(*pairs))
         if outer is not None:
             built = built.correlate(outer)
         return built.scalar_subquery(), shape

@@ -38,7 +38,10 @@ GRAMS_FUNCTIONS = [
     $$
     """,
 ]
-DROP_GRAMS_FUNCTIONS = ["DROP FUNCTION IF EXISTS hongfan_query_grams(text)", "DROP FUNCTION IF EXISTS hongfan_grams(text)"]
+DROP_GRAMS_FUNCTIONS = [
+    "DROP FUNCTION IF EXISTS hongfan_query_grams(text)",
+    "DROP FUNCTION IF EXISTS hongfan_grams(text)",
+]
 
 # (table, column) pairs with a grams index: the names people search for.
 GRAM_INDEXED: frozenset[tuple[str, str]] = frozenset(
@@ -80,14 +83,28 @@ class TextContains(ColumnElement[bool]):
     def __init__(self, column: Any, value: str) -> None:
         # not "like": that would hide ColumnElement.like()
         self.pattern: ColumnElement[bool] = column.icontains(value, autoescape=True)
-        table = getattr(getattr(column, "table", None), "name", None)
+        source = _source_column(column)
+        table = getattr(getattr(source, "table", None), "name", None)
         # Derived pinyin search columns (models.pinyin) carry their own grams index.
-        indexed = (table, getattr(column, "name", None)) in GRAM_INDEXED or "pinyin_of" in getattr(column, "info", {})
+        indexed = (table, getattr(source, "name", None)) in GRAM_INDEXED or "pinyin_of" in getattr(
+            source, "info", {}
+        )
         if indexed and value:
-            grams = sa.func.hongfan_grams(column).op("@>")(sa.func.hongfan_query_grams(sa.literal(value)))
+            grams = sa.func.hongfan_grams(column).op("@>")(
+                sa.func.hongfan_query_grams(sa.literal(value))
+            )
             self.indexed: ColumnElement[bool] = sa.and_(grams, self.pattern)
         else:
             self.indexed = self.pattern
+
+
+def _source_column(column: Any) -> Any:
+    """The table's own column behind ``column``, also when it is read through an alias
+    (relation filters select the related rows as an alias): the index belongs to it."""
+    table = getattr(column, "table", None)
+    if isinstance(table, sa.Alias) and isinstance(table.element, sa.Table):
+        return table.element.c.get(getattr(column, "name", ""), column)
+    return column
 
 
 @compiles(TextContains)
@@ -107,6 +124,8 @@ def text_contains(column: Any, value: str) -> ColumnElement[bool]:
 def install_functions(metadata: sa.MetaData) -> None:
     """Create the gram functions with the tables (create_all), on PostgreSQL only."""
     for statement in GRAMS_FUNCTIONS:
-        sa.event.listen(metadata, "before_create", sa.DDL(statement).execute_if(dialect="postgresql"))
+        sa.event.listen(
+            metadata, "before_create", sa.DDL(statement).execute_if(dialect="postgresql")
+        )
     for statement in DROP_GRAMS_FUNCTIONS:
         sa.event.listen(metadata, "after_drop", sa.DDL(statement).execute_if(dialect="postgresql"))
