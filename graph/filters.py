@@ -157,6 +157,8 @@ def compile_filter(
                     lambda v, t=target_name: global_id_to_pk(v, t, principal),
                 )
             )
+        elif name == "within":
+            clauses.append(_within(model, row, global_id_to_pk(value, model.__entity__.type_name, principal)))
         elif name == "id":
             own = model.__entity__.type_name
             clauses.extend(
@@ -167,6 +169,17 @@ def compile_filter(
                 raise _forbidden(name, principal)
             clauses.extend(_operators(getattr(row, name), value))
     return sa.and_(*clauses) if clauses else None
+
+
+def _within(model: type[Record], row: Any, pk: int) -> sa.ColumnElement[bool]:
+    """``row`` is the organisation ``pk`` or below it: its materialised path starts with that one's.
+
+    The organisation named is looked up as an ORM alias, under the caller's row scope: one the
+    caller cannot see (or a deleted one) matches nothing.
+    """
+    anchor: Any = aliased(model)
+    matching = sa.select(anchor.id).where(anchor.id == pk, row.path.startswith(anchor.path))
+    return matching.exists()
 
 
 def _relation_clause(

@@ -9,6 +9,7 @@ subqueries, admin pages, exports — so no path can forget it.
 from __future__ import annotations
 
 import enum
+import functools
 from typing import Any
 
 import sqlalchemy as sa
@@ -176,11 +177,13 @@ def _apply_row_scope(state: ORMExecuteState) -> None:
         state.statement = state.statement.options(*options)
 
 
+@functools.cache
 def live_criteria(model: type[Record]) -> sa.ColumnElement[bool]:
     """Not soft-deleted, and not part of a soft-deleted record (a deleted student's grants).
 
     A record whose to-one relation is declared ``on_delete="cascade"`` is visible only
     through its owner: when the owner is deleted, so is it, for every reader.
+    Built once per type (it depends on nothing else): every statement a session runs uses it.
     """
     table = model.__table__  # type: ignore[attr-defined]
     conditions = [table.c.deleted_at.is_(None)]

@@ -12,11 +12,13 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from strawberry import relay
+
 from graph.context import Context
 from graph.schema import build_schema
 from hongfan import crud
 from hongfan.db import Database
-from hongfan.principal import SYSTEM, Principal
+from hongfan.principal import ANONYMOUS, SYSTEM, Principal
 from models import Course, ScholarshipStudent
 from tests import factories
 
@@ -217,3 +219,51 @@ async def test_given_a_deleted_course_when_not_filters_look_through_it_then_it_c
         await crud.delete(s, Course, training.id or 0)
     assert await _count(database, "serviceSites", "{ courses: {} }") == 1
     assert await _count(database, "serviceSites", "{ not: { courses: {} } }") == 2
+
+
+def _readme_example(name: str) -> str:
+    """The GraphQL example of the README whose operation is ``name``."""
+    import pathlib
+    import re
+
+    readme = (pathlib.Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```graphql\n(.*?)```", readme, flags=re.S)
+    return next(b for b in blocks if b.startswith(f"query {name}"))
+
+
+async def test_given_huts_deep_under_a_district_when_the_readme_example_asks_within_it_then_they_are_listed(database):
+    async with database.transaction(SYSTEM) as s:
+        city = await factories.organisation(s, "厦门市")
+        tongan = await factories.organisation(s, "同安区", city)
+        town = await factories.organisation(s, "大同街道", tongan, level="street")
+        community = await factories.organisation(s, "东山社区", town, level="community")
+        huli = await factories.organisation(s, "湖里区", city)
+        await factories.site(s, community, "东山社区向日葵亲子小屋")
+        await factories.site(s, tongan, "同安区向日葵亲子小屋")
+        await factories.site(s, community, "东山社区暖心家园", kind="warm_heart_home")
+        await factories.site(s, huli, "湖里区向日葵亲子小屋")
+        hidden = await factories.organisation(s, "未发布社区", town, level="community", published=False)
+        await factories.site(s, hidden, "未发布社区向日葵亲子小屋")
+    district = str(relay.GlobalID("Organisation", str(tongan.id)))
+    schema = build_schema()
+    for principal, expected in ((SYSTEM, 3), (ANONYMOUS, 2)):
+        for planned in (False, True) if database.dialect == "postgresql" else (False,):
+            context = Context(database, database.settings, principal)
+            context.planning_enabled = planned
+            try:
+                result = await schema.execute(
+                    _readme_example("SunflowerHuts"), variable_values={"district": district}, context_value=context
+                )
+            finally:
+                await context.close()
+            assert result.errors is None and result.data is not None, result.errors
+            sites = result.data["serviceSites"]
+            assert sites["totalCount"] == expected
+            assert all(e["node"]["name"].endswith("向日葵亲子小屋") for e in sites["edges"])
+            assert "湖里区向日葵亲子小屋" not in [e["node"]["name"] for e in sites["edges"]]
+    # Directly, too: the district and everything below it, and nothing for an id one cannot see.
+    answers = await _answers(database, f'{{ organisations(filter: {{ within: "{district}" }}) {{ totalCount }} }}')
+    assert answers[0]["organisations"]["totalCount"] == 4
+    invisible = str(relay.GlobalID("Organisation", str(hidden.id)))
+    anonymous = await _answers(database, f'{{ organisations(filter: {{ within: "{invisible}" }}) {{ totalCount }} }}', ANONYMOUS)
+    assert anonymous[0]["organisations"]["totalCount"] == 0
