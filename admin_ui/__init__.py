@@ -20,6 +20,7 @@ from hongfan.auth import (
     SESSION_COOKIE,
     authenticate_info,
     page_language,
+    remember_device,
     sign_session,
     unsign_session,
 )
@@ -134,6 +135,7 @@ async def login(request: Request) -> Response:
                 ip,
                 request.headers.get("user-agent"),
                 policy=policy,
+                device=request.cookies.get(accounts.DEVICE_COOKIE),
             )
             if previous is not None:
                 await accounts.logout(session, previous)  # a new login is a new session id
@@ -151,6 +153,7 @@ async def login(request: Request) -> Response:
         httponly=True,
         samesite="lax",
     )
+    remember_device(response, request, str(form.get("email", "")), settings)
     return response
 
 

@@ -224,6 +224,10 @@ class FastLane:
             return None
         return (credential, body)
 
+    def knows(self, key: tuple[Credential, bytes] | None) -> bool:
+        """Whether this very request was answered normally before (so it is well-formed)."""
+        return key is not None and key in self.entries
+
     async def answer(self, key: tuple[Credential, bytes], now: datetime) -> bytes | None:
         """The response body, or None to take the normal path."""
         entry = self.entries.get(key)
@@ -250,6 +254,8 @@ class FastLane:
         except (ValueError, TypeError, KeyError):
             return None
         if not isinstance(query, str) or not isinstance(variables, dict):
+            return None
+        if operation_name is not None and not isinstance(operation_name, str):
             return None
         template_key = (credential, query, operation_name, skeleton(variables))
         entry = self.templates.get(template_key)

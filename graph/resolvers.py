@@ -21,6 +21,7 @@ from strawberry.types.unset import UNSET
 
 from graph.context import Context
 from graph.errors import UserError
+from graph.filter_limits import FilterLimits, check_filter
 from graph.filters import compile_filter, compile_order, global_id_to_pk
 from graph.names import snake
 from hongfan import access, crud, reads
@@ -124,6 +125,8 @@ def page_args(
     ctx: Context, model: type[Record], filter: Any, order_by: Any, first: int | None, after: str | None
 ) -> PageArgs:
     principal = ctx.principal
+    if filter is not None:  # before any SQL is built (#9.1)
+        check_filter(filter, FilterLimits.of(ctx.settings), ctx.language)
     where = compile_filter(model, filter, principal)
     keys = with_tiebreak(compile_order(model, order_by, principal))
     size = _page_size(ctx, first)

@@ -28,6 +28,7 @@ from graph.names import snake
 from graph.planner import PlannedExecution
 from graph.statistics import resolve_statistics
 from graph.types import build_all
+from hongfan.unavailable import is_unavailable
 from models.base import ENTITIES
 
 MAX_QUERY_DEPTH = 12
@@ -105,7 +106,9 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
             PlannedExecution,
             lambda: ValidationCache(maxsize=256),
             lambda: MaskErrors(
-                should_mask_error=lambda error: not _is_user_facing(error),
+                # the database going away is answered 503 by hongfan.app, which needs to see it
+                should_mask_error=lambda error: not _is_user_facing(error)
+                and not is_unavailable(error.original_error),
                 error_message="服务器内部错误 / Internal server error",
             ),
         ],

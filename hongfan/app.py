@@ -10,6 +10,7 @@ from urllib.parse import parse_qs
 
 import sqlalchemy as sa
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -29,12 +30,16 @@ from hongfan.auth import (
     authenticate,
     authenticate_info,
     csrf_ok,
+    remember_device,
     request_language,
     sign_session,
     unsign_session,
 )
+from hongfan.bounded import Refusal, check_graphql_json, is_json, read_body
 from hongfan.db import Database
+from hongfan.headers import SecurityHeaders
 from hongfan.settings import Settings
+from hongfan.unavailable import DatabaseUnavailable, Unavailable, is_unavailable
 from models.accounts import User
 from models.base import utcnow
 from models.messages import message
@@ -74,6 +79,11 @@ class GraphQLApp(GraphQL[Context, None]):
             )
         finally:
             await context.close()
+        for error in getattr(result, "errors", None) or ():
+            # graph.schema leaves these unmasked so they can be told apart here: the whole
+            # request is a 503 with Retry-After (hongfan.unavailable), not a 200 with an error
+            if is_unavailable(getattr(error, "original_error", None)):
+                raise DatabaseUnavailable() from error.original_error
         key = request.scope.get(FASTLANE_KEY)
         if key is not None and context.replayable is not None and not getattr(result, "errors", None):
             info = request.scope.get(SCOPE_KEY)
@@ -89,27 +99,16 @@ def _graphql_error(status: int, text: str, code: str, headers: dict[str, str] | 
     return JSONResponse(body, status_code=status, headers={**NO_STORE, **(headers or {})})
 
 
-async def _read_body(receive: Receive) -> tuple[bytes, Receive]:
-    """The whole request body, and a ``receive`` that hands it on unchanged."""
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":  # the client went away
-            return b"", receive
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    body = b"".join(chunks)
-    delivered = False
+_REFUSAL_CODES = {413: "REQUEST_TOO_LARGE", 400: "BAD_REQUEST"}
 
-    async def replay() -> Any:
-        nonlocal delivered
-        if not delivered:
-            delivered = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
 
-    return body, replay
+def _refuse(scope: Scope, refusal: Refusal) -> Response:
+    """A GraphQL error response for a request refused before it reached GraphQL."""
+    text = message(refusal.code, request_language(Request(scope)), **refusal.params)
+    response = _graphql_error(refusal.status, text, _REFUSAL_CODES.get(refusal.status, "BAD_REQUEST"))
+    if refusal.status == 413:
+        response.headers["Connection"] = "close"  # the rest of the body is not read
+    return response
 
 
 class GuardedGraphQL:
@@ -119,22 +118,33 @@ class GuardedGraphQL:
     credential, is answered there without going further.
     """
 
-    def __init__(self, app: ASGIApp, fastlane: FastLane) -> None:
+    def __init__(self, app: ASGIApp, fastlane: FastLane, max_body: int) -> None:
         self.app = app
         self.fastlane = fastlane
+        self.max_body = max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and self.fastlane.enabled:
-            credential = credential_of(scope)
-            if credential is not None:
-                body, receive = await _read_body(receive)
-                key = self.fastlane.key(credential, body)
-                if key is not None:
-                    answered = await self.fastlane.answer(key, utcnow())
-                    if answered is not None:
-                        await Response(answered, media_type="application/json")(scope, receive, send)
-                        return
-                    scope[FASTLANE_KEY] = key
+        if scope["type"] == "http" and scope.get("method") == "POST":
+            # Bounded before anything else reads it (#9): 413 past the limit, 400 for JSON
+            # that is not a GraphQL request — on the fast lane and the normal path alike.
+            body, receive = await read_body(scope, receive, self.max_body)
+            if body is None:
+                too_large = Refusal(413, "request.too_large", {"max": self.max_body // 1024})
+                await _refuse(scope, too_large)(scope, receive, send)
+                return
+            credential = credential_of(scope) if self.fastlane.enabled else None
+            key = self.fastlane.key(credential, body) if credential is not None else None
+            if is_json(scope) and not self.fastlane.knows(key):
+                refusal = check_graphql_json(body)
+                if refusal is not None:
+                    await _refuse(scope, refusal)(scope, receive, send)
+                    return
+            if key is not None:
+                answered = await self.fastlane.answer(key, utcnow())
+                if answered is not None:
+                    await Response(answered, media_type="application/json")(scope, receive, send)
+                    return
+                scope[FASTLANE_KEY] = key
         if scope["type"] == "http":
             request = Request(scope, receive)
             lang = request_language(request)
@@ -200,7 +210,8 @@ def _auth_routes(database: Database, settings: Settings) -> list[Route]:
         try:
             async with database.transaction(accounts.AUTH) as session:
                 auth_session, raw = await accounts.login(
-                    session, email, password, ip, request.headers.get("user-agent"), policy=policy
+                    session, email, password, ip, request.headers.get("user-agent"),
+                    policy=policy, device=request.cookies.get(accounts.DEVICE_COOKIE),
                 )
                 if previous is not None:
                     await accounts.logout(session, previous)  # the old id dies with the new login
@@ -223,6 +234,7 @@ def _auth_routes(database: Database, settings: Settings) -> list[Route]:
             httponly=True,
             samesite="lax",
         )
+        remember_device(response, request, email, settings)
         return response
 
     async def current(request: Request) -> AuthInfo | Response:
@@ -286,8 +298,14 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         return RedirectResponse("/admin/")
 
     @contextlib.asynccontextmanager
-    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+    async def lifespan(app_: Starlette) -> AsyncIterator[None]:
         yield
+        # SIGTERM: uvicorn has drained the requests in flight (timeout_graceful_shutdown);
+        # background import/export jobs stop at their next progress point (marked failed,
+        # nothing half-written: their commits are all-or-nothing)
+        runner = getattr(app_.state, "transfer_jobs", None)
+        if runner is not None:
+            await runner.stop(timeout=settings.shutdown_seconds)
         await database.dispose()
 
     fastlane = FastLane(database, settings, enabled=settings.planner)
@@ -295,13 +313,17 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app = Starlette(
         routes=[
             Route("/", index),
-            Route("/graphql", GuardedGraphQL(graphql, fastlane), methods=["GET", "POST"]),
+            Route("/graphql", GuardedGraphQL(graphql, fastlane, settings.graphql_max_body_kb * 1024), methods=["GET", "POST"]),
             *_auth_routes(database, settings),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             admin_mount(),
         ],
         lifespan=lifespan,
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(Unavailable, retry_after=settings.retry_after_seconds),
+        ],
     )
     app.state.settings = settings
     app.state.db = database

@@ -30,6 +30,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from starlette.requests import HTTPConnection
+from starlette.responses import Response
 
 from hongfan import accounts
 from hongfan.principal import ANONYMOUS, Principal
@@ -101,6 +102,24 @@ def unsign_session(value: str | None, secret: str) -> str | None:
     if not raw or not hmac.compare_digest(signature.encode(), _signature(raw, secret).encode()):
         return None
     return raw
+
+
+def remember_device(response: Response, connection: HTTPConnection, email: str, settings: Any) -> None:
+    """After a successful sign-in: the trusted-device cookie for this account
+    (:mod:`hongfan.accounts.devices`), so others' failures never slow this browser down."""
+    current = connection.cookies.get(accounts.DEVICE_COOKIE)
+    value = accounts.device_cookie(accounts.normalise_email(email), settings.secret_key, current)
+    if value == current:
+        return
+    response.set_cookie(
+        accounts.DEVICE_COOKIE,
+        value,
+        max_age=accounts.DEVICE_DAYS * 86400,
+        path="/",
+        secure=settings.is_production,
+        httponly=True,
+        samesite="lax",
+    )
 
 
 # -- authentication -------------------------------------------------------------------
@@ -206,6 +225,7 @@ __all__ = [
     "authenticate_info",
     "csrf_ok",
     "page_language",
+    "remember_device",
     "request_language",
     "sign_session",
     "unsign_session",

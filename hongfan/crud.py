@@ -144,7 +144,7 @@ async def _check_unique(
 ) -> None:
     table = model.__table__  # type: ignore[attr-defined]
     errors: list[FieldError] = []
-    for columns in model.__entity__.unique:
+    for columns in model.__entity__.unique_groups:
         if any(row.get(c) is None for c in columns if c != "parent_id"):
             continue
         # Core query on the table: uniqueness holds across every row, hidden or deleted.
@@ -156,7 +156,7 @@ async def _check_unique(
         if (await session.execute(query.limit(1))).first() is not None:
             errors.append(FieldError(columns[-1], "unique", message("unique", lang)))
     for column in table.columns:
-        if column.unique and row.get(column.name) is not None and (column.name,) not in model.__entity__.unique:
+        if column.unique and row.get(column.name) is not None and (column.name,) not in model.__entity__.unique_groups:
             query = sa.select(table.c.id).where(column == row[column.name])
             if own_id is not None:
                 query = query.where(table.c.id != own_id)

@@ -23,7 +23,7 @@ from hongfan.settings import Settings
 WRITE = "hongfan_write"
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Take transaction control from the driver so writes can BEGIN IMMEDIATE:
@@ -33,7 +33,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        # SQLite's busy handler retries a locked database (with backoff) for this long;
+        # past it the error is a 503 (hongfan.unavailable), never a 500.
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
@@ -51,7 +53,11 @@ def create_engine(settings: Settings) -> AsyncEngine:
     else:
         # Plan every statement for its own values: a generic plan cannot see a search term
         # or a skewed filter value and was measured 50–100× slower on those queries.
-        kwargs["connect_args"] = {"server_settings": {"plan_cache_mode": "force_custom_plan"}}
+        kwargs["connect_args"] = {
+            "server_settings": {"plan_cache_mode": "force_custom_plan"},
+            # a database that does not answer is a 503 within seconds, not a minute's hang
+            "timeout": settings.db_connect_timeout_seconds,
+        }
         kwargs.update(
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_max_overflow,
@@ -60,7 +66,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         )
     engine = create_async_engine(url, **kwargs)
     if url.get_backend_name() == "sqlite":
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
     return engine
 
 
@@ -124,7 +130,8 @@ class Database:
                         max_size=max(1, self.settings.db_pool_size),
                         # Literals inlined by graph.fastlane rely on standard strings.
                         server_settings={"plan_cache_mode": "force_custom_plan", "standard_conforming_strings": "on"},
-                        timeout=5,  # to connect; a failure sends the request the normal way
+                        # to connect; a failure sends the request the normal way
+                        timeout=self.settings.db_connect_timeout_seconds,
                     )
         return self._driver_pool
 

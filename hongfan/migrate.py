@@ -64,13 +64,17 @@ def run_async(coroutine: Callable[[], Coroutine[Any, Any, T]]) -> T:
 
 
 def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
-    """Render Hongfan's column types as importable expressions in migration scripts.
+    """Render Hongfan's column types as the plain SQL types they store.
 
-    migrations/script.py.mako imports ``models.base`` (and ``sqlmodel``, whose
-    ``AutoString`` Alembic renders by module path on its own).
+    Migrations are frozen history and never import ``models`` (tests/migrations/
+    test_frozen.py): ``UTCDateTime`` is stored as ``sa.DateTime(timezone=True)`` and
+    ``Money`` as ``sa.BigInteger()`` (whole fen), which is all a migration needs to know.
+    ``sqlmodel``'s ``AutoString`` Alembic renders by module path on its own.
     """
-    if type_ == "type" and isinstance(obj, UTCDateTime | Money):
-        return f"models.base.{type(obj).__name__}()"
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, Money):
+        return "sa.BigInteger()"
     return False
 
 

@@ -70,10 +70,14 @@ class Settings:
     # Login sessions (admin UI cookie): an absolute lifetime and an idle timeout.
     session_hours: int = 12
     session_idle_minutes: int = 120
-    # Failed-login throttling, counted in the database so every process shares it.
+    # Failed-login throttling, counted in the database so every process shares it
+    # (docs/sign-in-throttling.md): an address is refused after max_failures_ip failures in
+    # the window; an account is never locked, only slowed down after max_failures_account
+    # failures (1, 2, 4 … s between attempts, at most login_max_delay_seconds).
     login_window_minutes: int = 15
     login_max_failures_account: int = 5
     login_max_failures_ip: int = 20
+    login_max_delay_seconds: int = 60
     # Spreadsheet uploads (admin and CLI alike): hongfan.transfer.limits.
     import_max_mb: int = 10
     import_max_rows: int = 20_000
@@ -85,6 +89,19 @@ class Settings:
     jobs_dir: str = ""  # "" = <temp dir>/hongfan-jobs/<hash of the database URL>
     job_retention_hours: int = 24
     export_inline_rows: int = 5_000
+    # When the database goes away (#9.6): 503 with Retry-After, a bounded wait to connect,
+    # SQLite's busy timeout (its own retries) before "locked" is a 503, and how long
+    # SIGTERM waits for requests in flight.
+    retry_after_seconds: int = 5
+    db_connect_timeout_seconds: int = 5
+    sqlite_busy_timeout_ms: int = 5000
+    shutdown_seconds: int = 5
+    # Bounded requests (#9): the /graphql body, the size of a filter, a statement's deadline.
+    graphql_max_body_kb: int = 1024
+    filter_max_string: int = 200
+    filter_max_list: int = 1000
+    filter_max_depth: int = 10
+    filter_max_nodes: int = 200
 
     @property
     def is_production(self) -> bool:
@@ -123,6 +140,7 @@ class Settings:
             login_window_minutes=_int(env, "HONGFAN_LOGIN_WINDOW_MINUTES", 15),
             login_max_failures_account=_int(env, "HONGFAN_LOGIN_MAX_FAILURES_ACCOUNT", 5),
             login_max_failures_ip=_int(env, "HONGFAN_LOGIN_MAX_FAILURES_IP", 20),
+            login_max_delay_seconds=_int(env, "HONGFAN_LOGIN_MAX_DELAY_SECONDS", 60),
             import_max_mb=_int(env, "HONGFAN_IMPORT_MAX_MB", 10),
             import_max_rows=_int(env, "HONGFAN_IMPORT_MAX_ROWS", 20000),
             import_max_columns=_int(env, "HONGFAN_IMPORT_MAX_COLUMNS", 100),
@@ -131,6 +149,15 @@ class Settings:
             jobs_dir=env.get("HONGFAN_JOBS_DIR", ""),
             job_retention_hours=_int(env, "HONGFAN_JOB_RETENTION_HOURS", 24),
             export_inline_rows=_int(env, "HONGFAN_EXPORT_INLINE_ROWS", 5000),
+            graphql_max_body_kb=_int(env, "HONGFAN_GRAPHQL_MAX_BODY_KB", 1024),
+            retry_after_seconds=_int(env, "HONGFAN_RETRY_AFTER_SECONDS", 5),
+            db_connect_timeout_seconds=_int(env, "HONGFAN_DB_CONNECT_TIMEOUT_SECONDS", 5),
+            sqlite_busy_timeout_ms=_int(env, "HONGFAN_SQLITE_BUSY_TIMEOUT_MS", 5000),
+            shutdown_seconds=_int(env, "HONGFAN_SHUTDOWN_SECONDS", 5),
+            filter_max_string=_int(env, "HONGFAN_FILTER_MAX_STRING", 200),
+            filter_max_list=_int(env, "HONGFAN_FILTER_MAX_LIST", 1000),
+            filter_max_depth=_int(env, "HONGFAN_FILTER_MAX_DEPTH", 10),
+            filter_max_nodes=_int(env, "HONGFAN_FILTER_MAX_NODES", 200),
         )
 
 

@@ -12,7 +12,6 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes  # noqa: F401  (AutoString, rendered by module path)
 from alembic import op
 
-import models.base  # noqa: F401  (UTCDateTime, Money)
 ${imports if imports else ""}
 
 # revision identifiers, used by Alembic.

@@ -1,5 +1,8 @@
 """SQLModel tables and domain rules. Importing this package registers every record type."""
 
+import importlib
+import pkgutil
+
 from models.accounts import ApiToken, AuthSession, LoginFailure, User, UserRole
 from models.audit import AuditEntry
 from models.base import ENTITIES, EntityMeta, Record
@@ -13,6 +16,11 @@ from models.sites import Recognition, ServiceSite, SiteKind
 from models.training import Course, CourseCategory, CourseSession, Enrolment, EnrolmentStatus
 
 install_functions(Record.metadata)
+
+# Every other module of the package too: a record type declared in a new module registers
+# itself without a line here (the names above are shortcuts for existing callers).
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")
 
 __all__ = [
     "ENTITIES",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -213,6 +213,10 @@ class ToOne:
     fk: str
     description: str
     on_delete: OnDelete = "restrict"
+    # The list the target shows of these records, e.g. ("serviceSites", "Service sites it
+    # hosts (服务阵地)") on the ToOne to Organisation: declared here, so the target's
+    # module never lists the types that point at it.
+    reverse: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -250,6 +254,26 @@ class EntityMeta:
     record_checks: tuple[str, ...] = ()
     # Unique columns or column groups whose violation is reported on a field.
     unique: tuple[tuple[str, ...], ...] = field(default=())
+    # The columns that identify a record in the world (the site's name within its
+    # organisation): imports match rows on them to update instead of duplicating, and
+    # every write (API, admin UI, import) refuses a second record with the same values,
+    # like ``unique`` — unless ``namesakes`` (people: two 王芳 in one community).
+    natural_key: tuple[str, ...] = ()
+    namesakes: bool = False
+    # Extra names for the type on the command line and in import files ("学生", "sites").
+    aliases: tuple[str, ...] = ()
+    # Sample values for tests (the access matrix builds one record of every type from
+    # them): a str is formatted with a unique ``n``, a callable is called with it; the
+    # references (ToOne fks) are filled by the test world, not listed here.
+    sample: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def unique_groups(self) -> tuple[tuple[str, ...], ...]:
+        """``unique`` and the natural key: every column group a write must not duplicate."""
+        key = self.natural_key
+        if not key or self.namesakes or key in self.unique or len(key) == 1:
+            return self.unique  # a single natural-key column is a unique column itself
+        return (*self.unique, key)
 
 
 ENTITIES: dict[str, type[Record]] = {}
@@ -262,14 +286,37 @@ def entity(meta: EntityMeta) -> Callable[[M], M]:
     """Register a table class as a record type."""
 
     def register(model: M) -> M:
-        from models import pinyin
+        from models import pinyin, search
 
         model.__entity__ = meta
         ENTITIES[meta.type_name] = model
+        search.attach(model)
         pinyin.attach(model)
+        _link_reverses(meta.type_name)
         return model
 
     return register
+
+
+def _link_reverses(registered: str) -> None:
+    """Add the ToMany each ToOne ``reverse=`` declares to its target, once both exist."""
+    for source, model in list(ENTITIES.items()):
+        for relation in model.__entity__.relations:
+            if not isinstance(relation, ToOne) or relation.reverse is None:
+                continue
+            if registered not in (source, relation.target) or relation.target not in ENTITIES:
+                continue
+            target = ENTITIES[relation.target]
+            name, description = relation.reverse
+            existing = {r.name: r for r in target.__entity__.relations}
+            wanted = ToMany(name, source, relation.fk, description)
+            if name in existing:
+                if existing[name] != wanted:
+                    raise ValueError(f"{relation.target}.{name} is declared twice")
+                continue
+            target.__entity__ = replace(
+                target.__entity__, relations=(*target.__entity__.relations, wanted)
+            )
 
 
 # -- the common record -------------------------------------------------------------

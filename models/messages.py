@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Literal
 
 from models.messages_cli import CLI_MESSAGES
+from models.messages_limits import LIMIT_MESSAGES
 
 Language = Literal["zh", "en"]
 DEFAULT_LANGUAGE: Language = "zh"
@@ -223,6 +224,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "登录失败次数过多，请{minutes}分钟后再试",
         "en": "Too many failed sign-ins; try again in {minutes} minutes",
     },
+    "login.slow_down": {
+        "zh": "登录失败次数过多，请{seconds}秒后再试",
+        "en": "Too many failed sign-ins; try again in {seconds} seconds",
+    },
+    "service.unavailable": {
+        "zh": "数据库暂时无法访问，请稍后重试",
+        "en": "The database is unavailable for a moment; please try again shortly",
+    },
+    "service.unavailable_title": {
+        "zh": "服务暂时不可用",
+        "en": "Service temporarily unavailable",
+    },
+    "service.try_again": {
+        "zh": "重试",
+        "en": "Try again",
+    },
     "login.missing": {
         "zh": "请输入邮箱和密码",
         "en": "Enter your e-mail address and password",
@@ -341,6 +358,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "导入未能完成，未写入任何数据，请稍后重试",
         "en": "The import could not finish; nothing was written, so try again later",
     },
+    "job.interrupted": {
+        "zh": "服务器重启，任务已中止，未写入任何数据，请重新提交",
+        "en": "The server restarted and the job was stopped; nothing was written, so start it again",
+    },
     "export.sensitive_choice": {
         "zh": "{type}含敏感字段（{fields}）：请用 --as 邮箱 按该账号的权限导出（按其权限脱敏），或用 --unmasked 明文导出（记入审计日志）",
         "en": "{type} has sensitive fields ({fields}): export as an account with --as EMAIL (masked as it sees them), or in clear with --unmasked (audited)",
@@ -358,6 +379,8 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 # The command line's and start-up's texts: the same catalogue, kept in their own module.
 MESSAGES.update(CLI_MESSAGES)
+# Requests, filters and values refused at the edge (#9).
+MESSAGES.update(LIMIT_MESSAGES)
 
 
 class _KeepMissing(dict[str, object]):

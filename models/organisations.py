@@ -17,7 +17,6 @@ from models.base import (
     labelled,
     published_flag,
 )
-from models.search import grams_index
 
 
 @labelled(
@@ -67,39 +66,16 @@ class OrganisationLevel(enum.StrEnum):
             ToMany(
                 "children", "Organisation", "parent_id", "Organisations directly below (下级组织)"
             ),
-            ToMany(
-                "serviceSites",
-                "ServiceSite",
-                "organisation_id",
-                "Service sites it hosts (服务阵地)",
-            ),
-            ToMany("courses", "Course", "organisation_id", "Courses it organises (培训课程)"),
-            ToMany(
-                "scholarshipStudents",
-                "ScholarshipStudent",
-                "organisation_id",
-                "Scholarship students whose home is here (金秋助学学生)",
-            ),
-            ToMany(
-                "companies",
-                "Company",
-                "organisation_id",
-                "Practice-base companies in it (实践基地企业)",
-            ),
-            ToMany(
-                "enrolments",
-                "Enrolment",
-                "organisation_id",
-                "Course enrolments of people living here (报名学员)",
-            ),
         ),
         unique=(("parent_id", "name"),),
+        natural_key=("parent_id", "name"),
+        aliases=("orgs", "organizations", "organization"),
+        sample={"name": "新社区{n}", "level": "community"},
     )
 )
 class Organisation(Record, table=True):
     __tablename__ = "organisation"
     __table_args__ = (
-        grams_index("organisation", "name"),
         sa.UniqueConstraint("parent_id", "name"),
         sa.Index(
             "ix_organisation_path_pattern", "path", postgresql_ops={"path": "varchar_pattern_ops"}

@@ -205,7 +205,7 @@ def attach(model: Any) -> None:
             f"{column.name}{SEARCH_SUFFIX}",
             sa.Text(),
             nullable=True,
-            info=info,
+            info={**info, "grams": True},  # models.search.GRAMS: indexed below
             default=_derive(column.name, search_text, kind),
         )
         for derived in (key, search):

@@ -16,7 +16,7 @@ from models.base import (
     labelled,
     published_flag,
 )
-from models.search import grams_index
+from models.validators import make_credit_code
 
 
 @labelled(
@@ -45,15 +45,23 @@ class InternshipStatus(enum.StrEnum):
         description="A practice-base enterprise hosting scholarship interns (大学生社会实践基地企业)",
         public=True,
         relations=(
-            ToOne("organisation", "Organisation", "organisation_id", "The district organisation (所属区)"),
+            ToOne(
+                "organisation",
+                "Organisation",
+                "organisation_id",
+                "The district organisation (所属区)",
+                reverse=("companies", "Practice-base companies in it (实践基地企业)"),
+            ),
             ToMany("internships", "Internship", "company_id", "Interns placed here (见习)"),
         ),
         unique=(("credit_code",),),
+        natural_key=("credit_code",),
+        aliases=("企业", "实践基地"),
+        sample={"name": "示例爱心企业有限公司{n}", "credit_code": lambda n: make_credit_code(f"91350212MA{n:07d}")},
     )
 )
 class Company(Record, table=True):
     __tablename__ = "company"
-    __table_args__ = (grams_index("company", "name"),)
 
     name: str = col("Name (企业名称)", zh="企业名称", en="Name", searchable=True, pinyin="text", max_length=200, index=True)
     credit_code: str = col(
@@ -95,6 +103,9 @@ class Company(Record, table=True):
         ),
         scope_parent=("student_id", "ScholarshipStudent"),
         record_checks=("start_end_dates",),
+        natural_key=("student_id", "company_id"),
+        namesakes=True,  # a student may come back to the same company another summer
+        sample={"position": "行政助理", "status": "ongoing"},
     )
 )
 class Internship(Record, table=True):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import enum
+from datetime import date
 from decimal import Decimal
 
 from models.base import EntityMeta, Money, Record, ToMany, ToOne, col, entity, enum_column, labelled
-from models.search import grams_index
+from models.validators import make_national_id
 
 
 @labelled({"male": ("男", "Male"), "female": ("女", "Female")})
@@ -56,17 +57,35 @@ class EmploymentOutcome(enum.StrEnum):
             "only-child low-income family (金秋助学学生)"
         ),
         relations=(
-            ToOne("organisation", "Organisation", "organisation_id", "Home organisation (户籍所在组织)"),
+            ToOne(
+                "organisation",
+                "Organisation",
+                "organisation_id",
+                "Home organisation (户籍所在组织)",
+                reverse=("scholarshipStudents", "Scholarship students whose home is here (金秋助学学生)"),
+            ),
             ToMany("grants", "Grant", "student_id", "Money paid to the student (助学金发放)"),
             ToMany("internships", "Internship", "student_id", "Placements with practice bases (见习)"),
         ),
         record_checks=("graduation_after_enrolment", "id_number_matches_gender"),
         unique=(("id_number",),),
+        natural_key=("id_number",),
+        aliases=("students", "student", "学生", "金秋助学"),
+        sample={
+            "name": "学生{n}",
+            "gender": "female",
+            "id_number": lambda n: make_national_id("350206", date(2002, 1, 1 + n % 28), n % 1000, "female"),
+            "phone": "13800138000",
+            "family_category": "registered_poor",
+            "university": "厦门大学",
+            "major": "护理学",
+            "enrolment_year": 2021,
+            "graduation_year": 2025,
+        },
     )
 )
 class ScholarshipStudent(Record, table=True):
     __tablename__ = "scholarship_student"
-    __table_args__ = (grams_index("scholarship_student", "name"),)
 
     name: str = col("Full name (姓名)", zh="姓名", en="Name", searchable=True, pinyin="person", max_length=50, index=True)
     gender: Gender = col("Gender (性别)", zh="性别", en="Gender", sa_type=enum_column(Gender), index=True)
@@ -112,6 +131,9 @@ class ScholarshipStudent(Record, table=True):
             ToOne("organisation", "Organisation", "organisation_id", "The student's home organisation (所在组织)"),
         ),
         scope_parent=("student_id", "ScholarshipStudent"),
+        natural_key=("student_id", "year", "funding_source"),
+        aliases=("助学金",),
+        sample={"year": 2022, "amount": "2000.00", "funding_source": "金秋助学专项{n}"},
     )
 )
 class Grant(Record, table=True):

@@ -43,26 +43,32 @@ DROP_GRAMS_FUNCTIONS = [
     "DROP FUNCTION IF EXISTS hongfan_grams(text)",
 ]
 
-# (table, column) pairs with a grams index: the names people search for.
-GRAM_INDEXED: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("organisation", "name"),
-        ("service_site", "name"),
-        ("course", "title"),
-        ("enrolment", "name"),
-        ("scholarship_student", "name"),
-        ("company", "name"),
-    }
-)
+GRAMS = "grams"  # column.info key: the column has a grams index (PostgreSQL)
 
 
-def grams_index(table: str, column: str) -> sa.Index:
-    """The PostgreSQL-only GIN index over a column's grams."""
-    return sa.Index(
-        f"ix_{table}_{column}_grams",
-        sa.text(f"hongfan_grams({column})"),
-        postgresql_using="gin",
-    ).ddl_if(dialect="postgresql")
+def attach(model: Any) -> None:
+    """Give every name people search for its grams index: derived, never listed by hand.
+
+    The names people search for are the columns declared with ``pinyin=`` (organisation
+    and site names, titles, people's names); each gets ``ix_<table>_<column>_grams`` on
+    PostgreSQL, which Alembic's autogenerate writes into the type's migration.
+    """
+    table: sa.Table = model.__table__
+    for column in list(table.columns):
+        meta = column.info.get("meta")
+        if getattr(meta, "pinyin", None) is None or column.info.get(GRAMS):
+            continue
+        column.info[GRAMS] = True
+        sa.Index(  # joins the table through its column
+            f"ix_{table.name}_{column.name}_grams",
+            sa.func.hongfan_grams(column),
+            postgresql_using="gin",
+        ).ddl_if(dialect="postgresql")
+
+
+def gram_indexed(table: sa.Table) -> list[str]:
+    """The columns of ``table`` with a grams index, in table order."""
+    return [c.name for c in table.columns if c.info.get(GRAMS)]
 
 
 class TextContains(ColumnElement[bool]):
@@ -83,12 +89,9 @@ class TextContains(ColumnElement[bool]):
     def __init__(self, column: Any, value: str) -> None:
         # not "like": that would hide ColumnElement.like()
         self.pattern: ColumnElement[bool] = column.icontains(value, autoescape=True)
-        source = _source_column(column)
-        table = getattr(getattr(source, "table", None), "name", None)
-        # Derived pinyin search columns (models.pinyin) carry their own grams index.
-        indexed = (table, getattr(source, "name", None)) in GRAM_INDEXED or "pinyin_of" in getattr(
-            source, "info", {}
-        )
+        # Searched names and their derived pinyin search columns carry a grams index (also
+        # when read through an alias, as relation filters read them).
+        indexed = bool(getattr(_source_column(column), "info", {}).get(GRAMS))
         if indexed and value:
             grams = sa.func.hongfan_grams(column).op("@>")(
                 sa.func.hongfan_query_grams(sa.literal(value))

@@ -16,7 +16,6 @@ from models.base import (
     labelled,
     published_flag,
 )
-from models.search import grams_index
 
 
 @labelled(
@@ -66,14 +65,22 @@ class Recognition(enum.StrEnum):
         description="A service place hosted by an organisation, e.g. a sunflower hut (服务阵地)",
         public=True,
         relations=(
-            ToOne("organisation", "Organisation", "organisation_id", "The host organisation (所属组织)"),
+            ToOne(
+                "organisation",
+                "Organisation",
+                "organisation_id",
+                "The host organisation (所属组织)",
+                reverse=("serviceSites", "Service sites it hosts (服务阵地)"),
+            ),
             ToMany("courses", "Course", "site_id", "Courses held here (在此举办的课程)"),
         ),
+        natural_key=("organisation_id", "name"),
+        aliases=("sites", "阵地"),
+        sample={"name": "向日葵亲子小屋{n}", "kind": "sunflower_hut"},
     )
 )
 class ServiceSite(Record, table=True):
     __tablename__ = "service_site"
-    __table_args__ = (grams_index("service_site", "name"),)
 
     name: str = col("Name (名称)", zh="名称", en="Name", searchable=True, pinyin="text", max_length=100, index=True)
     kind: SiteKind = col("Kind of site (阵地类型)", zh="类型", en="Kind", sa_type=enum_column(SiteKind), index=True)

@@ -16,7 +16,6 @@ from models.base import (
     labelled,
     published_flag,
 )
-from models.search import grams_index
 
 
 @labelled(
@@ -60,17 +59,25 @@ class EnrolmentStatus(enum.StrEnum):
         description="A training programme, e.g. family health instructor training (培训课程)",
         public=True,
         relations=(
-            ToOne("organisation", "Organisation", "organisation_id", "The organiser (主办组织)"),
+            ToOne(
+                "organisation",
+                "Organisation",
+                "organisation_id",
+                "The organiser (主办组织)",
+                reverse=("courses", "Courses it organises (培训课程)"),
+            ),
             ToOne("site", "ServiceSite", "site_id", "The venue, when it is a service site (举办阵地)"),
             ToMany("sessions", "CourseSession", "course_id", "Dated sessions (课次)"),
             ToMany("enrolments", "Enrolment", "course_id", "People taking the course (报名学员)"),
         ),
         record_checks=("start_end_dates",),
+        natural_key=("organisation_id", "title"),
+        aliases=("课程", "培训"),
+        sample={"title": "家庭健康指导员培训{n}", "category": "parenting", "start_date": date(2022, 10, 14)},
     )
 )
 class Course(Record, table=True):
     __tablename__ = "course"
-    __table_args__ = (grams_index("course", "title"),)
 
     title: str = col("Title (课程名称)", zh="课程名称", en="Title", searchable=True, pinyin="text", max_length=200, index=True)
     category: CourseCategory = col(
@@ -105,6 +112,9 @@ class Course(Record, table=True):
             ToOne("organisation", "Organisation", "organisation_id", "The course's organiser (主办组织)"),
         ),
         scope_parent=("course_id", "Course"),
+        natural_key=("course_id", "session_date", "topic"),
+        aliases=("sessions",),
+        sample={"session_date": date(2022, 10, 14), "topic": "第{n}讲", "lecturer": "讲师甲"},
     )
 )
 class CourseSession(Record, table=True):
@@ -133,13 +143,22 @@ class CourseSession(Record, table=True):
         ),
         relations=(
             ToOne("course", "Course", "course_id", "The course (所属课程)", on_delete="cascade"),
-            ToOne("organisation", "Organisation", "organisation_id", "The person's home community (所在社区)"),
+            ToOne(
+                "organisation",
+                "Organisation",
+                "organisation_id",
+                "The person's home community (所在社区)",
+                reverse=("enrolments", "Course enrolments of people living here (报名学员)"),
+            ),
         ),
+        natural_key=("course_id", "organisation_id", "name"),
+        namesakes=True,  # two people of one name may enrol together
+        aliases=("报名", "enrollments", "enrollment", "学员"),
+        sample={"name": "学员{n}", "phone": "13900139000"},
     )
 )
 class Enrolment(Record, table=True):
     __tablename__ = "enrolment"
-    __table_args__ = (grams_index("enrolment", "name"),)
 
     course_id: int = col("The course (所属课程)", zh="所属课程", en="Course", foreign_key="course.id", index=True)
     organisation_id: int = col(

@@ -67,6 +67,9 @@ async def test_unexpected_errors_are_masked():
     app = create_app(settings)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
         response = await http.post("/graphql", json={"query": "{ organisations { totalCount } }"})
-    message = response.json()["errors"][0]["message"]
-    assert "服务器内部错误" in message
-    assert "asyncpg" not in message and "connect" not in message.lower()
+    # an unreachable database is "try again shortly" (503, #9.6), never a 500 nor driver detail
+    assert response.status_code == 503 and response.headers["retry-after"] == "5"
+    error = response.json()["errors"][0]
+    assert error["message"] == "数据库暂时无法访问，请稍后重试"
+    assert error["extensions"]["code"] == "UNAVAILABLE"
+    assert "asyncpg" not in response.text and "connect" not in response.text.lower()

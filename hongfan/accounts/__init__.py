@@ -21,7 +21,7 @@ Secrets are never stored in clear: passwords as argon2 hashes
 
 The package is split by concern — :mod:`.grants` (who may manage whom),
 :mod:`.users`, :mod:`.tokens`, :mod:`.sessions` (sign-in, sign-out) and
-:mod:`.throttling` (failed sign-ins) — and this module re-exports the public
+:mod:`.throttling` (failed sign-ins), :mod:`.devices` (trusted browsers) — and this module re-exports the public
 names, so ``from hongfan import accounts; accounts.login(...)`` keeps working.
 """
 
@@ -33,6 +33,7 @@ from hongfan.accounts.common import (
     normalise_email,
     touch_due,
 )
+from hongfan.accounts.devices import DEVICE_COOKIE, DEVICE_DAYS, device_cookie
 from hongfan.accounts.grants import Binding, current_binding, may_manage
 from hongfan.accounts.sessions import (
     DEFAULT_POLICY,
@@ -43,7 +44,7 @@ from hongfan.accounts.sessions import (
     session_principal,
     touch_session,
 )
-from hongfan.accounts.throttling import LoginFailed, LoginRateLimited
+from hongfan.accounts.throttling import LoginFailed, LoginRateLimited, Throttle
 from hongfan.accounts.tokens import (
     MAX_TOKEN_DAYS,
     TOKEN_PREFIX,
@@ -69,6 +70,8 @@ from hongfan.accounts.users import (
 __all__ = [
     "AUTH",
     "DEFAULT_POLICY",
+    "DEVICE_COOKIE",
+    "DEVICE_DAYS",
     "MAX_TOKEN_DAYS",
     "STAFF_ROLES",
     "TOKEN_PREFIX",
@@ -77,9 +80,11 @@ __all__ = [
     "LoginFailed",
     "LoginRateLimited",
     "SessionPolicy",
+    "Throttle",
     "authenticate_token",
     "create_user",
     "current_binding",
+    "device_cookie",
     "digest",
     "get_user_by_email",
     "issue_token",

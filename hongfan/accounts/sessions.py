@@ -13,8 +13,10 @@ from sqlmodel import col
 
 from hongfan import passwords
 from hongfan.accounts.common import digest, normalise_email, touch_due
+from hongfan.accounts.devices import device_id, device_key
 from hongfan.accounts.throttling import (
     LoginFailed,
+    Throttle,
     check_throttle,
     clear_failures,
     record_failure,
@@ -33,18 +35,22 @@ class SessionPolicy:
 
     lifetime: timedelta = timedelta(hours=12)  # absolute, from login
     idle: timedelta = timedelta(hours=2)  # since the session was last seen
-    window: timedelta = timedelta(minutes=15)
-    max_failures_account: int = 5
-    max_failures_ip: int = 20
+    throttle: Throttle = Throttle()
+    # signs the trusted-device cookies (HONGFAN_SECRET_KEY); "" = no trusted devices
+    secret: str = ""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SessionPolicy:
         return cls(
             lifetime=timedelta(hours=settings.session_hours),
             idle=timedelta(minutes=settings.session_idle_minutes),
-            window=timedelta(minutes=settings.login_window_minutes),
-            max_failures_account=settings.login_max_failures_account,
-            max_failures_ip=settings.login_max_failures_ip,
+            throttle=Throttle(
+                window=timedelta(minutes=settings.login_window_minutes),
+                free_account=settings.login_max_failures_account,
+                max_ip=settings.login_max_failures_ip,
+                max_delay=timedelta(seconds=settings.login_max_delay_seconds),
+            ),
+            secret=settings.secret_key,
         )
 
 
@@ -59,25 +65,24 @@ async def login(
     user_agent: str | None,
     *,
     policy: SessionPolicy = DEFAULT_POLICY,
+    device: str | None = None,
 ) -> tuple[AuthSession, str]:
     """Check the credentials and open a new login session; returns it and its raw id.
 
-    Raises :class:`LoginRateLimited` before looking at the password when the
-    account has ``max_failures_account`` failures, or the address
-    ``max_failures_ip``, within the window. Raises :class:`LoginFailed` for an
-    unknown e-mail address, a wrong password or an inactive account alike —
-    after recording the failure and **committing** it, so the count survives
-    the caller's rollback. Each success is a fresh session id (rotation).
+    Raises :class:`LoginRateLimited` before looking at the password when this attempt
+    has to wait (:mod:`.throttling`: the address's failures, the account's growing
+    delay, or — with ``device``, the browser's trusted-device cookie for this account —
+    only the device's own). Raises :class:`LoginFailed` for an unknown e-mail address,
+    a wrong password or an inactive account alike — after recording the failure and
+    **committing** it, so the count survives the caller's rollback. Each success is a
+    fresh session id (rotation).
     """
     email = normalise_email(email)[:254]
     account_key, ip_key = throttle_keys(email, ip)
+    trusted = device_id(device, email, policy.secret)
+    trusted_key = device_key(trusted) if trusted is not None else None
     now = await check_throttle(
-        session,
-        account_key,
-        ip_key,
-        window=policy.window,
-        max_account=policy.max_failures_account,
-        max_ip=policy.max_failures_ip,
+        session, account_key, ip_key, throttle=policy.throttle, device_key=trusted_key
     )
 
     user = await get_user_by_email(session, email) if email else None
@@ -88,13 +93,16 @@ async def login(
         ok = await asyncio.to_thread(passwords.verify, user.password_hash, password)
     if user is None or not ok or not user.is_active:
         await record_failure(
-            session, (account_key, ip_key), now, keep=max(policy.window, timedelta(days=1))
+            session,
+            (account_key, ip_key, trusted_key),
+            utcnow(),  # the delay runs from when the guesser learns the answer
+            keep=max(policy.throttle.window, timedelta(days=1)),
         )
         raise LoginFailed()
 
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = await asyncio.to_thread(passwords.hash_password, password)
-    await clear_failures(session, account_key)
+    await clear_failures(session, account_key, trusted_key)
     # Sweep this user's dead sessions while we are here.
     await session.execute(
         sa.delete(AuthSession).where(

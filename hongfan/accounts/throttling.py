@@ -1,8 +1,27 @@
-"""Failed sign-ins: the login errors and the failure counts that slow guessing down."""
+"""Failed sign-ins: slow guessing down without letting anyone lock a colleague out.
+
+Following the OWASP Authentication and Credential Stuffing cheat sheets
+(docs/sign-in-throttling.md says why each choice):
+
+* **the address** an attempt comes from may fail ``max_ip`` times within the window;
+  past that it is refused (429) until its oldest failure leaves the window. This is the
+  attacker's cost, and it never touches the account;
+* **the account** is never locked. Its first ``free_account`` failures within the window
+  cost nothing; after that each further attempt must wait 1, 2, 4 … seconds after the
+  previous failure, at most ``max_delay`` (60 s by default). Someone guessing from many
+  addresses gets about one try a minute; the owner, at worst, waits a minute;
+* **a trusted device** — a browser the account has signed in from before, which holds a
+  ``hongfan_device`` cookie signed for that account (:mod:`.devices`) — skips both: its own
+  failures get the same growing delays under its own key, so an attacker hammering the
+  account or sharing the owner's office address does not slow the owner down at all.
+
+Every count is in the database (``login_failure``), so all processes share it.
+"""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -26,7 +45,7 @@ class LoginFailed(Exception):
 
 
 class LoginRateLimited(Exception):
-    """Too many failures for the account or the address; try again after ``retry_after`` seconds."""
+    """Too many recent failures; try again after ``retry_after`` seconds."""
 
     code = "login.rate_limited"
 
@@ -39,27 +58,30 @@ class LoginRateLimited(Exception):
         return max(1, math.ceil(self.retry_after / 60))
 
     def message(self, lang: str) -> str:
+        if self.retry_after < 120:
+            return message("login.slow_down", lang, seconds=self.retry_after)
         return message(self.code, lang, minutes=self.minutes)
 
 
-# -- failure counts -------------------------------------------------------------------
+# -- the rules --------------------------------------------------------------------------
 
 
-async def _blocked_for(
-    session: AsyncSession, key: str, limit: int, window: timedelta, now: datetime
-) -> int | None:
-    """Seconds until ``key`` may try again, when it has ``limit`` failures in the window."""
-    statement = (
-        sa.select(col(LoginFailure.at))
-        .where(col(LoginFailure.key) == key, col(LoginFailure.at) > now - window)
-        .order_by(col(LoginFailure.at).desc())
-        .offset(max(0, limit - 1))
-        .limit(1)
-    )
-    at = (await session.execute(statement)).scalar_one_or_none()
-    if at is None:
-        return None
-    return math.ceil((at + window - now).total_seconds())
+@dataclass(frozen=True)
+class Throttle:
+    """How failed sign-ins are slowed down (from the ``HONGFAN_LOGIN_*`` settings)."""
+
+    window: timedelta = timedelta(minutes=15)
+    free_account: int = 5  # failures on one account (or one device) before delays start
+    max_ip: int = 20  # failures from one address within the window before it is refused
+    max_delay: timedelta = timedelta(seconds=60)  # the longest an account ever waits
+
+
+def delay_after(failures: int, throttle: Throttle) -> timedelta:
+    """How long after its last failure an account (or device) with ``failures`` must wait."""
+    if failures < throttle.free_account:
+        return timedelta(0)
+    exponent = min(failures - throttle.free_account, 30)
+    return min(throttle.max_delay, timedelta(seconds=2**exponent))
 
 
 def throttle_keys(email: str, ip: str | None) -> tuple[str, str | None]:
@@ -67,18 +89,58 @@ def throttle_keys(email: str, ip: str | None) -> tuple[str, str | None]:
     return f"email:{email}", (f"ip:{ip[:64]}" if ip else None)
 
 
+async def _recent(
+    session: AsyncSession, key: str, window: timedelta, now: datetime
+) -> tuple[int, datetime | None]:
+    """The number of ``key``'s failures within the window, and the latest one."""
+    statement = sa.select(sa.func.count(), sa.func.max(col(LoginFailure.at))).where(
+        col(LoginFailure.key) == key, col(LoginFailure.at) > now - window
+    )
+    count, latest = (await session.execute(statement)).one()
+    return int(count), latest
+
+
+async def _address_wait(
+    session: AsyncSession, key: str, throttle: Throttle, now: datetime
+) -> int | None:
+    """Seconds until the address may try again, when it has ``max_ip`` failures in the window."""
+    statement = (
+        sa.select(col(LoginFailure.at))
+        .where(col(LoginFailure.key) == key, col(LoginFailure.at) > now - throttle.window)
+        .order_by(col(LoginFailure.at).desc())
+        .offset(max(0, throttle.max_ip - 1))
+        .limit(1)
+    )
+    at = (await session.execute(statement)).scalar_one_or_none()
+    if at is None:
+        return None
+    return math.ceil((at + throttle.window - now).total_seconds())
+
+
+async def _growing_wait(
+    session: AsyncSession, key: str, throttle: Throttle, now: datetime
+) -> int | None:
+    """Seconds the account or device still has to wait since its last failure, if any."""
+    failures, latest = await _recent(session, key, throttle.window, now)
+    delay = delay_after(failures, throttle)
+    if latest is None or not delay:
+        return None
+    remaining = (latest + delay - now).total_seconds()
+    return math.ceil(remaining) if remaining > 0 else None
+
+
 async def check_throttle(
     session: AsyncSession,
     account_key: str,
     ip_key: str | None,
     *,
-    window: timedelta,
-    max_account: int,
-    max_ip: int,
+    throttle: Throttle,
+    device_key: str | None = None,
 ) -> datetime:
-    """Raise :class:`LoginRateLimited` when the account or the address has too many recent failures.
+    """Raise :class:`LoginRateLimited` when this attempt has to wait; else the time of the check.
 
-    Returns the time the check was made at (after waiting for the account's turn).
+    With a trusted device only the device's own failures count; otherwise the address's
+    and the account's.
     """
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
@@ -88,9 +150,12 @@ async def check_throttle(
             sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": account_key}
         )
     now = utcnow()
-    waits = [await _blocked_for(session, account_key, max_account, window, now)]
-    if ip_key:
-        waits.append(await _blocked_for(session, ip_key, max_ip, window, now))
+    if device_key is not None:
+        waits = [await _growing_wait(session, device_key, throttle, now)]
+    else:
+        waits = [await _growing_wait(session, account_key, throttle, now)]
+        if ip_key:
+            waits.append(await _address_wait(session, ip_key, throttle, now))
     blocked = [w for w in waits if w is not None]
     if blocked:
         raise LoginRateLimited(max(blocked))
@@ -109,6 +174,8 @@ async def record_failure(
     await session.commit()
 
 
-async def clear_failures(session: AsyncSession, account_key: str) -> None:
-    """A successful sign-in forgets the account's failures."""
-    await session.execute(sa.delete(LoginFailure).where(col(LoginFailure.key) == account_key))
+async def clear_failures(session: AsyncSession, *keys: str | None) -> None:
+    """A successful sign-in forgets the account's (and its device's) failures."""
+    wanted = [key for key in keys if key]
+    if wanted:
+        await session.execute(sa.delete(LoginFailure).where(col(LoginFailure.key).in_(wanted)))

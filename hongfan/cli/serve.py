@@ -103,7 +103,11 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
         gc.collect()
         gc.freeze()
         gc.set_threshold(50_000, 20, 20)
-        run_server(app, sock=sock, banner=banner)
+        # SIGTERM: stop accepting, let the requests in flight finish for at most this long,
+        # then the app's shutdown stops background jobs (hongfan.app lifespan)
+        run_server(
+            app, sock=sock, banner=banner, timeout_graceful_shutdown=settings.shutdown_seconds
+        )
     finally:
         sock.close()
     return 0

@@ -3,7 +3,8 @@
 * Headers may be a column's Chinese label, its English label or its snake_case name
   (``身份证号`` / ``ID number`` / ``id_number``), or a relation's name.
 * :data:`NATURAL_KEYS` — the columns that identify a record in the world, so that
-  importing the same file again updates instead of duplicating.
+  importing the same file again updates instead of duplicating (each type's
+  ``EntityMeta.natural_key``).
 """
 
 from __future__ import annotations
@@ -19,39 +20,16 @@ from hongfan.transfer.sheets import SpreadsheetError
 from models.base import ENTITIES, Record, ToOne, column_meta
 from models.messages import message
 
+# Both derived from the declarations (EntityMeta.natural_key, EntityMeta.aliases).
 NATURAL_KEYS: dict[str, tuple[str, ...]] = {
-    "ScholarshipStudent": ("id_number",),
-    "Company": ("credit_code",),
-    "Organisation": ("parent_id", "name"),
-    "ServiceSite": ("organisation_id", "name"),
-    "Course": ("organisation_id", "title"),
-    "Enrolment": ("course_id", "organisation_id", "name"),
-    "CourseSession": ("course_id", "session_date", "topic"),
-    "Grant": ("student_id", "year", "funding_source"),
-    "Internship": ("student_id", "company_id"),
+    name: model.__entity__.natural_key
+    for name, model in ENTITIES.items()
+    if model.__entity__.natural_key
 }
 
 # Extra names a user may give on the command line or in a URL.
 TYPE_ALIASES: dict[str, str] = {
-    "students": "ScholarshipStudent",
-    "student": "ScholarshipStudent",
-    "学生": "ScholarshipStudent",
-    "金秋助学": "ScholarshipStudent",
-    "orgs": "Organisation",
-    "organizations": "Organisation",
-    "organization": "Organisation",
-    "sites": "ServiceSite",
-    "阵地": "ServiceSite",
-    "企业": "Company",
-    "实践基地": "Company",
-    "课程": "Course",
-    "培训": "Course",
-    "sessions": "CourseSession",
-    "报名": "Enrolment",
-    "enrollments": "Enrolment",
-    "enrollment": "Enrolment",
-    "学员": "Enrolment",
-    "助学金": "Grant",
+    alias: name for name, model in ENTITIES.items() for alias in model.__entity__.aliases
 }
 
 # The column an error file adds; ignored when the fixed file comes back.

@@ -130,7 +130,7 @@ async def check_unique(checker: Checker, checked: Checked) -> None:
     """Unique values already taken by another row of the table (any row, hidden or deleted)."""
     model = checker.model
     table = model.__table__  # type: ignore[attr-defined]
-    groups = list(model.__entity__.unique)
+    groups = list(model.__entity__.unique_groups)
     groups += [(c.name,) for c in table.columns if c.unique and (c.name,) not in groups]
     outcomes = {o.row: o for o in checked.report.rows}
     writes: list[tuple[int, int | None, dict[str, Any]]] = [

@@ -22,8 +22,10 @@ import concurrent.futures
 import hashlib
 import logging
 import os
+import queue
 import secrets
 import tempfile
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -37,6 +39,7 @@ from hongfan.principal import Principal, system
 from hongfan.settings import Settings
 from models.base import utcnow
 from models.jobs import TransferJob
+from models.messages import message
 
 log = logging.getLogger("hongfan.jobs")
 JOBS = system("jobs")
@@ -137,13 +140,30 @@ async def sweep(db: Database) -> None:
             path.unlink(missing_ok=True)
 
 
+class JobInterrupted(Exception):
+    """The process is shutting down: the job stops at its next progress point."""
+
+    code = "job.interrupted"
+    params: dict[str, Any] = {}
+
+    def message(self, lang: str) -> str:
+        return message(self.code, lang)
+
+
 class JobContext:
     """What a job's work sees: its row, its database, and a throttled progress writer."""
 
-    def __init__(self, db: Database, job: TransferJob, principal: Principal) -> None:
+    def __init__(
+        self,
+        db: Database,
+        job: TransferJob,
+        principal: Principal,
+        stopping: threading.Event | None = None,
+    ) -> None:
         self.db = db
         self.job = job
         self.principal = principal
+        self.stopping = stopping
         self._last = 0.0
         # While an import holds SQLite's write lock, another connection cannot write the
         # counters: they are written when the lock is released.
@@ -153,6 +173,8 @@ class JobContext:
         return job_file(self.db.settings, self.job.id, suffix)
 
     async def progress(self, **counters: int) -> None:
+        if self.stopping is not None and self.stopping.is_set():
+            raise JobInterrupted()  # inside an import's transaction: nothing is written
         now = time.monotonic()
         if self.quiet or now - self._last < PROGRESS_SECONDS:
             return
@@ -161,25 +183,50 @@ class JobContext:
 
 
 class JobRunner:
-    """Runs jobs one at a time (per process) in a thread with its own event loop."""
+    """Runs jobs one at a time (per process) in a thread with its own event loop.
 
-    def __init__(self, settings: Settings, workers: int = 1) -> None:
+    The thread is a daemon: a shutting-down process (SIGTERM) calls :meth:`stop`, which
+    asks the running job to stop at its next progress point and waits a few seconds for
+    it, and then exits whatever the job does — it never holds the process up.
+    """
+
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.pool = concurrent.futures.ThreadPoolExecutor(
-            max_workers=workers, thread_name_prefix="hongfan-job"
+        self.stopping = threading.Event()
+        self._queue: queue.SimpleQueue[tuple[concurrent.futures.Future[None], Callable[[], Any]] | None] = (
+            queue.SimpleQueue()
         )
+        self._thread = threading.Thread(target=self._work, name="hongfan-job", daemon=True)
+        self._thread.start()
 
     def submit(
         self, job: TransferJob, principal: Principal, work: Work
     ) -> concurrent.futures.Future[None]:
-        return self.pool.submit(lambda: asyncio.run(self._run(job, principal, work)))
+        future: concurrent.futures.Future[None] = concurrent.futures.Future()
+        self._queue.put((future, lambda: asyncio.run(self._run(job, principal, work))))
+        return future
+
+    def _work(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            future, call = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(call())
+            except BaseException as error:  # noqa: BLE001 — reported on the future
+                future.set_exception(error)
 
     async def _run(self, job: TransferJob, principal: Principal, work: Work) -> None:
         db = Database(self.settings)
         try:
+            if self.stopping.is_set():
+                raise JobInterrupted()
             await update_job(db, job.id, state="running")
             try:
-                summary = await work(JobContext(db, job, principal))
+                summary = await work(JobContext(db, job, principal, self.stopping))
             except Exception as error:  # noqa: BLE001 — any failure ends the job, never the server
                 code = getattr(error, "code", None) if hasattr(error, "message") else None
                 log.warning(
@@ -196,16 +243,27 @@ class JobRunner:
                 await update_job(db, job.id, state="failed", summary=summary, finished_at=utcnow())
                 return
             await update_job(db, job.id, state="done", summary=summary, finished_at=utcnow())
+        except JobInterrupted:
+            summary = {"error": JobInterrupted.code, "params": {}}
+            await update_job(db, job.id, state="failed", summary=summary, finished_at=utcnow())
         finally:
             await db.dispose()
 
+    async def stop(self, timeout: float = 5.0) -> None:
+        """Stop taking jobs, interrupt the running one, and wait up to ``timeout`` seconds."""
+        self.stopping.set()
+        self._queue.put(None)
+        await asyncio.to_thread(self._thread.join, timeout)
+
     def shutdown(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.stopping.set()
+        self._queue.put(None)
 
 
 __all__ = [
     "JOBS",
     "JobContext",
+    "JobInterrupted",
     "JobRunner",
     "create_job",
     "get_job",

@@ -18,8 +18,6 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-import models.base
-
 # revision identifiers, used by Alembic.
 revision: str = "0001"
 down_revision: str | Sequence[str] | None = None
@@ -36,7 +34,7 @@ def upgrade() -> None:
     op.create_table(
         "audit_log",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("at", models.base.UTCDateTime(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("actor", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("action", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("entity", sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False),
@@ -56,12 +54,12 @@ def upgrade() -> None:
     op.create_table(
         "organisation",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("created_at", models.base.UTCDateTime(), nullable=False),
-        sa.Column("updated_at", models.base.UTCDateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("updated_by", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("deleted_at", models.base.UTCDateTime(), nullable=True),
+        sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
         sa.Column(
             "kind",
@@ -126,12 +124,12 @@ def upgrade() -> None:
     op.create_table(
         "company",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("created_at", models.base.UTCDateTime(), nullable=False),
-        sa.Column("updated_at", models.base.UTCDateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("updated_by", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("deleted_at", models.base.UTCDateTime(), nullable=True),
+        sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("credit_code", sqlmodel.sql.sqltypes.AutoString(length=18), nullable=False),
         sa.Column("organisation_id", sa.Integer(), nullable=False),
@@ -166,12 +164,12 @@ def upgrade() -> None:
     op.create_table(
         "scholarship_student",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("created_at", models.base.UTCDateTime(), nullable=False),
-        sa.Column("updated_at", models.base.UTCDateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("updated_by", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("deleted_at", models.base.UTCDateTime(), nullable=True),
+        sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False),
         sa.Column(
             "gender",
@@ -285,12 +283,12 @@ def upgrade() -> None:
     op.create_table(
         "service_site",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("created_at", models.base.UTCDateTime(), nullable=False),
-        sa.Column("updated_at", models.base.UTCDateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("updated_by", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("deleted_at", models.base.UTCDateTime(), nullable=True),
+        sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
         sa.Column(
             "kind",
@@ -355,12 +353,12 @@ def upgrade() -> None:
     op.create_table(
         "course",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("created_at", models.base.UTCDateTime(), nullable=False),
-        sa.Column("updated_at", models.base.UTCDateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("updated_by", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("deleted_at", models.base.UTCDateTime(), nullable=True),
+        sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column(
             "category",
@@ -406,12 +404,12 @@ def upgrade() -> None:
     op.create_table(
         "internship",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("created_at", models.base.UTCDateTime(), nullable=False),
-        sa.Column("updated_at", models.base.UTCDateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("updated_by", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("deleted_at", models.base.UTCDateTime(), nullable=True),
+        sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("student_id", sa.Integer(), nullable=False),
         sa.Column("company_id", sa.Integer(), nullable=False),
         sa.Column("organisation_id", sa.Integer(), nullable=False),
@@ -463,16 +461,16 @@ def upgrade() -> None:
     op.create_table(
         "scholarship_grant",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("created_at", models.base.UTCDateTime(), nullable=False),
-        sa.Column("updated_at", models.base.UTCDateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("updated_by", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("deleted_at", models.base.UTCDateTime(), nullable=True),
+        sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("student_id", sa.Integer(), nullable=False),
         sa.Column("organisation_id", sa.Integer(), nullable=False),
         sa.Column("year", sa.Integer(), nullable=False),
-        sa.Column("amount", models.base.Money(), nullable=False),
+        sa.Column("amount", sa.BigInteger(), nullable=False),
         sa.Column("funding_source", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
         sa.ForeignKeyConstraint(
             ["organisation_id"],
@@ -517,12 +515,12 @@ def upgrade() -> None:
     op.create_table(
         "course_session",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("created_at", models.base.UTCDateTime(), nullable=False),
-        sa.Column("updated_at", models.base.UTCDateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("updated_by", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("deleted_at", models.base.UTCDateTime(), nullable=True),
+        sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("course_id", sa.Integer(), nullable=False),
         sa.Column("organisation_id", sa.Integer(), nullable=False),
         sa.Column("session_date", sa.Date(), nullable=False),
@@ -566,12 +564,12 @@ def upgrade() -> None:
     op.create_table(
         "enrolment",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("created_at", models.base.UTCDateTime(), nullable=False),
-        sa.Column("updated_at", models.base.UTCDateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("updated_by", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("deleted_at", models.base.UTCDateTime(), nullable=True),
+        sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("course_id", sa.Integer(), nullable=False),
         sa.Column("organisation_id", sa.Integer(), nullable=False),
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False),

@@ -12,8 +12,6 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-import models.base
-
 revision: str = "0005_transfer_jobs"
 down_revision: str | Sequence[str] | None = "0004_organisation_code"
 branch_labels: str | Sequence[str] | None = None
@@ -36,9 +34,9 @@ def upgrade() -> None:
         sa.Column("checked", sa.Integer(), nullable=False),
         sa.Column("written", sa.Integer(), nullable=False),
         sa.Column("summary", sa.JSON(), nullable=False),
-        sa.Column("created_at", models.base.UTCDateTime(), nullable=False),
-        sa.Column("updated_at", models.base.UTCDateTime(), nullable=False),
-        sa.Column("finished_at", models.base.UTCDateTime(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_transfer_job")),
     )
     op.create_index(op.f("ix_transfer_job_state"), "transfer_job", ["state"])

@@ -3,7 +3,8 @@
 For each column declared ``pinyin=`` in the models, ``<column>_pinyin`` (the sort key,
 compared byte-wise: ``COLLATE "C"`` on PostgreSQL) and ``<column>_pinyin_search``
 (toneless spelling and initials, with a grams index on PostgreSQL), filled for the
-rows already there with ``models.pinyin``'s functions, in batches.
+rows already there with the functions of ``models.pinyin`` as they were then (a frozen
+copy in ``migrations/frozen/pinyin_0006.py``), in batches.
 
 Revision ID: 0006_pinyin
 Revises: 0005_transfer_jobs
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from models.pinyin import search_text, sort_key
+from migrations.frozen.pinyin_0006 import search_text, sort_key
 
 revision: str = "0006_pinyin"
 down_revision: str | Sequence[str] | None = "0005_transfer_jobs"

@@ -12,8 +12,6 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-import models.base
-
 revision: str = "0007_saved_views"
 down_revision: str | Sequence[str] | None = "0006_pinyin"
 branch_labels: str | Sequence[str] | None = None
@@ -29,7 +27,7 @@ def upgrade() -> None:
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False),
         sa.Column("params", sa.JSON(), nullable=False),
         sa.Column("is_default", sa.Boolean(), nullable=False),
-        sa.Column("created_at", models.base.UTCDateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["user_id"], ["app_user.id"], name=op.f("fk_admin_saved_view_user_id_app_user")
         ),

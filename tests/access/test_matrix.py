@@ -7,9 +7,6 @@ world's data in plain Python, never from the SQL under test.
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable
-from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -19,11 +16,9 @@ from hongfan.policy import ANON, POLICY, Op, Rows
 from hongfan.principal import Role
 from models import ENTITIES, Record
 from models.base import ToOne
-from models.validators import make_credit_code, make_national_id
+from tests import samples
 from tests.access.caller import Caller
 from tests.access.world import ROLES, World, build_world, in_subtree, published
-
-_unique = itertools.count(500)
 
 
 def gid(record: Record) -> str:
@@ -63,39 +58,16 @@ def may(role: str, type_name: str, op: Op) -> bool:
 
 
 def create_input(type_name: str, world: World, side: str) -> dict[str, Any]:
-    n = next(_unique)
-    records = world.records
-    community = world.orgs[f"{side}-community"]
-    district = world.orgs[side]
-    builders: dict[str, Callable[[], dict[str, Any]]] = {
-        "Organisation": lambda: {"name": f"新社区{n}", "level": "COMMUNITY", "parentId": gid(district)},
-        "ServiceSite": lambda: {"name": f"新阵地{n}", "kind": "SUNFLOWER_HUT", "organisationId": gid(community)},
-        "Course": lambda: {"title": f"新课程{n}", "category": "PARENTING", "organisationId": gid(district), "startDate": "2023-03-01"},
-        "CourseSession": lambda: {"courseId": gid(records["Course"][side]), "sessionDate": "2023-03-02"},
-        "Enrolment": lambda: {"courseId": gid(records["Course"][side]), "organisationId": gid(community), "name": f"新学员{n}"},
-        "ScholarshipStudent": lambda: {
-            "name": f"新学生{n}", "gender": "MALE", "idNumber": make_national_id("350206", date(2003, 1, 1) + timedelta(days=n), 11, "male"),
-            "familyCategory": "REGISTERED_POOR", "organisationId": gid(community), "university": "集美大学",
-            "enrolmentYear": 2022, "graduationYear": 2026,
-        },
-        "Grant": lambda: {"studentId": gid(records["ScholarshipStudent"][side]), "year": 2023, "amount": "100.00"},
-        "Company": lambda: {"name": f"新企业{n}", "creditCode": make_credit_code(f"91350206MA{n:07d}"), "organisationId": gid(district)},
-        "Internship": lambda: {"studentId": gid(records["ScholarshipStudent"][side]), "companyId": gid(records["Company"][side])},
-    }
-    return builders[type_name]()
+    """A new record of the type in district ``side``, from its declared sample."""
+    model = ENTITIES[type_name]
 
+    def pick(relation: ToOne) -> Record | None:
+        if relation.target == "Organisation":  # a new organisation hangs under the district
+            return world.orgs[side if type_name == "Organisation" else f"{side}-community"]
+        return world.records[relation.target][side]
 
-UPDATE_FIELD = {
-    "Organisation": ("address", "新地址"),
-    "ServiceSite": ("address", "新地址"),
-    "Course": ("description", "新简介"),
-    "CourseSession": ("lecturer", "新讲师"),
-    "Enrolment": ("name", "新名字"),
-    "ScholarshipStudent": ("major", "新专业"),
-    "Grant": ("fundingSource", "新来源"),
-    "Company": ("industry", "新行业"),
-    "Internship": ("evaluation", "表现良好"),
-}
+    data = {**samples.values(model), **samples.references(model, pick)}
+    return samples.graphql_input(model, data)
 
 
 def _snake(name: str) -> str:
@@ -144,7 +116,7 @@ def _is_part(type_name: str) -> bool:
 async def _updates_and_deletes(caller: Caller, role: str, world: World, problems: list[str]) -> None:
     for type_name in ENTITIES:
         payload_field = lower_first(type_name)
-        column, value = UPDATE_FIELD[type_name]
+        column, value = samples.update_column(ENTITIES[type_name])
         for side in ("A", "B"):
             record = world.records[type_name][side]
             mutation = f"""mutation($input: Update{type_name}Input!) {{ update{type_name}(input: $input) {{

@@ -1,6 +1,7 @@
 """A small two-district world and one caller per role, for the access tests.
 
-District A (湖里区) and district B (思明区) each hold one of every record type;
+District A (湖里区) and district B (思明区) each hold one of every record type, built
+from the type's declared sample (tests/samples.py): a new type needs nothing here;
 the callers are bound to district A (staff) or to A's company (partner).
 """
 
@@ -10,10 +11,14 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hongfan import crud
 from hongfan.db import Database
 from hongfan.principal import ANONYMOUS, SYSTEM, Principal, Role
 from models import ENTITIES, Record
-from tests import factories
+from models.base import ToOne
+from tests import factories, samples
 
 
 @dataclass
@@ -46,27 +51,17 @@ async def build_world(database: Database) -> World:
             world.records["Organisation"][side] = district
             world.records["Organisation"][f"{side}-community"] = community
             world.records["Organisation"][f"{side}-hidden"] = hidden
-            world.records["ServiceSite"][side] = await factories.site(s, community, f"{district_name}向日葵亲子小屋")
-            world.records["ServiceSite"][f"{side}-hidden"] = await factories.site(
-                s, community, f"{district_name}未发布阵地", published=False
-            )
-            course = await factories.course(s, district, f"{district_name}家庭健康指导员培训")
-            world.records["Course"][side] = course
-            from hongfan import crud
-            from models import CourseSession
-
-            world.records["CourseSession"][side] = await crud.create(
-                s, CourseSession, {"course_id": course.id, "session_date": "2022-10-14", "lecturer": "讲师甲"}
-            )
-            world.records["Enrolment"][side] = await factories.enrolment(s, course, community, f"{district_name}学员")
-            student = await factories.student(s, community, f"{district_name}学生")
-            world.records["ScholarshipStudent"][side] = student
-            world.records["Grant"][side] = await factories.grant(s, student)
-            company = await factories.company(s, district)
-            world.records["Company"][side] = company
-            world.records["Internship"][side] = await factories.internship(s, student, company)
+        for type_name in samples.dependency_order({"Organisation"}):
+            model = ENTITIES[type_name]
+            for side in ("A", "B"):
+                world.records[type_name][side] = await _sample(s, model, world, side)
+                if model.__entity__.public:  # and one the public must not see
+                    world.records[type_name][f"{side}-hidden"] = await _sample(
+                        s, model, world, side, published=False
+                    )
         # A district-B student interning at company A: the partner may see this student's
         # allowed fields (an intern of theirs), though the staff of district A may not.
+        # (the partner rows rule, Rows.INTERNS_OF_OWN_COMPANY, not a per-type fixture)
         crossover = await factories.student(s, world.orgs["B-community"], "跨区见习学生")
         world.records["ScholarshipStudent"]["B-intern-at-A"] = crossover
         world.records["Grant"]["B-intern-at-A"] = await factories.grant(s, crossover, "900.00")
@@ -89,6 +84,23 @@ async def build_world(database: Database) -> World:
     )
     world.principals["anonymous"] = dataclasses.replace(ANONYMOUS)
     return world
+
+
+async def _sample(
+    session: AsyncSession, model: type[Record], world: World, side: str, **fields: Any
+) -> Record:
+    """One record of ``model`` in district ``side`` from its declared sample: references
+    to organisations point at the side's community, any other at the side's record."""
+
+    def pick(relation: ToOne) -> Record | None:
+        if relation.target == "Organisation":
+            return world.orgs[f"{side}-community"]
+        return world.records[relation.target].get(side)
+
+    data = {**samples.values(model), **samples.references(model, pick)}
+    if "published" in model.__table__.c:  # type: ignore[attr-defined]
+        data["published"] = fields.pop("published", True)
+    return await crud.create(session, model, {**data, **fields})
 
 
 def in_subtree(record: Record, world: World, side: str) -> bool:

@@ -190,6 +190,12 @@ def new_page(browser: Any, live_server: LiveServer) -> Iterator[Callable[..., An
         if response.status >= 500:
             server_errors.append(f"{response.status} {response.request.method} {response.url}")
 
+    def console(message: Any) -> None:
+        # The admin's Content-Security-Policy (hongfan/headers.py) allows no inline script or
+        # style: a template or script that needed one breaks silently unless we listen
+        if "Content Security Policy" in message.text:
+            server_errors.append(f"CSP violation: {message.text}")
+
     def make(email: str | None = None, *, locale: str = "zh-CN") -> Any:
         context = browser.new_context(
             base_url=live_server.url, locale=locale, viewport=VIEWPORT, accept_downloads=True
@@ -197,6 +203,7 @@ def new_page(browser: Any, live_server: LiveServer) -> Iterator[Callable[..., An
         context.set_default_timeout(5_000)
         context.set_default_navigation_timeout(10_000)
         context.on("response", watch)
+        context.on("console", console)
         contexts.append(context)
         page = context.new_page()
         if email is not None:

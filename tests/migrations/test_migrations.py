@@ -215,3 +215,31 @@ def test_upgrade_on_a_connection_the_caller_passes(tmp_path: Path) -> None:
     asyncio.run(run())
     assert migrate.current(url) == migrate.head()
     assert not (tmp_path / "unused.db").exists()
+
+
+@pytest.mark.postgres
+def test_autogenerate_writes_the_grams_index_of_a_searched_name(throwaway_postgres: str) -> None:
+    """Given a name declared ``pinyin=`` (a name people search for), when its grams index is
+    missing from the database, then autogenerate proposes it: a new type's migration gets
+    its PostgreSQL-only search index without anyone writing it by hand."""
+    migrate.upgrade(throwaway_postgres)
+
+    def drop_and_compare(connection: sa.Connection) -> list[Any]:
+        connection.exec_driver_sql("DROP INDEX ix_company_name_grams")
+        return _schema_diff(connection)
+
+    diff = _with_connection(throwaway_postgres, drop_and_compare)
+    assert [(op[0], op[1].name) for op in diff] == [("add_index", "ix_company_name_grams")]
+
+
+def test_every_searched_name_is_declared_with_its_grams_index() -> None:
+    """The grams indexes come from the declarations: each ``pinyin=`` column has one."""
+    from models.search import GRAMS, gram_indexed
+
+    for table in SQLModel.metadata.tables.values():
+        names = {str(index.name) for index in table.indexes}
+        for column in gram_indexed(table):
+            assert f"ix_{table.name}_{column}_grams" in names
+        for column in table.columns:
+            if getattr(column.info.get("meta"), "pinyin", None):
+                assert column.info.get(GRAMS), f"{table.name}.{column.name}"

@@ -1,0 +1,98 @@
+"""How big a filter may be, checked on the coerced input before any SQL is built (#9.1).
+
+A filter arrives as nested strawberry inputs, from the document or from the variables
+alike. Before :func:`graph.filters.compile_filter` turns it into SQL, :func:`check_filter`
+walks it once, without recursion, and refuses:
+
+* a text operand longer than ``HONGFAN_FILTER_MAX_STRING`` characters (``contains``,
+  ``startsWith``, ``eq``, ``pinyin``, each value of ``in``…): a 60,000-character
+  ``contains`` kept PostgreSQL busy for over a minute;
+* an ``in`` / ``notIn`` list longer than ``HONGFAN_FILTER_MAX_LIST`` values;
+* inputs nested deeper than ``HONGFAN_FILTER_MAX_DEPTH`` (each ``and``/``or``/``not``
+  element, relation and operator object is one level: ``{name: {eq: "x"}}`` is 2);
+* more than ``HONGFAN_FILTER_MAX_NODES`` input objects in all (an ``or`` of 2,000
+  branches took 16 s).
+
+The GraphQL document's own size is bounded by the schema's token, depth and alias
+limits, and the JSON body's nesting by :mod:`hongfan.bounded`.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from strawberry.types.unset import UNSET
+
+from graph.errors import UserError
+from hongfan.settings import Settings
+from models.messages import message
+
+_LISTS = {"in_": "in", "not_in": "notIn"}
+
+
+@dataclass(frozen=True)
+class FilterLimits:
+    max_string: int = 200
+    max_list: int = 1000
+    max_depth: int = 10
+    max_nodes: int = 200
+
+    @classmethod
+    def of(cls, settings: Settings) -> FilterLimits:
+        return cls(
+            max_string=settings.filter_max_string,
+            max_list=settings.filter_max_list,
+            max_depth=settings.filter_max_depth,
+            max_nodes=settings.filter_max_nodes,
+        )
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.rstrip("_").split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _is_input(value: Any) -> bool:
+    """A strawberry input object (a filter or an operator input), not a scalar like GlobalID."""
+    return not isinstance(value, type) and hasattr(type(value), "__strawberry_definition__")
+
+
+def check_filter(where: Any, limits: FilterLimits, lang: str) -> None:
+    """Raise a UserError (code ``FILTER_TOO_LARGE``) when ``where`` is past ``limits``."""
+
+    def refuse(code: str, **params: Any) -> UserError:
+        return UserError(message(code, lang, **params), code="FILTER_TOO_LARGE")
+
+    nodes = 0
+    stack: list[tuple[Any, int]] = [(where, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if not _is_input(item):
+            continue
+        nodes += 1
+        if nodes > limits.max_nodes:
+            raise refuse("filter.too_many_nodes", max=limits.max_nodes)
+        if depth > limits.max_depth:
+            raise refuse("filter.too_deep", max=limits.max_depth)
+        for name, value in vars(item).items():
+            if value is None or value is UNSET or isinstance(value, bool | int | float | enum.Enum):
+                continue
+            if isinstance(value, list) and name in _LISTS:  # values: scalars only
+                if len(value) > limits.max_list:
+                    raise refuse("filter.list_too_long", operator=_LISTS[name], max=limits.max_list)
+                if any(isinstance(v, str) and len(v) > limits.max_string for v in value):
+                    raise refuse("filter.string_too_long", operator=_LISTS[name], max=limits.max_string)
+            elif isinstance(value, list):  # and / or: filters
+                if len(value) > limits.max_nodes:
+                    raise refuse("filter.too_many_nodes", max=limits.max_nodes)
+                stack.extend((element, depth + 1) for element in value)
+            elif isinstance(value, str):
+                if len(value) > limits.max_string:
+                    raise refuse("filter.string_too_long", operator=_camel(name), max=limits.max_string)
+            else:
+                stack.append((value, depth + 1))
+
+
+__all__ = ["FilterLimits", "check_filter"]
