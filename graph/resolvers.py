@@ -11,7 +11,7 @@ import dataclasses
 import enum
 import json
 from collections.abc import Awaitable, Callable
-from typing import Any, Optional
+from typing import Annotated, Any, Optional
 
 import sqlalchemy as sa
 import strawberry
@@ -384,10 +384,17 @@ def mutation_fields(model: type[Record]) -> dict[str, Any]:
         values = _input_values(ctx, model, input, {"id", "version"})
         return await _write(ctx, model, lambda s: crud.update(s, model, pk, input.version, values))
 
-    async def delete(info: strawberry.Info, id: relay.GlobalID, version: int | None = None) -> Any:
+    async def delete_one(info: strawberry.Info, id: relay.GlobalID, version: int | None = None) -> Any:
+        return await delete_below(info, id, version, False)
+
+    async def delete_below(
+        info: strawberry.Info, id: relay.GlobalID, version: int | None = None, with_everything_below: bool = False
+    ) -> Any:
         ctx: Context = info.context
         pk = global_id_to_pk(id, name, ctx.principal)
-        return await _write(ctx, model, lambda s: crud.delete(s, model, pk, version))
+        return await _write(ctx, model, lambda s: crud.delete(s, model, pk, version, subtree=with_everything_below))
+
+    delete = delete_below if meta.scope == "path" else delete_one
 
     async def restore(info: strawberry.Info, id: relay.GlobalID, version: int | None = None) -> Any:
         ctx: Context = info.context
@@ -403,6 +410,16 @@ def mutation_fields(model: type[Record]) -> dict[str, Any]:
             "version": "Optional[int]",
             "return": f"{name}Payload",
         }
+    if delete is delete_below:
+        delete.__annotations__["with_everything_below"] = Annotated[
+            bool,
+            strawberry.argument(
+                description=(
+                    "Also delete everything below it — organisations and all their records — in one "
+                    "operation; restoring it restores them together (连同下级一并删除)"
+                )
+            ),
+        ]
     for resolver in (create, update, delete, restore):
         resolver.__module__ = "graph.types"
     return {

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Literal
 
 from models.messages_cli import CLI_MESSAGES
+from models.messages_integrity import INTEGRITY_MESSAGES
 from models.messages_limits import LIMIT_MESSAGES
 
 Language = Literal["zh", "en"]
@@ -381,6 +382,7 @@ MESSAGES: dict[str, dict[str, str]] = {
 MESSAGES.update(CLI_MESSAGES)
 # Requests, filters and values refused at the edge (#9).
 MESSAGES.update(LIMIT_MESSAGES)
+MESSAGES.update(INTEGRITY_MESSAGES)
 
 
 class _KeepMissing(dict[str, object]):
