@@ -52,12 +52,17 @@ def may_be_blank(model: type[Record], column: str) -> bool:
     return bool(table.c[source].nullable if source else table.c[column].nullable)
 
 
-def order_clauses(model: type[Record], keys: list[SortKey]) -> list[sa.ColumnElement[Any]]:
+def order_clauses(model: type[Record], keys: list[SortKey], *, reverse: bool = False) -> list[sa.ColumnElement[Any]]:
+    """ORDER BY for ``keys`` (blanks last); ``reverse``: exactly the opposite order, for pages
+    fetched backwards from a position (``last``/``before``) and then turned round."""
     clauses = []
     for key in keys:
         column = getattr(model, key.column)
-        ordered = column.asc() if key.direction is Direction.ASC else column.desc()
-        clauses.append(ordered.nulls_last() if may_be_blank(model, key.column) else ordered)
+        ascending = (key.direction is Direction.ASC) != reverse
+        ordered = column.asc() if ascending else column.desc()
+        if may_be_blank(model, key.column):
+            ordered = ordered.nulls_first() if reverse else ordered.nulls_last()
+        clauses.append(ordered)
     return clauses
 
 

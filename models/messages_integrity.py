@@ -19,3 +19,7 @@ INTEGRITY_MESSAGES: dict[str, dict[str, str]] = {
     "dependents.count": {"zh": "{label} {count} 条", "en": "{count} × {label}"},
     "dependents.separator": {"zh": "、", "en": ", "},
 }
+INTEGRITY_MESSAGES["page.first_and_last"] = {
+    "zh": "first 与 last 不能同时使用：向后翻页用 first/after，向前翻页用 last/before",
+    "en": "Give first or last, not both: first/after pages forwards, last/before backwards",
+}

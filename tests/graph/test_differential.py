@@ -286,8 +286,9 @@ def _document(request: Request) -> str:
     else:
         variables = ""
     return (
-        f"query($f: {name}Filter, $o: [{name}Order!], $first: Int, $after: String{variables}) {{ "
-        f"{model.__entity__.plural}(filter: $f, orderBy: $o, first: $first, after: $after) {{ totalCount "
+        f"query($f: {name}Filter, $o: [{name}Order!], $first: Int, $after: String, $last: Int, $before: String"
+        f"{variables}) {{ {model.__entity__.plural}(filter: $f, orderBy: $o, first: $first, after: $after, "
+        f"last: $last, before: $before) {{ totalCount "
         f"edges {{ cursor node {{ id {to_one} {nested} }} }} "
         f"pageInfo {{ hasNextPage hasPreviousPage startCursor endCursor }} }} }}"
     )
@@ -340,44 +341,58 @@ def _actual_node(request: Request, node: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
-async def _walk(database: Database, world: World, request: Request, who: str, planned: bool) -> None:
+async def _walk(database: Database, world: World, request: Request, who: str, planned: bool, backward: bool) -> None:
+    """Every page of the request, forwards (first/after) or backwards from the end (last/before)."""
     principal, caller = CALLERS[who]
     expected = world.matching(caller, request.type_name, request.where, request.order)
     schema = _schema()
     document = _document(request)
-    variables: dict[str, Any] = {"f": request.where, "o": _order_variable(request.order), "first": request.first}
+    size = request.first
+    variables: dict[str, Any] = {"f": request.where, "o": _order_variable(request.order)}
+    variables["last" if backward else "first"] = size
     if request.nested is not None:
         _, nested_where, nested_order, nested_first = request.nested
         variables.update(nf=nested_where, no=_order_variable(nested_order), nfirst=nested_first)
-    after = None
-    position = 0
+    cursor = None
+    position = len(expected) - size if backward else 0  # where the page starts in the model's order
     while True:
+        start = max(position, 0)
         context = Context(database, database.settings, principal)
         context.planning_enabled = planned
         try:
-            result = await schema.execute(document, variable_values={**variables, "after": after}, context_value=context)
+            given = {"before" if backward else "after": cursor}
+            result = await schema.execute(document, variable_values={**variables, **given}, context_value=context)
         finally:
             await context.close()
-        where = f"{who}, {'planned' if planned else 'resolved'}, page at {position}: {document} {variables}"
+        how = f"{'planned' if planned else 'resolved'}, {'backwards' if backward else 'forwards'}"
+        where = f"{who}, {how}, page at {start}: {document} {variables}"
         assert result.errors is None, f"{result.errors} — {where}"
         assert result.data is not None
         if planned and not context.planned:
             pytest.fail(f"not planned: {where}")
         connection = result.data[ENTITIES[request.type_name].__entity__.plural]
-        page = expected[position : position + request.first]
+        page = expected[start : position + size]
         assert connection["totalCount"] == len(expected), where
         assert [_actual_node(request, e["node"]) for e in connection["edges"]] == [
             _expected_node(world, caller, request, r) for r in page
         ], where
         info = connection["pageInfo"]
-        assert info["hasNextPage"] == (len(expected) > position + request.first), where
-        assert info["hasPreviousPage"] == (position > 0), where
+        if backward:  # rows before the page are counted; the cursor says rows follow it
+            assert (info["hasPreviousPage"], info["hasNextPage"]) == (start > 0, cursor is not None), where
+        else:
+            assert (info["hasNextPage"], info["hasPreviousPage"]) == (len(expected) > position + size, position > 0), where
         cursors = [e["cursor"] for e in connection["edges"]]
         assert (info["startCursor"], info["endCursor"]) == ((cursors[0], cursors[-1]) if cursors else (None, None)), where
-        if not info["hasNextPage"]:
-            return
-        after = info["endCursor"]
-        position += request.first
+        if backward:
+            if not info["hasPreviousPage"]:
+                return
+            cursor = info["startCursor"]
+            position -= size
+        else:
+            if not info["hasNextPage"]:
+                return
+            cursor = info["endCursor"]
+            position += size
 
 
 @given(world=worlds(), batch=st.lists(requests(), min_size=1, max_size=3))
@@ -392,10 +407,11 @@ async def _walk(database: Database, world: World, request: Request, who: str, pl
 async def test_every_list_answer_is_the_reference_models(database: Database, world: World, batch: list[Request]) -> None:
     await _store(database, world)
     paths = (False, True) if database.dialect == "postgresql" else (False,)
-    for request in batch:
+    for index, request in enumerate(batch):
         for who in CALLERS:
             for planned in paths:
-                await _walk(database, world, request, who, planned)
+                # Forwards or backwards by turns, so each direction meets every kind of request.
+                await _walk(database, world, request, who, planned, backward=(index + len(who)) % 2 == 1)
 
 
 def test_the_model_says_not_of_a_to_many_filter_is_no_related_row():
