@@ -15,7 +15,6 @@ from admin_ui.i18n import format_actor, format_value, t
 from admin_ui.registry import VIEWS, AdminView
 from hongfan.auth import AuthenticationFailed, AuthInfo, authenticate_info, page_language
 from hongfan.db import Database
-from hongfan.policy import Rows
 from hongfan.principal import Principal, Role
 from hongfan.settings import Settings
 
@@ -51,16 +50,7 @@ class Page:
     def nav(self) -> list[AdminView]:
         from hongfan import access
 
-        principal = self.principal
-        shown = []
-        for view in VIEWS:
-            rule = access.row_rule(principal, view.model)
-            if rule is Rows.NONE:
-                continue
-            if principal.role is Role.PARTNER and rule is Rows.PUBLISHED:
-                continue  # the partner page is about its interns, not the public network
-            shown.append(view)
-        return shown
+        return [view for view in VIEWS if access.in_admin(self.principal, view.model)]
 
     @property
     def is_admin(self) -> bool:

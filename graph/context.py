@@ -11,10 +11,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
+from graph.errors import UserError
+from hongfan import deadline
 from hongfan.db import Database
 from hongfan.principal import Principal
 from hongfan.settings import Settings
 from models.audit import AuditEntry
+from models.messages import message
 
 
 class Context:
@@ -42,6 +45,7 @@ class Context:
         self.planned = False  # set when the planner answered, for tests and benchmarks
         # What the planner ran, when its JSON was the whole answer (graph.fastlane).
         self.replayable: Any = None
+        self._timed_out = False
 
     @property
     def language(self) -> str:
@@ -59,12 +63,29 @@ class Context:
 
         async def locked() -> Any:
             async with self._lock:
-                return await work()
+                if self._timed_out:  # the request's transaction is spent: no statement runs again
+                    raise self._timeout_error()
+                try:
+                    return await work()
+                except Exception as error:
+                    if deadline.is_statement_timeout(error):
+                        self._timed_out = True
+                        raise self._timeout_error() from error
+                    raise
 
         task = asyncio.ensure_future(locked())
         # An abandoned task's failure is nobody's answer: retrieve it so it is not logged.
         task.add_done_callback(lambda done: None if done.cancelled() else done.exception())
         return await asyncio.shield(task)
+
+    def _timeout_error(self) -> UserError:
+        seconds = deadline.read_seconds(self.settings)
+        return UserError(message("statement.timeout", self.language, seconds=f"{seconds:g}"), code="STATEMENT_TIMEOUT")
+
+    @property
+    def timed_out(self) -> bool:
+        """A statement of this request passed its deadline (#9.2): nothing may run it again."""
+        return self._timed_out
 
     def _ensure_session(self) -> AsyncSession:
         if self._session is None:

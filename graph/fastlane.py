@@ -47,7 +47,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from graph.context import Context
-from hongfan import accounts, reads
+from hongfan import accounts, deadline, reads
 from hongfan.principal import Principal
 
 log = logging.getLogger(__name__)
@@ -276,13 +276,19 @@ class FastLane:
         return text
 
     async def _fetch(self, sql: str, params: tuple[Any, ...]) -> bytes | None:
-        """The statement's text; None when it answered NULL or no row, or failed."""
+        """The statement's text; None when it answered NULL or no row, or failed.
+
+        A statement cancelled at its deadline raises :class:`hongfan.deadline.StatementTimeout`.
+        """
         try:
             pool = await self.database.driver_pool()
             async with pool.acquire() as connection:
                 self.statements += 1
                 text = await connection.fetchval(sql, *params)
         except Exception as error:  # noqa: BLE001 — the normal path is always correct
+            if deadline.is_statement_timeout(error):
+                # Cancelled at its deadline (#9.2): the normal path would run it again.
+                raise deadline.StatementTimeout(deadline.read_seconds(self.settings)) from error
             log.info("fast lane: falling back after %s", type(error).__name__)
             return None
         if text is None:  # the credential no longer grants this scope, or a count overflowed

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from strawberry.types.unset import UNSET
@@ -84,6 +85,11 @@ def check_filter(where: Any, limits: FilterLimits, lang: str) -> None:
                     raise refuse("filter.list_too_long", operator=_LISTS[name], max=limits.max_list)
                 if any(isinstance(v, str) and len(v) > limits.max_string for v in value):
                     raise refuse("filter.string_too_long", operator=_LISTS[name], max=limits.max_string)
+                if any(isinstance(v, Decimal) and not v.is_finite() for v in value):
+                    raise UserError(message("value.not_finite", lang), code="BAD_VALUE")
+            elif isinstance(value, Decimal):
+                if not value.is_finite():  # NaN, Infinity: no amount is compared with them (#9.4)
+                    raise UserError(message("value.not_finite", lang), code="BAD_VALUE")
             elif isinstance(value, list):  # and / or: filters
                 if len(value) > limits.max_nodes:
                     raise refuse("filter.too_many_nodes", max=limits.max_nodes)

@@ -32,6 +32,7 @@ from models import pinyin
 from models.base import ENTITIES, Record, ToMany, ToOne
 from models.messages import message
 from models.search import text_contains
+from models.validators import parse_record_id
 
 _LOGIC = {"and_", "or_", "not_"}
 
@@ -53,7 +54,10 @@ def global_id_to_pk(value: relay.GlobalID | str, type_name: str, principal: Prin
         gid = value if isinstance(value, relay.GlobalID) else relay.GlobalID.from_id(str(value))
         if gid.type_name != type_name:
             raise ValueError(gid.type_name)
-        return int(gid.node_id)
+        pk = parse_record_id(gid.node_id)
+        if pk is None:  # " 6", "+6", "６", 99999999999999999999: no record has it
+            raise ValueError(gid.node_id)
+        return pk
     except (ValueError, TypeError) as error:
         raise UserError(message("global_id", principal.language), code="BAD_ID") from error
 

@@ -45,6 +45,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.arguments import convert_arguments
 
 from graph.context import Context
+from graph.errors import UserError
 from graph.fastlane import Replayable, capture
 from graph.names import snake
 from graph.resolvers import PageArgs, page_args
@@ -695,8 +696,11 @@ class PlannedExecution(SchemaExtension):
                     execution.operation_name,
                     execution.variables or {},
                 )
-            except Exception:  # noqa: BLE001 — resolution by field is always correct; use it
+            except Exception as error:  # noqa: BLE001 — resolution by field is always correct; use it
                 planned = None
+                if ctx.timed_out and isinstance(error, UserError):
+                    # Past its deadline (#9.2): resolving field by field would run it again.
+                    planned = ExecutionResult(data=None, errors=[error])
             if planned is not None:
                 execution.result = planned
                 ctx.planned = True

@@ -23,8 +23,8 @@ from graph.context import Context
 from graph.errors import UserError
 from graph.filter_limits import FilterLimits, check_filter
 from graph.filters import compile_filter, compile_order, global_id_to_pk
-from graph.names import snake
-from hongfan import access, crud, reads
+from graph.names import a, snake
+from hongfan import access, crud, deadline, reads
 from hongfan.errors import HongfanError
 from hongfan.pagination import (
     CursorError,
@@ -38,6 +38,7 @@ from hongfan.policy import Fields
 from models.base import ENTITIES, Record, ToMany, ToOne, column_meta
 from models.messages import message
 from models.pinyin import derived_from
+from models.validators import parse_record_id
 
 # -- records to nodes ------------------------------------------------------------
 
@@ -379,9 +380,8 @@ async def resolve_node(info: strawberry.Info, id: relay.GlobalID) -> relay.Node 
     model = ENTITIES.get(id.type_name)
     if model is None:
         return None
-    try:
-        pk = int(id.node_id)
-    except ValueError:
+    pk = parse_record_id(id.node_id)  # only the canonical form names a record (#9.4)
+    if pk is None:
         return None
     return to_node(ctx, model, await load_record(ctx, model, pk))
 
@@ -416,6 +416,11 @@ async def _write(ctx: Context, model: type[Record], action: Callable[[Any], Awai
             record = await action(session)
     except HongfanError as error:
         return _payload(ctx, model, None, error)
+    except Exception as error:
+        if deadline.is_statement_timeout(error):  # rolled back, and not tried again (#9.2)
+            seconds = ctx.settings.write_statement_timeout_ms / 1000
+            raise UserError(message("statement.timeout", ctx.language, seconds=f"{seconds:g}"), code="STATEMENT_TIMEOUT") from error
+        raise
     ctx.forget_loaded()
     return _payload(ctx, model, record, None)
 
@@ -475,12 +480,12 @@ def mutation_fields(model: type[Record]) -> dict[str, Any]:
     for resolver in (create, update, delete, restore):
         resolver.__module__ = "graph.types"
     return {
-        f"create_{snake(name)}": strawberry.field(resolver=create, description=f"Create a {name} (新建{label})"),
+        f"create_{snake(name)}": strawberry.field(resolver=create, description=f"Create {a(name)} (新建{label})"),
         f"update_{snake(name)}": strawberry.field(
-            resolver=update, description=f"Change a {name}; refused when `version` is stale (修改{label})"
+            resolver=update, description=f"Change {a(name)}; refused when `version` is stale (修改{label})"
         ),
         f"delete_{snake(name)}": strawberry.field(
-            resolver=delete, description=f"Soft-delete a {name}; restore brings it back (删除{label})"
+            resolver=delete, description=f"Soft-delete {a(name)}; restore brings it back (删除{label})"
         ),
         f"restore_{snake(name)}": strawberry.field(
             resolver=restore, description=f"Bring back a soft-deleted {name} (恢复{label})"

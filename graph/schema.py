@@ -22,11 +22,15 @@ from strawberry.schema.config import StrawberryConfig
 
 from graph import accounts as account_fields
 from graph import resolvers
+from graph.activity_statistics import resolve_activity_statistics
+from graph.arguments import describe_arguments
 from graph.audit import resolve_audit_log
 from graph.errors import UserError
 from graph.names import snake
 from graph.planner import PlannedExecution
+from graph.scalars import OVERRIDES as SCALARS
 from graph.statistics import resolve_statistics
+from graph.suggestions import HideSuggestions
 from graph.types import build_all
 from hongfan.unavailable import is_unavailable
 from models.base import ENTITIES
@@ -55,6 +59,10 @@ def _query_type() -> type:
     namespace["statistics"] = strawberry.field(
         resolver=resolve_statistics,
         description="The figures the association reports, over the records you may see (统计数据)",
+    )
+    namespace["activity_statistics"] = strawberry.field(
+        resolver=resolve_activity_statistics,
+        description="Activities by kind, district and year; volunteer hours by district (活动与志愿服务统计)",
     )
     cls = type("Query", (), namespace)
     return strawberry.type(cls, description="Read the association network's records (查询)")
@@ -85,17 +93,18 @@ def _root_types() -> tuple[type, type]:
 def build_schema(introspection: bool = True) -> strawberry.Schema:
     """The schema; without introspection for production unless configured otherwise."""
     query, mutation = _root_types()
-    extensions: list[Any] = [] if introspection else [DisableIntrospection]
+    extensions: list[Any] = [] if introspection else [DisableIntrospection, HideSuggestions]
     # The limits are validation rules. Build them once: a new rule class per request would
     # make every request a miss in the validation cache and re-validate the whole document.
     limit_rules = [
         *QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH).validation_rules,
         *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
     ]
-    return strawberry.Schema(
+    schema = strawberry.Schema(
         query=query,
         mutation=mutation,
         types=[relay.Node],
+        scalar_overrides=SCALARS,
         config=StrawberryConfig(),
         extensions=[
             *extensions,
@@ -113,6 +122,8 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
             ),
         ],
     )
+    describe_arguments(schema._schema)
+    return schema
 
 
 def print_sdl() -> str:

@@ -1,114 +1,32 @@
-"""Network statistics (统计): the figures the association reports, over what the caller may see.
+"""Network statistics (统计) in GraphQL: ``Query.statistics``, a view of ``hongfan.statistics``.
 
-Mounted by the schema as ``Query.statistics`` (see :func:`resolve_statistics`).
-Every figure is computed lazily, only when asked for, with a constant number
-of SQL statements however large the data; rows come back grouped, never one
-per site, grant or enrolment.
+The figures themselves — which rows count for whom, maintained tallies for staff and
+scoped aggregates for everyone else — live in the kernel (:class:`hongfan.statistics.Figures`),
+which the admin dashboard reads too. Each field here computes only what it is asked:
+``studentsFunded { year students totalAmount }`` never runs the per-district breakdown.
 
-Row scope: every statement selects from ORM entities (never ``__table__``
-and never ``aliased()`` entities), so the session hook in ``hongfan.access``
-adds the caller's row criteria and soft delete to every table involved,
-subqueries included. A figure therefore counts exactly the rows the caller
-could list, and a hidden row cannot be inferred from it.
-
-Districts: an organisation belongs to the district organisation (level
-``district``) whose id appears in its materialised path (``/1/7/12/`` → 7).
-Per-district breakdowns list only district organisations the caller can see,
-so a caller bound below district level gets empty per-district lists while
-the per-kind, per-year and total figures still cover their rows.
+Districts: an organisation belongs to the district organisation (level ``district``)
+whose id appears in its materialised path (``/1/7/12/`` → 7). Per-district breakdowns
+list only district organisations the caller can see, so a caller bound below district
+level gets empty per-district lists while the per-kind, per-year and total figures still
+cover their rows.
 """
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
-from collections.abc import Awaitable, Callable, Iterable
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Any, TypeVar
+from decimal import Decimal
+from typing import Annotated
 
-import sqlalchemy as sa
 import strawberry
-from sqlmodel import col as sql_col
 
 from graph.enums import gql_enum
-from models.base import CENT, Record, choice_label
-from models.organisations import Organisation, OrganisationLevel
-from models.practice import Company, Internship, InternshipStatus
-from models.scholarships import Grant, ScholarshipStudent
-from models.sites import ServiceSite, SiteKind
-from models.training import Course, CourseCategory, Enrolment, EnrolmentStatus
+from hongfan.statistics import INSTRUCTORS_PER_COMMUNITY, Community, Figures, fen_to_yuan, path_ids
+from models.base import choice_label
+from models.practice import InternshipStatus
+from models.sites import SiteKind
 
 gql_enum(SiteKind)
 gql_enum(InternshipStatus)
-
-# "each community should end up with at least two qualified instructors"
-INSTRUCTORS_PER_COMMUNITY = 2
-
-T = TypeVar("T")
-
-
-# -- helpers --------------------------------------------------------------------------
-
-
-def fen_to_yuan(value: int | Decimal | str | None) -> Decimal:
-    """A sum of fen (an int on SQLite, a Decimal on PostgreSQL, None over no rows) in yuan.
-
-    Exact: never passes through a float. ``350050`` → ``Decimal("3500.50")``.
-    """
-    if value is None:
-        return Decimal("0.00")
-    fen = Decimal(value) if not isinstance(value, Decimal) else value
-    if fen != fen.to_integral_value():
-        raise ValueError(f"a sum of fen must be whole, got {value!r}")
-    return (fen / 100).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def path_ids(path: str | None) -> list[int]:
-    """The ids of a materialised path, root first: ``/1/7/12/`` → ``[1, 7, 12]``."""
-    return [int(part) for part in (path or "").split("/") if part]
-
-
-@dataclasses.dataclass(frozen=True)
-class _District:
-    id: int
-    name: str
-    path: str
-
-
-def _district_of(path: str | None, districts: dict[int, _District]) -> _District | None:
-    for organisation_id in path_ids(path):
-        district = districts.get(organisation_id)
-        if district is not None:
-            return district
-    return None
-
-
-def _district_case(districts: Iterable[_District]) -> sa.ColumnElement[Any]:
-    """SQL for the id of the district whose subtree holds ``Organisation.path``, else NULL."""
-    return sa.case(
-        *[(sql_col(Organisation.path).startswith(d.path), sa.literal(d.id)) for d in districts],
-        else_=sa.null(),
-    )
-
-
-class _Memo:
-    """Per-request results shared by sibling fields (resolved concurrently) of one Statistics."""
-
-    def __init__(self) -> None:
-        self._values: dict[str, Any] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
-
-    async def get(self, key: str, compute: Callable[[], Awaitable[T]]) -> T:
-        # One lock per key: a computation may itself use another key's value.
-        async with self._locks.setdefault(key, asyncio.Lock()):
-            if key not in self._values:
-                self._values[key] = await compute()
-            return self._values[key]  # type: ignore[no-any-return]
-
-
-async def _rows(info: strawberry.Info, statement: Any) -> list[Any]:
-    result = await info.context.execute(statement)
-    return list(result.all())
 
 
 def _language(info: strawberry.Info) -> str:
@@ -173,13 +91,27 @@ class GrantYearStat:
     total_amount: Decimal = strawberry.field(
         description="Sum of the year's grants in yuan, exact to the fen (发放总额（元）)"
     )
-    by_district: list[GrantDistrictStat] = strawberry.field(
+    figures: strawberry.Private[Figures]
+    year_filter: strawberry.Private[int | None]
+
+    @strawberry.field(
         description=(
             "The year's figures per district organisation the caller can see, by district "
             "name; grants of students outside any such district count only in the year's "
             "totals (分区统计)"
         )
     )
+    async def by_district(self) -> list[GrantDistrictStat]:
+        by_year = await self.figures.students_funded_by_district(self.year_filter)
+        return [
+            GrantDistrictStat(
+                district_id=district.id,
+                district_name=district.name,
+                students=figure.students,
+                total_amount=figure.amount,
+            )
+            for district, figure in by_year.get(self.year, [])
+        ]
 
 
 @strawberry.type(description="Number of internships in one status (某状态见习数量)")
@@ -240,15 +172,6 @@ class StatisticsTotals:
     internships: int = strawberry.field(description="Internships (见习数)")
 
 
-@dataclasses.dataclass(frozen=True)
-class _InstructorFigures:
-    communities: list[CommunityInstructorsStat]
-
-    @property
-    def lacking(self) -> int:
-        return sum(1 for c in self.communities if c.lacking)
-
-
 @strawberry.type(
     description=(
         "Figures about the network, computed over the records the caller may see; "
@@ -256,7 +179,7 @@ class _InstructorFigures:
     )
 )
 class Statistics:
-    memo: strawberry.Private[_Memo] = dataclasses.field(default_factory=_Memo)
+    figures: strawberry.Private[Figures]
 
     @strawberry.field(
         description=(
@@ -264,11 +187,7 @@ class Statistics:
         )
     )
     async def sites_by_kind(self, info: strawberry.Info) -> list[SiteKindCount]:
-        statement = sa.select(
-            sql_col(ServiceSite.kind), sa.func.count(sql_col(ServiceSite.id))
-        ).group_by(sql_col(ServiceSite.kind))
-        counts = {kind: int(n) for kind, n in await _rows(info, statement)}
-        return _kind_counts(counts, _language(info))
+        return _kind_counts(await self.figures.sites_by_kind(), _language(info))
 
     @strawberry.field(
         description=(
@@ -278,36 +197,15 @@ class Statistics:
         )
     )
     async def sites_by_district(self, info: strawberry.Info) -> list[DistrictSitesStat]:
-        districts = await self._districts(info)
-        if not districts:
-            return []
-        inner = (
-            sa.select(
-                _district_case(districts.values()).label("district_id"),
-                sql_col(ServiceSite.kind).label("kind"),
-                sql_col(ServiceSite.id).label("site_id"),
-            )
-            .select_from(ServiceSite)
-            .join(Organisation, sql_col(Organisation.id) == sql_col(ServiceSite.organisation_id))
-            .subquery()
-        )
-        statement = (
-            sa.select(inner.c.district_id, inner.c.kind, sa.func.count(inner.c.site_id))
-            .where(inner.c.district_id.is_not(None))
-            .group_by(inner.c.district_id, inner.c.kind)
-        )
-        counts: dict[int, dict[SiteKind, int]] = {d: {} for d in districts}
-        for district_id, kind, n in await _rows(info, statement):
-            counts[int(district_id)][kind] = int(n)
         language = _language(info)
         stats = [
             DistrictSitesStat(
                 district_id=d.id,
                 district_name=d.name,
-                total=sum(counts[d.id].values()),
-                by_kind=_kind_counts(counts[d.id], language),
+                total=sum(counts.values()),
+                by_kind=_kind_counts(counts, language),
             )
-            for d in districts.values()
+            for d, counts in (await self.figures.sites_by_district()).items()
         ]
         stats.sort(key=lambda s: (-s.total, s.district_name, s.district_id))
         return stats
@@ -320,71 +218,20 @@ class Statistics:
     )
     async def students_funded(
         self,
-        info: strawberry.Info,
         year: Annotated[
             int | None, strawberry.argument(description="Only this year (只看某一年度)")
         ] = None,
     ) -> list[GrantYearStat]:
-        totals_statement = sa.select(
-            sql_col(Grant.year),
-            sa.func.count(sa.distinct(sql_col(Grant.student_id))),
-            sa.func.sum(sql_col(Grant.amount), type_=sa.BigInteger()),  # fen, not the Money type
-        ).group_by(sql_col(Grant.year))
-        if year is not None:
-            totals_statement = totals_statement.where(sql_col(Grant.year) == year)
-        totals = await _rows(info, totals_statement)
-        if not totals:
-            return []
-
-        districts = await self._districts(info)
-        by_year: dict[int, list[GrantDistrictStat]] = {int(row[0]): [] for row in totals}
-        if districts:
-            inner = (
-                sa.select(
-                    _district_case(districts.values()).label("district_id"),
-                    sql_col(Grant.year).label("year"),
-                    sql_col(Grant.student_id).label("student_id"),
-                    sql_col(Grant.amount).label("amount"),
-                )
-                .select_from(Grant)
-                .join(Organisation, sql_col(Organisation.id) == sql_col(Grant.organisation_id))
-            )
-            if year is not None:
-                inner = inner.where(sql_col(Grant.year) == year)
-            sub = inner.subquery()
-            statement = (
-                sa.select(
-                    sub.c.year,
-                    sub.c.district_id,
-                    sa.func.count(sa.distinct(sub.c.student_id)),
-                    sa.func.sum(sub.c.amount, type_=sa.BigInteger()),
-                )
-                .where(sub.c.district_id.is_not(None))
-                .group_by(sub.c.year, sub.c.district_id)
-            )
-            for row_year, district_id, students, fen in await _rows(info, statement):
-                district = districts[int(district_id)]
-                by_year.setdefault(int(row_year), []).append(
-                    GrantDistrictStat(
-                        district_id=district.id,
-                        district_name=district.name,
-                        students=int(students),
-                        total_amount=fen_to_yuan(fen),
-                    )
-                )
-        stats = [
+        return [
             GrantYearStat(
-                year=int(row_year),
-                students=int(students),
-                total_amount=fen_to_yuan(fen),
-                by_district=sorted(
-                    by_year.get(int(row_year), []), key=lambda s: (s.district_name, s.district_id)
-                ),
+                year=figure.year,
+                students=figure.students,
+                total_amount=figure.amount,
+                figures=self.figures,
+                year_filter=year,
             )
-            for row_year, students, fen in totals
+            for figure in await self.figures.students_funded(year)
         ]
-        stats.sort(key=lambda s: -s.year)
-        return stats
 
     @strawberry.field(
         description=(
@@ -392,10 +239,7 @@ class Statistics:
         )
     )
     async def internships_by_status(self, info: strawberry.Info) -> list[InternshipStatusCount]:
-        statement = sa.select(
-            sql_col(Internship.status), sa.func.count(sql_col(Internship.id))
-        ).group_by(sql_col(Internship.status))
-        counts = {status: int(n) for status, n in await _rows(info, statement)}
+        counts = await self.figures.internships_by_status()
         language = _language(info)
         order = {status: i for i, status in enumerate(InternshipStatus)}
         stats = [
@@ -417,7 +261,6 @@ class Statistics:
     )
     async def instructors_per_community(
         self,
-        info: strawberry.Info,
         only_lacking: Annotated[
             bool,
             strawberry.argument(
@@ -428,10 +271,8 @@ class Statistics:
             ),
         ] = False,
     ) -> list[CommunityInstructorsStat]:
-        figures = await self._instructors(info)
-        if only_lacking:
-            return [c for c in figures.communities if c.lacking]
-        return list(figures.communities)
+        communities = await self.figures.communities()
+        return [_community(c) for c in communities if c.lacking or not only_lacking]
 
     @strawberry.field(
         description=(
@@ -440,94 +281,27 @@ class Statistics:
             "(指导员不足的社区数)"
         )
     )
-    async def communities_lacking_instructors(self, info: strawberry.Info) -> int:
-        return (await self._instructors(info)).lacking
+    async def communities_lacking_instructors(self) -> int:
+        return sum(1 for c in await self.figures.communities() if c.lacking)
 
     @strawberry.field(description="Communities or villages the caller can see (社区/村总数)")
-    async def communities_total(self, info: strawberry.Info) -> int:
-        return len((await self._instructors(info)).communities)
+    async def communities_total(self) -> int:
+        return len(await self.figures.communities())
 
     @strawberry.field(description="Numbers of records visible to the caller (记录总数)")
-    async def totals(self, info: strawberry.Info) -> StatisticsTotals:
-        models: dict[str, type[Record]] = {
-            "organisations": Organisation,
-            "service_sites": ServiceSite,
-            "courses": Course,
-            "scholarship_students": ScholarshipStudent,
-            "companies": Company,
-            "internships": Internship,
-        }
-        # One statement of scalar subqueries; the hook scopes each of them.
-        statement = sa.select(
-            *[
-                sa.select(sa.func.count(sql_col(model.id))).scalar_subquery().label(name)
-                for name, model in models.items()
-            ]
-        )
-        row = (await _rows(info, statement))[0]
-        return StatisticsTotals(**{name: int(row._mapping[name]) for name in models})
+    async def totals(self) -> StatisticsTotals:
+        return StatisticsTotals(**await self.figures.totals())
 
-    # -- shared per-request lookups ---------------------------------------------------
 
-    async def _districts(self, info: strawberry.Info) -> dict[int, _District]:
-        async def compute() -> dict[int, _District]:
-            statement = (
-                sa.select(
-                    sql_col(Organisation.id), sql_col(Organisation.name), sql_col(Organisation.path)
-                )
-                .where(sql_col(Organisation.level) == OrganisationLevel.DISTRICT)
-                .order_by(sql_col(Organisation.path), sql_col(Organisation.id))
-            )
-            return {
-                int(i): _District(id=int(i), name=name, path=path)
-                for i, name, path in await _rows(info, statement)
-            }
-
-        return await self.memo.get("districts", compute)
-
-    async def _instructors(self, info: strawberry.Info) -> _InstructorFigures:
-        async def compute() -> _InstructorFigures:
-            communities = await _rows(
-                info,
-                sa.select(
-                    sql_col(Organisation.id), sql_col(Organisation.name), sql_col(Organisation.path)
-                ).where(sql_col(Organisation.level) == OrganisationLevel.COMMUNITY),
-            )
-            qualified_statement = (
-                sa.select(
-                    sql_col(Enrolment.organisation_id),
-                    sa.func.count(sa.distinct(sql_col(Enrolment.name))),
-                )
-                .select_from(Enrolment)
-                .join(Course, sql_col(Course.id) == sql_col(Enrolment.course_id))
-                .where(
-                    sql_col(Enrolment.status) == EnrolmentStatus.QUALIFIED,
-                    sql_col(Course.category) == CourseCategory.INSTRUCTOR_TRAINING,
-                )
-                .group_by(sql_col(Enrolment.organisation_id))
-            )
-            qualified = {int(o): int(n) for o, n in await _rows(info, qualified_statement)}
-            districts = await self._districts(info)
-            stats = []
-            for organisation_id, name, path in communities:
-                district = _district_of(path, districts)
-                count = qualified.get(int(organisation_id), 0)
-                stats.append(
-                    CommunityInstructorsStat(
-                        organisation_id=int(organisation_id),
-                        name=name,
-                        district_id=district.id if district else None,
-                        district_name=district.name if district else None,
-                        qualified=count,
-                        lacking=count < INSTRUCTORS_PER_COMMUNITY,
-                    )
-                )
-            stats.sort(
-                key=lambda s: (s.qualified, s.district_name or "", s.name, s.organisation_id)
-            )
-            return _InstructorFigures(communities=stats)
-
-        return await self.memo.get("instructors", compute)
+def _community(c: Community) -> CommunityInstructorsStat:
+    return CommunityInstructorsStat(
+        organisation_id=c.id,
+        name=c.name,
+        district_id=c.district.id if c.district else None,
+        district_name=c.district.name if c.district else None,
+        qualified=c.qualified,
+        lacking=c.lacking,
+    )
 
 
 def _kind_counts(counts: dict[SiteKind, int], language: str) -> list[SiteKindCount]:
@@ -542,7 +316,7 @@ def _kind_counts(counts: dict[SiteKind, int], language: str) -> list[SiteKindCou
 
 async def resolve_statistics(info: strawberry.Info) -> Statistics:
     """``Query.statistics``: figures are computed only for the fields the query selects."""
-    return Statistics()
+    return Statistics(figures=Figures(info.context.principal, info.context.execute))
 
 
 __all__ = [

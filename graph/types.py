@@ -20,7 +20,7 @@ from strawberry.types.unset import UNSET
 from strawberry.utils.str_converters import to_camel_case
 
 from graph.enums import gql_enum
-from graph.names import snake
+from graph.names import a, snake
 from graph.operators import OPERATOR_INPUT, IDFilter, PinyinStringFilter
 from hongfan import access
 from models.base import ENTITIES, Record, ToMany, ToOne, column_meta
@@ -126,7 +126,7 @@ def _enum_filter(enum_cls: type[enum.Enum]) -> type:
         "is_null": strawberry.field(default=None, description="Has no value (为空)"),
     }
     cls = type(name, (), namespace)
-    return _register(strawberry.input(cls, description=f"Conditions on a {enum_cls.__name__} field (选项条件)"))
+    return _register(strawberry.input(cls, description=f"Conditions on {a(enum_cls.__name__)} field (选项条件)"))
 
 
 def operator_input(model: type[Record], column: str) -> Any:
@@ -357,7 +357,7 @@ def _build_update_input(model: type[Record]) -> type:
         )
     namespace["__annotations__"] = annotations
     cls = type(f"Update{name}Input", (), namespace)
-    return _register(strawberry.input(cls, description=f"Changes to a {name}; omitted fields stay as they are (修改)"))
+    return _register(strawberry.input(cls, description=f"Changes to {a(name)}; omitted fields stay as they are (修改)"))
 
 
 def _build_payload(model: type[Record]) -> tuple[type, str]:
@@ -370,7 +370,7 @@ def _build_payload(model: type[Record]) -> tuple[type, str]:
         "errors": strawberry.field(description="Field-level problems; empty on success (错误列表)"),
     }
     cls = type(f"{name}Payload", (), namespace)
-    return _register(strawberry.type(cls, description=f"The result of a {name} mutation (操作结果)")), record_field
+    return _register(strawberry.type(cls, description=f"The result of {a(name)} mutation (操作结果)")), record_field
 
 
 def build_all() -> dict[str, GraphEntity]:

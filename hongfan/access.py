@@ -42,6 +42,15 @@ def row_rule(principal: Principal, model: type[Record]) -> Rows:
     return entry.rows.get(_policy_key(principal), Rows.NONE)
 
 
+def in_admin(principal: Principal, model: type[Record]) -> bool:
+    """Whether the admin UI lists ``model`` for ``principal``: every type whose rows it may
+    see, except that a partner's admin is about its interns, not the public network."""
+    rule = row_rule(principal, model)
+    if rule is Rows.NONE:
+        return False
+    return not (principal.role is Role.PARTNER and rule in {Rows.PUBLISHED, Rows.PUBLISHED_PARENT})
+
+
 def _organisation_table() -> sa.Table:
     return ENTITIES["Organisation"].__table__  # type: ignore[attr-defined,no-any-return]
 
@@ -65,6 +74,13 @@ def row_criteria(principal: Principal, model: type[Record]) -> sa.ColumnElement[
         return table.c.organisation_id.in_(subtree_ids(principal.organisation_path))  # type: ignore[no-any-return]
     if rule is Rows.PUBLISHED and "published" in table.c:
         return table.c.published.is_(True)  # type: ignore[no-any-return]
+    if rule is Rows.PUBLISHED_PARENT:
+        entry = POLICY[meta.type_name]
+        if entry.published_parent is not None:
+            column, parent_type = entry.published_parent
+            parent = ENTITIES[parent_type].__table__  # type: ignore[attr-defined]
+            visible = sa.select(parent.c.id).where(parent.c.published.is_(True), parent.c.deleted_at.is_(None))
+            return table.c[column].in_(visible)  # type: ignore[no-any-return]
     if principal.company_id is not None:
         if rule is Rows.OWN_COMPANY:
             return table.c.id == principal.company_id  # type: ignore[no-any-return]

@@ -9,8 +9,10 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import sqlalchemy as sa
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -18,8 +20,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from admin_ui import admin_mount
+from graph import graphiql
 from graph.context import Context
 from graph.fastlane import FastLane, credential_of
+from graph.http import GraphQLOverHTTP
 from graph.schema import build_schema
 from hongfan import accounts
 from hongfan.auth import (
@@ -30,6 +34,8 @@ from hongfan.auth import (
     authenticate,
     authenticate_info,
     csrf_ok,
+    csrf_refusal,
+    page_language,
     remember_device,
     request_language,
     sign_session,
@@ -37,6 +43,7 @@ from hongfan.auth import (
 )
 from hongfan.bounded import Refusal, check_graphql_json, is_json, read_body
 from hongfan.db import Database
+from hongfan.deadline import StatementTimeout
 from hongfan.headers import SecurityHeaders
 from hongfan.settings import Settings
 from hongfan.unavailable import DatabaseUnavailable, Unavailable, is_unavailable
@@ -56,11 +63,15 @@ class GraphQLApp(GraphQL[Context, None]):
         super().__init__(
             build_schema(introspection=settings.introspection),
             graphql_ide="graphiql" if settings.graphiql else None,
-            allow_queries_via_get=False,
+            allow_queries_via_get=True,
         )
         self.db = db
         self.settings = settings
         self.fastlane = fastlane
+
+    async def render_graphql_ide(self, request: Any) -> Any:
+        # GraphiQL from the package itself (graph/static), never from a CDN
+        return graphiql.page(page_language(request))
 
     def encode_json(self, data: object) -> str:
         # Chinese as characters, not \u escapes: smaller and readable in any client.
@@ -71,6 +82,18 @@ class GraphQLApp(GraphQL[Context, None]):
         # answer is remembered on the scope, so this costs no second lookup.
         principal = await authenticate(request)
         return Context(self.db, self.settings, principal, request)
+
+    async def execute_single(self, request: Any, request_adapter: Any, sub_response: Any, context: Any, root_value: Any, request_data: Any) -> Any:  # noqa: PLR0913
+        if not isinstance(request_data.operation_name, str | None):
+            raise HTTPException(400, "The GraphQL operation's `operationName` must be a string")
+        try:
+            return await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+        except HTTPException as error:
+            if request_adapter.method == "GET" and "not allowed when using GET" in error.reason:
+                raise HTTPException(405, error.reason) from error  # GraphQL over HTTP: 405
+            raise
 
     async def execute_operation(self, request: Any, request_adapter: Any, request_data: Any, context: Any, root_value: Any, sub_response: Any) -> Any:  # noqa: PLR0913
         try:
@@ -111,6 +134,13 @@ def _refuse(scope: Scope, refusal: Refusal) -> Response:
     return response
 
 
+def _timed_out(scope: Scope, error: StatementTimeout) -> Response:
+    """The answer to a replayed statement cancelled at its deadline, as the normal path gives it."""
+    text = message("statement.timeout", request_language(Request(scope)), seconds=f"{error.seconds:g}")
+    body = {"data": None, "errors": [{"message": text, "extensions": {"code": "STATEMENT_TIMEOUT"}}]}
+    return JSONResponse(body, headers=NO_STORE)
+
+
 class GuardedGraphQL:
     """/graphql behind authentication: a bad bearer token is 401, a cookie POST without CSRF 403.
 
@@ -140,7 +170,11 @@ class GuardedGraphQL:
                     await _refuse(scope, refusal)(scope, receive, send)
                     return
             if key is not None:
-                answered = await self.fastlane.answer(key, utcnow())
+                try:
+                    answered = await self.fastlane.answer(key, utcnow())
+                except StatementTimeout as error:
+                    await _timed_out(scope, error)(scope, receive, send)
+                    return
                 if answered is not None:
                     await Response(answered, media_type="application/json")(scope, receive, send)
                     return
@@ -158,7 +192,7 @@ class GuardedGraphQL:
                 await response(scope, receive, send)
                 return
             if not csrf_ok(request, info):
-                await _graphql_error(403, message("csrf.missing", lang), "CSRF")(scope, receive, send)
+                await _graphql_error(403, message(csrf_refusal(request), lang), "CSRF")(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 
@@ -249,7 +283,7 @@ def _auth_routes(database: Database, settings: Settings) -> list[Route]:
         if isinstance(info, Response):
             return info
         if not csrf_ok(request, info):
-            return _auth_error(403, message("csrf.missing", request_language(request)), code="CSRF")
+            return _auth_error(403, message(csrf_refusal(request), request_language(request)), code="CSRF")
         if info.method == "session" and info.session_id is not None:
             async with database.transaction(accounts.AUTH) as session:
                 await accounts.logout(session, info.session_id)
@@ -278,6 +312,29 @@ def _auth_routes(database: Database, settings: Settings) -> list[Route]:
         Route("/auth/logout", logout, methods=["POST"]),
         Route("/auth/me", me, methods=["GET"]),
     ]
+
+
+def _graphql_endpoint(app: ASGIApp, settings: Settings) -> ASGIApp:
+    """/graphql over HTTP (graph.http), and CORS for the origins configured (none by default).
+
+    Cross-origin callers use bearer tokens: credentials (cookies) are never allowed, so a
+    page on another origin cannot act as a signed-in user.
+    """
+    endpoint: ASGIApp = GraphQLOverHTTP(app, settings.cache_max_age)
+    # the database going away is a 503 here already, inside CORS: a page on an allowed
+    # origin can read it (and its Retry-After) instead of seeing a network error
+    endpoint = Unavailable(endpoint, retry_after=settings.retry_after_seconds)
+    if settings.cors_origins:
+        endpoint = CORSMiddleware(
+            endpoint,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "Accept", "Accept-Language"],
+            allow_credentials=False,
+            expose_headers=["ETag", "Retry-After"],
+            max_age=600,
+        )
+    return endpoint
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> Starlette:
@@ -313,8 +370,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app = Starlette(
         routes=[
             Route("/", index),
-            Route("/graphql", GuardedGraphQL(graphql, fastlane, settings.graphql_max_body_kb * 1024), methods=["GET", "POST"]),
+            Route("/graphql", _graphql_endpoint(GuardedGraphQL(graphql, fastlane, settings.graphql_max_body_kb * 1024), settings), methods=["GET", "POST", "OPTIONS"]),
             *_auth_routes(database, settings),
+            *([Route(graphiql.ASSET_PREFIX + "{name}", graphiql.asset)] if settings.graphiql else []),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             admin_mount(),

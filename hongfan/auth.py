@@ -207,6 +207,11 @@ async def authenticate(connection: HTTPConnection) -> Principal:
     return (await authenticate_info(connection)).principal
 
 
+def csrf_refusal(connection: HTTPConnection) -> str:
+    """The message code telling a refused cookie request exactly what was wrong with its CSRF header."""
+    return "http.csrf_wrong" if connection.headers.get(CSRF_HEADER) else "http.csrf_header"
+
+
 def csrf_ok(connection: HTTPConnection, info: AuthInfo) -> bool:
     """False for a cookie-authenticated, state-changing request without the session's CSRF token."""
     if info.method != "session" or connection.scope.get("method", "GET") in SAFE_METHODS:

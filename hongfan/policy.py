@@ -18,6 +18,8 @@ class Rows(enum.StrEnum):
     ALL = "all"
     SUBTREE = "subtree"  # rows of the caller's organisation and everything under it
     PUBLISHED = "published"  # rows whose `published` flag is set
+    # rows whose parent record (EntityPolicy.published_parent) is published and not deleted
+    PUBLISHED_PARENT = "published_parent"
     OWN_COMPANY = "own_company"  # the partner's own company
     AT_OWN_COMPANY = "at_own_company"  # rows whose company_id is the partner's company
     INTERNS_OF_OWN_COMPANY = "interns_of_own_company"  # students interning at it
@@ -50,6 +52,8 @@ class EntityPolicy:
     partner_columns: frozenset[str] | None = None
     # For partners: the only columns they may change, when they may update at all.
     partner_writable: frozenset[str] = frozenset()
+    # For Rows.PUBLISHED_PARENT: the foreign key column and the parent's record type.
+    published_parent: tuple[str, str] | None = None
 
 
 FIELDS_BY_ROLE: dict[Role | str, Fields] = {
@@ -89,7 +93,13 @@ POLICY: dict[str, EntityPolicy] = {
     "Organisation": _public(),
     "ServiceSite": _public(),
     "Course": _public(),
-    "CourseSession": _people(),
+    # A course's timetable is public with the course: dates, topics, venues and lecturers,
+    # no people taking it (those are Enrolments).
+    "CourseSession": EntityPolicy(
+        rows={**_STAFF_ROWS, Role.PARTNER: Rows.PUBLISHED_PARENT, ANON: Rows.PUBLISHED_PARENT},
+        writes=_STAFF_WRITES,
+        published_parent=("course_id", "Course"),
+    ),
     "Enrolment": _people(),
     "ScholarshipStudent": EntityPolicy(
         rows={**_STAFF_ROWS, Role.PARTNER: Rows.INTERNS_OF_OWN_COMPANY, ANON: Rows.NONE},
@@ -101,6 +111,9 @@ POLICY: dict[str, EntityPolicy] = {
         rows={**_STAFF_ROWS, Role.PARTNER: Rows.OWN_COMPANY, ANON: Rows.PUBLISHED},
         writes=_STAFF_WRITES,
     ),
+    "Activity": _public(),
+    "Volunteer": _people(),
+    "VolunteerService": _people(),
     "Internship": EntityPolicy(
         rows={**_STAFF_ROWS, Role.PARTNER: Rows.AT_OWN_COMPANY, ANON: Rows.NONE},
         writes={**_STAFF_WRITES, Role.PARTNER: frozenset({Op.UPDATE})},

@@ -13,6 +13,7 @@ from models.saved_views import SavedView
 from models.scholarships import EmploymentOutcome, FamilyCategory, Gender, Grant, ScholarshipStudent
 from models.search import install_functions
 from models.sites import Recognition, ServiceSite, SiteKind
+from models.tallies import roster_table, tally_table
 from models.training import Course, CourseCategory, CourseSession, Enrolment, EnrolmentStatus
 
 install_functions(Record.metadata)
@@ -53,4 +54,6 @@ __all__ = [
     "TransferJob",
     "User",
     "UserRole",
+    "roster_table",
+    "tally_table",
 ]

@@ -390,6 +390,24 @@ class Record(SQLModel):
     )
 
 
+def name_column(model: type[Record]) -> str | None:
+    """The column people call a record by (its title or name): the first declared ``pinyin=``."""
+    for column in model.__table__.columns:  # type: ignore[attr-defined]
+        if getattr(column.info.get("meta"), "pinyin", None) is not None:
+            return str(column.name)
+    return None
+
+
+def named_within_organisation(model: type[Record]) -> str | None:
+    """The name column when records are told apart by name within their organisation
+    (a site, a course, an activity): imports and exports refer to them by it."""
+    name = name_column(model)
+    table = model.__table__  # type: ignore[attr-defined]
+    if name is None or "organisation_id" not in table.c or model.__entity__.scope != "organisation":
+        return None
+    return name
+
+
 def data_columns(model: type[Record]) -> list[str]:
     """The model's column names in declaration order."""
     return [c.name for c in model.__table__.columns]  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from models.messages_api import API_MESSAGES
 from models.messages_cli import CLI_MESSAGES
 from models.messages_integrity import INTEGRITY_MESSAGES
 from models.messages_limits import LIMIT_MESSAGES
@@ -383,6 +384,8 @@ MESSAGES.update(CLI_MESSAGES)
 # Requests, filters and values refused at the edge (#9).
 MESSAGES.update(LIMIT_MESSAGES)
 MESSAGES.update(INTEGRITY_MESSAGES)
+# The GraphQL-over-HTTP layer's texts (#14): requests, persisted operations.
+MESSAGES.update(API_MESSAGES)
 
 
 class _KeepMissing(dict[str, object]):

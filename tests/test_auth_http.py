@@ -166,11 +166,12 @@ async def test_graphql_with_the_cookie_needs_the_csrf_header(client: httpx.Async
     csrf = (await _login(client)).json()["csrfToken"]
     refused = await client.post("/graphql", json={"query": STUDENTS})
     assert refused.status_code == 403
-    assert refused.json() == {"errors": [{"message": "表单已过期，请刷新页面后重试", "extensions": {"code": "CSRF"}}]}
+    assert refused.json() == {"errors": [{"message": "使用登录 Cookie 的请求缺少 X-CSRF-Token 请求头：请发送登录时获得的 csrfToken（也可从 GET /auth/me 获取）", "extensions": {"code": "CSRF"}}]}
     wrong = await client.post("/graphql", json={"query": STUDENTS}, headers={"X-CSRF-Token": "x" + csrf})
     assert wrong.status_code == 403
+    assert wrong.json()["errors"][0]["message"].startswith("X-CSRF-Token 请求头与当前登录会话不符")
     english = await client.post("/graphql", json={"query": STUDENTS}, headers={"Accept-Language": "en"})
-    assert english.json()["errors"][0]["message"] == "This form has expired; reload the page and try again"
+    assert english.json()["errors"][0]["message"] == "This request uses the session cookie but has no X-CSRF-Token header: send the csrfToken from sign-in (also in GET /auth/me)"
     allowed = await client.post("/graphql", json={"query": STUDENTS}, headers={"X-CSRF-Token": csrf})
     assert allowed.status_code == 200 and allowed.json()["data"]["scholarshipStudents"]["totalCount"] == 1
     # GraphiQL (a GET) needs no token

@@ -16,7 +16,7 @@ from hongfan import access
 from hongfan.policy import Fields
 from hongfan.principal import Principal
 from hongfan.transfer.references import OrganisationIndex
-from models.base import ENTITIES, Record, choice_label, column_meta
+from models.base import ENTITIES, Record, choice_label, column_meta, named_within_organisation
 from models.rules import python_type
 
 
@@ -61,10 +61,11 @@ class Relations:
             self.labels["Company"] = {
                 i: (name if names[name] == 1 else code) for i, name, code in rows
             }
-        for target, attribute in (("Course", "title"), ("ServiceSite", "name")):
-            if target not in targets:
-                continue
+        for target in sorted(targets - {"Company", "Organisation", "ScholarshipStudent"}):
             source: Any = ENTITIES[target]
+            attribute = named_within_organisation(source)
+            if attribute is None:
+                continue
             rows = (
                 await self.session.execute(
                     sa.select(source.id, getattr(source, attribute), source.organisation_id)

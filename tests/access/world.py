@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hongfan import crud
 from hongfan.db import Database
+from hongfan.policy import POLICY
 from hongfan.principal import ANONYMOUS, SYSTEM, Principal, Role
 from models import ENTITIES, Record
 from models.base import ToOne
@@ -58,6 +59,16 @@ async def build_world(database: Database) -> World:
                 if model.__entity__.public:  # and one the public must not see
                     world.records[type_name][f"{side}-hidden"] = await _sample(
                         s, model, world, side, published=False
+                    )
+        # A record public through its parent (Rows.PUBLISHED_PARENT: a course's sessions) under
+        # an unpublished parent: nobody outside the staff may see it.
+        for type_name, entry in POLICY.items():
+            if entry.published_parent is not None:
+                column, parent_type = entry.published_parent
+                for side in ("A", "B"):
+                    parent = world.records[parent_type][f"{side}-hidden"]
+                    world.records[type_name][f"{side}-hidden-parent"] = await _sample(
+                        s, ENTITIES[type_name], world, side, **{column: parent.id}
                     )
         # A district-B student interning at company A: the partner may see this student's
         # allowed fields (an intern of theirs), though the staff of district A may not.

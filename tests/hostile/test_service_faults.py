@@ -319,6 +319,7 @@ def _wrapped(error: BaseException) -> sa.exc.DBAPIError:
         (sa.exc.IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed")), False),
         (_wrapped(sqlite3.OperationalError("no such table: x")), False),
         (ValueError("bad"), False),
+        (_wrapped(sqlite3.OperationalError("interrupted")), False),  # past its deadline (#9.2)
     ],
 )
 def test_only_a_database_that_cannot_be_reached_is_a_503(error: BaseException, unavailable: bool) -> None:

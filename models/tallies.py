@@ -1,0 +1,289 @@
+"""Tallies: the statistics' figures per organisation, kept by the database with the data.
+
+Every write to a counted table — through ``hongfan.crud``, an import, the demo loader, a
+test's ``session.add`` or an ``UPDATE`` typed into ``psql`` — changes ``tally`` in the same
+transaction, by triggers, so the figures are exact whatever path wrote the row. Reading a
+figure for a caller is then a sum over the few tally rows of the organisations the caller
+may see (``hongfan.statistics``), instead of an aggregate over a million students.
+
+``tally`` (organisation_id, figure, bucket) → n, amount:
+
+* ``rows``/<table>: live rows of the table held by the organisation (the totals);
+* ``site_kind``/<kind>: live service sites of each kind;
+* ``internship_status``/<status>: live internships in each status;
+* ``grant_amount``/<year>: live grants paid in the year (n) and their sum in fen (amount);
+* ``grant_students``/<year>: distinct students with a live grant in the year.
+
+``instructor_roster`` (organisation_id, name, course_organisation_id) → n: qualified live
+enrolments in live family-health-instructor courses, per home community, person (by name)
+and the course's organiser. Keeping the organiser lets a caller count only the courses they
+may see, exactly as the row scope would.
+
+Rows of soft-deleted records count nowhere; a row moving between organisations, years,
+kinds or statuses moves its contribution. The ``grant_students`` trigger adds a student
+only when no other live grant of theirs in that organisation and year exists, and removes
+them with their last one; triggers run once per row as the row changes (``AFTER`` on
+SQLite, ``BEFORE`` on PostgreSQL, whose ``AFTER`` row triggers would all run at the end of
+a many-row statement and miscount a student whose grants move together).
+
+The same SQL builds the triggers for ``create_all`` (tests) and, frozen, in migration
+``0008_tallies``; :data:`REBUILD` recomputes everything from the data (bulk loads that
+bypass triggers, ``hongfan db retally``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlmodel import SQLModel
+
+tally_table = sa.Table(
+    "tally",
+    SQLModel.metadata,
+    sa.Column("organisation_id", sa.Integer(), primary_key=True),
+    sa.Column("figure", sa.String(32), primary_key=True),
+    sa.Column("bucket", sa.String(64), primary_key=True),
+    sa.Column("n", sa.BigInteger(), nullable=False, server_default="0"),
+    sa.Column("amount", sa.BigInteger(), nullable=False, server_default="0"),
+)
+
+roster_table = sa.Table(
+    "instructor_roster",
+    SQLModel.metadata,
+    sa.Column("organisation_id", sa.Integer(), primary_key=True),
+    sa.Column("name", sa.String(50), primary_key=True),
+    sa.Column("course_organisation_id", sa.Integer(), primary_key=True),
+    sa.Column("n", sa.BigInteger(), nullable=False, server_default="0"),
+)
+
+INSTRUCTOR_TRAINING = "instructor_training"
+QUALIFIED = "qualified"
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    bucket: str  # SQL over the row, R standing for OLD or NEW
+    amount: str = "0"
+
+
+@dataclass(frozen=True)
+class Counted:
+    table: str
+    organisation: str  # the column naming the organisation whose tally the row is in
+    figures: tuple[Figure, ...]
+    watched: tuple[str, ...]  # an UPDATE of these can move the row's contribution
+
+
+COUNTED: tuple[Counted, ...] = (
+    Counted("organisation", "id", (Figure("rows", "'organisation'"),), ("deleted_at",)),
+    Counted(
+        "service_site",
+        "organisation_id",
+        (Figure("rows", "'service_site'"), Figure("site_kind", "R.kind")),
+        ("deleted_at", "organisation_id", "kind"),
+    ),
+    Counted("course", "organisation_id", (Figure("rows", "'course'"),), ("deleted_at", "organisation_id")),
+    Counted(
+        "scholarship_student",
+        "organisation_id",
+        (Figure("rows", "'scholarship_student'"),),
+        ("deleted_at", "organisation_id"),
+    ),
+    Counted("company", "organisation_id", (Figure("rows", "'company'"),), ("deleted_at", "organisation_id")),
+    Counted(
+        "internship",
+        "organisation_id",
+        (Figure("rows", "'internship'"), Figure("internship_status", "R.status")),
+        ("deleted_at", "organisation_id", "status"),
+    ),
+    Counted(
+        "scholarship_grant",
+        "organisation_id",
+        (Figure("grant_amount", "CAST(R.year AS VARCHAR(64))", "R.amount"),),
+        ("deleted_at", "organisation_id", "year", "amount", "student_id"),
+    ),
+)
+
+_TALLY_UPSERT = (
+    " ON CONFLICT (organisation_id, figure, bucket) DO UPDATE"
+    " SET n = tally.n + excluded.n, amount = tally.amount + excluded.amount"
+)
+_ROSTER_UPSERT = (
+    " ON CONFLICT (organisation_id, name, course_organisation_id) DO UPDATE"
+    " SET n = instructor_roster.n + excluded.n"
+)
+
+
+def _row_statements(counted: Counted, row: str, sign: int) -> list[str]:
+    """SQL adding (sign 1) or removing (-1) one row's contribution; ``row`` is OLD or NEW."""
+    statements = []
+    for figure in counted.figures:
+        amount = "0" if figure.amount == "0" else f"{sign} * {figure.amount.replace('R.', row + '.')}"
+        statements.append(
+            "INSERT INTO tally (organisation_id, figure, bucket, n, amount)"
+            f" SELECT {row}.{counted.organisation}, '{figure.name}',"
+            f" {figure.bucket.replace('R.', row + '.')}, {sign}, {amount}"
+            f" WHERE {row}.deleted_at IS NULL" + _TALLY_UPSERT
+        )
+    if counted.table == "scholarship_grant":
+        statements.append(
+            "INSERT INTO tally (organisation_id, figure, bucket, n, amount)"
+            f" SELECT {row}.organisation_id, 'grant_students', CAST({row}.year AS VARCHAR(64)), {sign}, 0"
+            f" WHERE {row}.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM scholarship_grant g"
+            f" WHERE g.student_id = {row}.student_id AND g.year = {row}.year"
+            f" AND g.organisation_id = {row}.organisation_id AND g.deleted_at IS NULL AND g.id <> {row}.id)"
+            + _TALLY_UPSERT
+        )
+    return statements
+
+
+def _enrolment_statements(row: str, sign: int) -> list[str]:
+    return [
+        "INSERT INTO instructor_roster (organisation_id, name, course_organisation_id, n)"
+        f" SELECT {row}.organisation_id, {row}.name, c.organisation_id, {sign} FROM course c"
+        f" WHERE c.id = {row}.course_id AND c.deleted_at IS NULL AND c.category = '{INSTRUCTOR_TRAINING}'"
+        f" AND {row}.deleted_at IS NULL AND {row}.status = '{QUALIFIED}'" + _ROSTER_UPSERT
+    ]
+
+
+def _course_roster_statements(row: str, sign: int) -> list[str]:
+    return [
+        "INSERT INTO instructor_roster (organisation_id, name, course_organisation_id, n)"
+        f" SELECT e.organisation_id, e.name, {row}.organisation_id, {sign} * COUNT(*) FROM enrolment e"
+        f" WHERE e.course_id = {row}.id AND e.deleted_at IS NULL AND e.status = '{QUALIFIED}'"
+        f" AND {row}.deleted_at IS NULL AND {row}.category = '{INSTRUCTOR_TRAINING}'"
+        " GROUP BY e.organisation_id, e.name" + _ROSTER_UPSERT
+    ]
+
+
+@dataclass(frozen=True)
+class _Trigger:
+    table: str
+    watched: tuple[str, ...]
+    old: list[str]
+    new: list[str]
+
+
+def _triggers() -> list[_Trigger]:
+    triggers = []
+    for counted in COUNTED:
+        old = _row_statements(counted, "OLD", -1)
+        new = _row_statements(counted, "NEW", 1)
+        watched = counted.watched
+        if counted.table == "course":
+            old += _course_roster_statements("OLD", -1)
+            new += _course_roster_statements("NEW", 1)
+            watched = (*watched, "category")
+        triggers.append(_Trigger(counted.table, watched, old, new))
+    triggers.append(
+        _Trigger(
+            "enrolment",
+            ("deleted_at", "organisation_id", "name", "status", "course_id"),
+            _enrolment_statements("OLD", -1),
+            _enrolment_statements("NEW", 1),
+        )
+    )
+    return triggers
+
+
+def trigger_ddl(dialect: str) -> list[str]:
+    """Statements creating (or re-creating) every tally trigger on ``dialect``."""
+    ddl: list[str] = []
+    for t in _triggers():
+        name = f"tally_{t.table}"
+        if dialect == "postgresql":
+            changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in t.watched)
+            body = (
+                "BEGIN\n"
+                "  IF TG_OP <> 'INSERT' THEN\n    "
+                + ";\n    ".join(t.old)
+                + ";\n  END IF;\n"
+                "  IF TG_OP <> 'DELETE' THEN\n    "
+                + ";\n    ".join(t.new)
+                + ";\n  END IF;\n"
+                "  IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;\n"
+                "  RETURN NEW;\n"
+                "END"
+            )
+            ddl += [
+                f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $tally$\n{body}\n$tally$",
+                f"DROP TRIGGER IF EXISTS {name}_write ON {t.table}",
+                f"DROP TRIGGER IF EXISTS {name}_change ON {t.table}",
+                f"CREATE TRIGGER {name}_write BEFORE INSERT OR DELETE ON {t.table}"
+                f" FOR EACH ROW EXECUTE FUNCTION {name}()",
+                f"CREATE TRIGGER {name}_change BEFORE UPDATE OF {', '.join(t.watched)} ON {t.table}"
+                f" FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION {name}()",
+            ]
+        else:
+            changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in t.watched)
+            ddl += [
+                f"DROP TRIGGER IF EXISTS {name}_insert",
+                f"DROP TRIGGER IF EXISTS {name}_delete",
+                f"DROP TRIGGER IF EXISTS {name}_change",
+                f"CREATE TRIGGER {name}_insert AFTER INSERT ON {t.table} BEGIN {'; '.join(t.new)}; END",
+                f"CREATE TRIGGER {name}_delete AFTER DELETE ON {t.table} BEGIN {'; '.join(t.old)}; END",
+                f"CREATE TRIGGER {name}_change AFTER UPDATE OF {', '.join(t.watched)} ON {t.table}"
+                f" WHEN {changed} BEGIN {'; '.join(t.old + t.new)}; END",
+            ]
+    return ddl
+
+
+def drop_trigger_ddl(dialect: str) -> list[str]:
+    """Statements removing every tally trigger (bulk loads; the migration's downgrade)."""
+    ddl: list[str] = []
+    for t in _triggers():
+        name = f"tally_{t.table}"
+        if dialect == "postgresql":
+            ddl += [
+                f"DROP TRIGGER IF EXISTS {name}_write ON {t.table}",
+                f"DROP TRIGGER IF EXISTS {name}_change ON {t.table}",
+                f"DROP FUNCTION IF EXISTS {name}()",
+            ]
+        else:
+            ddl += [f"DROP TRIGGER IF EXISTS {name}_{kind}" for kind in ("insert", "delete", "change")]
+    return ddl
+
+
+def _rebuild() -> list[str]:
+    statements = ["DELETE FROM tally", "DELETE FROM instructor_roster"]
+    for counted in COUNTED:
+        for figure in counted.figures:
+            bucket = figure.bucket.replace("R.", "")
+            amount = "0" if figure.amount == "0" else f"SUM({figure.amount.replace('R.', '')})"
+            statements.append(
+                "INSERT INTO tally (organisation_id, figure, bucket, n, amount)"
+                f" SELECT {counted.organisation}, '{figure.name}', {bucket}, COUNT(*), {amount}"
+                f" FROM {counted.table} WHERE deleted_at IS NULL"
+                f" GROUP BY {counted.organisation}" + (f", {bucket}" if not bucket.startswith("'") else "")
+            )
+    statements.append(
+        "INSERT INTO tally (organisation_id, figure, bucket, n, amount)"
+        " SELECT organisation_id, 'grant_students', CAST(year AS VARCHAR(64)), COUNT(DISTINCT student_id), 0"
+        " FROM scholarship_grant WHERE deleted_at IS NULL GROUP BY organisation_id, CAST(year AS VARCHAR(64))"
+    )
+    statements.append(
+        "INSERT INTO instructor_roster (organisation_id, name, course_organisation_id, n)"
+        " SELECT e.organisation_id, e.name, c.organisation_id, COUNT(*)"
+        " FROM enrolment e JOIN course c ON c.id = e.course_id"
+        f" WHERE e.deleted_at IS NULL AND e.status = '{QUALIFIED}'"
+        f" AND c.deleted_at IS NULL AND c.category = '{INSTRUCTOR_TRAINING}'"
+        " GROUP BY e.organisation_id, e.name, c.organisation_id"
+    )
+    return statements
+
+
+REBUILD: tuple[str, ...] = tuple(_rebuild())
+
+
+@event.listens_for(SQLModel.metadata, "after_create")
+def _create_triggers(target: sa.MetaData, connection: sa.Connection, **kw: object) -> None:
+    if "tally" not in {t.name for t in kw.get("tables", target.sorted_tables)}:  # type: ignore[attr-defined]
+        return
+    for statement in trigger_ddl(connection.dialect.name):
+        connection.exec_driver_sql(statement)
+
+
+__all__ = ["COUNTED", "REBUILD", "drop_trigger_ddl", "roster_table", "tally_table", "trigger_ddl"]

@@ -1,0 +1,189 @@
+"""The dashboard's figures come from tallies kept with the data: after any mix of writes they
+equal the full aggregate over the records, for every caller, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from hongfan import crud
+from hongfan.db import Database
+from hongfan.errors import HongfanError
+from hongfan.principal import SYSTEM, Principal, Role
+from hongfan.statistics import Figures
+from models import (
+    Company,
+    Course,
+    Enrolment,
+    Grant,
+    Internship,
+    InternshipStatus,
+    Organisation,
+    ScholarshipStudent,
+    ServiceSite,
+    SiteKind,
+)
+from models.tallies import REBUILD, tally_table
+from tests import factories
+
+SUPERADMIN = Principal(kind="user", actor="t:admin", role=Role.SUPERADMIN)
+NAMES = ["测试甲", "测试乙", "测试丙"]
+
+
+async def snapshot(db: Database, principal: Principal, *, tallies: bool) -> dict[str, Any]:
+    """Every figure the statistics offer, as plain values."""
+    async with db.transaction(principal) as session:
+        f = Figures(principal, session.execute, tallies=tallies)
+        funded = await f.students_funded()
+        return {
+            "totals": await f.totals(),
+            "sites_by_kind": {k: n for k, n in (await f.sites_by_kind()).items() if n},
+            "sites_by_district": {
+                d.id: {k: n for k, n in kinds.items() if n} for d, kinds in (await f.sites_by_district()).items()
+            },
+            "students_funded": funded,
+            "one_year": [await f.students_funded(y.year) for y in funded[:1]],
+            "by_district": await f.students_funded_by_district(),
+            "internships": {k: n for k, n in (await f.internships_by_status()).items() if n},
+            "communities": await f.communities(),
+        }
+
+
+async def callers(db: Database) -> list[Principal]:
+    """A superadmin, an editor of a district and one of a street, at their current paths."""
+    async with db.transaction(SYSTEM) as session:
+        rows = await session.execute(
+            sa.select(Organisation.id, Organisation.path).where(  # type: ignore[call-overload]
+                Organisation.level.in_(["district", "street"])  # type: ignore[attr-defined]
+            ).order_by(Organisation.level, Organisation.id)  # type: ignore[arg-type]
+        )
+        bound = [
+            Principal(kind="user", actor="t", role=Role.EDITOR, organisation_id=i, organisation_path=p)
+            for i, p in rows.all()
+        ]
+    return [SUPERADMIN, bound[0], bound[-1]]
+
+
+async def assert_tallies_exact(db: Database) -> None:
+    for principal in await callers(db):
+        assert await snapshot(db, principal, tallies=True) == await snapshot(db, principal, tallies=False), principal
+
+
+class Skip(Exception):
+    """The random pick is soft-deleted: try another step."""
+
+
+async def live(session: Any, model: type[Any], record_id: int) -> Any:
+    record = await session.get(model, record_id)
+    if record is None:
+        raise Skip
+    return record
+
+
+class Writer:
+    """Random writes through the one write path, as the system."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.ids: dict[type[Any], list[int]] = {}
+
+    def pick(self, model: type[Any]) -> int:
+        return self.rng.choice(self.ids[model])
+
+    def keep(self, record: Any) -> Any:
+        self.ids.setdefault(type(record), []).append(record.id)
+        return record
+
+    async def network(self, session: Any) -> None:
+        city = self.keep(await factories.organisation(session, "测试市"))
+        for d in range(2):
+            district = self.keep(await factories.organisation(session, f"区{d}", city))
+            for s in range(2):
+                street = self.keep(await factories.organisation(session, f"街道{d}{s}", district, level="street"))
+                for c in range(2):
+                    self.keep(await factories.organisation(session, f"社区{d}{s}{c}", street, level="community"))
+            self.keep(await factories.company(session, district))
+
+    async def step(self, session: Any) -> None:
+        rng = self.rng
+        org = await live(session, Organisation, self.pick(Organisation))
+        action = rng.randrange(12)
+        if action == 0:
+            self.keep(await factories.site(session, org, kind=rng.choice(list(SiteKind)).value))
+        elif action == 1:
+            self.keep(await factories.student(session, org))
+        elif action == 2 and ScholarshipStudent in self.ids:
+            student = await live(session, ScholarshipStudent, self.pick(ScholarshipStudent))
+            amount = f"{rng.randint(1, 3000)}.{rng.randint(0, 99):02d}"
+            self.keep(await factories.grant(session, student, amount, year=rng.choice([2022, 2023])))
+        elif action == 3 and ScholarshipStudent in self.ids:
+            student = await live(session, ScholarshipStudent, self.pick(ScholarshipStudent))
+            company = await live(session, Company, self.pick(Company))
+            status = rng.choice(list(InternshipStatus)).value
+            self.keep(await factories.internship(session, student, company, status=status))
+        elif action == 4:
+            category = rng.choice(["instructor_training", "parenting"])
+            self.keep(await factories.course(session, org, category=category))
+        elif action == 5 and Course in self.ids:
+            course = await live(session, Course, self.pick(Course))
+            status = rng.choice(["qualified", "qualified", "enrolled"])
+            self.keep(await factories.enrolment(session, course, org, rng.choice(NAMES), status=status))
+        elif action in (6, 7):
+            await self.change(session, org)
+        elif action == 8:
+            model = rng.choice(list(self.ids))
+            await crud.delete(session, model, self.pick(model))
+        else:
+            model = rng.choice(list(self.ids))
+            await crud.restore(session, model, self.pick(model))
+
+    async def change(self, session: Any, org: Organisation) -> None:
+        rng = self.rng
+        model = rng.choice([m for m in (ServiceSite, Internship, Grant, ScholarshipStudent, Enrolment, Course, Organisation) if m in self.ids])
+        changes: dict[type[Any], dict[str, Any]] = {
+            ServiceSite: {"kind": rng.choice(list(SiteKind)).value, "organisation_id": org.id},
+            Internship: {"status": rng.choice(list(InternshipStatus)).value},
+            Grant: {"year": rng.choice([2022, 2023]), "amount": Decimal(rng.randint(1, 500))},
+            ScholarshipStudent: {"organisation_id": org.id},  # its grants and internships follow
+            Enrolment: {"status": rng.choice(["qualified", "dropped"]), "name": rng.choice(NAMES), "organisation_id": org.id},
+            Course: {"category": rng.choice(["instructor_training", "parenting"]), "organisation_id": org.id},
+            Organisation: {"parent_id": org.id},  # a move: cycles and root moves are refused
+        }
+        data = dict(rng.sample(sorted(changes[model].items()), rng.randint(1, len(changes[model]))))
+        await crud.update(session, model, self.pick(model), None, data)
+
+
+async def kept_tallies(db: Database) -> set[tuple[Any, ...]]:
+    async with db.transaction(SYSTEM) as session:
+        rows = await session.execute(sa.select(tally_table).where(tally_table.c.n != 0))
+        return {tuple(r) for r in rows.all()}
+
+
+async def test_statistics_from_tallies_equal_the_full_aggregate_after_random_writes(database: Database) -> None:
+    """Given a network, when random creates, changes, moves, deletes and restores are made (one
+    request failing half-way), then every figure read from the tallies equals the aggregate
+    over the records for a superadmin, a district editor and a street editor — and
+    recomputing the tallies from scratch finds what the triggers kept."""
+    writer = Writer(random.Random(16))
+    async with database.transaction(SYSTEM) as session:
+        await writer.network(session)
+    for batch in range(4):
+        done = 0
+        while done < 15:
+            try:
+                async with database.transaction(SYSTEM) as session:
+                    await writer.step(session)
+                    done += 1
+                    if batch == 1 and done == 5:
+                        raise RuntimeError("a failed request: its writes and tallies roll back together")
+            except (HongfanError, RuntimeError, Skip):
+                continue
+        await assert_tallies_exact(database)
+    before = await kept_tallies(database)
+    async with database.transaction(SYSTEM) as session:
+        for statement in REBUILD:
+            await session.execute(sa.text(statement))
+    assert await kept_tallies(database) == before
