@@ -15,7 +15,7 @@ from admin_ui.i18n import format_actor, format_value, t
 from admin_ui.registry import VIEWS, AdminView
 from hongfan.auth import AuthenticationFailed, AuthInfo, authenticate_info, page_language
 from hongfan.db import Database
-from hongfan.principal import Principal, Role
+from hongfan.principal import Principal
 from hongfan.settings import Settings
 
 TEMPLATES = Environment(
@@ -54,7 +54,9 @@ class Page:
 
     @property
     def is_admin(self) -> bool:
-        return self.principal.role in (Role.SUPERADMIN, Role.ORG_ADMIN)
+        from hongfan import access
+
+        return access.administers(self.principal)
 
     def render(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         html = TEMPLATES.get_template(template).render(
