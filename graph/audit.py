@@ -15,7 +15,7 @@ from graph.context import Context
 from graph.errors import UserError
 from graph.filter_limits import FilterLimits, check_filter
 from graph.operators import DateTimeFilter, StringFilter
-from hongfan.principal import Role
+from hongfan import access
 from models.audit import AuditEntry
 from models.messages import message
 from models.validators import parse_record_id
@@ -83,7 +83,7 @@ async def resolve_audit_log(
 
     ctx: Context = info.context
     principal = ctx.principal
-    if not principal.is_system and principal.role not in (Role.SUPERADMIN, Role.ORG_ADMIN):
+    if not access.administers(principal):
         raise UserError(message("forbidden", ctx.language), code="FORBIDDEN")
     size = _page_size(ctx, first)
     statement = sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(size + 1)  # type: ignore[union-attr]

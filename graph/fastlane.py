@@ -23,7 +23,8 @@ Nothing is trusted from the previous request but the plan:
   idleness and rotate; the admin UI does not use this route);
 * a token due its once-a-minute ``last_used_at`` write takes the normal path, which
   writes it;
-* a count past the exact limit, which the normal path replaces by an estimate, makes
+* a count past the exact limit, which the normal path counts apart (exact within its
+  time budget, else a lower bound), makes
   the statement answer NULL: normal path, which keeps no plan while the count stays
   past the limit;
 * any error at all: normal path.

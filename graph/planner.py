@@ -245,7 +245,7 @@ class Planner:
                 shape.total.append((key, name))
                 if name == "totalCount":
                     pairs += [key, counted]
-                else:  # past the exact limit only the top level is estimated, in Python
+                else:  # past the exact limit only the top level is recounted, in Python
                     pairs += [key, sa.true() if outer is not None else counted <= reads.EXACT_COUNT_LIMIT]
             else:
                 raise NotPlannable(name)
@@ -411,14 +411,14 @@ class Finisher:
         self.ctx = ctx
 
     async def connection(self, data: dict[str, Any], shape: ConnectionShape) -> bool:
-        """Finish one connection's JSON in place; True when a count was replaced by an estimate."""
+        """Finish one connection's JSON in place; True when a count past the exact limit was counted apart."""
         overflowed = False
         if shape.total and not shape.nested:
             counted = next((data[key] for key, name in shape.total if name == "totalCount"), None)
             exact = next((data[key] for key, name in shape.total if name == "totalCountIsExact"), None)
             if (counted is not None and counted > reads.EXACT_COUNT_LIMIT) or exact is False:
-                count, is_exact = await reads.count_or_estimate(
-                    self.ctx.execute, shape.model, shape.args.where, estimate=self.ctx.estimate_rows
+                count, is_exact = await reads.honest_count(
+                    self.ctx.execute, shape.model, shape.args.where, count_within=self.ctx.count_within
                 )
                 for key, name in shape.total:
                     data[key] = count if name == "totalCount" else is_exact

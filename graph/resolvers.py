@@ -163,7 +163,7 @@ async def list_records(
     )
 
     async def count() -> tuple[int, bool]:
-        return await reads.count_or_estimate(ctx.execute, model, args.where, estimate=ctx.estimate_rows)
+        return await reads.honest_count(ctx.execute, model, args.where, count_within=ctx.count_within)
 
     return _connection(ctx, model, rows, args, count)
 

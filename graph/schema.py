@@ -22,6 +22,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from graph import accounts as account_fields
 from graph import resolvers
+from graph.activity_statistics import resolve_activity_statistics
 from graph.arguments import describe_arguments
 from graph.audit import resolve_audit_log
 from graph.errors import UserError
@@ -59,6 +60,10 @@ def _query_type() -> type:
     namespace["statistics"] = strawberry.field(
         resolver=resolve_statistics,
         description="The figures the association reports, over the records you may see (统计数据)",
+    )
+    namespace["activity_statistics"] = strawberry.field(
+        resolver=resolve_activity_statistics,
+        description="Activities by kind, district and year; volunteer hours by district (活动与志愿服务统计)",
     )
     cls = type("Query", (), namespace)
     return strawberry.type(cls, description="Read the association network's records (查询)")

@@ -321,6 +321,9 @@ def _graphql_endpoint(app: ASGIApp, settings: Settings) -> ASGIApp:
     page on another origin cannot act as a signed-in user.
     """
     endpoint: ASGIApp = GraphQLOverHTTP(app, settings.cache_max_age)
+    # the database going away is a 503 here already, inside CORS: a page on an allowed
+    # origin can read it (and its Retry-After) instead of seeing a network error
+    endpoint = Unavailable(endpoint, retry_after=settings.retry_after_seconds)
     if settings.cors_origins:
         endpoint = CORSMiddleware(
             endpoint,
@@ -328,7 +331,7 @@ def _graphql_endpoint(app: ASGIApp, settings: Settings) -> ASGIApp:
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type", "Accept", "Accept-Language"],
             allow_credentials=False,
-            expose_headers=["ETag"],
+            expose_headers=["ETag", "Retry-After"],
             max_age=600,
         )
     return endpoint

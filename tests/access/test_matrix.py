@@ -7,6 +7,7 @@ world's data in plain Python, never from the SQL under test.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
@@ -65,12 +66,25 @@ def create_input(type_name: str, world: World, side: str) -> dict[str, Any]:
     """A new record of the type in district ``side``, from its declared sample."""
     model = ENTITIES[type_name]
 
-    def pick(relation: ToOne) -> Record | None:
+    def candidates(relation: ToOne) -> list[Record]:
         if relation.target == "Organisation":  # a new organisation hangs under the district
-            return world.orgs[side if type_name == "Organisation" else f"{side}-community"]
-        return world.records[relation.target][side]
+            return [world.orgs[side if type_name == "Organisation" else f"{side}-community"]]
+        records = world.records[relation.target]
+        return [records[side]] + [r for k, r in records.items() if k.startswith(f"{side}-")]
 
-    data = {**samples.values(model), **samples.references(model, pick)}
+    relations = samples.to_one(model)
+    taken = {
+        tuple(getattr(r, c) for c in model.__entity__.natural_key) for r in world.all_of(type_name)
+    }
+    # A natural key made of references only (a volunteer at an activity) must not repeat
+    # the world's record: take the first combination of the side's records that is free.
+    for choice in itertools.product(*(candidates(r) for r in relations)):
+        data = {
+            **samples.values(model),
+            **{r.fk: c.id for r, c in zip(relations, choice, strict=True)},
+        }
+        if tuple(data.get(c) for c in model.__entity__.natural_key) not in taken:
+            break
     return samples.graphql_input(model, data)
 
 
@@ -82,14 +96,22 @@ async def _reads(caller: Caller, role: str, world: World, problems: list[str]) -
     for type_name, model in ENTITIES.items():
         plural = model.__entity__.plural
         expected = {gid(r) for r in world.all_of(type_name) if expected_visible(role, r, world)}
-        data = await caller.data(f"{{ {plural}(first: 100) {{ totalCount edges {{ node {{ id }} }} }} }}")
+        data = await caller.data(
+            f"{{ {plural}(first: 100) {{ totalCount edges {{ node {{ id }} }} }} }}"
+        )
         listed = {e["node"]["id"] for e in data[plural]["edges"]}
         if listed != expected:
-            problems.append(f"{role} lists {type_name}: got {len(listed)}, expected {len(expected)}")
+            problems.append(
+                f"{role} lists {type_name}: got {len(listed)}, expected {len(expected)}"
+            )
         if data[plural]["totalCount"] != len(expected):
-            problems.append(f"{role} counts {type_name}: {data[plural]['totalCount']} != {len(expected)}")
+            problems.append(
+                f"{role} counts {type_name}: {data[plural]['totalCount']} != {len(expected)}"
+            )
         for record in world.all_of(type_name):
-            node = (await caller.data("query($id: ID!) { node(id: $id) { id } }", {"id": gid(record)}))["node"]
+            node = (
+                await caller.data("query($id: ID!) { node(id: $id) { id } }", {"id": gid(record)})
+            )["node"]
             if (node is not None) != expected_visible(role, record, world):
                 problems.append(f"{role} node({type_name} {record.id}) visible={node is not None}")
 
@@ -105,14 +127,18 @@ async def _creates(caller: Caller, role: str, world: World, problems: list[str])
             created = payload is not None and payload[payload_field] is not None
             allowed = may(role, type_name, Op.CREATE) and (role == "superadmin" or side == "A")
             if created != allowed:
-                problems.append(f"{role} create {type_name} in {side}: created={created} ({payload})")
+                problems.append(
+                    f"{role} create {type_name} in {side}: created={created} ({payload})"
+                )
             elif not allowed and payload is not None:
                 codes = {e["code"] for e in payload["errors"]}
                 if not codes & {"forbidden", "invalid_reference"}:
                     problems.append(f"{role} create {type_name} in {side}: unclear refusal {codes}")
 
 
-async def _updates_and_deletes(caller: Caller, role: str, world: World, problems: list[str]) -> None:
+async def _updates_and_deletes(
+    caller: Caller, role: str, world: World, problems: list[str]
+) -> None:
     for type_name in ENTITIES:
         payload_field = lower_first(type_name)
         column, value = samples.update_column(ENTITIES[type_name])
@@ -120,7 +146,9 @@ async def _updates_and_deletes(caller: Caller, role: str, world: World, problems
             record = world.records[type_name][side]
             mutation = f"""mutation($input: Update{type_name}Input!) {{ update{type_name}(input: $input) {{
                 {payload_field} {{ id version }} errors {{ field code }} }} }}"""
-            result = await caller.call(mutation, {"input": {"id": gid(record), "version": record.version, column: value}})
+            result = await caller.call(
+                mutation, {"input": {"id": gid(record), "version": record.version, column: value}}
+            )
             payload = (result.get("data") or {}).get(f"update{type_name}")
             updated = payload is not None and payload[payload_field] is not None
             visible = expected_visible(role, record, world)
@@ -156,4 +184,6 @@ async def test_access_matrix(role: str, database, make_caller):
 
 
 def test_every_table_has_a_policy_entry():
-    assert set(POLICY) == set(ENTITIES), "a record type without a policy entry is invisible: add it to hongfan/policy.py"
+    assert set(POLICY) == set(ENTITIES), (
+        "a record type without a policy entry is invisible: add it to hongfan/policy.py"
+    )

@@ -167,3 +167,26 @@ def test_given_a_write_in_flight_when_the_server_is_told_to_stop_then_it_finishe
     assert not thread.is_alive()
     with pytest.raises(httpx.HTTPError):
         httpx.get(f"{base}/healthz", timeout=2)
+
+
+async def test_given_a_frontend_on_an_allowed_origin_when_the_database_is_away_then_it_can_read_the_503(
+    tmp_path: Path,
+) -> None:
+    origin = "https://www.example.org"
+    settings = dataclasses.replace(
+        settings_for(f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'x.db'}"), cors_origins=(origin,)
+    )
+    db = Database(settings)
+    app = create_app(settings, db)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+        response = await http.post(
+            "/graphql",
+            json={"query": "{ organisations { totalCount } }"},
+            headers={"origin": origin, "accept-language": "en"},
+        )
+    await db.dispose()
+    assert response.status_code == 503 and response.headers["retry-after"] == "5"
+    assert response.headers["access-control-allow-origin"] == origin
+    assert "retry-after" in response.headers["access-control-expose-headers"].lower()
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "UNAVAILABLE" and "try again" in error["message"]
