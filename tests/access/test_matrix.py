@@ -1,5 +1,5 @@
 """The access matrix, generated from hongfan.policy: every role × every record type ×
-list / count / node / create / update / delete, tried from the outside.
+list / count / node / export / create / update / delete, tried from the outside.
 
 The expected outcome of each cell is computed from the policy table and the test
 world's data in plain Python, never from the SQL under test.
@@ -19,6 +19,7 @@ from models import ENTITIES, Record
 from models.base import ToOne
 from tests import samples
 from tests.access.caller import Caller
+from tests.access.exports import export_problems
 from tests.access.world import ROLES, World, build_world, in_subtree, published
 
 
@@ -178,6 +179,8 @@ async def test_access_matrix(role: str, database, make_caller):
     caller: Caller = await make_caller(world, role)
     problems: list[str] = []
     await _reads(caller, role, world, problems)
+    if role != "anonymous":  # exports are for signed-in staff and partners
+        await export_problems(database, role, world, problems)
     await _creates(caller, role, world, problems)
     await _updates_and_deletes(caller, role, world, problems)
     assert problems == []
