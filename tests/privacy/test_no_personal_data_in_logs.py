@@ -163,7 +163,7 @@ async def test_given_a_concurrent_duplicate_when_the_database_refuses_it_then_a_
     async def unseen(*_args: object, **_kwargs: object) -> None:
         return None  # as if another writer inserted the same ID number after the check
 
-    monkeypatch.setattr(crud, "_check_unique", unseen)
+    monkeypatch.setattr(crud, "check_unique", unseen)
     from strawberry import relay
 
     org = str(relay.GlobalID("Organisation", str(huli_id)))
