@@ -27,6 +27,7 @@ from graph.aggregate import resolve_aggregate
 from graph.arguments import describe_arguments
 from graph.audit import resolve_audit_log
 from graph.errors import UserError
+from graph.filter_limits import FilterGuard
 from graph.names import snake
 from graph.planner import PlannedExecution
 from graph.scalars import OVERRIDES as SCALARS
@@ -120,6 +121,7 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: AddValidationRules(limit_rules),
             lambda: ParserCache(maxsize=256),
+            FilterGuard,  # oversized filters refused before their arguments are converted
             PlannedExecution,
             lambda: ValidationCache(maxsize=256),
             lambda: MaskErrors(
