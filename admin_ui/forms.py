@@ -28,6 +28,7 @@ from hongfan import access, crud
 from hongfan.errors import Conflict, HongfanError
 from hongfan.policy import Op
 from models.base import Record, column_meta
+from models.validators import parse_record_id
 
 
 def form_columns(page: Page, model: type[Record]) -> list[str]:
@@ -101,7 +102,8 @@ async def _picker(
     assert target is not None
     view = picker_view(target)
     options: list[tuple[str, str]] = []
-    chosen = await chosen_title(page, session, target, int(value)) if value.isdigit() else None
+    chosen_id = parse_record_id(value)
+    chosen = await chosen_title(page, session, target, chosen_id) if chosen_id is not None else None
     if chosen is not None:
         options.append((value, " · ".join(p for p in chosen if p)))
     picker: dict[str, Any] = {
@@ -224,7 +226,7 @@ async def save(page: Page, view: AdminView, pk: int | None) -> Response:
         return page.render("error.html", status_code=403, text=page.t("error.csrf"))
     data = read_form(page, model, form, editing=pk is not None)
     raw_version = str(form.get("version", ""))
-    version = int(raw_version) if raw_version.isdigit() else None
+    version = parse_record_id(raw_version)  # "²".isdigit() is true; int("²") fails
     find = str(form.get("_find", ""))
     if find:  # "查找" pressed in a picker (no JavaScript): show its matches, save nothing
         async with page.db.session(page.principal) as session:

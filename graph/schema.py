@@ -26,6 +26,7 @@ from graph.activity_statistics import resolve_activity_statistics
 from graph.arguments import describe_arguments
 from graph.audit import resolve_audit_log
 from graph.errors import UserError
+from graph.filter_limits import FilterGuard
 from graph.names import snake
 from graph.planner import PlannedExecution
 from graph.scalars import OVERRIDES as SCALARS
@@ -112,6 +113,7 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: AddValidationRules(limit_rules),
             lambda: ParserCache(maxsize=256),
+            FilterGuard,  # oversized filters refused before their arguments are converted
             PlannedExecution,
             lambda: ValidationCache(maxsize=256),
             lambda: MaskErrors(

@@ -11,6 +11,7 @@ from typing import Literal
 
 from models.messages_api import API_MESSAGES
 from models.messages_cli import CLI_MESSAGES
+from models.messages_integrity import INTEGRITY_MESSAGES
 from models.messages_limits import LIMIT_MESSAGES
 
 Language = Literal["zh", "en"]
@@ -382,6 +383,7 @@ MESSAGES: dict[str, dict[str, str]] = {
 MESSAGES.update(CLI_MESSAGES)
 # Requests, filters and values refused at the edge (#9).
 MESSAGES.update(LIMIT_MESSAGES)
+MESSAGES.update(INTEGRITY_MESSAGES)
 # The GraphQL-over-HTTP layer's texts (#14): requests, persisted operations.
 MESSAGES.update(API_MESSAGES)
 

@@ -9,6 +9,7 @@ import dataclasses
 from types import SimpleNamespace
 from typing import Any
 
+import httpx
 import pytest
 
 from graph.context import Context
@@ -143,3 +144,29 @@ async def test_cursors_that_are_not_ours_are_bad_cursors(served: Served):
         body = (await served.graphql({"query": query, "variables": {"after": cursor}})).json()
         assert body.get("errors") and body["errors"][0]["extensions"]["code"] == "BAD_CURSOR", (cursor[:40], body)
     await served.still_serving()
+
+
+async def test_admin_pages_answer_odd_ids_with_404_or_nothing_selected(database: Database):
+    from hongfan.app import create_app
+    from hongfan.principal import Role
+    from tests.admin_ui.conftest import csrf_of
+    from tests.test_accounts import make_user
+
+    await make_user(database, "root@example.cn", Role.SUPERADMIN)
+    async with database.transaction(SYSTEM) as session:
+        await factories.organisation(session, "厦门市")
+    app = create_app(database.settings, database)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+        signed = await http.post("/admin/login", data={"email": "root@example.cn", "password": "correct horse battery"})
+        assert signed.status_code == 303
+        # a record id past the column's range names no record: 404, not a database error
+        for path in ("/admin/organisations/99999999999", "/admin/organisations/2147483648/history"):
+            assert (await http.get(path)).status_code == 404, path
+        # ticked ids and versions that only look like digits select nothing
+        page = await http.get("/admin/organisations")
+        csrf = csrf_of(page.text)
+        for ids in ("²", "６", "99999999999999"):
+            answer = await http.post("/admin/organisations/bulk", data={"csrf_token": csrf, "ids": ids, "action": "delete"})
+            assert answer.status_code < 500, (ids, answer.status_code)
+        history = await http.get("/admin/organisations/1/history?before=²")
+        assert history.status_code < 500
