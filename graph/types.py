@@ -259,6 +259,15 @@ def _build_filter(model: type[Record]) -> type:
         namespace[snake(relation.name)] = strawberry.field(
             default=None, description=f"{relation.description}: {how} this filter"
         )
+    if model.__entity__.scope == "path":
+        annotations["within"] = Optional[relay.GlobalID]  # noqa: UP045
+        namespace["within"] = strawberry.field(
+            default=None,
+            description=(
+                "This organisation or anything below it, at any depth; an organisation you "
+                "cannot see matches nothing (所属辖区，含下级)"
+            ),
+        )
     annotations["and_"] = f"Optional[list[{filter_name}]]"
     annotations["or_"] = f"Optional[list[{filter_name}]]"
     annotations["not_"] = f"Optional[{filter_name}]"

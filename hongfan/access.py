@@ -9,6 +9,7 @@ subqueries, admin pages, exports — so no path can forget it.
 from __future__ import annotations
 
 import enum
+import functools
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,7 +28,7 @@ from hongfan.policy import (
 )
 from hongfan.principal import Principal, Role
 from models.audit import AuditEntry
-from models.base import ENTITIES, Record, column_meta
+from models.base import ENTITIES, Record, ToOne, column_meta
 from models.validators import mask_national_id, mask_phone, mask_text
 
 INCLUDE_DELETED = "hongfan_include_deleted"
@@ -242,13 +243,32 @@ def _apply_row_scope(state: ORMExecuteState) -> None:
         state.statement = state.statement.options(*options)
 
 
+@functools.cache
+def live_criteria(model: type[Record]) -> sa.ColumnElement[bool]:
+    """Not soft-deleted, and not part of a soft-deleted record (a deleted student's grants).
+
+    A record whose to-one relation is declared ``on_delete="cascade"`` is visible only
+    through its owner: when the owner is deleted, so is it, for every reader.
+    Built once per type (it depends on nothing else): every statement a session runs uses it.
+    """
+    table = model.__table__  # type: ignore[attr-defined]
+    conditions = [table.c.deleted_at.is_(None)]
+    for relation in model.__entity__.relations:
+        if isinstance(relation, ToOne) and relation.on_delete == "cascade":
+            owner = ENTITIES[relation.target].__table__.alias()  # type: ignore[attr-defined]
+            fk = table.c[relation.fk]
+            owner_live = sa.exists(sa.select(owner.c.id).where(owner.c.id == fk, owner.c.deleted_at.is_(None)))
+            conditions.append(sa.or_(fk.is_(None), owner_live) if fk.nullable else owner_live)
+    return sa.and_(*conditions)
+
+
 def scope_options(principal: Principal, *, include_deleted: bool = False) -> list[Any]:
     """The row scope of ``principal`` as statement options, one per record type."""
     options = []
     for model in ENTITIES.values():
         criteria = row_criteria(principal, model)
         if not include_deleted:
-            live = model.__table__.c.deleted_at.is_(None)  # type: ignore[attr-defined]
+            live = live_criteria(model)
             criteria = live if criteria is None else sa.and_(live, criteria)
         if criteria is not None:
             options.append(with_loader_criteria(model, criteria, include_aliases=True, propagate_to_loaders=True))

@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hongfan import access
+from hongfan import access, integrity
 from hongfan.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from hongfan.policy import Op, Rows
 from hongfan.principal import Principal
@@ -299,25 +299,29 @@ async def _propagate_organisation(session: AsyncSession, model: type[Record], re
             )
 
 
-async def delete(session: AsyncSession, model: type[Record], record_id: int, version: int | None = None) -> Record:
-    lang = _lang(session)
+async def delete(
+    session: AsyncSession, model: type[Record], record_id: int, version: int | None = None, *, subtree: bool = False
+) -> Record:
+    """Soft-delete a record and its parts (hongfan.integrity); refused while live records depend on it.
+
+    ``subtree`` (organisations): delete it with everything below it, in one operation.
+    """
     _authorise(session, model, Op.DELETE)
     record = await _load_for_write(session, model, record_id)
     _check_version(session, record, version)
-    if model.__entity__.scope == "path":
-        table = model.__table__  # type: ignore[attr-defined]
-        live_child = await session.execute(
-            sa.select(table.c.id).where(table.c.parent_id == record.id, table.c.deleted_at.is_(None)).limit(1)
-        )
-        if live_child.first() is not None:
-            raise Invalid.of("id", "has_children", lang)
+    along = await integrity.plan_delete(session, record, subtree=subtree)
     now = utcnow()
     await _write_versioned(session, model, record, {"deleted_at": now})
-    _audit(session, "delete", record, {"deleted_at": [None, _jsonable(now)]})
+    await integrity.apply(session, along, now, _principal(session).actor)
+    changes: dict[str, Any] = {"deleted_at": [None, _jsonable(now)]}
+    if along:
+        changes["deleted_with_it"] = integrity.summary(along)
+    _audit(session, "delete", record, changes)
     return record
 
 
 async def restore(session: AsyncSession, model: type[Record], record_id: int, version: int | None = None) -> Record:
+    """Bring back a soft-deleted record and what was deleted with it; refused under a deleted parent."""
     lang = _lang(session)
     _authorise(session, model, Op.RESTORE)
     record = await _load_for_write(session, model, record_id, deleted=True)
@@ -325,8 +329,13 @@ async def restore(session: AsyncSession, model: type[Record], record_id: int, ve
         raise Invalid.of("id", "not_deleted", lang)
     _check_version(session, record, version)
     before = record.deleted_at
+    along = await integrity.plan_restore(session, record)
     await _write_versioned(session, model, record, {"deleted_at": None})
-    _audit(session, "restore", record, {"deleted_at": [_jsonable(before), None]})
+    await integrity.apply(session, along, None, _principal(session).actor)
+    changes: dict[str, Any] = {"deleted_at": [_jsonable(before), None]}
+    if along:
+        changes["restored_with_it"] = integrity.summary(along)
+    _audit(session, "restore", record, changes)
     return record
 
 

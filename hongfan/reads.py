@@ -19,13 +19,19 @@ Execute = Callable[[Any], Awaitable[Any]]
 
 
 def conditions(
-    model: type[Record], where: sa.ColumnElement[bool] | None, keys: list[SortKey], after: list[Any] | None
+    model: type[Record],
+    where: sa.ColumnElement[bool] | None,
+    keys: list[SortKey],
+    after: list[Any] | None,
+    before: list[Any] | None = None,
 ) -> list[sa.ColumnElement[bool]]:
     found: list[sa.ColumnElement[bool]] = []
     if where is not None:
         found.append(where)
     if after is not None:
         found.append(after_position(model, keys, after))
+    if before is not None:
+        found.append(after_position(model, keys, before, before=True))
     return found
 
 
@@ -37,12 +43,18 @@ async def fetch_page(
     keys: list[SortKey],
     first: int,
     after: list[Any] | None = None,
+    before: list[Any] | None = None,
+    backward: bool = False,
 ) -> list[Record]:
-    """Up to ``first + 1`` rows after ``after``: the extra row says whether a next page exists."""
+    """Up to ``first + 1`` rows after ``after``: the extra row says whether a next page exists.
+
+    ``backward`` (``last``/``before``): the ``first + 1`` rows closest *before* ``before``
+    (or the end), nearest first — in the opposite order; the caller turns the page round.
+    """
     statement = (
         sa.select(model)
-        .where(*conditions(model, where, keys, after))
-        .order_by(*order_clauses(model, keys))
+        .where(*conditions(model, where, keys, after, before))
+        .order_by(*order_clauses(model, keys, reverse=backward))
         .limit(first + 1)
     )
     return list((await execute(statement)).scalars().all())

@@ -124,14 +124,24 @@ def column_meta(model: type[SQLModel], name: str) -> ColumnMeta:
 # -- relations and entity metadata --------------------------------------------------
 
 
+OnDelete = Literal["restrict", "cascade"]
+
+
 @dataclass(frozen=True)
 class ToOne:
-    """``name`` resolves the record that this record's ``fk`` column points at."""
+    """``name`` resolves the record that this record's ``fk`` column points at.
+
+    ``on_delete`` says what soft-deleting the record pointed at means for this one:
+    ``"restrict"`` — refused while this record is live (unless the caller deletes
+    the whole subtree); ``"cascade"`` — this record is part of the one pointed at
+    (a student's grants): it is hidden with it, deleted and restored with it.
+    """
 
     name: str
     target: str
     fk: str
     description: str
+    on_delete: OnDelete = "restrict"
     # The list the target shows of these records, e.g. ("serviceSites", "Service sites it
     # hosts (服务阵地)") on the ToOne to Organisation: declared here, so the target's
     # module never lists the types that point at it.
