@@ -22,6 +22,7 @@ from graph import accounts as account_fields
 from graph import erasure as erasure_fields
 from graph import resolvers
 from graph.activity_statistics import resolve_activity_statistics
+from graph.aggregate import resolve_aggregate
 from graph.arguments import describe_arguments
 from graph.audit import resolve_audit_log
 from graph.filter_limits import FilterGuard
@@ -64,6 +65,13 @@ def _query_type() -> type:
     namespace["activity_statistics"] = strawberry.field(
         resolver=resolve_activity_statistics,
         description="Activities by kind, district and year; volunteer hours by district (活动与志愿服务统计)",
+    )
+    namespace["aggregate"] = strawberry.field(
+        resolver=resolve_aggregate,
+        description=(
+            "Count, and sum/min/max of numeric fields, of one record type grouped by up to two "
+            "choice, year or organisation fields, over the records you may see (分组统计)"
+        ),
     )
     cls = type("Query", (), namespace)
     return strawberry.type(cls, description="Read the association network's records (查询)")

@@ -14,11 +14,12 @@ import pytest
 
 from graph.context import Context
 from graph.schema import build_schema
-from hongfan import crud
+from hongfan import accounts, crud
+from hongfan.accounts import AUTH
 from hongfan.db import Database
 from hongfan.errors import Invalid
 from hongfan.pagination import Direction, SortKey, encode_cursor
-from hongfan.principal import SYSTEM
+from hongfan.principal import SYSTEM, Role
 from hongfan.transfer.importing import preview_import
 from hongfan.transfer.sheets import Table
 from models.organisations import Organisation
@@ -76,6 +77,12 @@ async def test_control_and_direction_characters_in_names_are_field_errors_on_eve
     assert [e["node"]["name"] for e in names["organisations"]["edges"]] == ["厦门市"]
     fine = await _run(database, CREATE_ORG, {"input": {"name": "高林社区", "address": "一行\n二行\t三", "parentId": _gid("Organisation", str(city.id))}})
     assert fine.data["createOrganisation"]["errors"] == []
+    # account display names follow the same rule
+    for text, code in BAD_TEXT.items():
+        with pytest.raises(Invalid) as caught:
+            async with database.transaction(AUTH) as session:
+                await accounts.create_user(session, SYSTEM, "x@example.cn", Role.VIEWER, password="correct horse battery", display_name=text, organisation_id=city.id)
+        assert [(e.field, e.code) for e in caught.value.errors] == [("display_name", code)]
     # zero-width characters (pasted from a web page) are removed, as the import always did
     pasted = await _run(database, CREATE_ORG, {"input": {"name": "\ufeff殿\u200b前\u200d街道\u2060", "parentId": _gid("Organisation", str(city.id))}})
     assert pasted.data["createOrganisation"]["organisation"]["name"] == "殿前街道"
@@ -148,7 +155,6 @@ async def test_cursors_that_are_not_ours_are_bad_cursors(served: Served):
 
 async def test_admin_pages_answer_odd_ids_with_404_or_nothing_selected(database: Database):
     from hongfan.app import create_app
-    from hongfan.principal import Role
     from tests.admin_ui.conftest import csrf_of
     from tests.test_accounts import make_user
 
