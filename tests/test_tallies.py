@@ -175,9 +175,9 @@ async def test_statistics_from_tallies_equal_the_full_aggregate_after_random_wri
     writer = Writer(random.Random(16))
     async with database.transaction(SYSTEM) as session:
         await writer.network(session)
-    for batch in range(4):
+    for batch in range(3):
         done = 0
-        while done < 15:
+        while done < 14:
             try:
                 async with database.transaction(SYSTEM) as session:
                     await writer.step(session)
