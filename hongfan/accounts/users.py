@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -188,7 +189,7 @@ async def update_user(
 ACCESS_FIELDS = frozenset({"role", "organisation_id", "company_id", "is_active"})
 
 
-def rebinds_now(changes: dict[str, list[object]]) -> bool:
+def rebinds_now(changes: Mapping[str, object]) -> bool:
     """True when a change to an account changes what it may do (its sessions and tokens end)."""
     return not ACCESS_FIELDS.isdisjoint(changes)
 
