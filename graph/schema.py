@@ -21,6 +21,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from graph import accounts as account_fields
+from graph import labels as enum_labels
 from graph import resolvers
 from graph.arguments import describe_arguments
 from graph.audit import resolve_audit_log
@@ -55,6 +56,7 @@ def _query_type() -> type:
             "see all, org admins their subtree (审计日志)"
         ),
     )
+    namespace["enum_labels"] = enum_labels.FIELD
     namespace["statistics"] = strawberry.field(
         resolver=resolve_statistics,
         description="The figures the association reports, over the records you may see (统计数据)",

@@ -41,6 +41,12 @@ def row_rule(principal: Principal, model: type[Record]) -> Rows:
     return entry.rows.get(_policy_key(principal), Rows.NONE)
 
 
+def needs_sign_in(principal: Principal, model: type[Record]) -> bool:
+    """True when an anonymous caller asks for a type only signed-in callers may list (people):
+    the surfaces say "sign in" instead of answering an empty list."""
+    return principal.is_anonymous and not principal.is_system and row_rule(principal, model) is Rows.NONE
+
+
 def _organisation_table() -> sa.Table:
     return ENTITIES["Organisation"].__table__  # type: ignore[attr-defined,no-any-return]
 
