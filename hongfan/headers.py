@@ -12,7 +12,6 @@ inline bootstrap script and its bundle from a CDN: it gets the headers every res
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 ADMIN_PREFIX = "/admin"
@@ -48,8 +47,18 @@ ADMIN = {
 }
 
 
+def _raw(headers: dict[str, str]) -> tuple[tuple[bytes, bytes], ...]:
+    return tuple((name.encode("latin-1"), value.encode("latin-1")) for name, value in headers.items())
+
+
+_COMMON_RAW = _raw(COMMON)
+_ADMIN_RAW = _raw({**COMMON, **ADMIN})
+
+
 class SecurityHeaders:
-    """ASGI middleware: adds :data:`COMMON` (and on ``/admin`` :data:`ADMIN`) unless already set."""
+    """ASGI middleware: adds :data:`COMMON` (and on ``/admin`` :data:`ADMIN`) unless already set.
+
+    Raw byte pairs appended to the start message: a few microseconds a request."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -59,15 +68,15 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         path: str = scope.get("path", "")
-        admin = path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")
-        wanted = {**COMMON, **ADMIN} if admin else COMMON
+        admin = path.startswith(ADMIN_PREFIX) and (path == ADMIN_PREFIX or path[len(ADMIN_PREFIX)] == "/")
+        wanted = _ADMIN_RAW if admin else _COMMON_RAW
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in wanted.items():
-                    if name not in headers:
-                        headers[name] = value
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                headers.extend(pair for pair in wanted if pair[0] not in present)
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -70,6 +70,7 @@ def _chain(error: BaseException) -> Iterator[BaseException]:
         yield current
         todo.extend([current.__cause__, current.__context__, getattr(current, "orig", None)])
         todo.append(getattr(current, "original_error", None))
+        todo.extend(getattr(current, "exceptions", None) or ())  # an ExceptionGroup's members
 
 
 def _one_is_unavailable(error: BaseException) -> bool:
