@@ -29,6 +29,7 @@ from graph.errors import UserError
 from graph.names import snake
 from graph.planner import PlannedExecution
 from graph.scalars import OVERRIDES as SCALARS
+from graph.signin import SignInRequired
 from graph.statistics import resolve_statistics
 from graph.suggestions import HideSuggestions
 from graph.types import build_all
@@ -109,6 +110,7 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: AddValidationRules(limit_rules),
             lambda: ParserCache(maxsize=256),
+            SignInRequired,
             PlannedExecution,
             lambda: ValidationCache(maxsize=256),
             lambda: MaskErrors(
