@@ -24,6 +24,7 @@ from hongfan.auth import (
     sign_session,
     unsign_session,
 )
+from models.validators import MAX_RECORD_ID, parse_record_id
 
 Handler = Callable[[Page, Request], Awaitable[Response]]
 
@@ -42,6 +43,9 @@ def signed_in(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
 def _view_or_404(page: Page, request: Request) -> Any:
     view = records.view_for(request.path_params["slug"])
     if view is None or view not in page.nav():
+        return None
+    pk = request.path_params.get("pk")
+    if isinstance(pk, int) and pk > MAX_RECORD_ID:  # no record has it; the database would fail (#9.4)
         return None
     return view
 
@@ -100,7 +104,7 @@ async def _history(page: Page, request: Request) -> Response:
     pk = int(request.path_params["pk"])
     if request.method == "POST":
         entry = (await request.form()).get("entry")
-        return await records.restore_version(page, view, pk, int(entry) if isinstance(entry, str) and entry.isdigit() else 0)
+        return await records.restore_version(page, view, pk, (parse_record_id(entry) or 0) if isinstance(entry, str) else 0)
     return await records.history_page(page, view, pk)
 
 

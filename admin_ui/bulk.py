@@ -27,6 +27,7 @@ from hongfan import access, crud, reads
 from hongfan.errors import HongfanError
 from hongfan.policy import Op
 from models.base import Record, column_meta
+from models.validators import parse_record_id
 
 BULK_MAX = 1_000  # records one bulk action may change; more is refused with the count
 PREVIEW = 20  # records named on the confirmation page
@@ -76,7 +77,7 @@ async def _selected_ids(
     """(ids, how many match): the ticked rows, or every row matching the list's question."""
     model = view.model
     if fields.get("all") != "1":
-        wanted = sorted({int(i) for i in ticked if i.isdigit() and len(i) <= 12})
+        wanted = sorted({pk for i in ticked if (pk := parse_record_id(i)) is not None})
         if not wanted:
             return [], 0
         where: Any = model.id.in_(wanted)  # type: ignore[union-attr]
@@ -116,7 +117,7 @@ async def bulk_page(page: Page, request: Request) -> Response:
     if action not in allowed:
         return page.render("error.html", status_code=422, text=page.t("bulk.choose_action"))
     if fields.get("confirm") == "1":
-        ids = [int(i) for i in fields.get("ids", "").split(",") if i.isdigit()][:BULK_MAX]
+        ids = [pk for i in fields.get("ids", "").split(",") if (pk := parse_record_id(i)) is not None][:BULK_MAX]
         return await _execute(page, view, action, fields, ids)
     ids, matching = await _selected_ids(page, view, fields, [str(v) for v in form.getlist("ids")])
     if not ids:
@@ -214,7 +215,7 @@ async def _execute(
         problems = []
         for e in error.errors:
             pk, _, _field = e.field.partition(".")
-            record = named.get(int(pk)) if pk.isdigit() else None
+            record = named.get(parse_record_id(pk) or 0)
             problems.append(
                 {"record": title(record, view, page.lang) if record else pk, "message": e.message}
             )

@@ -19,10 +19,10 @@ from admin_ui.registry import BY_TYPE, AdminView
 from admin_ui.web import Page
 from hongfan import access, crud, reads
 from hongfan.pagination import Direction, SortKey, with_tiebreak
-from hongfan.policy import Fields, Op
+from hongfan.policy import Op
 from models import pinyin
 from models.audit import AuditEntry
-from models.base import ENTITIES, Record, ToMany, column_meta
+from models.base import ENTITIES, Record, ToMany
 
 
 def detail_columns(page: Page, model: type[Record]) -> list[str]:
@@ -33,10 +33,7 @@ def detail_columns(page: Page, model: type[Record]) -> list[str]:
             continue
         if narrowed is not None and c.name not in narrowed:
             continue
-        if (
-            column_meta(model, c.name).sensitive
-            and access.field_mode(page.principal, model) is Fields.HIDDEN
-        ):
+        if not access.visibility(page.principal, model, c.name).readable:
             continue
         columns.append(c.name)
     # What the record says first; who changed it when, last.
@@ -83,8 +80,7 @@ async def detail_page(page: Page, view: AdminView, pk: int) -> Response:
         sensitive_clear = [
             c
             for c in columns
-            if column_meta(model, c).sensitive
-            and access.field_mode(page.principal, model) is Fields.FULL
+            if access.sensitive_in_clear(page.principal, model, c)
             and getattr(record, c) is not None
         ]
         if sensitive_clear:

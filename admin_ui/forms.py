@@ -26,8 +26,9 @@ from admin_ui.registry import AdminView
 from admin_ui.web import Page, redirect
 from hongfan import access, crud
 from hongfan.errors import Conflict, HongfanError
-from hongfan.policy import Fields, Op
+from hongfan.policy import Op
 from models.base import Record, column_meta
+from models.validators import parse_record_id
 
 
 def form_columns(page: Page, model: type[Record]) -> list[str]:
@@ -63,7 +64,7 @@ async def form_fields(
     for column in form_columns(page, model):
         kind = kind_of(model, column)
         sensitive = column_meta(model, column).sensitive
-        masked = sensitive and access.field_mode(page.principal, model) is not Fields.FULL
+        masked = sensitive and not access.can_read_column(page.principal, model, column)
         value = values.get(column)
         if isinstance(value, enum.Enum):
             value = value.value
@@ -101,7 +102,8 @@ async def _picker(
     assert target is not None
     view = picker_view(target)
     options: list[tuple[str, str]] = []
-    chosen = await chosen_title(page, session, target, int(value)) if value.isdigit() else None
+    chosen_id = parse_record_id(value)
+    chosen = await chosen_title(page, session, target, chosen_id) if chosen_id is not None else None
     if chosen is not None:
         options.append((value, " · ".join(p for p in chosen if p)))
     picker: dict[str, Any] = {
@@ -126,9 +128,8 @@ def read_form(page: Page, model: type[Record], form: Any, *, editing: bool) -> d
     data: dict[str, Any] = {}
     for column in form_columns(page, model):
         kind = kind_of(model, column)
-        masked = (
-            column_meta(model, column).sensitive
-            and access.field_mode(page.principal, model) is not Fields.FULL
+        masked = column_meta(model, column).sensitive and not access.can_read_column(
+            page.principal, model, column
         )
         raw = form.get(column)
         if kind == "bool":
@@ -174,10 +175,10 @@ async def form_page(page: Page, view: AdminView, pk: int | None) -> Response:
 async def _audit_clear_values(page: Page, record: Record, columns: list[str]) -> None:
     """An edit form shows personal data in clear to admins: a read like the detail page's."""
     model = type(record)
-    if access.field_mode(page.principal, model) is not Fields.FULL:
-        return
     clear = [
-        c for c in columns if column_meta(model, c).sensitive and getattr(record, c) is not None
+        c
+        for c in columns
+        if access.sensitive_in_clear(page.principal, model, c) and getattr(record, c) is not None
     ]
     if clear:
         await audit_sensitive_read(page, record, clear)
@@ -225,7 +226,7 @@ async def save(page: Page, view: AdminView, pk: int | None) -> Response:
         return page.render("error.html", status_code=403, text=page.t("error.csrf"))
     data = read_form(page, model, form, editing=pk is not None)
     raw_version = str(form.get("version", ""))
-    version = int(raw_version) if raw_version.isdigit() else None
+    version = parse_record_id(raw_version)  # "²".isdigit() is true; int("²") fails
     find = str(form.get("_find", ""))
     if find:  # "查找" pressed in a picker (no JavaScript): show its matches, save nothing
         async with page.db.session(page.principal) as session:

@@ -15,6 +15,7 @@ from admin_ui.web import Page, redirect
 from hongfan import access, crud, history
 from hongfan.errors import HongfanError
 from hongfan.policy import Fields, Op
+from models.validators import parse_record_id
 
 
 async def history_page(page: Page, view: AdminView, pk: int) -> Response:
@@ -23,11 +24,7 @@ async def history_page(page: Page, view: AdminView, pk: int) -> Response:
     params = page.request.query_params
     may_see_reads = access.field_mode(page.principal, model) is Fields.FULL
     reads = params.get("tab") == "reads" and may_see_reads
-    before = (
-        int(params["before"])
-        if params.get("before", "").isdigit() and len(params["before"]) <= 12
-        else None
-    )
+    before = parse_record_id(params.get("before", ""))
     async with page.db.session(page.principal) as session:
         entries = await history.record_entries(session, model, pk, reads=reads, before=before)
         record = await history.visible(session, model, pk) if entries is not None else None

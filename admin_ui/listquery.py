@@ -8,6 +8,7 @@ a Referer or an access log (#12). Columns the caller may not read are refused.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,6 +28,8 @@ from models.rules import python_type
 
 # Request fields that are not part of the question itself.
 NOT_STATE = {"csrf_token", "after", "resort", "action", "ids", "all", "confirm", "value", "field"}
+
+_INTEGER = re.compile(r"-?[0-9]{1,9}")
 
 
 @dataclass
@@ -110,7 +113,7 @@ def _choice_filters(
             if kind == "bool":
                 query.where.append(attribute.is_(value == "1"))
             elif kind == "int":
-                if not value.lstrip("-").isdigit() or len(value) > 9:
+                if not _INTEGER.fullmatch(value):  # ASCII digits only: "²".isdigit() is true
                     continue
                 query.where.append(attribute == int(value))
             else:

@@ -19,7 +19,6 @@ from admin_ui.registry import BY_SLUG, BY_TYPE
 from admin_ui.web import Page
 from hongfan import access, accounts, reads
 from hongfan.errors import HongfanError
-from hongfan.principal import Role
 from models.accounts import ApiToken, User, UserRole
 from models.audit import AuditEntry
 from models.base import CHOICE_LABELS, ENTITIES
@@ -68,9 +67,7 @@ def w(page: Page, key: str) -> str:
 
 
 def role_options(page: Page) -> list[tuple[str, str]]:
-    allowed = list(UserRole) if page.principal.role is Role.SUPERADMIN else [
-        r for r in UserRole if r is not UserRole.SUPERADMIN
-    ]
+    allowed = [UserRole(r.value) for r in access.grantable_roles(page.principal)]
     labels = CHOICE_LABELS[UserRole]
     return [(r.value, labels[r][1 if page.lang == "en" else 0]) for r in allowed]
 

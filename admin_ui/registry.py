@@ -6,9 +6,13 @@ record definitions in ``models`` and the policy in ``hongfan.policy``.
 
 from __future__ import annotations
 
+import enum
+import re
 from dataclasses import dataclass
+from datetime import date
 
-from models.base import ENTITIES, Record
+from models.base import ENTITIES, Record, column_meta, name_column
+from models.rules import python_type
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,49 @@ VIEWS: tuple[AdminView, ...] = (
         filters=("status", "start_date"), title_column="position", subtitle_column="status",
         picker_details=("student_id", "company_id"),
     ),
+)
+
+
+
+def derived_view(model: type[Record]) -> AdminView:
+    """The view of a type declared without one: everything from its model declaration.
+
+    Listed: its first columns (long texts left out); filters: its choice, yes/no and date
+    columns; titled by its name column; importable when it has a natural key.
+    """
+    meta = model.__entity__
+    table = model.__table__  # type: ignore[attr-defined]
+    columns = [
+        c
+        for c in table.columns
+        if column_meta(model, c.name).writable
+        and "pinyin_of" not in c.info
+        and not (getattr(c.type, "length", None) or 0) >= 1000
+    ]
+    title = name_column(model) or columns[0].name
+    kinds = {c.name: python_type(model, c.name) for c in columns}
+    filters = tuple(
+        name
+        for name, kind in kinds.items()
+        if kind in (bool, date) or (isinstance(kind, type) and issubclass(kind, enum.Enum))
+    )
+    slug = re.sub(r"(?<!^)(?=[A-Z])", "-", meta.plural).lower()
+    return AdminView(
+        meta.type_name,
+        slug,
+        tuple([title] + [c.name for c in columns if c.name != title][:6]),
+        filters=filters,
+        title_column=title,
+        importable=bool(meta.natural_key),
+        picker_details=("organisation_id",) if "organisation_id" in table.c else (),
+    )
+
+
+# A record type declared without a view above gets the derived one (Activity, Volunteer …).
+VIEWS = VIEWS + tuple(
+    derived_view(model)
+    for name, model in ENTITIES.items()
+    if name not in {view.type_name for view in VIEWS}
 )
 
 BY_SLUG = {view.slug: view for view in VIEWS}

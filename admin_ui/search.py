@@ -1,5 +1,7 @@
 """What a search box matches: part of a name, its pinyin or initials, or — for those who
-may read it in clear — a whole ID number or phone.
+may read it in clear — a whole ID number or phone. In lists of people the other text
+columns (a student's university or major) are searched by their column filters: joined
+to the name search by OR they would keep any index from serving it.
 
 The exact lookup by personal data is built as the GraphQL filter ``{idNumber: {eq: …}}``
 and compiled by the shared filter code (``graph.filters.compile_filter``), so it follows
@@ -22,7 +24,7 @@ from models import pinyin
 from models.audit import AuditEntry
 from models.base import Record, column_meta
 from models.rules import Invalid, check_column, coerce
-from models.search import text_contains
+from models.search import gram_indexed, text_contains
 
 MAX_SEARCH = 100  # characters; a longer search is cut, never an error
 LOOKUP_ACTION = "lookup_sensitive"
@@ -84,8 +86,9 @@ def _exact_lookup(
 
 
 def text_match(principal: Principal, model: type[Record], raw: str) -> TextMatch:
-    """Rows whose searchable text contains ``raw``, whose name reads as it in pinyin, or
-    (for callers who may read them) whose ID number or phone is exactly it."""
+    """Rows whose name contains ``raw`` (any searchable text, for a type without names),
+    whose name reads as it in pinyin, or (for callers who may read them) whose ID number
+    or phone is exactly it: each alternative one an index serves."""
     text = raw.strip()[:MAX_SEARCH]
     match = TextMatch()
     if not text:
@@ -96,6 +99,17 @@ def text_match(principal: Principal, model: type[Record], raw: str) -> TextMatch
         if column_meta(model, c.name).searchable
         and access.can_read_column(principal, model, c.name)
     ]
+    # Lists of people (students, enrolments: the tables that reach a million rows) search
+    # their names only, which a grams index serves on PostgreSQL: OR-ed with a LIKE on
+    # another column (a university, a major) no index could serve the search and every
+    # search read the whole table (#16.2). Those columns have their own column filters.
+    # Organisations, sites and courses — thousands of rows — keep every searchable text.
+    people = [
+        c
+        for c in gram_indexed(model.__table__)  # type: ignore[attr-defined]
+        if c in readable and column_meta(model, c).pinyin == "person"
+    ]
+    readable = people or readable
     alternatives: list[sa.ColumnElement[bool]] = [
         text_contains(getattr(model, c), text) for c in readable
     ]

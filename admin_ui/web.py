@@ -15,8 +15,7 @@ from admin_ui.i18n import format_actor, format_value, t
 from admin_ui.registry import VIEWS, AdminView
 from hongfan.auth import AuthenticationFailed, AuthInfo, authenticate_info, page_language
 from hongfan.db import Database
-from hongfan.policy import Rows
-from hongfan.principal import Principal, Role
+from hongfan.principal import Principal
 from hongfan.settings import Settings
 
 TEMPLATES = Environment(
@@ -51,20 +50,13 @@ class Page:
     def nav(self) -> list[AdminView]:
         from hongfan import access
 
-        principal = self.principal
-        shown = []
-        for view in VIEWS:
-            rule = access.row_rule(principal, view.model)
-            if rule is Rows.NONE:
-                continue
-            if principal.role is Role.PARTNER and rule in {Rows.PUBLISHED, Rows.PUBLISHED_PARENT}:
-                continue  # the partner page is about its interns, not the public network
-            shown.append(view)
-        return shown
+        return [view for view in VIEWS if access.in_admin(self.principal, view.model)]
 
     @property
     def is_admin(self) -> bool:
-        return self.principal.role in (Role.SUPERADMIN, Role.ORG_ADMIN)
+        from hongfan import access
+
+        return access.administers(self.principal)
 
     def render(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         html = TEMPLATES.get_template(template).render(

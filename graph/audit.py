@@ -13,10 +13,12 @@ from strawberry.scalars import JSON
 
 from graph.context import Context
 from graph.errors import UserError
+from graph.filter_limits import FilterLimits, check_filter
 from graph.operators import DateTimeFilter, StringFilter
-from hongfan.principal import Role
+from hongfan import access
 from models.audit import AuditEntry
 from models.messages import message
+from models.validators import parse_record_id
 
 
 @strawberry.type(description="One entry of the audit log: a write, or a read of sensitive fields in clear (审计记录)")
@@ -62,9 +64,10 @@ def _cursor(entry_id: int) -> str:
 def _after_id(cursor: str, lang: str) -> int:
     try:
         kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        if kind != "audit":
+        position = parse_record_id(value)  # the canonical form only (#9.4)
+        if kind != "audit" or position is None:
             raise ValueError(kind)
-        return int(value)
+        return position
     except (ValueError, UnicodeDecodeError) as error:
         raise UserError(message("cursor", lang), code="BAD_CURSOR") from error
 
@@ -80,21 +83,25 @@ async def resolve_audit_log(
 
     ctx: Context = info.context
     principal = ctx.principal
-    if not principal.is_system and principal.role not in (Role.SUPERADMIN, Role.ORG_ADMIN):
+    if not access.administers(principal):
         raise UserError(message("forbidden", ctx.language), code="FORBIDDEN")
     size = _page_size(ctx, first)
     statement = sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(size + 1)  # type: ignore[union-attr]
     if after:
         statement = statement.where(AuditEntry.id < _after_id(after, ctx.language))  # type: ignore[operator, arg-type]
     if filter is not None:
+        check_filter(filter, FilterLimits.of(ctx.settings), ctx.language)  # before any SQL (#9.1)
         for name in ("actor", "action", "entity", "at"):
             ops = getattr(filter, name)
             if ops is not None:
                 statement = statement.where(*_operators(getattr(AuditEntry, name), ops))
         if filter.record is not None:
+            record_id = parse_record_id(filter.record.node_id)
+            if record_id is None:
+                raise UserError(message("global_id", ctx.language), code="BAD_ID")
             statement = statement.where(
                 col(AuditEntry.entity) == filter.record.type_name,
-                col(AuditEntry.record_id) == int(filter.record.node_id),
+                col(AuditEntry.record_id) == record_id,
             )
     rows = list((await ctx.execute(statement)).scalars().all())
     page = rows[:size]

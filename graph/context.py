@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
+from graph.errors import UserError
+from hongfan import deadline
 from hongfan.db import Database
 from hongfan.principal import Principal
 from hongfan.settings import Settings
 from models.audit import AuditEntry
+from models.messages import message
+
+
+def _sqlstate(error: Exception) -> str | None:
+    original = getattr(error, "orig", None)
+    return getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
 
 
 class Context:
@@ -42,6 +50,7 @@ class Context:
         self.planned = False  # set when the planner answered, for tests and benchmarks
         # What the planner ran, when its JSON was the whole answer (graph.fastlane).
         self.replayable: Any = None
+        self._timed_out = False
 
     @property
     def language(self) -> str:
@@ -59,12 +68,29 @@ class Context:
 
         async def locked() -> Any:
             async with self._lock:
-                return await work()
+                if self._timed_out:  # the request's transaction is spent: no statement runs again
+                    raise self._timeout_error()
+                try:
+                    return await work()
+                except Exception as error:
+                    if deadline.is_statement_timeout(error):
+                        self._timed_out = True
+                        raise self._timeout_error() from error
+                    raise
 
         task = asyncio.ensure_future(locked())
         # An abandoned task's failure is nobody's answer: retrieve it so it is not logged.
         task.add_done_callback(lambda done: None if done.cancelled() else done.exception())
         return await asyncio.shield(task)
+
+    def _timeout_error(self) -> UserError:
+        seconds = deadline.read_seconds(self.settings)
+        return UserError(message("statement.timeout", self.language, seconds=f"{seconds:g}"), code="STATEMENT_TIMEOUT")
+
+    @property
+    def timed_out(self) -> bool:
+        """A statement of this request passed its deadline (#9.2): nothing may run it again."""
+        return self._timed_out
 
     def _ensure_session(self) -> AsyncSession:
         if self._session is None:
@@ -75,31 +101,31 @@ class Context:
     async def execute(self, statement: Any) -> Any:
         return await self._shielded(lambda: self._ensure_session().execute(statement))
 
-    async def estimate_rows(self, statement: Any) -> int | None:
-        """PostgreSQL's estimate of the rows ``statement`` returns, under the caller's scope."""
-        return await self._shielded(lambda: self._estimate_rows(statement))  # type: ignore[no-any-return]
+    async def count_within(self, statement: Any, budget_ms: int) -> int | None:
+        """The scoped count ``statement`` returns, or None when it takes over ``budget_ms``.
 
-    async def _estimate_rows(self, statement: Any) -> int | None:
-        from hongfan import access
+        PostgreSQL: the count runs in a savepoint under ``SET LOCAL statement_timeout``;
+        rolling the savepoint back afterwards (it read nothing it must keep) restores the
+        timeout, and a count cancelled by it leaves the request's other reads working.
+        SQLite has no statement timeout: the count is simply made.
+        """
+        return await self._shielded(lambda: self._count_within(statement, budget_ms))  # type: ignore[no-any-return]
 
-        connection = await self._ensure_session().connection()
+    async def _count_within(self, statement: Any, budget_ms: int) -> int | None:
+        session = self._ensure_session()
+        connection = await session.connection()
         if connection.dialect.name != "postgresql":
-            return None
-        scoped = statement.options(*access.scope_options(self.principal))
-        compiled = scoped.compile(dialect=connection.dialect)
-        params = compiled.construct_params()
-        positional = tuple(params[name] for name in compiled.positiontup or ())
+            return int((await session.execute(statement)).scalar_one())
+        savepoint = await session.begin_nested()
         try:
-            async with connection.begin_nested():  # a failed EXPLAIN must not abort the request's reads
-                result = await connection.exec_driver_sql("EXPLAIN (FORMAT JSON) " + str(compiled), positional)
-        except Exception:  # noqa: BLE001 — an estimate is optional; the caller counts instead
+            await session.execute(sa.text(f"SET LOCAL statement_timeout = {int(budget_ms)}"))
+            return int((await session.execute(statement)).scalar_one())
+        except sa.exc.DBAPIError as error:
+            if _sqlstate(error) != "57014":  # query_canceled: the budget ran out
+                raise
             return None
-        plan = result.scalar()
-        if plan is None:
-            return None
-        if isinstance(plan, str):
-            plan = json.loads(plan)
-        return int(plan[0]["Plan"]["Plan Rows"])
+        finally:
+            await savepoint.rollback()
 
     async def execute_isolated(self, statement: Any) -> Any:
         """Run ``statement`` in a savepoint: if it fails, the request's other reads still work."""

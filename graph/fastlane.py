@@ -23,7 +23,8 @@ Nothing is trusted from the previous request but the plan:
   idleness and rotate; the admin UI does not use this route);
 * a token due its once-a-minute ``last_used_at`` write takes the normal path, which
   writes it;
-* a count past the exact limit, which the normal path replaces by an estimate, makes
+* a count past the exact limit, which the normal path counts apart (exact within its
+  time budget, else a lower bound), makes
   the statement answer NULL: normal path, which keeps no plan while the count stays
   past the limit;
 * any error at all: normal path.
@@ -47,7 +48,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from graph.context import Context
-from hongfan import accounts, reads
+from hongfan import accounts, deadline, reads
 from hongfan.principal import Principal
 
 log = logging.getLogger(__name__)
@@ -276,13 +277,19 @@ class FastLane:
         return text
 
     async def _fetch(self, sql: str, params: tuple[Any, ...]) -> bytes | None:
-        """The statement's text; None when it answered NULL or no row, or failed."""
+        """The statement's text; None when it answered NULL or no row, or failed.
+
+        A statement cancelled at its deadline raises :class:`hongfan.deadline.StatementTimeout`.
+        """
         try:
             pool = await self.database.driver_pool()
             async with pool.acquire() as connection:
                 self.statements += 1
                 text = await connection.fetchval(sql, *params)
         except Exception as error:  # noqa: BLE001 — the normal path is always correct
+            if deadline.is_statement_timeout(error):
+                # Cancelled at its deadline (#9.2): the normal path would run it again.
+                raise deadline.StatementTimeout(deadline.read_seconds(self.settings)) from error
             log.info("fast lane: falling back after %s", type(error).__name__)
             return None
         if text is None:  # the credential no longer grants this scope, or a count overflowed

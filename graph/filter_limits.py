@@ -13,16 +13,31 @@ walks it once, without recursion, and refuses:
 * more than ``HONGFAN_FILTER_MAX_NODES`` input objects in all (an ``or`` of 2,000
   branches took 16 s).
 
-The GraphQL document's own size is bounded by the schema's token, depth and alias
-limits, and the JSON body's nesting by :mod:`hongfan.bounded`.
+Counting and nesting are checked a first time *before* strawberry converts the arguments
+(:class:`FilterGuard`, on the raw variables and the document's literals): converting an
+``or`` of 2,000 branches into input objects alone took seconds. The GraphQL document's own
+size is bounded by the schema's token, depth and alias limits, and the JSON body's nesting
+by :mod:`hongfan.bounded`.
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
+from graphql import (
+    ArgumentNode,
+    ListValueNode,
+    NamedTypeNode,
+    ObjectValueNode,
+    OperationDefinitionNode,
+    Visitor,
+    visit,
+)
+from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
 from graph.errors import UserError
@@ -84,6 +99,11 @@ def check_filter(where: Any, limits: FilterLimits, lang: str) -> None:
                     raise refuse("filter.list_too_long", operator=_LISTS[name], max=limits.max_list)
                 if any(isinstance(v, str) and len(v) > limits.max_string for v in value):
                     raise refuse("filter.string_too_long", operator=_LISTS[name], max=limits.max_string)
+                if any(isinstance(v, Decimal) and not v.is_finite() for v in value):
+                    raise UserError(message("value.not_finite", lang), code="BAD_VALUE")
+            elif isinstance(value, Decimal):
+                if not value.is_finite():  # NaN, Infinity: no amount is compared with them (#9.4)
+                    raise UserError(message("value.not_finite", lang), code="BAD_VALUE")
             elif isinstance(value, list):  # and / or: filters
                 if len(value) > limits.max_nodes:
                     raise refuse("filter.too_many_nodes", max=limits.max_nodes)
@@ -95,4 +115,95 @@ def check_filter(where: Any, limits: FilterLimits, lang: str) -> None:
                 stack.append((value, depth + 1))
 
 
-__all__ = ["FilterLimits", "check_filter"]
+# -- before the arguments are converted ------------------------------------------------
+
+
+def _named_type(node: Any) -> str:
+    while not isinstance(node, NamedTypeNode):
+        node = node.type
+    return node.name.value
+
+
+def _shape(value: Any, limits: FilterLimits, lang: str) -> None:
+    """Raise when a raw filter (JSON from the variables) is past the node, depth or list limits."""
+    nodes = 0
+    stack: list[tuple[Any, int, str | None]] = [(value, 1, None)]
+    while stack:
+        item, depth, key = stack.pop()
+        if isinstance(item, dict):
+            nodes += 1
+            if nodes > limits.max_nodes:
+                raise _refusal("filter.too_many_nodes", lang, max=limits.max_nodes)
+            if depth > limits.max_depth:
+                raise _refusal("filter.too_deep", lang, max=limits.max_depth)
+            stack.extend((child, depth + 1, name) for name, child in item.items() if isinstance(child, dict | list))
+        elif isinstance(item, list):
+            if key in ("in", "notIn"):
+                if len(item) > limits.max_list:
+                    raise _refusal("filter.list_too_long", lang, operator=key, max=limits.max_list)
+                continue  # values, not conditions
+            if len(item) > limits.max_nodes:
+                raise _refusal("filter.too_many_nodes", lang, max=limits.max_nodes)
+            stack.extend((child, depth, None) for child in item)
+
+
+def _literal(node: Any) -> Any:
+    """A filter written in the document, as the raw shape :func:`_shape` walks (scalars dropped)."""
+    if isinstance(node, ObjectValueNode):
+        return {field.name.value: _literal(field.value) for field in node.fields}
+    if isinstance(node, ListValueNode):
+        return [_literal(value) for value in node.values]
+    return None
+
+
+def _refusal(code: str, lang: str, **params: Any) -> UserError:
+    return UserError(message(code, lang, **params), code="FILTER_TOO_LARGE")
+
+
+class _FilterLiterals(Visitor):
+    """The ``filter:`` arguments written as literals in a document."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[ObjectValueNode] = []
+
+    def enter_argument(self, node: ArgumentNode, *_args: Any) -> None:
+        if node.name.value == "filter" and isinstance(node.value, ObjectValueNode):
+            self.found.append(node.value)
+
+
+def check_raw_filters(document: Any, variables: dict[str, Any] | None, limits: FilterLimits, lang: str) -> None:
+    """Every filter of ``document`` (its ``filter:`` literals and its ``…Filter`` variables)
+    within the node, depth and list limits, before anything converts them."""
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            for variable in definition.variable_definitions or ():
+                if _named_type(variable.type).endswith("Filter") and variables:
+                    raw = variables.get(variable.variable.name.value)
+                    if raw is not None:
+                        _shape(raw, limits, lang)
+        literals = _FilterLiterals()
+        visit(definition, literals)
+        for literal in literals.found:
+            _shape(_literal(literal), limits, lang)
+
+
+class FilterGuard(SchemaExtension):
+    """Refuse oversized filters before the arguments are converted (and before the planner)."""
+
+    def on_execute(self):  # type: ignore[no-untyped-def,override]
+        execution = self.execution_context
+        ctx = execution.context
+        settings = getattr(ctx, "settings", None)
+        if settings is not None and execution.graphql_document is not None and not execution.result:
+            try:
+                check_raw_filters(
+                    execution.graphql_document, execution.variables, FilterLimits.of(settings),
+                    getattr(ctx, "language", "zh"),
+                )
+            except UserError as error:
+                execution.result = ExecutionResult(data=None, errors=[error])
+        yield
+
+
+__all__ = ["FilterGuard", "FilterLimits", "check_filter", "check_raw_filters"]

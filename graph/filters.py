@@ -1,7 +1,17 @@
 """Turn filter and orderBy inputs into SQL, refusing fields the caller cannot read.
 
-Relation filters become ``IN (SELECT …)`` over the related ORM entity, so the
-row scope applies inside them too: a hidden row can never make a filter match.
+Every filter object denotes a set of rows, and the SQL for it is two-valued: it is
+TRUE or FALSE, never NULL. A field condition on a blank is false (except ``ne``,
+``notIn`` and ``isNull: true``, which say "not this value" and so include blanks);
+``and``/``or`` are intersection and union; ``not`` is the complement, so
+``X`` and ``not: X`` always add up to the total. Without that, SQL's NULL would leak
+through: ``NOT (major LIKE …)`` is NULL, not TRUE, for a student without a major.
+
+Relation filters are ``EXISTS (SELECT … FROM <related alias> WHERE <link> AND …)``:
+a to-one filter matches when the linked row exists and matches, a to-many filter
+when some related row matches; ``not`` of one is ``NOT EXISTS`` — no related row
+matches, including when there are none. The related entity is selected as an ORM
+alias, so the row scope applies inside: a hidden row can never make a filter match.
 """
 
 from __future__ import annotations
@@ -9,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from strawberry import relay
 from strawberry.types.unset import UNSET
 from strawberry.utils.str_converters import to_camel_case
@@ -22,6 +33,7 @@ from models import pinyin
 from models.base import ENTITIES, Record, ToMany, ToOne
 from models.messages import message
 from models.search import text_contains
+from models.validators import parse_record_id
 
 _LOGIC = {"and_", "or_", "not_"}
 
@@ -31,9 +43,16 @@ def _given(value: Any) -> bool:
 
 
 def _forbidden(column: str, principal: Principal) -> UserError:
+<<<<<<< HEAD
     # named as the caller wrote it (idNumber), never by its database column (id_number)
     text = message("filter.forbidden_field", principal.language) + f": {to_camel_case(column)}"
     return UserError(text, code="FORBIDDEN_FIELD", extensions={"field": to_camel_case(column)})
+=======
+    return UserError(
+        message("filter.forbidden_field", principal.language) + f": {column}",
+        code="FORBIDDEN_FIELD",
+    )
+>>>>>>> main
 
 
 def global_id_to_pk(value: relay.GlobalID | str, type_name: str, principal: Principal) -> int:
@@ -42,49 +61,77 @@ def global_id_to_pk(value: relay.GlobalID | str, type_name: str, principal: Prin
         gid = value if isinstance(value, relay.GlobalID) else relay.GlobalID.from_id(str(value))
         if gid.type_name != type_name:
             raise ValueError(gid.type_name)
-        return int(gid.node_id)
+        pk = parse_record_id(gid.node_id)
+        if pk is None:  # " 6", "+6", "６", 99999999999999999999: no record has it
+            raise ValueError(gid.node_id)
+        return pk
     except (ValueError, TypeError) as error:
         raise UserError(message("global_id", principal.language), code="BAD_ID") from error
 
 
+def _nullable(column: Any) -> bool:
+    expression = getattr(column, "expression", column)
+    return bool(getattr(expression, "nullable", True))
+
+
 def _operators(column: Any, ops: Any, convert: Any = None) -> list[sa.ColumnElement[bool]]:
+    """The field conditions on ``column``, each TRUE or FALSE (never NULL)."""
+
     def conv(v: Any) -> Any:
         return convert(v) if convert else v
 
     clauses: list[sa.ColumnElement[bool]] = []
+    nullable = _nullable(column)
+
+    def known(clause: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
+        # A comparison with a blank is NULL in SQL; the condition is false there.
+        return sa.and_(column.is_not(None), clause) if nullable else clause
+
     for name, value in vars(ops).items():
         if not _given(value):
             continue
         if name == "eq":
-            clauses.append(column == conv(value))
+            clauses.append(known(column == conv(value)))
         elif name == "ne":
-            clauses.append(sa.or_(column != conv(value), column.is_(None)))
+            clauses.append(
+                sa.or_(column != conv(value), column.is_(None))
+                if nullable
+                else column != conv(value)
+            )
         elif name == "in_":
-            clauses.append(column.in_([conv(v) for v in value]))
+            clauses.append(known(column.in_([conv(v) for v in value])))
         elif name == "not_in":
-            clauses.append(sa.or_(column.not_in([conv(v) for v in value]), column.is_(None)))
+            outside = column.not_in([conv(v) for v in value])
+            clauses.append(sa.or_(outside, column.is_(None)) if nullable else outside)
         elif name == "lt":
-            clauses.append(column < value)
+            clauses.append(known(column < value))
         elif name == "lte":
-            clauses.append(column <= value)
+            clauses.append(known(column <= value))
         elif name == "gt":
-            clauses.append(column > value)
+            clauses.append(known(column > value))
         elif name == "gte":
-            clauses.append(column >= value)
+            clauses.append(known(column >= value))
         elif name == "contains":
-            clauses.append(text_contains(column, value))
+            clauses.append(known(text_contains(column, value)))
         elif name == "starts_with":
-            clauses.append(column.startswith(value, autoescape=True))
+            clauses.append(known(column.startswith(value, autoescape=True)))
         elif name == "is_null":
             clauses.append(column.is_(None) if value else column.is_not(None))
         elif name == "pinyin":
-            clauses.append(pinyin.matches(column, value))
+            clauses.append(known(pinyin.matches(column, value)))
     return clauses
 
 
-def compile_filter(model: type[Record], where: Any, principal: Principal) -> sa.ColumnElement[bool] | None:
+def compile_filter(
+    model: type[Record], where: Any, principal: Principal, row: Any = None
+) -> sa.ColumnElement[bool] | None:
+    """The SQL of a filter object over ``model`` (its columns taken from ``row``, an alias, when given).
+
+    Two-valued: TRUE for the rows the filter denotes, FALSE for all others.
+    """
     if not _given(where):
         return None
+    row = model if row is None else row
     relations = {r.name: r for r in model.__entity__.relations}
     by_python_name = {snake(name): r for name, r in relations.items()}
     fk_targets = {r.fk: r.target for r in relations.values() if isinstance(r, ToOne)}
@@ -93,54 +140,81 @@ def compile_filter(model: type[Record], where: Any, principal: Principal) -> sa.
         if not _given(value):
             continue
         if name == "and_":
-            parts = [compile_filter(model, part, principal) for part in value]
+            parts = [compile_filter(model, part, principal, row) for part in value]
             clauses.append(sa.and_(sa.true(), *[p for p in parts if p is not None]))
         elif name == "or_":
-            parts = [compile_filter(model, part, principal) for part in value]
-            clauses.append(sa.or_(*[p if p is not None else sa.true() for p in parts]) if parts else sa.false())
+            parts = [compile_filter(model, part, principal, row) for part in value]
+            clauses.append(
+                sa.or_(*[p if p is not None else sa.true() for p in parts]) if parts else sa.false()
+            )
         elif name == "not_":
-            inner = compile_filter(model, value, principal)
+            inner = compile_filter(model, value, principal, row)
             clauses.append(sa.not_(inner) if inner is not None else sa.false())
         elif name in by_python_name:
             relation = by_python_name[name]
-            if isinstance(relation, ToOne) and not access.can_read_column(principal, model, relation.fk):
+            if isinstance(relation, ToOne) and not access.can_read_column(
+                principal, model, relation.fk
+            ):
                 raise _forbidden(name, principal)
-            clauses.append(_relation_clause(model, by_python_name[name], value, principal))
+            clauses.append(_relation_clause(row, relation, value, principal))
         elif name in fk_targets:
             target_name = fk_targets[name]
             if not access.can_read_column(principal, model, name):
                 raise _forbidden(name, principal)
             clauses.extend(
-                _operators(getattr(model, name), value, lambda v, t=target_name: global_id_to_pk(v, t, principal))
+                _operators(
+                    getattr(row, name),
+                    value,
+                    lambda v, t=target_name: global_id_to_pk(v, t, principal),
+                )
             )
+        elif name == "within":
+            clauses.append(_within(model, row, global_id_to_pk(value, model.__entity__.type_name, principal)))
         elif name == "id":
             own = model.__entity__.type_name
-            clauses.extend(_operators(model.id, value, lambda v, t=own: global_id_to_pk(v, t, principal)))
+            clauses.extend(
+                _operators(row.id, value, lambda v, t=own: global_id_to_pk(v, t, principal))
+            )
         else:
             if not access.can_read_column(principal, model, name):
                 raise _forbidden(name, principal)
-            clauses.extend(_operators(getattr(model, name), value))
+            clauses.extend(_operators(getattr(row, name), value))
     return sa.and_(*clauses) if clauses else None
 
 
+def _within(model: type[Record], row: Any, pk: int) -> sa.ColumnElement[bool]:
+    """``row`` is the organisation ``pk`` or below it: its materialised path starts with that one's.
+
+    The organisation named is looked up as an ORM alias, under the caller's row scope: one the
+    caller cannot see (or a deleted one) matches nothing.
+    """
+    anchor: Any = aliased(model)
+    matching = sa.select(anchor.id).where(anchor.id == pk, row.path.startswith(anchor.path))
+    return matching.exists()
+
+
 def _relation_clause(
-    model: type[Record], relation: ToOne | ToMany, value: Any, principal: Principal
+    row: Any, relation: ToOne | ToMany, value: Any, principal: Principal
 ) -> sa.ColumnElement[bool]:
+    """Some related row (under the caller's scope) matches: ``EXISTS``, so ``not`` is ``NOT EXISTS``."""
     target = ENTITIES[relation.target]
-    inner = compile_filter(target, value, principal)
+    # A fresh alias per occurrence: the same table may appear at several levels
+    # (organisation → parent → parent …), and each level must be its own row.
+    related = aliased(target)
     if isinstance(relation, ToOne):
-        ids = sa.select(target.id).correlate(None)  # type: ignore[call-overload]
-        if inner is not None:
-            ids = ids.where(inner)
-        return getattr(model, relation.fk).in_(ids)  # type: ignore[no-any-return]
-    owners = sa.select(getattr(target, relation.fk)).correlate(None)
+        link = related.id == getattr(row, relation.fk)
+    else:
+        link = getattr(related, relation.fk) == row.id
+    inner = compile_filter(target, value, principal, related)
+    matching = sa.select(related.id).where(link)  # type: ignore[call-overload]
     if inner is not None:
-        owners = owners.where(inner)
-    return model.id.in_(owners)  # type: ignore[union-attr]
+        matching = matching.where(inner)
+    return matching.exists()
 
 
-
-def compile_order(model: type[Record], order_by: list[Any] | None, principal: Principal) -> list[SortKey]:
+def compile_order(
+    model: type[Record], order_by: list[Any] | None, principal: Principal
+) -> list[SortKey]:
     keys: list[SortKey] = []
     for item in order_by or []:
         for name, direction in vars(item).items():

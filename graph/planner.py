@@ -45,6 +45,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.arguments import convert_arguments
 
 from graph.context import Context
+from graph.errors import UserError
 from graph.fastlane import Replayable, capture
 from graph.names import snake
 from graph.resolvers import PageArgs, page_args
@@ -107,11 +108,14 @@ class ArgumentSQL:
     """
 
     def __init__(self, model: type[Record], args: PageArgs) -> None:
-        self.conditions = reads.conditions(model, args.where, args.keys, args.after)
+        self.conditions = reads.conditions(model, args.where, args.keys, args.after, args.before)
         self.order = _order(model, args)
         self.limit = sa.literal(args.first + 1, sa.Integer)
         self.first = sa.literal(args.first, sa.Integer)
-        self.has_previous = sa.literal(args.after is not None, sa.Boolean)
+        # Backwards (last/before) the page is fetched nearest first: rows beyond it say there is a
+        # previous page, and the cursor given says there is a next one.
+        self.backward = args.backward
+        self.has_previous = sa.literal((args.before if args.backward else args.after) is not None, sa.Boolean)
 
     def expressions(self) -> list[Any]:
         return [*self.conditions, *self.order, self.limit, self.first, self.has_previous]
@@ -140,7 +144,8 @@ class Planner:
         """The argument SQL of ``site`` under this planner's variables (raises UserError)."""
         arguments = self.arguments(site.parent_type, site.node)
         args = page_args(
-            self.ctx, site.model, arguments.get("filter"), arguments.get("order_by"), arguments.get("first"), arguments.get("after")
+            self.ctx, site.model, arguments.get("filter"), arguments.get("order_by"), arguments.get("first"),
+            arguments.get("after"), arguments.get("last"), arguments.get("before"),
         )
         return ArgumentSQL(site.model, args)
 
@@ -191,7 +196,8 @@ class Planner:
         """The JSON of one connection field, and what to fix up in it afterwards."""
         arguments = self.arguments(parent_type, node)
         args = page_args(
-            self.ctx, model, arguments.get("filter"), arguments.get("order_by"), arguments.get("first"), arguments.get("after")
+            self.ctx, model, arguments.get("filter"), arguments.get("order_by"), arguments.get("first"),
+            arguments.get("after"), arguments.get("last"), arguments.get("before"),
         )
         parts = ArgumentSQL(model, args)
         self.sites.append(ArgumentSite(parent_type, node, model, parts))
@@ -210,12 +216,14 @@ class Planner:
         in_page = page.c.hongfan_row <= parts.first
         cursor = _sql_cursor(model, args.keys, page)
         counted: Any = None
+        aggregated_over_page = False  # edges and pageInfo aggregate the page's rows
         for item in self.fields(node.selection_set, f"{type_name}Connection"):
             key = (item.alias or item.name).value
             name = item.name.value
             if name == "__typename":
                 pairs += [key, sa.literal(f"{type_name}Connection")]
             elif name == "edges":
+                aggregated_over_page = True
                 edge_pairs: list[Any] = []
                 for edge_item in self.fields(item.selection_set, f"{type_name}Edge"):
                     edge_key = (edge_item.alias or edge_item.name).value
@@ -230,12 +238,15 @@ class Planner:
                     else:
                         raise NotPlannable(edge_item.name.value)
                 edge = sa.func.json_build_object(*edge_pairs) if edge_pairs else sa.func.json_build_object()
-                aggregated = sa.func.json_agg(aggregate_order_by(edge, page.c.hongfan_row)).filter(in_page)
+                shown = page.c.hongfan_row.desc() if parts.backward else page.c.hongfan_row.asc()
+                aggregated = sa.func.json_agg(aggregate_order_by(edge, shown)).filter(in_page)
                 pairs += [key, sa.func.coalesce(aggregated, sa.text("'[]'::json"))]
             elif name == "pageInfo":
                 info: list[Any] = []
                 for info_item in self.fields(item.selection_set, "PageInfo"):
                     info_key = (info_item.alias or info_item.name).value
+                    if info_item.name.value != "__typename":
+                        aggregated_over_page = True
                     info += [info_key, self.page_info(info_item.name.value, parts, page, cursor)]
                 pairs += [key, sa.func.json_build_object(*info)]
             elif name in ("totalCount", "totalCountIsExact"):
@@ -244,11 +255,17 @@ class Planner:
                 shape.total.append((key, name))
                 if name == "totalCount":
                     pairs += [key, counted]
-                else:  # past the exact limit only the top level is estimated, in Python
+                else:  # past the exact limit only the top level is recounted, in Python
                     pairs += [key, sa.true() if outer is not None else counted <= reads.EXACT_COUNT_LIMIT]
             else:
                 raise NotPlannable(name)
-        built = sa.select(sa.func.json_build_object(*pairs)).select_from(page)
+        if aggregated_over_page:
+            built = sa.select(sa.func.json_build_object(*pairs)).select_from(page)
+        else:
+            # Only counts (or nothing) asked: the object does not come from the page's rows.
+            # Selected from the page it would be NULL for an empty page and one object per
+            # row otherwise; a connection is always exactly one object.
+            built = sa.select(sa.func.json_build_object(*pairs))
         if outer is not None:
             built = built.correlate(outer)
         return built.scalar_subquery(), shape
@@ -257,14 +274,17 @@ class Planner:
         in_page = page.c.hongfan_row <= parts.first
         if name == "__typename":
             return sa.literal("PageInfo")
-        if name == "hasNextPage":
-            return sa.func.count() > parts.first
-        if name == "hasPreviousPage":
-            return parts.has_previous
+        if name in ("hasNextPage", "hasPreviousPage"):
+            if (name == "hasNextPage") != parts.backward:  # the rows fetched beyond the page
+                return sa.func.count() > parts.first
+            # The cursor given says there are rows on the other side (an aggregate of the
+            # constant, so the connection stays one object over its page's rows).
+            return sa.func.coalesce(sa.func.bool_and(parts.has_previous), parts.has_previous)
         if name in ("startCursor", "endCursor"):
-            # The first (or last) cursor of the page: the first element of the page's
-            # cursors in that order.
-            direction = page.c.hongfan_row.asc() if name == "startCursor" else page.c.hongfan_row.desc()
+            # The first (or last) cursor of the page as shown: the first element of the page's
+            # cursors in that order (fetched nearest first when paging backwards).
+            first_shown = (name == "startCursor") != parts.backward
+            direction = page.c.hongfan_row.asc() if first_shown else page.c.hongfan_row.desc()
             ordered = sa.func.array_agg(aggregate_order_by(cursor, direction)).filter(in_page)
             return sa.type_coerce(ordered, ARRAY(sa.Text))[1]
         raise NotPlannable(name)
@@ -355,7 +375,7 @@ def _always_fk(principal: Any, model: type[Record], fk: str) -> bool:
 def _order(model: type[Record], args: PageArgs) -> list[Any]:
     from hongfan.pagination import order_clauses
 
-    return order_clauses(model, args.keys)
+    return order_clauses(model, args.keys, reverse=args.backward)
 
 
 def _iso_timestamp(value: Any) -> Any:
@@ -410,14 +430,14 @@ class Finisher:
         self.ctx = ctx
 
     async def connection(self, data: dict[str, Any], shape: ConnectionShape) -> bool:
-        """Finish one connection's JSON in place; True when a count was replaced by an estimate."""
+        """Finish one connection's JSON in place; True when a count past the exact limit was counted apart."""
         overflowed = False
         if shape.total and not shape.nested:
             counted = next((data[key] for key, name in shape.total if name == "totalCount"), None)
             exact = next((data[key] for key, name in shape.total if name == "totalCountIsExact"), None)
             if (counted is not None and counted > reads.EXACT_COUNT_LIMIT) or exact is False:
-                count, is_exact = await reads.count_or_estimate(
-                    self.ctx.execute, shape.model, shape.args.where, estimate=self.ctx.estimate_rows
+                count, is_exact = await reads.honest_count(
+                    self.ctx.execute, shape.model, shape.args.where, count_within=self.ctx.count_within
                 )
                 for key, name in shape.total:
                     data[key] = count if name == "totalCount" else is_exact
@@ -621,7 +641,10 @@ class Template:
             for site, varies, site_keys, site_names in zip(self.sites, self.varies, self.keys, self.names, strict=True):
                 if not varies:
                     continue  # its arguments are written in the document: the same SQL
-                expressions = planner.argument_sql(site).expressions()
+                parts = planner.argument_sql(site)
+                if parts.backward != site.parts.backward:
+                    return None  # the page is shown the other way round: another statement
+                expressions = parts.expressions()
                 if len(expressions) != len(site_keys):
                     return None
                 for expression, old_key, expression_names in zip(expressions, site_keys, site_names, strict=True):
@@ -673,8 +696,11 @@ class PlannedExecution(SchemaExtension):
                     execution.operation_name,
                     execution.variables or {},
                 )
-            except Exception:  # noqa: BLE001 — resolution by field is always correct; use it
+            except Exception as error:  # noqa: BLE001 — resolution by field is always correct; use it
                 planned = None
+                if ctx.timed_out and isinstance(error, UserError):
+                    # Past its deadline (#9.2): resolving field by field would run it again.
+                    planned = ExecutionResult(data=None, errors=[error])
             if planned is not None:
                 execution.result = planned
                 ctx.planned = True

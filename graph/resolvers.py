@@ -11,7 +11,7 @@ import dataclasses
 import enum
 import json
 from collections.abc import Awaitable, Callable
-from typing import Any, Optional
+from typing import Annotated, Any, Optional
 
 import sqlalchemy as sa
 import strawberry
@@ -24,7 +24,7 @@ from graph.errors import UserError
 from graph.filter_limits import FilterLimits, check_filter
 from graph.filters import compile_filter, compile_order, global_id_to_pk
 from graph.names import a, snake
-from hongfan import access, crud, reads
+from hongfan import access, crud, deadline, reads
 from hongfan.errors import HongfanError
 from hongfan.pagination import (
     CursorError,
@@ -38,6 +38,7 @@ from hongfan.policy import Fields
 from models.base import ENTITIES, Record, ToMany, ToOne, column_meta
 from models.messages import message
 from models.pinyin import derived_from
+from models.validators import parse_record_id
 
 # -- records to nodes ------------------------------------------------------------
 
@@ -95,9 +96,11 @@ def sensitive_field(model: type[Record], column: str, scalar: Any) -> Callable[.
 class PageArgs:
     where: sa.ColumnElement[bool] | None
     keys: list[SortKey]
-    first: int
+    first: int  # the page size: ``first``, or ``last`` when paging backwards
     after: list[Any] | None
     key: str  # stable text of the arguments, for DataLoader keys
+    before: list[Any] | None = None
+    backward: bool = False  # ``last``/``before``: the rows closest before the position, fetched nearest first
 
 
 def _page_size(ctx: Context, first: int | None) -> int:
@@ -122,30 +125,57 @@ def _argument_key(*parts: Any) -> str:
 
 
 def page_args(
-    ctx: Context, model: type[Record], filter: Any, order_by: Any, first: int | None, after: str | None
+    ctx: Context,
+    model: type[Record],
+    filter: Any,
+    order_by: Any,
+    first: int | None,
+    after: str | None,
+    last: int | None = None,
+    before: str | None = None,
 ) -> PageArgs:
     principal = ctx.principal
     if filter is not None:  # before any SQL is built (#9.1)
         check_filter(filter, FilterLimits.of(ctx.settings), ctx.language)
     where = compile_filter(model, filter, principal)
     keys = with_tiebreak(compile_order(model, order_by, principal))
-    size = _page_size(ctx, first)
-    position = None
-    if after:
-        try:
-            position = decode_cursor(model, after, keys)
-        except CursorError as error:
-            raise UserError(message("cursor", ctx.language), code="BAD_CURSOR") from error
-    return PageArgs(where, keys, size, position, _argument_key(filter, order_by, size, after))
+    if first is not None and last is not None:
+        raise UserError(message("page.first_and_last", ctx.language), code="BAD_PAGE_SIZE")
+    backward = last is not None or (before is not None and first is None)
+    size = _page_size(ctx, last if backward else first)
+    return PageArgs(
+        where,
+        keys,
+        size,
+        _position(ctx, model, after, keys),
+        _argument_key(filter, order_by, size, after, before, backward),
+        before=_position(ctx, model, before, keys),
+        backward=backward,
+    )
+
+
+def _position(ctx: Context, model: type[Record], cursor: str | None, keys: list[SortKey]) -> list[Any] | None:
+    if not cursor:
+        return None
+    try:
+        return decode_cursor(model, cursor, keys)
+    except CursorError as error:
+        raise UserError(message("cursor", ctx.language), code="BAD_CURSOR") from error
 
 
 def _connection(ctx: Context, model: type[Record], rows: list[Record], args: PageArgs, count: Any) -> Any:
+    """The connection of ``rows`` as fetched: up to ``first`` + 1, in order (backwards: nearest first)."""
     entity = graph_entity(model)
+    more = len(rows) > args.first
     page = rows[: args.first]
+    if args.backward:
+        page.reverse()
     edges = [entity.edge(cursor=encode_cursor(r, args.keys), node=to_node(ctx, model, r)) for r in page]
     info = relay.PageInfo(
-        has_next_page=len(rows) > args.first,
-        has_previous_page=args.after is not None,
+        # Forwards, the rows beyond the page are counted and the cursor says one was before it;
+        # backwards, the other way round.
+        has_next_page=args.before is not None if args.backward else more,
+        has_previous_page=more if args.backward else args.after is not None,
         start_cursor=edges[0].cursor if edges else None,
         end_cursor=edges[-1].cursor if edges else None,
     )
@@ -153,16 +183,30 @@ def _connection(ctx: Context, model: type[Record], rows: list[Record], args: Pag
 
 
 async def list_records(
-    ctx: Context, model: type[Record], filter: Any, order_by: Any, first: int | None, after: str | None
+    ctx: Context,
+    model: type[Record],
+    filter: Any,
+    order_by: Any,
+    first: int | None,
+    after: str | None,
+    last: int | None = None,
+    before: str | None = None,
 ) -> Any:
     """A top-level connection: one statement for the page, one more only if totalCount is asked."""
-    args = page_args(ctx, model, filter, order_by, first, after)
+    args = page_args(ctx, model, filter, order_by, first, after, last, before)
     rows = await reads.fetch_page(
-        ctx.execute, model, where=args.where, keys=args.keys, first=args.first, after=args.after
+        ctx.execute,
+        model,
+        where=args.where,
+        keys=args.keys,
+        first=args.first,
+        after=args.after,
+        before=args.before,
+        backward=args.backward,
     )
 
     async def count() -> tuple[int, bool]:
-        return await reads.count_or_estimate(ctx.execute, model, args.where, estimate=ctx.estimate_rows)
+        return await reads.honest_count(ctx.execute, model, args.where, count_within=ctx.count_within)
 
     return _connection(ctx, model, rows, args, count)
 
@@ -200,10 +244,11 @@ def _pages_loader(ctx: Context, relation: ToMany, target: type[Record], args: Pa
 
     async def batch(owner_ids: list[int]) -> list[list[Record]]:
         # One statement for every owner's page: number the rows per owner, keep first+1.
-        position = sa.func.row_number().over(partition_by=fk, order_by=order_clauses(target, args.keys))
+        ordering = order_clauses(target, args.keys, reverse=args.backward)
+        position = sa.func.row_number().over(partition_by=fk, order_by=ordering)
         inner = (
             sa.select(target, position.label("row_position"))
-            .where(fk.in_(owner_ids), *reads.conditions(target, args.where, args.keys, args.after))
+            .where(fk.in_(owner_ids), *reads.conditions(target, args.where, args.keys, args.after, args.before))
             .subquery()
         )
         row = aliased(target, inner)
@@ -258,9 +303,11 @@ def _to_many_resolver(model: type[Record], relation: ToMany) -> Callable[..., Aw
         order_by: Any = None,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Any:
         ctx: Context = info.context
-        args = page_args(ctx, target, filter, order_by, first, after)
+        args = page_args(ctx, target, filter, order_by, first, after, last, before)
         rows = await _pages_loader(ctx, relation, target, args).load(root.id)
         counts = _counts_loader(ctx, relation, target, args)
 
@@ -276,6 +323,8 @@ def _to_many_resolver(model: type[Record], relation: ToMany) -> Callable[..., Aw
         "order_by": f"Optional[list[{relation.target}Order]]",
         "first": "Optional[int]",
         "after": "Optional[str]",
+        "last": "Optional[int]",
+        "before": "Optional[str]",
         "return": f"{relation.target}Connection",
     }
     return resolve
@@ -307,9 +356,15 @@ def list_field(model: type[Record]) -> Any:
         order_by: Any = None,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Any:
+<<<<<<< HEAD
         _require_sign_in(info.context, model)
         return await list_records(info.context, model, filter, order_by, first, after)
+=======
+        return await list_records(info.context, model, filter, order_by, first, after, last, before)
+>>>>>>> main
 
     resolve.__annotations__ = {
         "info": strawberry.Info,
@@ -317,6 +372,8 @@ def list_field(model: type[Record]) -> Any:
         "order_by": f"Optional[list[{type_name}Order]]",
         "first": "Optional[int]",
         "after": "Optional[str]",
+        "last": "Optional[int]",
+        "before": "Optional[str]",
         "return": f"{type_name}Connection",
     }
     resolve.__module__ = "graph.types"
@@ -325,7 +382,7 @@ def list_field(model: type[Record]) -> Any:
         resolver=resolve,
         description=(
             f"{model.__entity__.label_en} records you may see, filtered, ordered and paged "
-            f"(first: default 20, at most 100) ({model.__entity__.label_zh}列表)"
+            f"(first or last: default 20, at most 100; after/before a cursor) ({model.__entity__.label_zh}列表)"
         ),
     )
 
@@ -335,9 +392,8 @@ async def resolve_node(info: strawberry.Info, id: relay.GlobalID) -> relay.Node 
     model = ENTITIES.get(id.type_name)
     if model is None:
         return None
-    try:
-        pk = int(id.node_id)
-    except ValueError:
+    pk = parse_record_id(id.node_id)  # only the canonical form names a record (#9.4)
+    if pk is None:
         return None
     return to_node(ctx, model, await load_record(ctx, model, pk))
 
@@ -379,7 +435,16 @@ async def _write(
             session.info["request_id"] = ctx.request_id
             record = await action(session)
     except HongfanError as error:
+<<<<<<< HEAD
         return _payload(ctx, model, None, error, creating)
+=======
+        return _payload(ctx, model, None, error)
+    except Exception as error:
+        if deadline.is_statement_timeout(error):  # rolled back, and not tried again (#9.2)
+            seconds = ctx.settings.write_statement_timeout_ms / 1000
+            raise UserError(message("statement.timeout", ctx.language, seconds=f"{seconds:g}"), code="STATEMENT_TIMEOUT") from error
+        raise
+>>>>>>> main
     ctx.forget_loaded()
     return _payload(ctx, model, record, None)
 
@@ -400,10 +465,17 @@ def mutation_fields(model: type[Record]) -> dict[str, Any]:
         values = _input_values(ctx, model, input, {"id", "version"})
         return await _write(ctx, model, lambda s: crud.update(s, model, pk, input.version, values))
 
-    async def delete(info: strawberry.Info, id: relay.GlobalID, version: int | None = None) -> Any:
+    async def delete_one(info: strawberry.Info, id: relay.GlobalID, version: int | None = None) -> Any:
+        return await delete_below(info, id, version, False)
+
+    async def delete_below(
+        info: strawberry.Info, id: relay.GlobalID, version: int | None = None, with_everything_below: bool = False
+    ) -> Any:
         ctx: Context = info.context
         pk = global_id_to_pk(id, name, ctx.principal)
-        return await _write(ctx, model, lambda s: crud.delete(s, model, pk, version))
+        return await _write(ctx, model, lambda s: crud.delete(s, model, pk, version, subtree=with_everything_below))
+
+    delete = delete_below if meta.scope == "path" else delete_one
 
     async def restore(info: strawberry.Info, id: relay.GlobalID, version: int | None = None) -> Any:
         ctx: Context = info.context
@@ -419,6 +491,16 @@ def mutation_fields(model: type[Record]) -> dict[str, Any]:
             "version": "Optional[int]",
             "return": f"{name}Payload",
         }
+    if delete is delete_below:
+        delete.__annotations__["with_everything_below"] = Annotated[
+            bool,
+            strawberry.argument(
+                description=(
+                    "Also delete everything below it — organisations and all their records — in one "
+                    "operation; restoring it restores them together (连同下级一并删除)"
+                )
+            ),
+        ]
     for resolver in (create, update, delete, restore):
         resolver.__module__ = "graph.types"
     return {

@@ -23,9 +23,12 @@ from strawberry.schema.config import StrawberryConfig
 from graph import accounts as account_fields
 from graph import labels as enum_labels
 from graph import resolvers
+from graph.activity_statistics import resolve_activity_statistics
+from graph.aggregate import resolve_aggregate
 from graph.arguments import describe_arguments
 from graph.audit import resolve_audit_log
 from graph.errors import UserError
+from graph.filter_limits import FilterGuard
 from graph.names import snake
 from graph.planner import PlannedExecution
 from graph.scalars import OVERRIDES as SCALARS
@@ -61,6 +64,17 @@ def _query_type() -> type:
     namespace["statistics"] = strawberry.field(
         resolver=resolve_statistics,
         description="The figures the association reports, over the records you may see (统计数据)",
+    )
+    namespace["activity_statistics"] = strawberry.field(
+        resolver=resolve_activity_statistics,
+        description="Activities by kind, district and year; volunteer hours by district (活动与志愿服务统计)",
+    )
+    namespace["aggregate"] = strawberry.field(
+        resolver=resolve_aggregate,
+        description=(
+            "Count, and sum/min/max of numeric fields, of one record type grouped by up to two "
+            "choice, year or organisation fields, over the records you may see (分组统计)"
+        ),
     )
     cls = type("Query", (), namespace)
     return strawberry.type(cls, description="Read the association network's records (查询)")
@@ -110,7 +124,11 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: AddValidationRules(limit_rules),
             lambda: ParserCache(maxsize=256),
+<<<<<<< HEAD
             SignInRequired,
+=======
+            FilterGuard,  # oversized filters refused before their arguments are converted
+>>>>>>> main
             PlannedExecution,
             lambda: ValidationCache(maxsize=256),
             lambda: MaskErrors(

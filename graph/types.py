@@ -216,12 +216,16 @@ def _build_connection(model: type[Record]) -> type:
         "total_count": strawberry.field(
             resolver=_total_count,
             description=(
-                "How many rows match the filter over all pages: exact up to 10,000, the database's "
-                "estimate beyond, so a huge list is not counted row by row (总数)"
+                "How many rows match the filter over all pages: exact whenever counting them takes "
+                "less than a quarter of a second (always up to 10,000); otherwise a lower bound, "
+                "10,001, with totalCountIsExact false: more than 10,000 (总数)"
             ),
         ),
         "total_count_is_exact": strawberry.field(
-            resolver=_total_count_is_exact, description="False when totalCount is an estimate (总数是否精确)"
+            resolver=_total_count_is_exact, description=(
+                "False when totalCount is only a lower bound: at least that many rows match "
+                "(总数是否精确)"
+            )
         ),
     }
     cls = type(f"{name}Connection", (), namespace)
@@ -256,6 +260,15 @@ def _build_filter(model: type[Record]) -> type:
         how = "has a related record matching" if isinstance(relation, ToMany) else "the related record matches"
         namespace[snake(relation.name)] = strawberry.field(
             default=None, description=f"{relation.description}: {how} this filter"
+        )
+    if model.__entity__.scope == "path":
+        annotations["within"] = Optional[relay.GlobalID]  # noqa: UP045
+        namespace["within"] = strawberry.field(
+            default=None,
+            description=(
+                "This organisation or anything below it, at any depth; an organisation you "
+                "cannot see matches nothing (所属辖区，含下级)"
+            ),
         )
     annotations["and_"] = f"Optional[list[{filter_name}]]"
     annotations["or_"] = f"Optional[list[{filter_name}]]"

@@ -9,16 +9,26 @@ subqueries, admin pages, exports — so no path can forget it.
 from __future__ import annotations
 
 import enum
+import functools
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
-from hongfan.policy import ANON, FIELDS_BY_ROLE, POLICY, Fields, Op, Rows
+from hongfan.policy import (
+    ADMINISTRATORS,
+    ANON,
+    FIELDS_BY_ROLE,
+    POLICY,
+    SUPERADMIN_GRANTS,
+    Fields,
+    Op,
+    Rows,
+)
 from hongfan.principal import Principal, Role
 from models.audit import AuditEntry
-from models.base import ENTITIES, Record, column_meta
+from models.base import ENTITIES, Record, ToOne, column_meta
 from models.validators import mask_national_id, mask_phone, mask_text
 
 INCLUDE_DELETED = "hongfan_include_deleted"
@@ -41,10 +51,20 @@ def row_rule(principal: Principal, model: type[Record]) -> Rows:
     return entry.rows.get(_policy_key(principal), Rows.NONE)
 
 
+<<<<<<< HEAD
 def needs_sign_in(principal: Principal, model: type[Record]) -> bool:
     """True when an anonymous caller asks for a type only signed-in callers may list (people):
     the surfaces say "sign in" instead of answering an empty list."""
     return principal.is_anonymous and not principal.is_system and row_rule(principal, model) is Rows.NONE
+=======
+def in_admin(principal: Principal, model: type[Record]) -> bool:
+    """Whether the admin UI lists ``model`` for ``principal``: every type whose rows it may
+    see, except that a partner's admin is about its interns, not the public network."""
+    rule = row_rule(principal, model)
+    if rule is Rows.NONE:
+        return False
+    return not (principal.role is Role.PARTNER and rule in {Rows.PUBLISHED, Rows.PUBLISHED_PARENT})
+>>>>>>> main
 
 
 def _organisation_table() -> sa.Table:
@@ -115,35 +135,62 @@ def always_readable(model: type[Record], column: str) -> bool:
     return entry is None or entry.partner_columns is None or column in entry.partner_columns
 
 
-def can_read_column(principal: Principal, model: type[Record], column: str) -> bool:
-    """True when the caller sees ``column`` in clear; the test for filtering and sorting on it."""
+class Visibility(enum.StrEnum):
+    """How one caller sees one column: THE column rule every surface asks."""
+
+    CLEAR = "clear"  # read in clear (a sensitive one: each read audited); filter and sort
+    MASKED = "masked"  # read masked (with the column's mask kind); no filtering or sorting
+    HIDDEN = "hidden"  # never read (null), not filterable, left out of pages and exports
+
+    @property
+    def readable(self) -> bool:
+        return self is not Visibility.HIDDEN
+
+
+def visibility(principal: Principal, model: type[Record], column: str) -> Visibility:
+    """The one column-visibility rule: the policy's narrowed columns, then sensitivity.
+
+    A masked choice (family category) is hidden: a mask would not be one of the choices.
+    """
     narrowed = readable_columns(principal, model)
     if narrowed is not None and column not in narrowed:
-        return False
-    if column_meta(model, column).sensitive:
-        return field_mode(principal, model) is Fields.FULL
-    return True
+        return Visibility.HIDDEN
+    if not column_meta(model, column).sensitive:
+        return Visibility.CLEAR
+    mode = field_mode(principal, model)
+    if mode is Fields.FULL:
+        return Visibility.CLEAR
+    if mode is Fields.HIDDEN:
+        return Visibility.HIDDEN
+    choice = model.__table__.c[column].type  # type: ignore[attr-defined]
+    if isinstance(choice, sa.Enum) and choice.enum_class is not None:
+        return Visibility.HIDDEN
+    return Visibility.MASKED
+
+
+def sensitive_in_clear(principal: Principal, model: type[Record], column: str) -> bool:
+    """A sensitive column this caller reads in clear: its reads go to the audit log."""
+    return column_meta(model, column).sensitive and (
+        visibility(principal, model, column) is Visibility.CLEAR
+    )
+
+
+def can_read_column(principal: Principal, model: type[Record], column: str) -> bool:
+    """True when the caller sees ``column`` in clear; the test for filtering and sorting on it."""
+    return visibility(principal, model, column) is Visibility.CLEAR
+
+
+_MASKS = {"national_id": mask_national_id, "phone": mask_phone, "text": mask_text}
 
 
 def present(principal: Principal, model: type[Record], column: str, value: Any) -> Any:
     """The value of ``column`` as ``principal`` may see it: clear, masked or None."""
-    narrowed = readable_columns(principal, model)
-    if narrowed is not None and column not in narrowed:
-        return None
-    if value is None or not column_meta(model, column).sensitive:
+    seen = visibility(principal, model, column)
+    if value is None or seen is Visibility.CLEAR:
         return value
-    mode = field_mode(principal, model)
-    if mode is Fields.FULL:
-        return value
-    if mode is Fields.HIDDEN:
+    if seen is Visibility.HIDDEN or isinstance(value, enum.Enum):
         return None
-    if isinstance(value, enum.Enum):
-        return None  # a masked choice would not be one of the choices
-    if column == "id_number":
-        return mask_national_id(str(value))
-    if column == "phone":
-        return mask_phone(str(value))
-    return mask_text(str(value))
+    return _MASKS[column_meta(model, column).mask_kind](str(value))
 
 
 def can_write(principal: Principal, model: type[Record], op: Op) -> bool:
@@ -164,6 +211,20 @@ def writable_columns(principal: Principal, model: type[Record]) -> set[str]:
     if entry is not None and _policy_key(principal) == "partner":
         return set(entry.partner_writable)
     return columns
+
+
+def administers(principal: Principal) -> bool:
+    """Manages accounts and reads the audit log (within its subtree, for org admins)."""
+    return principal.is_system or principal.role in ADMINISTRATORS
+
+
+def grantable_roles(principal: Principal) -> list[Role]:
+    """The roles ``principal`` may give an account it manages, in declaration order."""
+    if principal.is_system or principal.role is Role.SUPERADMIN:
+        return list(Role)
+    if not administers(principal):
+        return []
+    return [r for r in Role if r not in SUPERADMIN_GRANTS]
 
 
 def audit_criteria(principal: Principal) -> sa.ColumnElement[bool] | None:
@@ -189,13 +250,32 @@ def _apply_row_scope(state: ORMExecuteState) -> None:
         state.statement = state.statement.options(*options)
 
 
+@functools.cache
+def live_criteria(model: type[Record]) -> sa.ColumnElement[bool]:
+    """Not soft-deleted, and not part of a soft-deleted record (a deleted student's grants).
+
+    A record whose to-one relation is declared ``on_delete="cascade"`` is visible only
+    through its owner: when the owner is deleted, so is it, for every reader.
+    Built once per type (it depends on nothing else): every statement a session runs uses it.
+    """
+    table = model.__table__  # type: ignore[attr-defined]
+    conditions = [table.c.deleted_at.is_(None)]
+    for relation in model.__entity__.relations:
+        if isinstance(relation, ToOne) and relation.on_delete == "cascade":
+            owner = ENTITIES[relation.target].__table__.alias()  # type: ignore[attr-defined]
+            fk = table.c[relation.fk]
+            owner_live = sa.exists(sa.select(owner.c.id).where(owner.c.id == fk, owner.c.deleted_at.is_(None)))
+            conditions.append(sa.or_(fk.is_(None), owner_live) if fk.nullable else owner_live)
+    return sa.and_(*conditions)
+
+
 def scope_options(principal: Principal, *, include_deleted: bool = False) -> list[Any]:
     """The row scope of ``principal`` as statement options, one per record type."""
     options = []
     for model in ENTITIES.values():
         criteria = row_criteria(principal, model)
         if not include_deleted:
-            live = model.__table__.c.deleted_at.is_(None)  # type: ignore[attr-defined]
+            live = live_criteria(model)
             criteria = live if criteria is None else sa.and_(live, criteria)
         if criteria is not None:
             options.append(with_loader_criteria(model, criteria, include_aliases=True, propagate_to_loaders=True))

@@ -43,6 +43,7 @@ from hongfan.auth import (
 )
 from hongfan.bounded import Refusal, check_graphql_json, is_json, read_body
 from hongfan.db import Database
+from hongfan.deadline import StatementTimeout
 from hongfan.headers import SecurityHeaders
 from hongfan.settings import Settings
 from hongfan.unavailable import DatabaseUnavailable, Unavailable, is_unavailable
@@ -133,6 +134,13 @@ def _refuse(scope: Scope, refusal: Refusal) -> Response:
     return response
 
 
+def _timed_out(scope: Scope, error: StatementTimeout) -> Response:
+    """The answer to a replayed statement cancelled at its deadline, as the normal path gives it."""
+    text = message("statement.timeout", request_language(Request(scope)), seconds=f"{error.seconds:g}")
+    body = {"data": None, "errors": [{"message": text, "extensions": {"code": "STATEMENT_TIMEOUT"}}]}
+    return JSONResponse(body, headers=NO_STORE)
+
+
 class GuardedGraphQL:
     """/graphql behind authentication: a bad bearer token is 401, a cookie POST without CSRF 403.
 
@@ -162,7 +170,11 @@ class GuardedGraphQL:
                     await _refuse(scope, refusal)(scope, receive, send)
                     return
             if key is not None:
-                answered = await self.fastlane.answer(key, utcnow())
+                try:
+                    answered = await self.fastlane.answer(key, utcnow())
+                except StatementTimeout as error:
+                    await _timed_out(scope, error)(scope, receive, send)
+                    return
                 if answered is not None:
                     await Response(answered, media_type="application/json")(scope, receive, send)
                     return
@@ -309,6 +321,9 @@ def _graphql_endpoint(app: ASGIApp, settings: Settings) -> ASGIApp:
     page on another origin cannot act as a signed-in user.
     """
     endpoint: ASGIApp = GraphQLOverHTTP(app, settings.cache_max_age)
+    # the database going away is a 503 here already, inside CORS: a page on an allowed
+    # origin can read it (and its Retry-After) instead of seeing a network error
+    endpoint = Unavailable(endpoint, retry_after=settings.retry_after_seconds)
     if settings.cors_origins:
         endpoint = CORSMiddleware(
             endpoint,
@@ -316,7 +331,7 @@ def _graphql_endpoint(app: ASGIApp, settings: Settings) -> ASGIApp:
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type", "Accept", "Accept-Language"],
             allow_credentials=False,
-            expose_headers=["ETag"],
+            expose_headers=["ETag", "Retry-After"],
             max_age=600,
         )
     return endpoint

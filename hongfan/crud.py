@@ -16,10 +16,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hongfan import access
+from hongfan import access, integrity
 from hongfan.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from hongfan.policy import Op, Rows
 from hongfan.principal import Principal
+from hongfan.uniqueness import check_unique
 from models import pinyin
 from models.audit import AuditEntry
 from models.base import ENTITIES, Record, ToOne, column_meta, utcnow
@@ -139,33 +140,6 @@ def _derive_scope(
             raise Forbidden.of("parent_id", "root_forbidden", lang)
 
 
-async def _check_unique(
-    session: AsyncSession, model: type[Record], row: dict[str, Any], own_id: int | None, lang: str
-) -> None:
-    table = model.__table__  # type: ignore[attr-defined]
-    errors: list[FieldError] = []
-    for columns in model.__entity__.unique_groups:
-        if any(row.get(c) is None for c in columns if c != "parent_id"):
-            continue
-        # Core query on the table: uniqueness holds across every row, hidden or deleted.
-        query = sa.select(table.c.id).where(
-            *[(table.c[c].is_(None) if row.get(c) is None else table.c[c] == row[c]) for c in columns]
-        )
-        if own_id is not None:
-            query = query.where(table.c.id != own_id)
-        if (await session.execute(query.limit(1))).first() is not None:
-            errors.append(FieldError(columns[-1], "unique", message("unique", lang)))
-    for column in table.columns:
-        if column.unique and row.get(column.name) is not None and (column.name,) not in model.__entity__.unique_groups:
-            query = sa.select(table.c.id).where(column == row[column.name])
-            if own_id is not None:
-                query = query.where(table.c.id != own_id)
-            if (await session.execute(query.limit(1))).first() is not None:
-                errors.append(FieldError(column.name, "unique", message("unique", lang)))
-    if errors:
-        raise Invalid(errors)
-
-
 def _jsonable(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return value.value
@@ -209,7 +183,7 @@ async def create(session: AsyncSession, model: type[Record], data: dict[str, Any
     refs = await _resolve_references(session, model, row, lang)
     _derive_scope(session, model, row, refs, lang)
     _check_record(model, row, lang)
-    await _check_unique(session, model, row, None, lang)
+    await check_unique(session, model, row, None, lang)
     actor = _principal(session).actor
     record = model(**row, created_by=actor, updated_by=actor)
     session.add(record)
@@ -276,7 +250,7 @@ async def update(
         _derive_scope(session, model, row, refs, lang)
         values["organisation_id"] = row["organisation_id"]
     _check_record(model, row, lang)
-    await _check_unique(session, model, row, record.id, lang)
+    await check_unique(session, model, row, record.id, lang)
     changed = {k: v for k, v in values.items() if before.get(k) != v}
     if model.__entity__.scope == "path" and "parent_id" in changed:
         await _move_subtree(session, record, refs.get("parent_id"), lang)
@@ -325,25 +299,29 @@ async def _propagate_organisation(session: AsyncSession, model: type[Record], re
             )
 
 
-async def delete(session: AsyncSession, model: type[Record], record_id: int, version: int | None = None) -> Record:
-    lang = _lang(session)
+async def delete(
+    session: AsyncSession, model: type[Record], record_id: int, version: int | None = None, *, subtree: bool = False
+) -> Record:
+    """Soft-delete a record and its parts (hongfan.integrity); refused while live records depend on it.
+
+    ``subtree`` (organisations): delete it with everything below it, in one operation.
+    """
     _authorise(session, model, Op.DELETE)
     record = await _load_for_write(session, model, record_id)
     _check_version(session, record, version)
-    if model.__entity__.scope == "path":
-        table = model.__table__  # type: ignore[attr-defined]
-        live_child = await session.execute(
-            sa.select(table.c.id).where(table.c.parent_id == record.id, table.c.deleted_at.is_(None)).limit(1)
-        )
-        if live_child.first() is not None:
-            raise Invalid.of("id", "has_children", lang)
+    along = await integrity.plan_delete(session, record, subtree=subtree)
     now = utcnow()
     await _write_versioned(session, model, record, {"deleted_at": now})
-    _audit(session, "delete", record, {"deleted_at": [None, _jsonable(now)]})
+    await integrity.apply(session, along, now, _principal(session).actor)
+    changes: dict[str, Any] = {"deleted_at": [None, _jsonable(now)]}
+    if along:
+        changes["deleted_with_it"] = integrity.summary(along)
+    _audit(session, "delete", record, changes)
     return record
 
 
 async def restore(session: AsyncSession, model: type[Record], record_id: int, version: int | None = None) -> Record:
+    """Bring back a soft-deleted record and what was deleted with it; refused under a deleted parent."""
     lang = _lang(session)
     _authorise(session, model, Op.RESTORE)
     record = await _load_for_write(session, model, record_id, deleted=True)
@@ -351,8 +329,13 @@ async def restore(session: AsyncSession, model: type[Record], record_id: int, ve
         raise Invalid.of("id", "not_deleted", lang)
     _check_version(session, record, version)
     before = record.deleted_at
+    along = await integrity.plan_restore(session, record)
     await _write_versioned(session, model, record, {"deleted_at": None})
-    _audit(session, "restore", record, {"deleted_at": [_jsonable(before), None]})
+    await integrity.apply(session, along, None, _principal(session).actor)
+    changes: dict[str, Any] = {"deleted_at": [_jsonable(before), None]}
+    if along:
+        changes["restored_with_it"] = integrity.summary(along)
+    _audit(session, "restore", record, changes)
     return record
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from hongfan import access
+from hongfan import access, deadline
 from hongfan.principal import Principal
 from hongfan.settings import Settings
 
@@ -54,7 +54,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         # Plan every statement for its own values: a generic plan cannot see a search term
         # or a skewed filter value and was measured 50–100× slower on those queries.
         kwargs["connect_args"] = {
-            "server_settings": {"plan_cache_mode": "force_custom_plan"},
+            "server_settings": {"plan_cache_mode": "force_custom_plan", **deadline.postgres_server_settings(settings)},
             # a database that does not answer is a 503 within seconds, not a minute's hang
             "timeout": settings.db_connect_timeout_seconds,
         }
@@ -67,6 +67,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
     engine = create_async_engine(url, **kwargs)
     if url.get_backend_name() == "sqlite":
         _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
+    deadline.install(engine, settings, WRITE)
     return engine
 
 
@@ -129,7 +130,11 @@ class Database:
                         min_size=1,
                         max_size=max(1, self.settings.db_pool_size),
                         # Literals inlined by graph.fastlane rely on standard strings.
-                        server_settings={"plan_cache_mode": "force_custom_plan", "standard_conforming_strings": "on"},
+                        server_settings={
+                            "plan_cache_mode": "force_custom_plan",
+                            "standard_conforming_strings": "on",
+                            **deadline.postgres_server_settings(self.settings),
+                        },
                         # to connect; a failure sends the request the normal way
                         timeout=self.settings.db_connect_timeout_seconds,
                     )

@@ -14,13 +14,13 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
 
 from models.base import Record
-from models.rules import python_type
+from models.rules import integer_range, python_type
 
 
 class Direction(enum.Enum):
@@ -45,12 +45,24 @@ def with_tiebreak(keys: list[SortKey]) -> list[SortKey]:
     return [*keys, SortKey("id", Direction.ASC)]
 
 
-def order_clauses(model: type[Record], keys: list[SortKey]) -> list[sa.ColumnElement[Any]]:
+def may_be_blank(model: type[Record], column: str) -> bool:
+    """Whether ``column`` can hold NULL; a pinyin sort key is blank only when its source can be."""
+    table = model.__table__  # type: ignore[attr-defined]
+    source = table.c[column].info.get("pinyin_of")
+    return bool(table.c[source].nullable if source else table.c[column].nullable)
+
+
+def order_clauses(model: type[Record], keys: list[SortKey], *, reverse: bool = False) -> list[sa.ColumnElement[Any]]:
+    """ORDER BY for ``keys`` (blanks last); ``reverse``: exactly the opposite order, for pages
+    fetched backwards from a position (``last``/``before``) and then turned round."""
     clauses = []
     for key in keys:
         column = getattr(model, key.column)
-        ordered = column.asc() if key.direction is Direction.ASC else column.desc()
-        clauses.append(ordered.nulls_last() if model.__table__.c[key.column].nullable else ordered)  # type: ignore[attr-defined]
+        ascending = (key.direction is Direction.ASC) != reverse
+        ordered = column.asc() if ascending else column.desc()
+        if may_be_blank(model, key.column):
+            ordered = ordered.nulls_first() if reverse else ordered.nulls_last()
+        clauses.append(ordered)
     return clauses
 
 
@@ -81,8 +93,8 @@ def decode_cursor(model: type[Record], cursor: str, keys: list[SortKey]) -> list
         if payload["s"] != _signature(keys) or len(values) != len(keys):
             raise CursorError("cursor was made for another ordering")
         return [_load(model, k.column, v) for k, v in zip(keys, values, strict=True)]
-    except (ValueError, KeyError, TypeError, binascii.Error) as error:
-        raise CursorError(str(error)) from error
+    except (ValueError, KeyError, TypeError, binascii.Error, InvalidOperation, RecursionError) as error:
+        raise CursorError(type(error).__name__) from error
 
 
 def _load(model: type[Record], column: str, value: Any) -> Any:
@@ -94,34 +106,59 @@ def _load(model: type[Record], column: str, value: Any) -> Any:
     if target is date:
         return date.fromisoformat(value)
     if target is Decimal:
-        return Decimal(value)
+        amount = Decimal(value) if isinstance(value, str) else None
+        if amount is None or not amount.is_finite():
+            raise CursorError("bad value")
+        return amount
     if isinstance(target, type) and issubclass(target, enum.Enum):
         return target(value)
-    if target is int and not isinstance(value, int):
+    if target is int:
+        low, high = integer_range(model, column)
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise CursorError("bad value")  # past the column's range: the database would fail (#9.4)
+    elif target is str and not isinstance(value, str):
         raise CursorError("bad value")
     return value
 
 
-def after_position(model: type[Record], keys: list[SortKey], values: list[Any]) -> sa.ColumnElement[bool]:
-    """Rows strictly after the position ``values`` in the ordering ``keys``.
+def after_position(
+    model: type[Record], keys: list[SortKey], values: list[Any], *, before: bool = False
+) -> sa.ColumnElement[bool]:
+    """Rows strictly after (``before=True``: strictly before) the position ``values`` in ``keys``' order.
 
-    Lexicographic: (k1 after v1) or (k1 = v1 and k2 after v2) or …, where with
-    nulls last a non-null value is followed by larger values and then all nulls,
-    and a null is followed only by the other nulls (decided by later keys).
+    Where every key moves the same way and no blank is involved, a row comparison,
+    ``(name, id) > (:v, :w)``, from which an index range starts. Otherwise the
+    lexicographic expansion — (k1 beyond v1) or (k1 = v1 and k2 beyond v2) or … —
+    behind a bound on the first key (``k1 >= v1``) that still seeks. Blanks sort last in
+    either direction: after a value come larger values and then the blanks; after a
+    blank only blanks (by later keys); before a blank every value.
     """
+    table = model.__table__  # type: ignore[attr-defined]
+    columns = [getattr(model, key.column) for key in keys]
+    bound = [sa.bindparam(None, value, type_=table.c[key.column].type) for key, value in zip(keys, values, strict=True)]
+    upward = [(key.direction is Direction.ASC) != before for key in keys]  # next rows have larger values
+    blanks = any(may_be_blank(model, key.column) or value is None for key, value in zip(keys, values, strict=True))
+    if not blanks and len(set(upward)) == 1:
+        row, position = sa.tuple_(*columns), sa.tuple_(*bound)
+        return row > position if upward[0] else row < position
     alternatives: list[sa.ColumnElement[bool]] = []
     equal_so_far: list[sa.ColumnElement[bool]] = []
-    for key, value in zip(keys, values, strict=True):
-        column = getattr(model, key.column)
+    for key, column, value, param, up in zip(keys, columns, values, bound, upward, strict=True):
+        nullable = may_be_blank(model, key.column)
+        beyond: sa.ColumnElement[bool] | None
         if value is None:
-            beyond: sa.ColumnElement[bool] | None = None
+            beyond = column.is_not(None) if before else None
             same = column.is_(None)
         else:
-            strictly = column > value if key.direction is Direction.ASC else column < value
-            nullable = model.__table__.c[key.column].nullable  # type: ignore[attr-defined]
-            beyond = sa.or_(strictly, column.is_(None)) if nullable else strictly
-            same = column == value
+            strictly = column > param if up else column < param
+            beyond = sa.or_(strictly, column.is_(None)) if nullable and not before else strictly
+            same = column == param
         if beyond is not None:
             alternatives.append(sa.and_(*equal_so_far, beyond))
         equal_so_far.append(same)
-    return sa.or_(*alternatives) if alternatives else sa.false()
+    found = sa.or_(*alternatives) if alternatives else sa.false()
+    first_value, first_column = values[0], columns[0]
+    if first_value is not None and not (may_be_blank(model, keys[0].column) and not before):
+        # Every row beyond is at least as far as the first key's value: an index range to start from.
+        found = sa.and_(first_column >= bound[0] if upward[0] else first_column <= bound[0], found)
+    return found

@@ -56,6 +56,12 @@ class EntityPolicy:
     published_parent: tuple[str, str] | None = None
 
 
+# Who manages accounts and reads the audit log: superadmins everywhere, org admins within
+# their subtree (hongfan.access.administers, audit_criteria; hongfan.accounts.grants).
+ADMINISTRATORS: frozenset[Role] = frozenset({Role.SUPERADMIN, Role.ORG_ADMIN})
+# The roles only a superadmin may hand out.
+SUPERADMIN_GRANTS: frozenset[Role] = frozenset({Role.SUPERADMIN})
+
 FIELDS_BY_ROLE: dict[Role | str, Fields] = {
     Role.SUPERADMIN: Fields.FULL,
     Role.ORG_ADMIN: Fields.FULL,
@@ -111,6 +117,9 @@ POLICY: dict[str, EntityPolicy] = {
         rows={**_STAFF_ROWS, Role.PARTNER: Rows.OWN_COMPANY, ANON: Rows.PUBLISHED},
         writes=_STAFF_WRITES,
     ),
+    "Activity": _public(),
+    "Volunteer": _people(),
+    "VolunteerService": _people(),
     "Internship": EntityPolicy(
         rows={**_STAFF_ROWS, Role.PARTNER: Rows.AT_OWN_COMPANY, ANON: Rows.NONE},
         writes={**_STAFF_WRITES, Role.PARTNER: frozenset({Op.UPDATE})},

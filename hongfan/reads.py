@@ -19,13 +19,19 @@ Execute = Callable[[Any], Awaitable[Any]]
 
 
 def conditions(
-    model: type[Record], where: sa.ColumnElement[bool] | None, keys: list[SortKey], after: list[Any] | None
+    model: type[Record],
+    where: sa.ColumnElement[bool] | None,
+    keys: list[SortKey],
+    after: list[Any] | None,
+    before: list[Any] | None = None,
 ) -> list[sa.ColumnElement[bool]]:
     found: list[sa.ColumnElement[bool]] = []
     if where is not None:
         found.append(where)
     if after is not None:
         found.append(after_position(model, keys, after))
+    if before is not None:
+        found.append(after_position(model, keys, before, before=True))
     return found
 
 
@@ -37,12 +43,18 @@ async def fetch_page(
     keys: list[SortKey],
     first: int,
     after: list[Any] | None = None,
+    before: list[Any] | None = None,
+    backward: bool = False,
 ) -> list[Record]:
-    """Up to ``first + 1`` rows after ``after``: the extra row says whether a next page exists."""
+    """Up to ``first + 1`` rows after ``after``: the extra row says whether a next page exists.
+
+    ``backward`` (``last``/``before``): the ``first + 1`` rows closest *before* ``before``
+    (or the end), nearest first — in the opposite order; the caller turns the page round.
+    """
     statement = (
         sa.select(model)
-        .where(*conditions(model, where, keys, after))
-        .order_by(*order_clauses(model, keys))
+        .where(*conditions(model, where, keys, after, before))
+        .order_by(*order_clauses(model, keys, reverse=backward))
         .limit(first + 1)
     )
     return list((await execute(statement)).scalars().all())
@@ -69,31 +81,41 @@ async def count_up_to(
 EXACT_COUNT_LIMIT = 10_000
 
 
-async def count_or_estimate(
+# How long counting the matches past EXACT_COUNT_LIMIT may take before the answer becomes
+# "more than EXACT_COUNT_LIMIT" (a lower bound, never a guess).
+COUNT_BUDGET_MS = 250
+
+
+async def honest_count(
     execute: Execute,
     model: type[Record],
     where: sa.ColumnElement[bool] | None,
     *,
-    estimate: Callable[[Any], Awaitable[int | None]] | None = None,
+    count_within: Callable[[Any, int], Awaitable[int | None]] | None = None,
     exact_limit: int | None = None,
+    budget_ms: int | None = None,
 ) -> tuple[int, bool]:
-    """(count, exact): exact up to ``exact_limit`` rows, the planner's estimate beyond.
+    """(count, exact): exact when it can be had in time; else a lower bound and False.
 
-    Counting a million matching rows for every page would scan them all; the first
-    ``exact_limit`` + 1 rows are cheap, and past them an estimate is what people need.
-    Where no estimate is available (SQLite), the count is exact.
+    The first ``exact_limit`` + 1 matches are cheap to count and always counted. Past
+    them, ``count_within(statement, budget_ms)`` counts them all unless that takes longer
+    than the budget (None): then the answer is ``exact_limit + 1`` with ``exact`` False,
+    "more than ``exact_limit``" — true, if vague, where the planner's estimate could be
+    many times too high or too low. Without ``count_within`` (SQLite) the count is exact.
     """
     exact_limit = EXACT_COUNT_LIMIT if exact_limit is None else exact_limit
     counted, exact = await count_up_to(execute, model, where, exact_limit)
     if exact:
         return counted, True
-    statement = sa.select(model.id)  # type: ignore[call-overload]
+    if count_within is None:
+        return await count(execute, model, where), True
+    statement = sa.select(sa.func.count(model.id))  # type: ignore[arg-type]
     if where is not None:
         statement = statement.where(where)
-    guess = await estimate(statement) if estimate is not None else None
-    if guess is None:
-        return await count(execute, model, where), True
-    return max(guess, exact_limit + 1), False
+    total = await count_within(statement, COUNT_BUDGET_MS if budget_ms is None else budget_ms)
+    if total is None:
+        return exact_limit + 1, False
+    return total, True
 
 
 async def by_ids(execute: Execute, model: type[Record], ids: list[int]) -> dict[int, Record]:

@@ -112,6 +112,8 @@ class Settings:
     filter_max_list: int = 1000
     filter_max_depth: int = 10
     filter_max_nodes: int = 200
+    statement_timeout_ms: int = 5000
+    write_statement_timeout_ms: int = 60_000
     # Browsers and CDNs (#14): the origins allowed to call /graphql (none by default), and
     # how long an anonymous GET answer may be cached.
     cors_origins: tuple[str, ...] = ()
@@ -172,6 +174,8 @@ class Settings:
             filter_max_list=_int(env, "HONGFAN_FILTER_MAX_LIST", 1000),
             filter_max_depth=_int(env, "HONGFAN_FILTER_MAX_DEPTH", 10),
             filter_max_nodes=_int(env, "HONGFAN_FILTER_MAX_NODES", 200),
+            statement_timeout_ms=_int(env, "HONGFAN_STATEMENT_TIMEOUT_MS", 5000),
+            write_statement_timeout_ms=_int(env, "HONGFAN_WRITE_STATEMENT_TIMEOUT_MS", 60000),
             cors_origins=_origins(env.get("HONGFAN_CORS_ORIGINS", "")),
             cache_max_age=_int(env, "HONGFAN_CACHE_MAX_AGE", 60),
         )

@@ -126,6 +126,9 @@ def _district_case(districts: Iterable[District], path: Any) -> sa.ColumnElement
     )
 
 
+_DISTRICT_FIGURES = ["site_kind", "grant_students", "grant_amount"]
+
+
 def _organisations() -> sa.Table:
     return Organisation.__table__  # type: ignore[attr-defined,no-any-return]
 
@@ -155,16 +158,26 @@ class Figures:
     async def _tally(
         self, scope: TallyScope, figures: Iterable[str], *, year: int | None = None
     ) -> dict[tuple[str, str], tuple[int, int]]:
-        """(figure, bucket) → (n, fen) summed over the organisations in ``scope``."""
-        t = tally_table
-        statement = (
-            sa.select(t.c.figure, t.c.bucket, sa.func.sum(t.c.n), sa.func.sum(t.c.amount))
-            .where(t.c.figure.in_(list(figures)), *_within(t.c.organisation_id, scope))
-            .group_by(t.c.figure, t.c.bucket)
-        )
-        if year is not None:
-            statement = statement.where(t.c.bucket == str(year))
-        return {(f, b): (int(n or 0), int(a or 0)) for f, b, n, a in await self._rows(statement)}
+        """(figure, bucket) → (n, fen) summed over the organisations in ``scope``.
+
+        One statement per request reads every figure's sums (a single pass over the
+        scope's tally rows costs less than one pass per figure); callers pick theirs.
+        """
+
+        async def compute() -> dict[tuple[str, str], tuple[int, int]]:
+            t = tally_table
+            statement = (
+                sa.select(t.c.figure, t.c.bucket, sa.func.sum(t.c.n), sa.func.sum(t.c.amount))
+                .where(*_within(t.c.organisation_id, scope))
+                .group_by(t.c.figure, t.c.bucket)
+            )
+            return {(f, b): (int(n or 0), int(a or 0)) for f, b, n, a in await self._rows(statement)}
+
+        every = await self._memo(("tally", scope), compute)
+        wanted = set(figures)
+        return {
+            (f, b): v for (f, b), v in every.items() if f in wanted and (year is None or b == str(year))
+        }
 
     async def _tally_by_district(
         self, figures: Iterable[str], *, year: int | None = None
@@ -172,28 +185,38 @@ class Figures:
         """(district id, figure, bucket) → (n, fen) over the visible districts' subtrees.
 
         Like the row-level figures these join live organisations only: rows held by a
-        soft-deleted organisation count in the totals but in no district.
+        soft-deleted organisation count in the totals but in no district. One statement
+        per request for every per-district figure.
         """
-        districts = await self.districts()
-        if not districts:
-            return {}
-        t, org = tally_table, _organisations()
-        district = _district_case(districts.values(), org.c.path).label("district_id")
-        inner = (
-            sa.select(district, t.c.figure, t.c.bucket, t.c.n, t.c.amount)
-            .select_from(t.join(org, org.c.id == t.c.organisation_id))
-            .where(t.c.figure.in_(list(figures)), org.c.deleted_at.is_(None))
-        )
-        if year is not None:
-            inner = inner.where(t.c.bucket == str(year))
-        sub = inner.subquery()
-        statement = (
-            sa.select(sub.c.district_id, sub.c.figure, sub.c.bucket, sa.func.sum(sub.c.n), sa.func.sum(sub.c.amount))
-            .where(sub.c.district_id.is_not(None))
-            .group_by(sub.c.district_id, sub.c.figure, sub.c.bucket)
-        )
+
+        async def compute() -> dict[tuple[int, str, str], tuple[int, int]]:
+            districts = await self.districts()
+            if not districts:
+                return {}
+            t, org = tally_table, _organisations()
+            # Each live organisation's district first (thousands of rows, one CASE each),
+            # then the tally rows joined to it (a hash join, no CASE per tally row).
+            member = (
+                sa.select(org.c.id, _district_case(districts.values(), org.c.path).label("district_id"))
+                .where(org.c.deleted_at.is_(None), sa.or_(*[org.c.path.startswith(d.path) for d in districts.values()]))
+                .subquery()
+            )
+            statement = (
+                sa.select(member.c.district_id, t.c.figure, t.c.bucket, sa.func.sum(t.c.n), sa.func.sum(t.c.amount))
+                .select_from(t.join(member, member.c.id == t.c.organisation_id))
+                .where(t.c.figure.in_(_DISTRICT_FIGURES))
+                .group_by(member.c.district_id, t.c.figure, t.c.bucket)
+            )
+            return {
+                (int(d), f, b): (int(n or 0), int(a or 0)) for d, f, b, n, a in await self._rows(statement)
+            }
+
+        every = await self._memo("tally_by_district", compute)
+        wanted = set(figures)
         return {
-            (int(d), f, b): (int(n or 0), int(a or 0)) for d, f, b, n, a in await self._rows(statement)
+            (d, f, b): v
+            for (d, f, b), v in every.items()
+            if f in wanted and (year is None or b == str(year))
         }
 
     # -- the figures -------------------------------------------------------------------

@@ -31,6 +31,7 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hongfan.deadline import is_statement_timeout
 from models.messages import message, negotiate_language
 
 log = logging.getLogger("hongfan.unavailable")
@@ -100,8 +101,8 @@ def _one_is_unavailable(error: BaseException) -> bool:
 
 def is_unavailable(error: BaseException | None) -> bool:
     """Whether ``error`` (or anything that caused it) means the database could not be reached."""
-    if error is None:
-        return False
+    if error is None or is_statement_timeout(error):
+        return False  # a statement past its deadline: the request's fault, answered as such (#9.2)
     return any(_one_is_unavailable(each) for each in _chain(error))
 
 

@@ -5,21 +5,30 @@ their own metadata (description, labels, sensitivity, search) in the
 SQLAlchemy column ``info`` and whose class carries an :class:`EntityMeta`.
 Everything else — the GraphQL types, filters, ordering, mutations, the admin
 views and import/export columns — is derived from that one declaration.
+
+Column types and labelled choices live in :mod:`models.coltypes` and are re-exported here.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import date, datetime
 from functools import cache
 from typing import Any, ClassVar, Literal, TypeVar
 
-import sqlalchemy as sa
-from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
+
+from models.coltypes import (
+    CENT,
+    CHOICE_LABELS,
+    Money,
+    UTCDateTime,
+    choice_label,
+    enum_column,
+    labelled,
+    utcnow,
+)
 
 # Alembic autogenerate and `create_all` must produce the same constraint names
 # on SQLite and PostgreSQL, so name them by convention.
@@ -30,101 +39,6 @@ SQLModel.metadata.naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """A timezone-aware UTC timestamp on every database.
-
-    SQLite has no timezone type and hands back naive values; attaching UTC on
-    the way out keeps comparisons and ISO output identical on both databases.
-    """
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        value = value.astimezone(UTC)
-        if dialect.name == "sqlite":
-            return value.replace(tzinfo=None)
-        return value
-
-    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-
-
-CENT = Decimal("0.01")
-
-
-class Money(TypeDecorator[Decimal]):
-    """Yuan as an exact decimal, stored as whole fen (cents) in a BIGINT.
-
-    SQLite has no exact decimal type; integers are exact everywhere, so sums
-    and comparisons never pass through a float on either database.
-    """
-
-    impl = sa.BigInteger
-    cache_ok = True
-
-    def process_bind_param(self, value: Decimal | int | str | None, dialect: sa.Dialect) -> int | None:
-        if value is None:
-            return None
-        amount = Decimal(str(value))
-        return int((amount * 100).to_integral_value(rounding=ROUND_HALF_UP))
-
-    def process_result_value(self, value: int | None, dialect: sa.Dialect) -> Decimal | None:
-        if value is None:
-            return None
-        return (Decimal(int(value)) / 100).quantize(CENT)
-
-
-def enum_column(enum_cls: type[enum.Enum]) -> sa.Enum:
-    """Store an enum by its value in a VARCHAR: no native PostgreSQL enum to migrate."""
-    return sa.Enum(
-        enum_cls,
-        native_enum=False,
-        create_constraint=False,
-        length=32,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )
-
-
-# -- choices with labels -----------------------------------------------------------
-
-CHOICE_LABELS: dict[type[enum.Enum], dict[Any, tuple[str, str]]] = {}
-
-
-E = TypeVar("E", bound=type[enum.Enum])
-
-
-def labelled(labels: dict[str, tuple[str, str]]) -> Callable[[E], E]:
-    """Attach (Chinese, English) labels to an enum's members, by member value."""
-
-    def decorate(enum_cls: E) -> E:
-        missing = {m.value for m in enum_cls} - set(labels)
-        if missing:
-            raise ValueError(f"{enum_cls.__name__} lacks labels for {sorted(missing)}")
-        CHOICE_LABELS[enum_cls] = {enum_cls(v): label for v, label in labels.items()}
-        return enum_cls
-
-    return decorate
-
-
-def choice_label(member: enum.Enum, lang: str = "zh") -> str:
-    zh, en = CHOICE_LABELS[type(member)][member]
-    return en if lang == "en" else zh
 
 
 # -- columns with metadata ---------------------------------------------------------
@@ -145,6 +59,19 @@ class ColumnMeta:
     # "person" (people's names, surnames read as surnames) or "text": derive a pinyin
     # sort key and search text beside the column (models.pinyin).
     pinyin: Literal["person", "text"] | None = None
+    # How a sensitive value is masked for roles that see it masked; None: from its checks
+    # (a national ID or a phone number), else the generic text mask. See ``mask_kind``.
+    mask: Literal["national_id", "phone", "text"] | None = None
+
+    @property
+    def mask_kind(self) -> Literal["national_id", "phone", "text"]:
+        if self.mask is not None:
+            return self.mask
+        if "national_id" in self.checks:
+            return "national_id"
+        if {"mobile", "phone_or_landline"} & set(self.checks):
+            return "phone"
+        return "text"
 
 
 def col(
@@ -159,6 +86,7 @@ def col(
     orderable: bool = True,
     checks: tuple[str, ...] = (),
     pinyin: Literal["person", "text"] | None = None,
+    mask: Literal["national_id", "phone", "text"] | None = None,
     **field_kwargs: Any,
 ) -> Any:
     """A model field with its description and :class:`ColumnMeta` attached."""
@@ -172,6 +100,7 @@ def col(
         orderable=orderable,
         checks=checks,
         pinyin=pinyin,
+        mask=mask,
     )
     if pinyin is not None and sensitive:
         raise ValueError("a sensitive column cannot have a pinyin sort key: the key would read in clear")
@@ -195,14 +124,24 @@ def column_meta(model: type[SQLModel], name: str) -> ColumnMeta:
 # -- relations and entity metadata --------------------------------------------------
 
 
+OnDelete = Literal["restrict", "cascade"]
+
+
 @dataclass(frozen=True)
 class ToOne:
-    """``name`` resolves the record that this record's ``fk`` column points at."""
+    """``name`` resolves the record that this record's ``fk`` column points at.
+
+    ``on_delete`` says what soft-deleting the record pointed at means for this one:
+    ``"restrict"`` — refused while this record is live (unless the caller deletes
+    the whole subtree); ``"cascade"`` — this record is part of the one pointed at
+    (a student's grants): it is hidden with it, deleted and restored with it.
+    """
 
     name: str
     target: str
     fk: str
     description: str
+    on_delete: OnDelete = "restrict"
     # The list the target shows of these records, e.g. ("serviceSites", "Service sites it
     # hosts (服务阵地)") on the ToOne to Organisation: declared here, so the target's
     # module never lists the types that point at it.
@@ -380,6 +319,24 @@ class Record(SQLModel):
     )
 
 
+def name_column(model: type[Record]) -> str | None:
+    """The column people call a record by (its title or name): the first declared ``pinyin=``."""
+    for column in model.__table__.columns:  # type: ignore[attr-defined]
+        if getattr(column.info.get("meta"), "pinyin", None) is not None:
+            return str(column.name)
+    return None
+
+
+def named_within_organisation(model: type[Record]) -> str | None:
+    """The name column when records are told apart by name within their organisation
+    (a site, a course, an activity): imports and exports refer to them by it."""
+    name = name_column(model)
+    table = model.__table__  # type: ignore[attr-defined]
+    if name is None or "organisation_id" not in table.c or model.__entity__.scope != "organisation":
+        return None
+    return name
+
+
 def data_columns(model: type[Record]) -> list[str]:
     """The model's column names in declaration order."""
     return [c.name for c in model.__table__.columns]  # type: ignore[attr-defined]
@@ -389,3 +346,29 @@ def as_date(value: Any) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(str(value))
+
+
+__all__ = [
+    "CENT",
+    "CHOICE_LABELS",
+    "ENTITIES",
+    "ColumnMeta",
+    "EntityMeta",
+    "Money",
+    "Record",
+    "ToMany",
+    "ToOne",
+    "UTCDateTime",
+    "as_date",
+    "choice_label",
+    "col",
+    "column_meta",
+    "data_columns",
+    "entity",
+    "enum_column",
+    "labelled",
+    "name_column",
+    "named_within_organisation",
+    "published_flag",
+    "utcnow",
+]

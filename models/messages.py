@@ -11,6 +11,7 @@ from typing import Literal
 
 from models.messages_api import API_MESSAGES
 from models.messages_cli import CLI_MESSAGES
+from models.messages_integrity import INTEGRITY_MESSAGES
 from models.messages_limits import LIMIT_MESSAGES
 
 Language = Literal["zh", "en"]
@@ -62,6 +63,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "money.format": {
         "zh": "金额应为不小于0且最多保留两位小数的数字",
         "en": "The amount must be a non-negative number with at most 2 decimal places",
+    },
+    "aggregate.invalid": {
+        "zh": "无法按此统计：{detail}（仅可按选项、年度或所属组织分组，对数值字段求和/最小/最大，且不含个人敏感信息）",
+        "en": "Cannot aggregate this way: {detail} (group by a choice, a year or the organisation; sum/min/max numeric fields; never personal data)",
     },
     "invalid_choice": {
         "zh": "无效的选项，可选值为：{choices}",
@@ -382,6 +387,7 @@ MESSAGES: dict[str, dict[str, str]] = {
 MESSAGES.update(CLI_MESSAGES)
 # Requests, filters and values refused at the edge (#9).
 MESSAGES.update(LIMIT_MESSAGES)
+MESSAGES.update(INTEGRITY_MESSAGES)
 # The GraphQL-over-HTTP layer's texts (#14): requests, persisted operations.
 MESSAGES.update(API_MESSAGES)
 

@@ -112,6 +112,10 @@ CLI_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "迁移失败（{database}）：{reason}",
         "en": "The migration failed ({database}): {reason}",
     },
+    "db.retallied": {
+        "zh": "统计数据已按现有记录重新计算（{database}）",
+        "en": "Statistics recomputed from the records ({database})",
+    },
     "db.current": {
         "zh": "当前版本：{current}（{database}）",
         "en": "Current revision: {current} ({database})",

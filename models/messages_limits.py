@@ -65,9 +65,9 @@ LIMIT_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "不能包含控制字符",
         "en": "Must not contain control characters",
     },
-    "value.invisible_char": {
-        "zh": "不能包含零宽字符或文字方向控制字符",
-        "en": "Must not contain zero-width or text-direction control characters",
+    "value.direction_char": {
+        "zh": "不能包含文字方向控制字符（如从右到左覆盖）",
+        "en": "Must not contain text-direction control characters (such as right-to-left override)",
     },
     "value.not_finite": {
         "zh": "应为有限的数字",

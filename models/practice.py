@@ -97,7 +97,7 @@ class Company(Record, table=True):
         label_en="Internship",
         description="A scholarship student placed with a practice-base company (见习)",
         relations=(
-            ToOne("student", "ScholarshipStudent", "student_id", "The intern (见习学生)"),
+            ToOne("student", "ScholarshipStudent", "student_id", "The intern (见习学生)", on_delete="cascade"),
             ToOne("company", "Company", "company_id", "The host company (见习企业)"),
             ToOne("organisation", "Organisation", "organisation_id", "The student's home organisation (所在组织)"),
         ),

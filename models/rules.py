@@ -8,6 +8,7 @@ this module holds the implementations, so every surface validates alike.
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -22,10 +23,12 @@ from models.validators import (
     check_credit_code,
     check_mobile,
     check_national_id,
+    check_text,
     national_id_gender,
     normalise_credit_code,
     normalise_mobile,
     normalise_national_id,
+    remove_zero_width,
 )
 
 # (field, code, params)
@@ -160,7 +163,8 @@ def _year(value: int) -> str | None:
 
 
 def _money(value: Decimal) -> str | None:
-    if value < 0 or value != value.quantize(Decimal("0.01")) or value >= Decimal("1e10"):
+    # The size first: quantize() fails on 1e309 (more digits than the context holds).
+    if value < 0 or value >= Decimal("1e10") or value != value.quantize(Decimal("0.01")):
         return "money.format"
     return None
 
@@ -203,8 +207,19 @@ def check_column(model: type[Record], name: str, value: Any) -> tuple[Any, Probl
             return value, (name, "required", {})
         return value, None
     length = getattr(column.type, "length", None)
-    if isinstance(value, str) and length and len(value) > length:
-        return value, (name, "too_long", {"max": length})
+    if isinstance(value, str):
+        value = remove_zero_width(value)
+        if length and len(value) > length:
+            return value, (name, "too_long", {"max": length})
+        text_problem = check_text(value)
+        if text_problem is not None:
+            return value, (name, text_problem, {})
+    elif isinstance(value, int) and not isinstance(value, bool):
+        low, high = integer_range(model, name)
+        if not low <= value <= high:
+            return value, (name, "value.out_of_range", {})
+    elif isinstance(value, Decimal | float) and not _finite(value):
+        return value, (name, "value.not_finite", {})
     for check_name in meta.checks:
         normalise, check = COLUMN_CHECKS[check_name]
         if normalise is not None and isinstance(value, str):
@@ -214,6 +229,18 @@ def check_column(model: type[Record], name: str, value: Any) -> tuple[Any, Probl
             params = CHECK_PARAMS.get(f"{check_name}:{code}", CHECK_PARAMS.get(code, {}))
             return value, (name, code, params)
     return value, None
+
+
+def _finite(value: Decimal | float) -> bool:
+    return value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)
+
+
+@cache  # static per (model, column)
+def integer_range(model: type[Record], name: str) -> tuple[int, int]:
+    """The values an integer column can hold (PostgreSQL's sizes; SQLite holds more)."""
+    column_type = model.__table__.c[name].type  # type: ignore[attr-defined]
+    bits = 64 if isinstance(column_type, sa.BigInteger) else 16 if isinstance(column_type, sa.SmallInteger) else 32
+    return -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
 
 
 # Filled in by the write path rather than by the caller.

@@ -127,7 +127,7 @@ class ScholarshipStudent(Record, table=True):
         label_en="Grant",
         description="Money paid to a scholarship student (助学金发放)",
         relations=(
-            ToOne("student", "ScholarshipStudent", "student_id", "The student (受助学生)"),
+            ToOne("student", "ScholarshipStudent", "student_id", "The student (受助学生)", on_delete="cascade"),
             ToOne("organisation", "Organisation", "organisation_id", "The student's home organisation (所在组织)"),
         ),
         scope_parent=("student_id", "ScholarshipStudent"),

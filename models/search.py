@@ -89,8 +89,9 @@ class TextContains(ColumnElement[bool]):
     def __init__(self, column: Any, value: str) -> None:
         # not "like": that would hide ColumnElement.like()
         self.pattern: ColumnElement[bool] = column.icontains(value, autoescape=True)
-        # Searched names and their derived pinyin search columns carry a grams index.
-        indexed = bool(getattr(column, "info", {}).get(GRAMS))
+        # Searched names and their derived pinyin search columns carry a grams index (also
+        # when read through an alias, as relation filters read them).
+        indexed = bool(getattr(_source_column(column), "info", {}).get(GRAMS))
         if indexed and value:
             grams = sa.func.hongfan_grams(column).op("@>")(
                 sa.func.hongfan_query_grams(sa.literal(value))
@@ -98,6 +99,15 @@ class TextContains(ColumnElement[bool]):
             self.indexed: ColumnElement[bool] = sa.and_(grams, self.pattern)
         else:
             self.indexed = self.pattern
+
+
+def _source_column(column: Any) -> Any:
+    """The table's own column behind ``column``, also when it is read through an alias
+    (relation filters select the related rows as an alias): the index belongs to it."""
+    table = getattr(column, "table", None)
+    if isinstance(table, sa.Alias) and isinstance(table.element, sa.Table):
+        return table.element.c.get(getattr(column, "name", ""), column)
+    return column
 
 
 @compiles(TextContains)

@@ -108,7 +108,7 @@ class Course(Record, table=True):
         label_en="Course session",
         description="A dated session of a course (课次)",
         relations=(
-            ToOne("course", "Course", "course_id", "The course (所属课程)"),
+            ToOne("course", "Course", "course_id", "The course (所属课程)", on_delete="cascade"),
             ToOne("organisation", "Organisation", "organisation_id", "The course's organiser (主办组织)"),
         ),
         scope_parent=("course_id", "Course"),
@@ -142,7 +142,7 @@ class CourseSession(Record, table=True):
             "roster of family health instructors (报名学员)"
         ),
         relations=(
-            ToOne("course", "Course", "course_id", "The course (所属课程)"),
+            ToOne("course", "Course", "course_id", "The course (所属课程)", on_delete="cascade"),
             ToOne(
                 "organisation",
                 "Organisation",

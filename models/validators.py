@@ -46,9 +46,25 @@ def _parse_birth_date(digits: str) -> date | None:
         return None
 
 
+# Full-width digits and Latin letters (０-９, Ａ-Ｚ, ａ-ｚ), as Chinese input methods type
+# them, read as their ASCII forms in ID numbers, phone numbers and credit codes: a person
+# typing "３５０２…" means 3502…. Nothing else is folded (no NFKC: "²" stays refused).
+_FULL_WIDTH = str.maketrans(
+    {chr(0xFF10 + i): chr(0x30 + i) for i in range(10)}
+    | {chr(0xFF21 + i): chr(0x41 + i) for i in range(26)}
+    | {chr(0xFF41 + i): chr(0x61 + i) for i in range(26)}
+    | {"\uff0b": "+", "\uff0d": "-"}
+)
+
+
+def fold_full_width(value: str) -> str:
+    """Full-width digits, Latin letters, plus and hyphen as ASCII; everything else unchanged."""
+    return value.translate(_FULL_WIDTH)
+
+
 def normalise_national_id(value: str) -> str:
-    """Remove all whitespace and upper-case the trailing ``x``."""
-    return "".join(value.split()).upper()
+    """Fold full-width characters, remove all whitespace and upper-case the trailing ``x``."""
+    return "".join(fold_full_width(value).split()).upper()
 
 
 def check_national_id(value: str, *, today: date | None = None) -> str | None:
@@ -129,7 +145,7 @@ def normalise_mobile(value: str) -> str:
     For a valid number the result is the bare 11 digits. Invalid input is
     returned cleaned but otherwise unchanged, so :func:`check_mobile` decides.
     """
-    cleaned = re.sub(r"[\s\-]", "", value)
+    cleaned = re.sub(r"[\s\-]", "", fold_full_width(value))
     return _COUNTRY_PREFIX_RE.sub("", cleaned, count=1)
 
 
@@ -157,8 +173,8 @@ def _credit_check_char(body17: str) -> str:
 
 
 def normalise_credit_code(value: str) -> str:
-    """Remove all whitespace and upper-case."""
-    return "".join(value.split()).upper()
+    """Fold full-width characters, remove all whitespace and upper-case."""
+    return "".join(fold_full_width(value).split()).upper()
 
 
 def check_credit_code(value: str) -> str | None:
@@ -182,6 +198,49 @@ def make_credit_code(body17: str) -> str:
     if len(body) != 17 or any(ch not in _CREDIT_VALUES for ch in body):
         raise ValueError(f"body must be 17 characters from {CREDIT_CODE_CHARSET}, got {body17!r}")
     return body + _credit_check_char(body)
+
+
+# --- Text that cannot be seen -----------------------------------------------
+
+# Zero-width characters (space, non-joiner, joiner, word joiner, BOM) come with text
+# copied from web pages and chat apps: nobody means them, so they are removed, as the
+# spreadsheet import has always done (hongfan.transfer.names.clean_name).
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+# The bidirectional controls (marks, embeddings, overrides, isolates) make a name read
+# backwards or two names look alike ("Trojan Source"): refused.
+_DIRECTION = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+# C0 controls but tab and line breaks, DEL, C1 controls: refused (NUL fails PostgreSQL
+# and matched every row of an SQLite ``contains``).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def remove_zero_width(value: str) -> str:
+    return _ZERO_WIDTH.sub("", value)
+
+
+def check_text(value: str) -> str | None:
+    """``value.control_char`` for NUL and other control characters (tab and line breaks
+    are allowed), ``value.direction_char`` for text-direction controls."""
+    if _CONTROL.search(value):
+        return "value.control_char"
+    if _DIRECTION.search(value):
+        return "value.direction_char"
+    return None
+
+
+# --- Record ids ---------------------------------------------------------------
+
+MAX_RECORD_ID = 2**31 - 1  # ids are PostgreSQL integers
+_CANONICAL_ID = re.compile(r"[1-9][0-9]{0,9}")  # ASCII digits only, no sign, space or leading 0
+
+
+def parse_record_id(text: str) -> int | None:
+    """The record id ``text`` spells in canonical form ("6"), or None: " 6", "+6", "06",
+    "６", "6_0" and anything past :data:`MAX_RECORD_ID` name no record."""
+    if not isinstance(text, str) or _CANONICAL_ID.fullmatch(text) is None:
+        return None
+    value = int(text)
+    return value if value <= MAX_RECORD_ID else None
 
 
 # --- Masking ----------------------------------------------------------------

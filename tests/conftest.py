@@ -41,7 +41,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 def settings_for(url: str) -> Settings:
-    return Settings(database_url=url, secret_key="test-secret")
+    # A generous statement deadline: six test runs share two cores here, and a statement
+    # five times slower than alone must not fail a test. tests/hostile sets tight ones.
+    return Settings(database_url=url, secret_key="test-secret", statement_timeout_ms=60_000)
 
 
 async def _reset_schema(engine: AsyncEngine) -> None:

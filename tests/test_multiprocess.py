@@ -49,7 +49,7 @@ def _start(url: str, port: int) -> subprocess.Popen[bytes]:
 
 
 def _wait_ready(base: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # two processes starting on a busy 2-core machine
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(process.stderr.read().decode() if process.stderr else "exited")

@@ -15,6 +15,7 @@ from hongfan.principal import Principal, Role, system
 from models.accounts import UserRole
 from models.audit import AuditEntry
 from models.base import utcnow
+from models.validators import check_text, remove_zero_width
 
 AUTH = system("auth")
 """The principal to open account sessions with (lookups need no row scope)."""
@@ -61,9 +62,12 @@ def _check_password(password: str, actor: Principal) -> None:
 def _check_display_name(display_name: str | None, actor: Principal) -> str | None:
     if display_name is None:
         return None
-    display_name = display_name.strip() or None
+    display_name = remove_zero_width(display_name).strip() or None
     if display_name is not None and len(display_name) > 100:
         raise _error(Invalid, "display_name", "too_long", actor, max=100)
+    problem = check_text(display_name) if display_name is not None else None
+    if problem is not None:  # the same rule as every record's text (#9.4)
+        raise _error(Invalid, "display_name", problem, actor)
     return display_name
 
 

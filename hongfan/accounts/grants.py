@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from hongfan import access
 from hongfan.access import INCLUDE_DELETED
 from hongfan.accounts.common import STAFF_ROLES, _error
 from hongfan.errors import Invalid, NotFound
@@ -45,7 +46,7 @@ def may_manage(actor: Principal, binding: Binding) -> bool:
 
 
 def _may_manage_any(actor: Principal) -> bool:
-    return actor.is_system or actor.role in (Role.SUPERADMIN, Role.ORG_ADMIN)
+    return access.administers(actor)
 
 
 async def _organisation_path(

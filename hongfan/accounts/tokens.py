@@ -18,6 +18,7 @@ from hongfan.principal import Principal
 from models.accounts import ApiToken, User
 from models.base import utcnow
 from models.organisations import Organisation
+from models.validators import check_text, remove_zero_width
 
 TOKEN_PREFIX = "hf_"
 MAX_TOKEN_DAYS = 3650
@@ -36,7 +37,10 @@ async def issue_token(
 ) -> tuple[ApiToken, str]:
     """A new API token acting as the user; returns the row and the token, shown only now."""
     user = await _managed_user(session, actor, user_id, self_allowed=True)
-    name = (name or "api").strip()[:100] or "api"
+    name = remove_zero_width(name or "api").strip()[:100] or "api"
+    problem = check_text(name)
+    if problem is not None:  # the same rule as every record's text (#9.4)
+        raise _error(Invalid, "name", problem, actor)
     if expires_days is not None and not 0 < expires_days <= MAX_TOKEN_DAYS:
         raise _error(Invalid, "expires_days", "token.expires_days", actor)
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)

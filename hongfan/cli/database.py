@@ -32,6 +32,11 @@ def register(commands: Any) -> None:
     current.set_defaults(handler=show_current, database="connect", names_database=True)
     history = sub.add_parser("history", help="the migrations, oldest first, marking the database's")
     history.set_defaults(handler=show_history, database="connect")
+    retally = sub.add_parser(
+        "retally",
+        help="recompute the statistics' tallies from the records (after a load with triggers off)",
+    )
+    retally.set_defaults(handler=retally_statistics, database="connect", names_database=True)
 
 
 def create_database(settings: Settings, args: argparse.Namespace) -> int:
@@ -126,3 +131,28 @@ def show_history(settings: Settings, args: argparse.Namespace) -> int:
         mark = "  " + say(args, "db.history_current") if revision.revision == current else ""
         print(f"{revision.revision}  {revision.title}{mark}")
     return 0
+
+
+def retally_statistics(settings: Settings, args: argparse.Namespace) -> int:
+    """Recompute ``tally`` and ``instructor_roster`` from the records, in one transaction.
+
+    The triggers keep them exact through every write; only data loaded with triggers
+    disabled (``session_replication_role = replica``, a data-only restore) needs this.
+    """
+    import asyncio
+
+    from hongfan import statistics
+    from hongfan.cli.common import cli_principal, language
+    from hongfan.db import Database
+
+    async def run() -> int:
+        db = Database(settings)
+        try:
+            async with db.transaction(cli_principal(language(args))) as session:
+                await statistics.rebuild(session.execute)
+        finally:
+            await db.dispose()
+        print(say(args, "db.retallied", database=describe_database(settings.database_url)))
+        return 0
+
+    return asyncio.run(run())

@@ -27,6 +27,7 @@ from hongfan.access import INCLUDE_DELETED
 from hongfan.db import Database
 from hongfan.demo.network import ACTOR, AS_OF, AUTHOR, ROOT_NAME
 from hongfan.demo.people import DemoLoader
+from hongfan.demo.records import load_records
 from hongfan.principal import Role, system
 from models.base import Record
 from models.organisations import Organisation, OrganisationLevel
@@ -198,12 +199,14 @@ async def load_demo(
     async with db.transaction(system(ACTOR)) as session:
         summary = await _load_network(db, session, seed)
         logins, token, partner = await _demo_users(session, demo_password)
-        return dataclasses.replace(
-            summary,
-            logins=tuple(logins),
-            partner_token=token,
-            partner_email=PARTNER_EMAIL if partner else None,
-        )
+    if summary.created:  # activities, volunteers …: through the spreadsheet import
+        await load_records(db)
+    return dataclasses.replace(
+        summary,
+        logins=tuple(logins),
+        partner_token=token,
+        partner_email=PARTNER_EMAIL if partner else None,
+    )
 
 
 async def _load_network(db: Database, session: AsyncSession, seed: int) -> DemoSummary:

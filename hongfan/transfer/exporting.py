@@ -15,7 +15,6 @@ rows, the filter, the format and which sensitive fields were in clear.
 
 from __future__ import annotations
 
-import enum
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date
@@ -26,7 +25,6 @@ import sqlalchemy as sa
 
 from hongfan import access
 from hongfan.db import Database
-from hongfan.policy import Fields
 from hongfan.principal import Principal
 from hongfan.transfer.cells import csv_cell
 from hongfan.transfer.columns import (
@@ -39,7 +37,7 @@ from hongfan.transfer.rendering import Relations, render_value, renderer
 from hongfan.transfer.values import is_code_column
 from hongfan.transfer.writing import Kind, XlsxStream, csv_lines
 from models.audit import AuditEntry
-from models.base import Record, column_meta
+from models.base import Record
 from models.rules import python_type
 
 Format = Literal["csv", "xlsx"]
@@ -54,17 +52,8 @@ def export_columns(principal: Principal, model: type[Record]) -> list[str]:
     for column in importable_columns(model):
         if narrowed is not None and column not in narrowed:
             continue
-        if column_meta(model, column).sensitive:
-            mode = access.field_mode(principal, model)
-            if mode is Fields.HIDDEN:
-                continue
-            target = python_type(model, column)
-            if (
-                mode is not Fields.FULL
-                and isinstance(target, type)
-                and issubclass(target, enum.Enum)
-            ):
-                continue  # a masked choice is always blank
+        if not access.visibility(principal, model, column).readable:
+            continue  # hidden, or a masked choice (always blank)
         columns.append(column)
     return columns
 
@@ -115,8 +104,7 @@ async def iter_export(
     model = resolve_type(type_name)
     columns = export_columns(principal, model)
     targets = relation_targets(model)
-    in_clear = access.field_mode(principal, model) is Fields.FULL
-    clear = sorted(c for c in columns if column_meta(model, c).sensitive and in_clear)
+    clear = sorted(c for c in columns if access.sensitive_in_clear(principal, model, c))
     produced = 0
     try:
         async with db.session(principal) as session:

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hongfan.principal import Principal
 from hongfan.transfer.names import match_key, near, short_name
-from models.base import ENTITIES
+from models.base import ENTITIES, named_within_organisation
 from models.validators import normalise_credit_code, normalise_national_id
 
 SEPARATORS = re.compile(r"[/／\\]")
@@ -214,7 +214,7 @@ class References:
                     )
                 else:
                     self.found[(target, text)] = sorted({r[0] for r in rows if r[3] == text})
-        elif target in ("Course", "ServiceSite"):
+        elif named_within_organisation(model) is not None:  # Course, ServiceSite, Activity …
             await self._prefetch_named(target, wanted)
         else:
             ids = [int(t) for t in wanted if t.isdigit()]
@@ -226,7 +226,7 @@ class References:
 
     async def _prefetch_named(self, target: str, wanted: list[str]) -> None:
         model: Any = ENTITIES[target]
-        column = model.title if target == "Course" else model.name
+        column = getattr(model, named_within_organisation(model) or "name")
         plain = {t: t.strip() for t in wanted}
         bracketed = {t: m for t in wanted if (m := BRACKETED.match(t))}
         names = set(plain.values()) | {m["name"].strip() for m in bracketed.values()}

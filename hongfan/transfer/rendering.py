@@ -13,10 +13,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hongfan import access
-from hongfan.policy import Fields
 from hongfan.principal import Principal
 from hongfan.transfer.references import OrganisationIndex
-from models.base import ENTITIES, Record, choice_label, column_meta
+from models.base import ENTITIES, Record, choice_label, named_within_organisation
 from models.rules import python_type
 
 
@@ -61,10 +60,11 @@ class Relations:
             self.labels["Company"] = {
                 i: (name if names[name] == 1 else code) for i, name, code in rows
             }
-        for target, attribute in (("Course", "title"), ("ServiceSite", "name")):
-            if target not in targets:
-                continue
+        for target in sorted(targets - {"Company", "Organisation", "ScholarshipStudent"}):
             source: Any = ENTITIES[target]
+            attribute = named_within_organisation(source)
+            if attribute is None:
+                continue
             rows = (
                 await self.session.execute(
                     sa.select(source.id, getattr(source, attribute), source.organisation_id)
@@ -125,10 +125,7 @@ def renderer(
         target = targets[column]
         return lambda value: relations.render(target, value)
     kind = python_type(model, column)
-    in_clear = access.field_mode(principal, model) is Fields.FULL
-    if access.readable_columns(principal, model) is not None or (
-        column_meta(model, column).sensitive and not in_clear
-    ):
+    if access.visibility(principal, model, column) is not access.Visibility.CLEAR:
         return lambda value: render_value(
             access.present(principal, model, column, value), lang, typed=typed
         )

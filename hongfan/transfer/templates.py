@@ -23,7 +23,7 @@ from hongfan.transfer.columns import (
     resolve_type,
 )
 from hongfan.transfer.values import is_code_column
-from models.base import CHOICE_LABELS, ENTITIES, Record, column_meta
+from models.base import CHOICE_LABELS, ENTITIES, Record, column_meta, named_within_organisation
 from models.rules import python_type
 
 _EXAMPLES: dict[str, str] = {
@@ -54,6 +54,18 @@ def _choices(model: type[Record], column: str, lang: str) -> list[str]:
             for m in target
         ]
     return []
+
+
+def _named_rule_zh(target: str) -> str:
+    """How to name a record of a type without a rule above: by its name when imports find
+    it by name within its organisation (an activity, a volunteer), else by number."""
+    model = ENTITIES[target]
+    name = named_within_organisation(model)
+    if name is None:
+        return "写记录编号"
+    label = column_meta(model, name).label_zh
+    what = label if label.startswith(model.__entity__.label_zh) else f"{model.__entity__.label_zh}的{label}"
+    return f"写{what}；重名时在后面用括号注明所属组织"
 
 
 def _example(model: type[Record], column: str, lang: str) -> Any:
@@ -151,7 +163,7 @@ def _notes(sheet: Any, model: type[Record], columns: list[str], lang: str) -> No
         if column in targets:
             target = targets[column]
             rules.append(
-                _RELATION_RULES_ZH.get(target, "写记录编号")
+                _RELATION_RULES_ZH.get(target) or _named_rule_zh(target)
                 if zh
                 else f"the {ENTITIES[target].__entity__.label_en}"
             )
@@ -168,7 +180,10 @@ def _notes(sheet: Any, model: type[Record], columns: list[str], lang: str) -> No
         if kind is date:
             rules.append("日期，如 2024-09-01" if zh else "a date, e.g. 2024-09-01")
         if kind is Decimal:
-            rules.append("金额（元），两位小数" if zh else "an amount in yuan, two decimals")
+            if "money" in column_meta(model, column).checks:
+                rules.append("金额（元），两位小数" if zh else "an amount in yuan, two decimals")
+            else:  # e.g. a volunteer's hours
+                rules.append("数字，最多两位小数" if zh else "a number, at most two decimals")
         if column == "level":
             rules.append(
                 "街道、镇、乡均可写作街道/镇；社区、村、居委会、村委会均可写作社区/村"

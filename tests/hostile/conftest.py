@@ -3,6 +3,7 @@ every hostile test ends with: the service answers the next ordinary request at o
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import AsyncIterator
 from typing import Any
@@ -39,6 +40,7 @@ class Served:
         assert body["data"]["organisations"]["totalCount"] == 2
 
 
+@contextlib.asynccontextmanager
 async def serve(database: Database, settings: Settings | None = None) -> AsyncIterator[Served]:
     app = create_app(settings or database.settings, database)
     transport = httpx.ASGITransport(app=app)
@@ -63,7 +65,7 @@ async def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     async with database.transaction(SYSTEM) as session:
         city = await factories.organisation(session, "厦门市")
         await factories.organisation(session, "湖里区", city)
-    async for server in serve(database):
+    async with serve(database) as server:
         yield server
     await database.dispose()
 

@@ -94,9 +94,19 @@ async def test_a_long_operand_written_in_the_document_is_refused(served: Served)
 
 async def test_the_filter_limits_are_settings(served: Served):
     settings = dataclasses.replace(served.database.settings, filter_max_string=3, filter_max_list=2)
-    async for server in serve(served.database, settings):
+    async with serve(served.database, settings) as server:
         for variables in ({"f": {"name": {"contains": "厦门市x"}}}, {"f": {"version": {"in": [1, 2, 3]}}}):
             body = (await server.graphql({"query": LIST, "variables": variables})).json()
             assert body["errors"][0]["extensions"]["code"] == "FILTER_TOO_LARGE"
         ok = await server.graphql({"query": LIST, "variables": {"f": {"name": {"contains": "厦门市"}}}})
         assert ok.json() == {"data": {"organisations": {"totalCount": 1}}}
+
+
+async def test_a_filter_nested_thousands_deep_in_the_document_is_a_clear_error(served: Served):
+    for depth in (20, 2000):
+        query = "{ organisations(filter: " + "{and: [" * depth + "{}" + "]}" * depth + ") { totalCount } }"
+        response = await served.graphql({"query": query})
+        assert response.status_code == 200
+        error = response.json()["errors"][0]
+        assert error.get("extensions", {}).get("code") == "FILTER_TOO_LARGE" or "nested too deeply" in error["message"]
+    await served.still_serving()

@@ -59,7 +59,7 @@ async def test_the_body_limit_is_a_setting(served: Served):
     import dataclasses
 
     settings = dataclasses.replace(served.database.settings, graphql_max_body_kb=1)
-    async for server in serve(served.database, settings):
+    async with serve(served.database, settings) as server:
         response = await server.graphql({"query": ORDINARY + " " * 2000})
         assert "1 KB" in refused(response, 413, "REQUEST_TOO_LARGE")
         await server.still_serving()

@@ -205,12 +205,10 @@ async def client_of(database: Database, token: str) -> AsyncIterator[Load]:
 # -- PostgreSQL: the link cut twice -----------------------------------------------------
 
 
-@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
 async def test_given_postgres_drops_out_twice_under_load_then_clients_get_503_and_no_acknowledged_write_is_lost(
     database: Database,
 ) -> None:
-    if database.dialect != "postgresql":
-        pytest.skip("the link to a PostgreSQL server; SQLite's faults are the next test")
     ids, token = await world(database)
     url = database.engine.url
     proxy = Proxy(url.host or "127.0.0.1", url.port or 5432)
@@ -264,11 +262,10 @@ async def test_given_postgres_drops_out_twice_under_load_then_clients_get_503_an
 # -- SQLite: locked past the busy timeout -----------------------------------------------
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_given_sqlite_locked_by_another_process_then_writers_get_503_and_no_acknowledged_write_is_lost(
     database: Database,
 ) -> None:
-    if database.dialect != "sqlite":
-        pytest.skip("SQLite's lock; PostgreSQL's faults are the test above")
     ids, token = await world(database)
     settings = dataclasses.replace(database.settings, sqlite_busy_timeout_ms=150, retry_after_seconds=1)
     app_db = Database(settings, create_engine(settings))
@@ -319,6 +316,7 @@ def _wrapped(error: BaseException) -> sa.exc.DBAPIError:
         (sa.exc.IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed")), False),
         (_wrapped(sqlite3.OperationalError("no such table: x")), False),
         (ValueError("bad"), False),
+        (_wrapped(sqlite3.OperationalError("interrupted")), False),  # past its deadline (#9.2)
     ],
 )
 def test_only_a_database_that_cannot_be_reached_is_a_503(error: BaseException, unavailable: bool) -> None:

@@ -94,3 +94,99 @@ async def test_given_the_database_file_cannot_be_opened_then_the_api_answers_503
     await db.dispose()
     assert response.status_code == 503 and response.headers["retry-after"] == "5"
     assert response.json() == {"error": "数据库暂时无法访问，请稍后重试", "code": "UNAVAILABLE"}
+
+
+def test_given_a_write_in_flight_when_the_server_is_told_to_stop_then_it_finishes_and_the_server_exits(
+    tmp_path: Path,
+) -> None:
+    import socket
+    import sqlite3
+    import threading
+
+    import uvicorn
+
+    from tests.hostile.test_service_faults import WRITE, world
+
+    # Given a served SQLite database whose write lock another process holds for a moment
+    path = tmp_path / "drain.db"
+    settings = dataclasses.replace(
+        settings_for(f"sqlite+aiosqlite:///{path}"), sqlite_busy_timeout_ms=8000, shutdown_seconds=5
+    )
+
+    async def prepare() -> tuple[list[str], str]:
+        from sqlmodel import SQLModel
+
+        db = Database(settings)
+        try:
+            async with db.engine.begin() as connection:
+                await connection.run_sync(SQLModel.metadata.create_all)
+            return await world(db)
+        finally:
+            await db.dispose()
+
+    ids, token = asyncio.run(prepare())
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings), log_level="warning",
+            timeout_graceful_shutdown=settings.shutdown_seconds,
+        )
+    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started:
+        assert thread.is_alive()
+        time.sleep(0.05)
+    other = sqlite3.connect(path, isolation_level=None, timeout=10)
+    other.execute("BEGIN IMMEDIATE")
+    answers: list[httpx.Response] = []
+    headers = {"authorization": f"Bearer {token}"}
+    body = {"query": WRITE, "variables": {"input": {"id": ids[0], "version": 1, "name": "阵地0-0001"}}}
+    writer = threading.Thread(
+        target=lambda: answers.append(httpx.post(f"{base}/graphql", json=body, headers=headers, timeout=30))
+    )
+    writer.start()
+    for _ in range(400):  # until the write is in flight (waiting for the lock)
+        if server.server_state.tasks:
+            break
+        time.sleep(0.05)
+    assert server.server_state.tasks, "the write never reached the server"
+    # When the server is told to stop (what uvicorn does on SIGTERM) and the lock is released
+    server.should_exit = True
+    time.sleep(0.3)
+    other.execute("COMMIT")
+    other.close()
+    writer.join(30)
+    thread.join(settings.shutdown_seconds + 10)
+    # Then the write in flight was answered and is acknowledged, and the server has exited
+    assert answers and answers[0].status_code == 200, answers and answers[0].text
+    saved = answers[0].json()["data"]["updateServiceSite"]["serviceSite"]
+    assert saved["name"] == "阵地0-0001"
+    assert not thread.is_alive()
+    with pytest.raises(httpx.HTTPError):
+        httpx.get(f"{base}/healthz", timeout=2)
+
+
+async def test_given_a_frontend_on_an_allowed_origin_when_the_database_is_away_then_it_can_read_the_503(
+    tmp_path: Path,
+) -> None:
+    origin = "https://www.example.org"
+    settings = dataclasses.replace(
+        settings_for(f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'x.db'}"), cors_origins=(origin,)
+    )
+    db = Database(settings)
+    app = create_app(settings, db)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+        response = await http.post(
+            "/graphql",
+            json={"query": "{ organisations { totalCount } }"},
+            headers={"origin": origin, "accept-language": "en"},
+        )
+    await db.dispose()
+    assert response.status_code == 503 and response.headers["retry-after"] == "5"
+    assert response.headers["access-control-allow-origin"] == origin
+    assert "retry-after" in response.headers["access-control-expose-headers"].lower()
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "UNAVAILABLE" and "try again" in error["message"]
