@@ -43,16 +43,9 @@ def _given(value: Any) -> bool:
 
 
 def _forbidden(column: str, principal: Principal) -> UserError:
-<<<<<<< HEAD
     # named as the caller wrote it (idNumber), never by its database column (id_number)
     text = message("filter.forbidden_field", principal.language) + f": {to_camel_case(column)}"
     return UserError(text, code="FORBIDDEN_FIELD", extensions={"field": to_camel_case(column)})
-=======
-    return UserError(
-        message("filter.forbidden_field", principal.language) + f": {column}",
-        code="FORBIDDEN_FIELD",
-    )
->>>>>>> main
 
 
 def global_id_to_pk(value: relay.GlobalID | str, type_name: str, principal: Principal) -> int:

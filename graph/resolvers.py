@@ -359,12 +359,8 @@ def list_field(model: type[Record]) -> Any:
         last: int | None = None,
         before: str | None = None,
     ) -> Any:
-<<<<<<< HEAD
         _require_sign_in(info.context, model)
-        return await list_records(info.context, model, filter, order_by, first, after)
-=======
         return await list_records(info.context, model, filter, order_by, first, after, last, before)
->>>>>>> main
 
     resolve.__annotations__ = {
         "info": strawberry.Info,
@@ -435,16 +431,12 @@ async def _write(
             session.info["request_id"] = ctx.request_id
             record = await action(session)
     except HongfanError as error:
-<<<<<<< HEAD
         return _payload(ctx, model, None, error, creating)
-=======
-        return _payload(ctx, model, None, error)
     except Exception as error:
         if deadline.is_statement_timeout(error):  # rolled back, and not tried again (#9.2)
             seconds = ctx.settings.write_statement_timeout_ms / 1000
             raise UserError(message("statement.timeout", ctx.language, seconds=f"{seconds:g}"), code="STATEMENT_TIMEOUT") from error
         raise
->>>>>>> main
     ctx.forget_loaded()
     return _payload(ctx, model, record, None)
 

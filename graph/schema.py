@@ -124,11 +124,8 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: AddValidationRules(limit_rules),
             lambda: ParserCache(maxsize=256),
-<<<<<<< HEAD
-            SignInRequired,
-=======
             FilterGuard,  # oversized filters refused before their arguments are converted
->>>>>>> main
+            SignInRequired,
             PlannedExecution,
             lambda: ValidationCache(maxsize=256),
             lambda: MaskErrors(
