@@ -11,11 +11,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin_ui.columns import fk_target, kind_of, label, record_titles
-from admin_ui.i18n import format_actor, format_value
+from admin_ui.i18n import format_value
 from admin_ui.web import Page
 from hongfan import access
 from hongfan.history import changed_pairs
 from hongfan.policy import Fields
+from models import sealed
 from models.audit import AuditEntry
 from models.base import CHOICE_LABELS, Record, column_meta
 from models.rules import python_type
@@ -94,6 +95,14 @@ def shown(
             value = datetime.fromisoformat(raw)
     except (ValueError, TypeError):
         value = raw
+    if column_meta(model, column).sensitive and isinstance(value, str) and value.count(".") == 2:
+        try:  # sealed in the audit log like the column itself (hongfan.redaction.seal_changes)
+            column_type = model.__table__.c[column].type  # type: ignore[attr-defined]
+            value = sealed.unseal(getattr(column_type, "column", column), value)
+            if kind == "choice":
+                value = python_type(model, column)(value)
+        except (sealed.KeyringError, ValueError):
+            return page.t("masked")
     if column_meta(model, column).sensitive:
         if (
             isinstance(value, enum.Enum)
@@ -110,6 +119,6 @@ def shown(
     if isinstance(value, enum.Enum):
         zh, en = CHOICE_LABELS.get(type(value), {}).get(value, (value.value, value.value))
         return en if page.lang == "en" else zh
-    if column in ("created_by", "updated_by"):
-        return format_actor(str(value), page.lang)
+    if column_meta(model, column).person:
+        return "—"  # authorship is named by the entry's actor, never by a stored value
     return format_value(value, page.lang)

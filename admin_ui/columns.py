@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from admin_ui.i18n import format_actor, format_value
+from admin_ui.i18n import format_value
 from admin_ui.registry import BY_TYPE, AdminView
 from admin_ui.web import Page
 from hongfan import access, reads
@@ -88,8 +88,8 @@ def display(
         )
     if column in refs:
         return refs[column].get(value, f"#{value}")
-    if column in ("created_by", "updated_by"):
-        return format_actor(value, page.lang)
+    if column_meta(model, column).person:
+        return None  # an author's id is never shown; resolve_refs names it
     if isinstance(value, enum.Enum):
         labels = CHOICE_LABELS.get(type(value), {})
         zh, en = labels.get(value, (value.value, value.value))
@@ -129,6 +129,14 @@ async def resolve_refs(
     columns: list[str],
 ) -> dict[str, dict[int, str]]:
     refs: dict[str, dict[int, str]] = {}
+    authors = [c for c in columns if column_meta(model, c).person and access.can_read_column(page.principal, model, c)]
+    if authors:
+        ids = {getattr(r, c) for r in records for c in authors if getattr(r, c) is not None}
+        found = await reads.people(session.execute, ids)
+        for column in authors:
+            refs[column] = {
+                pk: access.person_label(page.principal, model, who) or "" for pk, who in found.items()
+            }
     for column in columns:
         target = fk_target(model, column)
         if target is None or not access.can_read_column(page.principal, model, column):

@@ -10,9 +10,10 @@ from admin_ui import audit_view
 from admin_ui.columns import label, title
 from admin_ui.detail import audit_sensitive_read
 from admin_ui.forms import form_columns
+from admin_ui.i18n import format_actor
 from admin_ui.registry import AdminView
 from admin_ui.web import Page, redirect
-from hongfan import access, crud, history
+from hongfan import access, crud, history, reads, redaction
 from hongfan.errors import HongfanError
 from hongfan.policy import Fields, Op
 from models.validators import parse_record_id
@@ -36,9 +37,11 @@ async def history_page(page: Page, view: AdminView, pk: int) -> Response:
     if changes.clear:  # admins see before/after of personal data in clear: that is a read too
         await audit_sensitive_read(page, record, sorted(changes.clear))
     restorable = access.can_write(page.principal, model, Op.UPDATE) and record.deleted_at is None
+    who = await _who(page, model, entries)
     rows = [
         {
             "entry": e,
+            "who": who.get(e.actor, ""),
             "action": page.t(f"action.{e.action}"),
             "changes": changes.rows.get(e.id or 0, []),
             "fields": [
@@ -70,6 +73,23 @@ async def history_page(page: Page, view: AdminView, pk: int) -> Response:
     )
 
 
+async def _who(page: Page, model: Any, entries: list[Any]) -> dict[str, str]:
+    """Each entry's actor as the viewer may see people: a display name for staff who are not admins."""
+    ids = {i for e in entries if (i := reads.actor_user_id(e.actor)) is not None}
+    async with page.db.session(page.principal) as session:
+        found = await reads.people(session.execute, ids)
+    named: dict[str, str] = {}
+    for entry in entries:
+        user_id = reads.actor_user_id(entry.actor)
+        if user_id is None:
+            named[entry.actor] = format_actor(entry.actor, page.lang)
+        else:
+            named[entry.actor] = access.person_label(page.principal, model, found.get(user_id)) or page.t(
+                "masked"
+            )
+    return named
+
+
 async def restore_version(page: Page, view: AdminView, pk: int, entry_id: int) -> Response:
     """Put back the values the record had before audit entry ``entry_id`` (and all later changes)."""
     model = view.model
@@ -85,7 +105,7 @@ async def restore_version(page: Page, view: AdminView, pk: int, entry_id: int) -
     for entry in entries:  # newest first, so the oldest "before" wins
         for column, change in entry.changes.items():
             if column in writable and isinstance(change, list):
-                values[column] = change[0]
+                values[column] = redaction.open_change(model, column, change[0])
     if not values:
         return redirect(page.url(f"/{view.slug}/{pk}/history", msg="nothing"))
     try:

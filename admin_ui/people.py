@@ -42,6 +42,7 @@ WORDS = {
     "issue": ("签发令牌", "Issue token"),
     "token_name": ("用途", "Purpose"),
     "expires_days": ("有效天数（留空为长期）", "Valid for days (blank: no expiry)"),
+    "my_password": ("您的密码（登录超过 15 分钟需填写）", "Your password (after 15 minutes signed in)"),
     "revoke": ("吊销", "Revoke"),
     "revoked": ("已吊销", "Revoked"),
     "expires": ("过期时间", "Expires"),
@@ -159,6 +160,7 @@ async def user_page(page: Page, request: Request) -> Response:
                     _, issued = await accounts.issue_token(
                         session, page.principal, user_id,
                         name=str(form.get("name", "")) or "api", expires_days=int(days) if days.isdigit() else None,
+                        password=str(form.get("password", "")) or None,
                     )
                 elif action == "revoke":
                     await accounts.revoke_token(session, page.principal, int(str(form.get("token_id", "0"))))

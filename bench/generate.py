@@ -12,7 +12,7 @@ on SQLite — bypassing ``hongfan.crud`` but keeping its invariants:
 * valid, unique ID numbers (``make_national_id``: region code of the student's
   district, birth dates 1995–2006, sequence 0–999 with the gender's parity) and
   credit codes (``make_credit_code``); mobiles of the right shape;
-* ``version`` 1, timestamps, ``created_by``/``updated_by`` ``bench``; start ≤ end
+* ``version`` 1, timestamps, ``created_by``/``updated_by`` null (the system); start ≤ end
   dates; graduation after enrolment; the ID number's gender digit matches.
 
 To be fast on PostgreSQL the non-constraint indexes and the foreign keys are
@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import sqlite3
 import time
@@ -43,9 +44,9 @@ from bench import DATA_DIR, PG_ADMIN_URL, SIZES, app_url, pg_dsn, sqlite_path, t
 from models.tallies import REBUILD
 from models.validators import CREDIT_CODE_CHARSET, make_credit_code, make_national_id
 
-GENERATOR_VERSION = 2  # 2: pinyin sort keys
+GENERATOR_VERSION = 4  # 2: pinyin sort keys; 3: authorship as user ids (null: the system); 4: sealed columns
 SEED = 20241129
-AUTHOR = "bench"
+AUTHOR = None  # authorship is a user id; the generator writes as the system
 NOW = datetime(2024, 11, 1, 8, 0, 0, 123456, tzinfo=UTC)
 CHUNK = 50_000
 
@@ -128,6 +129,15 @@ PINYIN: dict[str, tuple[str, str]] = {
     "scholarship_student": ("name", "person"),
     "enrolment": ("name", "person"),
 }
+
+
+RING: Any = None  # the keyring sealed columns are written with (set by generate)
+
+
+def _seal(column: str, value: str) -> str:
+    from models.sealed import seal
+
+    return seal(column, value, RING)
 
 
 def with_pinyin(table: str, columns: tuple[str, ...], chunk: list[tuple[Any, ...]]) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
@@ -342,9 +352,10 @@ class Rows:
             enrolment = min(2024, birth_year + 18 + (rng.random() < 0.3))
             graduation = enrolment + 4
             outcome = "studying" if graduation > 2024 else rng.choice(OUTCOMES_GRADUATED)
+            category = "registered_poor" if rng.random() < 0.6 else "only_child_low_income"
             students.append((
-                sid, *HEAD, self.name(), gender, id_number, self.mobile("139"),
-                "registered_poor" if rng.random() < 0.6 else "only_child_low_income", cid,
+                sid, *HEAD, self.name(), gender, _seal("id_number", id_number), _seal("phone", self.mobile("139")),
+                _seal("family_category", category), cid,
                 rng.choice(UNIVERSITIES), rng.choice(MAJORS), enrolment, graduation, outcome,
             ))
             years = range(enrolment, min(enrolment + 4, 2025))
@@ -378,7 +389,7 @@ class Rows:
             status = ENROLMENT_STATUSES[rng.randrange(4)]
             qualified = status == "qualified"
             rows.append((
-                eid, *HEAD, rng.randrange(courses) + 1, rng.choice(net.communities)[0], self.name(), self.mobile("138"),
+                eid, *HEAD, rng.randrange(courses) + 1, rng.choice(net.communities)[0], self.name(), _seal("phone", self.mobile("138")),
                 status, rng.randint(60, 100) if qualified or status == "attended" else None,
                 f"JK{eid:010d}" if qualified else None,
             ))
@@ -654,6 +665,12 @@ def generate(size: str, backend: str = "postgresql", report: Callable[[str], Non
         DATA_DIR.mkdir(exist_ok=True)
         for suffix in ("", "-wal", "-shm"):
             sqlite_path(size).with_name(sqlite_path(size).name + suffix).unlink(missing_ok=True)
+    from hongfan import keys
+    from hongfan.settings import Settings
+
+    # Sealed columns are written sealed, with the keyring the app will read them with.
+    global RING
+    RING = keys.resolve(Settings.from_env({**os.environ, "HONGFAN_DATABASE_URL": app_url(size, backend)}))
     t0 = time.perf_counter()
     migrate(app_url(size, backend))
     report(f"  migrated in {time.perf_counter() - t0:.1f} s")

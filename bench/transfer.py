@@ -213,8 +213,8 @@ async def bench_export(db: Database, rows: int, homes: list[Organisation]) -> di
                         "version": 1,
                         "created_at": now,
                         "updated_at": now,
-                        "created_by": "bench",
-                        "updated_by": "bench",
+                        "created_by": None,
+                        "updated_by": None,
                     }
                     for i, n in enumerate(extra[start : start + 5000])
                 ],

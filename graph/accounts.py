@@ -198,13 +198,24 @@ async def update_user(info: strawberry.Info, input: UpdateUserInput) -> UserPayl
 
 
 async def create_api_token(
-    info: strawberry.Info, user_id: relay.GlobalID, name: str = "api", expires_days: int | None = None
+    info: strawberry.Info,
+    user_id: relay.GlobalID,
+    name: str = "api",
+    expires_days: int | None = None,
+    password: Annotated[
+        str | None,
+        strawberry.argument(
+            description="Your own password, when you signed in more than 15 minutes ago (确认密码)"
+        ),
+    ] = None,
 ) -> ApiTokenPayload:
     ctx: Context = info.context
     try:
         async with ctx.db.transaction(accounts.AUTH) as session:
             pk = global_id_to_pk(user_id, "User", ctx.principal)
-            token, secret = await accounts.issue_token(session, ctx.principal, pk, name=name, expires_days=expires_days)
+            token, secret = await accounts.issue_token(
+                session, ctx.principal, pk, name=name, expires_days=expires_days, password=password
+            )
     except HongfanError as error:
         return ApiTokenPayload(api_token=None, token=None, errors=_errors(error))
     return ApiTokenPayload(api_token=token_node(token), token=secret, errors=[])
@@ -236,7 +247,11 @@ MUTATION_FIELDS = {
         resolver=update_user, description="Change a user's role, binding or status; refused when version is stale (修改用户)"
     ),
     "create_api_token": strawberry.field(
-        resolver=create_api_token, description="Issue an API token; the secret is in this response only (签发令牌)"
+        resolver=create_api_token,
+        description=(
+            "Issue an API token; the secret is in this response only. Needs a signed-in session (not a "
+            "token) whose password was checked in the last 15 minutes, or `password` (签发令牌)"
+        ),
     ),
     "revoke_api_token": strawberry.field(resolver=revoke_api_token, description="Revoke an API token (吊销令牌)"),
 }

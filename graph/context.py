@@ -41,10 +41,13 @@ class Context:
         self.request = request
         self.request_id = uuid.uuid4().hex
         self._session: AsyncSession | None = None
+        self._closed = False
         self._lock = asyncio.Lock()
         self._loaders: dict[Hashable, DataLoader[Any, Any]] = {}
         # (type name, record id) → (organisation id, fields read in clear)
         self._sensitive_reads: dict[tuple[str, int], tuple[int | None, set[str]]] = {}
+        # type name → sensitive fields the request looked records up by (filters), audited
+        self.lookups: dict[str, set[str]] = {}
         # Answer plannable read queries from one SQL statement (graph.planner).
         self.planning_enabled = settings.planner
         self.planned = False  # set when the planner answered, for tests and benchmarks
@@ -93,6 +96,11 @@ class Context:
         return self._timed_out
 
     def _ensure_session(self) -> AsyncSession:
+        if self._closed:
+            # A DataLoader batch dispatched by a resolver that was cancelled (a sibling
+            # failed) may run after the request ended: it must not open a session that
+            # nobody closes (it would sit "idle in transaction", holding its locks).
+            raise RuntimeError("the request is over; its reads are closed")
         if self._session is None:
             self._session = self.db.session(self.principal)
             self._session.info["request_id"] = self.request_id
@@ -161,6 +169,9 @@ class Context:
         _, fields = self._sensitive_reads.setdefault((type_name, record_id), (organisation_id, set()))
         fields.add(field)
 
+    def note_lookup(self, type_name: str, field: str) -> None:
+        self.lookups.setdefault(type_name, set()).add(field)
+
     async def _write_sensitive_reads(self) -> None:
         """One audit entry per record whose sensitive fields were read in clear."""
         reads, self._sensitive_reads = self._sensitive_reads, {}
@@ -176,15 +187,29 @@ class Context:
             )
             for (type_name, record_id), (organisation_id, fields) in reads.items()
         ]
+        lookups, self.lookups = self.lookups, {}
+        entries += [
+            AuditEntry(
+                actor=self.principal.actor,
+                action="lookup_sensitive",
+                entity=type_name,
+                record_id=0,
+                changes={"fields": sorted(fields), "surface": "graphql"},
+                request_id=self.request_id,
+                organisation_id=self.principal.organisation_id,
+            )
+            for type_name, fields in lookups.items()
+        ]
         async with self.db.transaction(self.principal) as session:
             session.add_all(entries)
 
     async def close(self) -> None:
         try:
-            if self._sensitive_reads:
+            if self._sensitive_reads or self.lookups:
                 await self._write_sensitive_reads()
         finally:
             async with self._lock:  # a shielded statement may still be running
+                self._closed = True
                 if self._session is not None:
                     session, self._session = self._session, None
                     await session.close()

@@ -27,15 +27,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from graphql import (
-    ArgumentNode,
-    ListValueNode,
-    NamedTypeNode,
-    ObjectValueNode,
-    OperationDefinitionNode,
-    Visitor,
-    visit,
-)
+from graphql import ListValueNode, NamedTypeNode, ObjectValueNode, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
@@ -160,16 +152,19 @@ def _refusal(code: str, lang: str, **params: Any) -> UserError:
     return UserError(message(code, lang, **params), code="FILTER_TOO_LARGE")
 
 
-class _FilterLiterals(Visitor):
-    """The ``filter:`` arguments written as literals in a document."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.found: list[ObjectValueNode] = []
-
-    def enter_argument(self, node: ArgumentNode, *_args: Any) -> None:
-        if node.name.value == "filter" and isinstance(node.value, ObjectValueNode):
-            self.found.append(node.value)
+def _filter_literals(definition: Any) -> list[ObjectValueNode]:
+    """The ``filter:`` arguments written as literals in an operation or fragment (no recursion;
+    graphql-core's ``visit`` cost about 1 ms on a typical document)."""
+    found: list[ObjectValueNode] = []
+    stack = [definition.selection_set] if definition.selection_set is not None else []
+    while stack:
+        for selection in stack.pop().selections:
+            for argument in getattr(selection, "arguments", None) or ():
+                if argument.name.value == "filter" and isinstance(argument.value, ObjectValueNode):
+                    found.append(argument.value)
+            if getattr(selection, "selection_set", None) is not None:
+                stack.append(selection.selection_set)
+    return found
 
 
 def check_raw_filters(document: Any, variables: dict[str, Any] | None, limits: FilterLimits, lang: str) -> None:
@@ -182,10 +177,9 @@ def check_raw_filters(document: Any, variables: dict[str, Any] | None, limits: F
                     raw = variables.get(variable.variable.name.value)
                     if raw is not None:
                         _shape(raw, limits, lang)
-        literals = _FilterLiterals()
-        visit(definition, literals)
-        for literal in literals.found:
-            _shape(_literal(literal), limits, lang)
+        if getattr(definition, "selection_set", None) is not None:
+            for literal in _filter_literals(definition):
+                _shape(_literal(literal), limits, lang)
 
 
 class FilterGuard(SchemaExtension):

@@ -30,8 +30,9 @@ from hongfan import access
 from hongfan.pagination import Direction, SortKey
 from hongfan.principal import Principal
 from models import pinyin
-from models.base import ENTITIES, Record, ToMany, ToOne
+from models.base import ENTITIES, Record, ToMany, ToOne, column_meta
 from models.messages import message
+from models.sealed import Sealed
 from models.search import text_contains
 from models.validators import parse_record_id
 
@@ -171,8 +172,37 @@ def compile_filter(
         else:
             if not access.can_read_column(principal, model, name):
                 raise _forbidden(name, principal)
+            if isinstance(getattr(model, name).type, Sealed):
+                # Sealed at rest: only whole values are comparable (through the blind index).
+                used = {k for k, v in vars(value).items() if _given(v)}
+                if used - {"eq", "ne", "in_", "not_in", "is_null"}:
+                    raise UserError(message("keys.sealed_operator", principal.language, column=name), code="SEALED_FIELD")
+            if column_meta(model, name).person:  # authorship: by the user's global ID
+                clauses.extend(_operators(getattr(row, name), value, lambda v: global_id_to_pk(v, "User", principal)))
+                continue
             clauses.extend(_operators(getattr(row, name), value))
     return sa.and_(*clauses) if clauses else None
+
+
+def sensitive_lookups(model: type[Record], where: Any) -> set[tuple[str, str]]:
+    """(type name, column) of every sensitive column ``where`` looks records up by, at any depth."""
+    found: set[tuple[str, str]] = set()
+    if not _given(where):
+        return found
+    relations = {snake(name): r for name, r in ((r.name, r) for r in model.__entity__.relations)}
+    for name, value in vars(where).items():
+        if not _given(value):
+            continue
+        if name in ("and_", "or_"):
+            for part in value:
+                found |= sensitive_lookups(model, part)
+        elif name == "not_":
+            found |= sensitive_lookups(model, value)
+        elif name in relations:
+            found |= sensitive_lookups(ENTITIES[relations[name].target], value)
+        elif name in model.__table__.c and column_meta(model, name).sensitive:  # type: ignore[attr-defined]
+            found.add((model.__entity__.type_name, name))
+    return found
 
 
 def _within(model: type[Record], row: Any, pk: int) -> sa.ColumnElement[bool]:

@@ -44,6 +44,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 from strawberry.types.arguments import convert_arguments
 
+from graph import people
 from graph.context import Context
 from graph.errors import UserError
 from graph.fastlane import Replayable, capture
@@ -52,8 +53,10 @@ from graph.resolvers import PageArgs, page_args
 from hongfan import access, reads
 from hongfan.pagination import Direction, _signature
 from hongfan.policy import Fields
+from models import sealed
 from models.base import ENTITIES, Money, Record, ToOne, UTCDateTime, column_meta
 from models.rules import python_type
+from models.sealed import Sealed
 
 
 class NotPlannable(Exception):
@@ -71,13 +74,14 @@ ROOTS = {m.__entity__.plural: m for m in ENTITIES.values()}
 class NodeShape:
     model: type[Record]
     sensitive: dict[str, str] = field(default_factory=dict)  # response key → column
+    people: dict[str, str] = field(default_factory=dict)  # response key → authorship column (a user id)
     relations: dict[str, Any] = field(default_factory=dict)  # response key → NodeShape | ConnectionShape
     audit: bool = False  # sensitive fields in clear: record the read
 
     @property
     def finished_in_sql(self) -> bool:
         """True when nothing in this node or below is masked or audited in Python."""
-        return not self.sensitive and not self.audit and all(n.finished_in_sql for n in self.relations.values())
+        return not self.sensitive and not self.people and not self.audit and all(n.finished_in_sql for n in self.relations.values())
 
 
 @dataclass
@@ -350,6 +354,11 @@ class Planner:
         if narrowed is not None and column not in narrowed:
             return sa.null()
         value = row.c[column]
+        if column_meta(model, column).person:
+            if mode is Fields.HIDDEN:
+                return sa.null()
+            shape.people[key] = column  # a user id, named in Python as graph.people names it
+            return value
         if column_meta(model, column).sensitive:
             if mode is Fields.HIDDEN:
                 return sa.null()
@@ -456,6 +465,9 @@ class Finisher:
         read: list[str] = []
         for key, column in shape.sensitive.items():
             raw = data.get(key)
+            column_type = shape.model.__table__.c[column].type  # type: ignore[attr-defined]
+            if raw is not None and isinstance(column_type, Sealed):
+                raw = sealed.unseal(column_type.column, str(raw))  # SQL built the JSON from ciphertext
             if raw is not None and isinstance(python_type(shape.model, column), type) and issubclass(python_type(shape.model, column), enum.Enum):
                 raw = python_type(shape.model, column)(raw)
             shown = access.present(principal, shape.model, column, raw)
@@ -464,6 +476,8 @@ class Finisher:
             data[key] = shown
             if shown is not None and audit is not None:
                 read.append(column)
+        for key in shape.people:
+            data[key] = await people.label(self.ctx, shape.model, data.get(key))
         if read and audit is not None:
             for column in read:
                 self.ctx.note_sensitive_read(shape.model.__entity__.type_name, int(audit[0]), audit[1], column)
@@ -538,7 +552,7 @@ async def execute_planned(ctx: Context, schema: Any, document: Any, operation_na
         plan = _plan(ctx, schema, operation, fragments, variables)
         if plan is None:
             return None
-        if cache_key is not None:
+        if cache_key is not None and not ctx.lookups:  # a lookup is planned (and audited) each time
             PLANS[cache_key] = plan
             if len(PLANS) > PLAN_CACHE_SIZE:
                 PLANS.pop(next(iter(PLANS)))
@@ -555,7 +569,8 @@ async def execute_planned(ctx: Context, schema: Any, document: Any, operation_na
         if shape is not None:
             overflowed |= await finisher.connection(value, shape)
         data[key] = value
-    if finished_in_sql and not overflowed and len(sent) == 1:
+    # A lookup by personal data is audited on every request: never replayed by the fast lane.
+    if finished_in_sql and not overflowed and len(sent) == 1 and not ctx.lookups:
         sql, params = sent[0]
         template = Template.build(ctx, schema, operation, fragments, statement, sites, sql, tuple(params))
         ctx.replayable = Replayable(sql, tuple(params), tuple(shapes), template)

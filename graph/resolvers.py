@@ -22,7 +22,7 @@ from strawberry.types.unset import UNSET
 from graph.context import Context
 from graph.errors import UserError
 from graph.filter_limits import FilterLimits, check_filter
-from graph.filters import compile_filter, compile_order, global_id_to_pk
+from graph.filters import compile_filter, compile_order, global_id_to_pk, sensitive_lookups
 from graph.names import a, snake
 from hongfan import access, crud, deadline, reads
 from hongfan.errors import HongfanError
@@ -53,6 +53,7 @@ def to_node(ctx: Context, model: type[Record], record: Record | None) -> Any:
     """The GraphQL object for ``record``, with fields as the caller may see them."""
     if record is None:
         return None
+    from graph.people import person_slot
     from graph.types import sensitive_slot
 
     node_cls = graph_entity(model).node
@@ -63,7 +64,8 @@ def to_node(ctx: Context, model: type[Record], record: Record | None) -> Any:
             continue  # a pinyin sort key or search text, not a field
         name = column.name
         value = access.present(principal, model, name, getattr(record, name))
-        values[sensitive_slot(name) if column_meta(model, name).sensitive else name] = value
+        meta = column_meta(model, name)
+        values[person_slot(name) if meta.person else sensitive_slot(name) if meta.sensitive else name] = value
     values["id"] = record.id
     return node_cls(**values)
 
@@ -138,6 +140,8 @@ def page_args(
     if filter is not None:  # before any SQL is built (#9.1)
         check_filter(filter, FilterLimits.of(ctx.settings), ctx.language)
     where = compile_filter(model, filter, principal)
+    for type_name, column in sensitive_lookups(model, filter):  # a lookup by personal data: audited
+        ctx.note_lookup(type_name, column)
     keys = with_tiebreak(compile_order(model, order_by, principal))
     if first is not None and last is not None:
         raise UserError(message("page.first_and_last", ctx.language), code="BAD_PAGE_SIZE")

@@ -6,12 +6,10 @@ from functools import cache
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
 from strawberry import relay
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
-    MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -21,16 +19,17 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from graph import accounts as account_fields
+from graph import erasure as erasure_fields
 from graph import labels as enum_labels
 from graph import resolvers
 from graph.activity_statistics import resolve_activity_statistics
 from graph.aggregate import resolve_aggregate
 from graph.arguments import describe_arguments
 from graph.audit import resolve_audit_log
-from graph.errors import UserError
 from graph.filter_limits import FilterGuard
 from graph.names import snake
 from graph.planner import PlannedExecution
+from graph.privacy import PrivateErrors, QuietSchema, is_user_facing
 from graph.scalars import OVERRIDES as SCALARS
 from graph.signin import SignInRequired
 from graph.statistics import resolve_statistics
@@ -53,6 +52,7 @@ def _query_type() -> type:
         description="Any record by its global ID; null when it does not exist or you may not see it (按编号查询)",
     )
     namespace.update(account_fields.QUERY_FIELDS)
+    namespace.update(erasure_fields.QUERY_FIELDS)
     namespace["audit_log"] = strawberry.field(
         resolver=resolve_audit_log,
         description=(
@@ -85,14 +85,9 @@ def _mutation_type() -> type:
     for model in ENTITIES.values():
         namespace.update(resolvers.mutation_fields(model))
     namespace.update(account_fields.MUTATION_FIELDS)
+    namespace.update(erasure_fields.mutation_fields())
     cls = type("Mutation", (), namespace)
     return strawberry.type(cls, description="Create, change, delete and restore records (修改数据)")
-
-
-def _is_user_facing(error: GraphQLError) -> bool:
-    """Errors we raised on purpose, or GraphQL's own validation errors, are shown as they are."""
-    original = error.original_error
-    return original is None or isinstance(original, UserError | GraphQLError)
 
 
 @cache
@@ -112,7 +107,7 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
         *QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH).validation_rules,
         *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
     ]
-    schema = strawberry.Schema(
+    schema = QuietSchema(
         query=query,
         mutation=mutation,
         types=[relay.Node],
@@ -128,9 +123,9 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
             SignInRequired,
             PlannedExecution,
             lambda: ValidationCache(maxsize=256),
-            lambda: MaskErrors(
+            lambda: PrivateErrors(
                 # the database going away is answered 503 by hongfan.app, which needs to see it
-                should_mask_error=lambda error: not _is_user_facing(error)
+                should_mask_error=lambda error: not is_user_facing(error)
                 and not is_unavailable(error.original_error),
                 error_message="服务器内部错误 / Internal server error",
             ),

@@ -19,6 +19,7 @@ from strawberry import relay
 from strawberry.types.unset import UNSET
 from strawberry.utils.str_converters import to_camel_case
 
+from graph import people
 from graph.enums import gql_enum
 from graph.names import a, snake
 from graph.operators import OPERATOR_INPUT, IDFilter, PinyinStringFilter
@@ -160,6 +161,14 @@ def _build_node(model: type[Record]) -> type:
 
     for column in _exposed_columns(model):
         scalar = _scalar(model, column)
+        if column_meta(model, column).person:
+            # A user's id, named as the caller may see people (graph.people).
+            annotations[people.person_slot(column)] = strawberry.Private[Any]  # type: ignore[misc]  # built at runtime
+            namespace[column] = strawberry.field(
+                resolver=people.person_field(model, column),
+                description=_description(model, column),
+            )
+            continue
         if column_meta(model, column).sensitive:
             # Resolved, not stored: reading it in clear is written to the audit log.
             annotations[sensitive_slot(column)] = strawberry.Private[Any]  # type: ignore[misc]  # built at runtime
@@ -245,6 +254,12 @@ def _build_filter(model: type[Record]) -> type:
     }
     for column in _exposed_columns(model):
         if not column_meta(model, column).filterable:
+            continue
+        if column_meta(model, column).person:
+            annotations[column] = Optional[IDFilter]  # noqa: UP045
+            namespace[column] = strawberry.field(
+                default=None, description=_description(model, column) + ": by the user's global ID"
+            )
             continue
         annotations[column] = Optional[operator_input(model, column)]  # noqa: UP045
         namespace[column] = strawberry.field(default=None, description=_description(model, column))

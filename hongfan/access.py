@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import functools
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,9 +30,20 @@ from hongfan.policy import (
 from hongfan.principal import Principal, Role
 from models.audit import AuditEntry
 from models.base import ENTITIES, Record, ToOne, column_meta
+from models.messages import message
+from models.sealed import Sealed
 from models.validators import mask_national_id, mask_phone, mask_text
 
 INCLUDE_DELETED = "hongfan_include_deleted"
+
+
+@dataclass(frozen=True)
+class Person:
+    """A user as authorship names them: what person_label chooses from."""
+
+    id: int
+    display_name: str | None
+    email: str
 
 
 class NoPrincipalError(RuntimeError):
@@ -154,6 +166,10 @@ def visibility(principal: Principal, model: type[Record], column: str) -> Visibi
     narrowed = readable_columns(principal, model)
     if narrowed is not None and column not in narrowed:
         return Visibility.HIDDEN
+    if column_meta(model, column).person:
+        # Authorship (a user's id): hidden from the public and partners; named for staff
+        # by person_label (a display name, or name and e-mail for admins).
+        return Visibility.HIDDEN if field_mode(principal, model) is Fields.HIDDEN else Visibility.CLEAR
     if not column_meta(model, column).sensitive:
         return Visibility.CLEAR
     mode = field_mode(principal, model)
@@ -164,6 +180,8 @@ def visibility(principal: Principal, model: type[Record], column: str) -> Visibi
     choice = model.__table__.c[column].type  # type: ignore[attr-defined]
     if isinstance(choice, sa.Enum) and choice.enum_class is not None:
         return Visibility.HIDDEN
+    if isinstance(choice, Sealed) and choice.enum_cls is not None:
+        return Visibility.HIDDEN  # a sealed choice (family category)
     return Visibility.MASKED
 
 
@@ -190,6 +208,20 @@ def present(principal: Principal, model: type[Record], column: str, value: Any) 
     if seen is Visibility.HIDDEN or isinstance(value, enum.Enum):
         return None
     return _MASKS[column_meta(model, column).mask_kind](str(value))
+
+
+def person_label(principal: Principal, model: type[Record], who: Person | None) -> str | None:
+    """How ``principal`` sees the author ``who`` of a ``model`` record.
+
+    Hidden (None) from the public and partners; a display name for staff; name and
+    e-mail for those who see sensitive fields in clear (admins, who manage accounts).
+    """
+    mode = field_mode(principal, model)
+    if who is None or mode is Fields.HIDDEN:
+        return None
+    if mode is Fields.FULL:
+        return f"{who.display_name} <{who.email}>" if who.display_name else who.email
+    return who.display_name or message("person.unnamed", principal.language, id=who.id)
 
 
 def can_write(principal: Principal, model: type[Record], op: Op) -> bool:

@@ -156,6 +156,7 @@ async def _from_token(db: Any, plaintext: str, lang: str) -> AuthInfo:
             raise AuthenticationFailed()
         token, user = found
         principal = await accounts.principal_for(session, user, language=lang)
+    principal = dataclasses.replace(principal, credential="token", token_id=token.id)
     if accounts.touch_due(token.last_used_at):
         await _touch(db, accounts.touch_token, token)
     return AuthInfo(principal, "token", token_used_at=token.last_used_at)
@@ -169,6 +170,7 @@ async def _from_cookie(db: Any, settings: Any, raw: str, lang: str) -> AuthInfo 
             return None
         auth_session, user = found
         principal = await accounts.principal_for(session, user, language=lang)
+    principal = dataclasses.replace(principal, credential="session", password_checked_at=auth_session.created_at)
     if accounts.touch_due(auth_session.last_seen_at):
         await _touch(db, accounts.touch_session, auth_session)
     return AuthInfo(principal, "session", csrf_token=auth_session.csrf_token, session_id=raw)

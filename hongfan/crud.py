@@ -8,7 +8,9 @@ field-level messages in the caller's language; nothing is written on error
 
 from __future__ import annotations
 
+import contextlib
 import enum
+from collections.abc import AsyncIterator
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -16,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hongfan import access, integrity
+from hongfan import access, integrity, redaction
 from hongfan.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from hongfan.policy import Op, Rows
 from hongfan.principal import Principal
@@ -140,6 +142,22 @@ def _derive_scope(
             raise Forbidden.of("parent_id", "root_forbidden", lang)
 
 
+@contextlib.asynccontextmanager
+async def _unique_as_field_error(model: type[Record], lang: str) -> AsyncIterator[None]:
+    """A unique violation the checks above could not see (a concurrent writer) as a field error.
+
+    The driver's message carries the value (PostgreSQL's DETAIL: Key (id_number)=(…));
+    the error names the field only, and the exception is not chained to it.
+    """
+    try:
+        yield
+    except sa.exc.IntegrityError as error:
+        column = redaction.unique_violation(model, error)
+        if column is None:
+            raise Invalid([FieldError("id", "integrity", message("integrity", lang))]) from None
+        raise Invalid([FieldError(column, "unique", message("unique", lang))]) from None
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return value.value
@@ -165,7 +183,7 @@ def _audit(session: AsyncSession, action: str, record: Record, changes: dict[str
             action=action,
             entity=record.__entity__.type_name,
             record_id=record.id or 0,
-            changes=changes,
+            changes=redaction.seal_changes(type(record), changes),
             request_id=session.info.get("request_id"),
             organisation_id=audit_organisation(record),
         )
@@ -184,10 +202,11 @@ async def create(session: AsyncSession, model: type[Record], data: dict[str, Any
     _derive_scope(session, model, row, refs, lang)
     _check_record(model, row, lang)
     await check_unique(session, model, row, None, lang)
-    actor = _principal(session).actor
-    record = model(**row, created_by=actor, updated_by=actor)
+    author = _principal(session).user_id  # a user reference; null when the system writes
+    record = model(**row, created_by=author, updated_by=author)
     session.add(record)
-    await session.flush()
+    async with _unique_as_field_error(model, lang):
+        await session.flush()
     if model.__entity__.scope == "path":
         parent = refs.get("parent_id")
         record.path = f"{parent.path if parent else '/'}{record.id}/"  # type: ignore[attr-defined]
@@ -222,10 +241,11 @@ async def _write_versioned(
     table = model.__table__  # type: ignore[attr-defined]
     read_version = record.version
     derived = pinyin.derived_values(model, values)  # a changed name's sort key and search text
-    values = {**values, "version": read_version + 1, "updated_at": utcnow(), "updated_by": _principal(session).actor}
-    result = await session.execute(
-        sa.update(table).where(table.c.id == record.id, table.c.version == read_version).values(**values, **derived)
-    )
+    values = {**values, "version": read_version + 1, "updated_at": utcnow(), "updated_by": _principal(session).user_id}
+    async with _unique_as_field_error(model, _lang(session)):
+        result = await session.execute(
+            sa.update(table).where(table.c.id == record.id, table.c.version == read_version).values(**values, **derived)
+        )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         lang = _lang(session)
         raise Conflict([FieldError("version", "conflict.version", message("conflict.version", lang, current="?", given=read_version))])

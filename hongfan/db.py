@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from hongfan import access, deadline
+from hongfan import access, deadline, keys, redaction
+from hongfan.errors import HongfanError
 from hongfan.principal import Principal
 from hongfan.settings import Settings
 
@@ -47,7 +48,9 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
 
 def create_engine(settings: Settings) -> AsyncEngine:
     url = sa.make_url(settings.database_url)
-    kwargs: dict[str, Any] = {"echo": settings.db_echo}
+    # Statement parameters are personal data (ID numbers, phones): never in a log line or
+    # an exception's text, even with echo on (#12.3).
+    kwargs: dict[str, Any] = {"echo": settings.db_echo, "hide_parameters": True}
     if url.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"timeout": 30}
     else:
@@ -74,6 +77,8 @@ def create_engine(settings: Settings) -> AsyncEngine:
 class Database:
     def __init__(self, settings: Settings, engine: AsyncEngine | None = None) -> None:
         access.install()
+        redaction.install()
+        keys.load(settings)  # sealed columns need it; a clear error when it is missing or bad
         self.settings = settings
         self.engine = engine or create_engine(settings)
         self._reads = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
@@ -97,8 +102,14 @@ class Database:
     @asynccontextmanager
     async def transaction(self, principal: Principal) -> AsyncIterator[AsyncSession]:
         """A write session in one transaction: committed on success, rolled back on error."""
-        async with self.session(principal, write=True) as session, session.begin():
-            yield session
+        try:
+            async with self.session(principal, write=True) as session, session.begin():
+                yield session
+        except HongfanError as error:
+            if error.after_rollback:  # what the refusal itself must leave in the audit log
+                async with self.session(principal, write=True) as session, session.begin():
+                    session.add_all(error.after_rollback)
+            raise
 
     async def ping(self, timeout: float = 2.0) -> None:
         """Raise unless the database answers within ``timeout`` seconds.

@@ -23,6 +23,9 @@ class HongfanError(Exception):
     def __init__(self, errors: list[FieldError]) -> None:
         super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
         self.errors = errors
+        # Audit entries that must outlive the failed write's rollback (e.g. a probe of a
+        # unique personal value); hongfan.db.Database.transaction writes them afterwards.
+        self.after_rollback: list[Any] = []
 
     @classmethod
     def of(cls, field: str, code: str, lang: str, **params: Any) -> HongfanError:

@@ -10,6 +10,7 @@ from a CLI, or from async code through ``asyncio.to_thread``.
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -24,8 +25,10 @@ from sqlalchemy import pool
 from sqlalchemy.ext.asyncio import create_async_engine
 
 import migrations
-from hongfan.settings import normalise_database_url
+from hongfan import keys
+from hongfan.settings import Settings, normalise_database_url
 from models.base import Money, UTCDateTime
+from models.sealed import Sealed
 
 MIGRATIONS_DIR = Path(migrations.__file__).parent
 
@@ -75,6 +78,8 @@ def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | 
         return "sa.DateTime(timezone=True)"
     if type_ == "type" and isinstance(obj, Money):
         return "sa.BigInteger()"
+    if type_ == "type" and isinstance(obj, Sealed):
+        return "sa.String(255)"
     return False
 
 
@@ -120,6 +125,9 @@ def alembic_config(database_url: str) -> Config:
     # password ("p%40ss") must reach env.py intact.
     url = normalise_database_url(database_url)
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    # Data migrations that seal personal data (0010) need the keyring; never the database's.
+    settings = Settings(database_url=url, env=os.environ.get("HONGFAN_ENV", "development"))
+    config.attributes["keyring"] = keys.resolve(settings).to_json()
     return config
 
 

@@ -37,6 +37,8 @@ class Op(enum.StrEnum):
     UPDATE = "update"
     DELETE = "delete"
     RESTORE = "restore"
+    # Erase a person's identifying data on request (PIPL; hongfan.erasure): admins only.
+    ANONYMISE = "anonymise"
 
 
 ANON = "anonymous"

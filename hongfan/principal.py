@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from datetime import datetime
 
 
 class Role(enum.StrEnum):
@@ -26,6 +27,12 @@ class Principal:
     organisation_path: str | None = None  # materialised path of the bound organisation
     company_id: int | None = None
     language: str = "zh"
+    # How a request proved who it is: "token", "session", or "" for code in the process
+    # itself (the CLI, jobs, tests). Minting a token needs a session with a recent password
+    # check, never a token alone (#12.7).
+    credential: str = ""
+    token_id: int | None = None  # the bearer token used, if any
+    password_checked_at: datetime | None = None  # a session's sign-in (or latest re-check)
 
     @property
     def is_system(self) -> bool:

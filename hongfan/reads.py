@@ -121,3 +121,24 @@ async def honest_count(
 async def by_ids(execute: Execute, model: type[Record], ids: list[int]) -> dict[int, Record]:
     rows = (await execute(sa.select(model).where(model.id.in_(ids)))).scalars().all()  # type: ignore[union-attr]
     return {r.id: r for r in rows if r.id is not None}
+
+
+async def people(execute: Execute, ids: set[int] | list[int]) -> dict[int, Any]:
+    """The users behind authorship ids, as :class:`hongfan.access.Person` (for person_label)."""
+    from hongfan.access import Person
+    from models.accounts import User
+
+    wanted = sorted({int(i) for i in ids if i is not None})
+    if not wanted:
+        return {}
+    users = User.__table__  # type: ignore[attr-defined]
+    statement = sa.select(users.c.id, users.c.display_name, users.c.email).where(users.c.id.in_(wanted))
+    rows = (await execute(statement)).all()
+    return {int(r.id): Person(int(r.id), r.display_name, r.email) for r in rows}
+
+
+def actor_user_id(actor: str | None) -> int | None:
+    """The user id in an audit actor ("user:3:…"); None for the system and the public."""
+    kind, _, rest = (actor or "").partition(":")
+    number = rest.partition(":")[0]
+    return int(number) if kind == "user" and number.isdigit() else None

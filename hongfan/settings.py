@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from models.messages import message
@@ -118,6 +118,9 @@ class Settings:
     # how long an anonymous GET answer may be cached.
     cors_origins: tuple[str, ...] = ()
     cache_max_age: int = 60
+    # The keyring of sealed personal data (hongfan.keys): its JSON, or a file holding it.
+    keys: str = field(default_factory=lambda: os.environ.get("HONGFAN_KEYS", ""), repr=False)
+    keyring_file: str = field(default_factory=lambda: os.environ.get("HONGFAN_KEYRING_FILE", ""))
 
     @property
     def is_production(self) -> bool:
@@ -130,6 +133,8 @@ class Settings:
         production = mode == "production"
         default_db = "sqlite+aiosqlite:///" + str(Path.cwd() / "hongfan.db")
         secret = env.get("HONGFAN_SECRET_KEY", "")
+        if production and not (env.get("HONGFAN_KEYS") or env.get("HONGFAN_KEYRING_FILE")):
+            raise SettingsError("settings.keys_required")
         if not secret:
             if production:
                 raise SettingsError("settings.secret_required")
@@ -166,6 +171,8 @@ class Settings:
             job_retention_hours=_int(env, "HONGFAN_JOB_RETENTION_HOURS", 24),
             export_inline_rows=_int(env, "HONGFAN_EXPORT_INLINE_ROWS", 5000),
             graphql_max_body_kb=_int(env, "HONGFAN_GRAPHQL_MAX_BODY_KB", 1024),
+            keys=env.get("HONGFAN_KEYS", ""),
+            keyring_file=env.get("HONGFAN_KEYRING_FILE", ""),
             retry_after_seconds=_int(env, "HONGFAN_RETRY_AFTER_SECONDS", 5),
             db_connect_timeout_seconds=_int(env, "HONGFAN_DB_CONNECT_TIMEOUT_SECONDS", 5),
             sqlite_busy_timeout_ms=_int(env, "HONGFAN_SQLITE_BUSY_TIMEOUT_MS", 5000),

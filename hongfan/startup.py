@@ -163,6 +163,37 @@ def check_database(url: str, *, migrated: bool = True) -> None:
         raise DatabaseProblem(
             "db.behind", url, current=", ".join(sorted(current)), head=", ".join(sorted(expected))
         )
+    check_keyring(url)
+
+
+def check_keyring(url: str) -> None:
+    """Raise DatabaseProblem when the keyring is missing or does not open the sealed data."""
+    import os
+
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from hongfan import keys
+    from hongfan.migrate import run_async
+    from hongfan.settings import Settings
+    from models import sealed
+
+    try:
+        ring = keys.resolve(Settings(database_url=url, env=os.environ.get("HONGFAN_ENV", "development")))
+    except sealed.KeyringError as error:
+        raise DatabaseProblem(error.code, url, **error.params) from None
+
+    async def probe() -> None:
+        engine = create_async_engine(normalise_database_url(url))
+        try:
+            async with engine.connect() as connection:
+                await keys.verify(connection, ring)
+        finally:
+            await engine.dispose()
+
+    try:
+        run_async(probe)
+    except sealed.KeyringError as error:
+        raise DatabaseProblem(error.code, url, **error.params) from None
 
 
 __all__ = ["CONNECT_TIMEOUT", "DatabaseProblem", "check_database", "explain"]

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hongfan import probes
 from hongfan.errors import FieldError, Invalid
 from models.base import Record
 from models.messages import message
@@ -23,9 +24,14 @@ async def check_unique(
     """
     table = model.__table__  # type: ignore[attr-defined]
     errors: list[FieldError] = []
+    audit: list[Any] = []
+    principal = session.info["principal"]
     for columns in model.__entity__.unique_groups:
         if any(row.get(c) is None for c in columns if c != "parent_id"):
             continue
+        personal = probes.guarded(model, columns)
+        if personal:  # a check that can tell a person exists: limited per caller (#12.6)
+            await probes.check_budget(session, principal, lang, columns[-1])
         # Core query on the table: uniqueness holds across every row, hidden or deleted.
         query = sa.select(table.c.id).where(
             *[
@@ -35,7 +41,12 @@ async def check_unique(
         )
         if own_id is not None:
             query = query.where(table.c.id != own_id)
-        if (await session.execute(query.limit(1))).first() is not None:
+        found = (await session.execute(query.limit(1))).first()
+        if found is not None and personal:
+            error, entry = await probes.hit(session, principal, model, columns[-1], found[0], own_id, lang)
+            errors.append(error)
+            audit.append(entry)
+        elif found is not None:
             errors.append(FieldError(columns[-1], "unique", message("unique", lang)))
     for column in table.columns:
         if (
@@ -49,7 +60,9 @@ async def check_unique(
             if (await session.execute(query.limit(1))).first() is not None:
                 errors.append(FieldError(column.name, "unique", message("unique", lang)))
     if errors:
-        raise Invalid(errors)
+        refused = Invalid(errors)
+        refused.after_rollback = audit  # the probes stay in the audit log (hongfan.db)
+        raise refused
 
 
 __all__ = ["check_unique"]

@@ -70,6 +70,9 @@ class ApiToken(SQLModel, table=True):
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The token whose bearer created this one (legacy: tokens no longer mint tokens);
+    # revoking a token revokes the tokens it created, and theirs.
+    parent_token_id: int | None = Field(default=None, foreign_key="api_token.id", index=True)
 
 
 class AuthSession(SQLModel, table=True):

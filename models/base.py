@@ -59,6 +59,9 @@ class ColumnMeta:
     # "person" (people's names, surnames read as surnames) or "text": derive a pinyin
     # sort key and search text beside the column (models.pinyin).
     pinyin: Literal["person", "text"] | None = None
+    # The column holds a user's id (authorship): shown as the caller may see people
+    # (hidden, a display name, or name and e-mail), never as stored.
+    person: bool = False
     # How a sensitive value is masked for roles that see it masked; None: from its checks
     # (a national ID or a phone number), else the generic text mask. See ``mask_kind``.
     mask: Literal["national_id", "phone", "text"] | None = None
@@ -86,10 +89,17 @@ def col(
     orderable: bool = True,
     checks: tuple[str, ...] = (),
     pinyin: Literal["person", "text"] | None = None,
+    person: bool = False,
     mask: Literal["national_id", "phone", "text"] | None = None,
     **field_kwargs: Any,
 ) -> Any:
-    """A model field with its description and :class:`ColumnMeta` attached."""
+    """A model field with its description and :class:`ColumnMeta` attached.
+
+    A sensitive column is never a sort key: ordering by it would put its values in
+    cursors and next-page links, and leak their order to whoever may not read them (#12).
+    """
+    if sensitive:
+        orderable = False
     meta = ColumnMeta(
         label_zh=zh,
         label_en=en,
@@ -100,6 +110,7 @@ def col(
         orderable=orderable,
         checks=checks,
         pinyin=pinyin,
+        person=person,
         mask=mask,
     )
     if pinyin is not None and sensitive:
@@ -284,21 +295,24 @@ class Record(SQLModel):
         nullable=False,
         index=True,
     )
-    created_by: str | None = col(
-        "Who created the record (创建人)",
+    # Authorship is a user's id (null when the system wrote), never text naming a person.
+    created_by: int | None = col(
+        "Who created the record: hidden from the public and partners, a display name for staff (创建人)",
         zh="创建人",
         en="Created by",
         writable=False,
+        orderable=False,
+        person=True,
         default=None,
-        max_length=200,
     )
-    updated_by: str | None = col(
-        "Who last changed the record (最后修改人)",
+    updated_by: int | None = col(
+        "Who last changed the record: hidden from the public and partners, a display name for staff (最后修改人)",
         zh="最后修改人",
         en="Updated by",
         writable=False,
+        orderable=False,
+        person=True,
         default=None,
-        max_length=200,
     )
     version: int = col(
         "Optimistic-concurrency version; send the value you read with every update (版本号)",

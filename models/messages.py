@@ -13,6 +13,7 @@ from models.messages_api import API_MESSAGES
 from models.messages_cli import CLI_MESSAGES
 from models.messages_integrity import INTEGRITY_MESSAGES
 from models.messages_limits import LIMIT_MESSAGES
+from models.messages_privacy import PRIVACY_MESSAGES
 
 Language = Literal["zh", "en"]
 DEFAULT_LANGUAGE: Language = "zh"
@@ -390,6 +391,8 @@ MESSAGES.update(LIMIT_MESSAGES)
 MESSAGES.update(INTEGRITY_MESSAGES)
 # The GraphQL-over-HTTP layer's texts (#14): requests, persisted operations.
 MESSAGES.update(API_MESSAGES)
+# People, tokens and personal data (#12).
+MESSAGES.update(PRIVACY_MESSAGES)
 
 
 class _KeepMissing(dict[str, object]):

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlmodel.sql.sqltypes import AutoString
 
 from models.base import Money, Record, UTCDateTime, column_meta
+from models.sealed import Sealed
 from models.validators import (
     check_credit_code,
     check_mobile,
@@ -56,6 +57,8 @@ def python_type(model: type[Record], name: str) -> type:
         return datetime
     if isinstance(column_type, sa.Enum) and column_type.enum_class is not None:
         return column_type.enum_class  # type: ignore[no-any-return]
+    if isinstance(column_type, Sealed):
+        return column_type.enum_cls or str
     if isinstance(column_type, sa.String | AutoString):
         return str
     return column_type.python_type  # type: ignore[no-any-return]

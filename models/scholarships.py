@@ -6,7 +6,10 @@ import enum
 from datetime import date
 from decimal import Decimal
 
+import sqlalchemy as sa
+
 from models.base import EntityMeta, Money, Record, ToMany, ToOne, col, entity, enum_column, labelled
+from models.sealed import Sealed, index_of
 from models.validators import make_national_id
 
 
@@ -89,17 +92,19 @@ class ScholarshipStudent(Record, table=True):
 
     name: str = col("Full name (姓名)", zh="姓名", en="Name", searchable=True, pinyin="person", max_length=50, index=True)
     gender: Gender = col("Gender (性别)", zh="性别", en="Gender", sa_type=enum_column(Gender), index=True)
+    # Sealed at rest (models.sealed): AES-GCM with a blind index for exact lookup; unique
+    # through the index (uq_scholarship_student_id_number below).
     id_number: str = col(
         "National ID number, GB 11643 (身份证号)", zh="身份证号", en="ID number", sensitive=True,
-        max_length=18, unique=True, checks=("national_id",),
+        sa_type=Sealed("id_number"), checks=("national_id",),
     )
     phone: str | None = col(
         "Mobile number (手机号码)", zh="手机号码", en="Phone", sensitive=True,
-        default=None, max_length=20, checks=("mobile",), orderable=False,
+        default=None, sa_type=Sealed("phone"), checks=("mobile",), orderable=False,
     )
     family_category: FamilyCategory = col(
         "Why the family qualifies (家庭类别)", zh="家庭类别", en="Family category", sensitive=True,
-        sa_type=enum_column(FamilyCategory), index=True,
+        sa_type=Sealed("family_category", FamilyCategory),
     )
     organisation_id: int = col(
         "Home organisation, usually a community or village (户籍所在组织)", zh="所在组织", en="Home organisation",
@@ -155,3 +160,11 @@ class Grant(Record, table=True):
         "Where the money came from (资金来源)", zh="资金来源", en="Funding source",
         searchable=True, default=None, max_length=100, index=True,
     )
+
+
+# Uniqueness of ID numbers over their blind index: the database never sees the number.
+sa.Index(
+    "uq_scholarship_student_id_number",
+    index_of(ScholarshipStudent.__table__.c.id_number),  # type: ignore[attr-defined]
+    unique=True,
+)

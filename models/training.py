@@ -16,6 +16,7 @@ from models.base import (
     labelled,
     published_flag,
 )
+from models.sealed import Sealed
 
 
 @labelled(
@@ -168,7 +169,7 @@ class Enrolment(Record, table=True):
     name: str = col("Full name (姓名)", zh="姓名", en="Name", searchable=True, pinyin="person", max_length=50, index=True)
     phone: str | None = col(
         "Mobile number (手机号码)", zh="手机号码", en="Phone", sensitive=True,
-        default=None, max_length=20, checks=("mobile",), filterable=False, orderable=False,
+        default=None, sa_type=Sealed("phone"), checks=("mobile",), filterable=False, orderable=False,
     )
     status: EnrolmentStatus = col(
         "Progress (状态)", zh="状态", en="Status",

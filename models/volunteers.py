@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from models.base import EntityMeta, Money, Record, ToOne, col, entity, enum_column
 from models.scholarships import Gender
+from models.sealed import Sealed
 
 
 @entity(
@@ -66,7 +67,7 @@ class Volunteer(Record, table=True):
         en="Phone",
         sensitive=True,
         default=None,
-        max_length=20,
+        sa_type=Sealed("phone"),
         checks=("mobile",),
         orderable=False,
     )

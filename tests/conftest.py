@@ -20,6 +20,11 @@ import models  # noqa: F401  (registers every table)
 from hongfan.db import Database, create_engine
 from hongfan.settings import Settings, normalise_database_url
 
+# One fixed keyring for sealed personal data (hongfan.keys): every Database the tests
+# make, and every server process they start, reads it from the environment.
+TEST_KEYS = '{"active": "test1", "keys": {"test1": "PVh4ng8IQ4_f_sKR_o1wtbyS-elxpVx2xRILhLbL0wI"}, "index_key": "-zsurqy1PNVe7oQ66qe3hCL2cjjFCM3wxYsKX8eJVc0"}'
+os.environ.setdefault("HONGFAN_KEYS", TEST_KEYS)
+
 POSTGRES_URL = os.environ.get("HONGFAN_TEST_POSTGRES_URL", "")
 REQUIRE_POSTGRES = os.environ.get("HONGFAN_REQUIRE_POSTGRES", "") == "1"
 

@@ -58,7 +58,8 @@ class World:
     def editor(self, org: Organisation, lang: str = "zh") -> Principal:
         return Principal(
             kind="user",
-            actor="user:editor",
+            actor="user:41:editor",
+            user_id=41,
             role=Role.EDITOR,
             organisation_id=org.id,
             organisation_path=org.path,
@@ -267,7 +268,7 @@ async def test_a_district_editor_cannot_import_into_another_district(database: D
     assert result.committed, result.errors
     students = await rows_of(database, ScholarshipStudent)
     assert {s.organisation_id for s in students} == {world.gaolin.id}
-    assert {s.created_by for s in students} == {"user:editor"}
+    assert {s.created_by for s in students} == {41}  # a user reference, no e-mail
 
 
 async def test_an_editor_gets_english_messages_in_english(database: Database, world: World) -> None:

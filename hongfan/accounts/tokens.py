@@ -10,11 +10,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from hongfan import passwords
 from hongfan.accounts.common import _audit, _error, _iso, digest, touch_due
 from hongfan.accounts.grants import _managed_user
 from hongfan.accounts.users import principal_for
-from hongfan.errors import Invalid, NotFound
-from hongfan.principal import Principal
+from hongfan.errors import Forbidden, Invalid, NotFound
+from hongfan.principal import Principal, Role
 from models.accounts import ApiToken, User
 from models.base import utcnow
 from models.organisations import Organisation
@@ -34,9 +35,16 @@ async def issue_token(
     *,
     name: str = "api",
     expires_days: int | None = None,
+    password: str | None = None,
 ) -> tuple[ApiToken, str]:
-    """A new API token acting as the user; returns the row and the token, shown only now."""
+    """A new API token acting as the user; returns the row and the token, shown only now.
+
+    Over HTTP only a signed-in session may ask, with its password checked within
+    :data:`REAUTH_WINDOW` (at sign-in, or ``password`` now) — except a superadmin issuing
+    a token for someone else. A bearer token never mints another (#12.7).
+    """
     user = await _managed_user(session, actor, user_id, self_allowed=True)
+    await _check_may_mint(session, actor, user, password)
     name = remove_zero_width(name or "api").strip()[:100] or "api"
     problem = check_text(name)
     if problem is not None:  # the same rule as every record's text (#9.4)
@@ -52,6 +60,7 @@ async def issue_token(
         prefix=plaintext[:8],
         created_at=now,
         expires_at=now + timedelta(days=expires_days) if expires_days else None,
+        parent_token_id=actor.token_id,
     )
     session.add(token)
     await session.flush()
@@ -70,6 +79,26 @@ async def issue_token(
     return token, plaintext
 
 
+REAUTH_WINDOW = timedelta(minutes=15)
+
+
+async def _check_may_mint(session: AsyncSession, actor: Principal, user: User, password: str | None) -> None:
+    if actor.is_system or actor.credential == "":
+        return  # the process itself: the CLI, jobs
+    if actor.credential != "session":
+        raise _error(Forbidden, "password", "token.needs_session", actor)
+    if actor.role is Role.SUPERADMIN and actor.user_id != user.id:
+        return  # a superadmin acting for another user
+    if password:
+        own = (await session.execute(sa.select(User).where(col(User.id) == actor.user_id))).scalar_one_or_none()
+        if own is None or not passwords.verify(own.password_hash, password):
+            raise _error(Invalid, "password", "token.reauth_failed", actor)
+        return
+    checked = actor.password_checked_at
+    if checked is None or utcnow() - checked > REAUTH_WINDOW:
+        raise _error(Forbidden, "password", "token.reauth", actor, minutes=int(REAUTH_WINDOW.total_seconds() // 60))
+
+
 async def token_by_plaintext(session: AsyncSession, plaintext: str) -> ApiToken | None:
     statement = sa.select(ApiToken).where(col(ApiToken.token_hash) == digest(plaintext.strip()))
     return (await session.execute(statement)).scalar_one_or_none()
@@ -83,17 +112,27 @@ async def revoke_token(session: AsyncSession, actor: Principal, token_id: int) -
     if token is None:
         raise _error(NotFound, "id", "not_found", actor)
     await _managed_user(session, actor, token.user_id, self_allowed=True)
-    if token.revoked_at is None:
-        token.revoked_at = utcnow()
-        await session.flush()
-        _audit(
-            session,
-            actor,
-            "token_revoke",
-            "ApiToken",
-            token.id,
-            {"revoked_at": [None, _iso(token.revoked_at)]},
+    now = utcnow()
+    # The token and every token created with it, and theirs (lineage, breadth first).
+    lineage, frontier = [token], [token.id]
+    while frontier:
+        children = list(
+            (await session.execute(sa.select(ApiToken).where(col(ApiToken.parent_token_id).in_(frontier)))).scalars()
         )
+        lineage += children
+        frontier = [c.id for c in children]
+    for each in lineage:
+        if each.revoked_at is None:
+            each.revoked_at = now
+            await session.flush()
+            _audit(
+                session,
+                actor,
+                "token_revoke",
+                "ApiToken",
+                each.id,
+                {"revoked_at": [None, _iso(each.revoked_at)], **({"via": token.id} if each is not token else {})},
+            )
     return token
 
 

@@ -23,7 +23,7 @@ from models.sites import Recognition, ServiceSite, SiteKind
 from models.validators import check_mobile
 
 ACTOR = "demo"
-AUTHOR = f"system:{ACTOR}"
+AUTHOR: int | None = None  # authorship is a user id; the system writes as nobody
 ROOT_NAME = "厦门市"
 AS_OF: date = demo_data()["as_of"]
 _LANDLINE_RE = re.compile(r"0\d{2,3}-\d{7,8}")

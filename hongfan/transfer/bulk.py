@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hongfan import crud
+from hongfan import crud, redaction
 from hongfan.errors import Conflict, FieldError
 from hongfan.transfer.checking import Checked, Create, Update
 from models.audit import AuditEntry
@@ -85,6 +85,7 @@ class _Writer:
         self.model = model
         self.table = model.__table__  # type: ignore[attr-defined]
         self.actor = actor
+        self.author: int | None = session.info["principal"].user_id  # authorship: a user reference
         self.request_id = request_id
         self.created: dict[int, int] = {}  # spreadsheet row → new id
         self.real: dict[int, tuple[int, str]] = {}  # placeholder → (id, path)
@@ -95,8 +96,8 @@ class _Writer:
         now = utcnow()
         defaults = {
             **self._defaults(),
-            "created_by": self.actor,
-            "updated_by": self.actor,
+            "created_by": self.author,
+            "updated_by": self.author,
             "version": 1,
             "created_at": now,
             "updated_at": now,
@@ -176,7 +177,7 @@ class _Writer:
             result = await self.session.execute(
                 sa.update(self.table)
                 .where(self.table.c.id == record.id, self.table.c.version == record.version)
-                .values(**values, version=record.version + 1, updated_at=now, updated_by=self.actor)
+                .values(**values, version=record.version + 1, updated_at=now, updated_by=self.author)
             )
             if result.rowcount != 1:  # type: ignore[attr-defined]
                 raise WriteConflict(record.id)
@@ -195,7 +196,7 @@ class _Writer:
                 "action": action,
                 "entity": self.model.__entity__.type_name,
                 "record_id": record_id,
-                "changes": changes,
+                "changes": redaction.seal_changes(self.model, changes),
                 "request_id": self.request_id,
                 "organisation_id": organisation,
                 "at": utcnow(),

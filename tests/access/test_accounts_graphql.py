@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from strawberry import relay
 
+from tests.access.caller import Caller
 from tests.access.world import build_world
 
 
@@ -51,7 +52,10 @@ async def test_editors_partners_and_anonymous_cannot_create_users(database, make
 
 async def test_a_revoked_token_is_refused_on_the_next_request(database, make_caller, http):
     world = await build_world(database)
-    superadmin = await make_caller(world, "superadmin")
+    await make_caller(world, "superadmin")
+    # Tokens are issued from a signed-in session (a token alone cannot mint one, #12.7).
+    login = await http.post("/auth/login", json={"email": "superadmin@access.test", "password": "correct horse battery"})
+    superadmin = Caller(http, {"x-csrf-token": login.json()["csrfToken"]})
     users = (await superadmin.data("{ users { id email } }"))["users"]
     target = next(u for u in users if u["email"] == "superadmin@access.test")
     issued = (await superadmin.data(

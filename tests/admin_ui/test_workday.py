@@ -447,7 +447,12 @@ async def test_editor_sees_her_own_edit_in_the_history_with_chinese_labels(world
     )
     assert saved.status_code == 303, saved.text[:2000]
     history = text_of((await client.get(f"/admin/companies/{huli_company.id}/history")).text)
-    assert "行业" in history and "家政服务" in history and EDITOR in history
+    assert "行业" in history and "家政服务" in history
+    # Staff who are not admins see who did it by name, never by e-mail (#12.1).
+    table = history.split("操作人", 1)[1]  # the page header names the signed-in user herself
+    assert "湖里区计生协编辑（演示）" in table and EDITOR not in table
+    detail = text_of((await client.get(f"/admin/companies/{huli_company.id}")).text)
+    assert "湖里区计生协编辑（演示）" in detail and "@" not in detail.split("最后修改人")[-1][:80]
 
 
 async def test_sensitive_reads_are_a_separate_tab_for_admins_only(world: Database) -> None:

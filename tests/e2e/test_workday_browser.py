@@ -87,8 +87,8 @@ async def _generate(session: AsyncSession) -> dict[str, Any]:
                 university=UNIVERSITIES[i % 5 if i < 998 else i - 998],
                 enrolment_year=2022,
                 graduation_year=2026,
-                created_by="system:test",
-                updated_by="system:test",
+                created_by=None,
+                updated_by=None,
             )
         )
     session.add_all(students)

@@ -3,7 +3,9 @@ STATEMENT_TIMEOUT, and no path runs the cancelled statement again (#9.2)."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -43,6 +45,17 @@ async def test_a_statement_past_its_deadline_is_cancelled_and_the_connection_ser
         await database.dispose()
 
 
+@contextlib.asynccontextmanager
+async def _tight(served: Served) -> AsyncIterator[Database]:
+    """The module's database behind an engine whose reads have 300 ms."""
+    settings = dataclasses.replace(served.database.settings, statement_timeout_ms=300)
+    database = Database(settings, create_engine(settings))
+    try:
+        yield database
+    finally:
+        await database.dispose()
+
+
 class Statements:
     def __init__(self) -> None:
         self.sent: list[str] = []
@@ -65,10 +78,9 @@ async def _with_table_locked(served: Served, work: Any) -> Any:
 async def test_a_read_past_its_deadline_is_statement_timeout_and_runs_once(served: Served):
     if served.database.dialect != "postgresql":
         pytest.skip("a lock holds the read past its deadline on PostgreSQL; SQLite: the test above")
-    settings = dataclasses.replace(served.database.settings, statement_timeout_ms=300)
-    async with serve(served.database, settings) as server:
+    async with _tight(served) as database, serve(database) as server:
         counter = Statements()
-        engine = served.database.engine.sync_engine
+        engine = database.engine.sync_engine
 
         async def ask() -> Any:
             sa.event.listen(engine, "before_cursor_execute", counter)
@@ -83,20 +95,19 @@ async def test_a_read_past_its_deadline_is_statement_timeout_and_runs_once(serve
         assert "took too long" in body["errors"][0]["message"]
         # the planned statement ran once; neither the field-by-field path nor a count re-ran it
         assert len([s for s in counter.sent if "organisation" in s]) == 1, counter.sent
-        await server.still_serving()
+    await served.still_serving()
 
 
 async def test_a_replayed_read_past_its_deadline_is_not_run_again(served: Served):
     if served.database.dialect != "postgresql":
         pytest.skip("the fast lane replays PostgreSQL statements")
-    settings = dataclasses.replace(served.database.settings, statement_timeout_ms=300)
-    async with serve(served.database, settings) as server:
+    async with _tight(served) as database, serve(database) as server:
         for _ in range(2):  # answered, then replayed
             assert "errors" not in (await server.graphql({"query": QUERY})).json()
         fastlane = server.app.state.fastlane
         assert fastlane.hits == 1
         counter = Statements()
-        engine = served.database.engine.sync_engine
+        engine = database.engine.sync_engine
 
         async def ask() -> Any:
             sa.event.listen(engine, "before_cursor_execute", counter)
@@ -112,7 +123,7 @@ async def test_a_replayed_read_past_its_deadline_is_not_run_again(served: Served
         assert "超时" in body["errors"][0]["message"]
         assert fastlane.statements == statements_before + 1
         assert counter.sent == []  # the normal path did not run it again
-        await server.still_serving()
+    await served.still_serving()
 
 
 async def test_a_write_past_its_deadline_is_statement_timeout_and_writes_nothing(served: Served):

@@ -110,3 +110,13 @@ async def test_a_filter_nested_thousands_deep_in_the_document_is_a_clear_error(s
         error = response.json()["errors"][0]
         assert error.get("extensions", {}).get("code") == "FILTER_TOO_LARGE" or "nested too deeply" in error["message"]
     await served.still_serving()
+
+
+async def test_a_literal_or_of_hundreds_of_branches_in_a_fragment_is_refused(served: Served):
+    branches = ",".join('{name: {eq: "x"}}' for _ in range(300))
+    query = (
+        "query { ...Q } fragment Q on Query { organisations(filter: {or: [" + branches + "]}) { totalCount } }"
+    )
+    body = (await served.graphql({"query": query})).json()
+    assert body["errors"][0]["extensions"]["code"] == "FILTER_TOO_LARGE", body
+    await served.still_serving()

@@ -1,0 +1,86 @@
+"""GraphQL errors without the values a caller sent (#12.3).
+
+A rejected document or a variable of the wrong type is answered with what is wrong and
+where (the field, the expected type), never with the value: graphql-core's own messages
+echo the whole input ("Variable '$input' got invalid value {…}") and its error text
+quotes the document. Logs get a code and, for a failure of ours, the exception's type
+and frames — never the document, the variables or the driver's message.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import traceback
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry import Schema
+from strawberry.extensions import MaskErrors
+
+from graph.errors import UserError
+from hongfan.redaction import scrub
+
+log = logging.getLogger("hongfan.graphql")
+
+_VARIABLE = re.compile(r"^Variable '(\$\w+)' got invalid value")
+_AT_PATH = re.compile(r" at '([\w.\[\]]*)'; ")
+_EXPECTED = re.compile(r"Expected type '([\w!\[\]]+)'")
+_LITERAL = re.compile(r"((?:value|found):? )(\"(?:[^\"\\]|\\.)*\"|\{.*\}|\[.*\]|[^\s;,]+)", re.S)
+
+
+def redact_message(text: str) -> str:
+    """``text`` of a GraphQL error without any value the caller sent."""
+    variable = _VARIABLE.match(text)
+    if variable:
+        at = _AT_PATH.search(text)
+        expected = _EXPECTED.search(text)
+        where = f" at '{at.group(1)}'" if at else ""
+        what = f"; Expected type '{expected.group(1)}'." if expected else "."
+        return f"Variable '{variable.group(1)}' got invalid value{where}{what}"
+    return scrub(_LITERAL.sub(lambda m: m.group(1) + "…", text))
+
+
+def is_user_facing(error: GraphQLError) -> bool:
+    """Errors we raised on purpose, or GraphQL's own validation errors, are shown (redacted)."""
+    original = error.original_error
+    return original is None or isinstance(original, UserError | GraphQLError)
+
+
+class PrivateErrors(MaskErrors):
+    """Unexpected errors masked; the others' messages redacted of the caller's values."""
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        shown: list[GraphQLError] = []
+        for error in errors:
+            if self.should_mask_error(error):
+                shown.append(self.anonymise_error(error))
+                continue
+            if not is_user_facing(error):
+                shown.append(error)  # left to hongfan.app (the database going away: 503)
+                continue
+            shown.append(
+                GraphQLError(
+                    message=redact_message(error.message),
+                    nodes=error.nodes,
+                    positions=error.positions,
+                    path=error.path,
+                    extensions=error.extensions,
+                )
+            )
+        return shown
+
+
+class QuietSchema(Schema):
+    """Logs what went wrong without the document, the variables or any value."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        for error in errors:
+            original = error.original_error
+            if is_user_facing(error):
+                code = (error.extensions or {}).get("code", "GRAPHQL_VALIDATION")
+                log.info("GraphQL request refused (%s): %s", code, redact_message(error.message))
+                continue
+            assert original is not None
+            frames = "".join(traceback.format_tb(original.__traceback__))
+            log.error("GraphQL field %s failed: %s\n%s", error.path, type(original).__name__, scrub(frames))
