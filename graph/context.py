@@ -25,6 +25,22 @@ def _sqlstate(error: Exception) -> str | None:
     return getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
 
 
+class SharedLoader(DataLoader[Any, Any]):
+    """A DataLoader whose loads survive the cancellation of one of their waiters.
+
+    Resolvers asking for the same key share one future. graphql-core (3.3+) cancels
+    a failed field's siblings, and awaiting a bare future from a cancelled task
+    cancels the future itself, so every other resolver waiting for that key would
+    fail with ``CancelledError``. Each waiter gets its own shield instead.
+    """
+
+    def load(self, key: Any) -> Awaitable[Any]:
+        return asyncio.shield(super().load(key))
+
+    def load_many(self, keys: Any) -> Awaitable[list[Any]]:
+        return asyncio.gather(*(self.load(key) for key in keys))
+
+
 class Context:
     """What every resolver receives as ``info.context``.
 
@@ -157,7 +173,7 @@ class Context:
         """The request's DataLoader for ``key``, created on first use."""
         existing = self._loaders.get(key)
         if existing is None:
-            existing = DataLoader(load_fn=batch)
+            existing = SharedLoader(load_fn=batch)
             self._loaders[key] = existing
         return existing
 

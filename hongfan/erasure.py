@@ -166,3 +166,17 @@ def _plain(record: Record) -> dict[str, Any]:
     return {
         c.name: crud._jsonable(getattr(record, c.name)) for c in table.columns if not derived.derived_from(c)
     }
+
+
+async def past_retention(session: AsyncSession, years: int, this_year: int) -> list[tuple[int, int]]:
+    """(id, graduation year) of students kept past ``years`` after graduating, not yet anonymised."""
+    from models.base import ENTITIES
+
+    model: Any = ENTITIES["ScholarshipStudent"]
+    statement = (
+        sa.select(model.id, model.graduation_year)
+        .where(model.graduation_year + years < this_year, model.name != TOMBSTONE_NAME)
+        .order_by(model.id)
+        .execution_options(**{access.INCLUDE_DELETED: True})
+    )
+    return [(int(i), int(y)) for i, y in (await session.execute(statement)).all()]

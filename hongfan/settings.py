@@ -98,6 +98,9 @@ class Settings:
     # the size above which an admin export runs as a job instead of downloading at once.
     jobs_dir: str = ""  # "" = <temp dir>/hongfan-jobs/<hash of the database URL>
     job_retention_hours: int = 24
+    # Personal data kept this many years after a student's expected graduation year, then
+    # anonymised by `hongfan retention run` (0: kept until erased on request).
+    retention_years: int = 0
     export_inline_rows: int = 5_000
     # When the database goes away (#9.6): 503 with Retry-After, a bounded wait to connect,
     # SQLite's busy timeout (its own retries) before "locked" is a 503, and how long
@@ -169,6 +172,7 @@ class Settings:
             import_max_xlsx_ratio=_int(env, "HONGFAN_IMPORT_MAX_XLSX_RATIO", 200),
             jobs_dir=env.get("HONGFAN_JOBS_DIR", ""),
             job_retention_hours=_int(env, "HONGFAN_JOB_RETENTION_HOURS", 24),
+            retention_years=_int(env, "HONGFAN_RETENTION_YEARS", 0),
             export_inline_rows=_int(env, "HONGFAN_EXPORT_INLINE_ROWS", 5000),
             graphql_max_body_kb=_int(env, "HONGFAN_GRAPHQL_MAX_BODY_KB", 1024),
             keys=env.get("HONGFAN_KEYS", ""),

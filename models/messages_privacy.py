@@ -69,5 +69,18 @@ PRIVACY_MESSAGES: dict[str, dict[str, str]] = {
         "en": "Re-encrypted {count} values with key {key}",
     },
     "cli.keys_show": {"zh": "当前密钥：{key}；密钥环：{keys}", "en": "Active key: {key}; keyring: {keys}"},
+    "cli.retention_off": {
+        "zh": "未设置保存期限：请设置 HONGFAN_RETENTION_YEARS（毕业后保存的年数）",
+        "en": "No retention period: set HONGFAN_RETENTION_YEARS (years kept after graduation)",
+    },
+    "cli.retention_row": {"zh": "学生 #{id}（预计毕业 {year} 年）", "en": "student #{id} (graduating {year})"},
+    "cli.retention_listed": {
+        "zh": "共 {count} 名学生已超过毕业后 {years} 年的保存期限（未作修改）",
+        "en": "{count} students are past {years} years after graduation (nothing changed)",
+    },
+    "cli.retention_done": {
+        "zh": "已匿名化 {count} 名超过毕业后 {years} 年保存期限的学生",
+        "en": "Anonymised {count} students past {years} years after graduation",
+    },
     "person.system": {"zh": "系统", "en": "System"},
 }

@@ -41,6 +41,7 @@ COMMAND_GROUPS: tuple[str, ...] = (
     "hongfan.cli.users:register",
     "hongfan.cli.tokens:register",
     "hongfan.cli.keys:register",
+    "hongfan.cli.retention:register",
     "hongfan.cli.schema:register",
     "hongfan.transfer.cli:add_io_commands",
 )
