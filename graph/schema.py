@@ -29,6 +29,7 @@ from graph.filter_limits import FilterGuard
 from graph.names import snake
 from graph.planner import PlannedExecution
 from graph.privacy import PrivateErrors, QuietSchema, is_user_facing
+from graph.query_cost import CostGuard
 from graph.scalars import OVERRIDES as SCALARS
 from graph.statistics import resolve_statistics
 from graph.suggestions import HideSuggestions
@@ -117,6 +118,7 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
             lambda: AddValidationRules(limit_rules),
             lambda: ParserCache(maxsize=256),
             FilterGuard,  # oversized filters refused before their arguments are converted
+            CostGuard,  # queries that may fetch too many rows refused before any SQL
             PlannedExecution,
             lambda: ValidationCache(maxsize=256),
             lambda: PrivateErrors(
