@@ -35,6 +35,12 @@ async def test_readyz_reports_unavailable_when_the_database_is_unreachable(tmp_p
     assert response.json()["status"] == "unavailable"
 
 
+async def test_given_a_browser_asking_for_the_site_icon_then_it_gets_the_sail_not_a_404(client: httpx.AsyncClient):
+    icon = await client.get("/favicon.ico", follow_redirects=True)
+    assert icon.status_code == 200
+    assert icon.headers["content-type"].startswith("image/svg+xml")
+
+
 async def test_graphiql_is_served_on_get(client: httpx.AsyncClient):
     response = await client.get("/graphql", headers={"accept": "text/html"})
     assert response.status_code == 200
