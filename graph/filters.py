@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from strawberry import relay
 from strawberry.types.unset import UNSET
+from strawberry.utils.str_converters import to_camel_case
 
 from graph.errors import UserError
 from graph.names import snake
@@ -43,10 +44,9 @@ def _given(value: Any) -> bool:
 
 
 def _forbidden(column: str, principal: Principal) -> UserError:
-    return UserError(
-        message("filter.forbidden_field", principal.language) + f": {column}",
-        code="FORBIDDEN_FIELD",
-    )
+    # named as the caller wrote it (idNumber), never by its database column (id_number)
+    text = message("filter.forbidden_field", principal.language) + f": {to_camel_case(column)}"
+    return UserError(text, code="FORBIDDEN_FIELD", extensions={"field": to_camel_case(column)})
 
 
 def global_id_to_pk(value: relay.GlobalID | str, type_name: str, principal: Principal) -> int:

@@ -344,6 +344,13 @@ def relation_field(model: type[Record], relation: ToOne | ToMany) -> Any:
     return strawberry.field(resolver=resolver, description=relation.description)
 
 
+def _require_sign_in(ctx: Context, model: type[Record]) -> None:
+    """An anonymous caller asking for people is told to sign in (the same answer whether or
+    not there are any), not given an empty list."""
+    if access.needs_sign_in(ctx.principal, model):
+        raise UserError(message("list.sign_in", ctx.language, type=model.__entity__.plural), code="UNAUTHENTICATED")
+
+
 def list_field(model: type[Record]) -> Any:
     type_name = model.__entity__.type_name
 
@@ -356,6 +363,7 @@ def list_field(model: type[Record]) -> Any:
         last: int | None = None,
         before: str | None = None,
     ) -> Any:
+        _require_sign_in(info.context, model)
         return await list_records(info.context, model, filter, order_by, first, after, last, before)
 
     resolve.__annotations__ = {
@@ -405,21 +413,29 @@ def _input_values(ctx: Context, model: type[Record], data: Any, skip: set[str]) 
     return values
 
 
-def _payload(ctx: Context, model: type[Record], record: Record | None, error: HongfanError | None) -> Any:
+def _payload(
+    ctx: Context, model: type[Record], record: Record | None, error: HongfanError | None, creating: bool = False
+) -> Any:
     from graph.types import FieldError, field_name
 
     entity = graph_entity(model)
-    errors = [FieldError(field=field_name(e.field), code=e.code, message=e.message) for e in (error.errors if error else [])]
+    # a refused create is about the whole record: its input has no `id` to blame
+    errors = [
+        FieldError(field=None if creating and e.field == "id" else field_name(e.field), code=e.code, message=e.message)
+        for e in (error.errors if error else [])
+    ]
     return entity.payload(**{entity.payload_field: to_node(ctx, model, record), "errors": errors})
 
 
-async def _write(ctx: Context, model: type[Record], action: Callable[[Any], Awaitable[Record]]) -> Any:
+async def _write(
+    ctx: Context, model: type[Record], action: Callable[[Any], Awaitable[Record]], creating: bool = False
+) -> Any:
     try:
         async with ctx.db.transaction(ctx.principal) as session:
             session.info["request_id"] = ctx.request_id
             record = await action(session)
     except HongfanError as error:
-        return _payload(ctx, model, None, error)
+        return _payload(ctx, model, None, error, creating)
     except Exception as error:
         if deadline.is_statement_timeout(error):  # rolled back, and not tried again (#9.2)
             seconds = ctx.settings.write_statement_timeout_ms / 1000
@@ -437,7 +453,7 @@ def mutation_fields(model: type[Record]) -> dict[str, Any]:
     async def create(info: strawberry.Info, input: Any) -> Any:
         ctx: Context = info.context
         values = _input_values(ctx, model, input, set())
-        return await _write(ctx, model, lambda s: crud.create(s, model, values))
+        return await _write(ctx, model, lambda s: crud.create(s, model, values), creating=True)
 
     async def update(info: strawberry.Info, input: Any) -> Any:
         ctx: Context = info.context
