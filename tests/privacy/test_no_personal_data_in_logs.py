@@ -183,3 +183,40 @@ async def test_given_a_concurrent_duplicate_when_the_database_refuses_it_then_a_
         from sqlalchemy import func, select
 
         assert (await session.execute(select(func.count()).select_from(ScholarshipStudent))).scalar_one() == 1
+
+
+async def test_given_refused_documents_carrying_an_id_number_then_the_log_has_one_info_line_each_without_it_or_a_traceback(
+    database: Database, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    _, token = await _people(database)
+    app = create_app(settings_for(database.settings.database_url), database)
+    literal = "11010519491231002X"
+    documents = [
+        # a required field missing, the ID number in the document's literal (a validation error)
+        f'mutation {{ createScholarshipStudent(input: {{ name: "缺字段", idNumber: "{literal}" }}) {{ errors {{ field }} }} }}',
+        # an editor filtering by a field she may not read in clear (FORBIDDEN_FIELD)
+        f'{{ scholarshipStudents(filter: {{ idNumber: {{ eq: "{ID_NUMBER}" }} }}) {{ totalCount }} }}',
+        # a forged cursor (BAD_CURSOR)
+        '{ scholarshipStudents(first: 2, after: "bm90LWEtY3Vyc29y") { totalCount } }',
+    ]
+    codes = []
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hongfan.test") as http:
+        for document in documents:
+            answer = (await http.post("/graphql", json={"query": document}, headers={"authorization": f"Bearer {token}"})).json()
+            assert "errors" in answer, answer
+            codes.append(answer["errors"][0].get("extensions", {}).get("code"))
+    assert codes[1:] == ["FORBIDDEN_FIELD", "BAD_CURSOR"], codes
+    printed = capsys.readouterr()
+    everything = caplog.text + printed.out + printed.err
+    for value in (literal, ID_NUMBER, ID_NUMBER[:17]):
+        assert value not in everything, [line for line in everything.splitlines() if value in line][:3]
+    assert "Traceback" not in everything
+    refusals = [r for r in caplog.records if r.name == "hongfan.graphql"]
+    assert len(refusals) >= len(documents), [r.getMessage() for r in caplog.records]
+    assert all(r.levelno == logging.INFO and r.exc_info is None for r in refusals), [
+        (r.levelname, r.getMessage()) for r in refusals
+    ]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info], [
+        (r.name, r.getMessage()) for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info
+    ]
