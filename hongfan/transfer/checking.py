@@ -54,6 +54,9 @@ class Checked:
     report: ImportResult
     creates: list[Create] = field(default_factory=list)
     updates: list[Update] = field(default_factory=list)
+    # Existence checks on personal values that hit (hongfan.probes): audit entries the
+    # import writes after its read-only check, preview or not.
+    probes: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -83,6 +86,7 @@ class Checker:
         self.targets = relation_targets(self.model)
         self.key_columns = NATURAL_KEYS.get(self.type_name, ())
         self.siblings: dict[Any, list[Any]] = {}
+        self.probes: list[Any] = []  # audit entries of personal values found taken
 
     def error(self, column: str, code: str, **params: Any) -> RowError:
         header = self.plan.header(column) if column else ""

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hongfan import crud
+from hongfan import crud, probes
 from hongfan.principal import Principal
 from hongfan.transfer.checking import CHUNK, PROGRESS_EVERY, Checked, Checker, Progress, _Row
 from hongfan.transfer.columns import Plan
@@ -16,7 +16,8 @@ from hongfan.transfer.references import References
 from hongfan.transfer.report import ImportResult, RowOutcome
 from hongfan.transfer.sheets import Table
 from hongfan.transfer.values import changes, key_part
-from models.base import Record
+from models.audit import AuditEntry
+from models.base import Record, utcnow
 
 
 async def check_table(
@@ -67,6 +68,7 @@ async def check_table(
         if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
             await progress(done, total)
     await check_unique(checker, checked)
+    checked.probes = checker.probes
     return checked
 
 
@@ -158,10 +160,20 @@ async def check_unique(checker: Checker, checked: Checked) -> None:
             )
             for found in (await checker.session.execute(statement)).all():
                 taken[tuple(found[1:])] = int(found[0])
+        budget = await _probe_budget(checker, model, columns)
         in_file: dict[tuple[Any, ...], int] = {}
         for row, own, key in wanted:
             other = taken.get(key)
-            if (other is not None and other != own) or (
+            if budget is not None and budget <= 0:
+                # Spent: every further personal value is refused without saying whether it is taken.
+                outcomes[row].errors.append(checker.error(last, "unique.too_many", minutes=60))
+                failed.add(row)
+                continue
+            if other is not None and other != own and budget is not None:
+                budget -= 1
+                outcomes[row].errors.append(checker.error(last, await _probe(checker, model, last, other, own)))
+                failed.add(row)
+            elif (other is not None and other != own) or (
                 key in in_file and len(columns) == 1 and last not in checker.key_columns
             ):
                 outcomes[row].errors.append(checker.error(last, "unique"))
@@ -170,6 +182,32 @@ async def check_unique(checker: Checker, checked: Checked) -> None:
     if failed:
         checked.creates = [c for c in checked.creates if c.row not in failed]
         checked.updates = [u for u in checked.updates if u.row not in failed]
+
+
+async def _probe_budget(checker: Checker, model: type[Record], columns: tuple[str, ...]) -> int | None:
+    """Hits left to a caller checking personal values this hour (#12.6); None: not limited."""
+    if checker.principal.is_system or not probes.guarded(model, columns):
+        return None
+    table = AuditEntry.__table__  # type: ignore[attr-defined]
+    used = (
+        await checker.session.execute(
+            sa.select(sa.func.count()).select_from(table).where(
+                table.c.action == probes.ACTION,
+                table.c.actor == checker.principal.actor,
+                table.c.at >= utcnow() - probes.WINDOW,
+            )
+        )
+    ).scalar_one()
+    return max(0, probes.LIMIT - int(used))
+
+
+async def _probe(checker: Checker, model: type[Record], column: str, other: int, own: int | None) -> str:
+    """The error code for a taken personal value, its probe kept for the audit log."""
+    error, entry = await probes.hit(
+        checker.session, checker.principal, model, column, other, own, checker.lang
+    )
+    checker.probes.append(entry)
+    return error.code
 
 
 __all__ = ["check_table", "check_unique", "load_by_ids", "pick"]

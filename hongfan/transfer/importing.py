@@ -73,6 +73,9 @@ async def check_import(
     async with db.session(principal) as session:
         references = await References.load(session, principal)
         checked = await check_table(session, principal, mapping, table, references, progress)
+    if checked.probes:  # personal values found taken: audited like any existence check (#12.6)
+        async with db.transaction(principal) as session:
+            session.add_all(checked.probes)
     return checked, table
 
 
