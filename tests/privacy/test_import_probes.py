@@ -17,7 +17,7 @@ from tests.test_imports import STUDENT_HEADERS, SYSTEM, World, csv_bytes, ids, s
 
 
 async def test_given_an_editor_importing_id_numbers_of_another_district_then_the_rows_do_not_say_where_and_each_check_is_audited(
-    database: Database, world: World, monkeypatch: pytest.MonkeyPatch
+    database: Database, world: World, monkeypatch: pytest.MonkeyPatch  # noqa: F811 - the fixture
 ) -> None:
     monkeypatch.setattr(probes, "LIMIT", 1)
     numbers = ids("female", "male", "female")
