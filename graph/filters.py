@@ -42,7 +42,7 @@ def _given(value: Any) -> bool:
     return value is not None and value is not UNSET
 
 
-def _forbidden(column: str, principal: Principal) -> UserError:
+def forbidden(column: str, principal: Principal) -> UserError:
     return UserError(
         message("filter.forbidden_field", principal.language) + f": {column}",
         code="FORBIDDEN_FIELD",
@@ -146,15 +146,13 @@ def compile_filter(
             clauses.append(sa.not_(inner) if inner is not None else sa.false())
         elif name in by_python_name:
             relation = by_python_name[name]
-            if isinstance(relation, ToOne) and not access.can_read_column(
-                principal, model, relation.fk
-            ):
-                raise _forbidden(name, principal)
+            if not access.relation_readable(principal, model, relation):
+                raise forbidden(name, principal)
             clauses.append(_relation_clause(row, relation, value, principal))
         elif name in fk_targets:
             target_name = fk_targets[name]
             if not access.can_read_column(principal, model, name):
-                raise _forbidden(name, principal)
+                raise forbidden(name, principal)
             clauses.extend(
                 _operators(
                     getattr(row, name),
@@ -171,7 +169,7 @@ def compile_filter(
             )
         else:
             if not access.can_read_column(principal, model, name):
-                raise _forbidden(name, principal)
+                raise forbidden(name, principal)
             if isinstance(getattr(model, name).type, Sealed):
                 # Sealed at rest: only whole values are comparable (through the blind index).
                 used = {k for k, v in vars(value).items() if _given(v)}
@@ -244,7 +242,7 @@ def compile_order(
             if not _given(direction):
                 continue
             if not access.can_read_column(principal, model, name):
-                raise _forbidden(name, principal)
+                raise forbidden(name, principal)
             # A name with a pinyin sort key orders by it: 蔡 陈 洪 黄, as in Excel and WPS.
             keys.append(SortKey(pinyin.sort_column(model, name), Direction(direction.value)))
     return keys
