@@ -35,6 +35,7 @@ BY_NAME: dict[str, str] = {
 # Where the same name means something else on one field: "Type.field.argument".
 BY_FIELD: dict[str, str] = {
     "Mutation.createApiToken.name": "A name to recognise the token by, e.g. the partner system's (令牌名称)",
+    "Query.enumLabels.type": "One enum type's name, e.g. SiteKind; omitted: every enum (选项类型)",
 }
 BY_FIELD_PREFIX: dict[tuple[str, str], str] = {
     ("create", "input"): "The new record's fields (新记录的字段)",

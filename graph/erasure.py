@@ -10,7 +10,7 @@ from strawberry.scalars import JSON
 
 from graph.errors import UserError
 from graph.filters import global_id_to_pk
-from graph.names import snake
+from graph.names import a, snake
 from graph.resolvers import _write
 from hongfan import erasure
 from models.base import ENTITIES
@@ -35,7 +35,7 @@ def mutation_fields() -> dict[str, Any]:
         f"anonymise_{snake(type_name)}": strawberry.field(
             resolver=_resolver(type_name),
             description=(
-                f"Erase a {type_name}'s identifying data on request: name, ID number, phone and family "
+                f"Erase {a(type_name)}'s identifying data on request: name, ID number, phone and family "
                 "category become a tombstone, also in its history; grants and internships stay. "
                 "Superadmins and the org admins of its organisation (匿名化)"
             ),

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from strawberry import relay
 from strawberry.types.unset import UNSET
+from strawberry.utils.str_converters import to_camel_case
 
 from graph.errors import UserError
 from graph.names import snake
@@ -42,11 +43,10 @@ def _given(value: Any) -> bool:
     return value is not None and value is not UNSET
 
 
-def forbidden(column: str, principal: Principal) -> UserError:
-    return UserError(
-        message("filter.forbidden_field", principal.language) + f": {column}",
-        code="FORBIDDEN_FIELD",
-    )
+def _forbidden(column: str, principal: Principal) -> UserError:
+    # named as the caller wrote it (idNumber), never by its database column (id_number)
+    text = message("filter.forbidden_field", principal.language) + f": {to_camel_case(column)}"
+    return UserError(text, code="FORBIDDEN_FIELD", extensions={"field": to_camel_case(column)})
 
 
 def global_id_to_pk(value: relay.GlobalID | str, type_name: str, principal: Principal) -> int:
@@ -147,12 +147,12 @@ def compile_filter(
         elif name in by_python_name:
             relation = by_python_name[name]
             if not access.relation_readable(principal, model, relation):
-                raise forbidden(name, principal)
+                raise _forbidden(name, principal)
             clauses.append(_relation_clause(row, relation, value, principal))
         elif name in fk_targets:
             target_name = fk_targets[name]
             if not access.can_read_column(principal, model, name):
-                raise forbidden(name, principal)
+                raise _forbidden(name, principal)
             clauses.extend(
                 _operators(
                     getattr(row, name),
@@ -169,7 +169,7 @@ def compile_filter(
             )
         else:
             if not access.can_read_column(principal, model, name):
-                raise forbidden(name, principal)
+                raise _forbidden(name, principal)
             if isinstance(getattr(model, name).type, Sealed):
                 # Sealed at rest: only whole values are comparable (through the blind index).
                 used = {k for k, v in vars(value).items() if _given(v)}
@@ -242,7 +242,7 @@ def compile_order(
             if not _given(direction):
                 continue
             if not access.can_read_column(principal, model, name):
-                raise forbidden(name, principal)
+                raise _forbidden(name, principal)
             # A name with a pinyin sort key orders by it: 蔡 陈 洪 黄, as in Excel and WPS.
             keys.append(SortKey(pinyin.sort_column(model, name), Direction(direction.value)))
     return keys

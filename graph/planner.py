@@ -529,8 +529,8 @@ def _plan(
                 shapes.append((key, None))
                 continue
             model = ROOTS.get(root.name.value)
-            if model is None:
-                return None
+            if model is None or access.needs_sign_in(ctx.principal, model):
+                return None  # the resolver answers, or says why it will not
             value, shape = planner.connection(model, root, "Query")
             columns.append(value.label(f"c{len(columns)}"))
             shapes.append((key, shape))

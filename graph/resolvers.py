@@ -314,7 +314,7 @@ def _to_many_resolver(model: type[Record], relation: ToMany) -> Callable[..., Aw
         if not access.relation_readable(ctx.principal, model, relation):
             # the target's key column is not the caller's to read: nor is reading it backwards
             refusal = message("relation.forbidden", ctx.language) + f": {relation.name}"
-            raise UserError(refusal, code="FORBIDDEN_FIELD")
+            raise UserError(refusal, code="FORBIDDEN_FIELD", extensions={"field": relation.name})
         args = page_args(ctx, target, filter, order_by, first, after, last, before)
         rows = await _pages_loader(ctx, relation, target, args).load(root.id)
         counts = _counts_loader(ctx, relation, target, args)
@@ -348,6 +348,13 @@ def relation_field(model: type[Record], relation: ToOne | ToMany) -> Any:
     return strawberry.field(resolver=resolver, description=relation.description)
 
 
+def _require_sign_in(ctx: Context, model: type[Record]) -> None:
+    """An anonymous caller asking for people is told to sign in (the same answer whether or
+    not there are any), not given an empty list."""
+    if access.needs_sign_in(ctx.principal, model):
+        raise UserError(message("list.sign_in", ctx.language, type=model.__entity__.plural), code="UNAUTHENTICATED")
+
+
 def list_field(model: type[Record]) -> Any:
     type_name = model.__entity__.type_name
 
@@ -360,6 +367,7 @@ def list_field(model: type[Record]) -> Any:
         last: int | None = None,
         before: str | None = None,
     ) -> Any:
+        _require_sign_in(info.context, model)
         return await list_records(info.context, model, filter, order_by, first, after, last, before)
 
     resolve.__annotations__ = {
@@ -409,21 +417,29 @@ def _input_values(ctx: Context, model: type[Record], data: Any, skip: set[str]) 
     return values
 
 
-def _payload(ctx: Context, model: type[Record], record: Record | None, error: HongfanError | None) -> Any:
+def _payload(
+    ctx: Context, model: type[Record], record: Record | None, error: HongfanError | None, creating: bool = False
+) -> Any:
     from graph.types import FieldError, field_name
 
     entity = graph_entity(model)
-    errors = [FieldError(field=field_name(e.field), code=e.code, message=e.message) for e in (error.errors if error else [])]
+    # a refused create is about the whole record: its input has no `id` to blame
+    errors = [
+        FieldError(field=None if creating and e.field == "id" else field_name(e.field), code=e.code, message=e.message)
+        for e in (error.errors if error else [])
+    ]
     return entity.payload(**{entity.payload_field: to_node(ctx, model, record), "errors": errors})
 
 
-async def _write(ctx: Context, model: type[Record], action: Callable[[Any], Awaitable[Record]]) -> Any:
+async def _write(
+    ctx: Context, model: type[Record], action: Callable[[Any], Awaitable[Record]], creating: bool = False
+) -> Any:
     try:
         async with ctx.db.transaction(ctx.principal) as session:
             session.info["request_id"] = ctx.request_id
             record = await action(session)
     except HongfanError as error:
-        return _payload(ctx, model, None, error)
+        return _payload(ctx, model, None, error, creating)
     except Exception as error:
         if deadline.is_statement_timeout(error):  # rolled back, and not tried again (#9.2)
             seconds = ctx.settings.write_statement_timeout_ms / 1000
@@ -441,7 +457,7 @@ def mutation_fields(model: type[Record]) -> dict[str, Any]:
     async def create(info: strawberry.Info, input: Any) -> Any:
         ctx: Context = info.context
         values = _input_values(ctx, model, input, set())
-        return await _write(ctx, model, lambda s: crud.create(s, model, values))
+        return await _write(ctx, model, lambda s: crud.create(s, model, values), creating=True)
 
     async def update(info: strawberry.Info, input: Any) -> Any:
         ctx: Context = info.context

@@ -20,6 +20,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from graph import accounts as account_fields
 from graph import erasure as erasure_fields
+from graph import labels as enum_labels
 from graph import resolvers
 from graph.activity_statistics import resolve_activity_statistics
 from graph.aggregate import resolve_aggregate
@@ -30,6 +31,7 @@ from graph.names import snake
 from graph.planner import PlannedExecution
 from graph.privacy import PrivateErrors, QuietSchema, is_user_facing
 from graph.scalars import OVERRIDES as SCALARS
+from graph.signin import SignInRequired
 from graph.statistics import resolve_statistics
 from graph.suggestions import HideSuggestions
 from graph.types import build_all
@@ -58,6 +60,7 @@ def _query_type() -> type:
             "see all, org admins their subtree (审计日志)"
         ),
     )
+    namespace["enum_labels"] = enum_labels.FIELD
     namespace["statistics"] = strawberry.field(
         resolver=resolve_statistics,
         description="The figures the association reports, over the records you may see (统计数据)",
@@ -117,6 +120,7 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
             lambda: AddValidationRules(limit_rules),
             lambda: ParserCache(maxsize=256),
             FilterGuard,  # oversized filters refused before their arguments are converted
+            SignInRequired,
             PlannedExecution,
             lambda: ValidationCache(maxsize=256),
             lambda: PrivateErrors(

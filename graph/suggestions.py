@@ -12,7 +12,8 @@ from collections.abc import Iterator
 
 from strawberry.extensions import SchemaExtension
 
-_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+# to the question mark, or to the end when the message was shortened ("… enum value …")
+_SUGGESTION = re.compile(r"\s*Did you mean[^?]*(?:\?|$)")
 
 
 def without_suggestions(text: str) -> str:

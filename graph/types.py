@@ -48,7 +48,9 @@ def _register(cls: type) -> type:
 
 @strawberry.type(description="A problem with one input field (字段错误)")
 class FieldError:
-    field: str = strawberry.field(description="The input field, camelCase (出错字段)")
+    field: str | None = strawberry.field(
+        description="The input field, camelCase as in the input (idNumber); null when the error is about the whole record, e.g. not allowed (出错字段)"
+    )
     code: str = strawberry.field(description="A stable machine-readable code (错误代码)")
     message: str = strawberry.field(description="What is wrong, in the caller's language (错误说明)")
 

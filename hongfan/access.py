@@ -63,6 +63,12 @@ def row_rule(principal: Principal, model: type[Record]) -> Rows:
     return entry.rows.get(_policy_key(principal), Rows.NONE)
 
 
+def needs_sign_in(principal: Principal, model: type[Record]) -> bool:
+    """True when an anonymous caller asks for a type only signed-in callers may list (people):
+    the surfaces say "sign in" instead of answering an empty list."""
+    return principal.is_anonymous and not principal.is_system and row_rule(principal, model) is Rows.NONE
+
+
 def in_admin(principal: Principal, model: type[Record]) -> bool:
     """Whether the admin UI lists ``model`` for ``principal``: every type whose rows it may
     see, except that a partner's admin is about its interns, not the public network."""

@@ -374,6 +374,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             *_auth_routes(database, settings),
             *([Route(graphiql.ASSET_PREFIX + "{name}", graphiql.asset)] if settings.graphiql else []),
             Route("/healthz", healthz),
+            # Browsers ask for /favicon.ico on every page (a 404 in the console otherwise).
+            Route("/favicon.ico", lambda _request: RedirectResponse("/admin/static/favicon.svg", status_code=301)),
             Route("/readyz", readyz),
             admin_mount(),
         ],

@@ -60,6 +60,14 @@ API_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "X-CSRF-Token 请求头与当前登录会话不符：请发送本次登录获得的 csrfToken（也可从 GET /auth/me 获取）",
         "en": "The X-CSRF-Token header does not belong to this session: send the csrfToken from this sign-in (also in GET /auth/me)",
     },
+    "list.sign_in": {
+        "zh": "查询 {type} 需要登录：请使用 API 令牌（Authorization: Bearer …）或登录会话",
+        "en": "Listing {type} needs sign-in: send an API token (Authorization: Bearer …) or use a session",
+    },
+    "enum.unknown": {
+        "zh": "没有名为 {type} 的选项类型",
+        "en": "There is no enum type named {type}",
+    },
     "graphiql.title": {
         "zh": "红帆 GraphiQL",
         "en": "Hongfan GraphiQL",

@@ -142,6 +142,17 @@ def _coerce_choice(enum_cls: type[enum.Enum], value: Any) -> enum.Enum:
         zh, en = CHOICE_LABELS.get(enum_cls, {}).get(member, ("", ""))
         if text in {member.value, member.name, zh, en} or text.lower() == member.value:
             return member
+    # Office sheets shorten long labels (建档立卡 for 建档立卡贫困家庭): a beginning that
+    # names exactly one choice is that choice; an ambiguous one stays an error.
+    text = text.strip()
+    if len(text) >= 2:
+        starting = [
+            member
+            for member in enum_cls
+            if CHOICE_LABELS.get(enum_cls, {}).get(member, ("", ""))[0].startswith(text)
+        ]
+        if len(starting) == 1:
+            return starting[0]
     labels = [CHOICE_LABELS.get(enum_cls, {}).get(m, (m.value, m.value))[0] for m in enum_cls]
     raise Invalid("invalid_choice", choices="、".join(labels))
 

@@ -173,10 +173,42 @@ async def test_given_a_published_course_then_an_anonymous_course_page_shows_its_
         await crud.create(s, CourseSession, {"course_id": shown.id, "session_date": "2022-10-14", "topic": "开班", "lecturer": "讲师甲"})
         await crud.create(s, CourseSession, {"course_id": draft.id, "session_date": "2022-10-15", "topic": "草稿"})
         await factories.enrolment(s, shown, city, "林示例")
-    query = "{ courseSessions { totalCount edges { node { topic lecturer course { title } } } } enrolments { totalCount } }"
+    query = "{ courseSessions { totalCount edges { node { topic lecturer course { title } } } } }"
     answer = (await client_default.get("/graphql", params={"query": query})).json()["data"]
     assert [e["node"] for e in answer["courseSessions"]["edges"]] == [
         {"topic": "开班", "lecturer": "讲师甲", "course": {"title": "家庭健康指导员培训"}}
     ]
     assert answer["courseSessions"]["totalCount"] == 1
-    assert answer["enrolments"]["totalCount"] == 0  # the people taking it stay private
+    people = (await client_default.get("/graphql", params={"query": "{ enrolments { totalCount } }"})).json()
+    assert people["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"  # the people taking it stay private
+
+
+async def test_errors_name_the_graphql_field_and_a_refused_create_blames_no_field(client_default: httpx.AsyncClient, database: Database):
+    async with database.transaction(SYSTEM) as s:
+        city = await factories.organisation(s, "厦门市")
+    viewer, _ = await make_user(database, "viewer@example.cn", Role.VIEWER, organisation_id=city.id)
+    async with database.transaction(AUTH) as s:
+        _, token = await accounts.issue_token(s, SYSTEM, viewer.id)  # type: ignore[arg-type]
+    bearer = {"authorization": f"Bearer {token}", "accept-language": "en"}
+    filtered = await client_default.post("/graphql", headers=bearer, json={
+        "query": '{ scholarshipStudents(filter: {idNumber: {eq: "350206200301011234"}}) { totalCount } }'
+    })
+    error = filtered.json()["errors"][0]
+    assert error["extensions"] == {"code": "FORBIDDEN_FIELD", "field": "idNumber"}
+    assert "idNumber" in error["message"] and "id_number" not in error["message"]
+    created = await client_default.post("/graphql", headers=bearer, json={
+        "query": 'mutation { createServiceSite(input: {name: "新小屋", kind: SUNFLOWER_HUT, organisationId: "T3JnYW5pc2F0aW9uOjE="}) { serviceSite { id } errors { field code } } }'
+    })
+    assert created.json()["data"]["createServiceSite"] == {"serviceSite": None, "errors": [{"field": None, "code": "forbidden"}]}
+
+
+async def test_a_website_reads_enum_labels_in_the_visitors_language(client_default: httpx.AsyncClient):
+    query = '{ enumLabels(type: "SiteKind") { type value label } }'
+    zh = (await client_default.get("/graphql", params={"query": query})).json()["data"]["enumLabels"]
+    en = (await client_default.get("/graphql", params={"query": query}, headers={"accept-language": "en"})).json()["data"]["enumLabels"]
+    assert {"type": "SiteKind", "value": "SUNFLOWER_HUT", "label": "向日葵亲子小屋"} in zh
+    assert [e["value"] for e in zh] == [e["value"] for e in en] and zh != en
+    every = (await client_default.get("/graphql", params={"query": "{ enumLabels { type } }"})).json()["data"]["enumLabels"]
+    assert {"SiteKind", "Gender"} <= {e["type"] for e in every}
+    unknown = (await client_default.get("/graphql", params={"query": '{ enumLabels(type: "Nope") { value } }'})).json()
+    assert unknown["errors"][0]["extensions"]["code"] == "UNKNOWN_ENUM"

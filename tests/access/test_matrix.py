@@ -97,9 +97,15 @@ async def _reads(caller: Caller, role: str, world: World, problems: list[str]) -
     for type_name, model in ENTITIES.items():
         plural = model.__entity__.plural
         expected = {gid(r) for r in world.all_of(type_name) if expected_visible(role, r, world)}
-        data = await caller.data(
-            f"{{ {plural}(first: 100) {{ totalCount edges {{ node {{ id }} }} }} }}"
-        )
+        listing = f"{{ {plural}(first: 100) {{ totalCount edges {{ node {{ id }} }} }} }}"
+        if role == "anonymous" and POLICY[type_name].rows.get(ANON, Rows.NONE) is Rows.NONE:
+            # people: "sign in", never an empty list (nor a hint whether any exist)
+            refused = await caller.call(listing)
+            codes = [e["extensions"]["code"] for e in refused.get("errors") or []]
+            if refused.get("data") is not None or codes != ["UNAUTHENTICATED"]:
+                problems.append(f"anonymous lists {type_name}: {refused}")
+            continue
+        data = await caller.data(listing)
         listed = {e["node"]["id"] for e in data[plural]["edges"]}
         if listed != expected:
             problems.append(
