@@ -63,7 +63,9 @@ async def statistics(page: Page) -> dict[str, Any]:
             "internshipsByStatus": _ranked(
                 await figures.internships_by_status(), list(InternshipStatus), language
             ),
-            "communitiesLackingInstructors": sum(1 for c in communities if c.lacking),
+            "communitiesLackingInstructors": (
+                sum(1 for c in communities if c.lacking) if figures.knows_instructors() else None
+            ),
             "communitiesTotal": len(communities),
             "instructorsPerCommunity": [
                 {
@@ -73,7 +75,7 @@ async def statistics(page: Page) -> dict[str, Any]:
                     "qualified": c.qualified,
                 }
                 for c in communities
-                if c.lacking
+                if c.lacking and figures.knows_instructors()
             ],
         }
 

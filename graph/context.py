@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import uuid
 from collections.abc import Awaitable, Callable, Hashable
+from time import monotonic
 from typing import Any
 
 import sqlalchemy as sa
@@ -70,6 +72,10 @@ class Context:
         # What the planner ran, when its JSON was the whole answer (graph.fastlane).
         self.replayable: Any = None
         self._timed_out = False
+        # The read deadline spans the request's reads, Python work between statements
+        # included (SQLite's progress handler only sees inside a statement): from the
+        # first read, no statement starts past it (#9.2).
+        self._reads_deadline: float | None = None
 
     @property
     def language(self) -> str:
@@ -89,6 +95,7 @@ class Context:
             async with self._lock:
                 if self._timed_out:  # the request's transaction is spent: no statement runs again
                     raise self._timeout_error()
+                self._check_reads_deadline()
                 try:
                     return await work()
                 except Exception as error:
@@ -101,6 +108,15 @@ class Context:
         # An abandoned task's failure is nobody's answer: retrieve it so it is not logged.
         task.add_done_callback(lambda done: None if done.cancelled() else done.exception())
         return await asyncio.shield(task)
+
+    def _check_reads_deadline(self) -> None:
+        now = monotonic()
+        if self._reads_deadline is None:
+            seconds = deadline.read_seconds(self.settings)
+            self._reads_deadline = now + seconds if seconds > 0 else math.inf
+        elif now > self._reads_deadline:
+            self._timed_out = True
+            raise self._timeout_error()
 
     def _timeout_error(self) -> UserError:
         seconds = deadline.read_seconds(self.settings)

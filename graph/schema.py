@@ -30,6 +30,7 @@ from graph.filter_limits import FilterGuard
 from graph.names import snake
 from graph.planner import PlannedExecution
 from graph.privacy import PrivateErrors, QuietSchema, is_user_facing
+from graph.query_cost import CostGuard
 from graph.scalars import OVERRIDES as SCALARS
 from graph.signin import SignInRequired
 from graph.statistics import resolve_statistics
@@ -120,6 +121,7 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
             lambda: AddValidationRules(limit_rules),
             lambda: ParserCache(maxsize=256),
             FilterGuard,  # oversized filters refused before their arguments are converted
+            CostGuard,  # queries that may fetch too many rows refused before any SQL
             SignInRequired,
             PlannedExecution,
             lambda: ValidationCache(maxsize=256),

@@ -256,7 +256,7 @@ class Statistics:
             "Qualified family health instructors per community or village the caller can "
             f"see, communities with none included; each community should have at least "
             f"{INSTRUCTORS_PER_COMMUNITY}. Fewest first, then by district and name "
-            "(各社区家庭健康指导员人数)"
+            "(各社区家庭健康指导员人数); null for callers who may not see enrolments"
         )
     )
     async def instructors_per_community(
@@ -270,7 +270,9 @@ class Statistics:
                 )
             ),
         ] = False,
-    ) -> list[CommunityInstructorsStat]:
+    ) -> list[CommunityInstructorsStat] | None:
+        if not self.figures.knows_instructors():
+            return None
         communities = await self.figures.communities()
         return [_community(c) for c in communities if c.lacking or not only_lacking]
 
@@ -278,10 +280,12 @@ class Statistics:
         description=(
             f"Communities or villages the caller can see with fewer than "
             f"{INSTRUCTORS_PER_COMMUNITY} qualified family health instructors "
-            "(指导员不足的社区数)"
+            "(指导员不足的社区数); null for callers who may not see enrolments"
         )
     )
-    async def communities_lacking_instructors(self) -> int:
+    async def communities_lacking_instructors(self) -> int | None:
+        if not self.figures.knows_instructors():
+            return None
         return sum(1 for c in await self.figures.communities() if c.lacking)
 
     @strawberry.field(description="Communities or villages the caller can see (社区/村总数)")

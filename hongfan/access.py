@@ -21,6 +21,7 @@ from hongfan.policy import (
     ADMINISTRATORS,
     ANON,
     FIELDS_BY_ROLE,
+    FIGURE_SOURCES,
     POLICY,
     SUPERADMIN_GRANTS,
     Fields,
@@ -61,6 +62,13 @@ def row_rule(principal: Principal, model: type[Record]) -> Rows:
     if entry is None:
         return Rows.NONE
     return entry.rows.get(_policy_key(principal), Rows.NONE)
+
+
+def sees_figure(principal: Principal, figure: str) -> bool:
+    """Whether ``principal`` may be told ``figure`` (a key of ``FIGURE_SOURCES``)."""
+    return all(
+        row_rule(principal, ENTITIES[type_name]) is not Rows.NONE for type_name in FIGURE_SOURCES[figure]
+    )
 
 
 def needs_sign_in(principal: Principal, model: type[Record]) -> bool:

@@ -131,3 +131,12 @@ POLICY: dict[str, EntityPolicy] = {
         partner_writable=frozenset({"evaluation"}),
     ),
 }
+
+
+# Figures computed over several record types (hongfan.statistics) are answered only to a
+# caller who may see rows of every one of them; anyone else gets null, never a count over
+# rows they cannot see (which would read as zero: "every community lacks instructors").
+FIGURE_SOURCES: dict[str, frozenset[str]] = {
+    # qualified family health instructors per community: enrolments in instructor courses
+    "instructors": frozenset({"Course", "Enrolment"}),
+}

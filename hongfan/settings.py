@@ -115,6 +115,9 @@ class Settings:
     filter_max_list: int = 1000
     filter_max_depth: int = 10
     filter_max_nodes: int = 200
+    # A query's cost: rows it may fetch, the product of page sizes along each connection or
+    # list's nesting path, summed (graph.query_cost), refused before any SQL past this.
+    graphql_max_cost: int = 20_000
     statement_timeout_ms: int = 5000
     write_statement_timeout_ms: int = 60_000
     # Browsers and CDNs (#14): the origins allowed to call /graphql (none by default), and
@@ -185,6 +188,7 @@ class Settings:
             filter_max_list=_int(env, "HONGFAN_FILTER_MAX_LIST", 1000),
             filter_max_depth=_int(env, "HONGFAN_FILTER_MAX_DEPTH", 10),
             filter_max_nodes=_int(env, "HONGFAN_FILTER_MAX_NODES", 200),
+            graphql_max_cost=_int(env, "HONGFAN_GRAPHQL_MAX_COST", 20_000),
             statement_timeout_ms=_int(env, "HONGFAN_STATEMENT_TIMEOUT_MS", 5000),
             write_statement_timeout_ms=_int(env, "HONGFAN_WRITE_STATEMENT_TIMEOUT_MS", 60000),
             cors_origins=_origins(env.get("HONGFAN_CORS_ORIGINS", "")),

@@ -372,6 +372,14 @@ class Figures:
         )
         return {status: int(n) for status, n in await self._rows(statement)}
 
+    def knows_instructors(self) -> bool:
+        """Whether the caller may be told instructor figures at all (``FIGURE_SOURCES``).
+
+        A caller who cannot see enrolments would count zero instructors everywhere: the
+        figures are unknown to them, not zero, so the surfaces answer null.
+        """
+        return access.sees_figure(self.principal, "instructors")
+
     async def communities(self) -> list[Community]:
         """Visible communities with their qualified instructors, fewest first."""
 
