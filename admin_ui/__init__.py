@@ -18,9 +18,11 @@ from admin_ui.web import TEMPLATES, LoginRequired, Page, login_redirect, open_pa
 from hongfan import accounts
 from hongfan.auth import (
     SESSION_COOKIE,
+    AuthenticationFailed,
     authenticate_info,
     page_language,
     remember_device,
+    same_origin,
     sign_session,
     unsign_session,
 )
@@ -120,10 +122,17 @@ async def login(request: Request) -> Response:
     if not target.startswith("/admin"):
         target = "/admin/"
     if request.method == "GET":
-        info = await authenticate_info(request)
+        try:
+            info = await authenticate_info(request)
+        except AuthenticationFailed:  # the session ended: the form, saying so, and forget the cookie
+            ended = _login_form(lang, target, None, True)
+            ended.delete_cookie(SESSION_COOKIE, path="/")
+            return ended
         if info.method == "session":
             return redirect(target)
         return _login_form(lang, target, None, request.query_params.get("expired") == "1")
+    if not same_origin(request):
+        return _login_form(lang, target, t("login.cross_site", lang), False, 403)
     form = await request.form()
     db = request.app.state.db
     settings = request.app.state.settings
@@ -172,7 +181,12 @@ def _login_form(lang: str, target: str, error: str | None, expired: bool, status
 
 
 async def logout(request: Request) -> Response:
-    info = await authenticate_info(request)
+    try:
+        info = await authenticate_info(request)
+    except AuthenticationFailed:  # already over: just forget the cookie
+        ended = redirect("/admin/login")
+        ended.delete_cookie(SESSION_COOKIE, path="/")
+        return ended
     form = await request.form()
     db = request.app.state.db
     if info.method == "session" and form.get("csrf_token") == info.csrf_token:

@@ -18,6 +18,10 @@ UI: dict[str, tuple[str, str]] = {
     "login.email": ("邮箱", "Email"),
     "login.password": ("密码", "Password"),
     "login.submit": ("登录", "Sign in"),
+    "login.cross_site": (
+        "登录请求来自其他网站，已拒绝。请直接打开本系统的登录页登录",
+        "This sign-in came from another website and was refused; open this system's sign-in page and sign in there",
+    ),
     "login.expired": ("登录已过期，请重新登录", "Your session has ended; please sign in again"),
     "list.search": ("搜索", "Search"),
     "list.search_placeholder": ("输入关键字，如姓名、名称的一部分", "Type part of a name…"),

@@ -31,6 +31,7 @@ from hongfan.auth import (
     SESSION_COOKIE,
     AuthenticationFailed,
     AuthInfo,
+    SessionEnded,
     authenticate,
     authenticate_info,
     csrf_ok,
@@ -38,6 +39,7 @@ from hongfan.auth import (
     page_language,
     remember_device,
     request_language,
+    same_origin,
     sign_session,
     unsign_session,
 )
@@ -186,7 +188,7 @@ class GuardedGraphQL:
                 info = await authenticate_info(request)
             except AuthenticationFailed as error:
                 response = _graphql_error(
-                    401, error.message(lang), "UNAUTHENTICATED",
+                    401, error.message(lang), error.extension,
                     {"WWW-Authenticate": 'Bearer error="invalid_token"'},
                 )
                 await response(scope, receive, send)
@@ -234,6 +236,8 @@ def _auth_routes(database: Database, settings: Settings) -> list[Route]:
 
     async def login(request: Request) -> Response:
         lang = request_language(request)
+        if not same_origin(request, settings.cors_origins):
+            return _auth_error(403, message("login.cross_site", lang), code="CROSS_SITE")
         data = await _credentials(request)
         email = data.get("email") if data else None
         password = data.get("password") if data else None
@@ -275,12 +279,20 @@ def _auth_routes(database: Database, settings: Settings) -> list[Route]:
         lang = request_language(request)
         try:
             return await authenticate_info(request)
+        except SessionEnded as error:
+            response = _auth_error(401, error.message(lang), code=error.extension)
+            clear_cookie(response)
+            return response
         except AuthenticationFailed as error:
             return _auth_error(401, error.message(lang), {"WWW-Authenticate": 'Bearer error="invalid_token"'})
 
     async def logout(request: Request) -> Response:
         info = await current(request)
         if isinstance(info, Response):
+            if request.cookies.get(SESSION_COOKIE) and not request.headers.get("authorization"):
+                ended = JSONResponse({"ok": True}, headers=NO_STORE)  # already over: just forget it
+                clear_cookie(ended)
+                return ended
             return info
         if not csrf_ok(request, info):
             return _auth_error(403, message(csrf_refusal(request), request_language(request)), code="CSRF")

@@ -11,6 +11,8 @@ the same Principal and the same policy.
   or a session that is revoked, expired or idle too long, is anonymous.
   Cookie-authenticated requests that change state must carry the session's CSRF
   token in ``X-CSRF-Token`` (:func:`csrf_ok`); bearer-token requests need none.
+  A validly signed cookie whose session has ended (signed out, revoked, expired) is
+  refused (:class:`SessionEnded`, HTTP 401 "sign in again"), not treated as anonymous.
 * neither — anonymous.
 
 :func:`authenticate_info` remembers its answer on the connection's scope
@@ -27,6 +29,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from starlette.requests import HTTPConnection
@@ -76,9 +79,18 @@ class AuthenticationFailed(Exception):
     """Credentials were presented and are not valid (HTTP 401)."""
 
     code = "token.invalid"
+    extension = "UNAUTHENTICATED"  # the GraphQL error's extensions.code
 
     def message(self, lang: str) -> str:
         return message(self.code, lang)
+
+
+class SessionEnded(AuthenticationFailed):
+    """The session cookie names a login session that has ended (signed out, revoked when
+    the account was deactivated or its access or password changed, expired): sign in again."""
+
+    code = "session.ended"
+    extension = "SESSION_ENDED"
 
 
 # -- the signed session cookie --------------------------------------------------------
@@ -165,7 +177,10 @@ async def _from_token(db: Any, plaintext: str, lang: str) -> AuthInfo:
 async def _from_cookie(db: Any, settings: Any, raw: str, lang: str) -> AuthInfo | None:
     policy = accounts.SessionPolicy.from_settings(settings)
     async with db.session(accounts.AUTH) as session:
-        found = await accounts.lookup_session(session, raw, policy=policy)
+        try:
+            found = await accounts.lookup_session(session, raw, policy=policy, strict=True)
+        except accounts.SessionEnded as ended:
+            raise SessionEnded() from ended
         if found is None:
             return None
         auth_session, user = found
@@ -209,6 +224,29 @@ async def authenticate(connection: HTTPConnection) -> Principal:
     return (await authenticate_info(connection)).principal
 
 
+def same_origin(connection: HTTPConnection, allowed: tuple[str, ...] = ()) -> bool:
+    """False when a browser says the request comes from another site (login CSRF).
+
+    A browser sends ``Origin`` (else ``Referer``) with a form or fetch POST; it must be this
+    server (the ``Host`` the request came to) or one of ``allowed`` (HONGFAN_CORS_ORIGINS).
+    A client that sends neither (a script, curl) is not a browser and is let through:
+    login CSRF needs a victim's browser.
+    """
+    host = connection.headers.get("host", "")
+    origin = connection.headers.get("origin")
+    if origin is None:
+        referer = connection.headers.get("referer")
+        if not referer:
+            return True
+        parts = urlsplit(referer)
+        origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else "null"
+    origin = origin.strip().rstrip("/").lower()
+    if origin in {o.lower() for o in allowed}:
+        return True
+    scheme, _, netloc = origin.partition("://")
+    return scheme in {"http", "https"} and bool(host) and netloc == host.strip().lower()
+
+
 def csrf_refusal(connection: HTTPConnection) -> str:
     """The message code telling a refused cookie request exactly what was wrong with its CSRF header."""
     return "http.csrf_wrong" if connection.headers.get(CSRF_HEADER) else "http.csrf_header"
@@ -228,12 +266,14 @@ __all__ = [
     "SESSION_COOKIE",
     "AuthInfo",
     "AuthenticationFailed",
+    "SessionEnded",
     "authenticate",
     "authenticate_info",
     "csrf_ok",
     "page_language",
     "remember_device",
     "request_language",
+    "same_origin",
     "sign_session",
     "unsign_session",
 ]

@@ -332,7 +332,7 @@ async def delete(
     along = await integrity.plan_delete(session, record, subtree=subtree)
     now = utcnow()
     await _write_versioned(session, model, record, {"deleted_at": now})
-    await integrity.apply(session, along, now, _principal(session).actor)
+    await integrity.apply(session, along, now, _principal(session).user_id)
     changes: dict[str, Any] = {"deleted_at": [None, _jsonable(now)]}
     if along:
         changes["deleted_with_it"] = integrity.summary(along)
@@ -351,7 +351,7 @@ async def restore(session: AsyncSession, model: type[Record], record_id: int, ve
     before = record.deleted_at
     along = await integrity.plan_restore(session, record)
     await _write_versioned(session, model, record, {"deleted_at": None})
-    await integrity.apply(session, along, None, _principal(session).actor)
+    await integrity.apply(session, along, None, _principal(session).user_id)
     changes: dict[str, Any] = {"deleted_at": [_jsonable(before), None]}
     if along:
         changes["restored_with_it"] = integrity.summary(along)

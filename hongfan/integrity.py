@@ -180,7 +180,7 @@ async def plan_restore(session: AsyncSession, record: Record) -> Rows:
     return {name: ids for name, ids in rows.items() if ids}
 
 
-async def apply(session: AsyncSession, rows: Rows, deleted_at: datetime | None, actor: str) -> None:
+async def apply(session: AsyncSession, rows: Rows, deleted_at: datetime | None, author: int | None) -> None:
     """Set ``deleted_at`` on ``rows`` (one statement per type), each row's version moving on."""
     from models.base import utcnow
 
@@ -189,7 +189,7 @@ async def apply(session: AsyncSession, rows: Rows, deleted_at: datetime | None, 
         await session.execute(
             sa.update(table)
             .where(table.c.id.in_(sorted(ids)))
-            .values(deleted_at=deleted_at, version=table.c.version + 1, updated_at=utcnow(), updated_by=actor)
+            .values(deleted_at=deleted_at, version=table.c.version + 1, updated_at=utcnow(), updated_by=author)
         )
 
 

@@ -61,6 +61,11 @@ class EntityPolicy:
 # Who manages accounts and reads the audit log: superadmins everywhere, org admins within
 # their subtree (hongfan.access.administers, audit_criteria; hongfan.accounts.grants).
 ADMINISTRATORS: frozenset[Role] = frozenset({Role.SUPERADMIN, Role.ORG_ADMIN})
+# Who may issue an API token that acts as another account (DOMAIN.md: tokens are the
+# superadmin's, beside users and roles). An org admin manages its subtree's accounts and may
+# revoke their tokens, but does not mint credentials that act as them: its requests would
+# then be written to the audit log as the editor's, not its own.
+TOKEN_ISSUERS_FOR_OTHERS: frozenset[Role] = frozenset({Role.SUPERADMIN})
 # The roles only a superadmin may hand out.
 SUPERADMIN_GRANTS: frozenset[Role] = frozenset({Role.SUPERADMIN})
 

@@ -259,6 +259,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "请先登录",
         "en": "Please sign in first",
     },
+    "login.cross_site": {
+        "zh": "登录请求来自其他网站，已拒绝。请直接打开本系统的登录页登录",
+        "en": "This sign-in came from another website and was refused; open this system's sign-in page and sign in there",
+    },
+    "session.ended": {
+        "zh": "登录已失效（已退出、已过期，或账号被停用、权限或密码已变更），请重新登录",
+        "en": "Your session has ended (signed out, expired, or the account was deactivated or its access or password changed); please sign in again",
+    },
     "token.invalid": {
         "zh": "API 令牌无效、已过期或已被吊销",
         "en": "The API token is invalid, expired or revoked",

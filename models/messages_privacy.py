@@ -19,6 +19,10 @@ PRIVACY_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "请先输入您的密码确认身份（登录超过 {minutes} 分钟后签发令牌需重新验证）",
         "en": "Enter your password to confirm it is you (needed {minutes} minutes after signing in)",
     },
+    "token.for_others": {
+        "zh": "只有超级管理员可以为其他账号签发令牌；请让该账号本人登录后签发",
+        "en": "Only a superadmin may issue a token for another account; that account's owner can sign in and issue one",
+    },
     "token.reauth_failed": {"zh": "密码不正确", "en": "The password is not correct"},
     "unique.elsewhere": {
         "zh": "该号码已在其他单位登记，不能重复录入；如需核实请联系上级协会管理员",

@@ -142,12 +142,13 @@ async def test_logout_revokes_the_session(client: httpx.AsyncClient, net: Networ
     out = await client.post("/auth/logout", headers={"X-CSRF-Token": csrf})
     assert out.status_code == 200
     assert SESSION_COOKIE not in client.cookies  # cleared
-    # The old cookie, presented again, no longer authenticates.
+    # The old cookie, presented again, no longer authenticates: it is told to sign in again.
     client.cookies.set(SESSION_COOKIE, cookie)
     me = await client.get("/auth/me")
-    assert me.status_code == 401 and me.json() == {"error": "请先登录"}
+    assert me.status_code == 401 and me.json()["code"] == "SESSION_ENDED" and "重新登录" in me.json()["error"]
+    client.cookies.set(SESSION_COOKIE, cookie)
     graph = await client.post("/graphql", json={"query": STUDENTS})
-    assert graph.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"  # anonymous: sign in
+    assert graph.status_code == 401 and graph.json()["errors"][0]["extensions"]["code"] == "SESSION_ENDED"
 
 
 async def test_a_tampered_cookie_is_anonymous(client: httpx.AsyncClient, net: Network):

@@ -37,6 +37,7 @@ from hongfan.accounts.devices import DEVICE_COOKIE, DEVICE_DAYS, device_cookie
 from hongfan.accounts.grants import Binding, current_binding, may_manage
 from hongfan.accounts.sessions import (
     DEFAULT_POLICY,
+    SessionEnded,
     SessionPolicy,
     login,
     logout,
@@ -92,6 +93,7 @@ __all__ = [
     "list_users",
     "login",
     "logout",
+    "SessionEnded",
     "lookup_session",
     "lookup_token",
     "may_manage",

@@ -103,11 +103,11 @@ async def login(
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = await asyncio.to_thread(passwords.hash_password, password)
     await clear_failures(session, account_key, trusted_key)
-    # Sweep this user's dead sessions while we are here.
+    # Sweep this user's expired sessions while we are here. A revoked one stays until it
+    # would have expired, so its cookie keeps being told "sign in again" (not anonymous).
     await session.execute(
         sa.delete(AuthSession).where(
-            col(AuthSession.user_id) == user.id,
-            sa.or_(col(AuthSession.expires_at) <= now, col(AuthSession.revoked_at).is_not(None)),
+            col(AuthSession.user_id) == user.id, col(AuthSession.expires_at) <= now
         )
     )
     user.last_login_at = now
@@ -140,10 +140,23 @@ async def logout(session: AsyncSession, raw_id: str) -> bool:
     return bool(getattr(result, "rowcount", 0))
 
 
+class SessionEnded(Exception):
+    """The cookie names a real login session that has ended: revoked (sign-out, the account
+    deactivated or its access or password changed), expired or idle too long."""
+
+
 async def lookup_session(
-    session: AsyncSession, raw_id: str, *, policy: SessionPolicy = DEFAULT_POLICY
+    session: AsyncSession,
+    raw_id: str,
+    *,
+    policy: SessionPolicy = DEFAULT_POLICY,
+    strict: bool = False,
 ) -> tuple[AuthSession, User] | None:
-    """The live login session and its active user; None when unknown, revoked, expired or idle too long."""
+    """The live login session and its active user; None when unknown, revoked, expired or idle too long.
+
+    With ``strict``, a session that exists but has ended raises :class:`SessionEnded`
+    instead, so the caller can tell the person to sign in again.
+    """
     if not raw_id or len(raw_id) > 200:
         return None
     statement = (
@@ -156,9 +169,15 @@ async def lookup_session(
         return None
     auth_session, user = row
     now = utcnow()
-    if auth_session.revoked_at is not None or auth_session.expires_at <= now:
-        return None
-    if auth_session.last_seen_at + policy.idle <= now or not user.is_active:
+    ended = (
+        auth_session.revoked_at is not None
+        or auth_session.expires_at <= now
+        or auth_session.last_seen_at + policy.idle <= now
+        or not user.is_active
+    )
+    if ended:
+        if strict:
+            raise SessionEnded()
         return None
     return auth_session, user
 

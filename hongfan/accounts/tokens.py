@@ -15,7 +15,8 @@ from hongfan.accounts.common import _audit, _error, _iso, digest, touch_due
 from hongfan.accounts.grants import _managed_user
 from hongfan.accounts.users import principal_for
 from hongfan.errors import Forbidden, Invalid, NotFound
-from hongfan.principal import Principal, Role
+from hongfan.policy import TOKEN_ISSUERS_FOR_OTHERS
+from hongfan.principal import Principal
 from models.accounts import ApiToken, User
 from models.base import utcnow
 from models.organisations import Organisation
@@ -53,13 +54,20 @@ async def issue_token(
         raise _error(Invalid, "expires_days", "token.expires_days", actor)
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = utcnow()
+    expires_at = now + timedelta(days=expires_days) if expires_days else None
+    if actor.token_id is not None:  # never outlive the token it was made with
+        parent = (
+            await session.execute(sa.select(ApiToken).where(col(ApiToken.id) == actor.token_id))
+        ).scalar_one_or_none()
+        if parent is not None and parent.expires_at is not None:
+            expires_at = parent.expires_at if expires_at is None else min(expires_at, parent.expires_at)
     token = ApiToken(
         user_id=user.id,  # type: ignore[arg-type]
         name=name,
         token_hash=digest(plaintext),
         prefix=plaintext[:8],
         created_at=now,
-        expires_at=now + timedelta(days=expires_days) if expires_days else None,
+        expires_at=expires_at,
         parent_token_id=actor.token_id,
     )
     session.add(token)
@@ -87,7 +95,9 @@ async def _check_may_mint(session: AsyncSession, actor: Principal, user: User, p
         return  # the process itself: the CLI, jobs
     if actor.credential != "session":
         raise _error(Forbidden, "password", "token.needs_session", actor)
-    if actor.role is Role.SUPERADMIN and actor.user_id != user.id:
+    if actor.user_id != user.id:
+        if actor.role not in TOKEN_ISSUERS_FOR_OTHERS:
+            raise _error(Forbidden, "userId", "token.for_others", actor)
         return  # a superadmin acting for another user
     if password:
         own = (await session.execute(sa.select(User).where(col(User.id) == actor.user_id))).scalar_one_or_none()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,7 +30,7 @@ from hongfan.accounts.grants import (
 )
 from hongfan.errors import Conflict, FieldError, Forbidden, Invalid
 from hongfan.principal import Principal, Role
-from models.accounts import AuthSession, User, UserRole
+from models.accounts import ApiToken, AuthSession, User, UserRole
 from models.base import utcnow
 from models.messages import message
 from models.organisations import Organisation
@@ -169,6 +170,10 @@ async def update_user(
     changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
     if not changes:
         return user
+    if rebinds_now(changes):
+        # What the account could do has changed: every session and token it had ends for
+        # good (reactivating it later does not bring them back).
+        await revoke_credentials(session, user.id)  # type: ignore[arg-type]
     user.role = UserRole(new_role.value)
     user.organisation_id = new_org
     user.company_id = new_company
@@ -179,6 +184,29 @@ async def update_user(
     await session.flush()
     _audit(session, actor, "update", "User", user.id, changes)
     return user
+
+
+ACCESS_FIELDS = frozenset({"role", "organisation_id", "company_id", "is_active"})
+
+
+def rebinds_now(changes: Mapping[str, object]) -> bool:
+    """True when a change to an account changes what it may do (its sessions and tokens end)."""
+    return not ACCESS_FIELDS.isdisjoint(changes)
+
+
+async def revoke_credentials(session: AsyncSession, user_id: int) -> None:
+    """End every live login session and revoke every live API token of the user."""
+    now = utcnow()
+    await session.execute(
+        sa.update(AuthSession)
+        .where(col(AuthSession.user_id) == user_id, col(AuthSession.revoked_at).is_(None))
+        .values(revoked_at=now)
+    )
+    await session.execute(
+        sa.update(ApiToken)
+        .where(col(ApiToken.user_id) == user_id, col(ApiToken.revoked_at).is_(None))
+        .values(revoked_at=now)
+    )
 
 
 async def _other_active_superadmins(session: AsyncSession, user_id: int | None) -> int:
@@ -193,17 +221,13 @@ async def _other_active_superadmins(session: AsyncSession, user_id: int | None) 
 async def set_password(
     session: AsyncSession, actor: Principal, user_id: int, new_password: str
 ) -> User:
-    """Set a new password (the user itself or a manager); every login session of the user ends."""
+    """Set a new password (the user itself or a manager); every login session and API token
+    of the user ends."""
     user = await _managed_user(session, actor, user_id, self_allowed=True)
     _check_password(new_password, actor)
     user.password_hash = await asyncio.to_thread(passwords.hash_password, new_password)
-    now = utcnow()
-    user.updated_at = now
-    await session.execute(
-        sa.update(AuthSession)
-        .where(col(AuthSession.user_id) == user.id, col(AuthSession.revoked_at).is_(None))
-        .values(revoked_at=now)
-    )
+    user.updated_at = utcnow()
+    await revoke_credentials(session, user.id)  # type: ignore[arg-type]
     await session.flush()
     _audit(session, actor, "set_password", "User", user.id, {})
     return user

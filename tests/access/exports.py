@@ -4,7 +4,7 @@ in clear only for the roles the policy lets read it in clear (masked or left out
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+import enum
 
 from hongfan.db import Database
 from hongfan.policy import ANON, FIELDS_BY_ROLE, Fields
@@ -12,6 +12,7 @@ from hongfan.principal import Role
 from hongfan.transfer.exporting import export_rows
 from models import ENTITIES
 from models.base import column_meta
+from models.rules import python_type
 from tests.access.world import World
 
 
@@ -35,7 +36,11 @@ async def export_problems(database: Database, role: str, world: World, problems:
             c.name
             for c in model.__table__.columns  # type: ignore[attr-defined]
             if column_meta(model, c.name).sensitive
-            and not isinstance(c.type, sa.Enum)  # choices are exported by their label
+            # choices are exported by their label (a sealed choice is no sa.Enum column)
+            and not (
+                isinstance(python_type(model, c.name), type)
+                and issubclass(python_type(model, c.name), enum.Enum)
+            )
         ]
         for record in visible:
             for column in sensitive:
