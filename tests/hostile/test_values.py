@@ -245,3 +245,12 @@ async def test_admin_pages_answer_odd_ids_with_404_or_nothing_selected(database:
             assert answer.status_code < 500, (ids, answer.status_code)
         history = await http.get("/admin/organisations/1/history?before=²")
         assert history.status_code < 500
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_an_empty_selection_is_a_syntax_error_not_an_internal_one(served: Served):
+    for query in ("{}", "{ }", "{ organisations {} }", "query { organisations { edges { node {} } } }"):
+        body = (await served.graphql({"query": query})).json()
+        assert body.get("errors") and body["errors"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED", (query, body)
+        assert "max()" not in str(body)
+    await served.still_serving()
