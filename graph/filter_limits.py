@@ -66,6 +66,19 @@ def _is_input(value: Any) -> bool:
     return not isinstance(value, type) and hasattr(type(value), "__strawberry_definition__")
 
 
+# Money is stored as whole fen in a BIGINT (at most about 9.2e16 yuan): a filter operand
+# from 1e16 up is no amount at all, and binding it would overflow the column.
+DECIMAL_LIMIT = Decimal(10) ** 16
+
+
+def _check_decimal(value: Decimal, lang: str) -> None:
+    """Refuse, as a field error, a decimal operand no stored amount can be compared with."""
+    if not value.is_finite():  # NaN, Infinity: no amount is compared with them (#9.4)
+        raise UserError(message("value.not_finite", lang), code="BAD_VALUE")
+    if value.copy_abs() >= DECIMAL_LIMIT:  # 1e309, 1e999999999: past every column
+        raise UserError(message("value.out_of_range", lang), code="BAD_VALUE")
+
+
 def check_filter(where: Any, limits: FilterLimits, lang: str) -> None:
     """Raise a UserError (code ``FILTER_TOO_LARGE``) when ``where`` is past ``limits``."""
 
@@ -91,11 +104,11 @@ def check_filter(where: Any, limits: FilterLimits, lang: str) -> None:
                     raise refuse("filter.list_too_long", operator=_LISTS[name], max=limits.max_list)
                 if any(isinstance(v, str) and len(v) > limits.max_string for v in value):
                     raise refuse("filter.string_too_long", operator=_LISTS[name], max=limits.max_string)
-                if any(isinstance(v, Decimal) and not v.is_finite() for v in value):
-                    raise UserError(message("value.not_finite", lang), code="BAD_VALUE")
+                for v in value:
+                    if isinstance(v, Decimal):
+                        _check_decimal(v, lang)
             elif isinstance(value, Decimal):
-                if not value.is_finite():  # NaN, Infinity: no amount is compared with them (#9.4)
-                    raise UserError(message("value.not_finite", lang), code="BAD_VALUE")
+                _check_decimal(value, lang)
             elif isinstance(value, list):  # and / or: filters
                 if len(value) > limits.max_nodes:
                     raise refuse("filter.too_many_nodes", max=limits.max_nodes)

@@ -146,9 +146,7 @@ def compile_filter(
             clauses.append(sa.not_(inner) if inner is not None else sa.false())
         elif name in by_python_name:
             relation = by_python_name[name]
-            if isinstance(relation, ToOne) and not access.can_read_column(
-                principal, model, relation.fk
-            ):
+            if not access.relation_readable(principal, model, relation):
                 raise _forbidden(name, principal)
             clauses.append(_relation_clause(row, relation, value, principal))
         elif name in fk_targets:

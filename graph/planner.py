@@ -334,6 +334,8 @@ class Planner:
                     one = sa.select(value).select_from(alias).where(table.c.id == row.c[relation.fk]).correlate(row)
                     pairs += [key, one.scalar_subquery()]
                 else:
+                    if not access.relation_readable(principal, model, relation):
+                        raise NotPlannable(name)  # the resolver refuses it, with the field error
                     value, nested = self.connection(
                         target, item, type_name, correlate=getattr(target, relation.fk) == row.c.id, outer=row
                     )

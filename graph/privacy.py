@@ -17,6 +17,7 @@ from typing import Any
 from graphql import GraphQLError
 from strawberry import Schema
 from strawberry.extensions import MaskErrors
+from strawberry.relay.types import InvalidGlobalIDError
 
 from graph.errors import UserError
 from hongfan.redaction import scrub
@@ -47,6 +48,13 @@ def is_user_facing(error: GraphQLError) -> bool:
     return original is None or isinstance(original, UserError | GraphQLError)
 
 
+def _coded(error: GraphQLError) -> dict[str, Any] | None:
+    """The error's extensions; a global ID that does not parse is ``BAD_ID`` (README), like ours."""
+    if isinstance(error.original_error, InvalidGlobalIDError):
+        return {**(error.extensions or {}), "code": "BAD_ID"}
+    return error.extensions
+
+
 class PrivateErrors(MaskErrors):
     """Unexpected errors masked; the others' messages redacted of the caller's values."""
 
@@ -65,7 +73,7 @@ class PrivateErrors(MaskErrors):
                     nodes=error.nodes,
                     positions=error.positions,
                     path=error.path,
-                    extensions=error.extensions,
+                    extensions=_coded(error),
                 )
             )
         return shown

@@ -311,6 +311,10 @@ def _to_many_resolver(model: type[Record], relation: ToMany) -> Callable[..., Aw
         before: str | None = None,
     ) -> Any:
         ctx: Context = info.context
+        if not access.relation_readable(ctx.principal, model, relation):
+            # the target's key column is not the caller's to read: nor is reading it backwards
+            refusal = message("relation.forbidden", ctx.language) + f": {relation.name}"
+            raise UserError(refusal, code="FORBIDDEN_FIELD", extensions={"field": relation.name})
         args = page_args(ctx, target, filter, order_by, first, after, last, before)
         rows = await _pages_loader(ctx, relation, target, args).load(root.id)
         counts = _counts_loader(ctx, relation, target, args)

@@ -97,6 +97,36 @@ def _root_types() -> tuple[type, type]:
     return _query_type(), _mutation_type()
 
 
+def _refusing_empty_selections(rule: Any) -> Any:
+    """The depth limit, refusing ``{}`` (an empty selection set) as a validation error first:
+    strawberry's depth count takes the deepest of no selections and fails (``max()`` of nothing),
+    which answered a bare ``{}`` with that text and logged a traceback."""
+    from graphql import GraphQLError, SelectionSetNode, ValidationRule, visit
+    from graphql.language import Visitor
+
+    class EmptyFound(Visitor):
+        def __init__(self) -> None:
+            super().__init__()
+            self.node: SelectionSetNode | None = None
+
+        def enter_selection_set(self, node: SelectionSetNode, *_: Any) -> None:
+            if not node.selections and self.node is None:
+                self.node = node
+
+    class Guarded(ValidationRule):
+        def __init__(self, context: Any) -> None:
+            found = EmptyFound()
+            visit(context.document, found)
+            if found.node is not None:
+                super().__init__(context)
+                context.report_error(GraphQLError("Syntax Error: a selection set must not be empty.", found.node))
+                return
+            self.inner = rule(context)
+            super().__init__(context)
+
+    return Guarded
+
+
 @cache
 def build_schema(introspection: bool = True) -> strawberry.Schema:
     """The schema; without introspection for production unless configured otherwise."""
@@ -105,7 +135,7 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
     # The limits are validation rules. Build them once: a new rule class per request would
     # make every request a miss in the validation cache and re-validate the whole document.
     limit_rules = [
-        *QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH).validation_rules,
+        *(_refusing_empty_selections(rule) for rule in QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH).validation_rules),
         *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
     ]
     schema = QuietSchema(

@@ -30,7 +30,7 @@ from hongfan.policy import (
 )
 from hongfan.principal import Principal, Role
 from models.audit import AuditEntry
-from models.base import ENTITIES, Record, ToOne, column_meta
+from models.base import ENTITIES, Record, ToMany, ToOne, column_meta
 from models.messages import message
 from models.sealed import Sealed
 from models.validators import mask_national_id, mask_phone, mask_text
@@ -203,6 +203,20 @@ def sensitive_in_clear(principal: Principal, model: type[Record], column: str) -
 def can_read_column(principal: Principal, model: type[Record], column: str) -> bool:
     """True when the caller sees ``column`` in clear; the test for filtering and sorting on it."""
     return visibility(principal, model, column) is Visibility.CLEAR
+
+
+def relation_readable(principal: Principal, model: type[Record], relation: ToOne | ToMany) -> bool:
+    """Whether ``principal`` may follow ``relation`` of ``model`` (as a field or in a filter).
+
+    A relation is its foreign key read the other way: a to-one relation through ``model``'s
+    column, a to-many one through the target's. Following it tells which rows are linked,
+    so it is open only to a caller who may read that column (a partner does not see a
+    student's home community, so neither ``student.organisation`` nor
+    ``organisation.scholarshipStudents`` is open to it).
+    """
+    if isinstance(relation, ToOne):
+        return can_read_column(principal, model, relation.fk)
+    return can_read_column(principal, ENTITIES[relation.target], relation.fk)
 
 
 _MASKS = {"national_id": mask_national_id, "phone": mask_phone, "text": mask_text}

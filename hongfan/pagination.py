@@ -99,6 +99,9 @@ def decode_cursor(model: type[Record], cursor: str, keys: list[SortKey]) -> list
 
 def _load(model: type[Record], column: str, value: Any) -> Any:
     if value is None:
+        stored = model.__table__.c.get(column)  # type: ignore[attr-defined]
+        if stored is not None and not stored.nullable:
+            raise CursorError("bad value")  # no row has a blank there: not a cursor we made
         return None
     target = python_type(model, column)
     if target is datetime:

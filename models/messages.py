@@ -170,6 +170,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "无权按此字段筛选或排序",
         "en": "You may not filter or sort by this field",
     },
+    "relation.forbidden": {
+        "zh": "无权查看此关联",
+        "en": "You may not see this relation",
+    },
     "global_id": {
         "zh": "编号格式不正确",
         "en": "The ID is not valid",

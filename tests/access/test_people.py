@@ -93,3 +93,47 @@ async def test_given_an_editors_site_when_staff_read_it_then_a_viewer_sees_a_nam
             ServiceSite.name == "作者测试小屋"
         ))).one()
     assert tuple(row) == (user_id, user_id)
+
+
+@pytest.mark.parametrize("role", ["anonymous", "partner"])
+async def test_given_an_editor_updated_a_published_organisation_when_the_public_reads_it_then_no_staff_identity_shows(
+    database, http, make_caller, role
+):
+    world = await build_world(database)
+    await _editor_writes_a_site(database, http, world)
+    async with database.transaction(SYSTEM) as session:
+        editor_token = await _token_of(session, EDITOR_EMAIL)
+    editor = Caller(http, {"authorization": f"Bearer {editor_token}"})
+    community = str(relay.GlobalID("Organisation", str(world.orgs["A-community"].id)))
+    version = (await editor.data(
+        "query($id: ID!) { node(id: $id) { ... on Organisation { version } } }", {"id": community}
+    ))["node"]["version"]
+    updated = await editor.data(
+        """mutation($id: ID!, $v: Int!) { updateOrganisation(input: { id: $id, version: $v, contactPhone: "0592-5550000" }) {
+             organisation { updatedBy } errors { field message } } }""",
+        {"id": community, "v": version},
+    )
+    assert updated["updateOrganisation"]["organisation"]["updatedBy"] == EDITOR_NAME, updated
+    caller = await make_caller(world, role)
+    listed = await caller.data("{ organisations { edges { node { id name updatedBy createdBy } } } }")
+    nodes = {e["node"]["id"]: e["node"] for e in listed["organisations"]["edges"]}
+    assert nodes[community]["updatedBy"] is None and all(n["updatedBy"] is None for n in nodes.values())
+    node = await caller.data("query($id: ID!) { node(id: $id) { ... on Organisation { updatedBy } } }", {"id": community})
+    assert node["node"] == {"updatedBy": None}
+    for probe in (
+        '{ organisations(filter: { updatedBy: { contains: "@" } }) { edges { node { name updatedBy } } } }',
+        "{ organisations(filter: { updatedBy: { isNull: false } }) { totalCount } }",
+        "{ organisations(orderBy: [{ updatedBy: ASC }]) { edges { node { name } } } }",
+    ):
+        refused = await caller.call(probe)
+        assert refused.get("errors") and not refused.get("data"), (probe, refused)
+        assert EDITOR_EMAIL not in str(refused) and EDITOR_NAME not in str(refused)
+
+
+async def _token_of(session, email: str) -> str:
+    from hongfan.accounts import issue_token
+    from models.accounts import User
+
+    user = (await session.execute(sa.select(User).where(User.email == email))).scalar_one()
+    _, token = await issue_token(session, SYSTEM, user.id or 0, name="people-test-2")
+    return token

@@ -141,13 +141,82 @@ async def test_global_ids_that_are_not_canonical_name_no_record(served: Served):
     await served.still_serving()
 
 
+def _filterable(kind: type) -> list[tuple[str, str]]:
+    """(list field, filter field) of every column of column type ``kind``, over all record types."""
+    from graph.types import field_name
+    from models import ENTITIES
+
+    schema = build_schema()
+    found = []
+    for type_name, model in ENTITIES.items():
+        filter_type = schema._schema.type_map[f"{type_name}Filter"]
+        for column in model.__table__.c:  # type: ignore[attr-defined]
+            if isinstance(column.type, kind) and field_name(column.name) in filter_type.fields:  # type: ignore[attr-defined]
+                found.append((model.__entity__.plural, field_name(column.name)))
+    return found
+
+
+async def test_amounts_in_a_filter_that_fit_no_column_are_field_errors(database: Database):
+    """Given any money column, when a filter compares it with 1e309 (or NaN), then the caller gets
+    BAD_VALUE on that field, as for a stored amount — not an internal error."""
+    from models.coltypes import Money
+
+    columns = _filterable(Money)
+    assert ("grants", "amount") in columns
+    for plural, field in columns:
+        for operand in ('gt: "1e309"', 'lt: "-1e309"', 'eq: "1e999999999"', 'gte: "1e16"', 'in: ["1", "1e309"]', 'notIn: ["NaN"]'):
+            result = await _run(database, f"{{ {plural}(filter: {{ {field}: {{ {operand} }} }}) {{ totalCount }} }}")
+            assert result.errors and [e.extensions["code"] for e in result.errors] == ["BAD_VALUE"], (plural, field, operand, result.errors)
+            assert "内部错误" not in result.errors[0].message
+        fine = await _run(database, f'{{ {plural}(filter: {{ {field}: {{ lt: "9999999999999999" }} }}) {{ totalCount }} }}')
+        assert fine.errors is None, (plural, fine.errors)
+
+
+async def test_dates_at_the_ends_of_the_calendar_in_a_filter_are_answered(database: Database):
+    """Given any date or timestamp column, when a filter compares it with the first or last day
+    there is (in any time zone), then the caller gets an answer or a field error, never an internal one."""
+    import datetime as dt
+
+    import sqlalchemy as sa
+
+    columns = _filterable(sa.Date) + _filterable(sa.DateTime)
+    assert columns
+    for plural, field in columns:
+        for operand in ('"0001-01-01"', '"9999-12-31"', '"0001-01-01T00:00:00+14:00"', '"9999-12-31T23:59:59-14:00"'):
+            result = await _run(database, f"{{ {plural}(filter: {{ {field}: {{ gt: {operand} }} }}) {{ totalCount }} }}")
+            for error in result.errors or ():
+                assert "内部错误" not in error.message and (error.extensions or {}).get("code") != "INTERNAL_SERVER_ERROR", (plural, field, operand, result.errors)
+    assert dt.date.max.year == 9999
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_global_ids_that_do_not_parse_are_bad_ids_and_other_spellings_name_no_record(served: Served):
+    first = (await served.graphql({"query": "{ organisations(first: 1) { edges { node { id } } } }"})).json()
+    real = first["data"]["organisations"]["edges"][0]["node"]["id"]
+    assert (await served.graphql({"query": "query($id: ID!) { node(id: $id) { id } }", "variables": {"id": real}})).json()["data"]["node"] == {"id": real}
+    unpadded = real.rstrip("=")
+    for spelling in ["xx", real + "=", real + "==", real + "\n", " " + real, unpadded + "===" if unpadded != real else real + "===", real.lower()]:
+        for query in (
+            "query($id: ID!) { organisations(filter: {id: {eq: $id}}) { totalCount } }",
+            "query($id: ID!) { organisations(filter: {parentId: {eq: $id}}) { totalCount } }",
+        ):
+            body = (await served.graphql({"query": query, "variables": {"id": spelling}})).json()
+            assert body.get("errors") and body["errors"][0]["extensions"]["code"] == "BAD_ID", (spelling, body)
+            assert body.get("data") in (None, {"organisations": None}) or "totalCount" not in str(body["data"]), body
+        found = (await served.graphql({"query": "query($id: ID!) { node(id: $id) { id } }", "variables": {"id": spelling}})).json()
+        assert not (found.get("data") or {}).get("node"), (spelling, found)
+    literal = (await served.graphql({"query": '{ organisations(filter: {parentId: {eq: "xx"}}) { totalCount } }'})).json()
+    assert literal["errors"][0]["extensions"]["code"] == "BAD_ID", literal
+    await served.still_serving()
+
+
 @pytest.mark.asyncio(loop_scope="module")
 async def test_cursors_that_are_not_ours_are_bad_cursors(served: Served):
     keys = [SortKey("id", Direction.ASC)]
     forged = [encode_cursor(SimpleNamespace(id=value), keys) for value in (10**23, 2**31, -(2**31) - 1, True, "6", 6.5, None)]
     garbage = [" 6", "６", "+6", "x" * 5000, base64.urlsafe_b64encode(b"[" * 200_000).decode(), base64.urlsafe_b64encode(b'{"s": 1, "v": [1e999]}').decode()]
     query = "query($after: String) { organisations(first: 1, after: $after) { totalCount } }"
-    for cursor in forged[:4] + garbage:
+    for cursor in forged + garbage:  # null: no row has a blank id, so no cursor we made says so
         body = (await served.graphql({"query": query, "variables": {"after": cursor}})).json()
         assert body.get("errors") and body["errors"][0]["extensions"]["code"] == "BAD_CURSOR", (cursor[:40], body)
     await served.still_serving()
@@ -176,3 +245,12 @@ async def test_admin_pages_answer_odd_ids_with_404_or_nothing_selected(database:
             assert answer.status_code < 500, (ids, answer.status_code)
         history = await http.get("/admin/organisations/1/history?before=²")
         assert history.status_code < 500
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_an_empty_selection_is_a_syntax_error_not_an_internal_one(served: Served):
+    for query in ("{}", "{ }", "{ organisations {} }", "query { organisations { edges { node {} } } }"):
+        body = (await served.graphql({"query": query})).json()
+        assert body.get("errors") and body["errors"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED", (query, body)
+        assert "max()" not in str(body)
+    await served.still_serving()
