@@ -59,10 +59,14 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A directory with a migrated SQLite database, ./hongfan.db, as `make run` leaves it."""
+    from hongfan import keys
     from hongfan.migrate import upgrade
+    from hongfan.settings import Settings
 
     path = tmp_path_factory.mktemp("first-hour")
-    upgrade(f"sqlite:///{path / 'hongfan.db'}")
+    url = f"sqlite:///{path / 'hongfan.db'}"
+    upgrade(url)
+    keys.resolve(Settings.from_env({"HONGFAN_DATABASE_URL": url}))  # make run's first start writes the key file
     return path
 
 
@@ -145,7 +149,14 @@ def _mistakes(workdir: Path, taken_port: int) -> list[Mistake]:
             )
         )
     return [
-        Mistake(m.name, m.args, {"HONGFAN_DATABASE_URL": sqlite, **m.env}, m.says) for m in mistakes
+        # The key file make run's first start wrote (see workdir): no mistake should make another.
+        Mistake(
+            m.name,
+            m.args,
+            {"HONGFAN_DATABASE_URL": sqlite, "HONGFAN_KEYRING_FILE": str(workdir / "hongfan.db.keys.json"), **m.env},
+            m.says,
+        )
+        for m in mistakes
     ]
 
 
