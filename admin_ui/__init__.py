@@ -47,7 +47,9 @@ def _view_or_404(page: Page, request: Request) -> Any:
     if view is None or view not in page.nav():
         return None
     pk = request.path_params.get("pk")
-    if isinstance(pk, int) and pk > MAX_RECORD_ID:  # no record has it; the database would fail (#9.4)
+    if (
+        isinstance(pk, int) and pk > MAX_RECORD_ID
+    ):  # no record has it; the database would fail (#9.4)
         return None
     return view
 
@@ -89,7 +91,9 @@ async def _delete(page: Page, request: Request) -> Response:
     view = _view_or_404(page, request)
     if view is None:
         return page.render("error.html", status_code=404, text=page.t("error.not_found"))
-    return await records.delete_or_restore(page, view, int(request.path_params["pk"]), restore=False)
+    return await records.delete_or_restore(
+        page, view, int(request.path_params["pk"]), restore=False
+    )
 
 
 async def _restore(page: Page, request: Request) -> Response:
@@ -106,7 +110,9 @@ async def _history(page: Page, request: Request) -> Response:
     pk = int(request.path_params["pk"])
     if request.method == "POST":
         entry = (await request.form()).get("entry")
-        return await records.restore_version(page, view, pk, (parse_record_id(entry) or 0) if isinstance(entry, str) else 0)
+        return await records.restore_version(
+            page, view, pk, (parse_record_id(entry) or 0) if isinstance(entry, str) else 0
+        )
     return await records.history_page(page, view, pk)
 
 
@@ -124,7 +130,9 @@ async def login(request: Request) -> Response:
     if request.method == "GET":
         try:
             info = await authenticate_info(request)
-        except AuthenticationFailed:  # the session ended: the form, saying so, and forget the cookie
+        except (
+            AuthenticationFailed
+        ):  # the session ended: the form, saying so, and forget the cookie
             ended = _login_form(lang, target, None, True)
             ended.delete_cookie(SESSION_COOKIE, path="/")
             return ended
@@ -170,11 +178,17 @@ async def login(request: Request) -> Response:
     return response
 
 
-def _login_form(lang: str, target: str, error: str | None, expired: bool, status: int = 200) -> Response:
+def _login_form(
+    lang: str, target: str, error: str | None, expired: bool, status: int = 200
+) -> Response:
     from starlette.responses import HTMLResponse
 
     html = TEMPLATES.get_template("login.html").render(
-        t=lambda key, **p: t(key, lang, **p), lang=lang, target=target, error=error, expired=expired,
+        t=lambda key, **p: t(key, lang, **p),
+        lang=lang,
+        target=target,
+        error=error,
+        expired=expired,
         action="/admin/login?" + urlencode({"next": target}),
     )
     return HTMLResponse(html, status_code=status, headers={"cache-control": "no-store"})
@@ -190,7 +204,9 @@ async def logout(request: Request) -> Response:
     form = await request.form()
     db = request.app.state.db
     if info.method == "session" and form.get("csrf_token") == info.csrf_token:
-        raw = unsign_session(request.cookies.get(SESSION_COOKIE), request.app.state.settings.secret_key)
+        raw = unsign_session(
+            request.cookies.get(SESSION_COOKIE), request.app.state.settings.secret_key
+        )
         if raw:
             async with db.transaction(accounts.AUTH) as session:
                 await accounts.logout(session, raw)
@@ -204,8 +220,16 @@ async def switch_language(request: Request) -> Response:
     # Only ever back to one of our own admin pages: a Referer is whatever the client says.
     referer = urlsplit(request.headers.get("referer") or "")
     back = referer.path + (f"?{referer.query}" if referer.query else "")
-    response = redirect(back if referer.path.startswith("/admin") and not back.startswith("//") else "/admin/")
-    response.set_cookie("hongfan_lang", "en" if lang == "en" else "zh", max_age=365 * 86400, path="/", samesite="lax")
+    response = redirect(
+        back if referer.path.startswith("/admin") and not back.startswith("//") else "/admin/"
+    )
+    response.set_cookie(
+        "hongfan_lang",
+        "en" if lang == "en" else "zh",
+        max_age=365 * 86400,
+        path="/",
+        samesite="lax",
+    )
     return response
 
 
@@ -230,6 +254,8 @@ def admin_mount() -> Mount:
         Route("/{slug}/{pk:int}/delete", signed_in(_delete), methods=["POST"]),
         Route("/{slug}/{pk:int}/restore", signed_in(_restore), methods=["POST"]),
         Route("/{slug}/{pk:int}/history", signed_in(_history), methods=["GET", "POST"]),
-        Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="admin-static"),
+        Mount(
+            "/static", StaticFiles(directory=Path(__file__).parent / "static"), name="admin-static"
+        ),
     ]
     return Mount("/admin", routes=routes)

@@ -117,7 +117,9 @@ async def bulk_page(page: Page, request: Request) -> Response:
     if action not in allowed:
         return page.render("error.html", status_code=422, text=page.t("bulk.choose_action"))
     if fields.get("confirm") == "1":
-        ids = [pk for i in fields.get("ids", "").split(",") if (pk := parse_record_id(i)) is not None][:BULK_MAX]
+        ids = [
+            pk for i in fields.get("ids", "").split(",") if (pk := parse_record_id(i)) is not None
+        ][:BULK_MAX]
         return await _execute(page, view, action, fields, ids)
     ids, matching = await _selected_ids(page, view, fields, [str(v) for v in form.getlist("ids")])
     if not ids:

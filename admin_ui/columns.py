@@ -129,13 +129,18 @@ async def resolve_refs(
     columns: list[str],
 ) -> dict[str, dict[int, str]]:
     refs: dict[str, dict[int, str]] = {}
-    authors = [c for c in columns if column_meta(model, c).person and access.can_read_column(page.principal, model, c)]
+    authors = [
+        c
+        for c in columns
+        if column_meta(model, c).person and access.can_read_column(page.principal, model, c)
+    ]
     if authors:
         ids = {getattr(r, c) for r in records for c in authors if getattr(r, c) is not None}
         found = await reads.people(session.execute, ids)
         for column in authors:
             refs[column] = {
-                pk: access.person_label(page.principal, model, who) or "" for pk, who in found.items()
+                pk: access.person_label(page.principal, model, who) or ""
+                for pk, who in found.items()
             }
     for column in columns:
         target = fk_target(model, column)

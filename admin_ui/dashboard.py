@@ -30,7 +30,12 @@ _CAMEL = {
 def _ranked(counts: dict[Any, int], members: list[Any], language: str) -> list[dict[str, Any]]:
     """Every member with its count and label, most numerous first, then declaration order."""
     rows = [
-        {"kind": m.value, "status": m.value, "label": choice_label(m, language), "count": counts.get(m, 0)}
+        {
+            "kind": m.value,
+            "status": m.value,
+            "label": choice_label(m, language),
+            "count": counts.get(m, 0),
+        }
         for m in members
     ]
     order = {m.value: i for i, m in enumerate(members)}

@@ -84,9 +84,9 @@ async def _who(page: Page, model: Any, entries: list[Any]) -> dict[str, str]:
         if user_id is None:
             named[entry.actor] = format_actor(entry.actor, page.lang)
         else:
-            named[entry.actor] = access.person_label(page.principal, model, found.get(user_id)) or page.t(
-                "masked"
-            )
+            named[entry.actor] = access.person_label(
+                page.principal, model, found.get(user_id)
+            ) or page.t("masked")
     return named
 
 

@@ -50,8 +50,14 @@ UI: dict[str, tuple[str, str]] = {
     "detail.related": ("相关记录", "Related records"),
     "detail.view_all": ("查看全部 {n} 条", "See all {n}"),
     "detail.none": ("无", "None"),
-    "detail.deleted_banner": ("此记录已删除（{at}）。可以恢复。", "This record was deleted ({at}). You can restore it."),
-    "detail.confirm_delete": ("确定删除这条记录吗？删除后可在“已删除”中恢复。", "Delete this record? You can restore it from the deleted list."),
+    "detail.deleted_banner": (
+        "此记录已删除（{at}）。可以恢复。",
+        "This record was deleted ({at}). You can restore it.",
+    ),
+    "detail.confirm_delete": (
+        "确定删除这条记录吗？删除后可在“已删除”中恢复。",
+        "Delete this record? You can restore it from the deleted list.",
+    ),
     "form.save": ("保存", "Save"),
     "form.cancel": ("取消", "Cancel"),
     "form.new_title": ("新建{label}", "New {label}"),
@@ -64,7 +70,10 @@ UI: dict[str, tuple[str, str]] = {
     "form.created": ("已创建", "Created"),
     "form.deleted": ("已删除，可在“已删除”中恢复", "Deleted; restore it from the deleted list"),
     "form.restored": ("已恢复", "Restored"),
-    "conflict.title": ("保存冲突：有人在你编辑期间修改了这条记录", "Conflict: someone saved this record while you were editing"),
+    "conflict.title": (
+        "保存冲突：有人在你编辑期间修改了这条记录",
+        "Conflict: someone saved this record while you were editing",
+    ),
     "conflict.explain": (
         "你的修改尚未保存。请对比下列字段，选择保留哪一方的内容。",
         "Your changes are not saved yet. Compare the fields below and choose what to keep.",
@@ -98,22 +107,34 @@ UI: dict[str, tuple[str, str]] = {
     "action.read_sensitive": ("查看敏感信息", "Read sensitive fields"),
     "error.forbidden": ("无权访问此页面", "You may not open this page"),
     "error.not_found": ("记录不存在或无权访问", "The record does not exist or you may not see it"),
-    "error.csrf": ("表单已过期，请刷新页面后重试", "This form has expired; reload the page and try again"),
+    "error.csrf": (
+        "表单已过期，请刷新页面后重试",
+        "This form has expired; reload the page and try again",
+    ),
     "nav.skip": ("跳到主要内容", "Skip to main content"),
     "nav.menu": ("菜单", "Menu"),
     "nav.main": ("主导航", "Main navigation"),
-    "list.search_placeholder_id": ("姓名、拼音首字母，或完整身份证号/手机号", "Name, pinyin initials, or a full ID number or phone"),
+    "list.search_placeholder_id": (
+        "姓名、拼音首字母，或完整身份证号/手机号",
+        "Name, pinyin initials, or a full ID number or phone",
+    ),
     "list.remove_filter": ("去掉条件：{label}", "Remove filter: {label}"),
     "list.pages": ("翻页", "Pages"),
     "picker.find": ("查找", "Find"),
     "picker.placeholder": ("输入名称或拼音首字母", "Type a name or pinyin initials"),
     "picker.search_in": ("查找{label}", "Search {label}"),
     "picker.tail": ("尾号 {tail}", "ending {tail}"),
-    "picker.found": ("找到 {n} 条，已列出前 {shown} 条；请输入更多字以缩小范围", "{n} found, the first {shown} listed; type more to narrow"),
+    "picker.found": (
+        "找到 {n} 条，已列出前 {shown} 条；请输入更多字以缩小范围",
+        "{n} found, the first {shown} listed; type more to narrow",
+    ),
     "picker.found_all": ("找到 {n} 条", "{n} found"),
     "picker.none": ("没有找到", "Nothing found"),
     "picker.more": ("加载更多", "Load more"),
-    "picker.hint": ("输入姓名、拼音或首字母后按↓选择", "Type a name, pinyin or initials, then ↓ to choose"),
+    "picker.hint": (
+        "输入姓名、拼音或首字母后按↓选择",
+        "Type a name, pinyin or initials, then ↓ to choose",
+    ),
     "picker.clear": ("清除", "Clear"),
     "bulk.title": ("批量操作", "Bulk actions"),
     "bulk.action": ("选择操作", "Choose an action"),
@@ -130,17 +151,38 @@ UI: dict[str, tuple[str, str]] = {
     "bulk.choose_action": ("请选择要执行的批量操作", "Choose a bulk action"),
     "bulk.choose_value": ("请选择要设置的值", "Choose the value to set"),
     "bulk.none_selected": ("没有选择任何记录", "No records selected"),
-    "bulk.too_many": ("一次最多处理 {max} 条记录，请先缩小筛选范围", "At most {max} records at once; narrow the filter first"),
+    "bulk.too_many": (
+        "一次最多处理 {max} 条记录，请先缩小筛选范围",
+        "At most {max} records at once; narrow the filter first",
+    ),
     "bulk.confirm_title": ("确认批量操作", "Confirm the bulk action"),
-    "bulk.confirm_set": ("将把以下 {n} 条{label}的“{field}”设为“{value}”。", "“{field}” will be set to “{value}” on these {n} {label} records."),
-    "bulk.confirm_delete": ("将删除以下 {n} 条{label}（可在“已删除”中恢复）。", "These {n} {label} records will be deleted (restorable from the deleted list)."),
-    "bulk.confirm_restore": ("将恢复以下 {n} 条{label}。", "These {n} {label} records will be restored."),
-    "bulk.confirm_export": ("将导出以下 {n} 条{label}。", "These {n} {label} records will be exported."),
-    "bulk.all_or_nothing": ("全部成功才会保存；任何一条出错，都不会修改任何记录。", "Either all succeed or nothing is changed."),
+    "bulk.confirm_set": (
+        "将把以下 {n} 条{label}的“{field}”设为“{value}”。",
+        "“{field}” will be set to “{value}” on these {n} {label} records.",
+    ),
+    "bulk.confirm_delete": (
+        "将删除以下 {n} 条{label}（可在“已删除”中恢复）。",
+        "These {n} {label} records will be deleted (restorable from the deleted list).",
+    ),
+    "bulk.confirm_restore": (
+        "将恢复以下 {n} 条{label}。",
+        "These {n} {label} records will be restored.",
+    ),
+    "bulk.confirm_export": (
+        "将导出以下 {n} 条{label}。",
+        "These {n} {label} records will be exported.",
+    ),
+    "bulk.all_or_nothing": (
+        "全部成功才会保存；任何一条出错，都不会修改任何记录。",
+        "Either all succeed or nothing is changed.",
+    ),
     "bulk.and_more": ("……以及另外 {n} 条", "… and {n} more"),
     "bulk.do": ("确认执行", "Do it"),
     "bulk.cancel": ("返回列表", "Back to the list"),
-    "bulk.failed": ("没有修改任何记录：以下记录有问题", "Nothing was changed: these records have problems"),
+    "bulk.failed": (
+        "没有修改任何记录：以下记录有问题",
+        "Nothing was changed: these records have problems",
+    ),
     "bulk.done": ("已完成批量操作：{n} 条记录", "Bulk action done: {n} records"),
     "views.title": ("列与视图", "Columns and views"),
     "views.columns": ("显示的列", "Columns shown"),
@@ -185,7 +227,7 @@ LOCAL_TIME = ZoneInfo("Asia/Shanghai")
 
 
 def format_actor(actor: str | None, lang: str = "zh") -> str:
-    """"user:3:li@example.org" → "li@example.org"; "system:demo" → "系统（demo）"."""
+    """ "user:3:li@example.org" → "li@example.org"; "system:demo" → "系统（demo）"."""
     if not actor:
         return ""
     kind, _, rest = actor.partition(":")

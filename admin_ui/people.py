@@ -36,13 +36,22 @@ WORDS = {
     "active": ("启用", "Active"),
     "last_login": ("最近登录", "Last sign-in"),
     "create": ("创建", "Create"),
-    "password_once": ("初始密码（只显示这一次，请转交给用户）：", "Initial password (shown only now; pass it on):"),
-    "token_once": ("接口令牌（只显示这一次，请妥善保存）：", "API token (shown only now; keep it safe):"),
+    "password_once": (
+        "初始密码（只显示这一次，请转交给用户）：",
+        "Initial password (shown only now; pass it on):",
+    ),
+    "token_once": (
+        "接口令牌（只显示这一次，请妥善保存）：",
+        "API token (shown only now; keep it safe):",
+    ),
     "tokens": ("接口令牌", "API tokens"),
     "issue": ("签发令牌", "Issue token"),
     "token_name": ("用途", "Purpose"),
     "expires_days": ("有效天数（留空为长期）", "Valid for days (blank: no expiry)"),
-    "my_password": ("您的密码（登录超过 15 分钟需填写）", "Your password (after 15 minutes signed in)"),
+    "my_password": (
+        "您的密码（登录超过 15 分钟需填写）",
+        "Your password (after 15 minutes signed in)",
+    ),
     "revoke": ("吊销", "Revoke"),
     "revoked": ("已吊销", "Revoked"),
     "expires": ("过期时间", "Expires"),
@@ -73,7 +82,9 @@ def role_options(page: Page) -> list[tuple[str, str]]:
     return [(r.value, labels[r][1 if page.lang == "en" else 0]) for r in allowed]
 
 
-async def _choices(page: Page, slug: str, chosen: str, find: tuple[str, str] | None, field: str) -> list[tuple[int, str]]:
+async def _choices(
+    page: Page, slug: str, chosen: str, find: tuple[str, str] | None, field: str
+) -> list[tuple[int, str]]:
     """The chosen record, plus a search's matches when 查找 was pressed (no JavaScript)."""
     from admin_ui.pickers import find_options
 
@@ -81,10 +92,16 @@ async def _choices(page: Page, slug: str, chosen: str, find: tuple[str, str] | N
     found: list[tuple[int, str]] = []
     if chosen.isdigit():
         async with page.db.session(page.principal) as session:
-            found += list((await record_titles(session, view.model, {int(chosen)}, page.lang)).items())
+            found += list(
+                (await record_titles(session, view.model, {int(chosen)}, page.lang)).items()
+            )
     if find is not None and find[0] == field:
         matches = await find_options(page, view, find[1], size=50)
-        found += [(int(r["id"]), f"{r['title']} · {r['detail']}" if r["detail"] else r["title"]) for r in matches.results if str(r["id"]) != chosen]
+        found += [
+            (int(r["id"]), f"{r['title']} · {r['detail']}" if r["detail"] else r["title"])
+            for r in matches.results
+            if str(r["id"]) != chosen
+        ]
     return found
 
 
@@ -92,23 +109,42 @@ async def _users_view(page: Page, find: tuple[str, str] | None = None, **extra: 
     async with page.db.session(accounts.AUTH) as session:
         users = await accounts.list_users(session, page.principal)
     async with page.db.session(page.principal) as session:
-        org_titles = await record_titles(session, ENTITIES["Organisation"], {u.organisation_id for u in users if u.organisation_id}, page.lang)
-        company_names = await record_titles(session, ENTITIES["Company"], {u.company_id for u in users if u.company_id}, page.lang)
+        org_titles = await record_titles(
+            session,
+            ENTITIES["Organisation"],
+            {u.organisation_id for u in users if u.organisation_id},
+            page.lang,
+        )
+        company_names = await record_titles(
+            session, ENTITIES["Company"], {u.company_id for u in users if u.company_id}, page.lang
+        )
     form = extra.get("form") or {}
-    orgs = await _choices(page, "organisations", str(form.get("organisation_id", "")), find, "organisation_id")
-    companies = await _choices(page, "companies", str(form.get("company_id", "")), find, "company_id")
+    orgs = await _choices(
+        page, "organisations", str(form.get("organisation_id", "")), find, "organisation_id"
+    )
+    companies = await _choices(
+        page, "companies", str(form.get("company_id", "")), find, "company_id"
+    )
     labels = CHOICE_LABELS[UserRole]
     rows = [
         {
             "user": u,
             "role": labels[UserRole(u.role)][1 if page.lang == "en" else 0],
-            "binding": org_titles.get(u.organisation_id or 0) or company_names.get(u.company_id or 0, ""),
+            "binding": org_titles.get(u.organisation_id or 0)
+            or company_names.get(u.company_id or 0, ""),
         }
         for u in users
     ]
     return page.render(
-        "users.html", active="users", w=lambda k: w(page, k), rows=rows, roles=role_options(page),
-        orgs=orgs, companies=companies, find=find, **extra,
+        "users.html",
+        active="users",
+        w=lambda k: w(page, k),
+        rows=rows,
+        roles=role_options(page),
+        orgs=orgs,
+        companies=companies,
+        find=find,
+        **extra,
     )
 
 
@@ -133,7 +169,9 @@ async def users_page(page: Page, request: Request) -> Response:
                 page.principal,
                 str(form.get("email", "")),
                 role,
-                organisation_id=int(organisation) if organisation.isdigit() and role != "partner" else None,
+                organisation_id=int(organisation)
+                if organisation.isdigit() and role != "partner"
+                else None,
                 company_id=int(company) if company.isdigit() and role == "partner" else None,
                 display_name=str(form.get("display_name", "")) or None,
             )
@@ -158,15 +196,23 @@ async def user_page(page: Page, request: Request) -> Response:
                 if action == "issue":
                     days = str(form.get("expires_days", ""))
                     _, issued = await accounts.issue_token(
-                        session, page.principal, user_id,
-                        name=str(form.get("name", "")) or "api", expires_days=int(days) if days.isdigit() else None,
+                        session,
+                        page.principal,
+                        user_id,
+                        name=str(form.get("name", "")) or "api",
+                        expires_days=int(days) if days.isdigit() else None,
                         password=str(form.get("password", "")) or None,
                     )
                 elif action == "revoke":
-                    await accounts.revoke_token(session, page.principal, int(str(form.get("token_id", "0"))))
+                    await accounts.revoke_token(
+                        session, page.principal, int(str(form.get("token_id", "0")))
+                    )
                 elif action in ("activate", "deactivate"):
                     await accounts.update_user(
-                        session, page.principal, user_id, int(str(form.get("version", "0"))),
+                        session,
+                        page.principal,
+                        user_id,
+                        int(str(form.get("version", "0"))),
                         is_active=action == "activate",
                     )
         except HongfanError as error:
@@ -182,8 +228,14 @@ async def user_page(page: Page, request: Request) -> Response:
         return page.render("error.html", status_code=404, text=page.t("error.not_found"))
     labels = CHOICE_LABELS[UserRole]
     return page.render(
-        "user.html", active="users", w=lambda k: w(page, k), user=user, tokens=tokens, issued=issued,
-        error=error_text, role=labels[UserRole(user.role)][1 if page.lang == "en" else 0],
+        "user.html",
+        active="users",
+        w=lambda k: w(page, k),
+        user=user,
+        tokens=tokens,
+        issued=issued,
+        error=error_text,
+        role=labels[UserRole(user.role)][1 if page.lang == "en" else 0],
     )
 
 
@@ -207,15 +259,34 @@ async def audit_page(page: Page, request: Request) -> Response:
     query = {k: params[k] for k in ("action", "entity", "actor") if params.get(k)}
     slugs = {v.type_name: v.slug for v in page.nav()}
     return page.render(
-        "audit.html", active="sensitive" if params.get("action") == "read_sensitive" else "audit",
-        w=lambda k: w(page, k), entries=entries, query=query, slugs=slugs, described=described,
+        "audit.html",
+        active="sensitive" if params.get("action") == "read_sensitive" else "audit",
+        w=lambda k: w(page, k),
+        entries=entries,
+        query=query,
+        slugs=slugs,
+        described=described,
         next_url=page.url("/audit", **query, before=entries[-1].id) if more and entries else None,
-        entities=sorted(((n, type_label(m, page.lang)) for n, m in ENTITIES.items()), key=lambda e: e[1]),
-        actions=["create", "update", "delete", "restore", "bulk_update", "bulk_delete", "bulk_restore", "read_sensitive", "lookup_sensitive"],
+        entities=sorted(
+            ((n, type_label(m, page.lang)) for n, m in ENTITIES.items()), key=lambda e: e[1]
+        ),
+        actions=[
+            "create",
+            "update",
+            "delete",
+            "restore",
+            "bulk_update",
+            "bulk_delete",
+            "bulk_restore",
+            "read_sensitive",
+            "lookup_sensitive",
+        ],
     )
 
 
-async def _describe_entries(page: Page, session: Any, entries: list[AuditEntry]) -> dict[int, dict[str, Any]]:
+async def _describe_entries(
+    page: Page, session: Any, entries: list[AuditEntry]
+) -> dict[int, dict[str, Any]]:
     """Per entry: the record type's label, the record's title, and its changes in words."""
     described: dict[int, dict[str, Any]] = {}
     by_entity: dict[str, list[AuditEntry]] = {}
@@ -225,23 +296,39 @@ async def _describe_entries(page: Page, session: Any, entries: list[AuditEntry])
         model = ENTITIES.get(entity)
         if model is None:
             for entry in group:
-                described[entry.id or 0] = {"type": entity, "title": f"#{entry.record_id}", "changes": [], "fields": []}
+                described[entry.id or 0] = {
+                    "type": entity,
+                    "title": f"#{entry.record_id}",
+                    "changes": [],
+                    "fields": [],
+                }
             continue
         view = BY_TYPE.get(entity)
         ids = {e.record_id for e in group if e.record_id}
-        found = await reads.by_ids(lambda st: session.execute(st.execution_options(**{access.INCLUDE_DELETED: True})), model, sorted(ids))
-        titles = await record_titles(session, model, ids, page.lang) if model.__entity__.scope == "path" else {
-            pk: title(r, view, page.lang) if view else f"#{pk}" for pk, r in found.items()
-        }
+        found = await reads.by_ids(
+            lambda st: session.execute(st.execution_options(**{access.INCLUDE_DELETED: True})),
+            model,
+            sorted(ids),
+        )
+        titles = (
+            await record_titles(session, model, ids, page.lang)
+            if model.__entity__.scope == "path"
+            else {pk: title(r, view, page.lang) if view else f"#{pk}" for pk, r in found.items()}
+        )
         changes = await audit_view.describe(page, session, model, group)
         for entry in group:
             fields = entry.changes.get("fields", [])
             count = len(entry.changes.get("ids", []))
             described[entry.id or 0] = {
                 "type": type_label(model, page.lang),
-                "title": titles.get(entry.record_id, f"#{entry.record_id}") if entry.record_id else (page.t("history.records", n=count) if count else ""),
+                "title": titles.get(entry.record_id, f"#{entry.record_id}")
+                if entry.record_id
+                else (page.t("history.records", n=count) if count else ""),
                 "changes": changes.rows.get(entry.id or 0, []),
-                "fields": [label(model, f, page.lang) if f in model.__table__.c else f for f in fields],  # type: ignore[attr-defined]
+                "fields": [
+                    label(model, f, page.lang) if f in model.__table__.c else f  # type: ignore[attr-defined]
+                    for f in fields
+                ],
                 "searched": entry.action == "lookup_sensitive",
             }
     return described

@@ -1,11 +1,11 @@
 """``python -m bench``: generate, serve, load, compare, report. See bench/README.md.
 
-    python -m bench [--sizes 1k,100k,1m] [--duration 15] [--warmup 3] [--concurrency 8]
-                    [--scenarios a,b,c,d,e] [--no-postgraphile] [--sqlite | --no-sqlite]
-                    [--regenerate] [--quick] [--client raw|httpx]
-    python -m bench generate --size 1k|100k|1m [--sqlite]
-    python -m bench profile --size 100k --scenario c [--requests 300] [--concurrency 8] [--sqlite]
-    python -m bench clean            drop every bench database, SQLite file and token file
+python -m bench [--sizes 1k,100k,1m] [--duration 15] [--warmup 3] [--concurrency 8]
+                [--scenarios a,b,c,d,e] [--no-postgraphile] [--sqlite | --no-sqlite]
+                [--regenerate] [--quick] [--client raw|httpx]
+python -m bench generate --size 1k|100k|1m [--sqlite]
+python -m bench profile --size 100k --scenario c [--requests 300] [--concurrency 8] [--sqlite]
+python -m bench clean            drop every bench database, SQLite file and token file
 """
 
 from __future__ import annotations
@@ -49,13 +49,22 @@ def machine() -> dict[str, Any]:
     except (OSError, ValueError, IndexError):
         mem_kb = 0
     try:
-        commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=REPO_DIR, capture_output=True,
-                                text=True, timeout=10).stdout.strip()
+        commit = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            cwd=REPO_DIR,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         commit = "?"
     return {
-        "cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(mem_kb / 1024 / 1024, 1),
-        "python": platform.python_version(), "os": platform.platform(), "commit": commit,
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(mem_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "os": platform.platform(),
+        "commit": commit,
     }
 
 
@@ -66,8 +75,12 @@ async def postgres_version() -> str:
 
     conn = await asyncpg.connect(PG_ADMIN_URL)
     try:
-        settings = {r["name"]: r["setting"] for r in await conn.fetch(
-            "SELECT name, setting FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', 'max_connections')")}
+        settings = {
+            r["name"]: r["setting"]
+            for r in await conn.fetch(
+                "SELECT name, setting FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', 'max_connections')"
+            )
+        }
         return f"{await conn.fetchval('SHOW server_version')} {settings}"
     finally:
         await conn.close()
@@ -76,31 +89,57 @@ async def postgres_version() -> str:
 # -- one size on one backend ------------------------------------------------------------------
 
 
-def ensure_database(size: str, backend: str, regenerate: bool) -> tuple[dict[str, Any], dict[str, Any] | None]:
+def ensure_database(
+    size: str, backend: str, regenerate: bool
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """(the generator's facts, the generation report when it ran now)."""
     if not regenerate and gen.is_current(size, backend):
         facts = gen.load_facts(size, backend)
         assert facts is not None
-        log(f"reusing the {size} {backend} bench database (made in {facts.get('seconds')} s; --regenerate to remake)")
+        log(
+            f"reusing the {size} {backend} bench database (made in {facts.get('seconds')} s; --regenerate to remake)"
+        )
         return facts, None
     facts = gen.generate(size, backend, report=log)
     rows = sum(facts["counts"].values())
-    return facts, {"seconds": facts["seconds"], "rows": rows, "rows_per_s": round(rows / facts["seconds"])}
+    return facts, {
+        "seconds": facts["seconds"],
+        "rows": rows,
+        "rows_per_s": round(rows / facts["seconds"]),
+    }
 
 
 def hongfan_server(size: str, backend: str, log_path: Path) -> Server:
     port = free_port()
-    env = {**os.environ, "HONGFAN_DATABASE_URL": app_url(size, backend), "HONGFAN_ENV": "development",
-           "HONGFAN_GRAPHIQL": "0"}
-    return Server("hongfan", [sys.executable, "-m", "bench.serve", "--port", str(port)], env, port, "/readyz",
-                  cwd=REPO_DIR, log=log_path)
+    env = {
+        **os.environ,
+        "HONGFAN_DATABASE_URL": app_url(size, backend),
+        "HONGFAN_ENV": "development",
+        "HONGFAN_GRAPHIQL": "0",
+    }
+    return Server(
+        "hongfan",
+        [sys.executable, "-m", "bench.serve", "--port", str(port)],
+        env,
+        port,
+        "/readyz",
+        cwd=REPO_DIR,
+        log=log_path,
+    )
 
 
 def baseline_server(size: str, log_path: Path) -> Server:
     port = free_port()
     env = {**os.environ, "BENCH_PG_DSN": pg_dsn(size)}
-    return Server("baseline", [sys.executable, "-m", "bench.serve", "--app", "baseline", "--port", str(port)], env,
-                  port, "/readyz", cwd=REPO_DIR, log=log_path)
+    return Server(
+        "baseline",
+        [sys.executable, "-m", "bench.serve", "--app", "baseline", "--port", str(port)],
+        env,
+        port,
+        "/readyz",
+        cwd=REPO_DIR,
+        log=log_path,
+    )
 
 
 def _rows_of(text: str) -> list[Any] | None:
@@ -111,7 +150,9 @@ def _rows_of(text: str) -> list[Any] | None:
         out = []
         for edge in connection["edges"]:
             node = edge["node"]
-            out.append(node.get("name") or (node.get("student") or {}).get("name") or node.get("position"))
+            out.append(
+                node.get("name") or (node.get("student") or {}).get("name") or node.get("position")
+            )
         return out
     except (ValueError, KeyError, TypeError, StopIteration, AttributeError):
         return None
@@ -145,8 +186,14 @@ async def sample(server: Server, op: Any) -> tuple[list[Any] | None, str | None]
         return _rows_of(capture.body or ""), outcome.error
 
 
-async def run_system(name: str, server: Server, ops: dict[str, Any], scenarios: list[Scenario], args: argparse.Namespace,
-                     count_sql: bool) -> dict[str, Any]:
+async def run_system(
+    name: str,
+    server: Server,
+    ops: dict[str, Any],
+    scenarios: list[Scenario],
+    args: argparse.Namespace,
+    count_sql: bool,
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     await server.start()
     try:
@@ -156,45 +203,72 @@ async def run_system(name: str, server: Server, ops: dict[str, Any], scenarios: 
                 continue
             rows, error = await sample(server, op)
             log(f"    {name:<12} {scenario.key:<8} …")
-            m: Measurement = await measure(server, op, concurrency=args.concurrency, duration=args.duration,
-                                           warmup=args.warmup, count_sql=count_sql, client=args.client)
+            m: Measurement = await measure(
+                server,
+                op,
+                concurrency=args.concurrency,
+                duration=args.duration,
+                warmup=args.warmup,
+                count_sql=count_sql,
+                client=args.client,
+            )
             summary = m.summary()
             summary["rows"] = rows
             if error:
                 summary["sample_error"] = error
             out[scenario.key] = summary
-            log(f"    {name:<12} {scenario.key:<8} {summary['ops_per_s']:>8.1f}/s  p50 {summary['p50_ms']} ms  "
-                f"p99 {summary['p99_ms']} ms  sql/op {summary.get('sql_per_op', '-')}  errors {summary['errors']}")
+            log(
+                f"    {name:<12} {scenario.key:<8} {summary['ops_per_s']:>8.1f}/s  p50 {summary['p50_ms']} ms  "
+                f"p99 {summary['p99_ms']} ms  sql/op {summary.get('sql_per_op', '-')}  errors {summary['errors']}"
+            )
     finally:
         await server.stop()
     return out
 
 
-async def bench_one(size: str, backend: str, scenarios: list[Scenario], args: argparse.Namespace,
-                    logs: Path) -> dict[str, Any]:
+async def bench_one(
+    size: str, backend: str, scenarios: list[Scenario], args: argparse.Namespace, logs: Path
+) -> dict[str, Any]:
     generated, generation = await asyncio.to_thread(ensure_database, size, backend, args.regenerate)
     facts: Facts = await prepare_facts(size, backend, generated)
     log(f"  facts: {facts.public()}")
-    result: dict[str, Any] = {"facts": facts.public(), "counts": generated["counts"], "generation": generation,
-                              "systems": {}, "notes": {}}
+    result: dict[str, Any] = {
+        "facts": facts.public(),
+        "counts": generated["counts"],
+        "generation": generation,
+        "systems": {},
+        "notes": {},
+    }
 
     systems = {s.strip() for s in args.systems.split(",")}
     if "hongfan" in systems:
         hongfan_ops = {s.key: s.hongfan(facts) for s in scenarios}
         result["systems"]["hongfan"] = await run_system(
-            "hongfan", hongfan_server(size, backend, logs / f"hongfan-{size}-{backend}.log"), hongfan_ops, scenarios,
-            args, count_sql=True)
+            "hongfan",
+            hongfan_server(size, backend, logs / f"hongfan-{size}-{backend}.log"),
+            hongfan_ops,
+            scenarios,
+            args,
+            count_sql=True,
+        )
 
     if backend == "postgresql":
         if "baseline" in systems:
             baseline_ops = {s.key: s.baseline(facts) for s in scenarios if s.baseline is not None}
             result["systems"]["baseline"] = await run_system(
-                "raw-sql", baseline_server(size, logs / f"baseline-{size}.log"), baseline_ops, scenarios, args,
-                count_sql=True)
+                "raw-sql",
+                baseline_server(size, logs / f"baseline-{size}.log"),
+                baseline_ops,
+                scenarios,
+                args,
+                count_sql=True,
+            )
         if "postgraphile" not in systems:
             pass
         elif args.postgraphile:
-            result["systems"]["postgraphile"] = await run_postgraphile(size, facts, scenarios, args, logs, result)
+            result["systems"]["postgraphile"] = await run_postgraphile(
+                size, facts, scenarios, args, logs, result
+            )
         else:
             result["notes"]["postgraphile"] = "skipped (--no-postgraphile)"
     else:
@@ -203,8 +277,14 @@ async def bench_one(size: str, backend: str, scenarios: list[Scenario], args: ar
     return result
 
 
-async def run_postgraphile(size: str, facts: Facts, scenarios: list[Scenario], args: argparse.Namespace, logs: Path,
-                           result: dict[str, Any]) -> dict[str, Any]:
+async def run_postgraphile(
+    size: str,
+    facts: Facts,
+    scenarios: list[Scenario],
+    args: argparse.Namespace,
+    logs: Path,
+    result: dict[str, Any],
+) -> dict[str, Any]:
     import httpx
 
     try:
@@ -255,10 +335,15 @@ def _f(value: Any, digits: int = 1) -> str:
 
 def table(size: str, backend: str, result: dict[str, Any], scenarios: list[Scenario]) -> str:
     systems = result["systems"]
-    head = (f"{'scenario':<9}│{'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'SQL/req':>7} {'RT/req':>6} {'CPU ms':>7} "
-            f"{'MB':>6} {'err':>4}│{'raw req/s':>9} {'p50':>6}│{'PGL req/s':>9} {'p50':>6} {'p99':>7}│"
-            f"{'×raw':>6} {'×PGL':>6}")
-    lines = [f"── {size} on {backend} " + "─" * max(0, len(head) - len(size) - len(backend) - 8), head]
+    head = (
+        f"{'scenario':<9}│{'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'SQL/req':>7} {'RT/req':>6} {'CPU ms':>7} "
+        f"{'MB':>6} {'err':>4}│{'raw req/s':>9} {'p50':>6}│{'PGL req/s':>9} {'p50':>6} {'p99':>7}│"
+        f"{'×raw':>6} {'×PGL':>6}"
+    )
+    lines = [
+        f"── {size} on {backend} " + "─" * max(0, len(head) - len(size) - len(backend) - 8),
+        head,
+    ]
     for s in scenarios:
         h = systems.get("hongfan", {}).get(s.key)
         b = systems.get("baseline", {}).get(s.key) or {}
@@ -275,7 +360,9 @@ def table(size: str, backend: str, result: dict[str, Any], scenarios: list[Scena
             f"{_f(p.get('p50_ms')):>6} {_f(p.get('p99_ms')):>7}│{_f(r.get('vs_baseline'), 3):>6} {_f(r.get('vs_postgraphile'), 3):>6}"
         )
         if s.key == "e" and h.get("operations"):
-            lines.append(f"{'':<9}│  (op = read + update; {h['conflicts']} version conflicts of {h['operations']} ops)")
+            lines.append(
+                f"{'':<9}│  (op = read + update; {h['conflicts']} version conflicts of {h['operations']} ops)"
+            )
     for what, note in result.get("notes", {}).items():
         lines.append(f"  {what}: {note}")
     return "\n".join(lines)
@@ -295,10 +382,18 @@ def targets(all_results: dict[str, dict[str, Any]]) -> str:
             if "c_deep" in h and "c_first" in h and h["c_first"].get("p99_ms"):
                 parts.append(f"deep/first p99 {h['c_deep']['p99_ms'] / h['c_first']['p99_ms']:.2f}")
             if "c_exact" in h and "c_first" in h and h["c_exact"].get("p50_ms"):
-                parts.append(f"contains/exact p50 {h['c_first']['p50_ms'] / h['c_exact']['p50_ms']:.2f}")
+                parts.append(
+                    f"contains/exact p50 {h['c_first']['p50_ms'] / h['c_exact']['p50_ms']:.2f}"
+                )
             if "c_count" in h and "c_first" in h and h["c_first"].get("p50_ms"):
-                parts.append(f"with/without totalCount p50 {h['c_count']['p50_ms'] / h['c_first']['p50_ms']:.2f}")
-            sql = ", ".join(f"{k} {v.get('sql_per_op')}" for k, v in h.items() if v.get("sql_per_op") is not None)
+                parts.append(
+                    f"with/without totalCount p50 {h['c_count']['p50_ms'] / h['c_first']['p50_ms']:.2f}"
+                )
+            sql = ", ".join(
+                f"{k} {v.get('sql_per_op')}"
+                for k, v in h.items()
+                if v.get("sql_per_op") is not None
+            )
             lines.append(f"{size:>5} {backend:<10} " + "; ".join(parts))
             lines.append(f"{'':>16} SQL statements/op: {sql}")
     return "\n".join(lines)
@@ -308,23 +403,45 @@ def targets(all_results: dict[str, dict[str, Any]]) -> str:
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench", description="Hongfan benchmarks (never part of make test)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description="Hongfan benchmarks (never part of make test)"
+    )
     parser.add_argument("--sizes", default="1k,100k,1m", help="comma-separated: 1k,100k,1m")
-    parser.add_argument("--duration", type=float, default=15.0, help="measured seconds per scenario and server")
-    parser.add_argument("--warmup", type=float, default=3.0, help="warm-up seconds before each measurement")
+    parser.add_argument(
+        "--duration", type=float, default=15.0, help="measured seconds per scenario and server"
+    )
+    parser.add_argument(
+        "--warmup", type=float, default=3.0, help="warm-up seconds before each measurement"
+    )
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--scenarios", default="a,b,c,d,e", help="groups a..e or keys like c_deep")
     parser.add_argument("--no-postgraphile", dest="postgraphile", action="store_false")
-    parser.add_argument("--systems", default="hongfan,baseline,postgraphile",
-                        help="which servers to measure (comma-separated): hongfan, baseline, postgraphile")
+    parser.add_argument(
+        "--systems",
+        default="hongfan,baseline,postgraphile",
+        help="which servers to measure (comma-separated): hongfan, baseline, postgraphile",
+    )
     sqlite = parser.add_mutually_exclusive_group()
-    sqlite.add_argument("--sqlite", dest="sqlite", action="store_true", default=None,
-                        help="also SQLite (sizes up to 100k); the default for a full run")
+    sqlite.add_argument(
+        "--sqlite",
+        dest="sqlite",
+        action="store_true",
+        default=None,
+        help="also SQLite (sizes up to 100k); the default for a full run",
+    )
     sqlite.add_argument("--no-sqlite", dest="sqlite", action="store_false")
-    parser.add_argument("--regenerate", action="store_true", help="remake the databases even when current")
-    parser.add_argument("--quick", action="store_true", help="smoke test: 1k only, 3 s per scenario, 1 s warm-up")
-    parser.add_argument("--client", choices=("raw", "httpx"), default="raw",
-                        help="load client: lean keep-alive HTTP/1.1 (default) or httpx.AsyncClient")
+    parser.add_argument(
+        "--regenerate", action="store_true", help="remake the databases even when current"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke test: 1k only, 3 s per scenario, 1 s warm-up"
+    )
+    parser.add_argument(
+        "--client",
+        choices=("raw", "httpx"),
+        default="raw",
+        help="load client: lean keep-alive HTTP/1.1 (default) or httpx.AsyncClient",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.duration, args.warmup = "1k", 3.0, 1.0
@@ -341,7 +458,9 @@ async def run(args: argparse.Namespace) -> int:
         return 2
     scenarios = select([s.strip() for s in args.scenarios.split(",") if s.strip()])
     if not scenarios:
-        log(f"no scenarios match {args.scenarios!r}; groups a..e or keys {[s.key for s in SCENARIOS]}")
+        log(
+            f"no scenarios match {args.scenarios!r}; groups a..e or keys {[s.key for s in SCENARIOS]}"
+        )
         return 2
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     RESULTS_DIR.mkdir(exist_ok=True)
@@ -351,10 +470,18 @@ async def run(args: argparse.Namespace) -> int:
     info["postgresql"] = await postgres_version()
     log(f"machine: {info}")
     run_doc: dict[str, Any] = {
-        "started": stamp, "machine": info,
-        "settings": {"duration_s": args.duration, "warmup_s": args.warmup, "concurrency": args.concurrency,
-                     "client": args.client, "scenarios": [s.key for s in scenarios], "page": 50},
-        "scenarios": {s.key: s.title for s in scenarios}, "sizes": {},
+        "started": stamp,
+        "machine": info,
+        "settings": {
+            "duration_s": args.duration,
+            "warmup_s": args.warmup,
+            "concurrency": args.concurrency,
+            "client": args.client,
+            "scenarios": [s.key for s in scenarios],
+            "page": 50,
+        },
+        "scenarios": {s.key: s.title for s in scenarios},
+        "sizes": {},
     }
     tables: list[str] = []
     for size in sizes:
@@ -370,13 +497,19 @@ async def run(args: argparse.Namespace) -> int:
             tables.append(text)
             log(text)
         per_size = {**run_doc, "sizes": {size: run_doc["sizes"][size]}}
-        (RESULTS_DIR / f"{stamp}-{size}.json").write_text(json.dumps(per_size, ensure_ascii=False, indent=1))
+        (RESULTS_DIR / f"{stamp}-{size}.json").write_text(
+            json.dumps(per_size, ensure_ascii=False, indent=1)
+        )
     (RESULTS_DIR / "latest.json").write_text(json.dumps(run_doc, ensure_ascii=False, indent=1))
     log("")
-    log(f"Hongfan bench {stamp} · {info['cpu']} · {info['cores']} cores · {info['memory_gb']} GB · "
-        f"PostgreSQL {info['postgresql'].split()[0]} · Python {info['python']} · {info['commit']}")
-    log(f"{args.concurrency} concurrent, {args.duration:g} s per scenario after {args.warmup:g} s warm-up; "
-        "CPU ms = app process CPU per request; MB = its peak RSS; RT = round trips incl. BEGIN/COMMIT/ping")
+    log(
+        f"Hongfan bench {stamp} · {info['cpu']} · {info['cores']} cores · {info['memory_gb']} GB · "
+        f"PostgreSQL {info['postgresql'].split()[0]} · Python {info['python']} · {info['commit']}"
+    )
+    log(
+        f"{args.concurrency} concurrent, {args.duration:g} s per scenario after {args.warmup:g} s warm-up; "
+        "CPU ms = app process CPU per request; MB = its peak RSS; RT = round trips incl. BEGIN/COMMIT/ping"
+    )
     for text in tables:
         log(text)
     log(targets(run_doc["sizes"]))

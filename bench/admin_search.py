@@ -33,7 +33,9 @@ from models import ScholarshipStudent as S
 from models.search import text_contains
 
 
-async def page_and_count(db: Database, principal: Principal, where: Any, sort: list[Any]) -> tuple[float, int]:
+async def page_and_count(
+    db: Database, principal: Principal, where: Any, sort: list[Any]
+) -> tuple[float, int]:
     async with db.session(principal) as session:
         started = time.perf_counter()
         await session.execute(sa.select(S).where(where).order_by(*sort).limit(51))
@@ -47,25 +49,41 @@ async def main(size: str, backend: str) -> None:
     callers = {
         "superadmin": Principal(kind="user", actor="bench", role=Role.SUPERADMIN),
         f"org admin {district['name']}": Principal(
-            kind="user", actor="bench", role=Role.ORG_ADMIN,
-            organisation_id=district["id"], organisation_path=district["path"],
+            kind="user",
+            actor="bench",
+            role=Role.ORG_ADMIN,
+            organisation_id=district["id"],
+            organisation_path=district["path"],
         ),
     }
     db = Database(Settings.from_env({"HONGFAN_DATABASE_URL": app_url(size, backend)}))
     try:
         async with db.session(callers["superadmin"]) as session:
-            full_name = (await session.execute(sa.select(S.__table__.c.name).order_by(S.__table__.c.id).offset(4241).limit(1))).scalar_one()  # type: ignore[attr-defined]
-        print(f"admin list search, {size} students on {backend}: first page + count (ms, median of 3)")
-        for term, what in ((facts.get("search_term", "华"), "one character"), (full_name, "a full name")):
+            full_name = (
+                await session.execute(
+                    sa.select(S.__table__.c.name).order_by(S.__table__.c.id).offset(4241).limit(1)  # type: ignore[attr-defined]
+                )
+            ).scalar_one()
+        print(
+            f"admin list search, {size} students on {backend}: first page + count (ms, median of 3)"
+        )
+        for term, what in (
+            (facts.get("search_term", "华"), "one character"),
+            (full_name, "a full name"),
+        ):
             for name, principal in callers.items():
                 now = text_match(principal, S, term).where
                 assert now is not None
-                before = sa.or_(now, text_contains(S.university, term), text_contains(S.major, term))
+                before = sa.or_(
+                    now, text_contains(S.university, term), text_contains(S.major, term)
+                )
                 for sort_name, sort in (("by id", [S.id]), ("by name", [S.name, S.id])):
                     cells = []
                     for label, where in (("before", before), ("now", now)):
                         try:
-                            runs = [await page_and_count(db, principal, where, sort) for _ in range(3)]
+                            runs = [
+                                await page_and_count(db, principal, where, sort) for _ in range(3)
+                            ]
                             ms = statistics.median(r[0] for r in runs)
                             cells.append(f"{label} {ms:8.1f} ({runs[0][1]:,} counted)")
                         except sa.exc.DBAPIError:
@@ -76,7 +94,9 @@ async def main(size: str, backend: str) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--size", default="100k")
     parser.add_argument("--sqlite", action="store_true")
     args = parser.parse_args()

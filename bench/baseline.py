@@ -49,11 +49,15 @@ def _b64url(expr: str) -> str:
 
 def _gid(type_name: str, id_expr: str) -> str:
     """SQL: the Relay global ID (standard base64 of "Type:id")."""
-    return f"replace(encode(convert_to('{type_name}:' || {id_expr}, 'UTF8'), 'base64'), chr(10), '')"
+    return (
+        f"replace(encode(convert_to('{type_name}:' || {id_expr}, 'UTF8'), 'base64'), chr(10), '')"
+    )
 
 
 def _name_cursor(alias: str) -> str:
-    return _b64url(f"""'{{"s":"{SIG_NAME}","v":[' || to_json({alias}.name)::text || ',' || {alias}.id || ']}}'""")
+    return _b64url(
+        f"""'{{"s":"{SIG_NAME}","v":[' || to_json({alias}.name)::text || ',' || {alias}.id || ']}}'"""
+    )
 
 
 def _id_cursor(alias: str) -> str:
@@ -75,7 +79,7 @@ SELECT json_build_object('data', json_build_object('internships', json_build_obj
       ORDER BY p.id) FROM shown p), '[]'::json),
   'pageInfo', json_build_object(
       'hasNextPage', (SELECT count(*) FROM page) > $2,
-      'endCursor', (SELECT {_id_cursor('e')} FROM shown e ORDER BY e.id DESC LIMIT 1))
+      'endCursor', (SELECT {_id_cursor("e")} FROM shown e ORDER BY e.id DESC LIMIT 1))
 )))::text
 """
 
@@ -91,7 +95,7 @@ WITH page AS (
 ), shown AS (SELECT * FROM page ORDER BY name, id LIMIT $2)
 SELECT json_build_object('data', json_build_object('serviceSites', json_build_object(
   'edges', COALESCE((SELECT json_agg(json_build_object('node', json_build_object(
-      'id', {_gid('ServiceSite', 'p.id')}, 'name', p.name, 'kind', upper(p.kind), 'address', p.address,
+      'id', {_gid("ServiceSite", "p.id")}, 'name', p.name, 'kind', upper(p.kind), 'address', p.address,
       'recognition', upper(p.recognition),
       'organisation', (SELECT json_build_object('name', o.name, 'parent',
                          (SELECT json_build_object('name', q.name) FROM organisation q
@@ -100,7 +104,7 @@ SELECT json_build_object('data', json_build_object('serviceSites', json_build_ob
       ORDER BY p.name, p.id) FROM shown p), '[]'::json),
   'pageInfo', json_build_object(
       'hasNextPage', (SELECT count(*) FROM page) > $2,
-      'endCursor', (SELECT {_name_cursor('e')} FROM shown e ORDER BY e.name DESC, e.id DESC LIMIT 1))
+      'endCursor', (SELECT {_name_cursor("e")} FROM shown e ORDER BY e.name DESC, e.id DESC LIMIT 1))
 )))::text
 """
 
@@ -117,7 +121,11 @@ def _sql_c(exact: bool, with_count: bool, grams: bool) -> str:
     where = f"""s.deleted_at IS NULL
     AND s.organisation_id IN (SELECT o.id FROM organisation o WHERE o.path LIKE $1 AND o.deleted_at IS NULL)
     AND {name_match}"""
-    count = f", 'totalCount', (SELECT count(*) FROM scholarship_student s WHERE {where})" if with_count else ""
+    count = (
+        f", 'totalCount', (SELECT count(*) FROM scholarship_student s WHERE {where})"
+        if with_count
+        else ""
+    )
     return f"""
 WITH page AS (
   SELECT s.id, s.name, s.gender, s.university, s.major, s.graduation_year, s.organisation_id
@@ -129,9 +137,9 @@ WITH page AS (
 scope AS (SELECT o.id FROM organisation o WHERE o.path LIKE $1 AND o.deleted_at IS NULL)
 SELECT json_build_object('data', json_build_object('scholarshipStudents', json_build_object(
   'edges', COALESCE((SELECT json_agg(json_build_object(
-      'cursor', {_name_cursor('p')},
+      'cursor', {_name_cursor("p")},
       'node', json_build_object(
-         'id', {_gid('ScholarshipStudent', 'p.id')}, 'name', p.name, 'gender', upper(p.gender),
+         'id', {_gid("ScholarshipStudent", "p.id")}, 'name', p.name, 'gender', upper(p.gender),
          'university', p.university, 'major', p.major, 'graduationYear', p.graduation_year,
          'organisation', (SELECT json_build_object('name', o.name) FROM organisation o
                           WHERE o.id = p.organisation_id AND o.id IN (SELECT id FROM scope)),
@@ -149,13 +157,17 @@ SELECT json_build_object('data', json_build_object('scholarshipStudents', json_b
       )) ORDER BY p.name, p.id) FROM shown p), '[]'::json),
   'pageInfo', json_build_object(
       'hasNextPage', (SELECT count(*) FROM page) > $5,
-      'endCursor', (SELECT {_name_cursor('e')} FROM shown e ORDER BY e.name DESC, e.id DESC LIMIT 1)){count}
+      'endCursor', (SELECT {_name_cursor("e")} FROM shown e ORDER BY e.name DESC, e.id DESC LIMIT 1)){count}
 )))::text
 """
 
 
-SQL_C = {(exact, count, grams): _sql_c(exact, count, grams) for exact in (False, True) for count in (False, True)
-         for grams in (False, True)}
+SQL_C = {
+    (exact, count, grams): _sql_c(exact, count, grams)
+    for exact in (False, True)
+    for count in (False, True)
+    for grams in (False, True)
+}
 
 
 def decode_name_cursor(cursor: str | None) -> tuple[str | None, int | None]:
@@ -179,7 +191,11 @@ class Counters:
         import gc
         import os
 
-        return {**self.values, "pid": os.getpid(), "gc_collections": [s["collections"] for s in gc.get_stats()]}
+        return {
+            **self.values,
+            "pid": os.getpid(),
+            "gc_collections": [s["collections"] for s in gc.get_stats()],
+        }
 
 
 def create_app(dsn: str, pool_size: int = 10) -> tuple[Starlette, Counters]:
@@ -196,11 +212,16 @@ def create_app(dsn: str, pool_size: int = 10) -> tuple[Starlette, Counters]:
         # list (one company with 5 % of all internships) into a sort of 10,000 rows. The
         # limit of the stack is what it does with the plans it should get.
         state["pool"] = await asyncpg.create_pool(
-            dsn, min_size=2, max_size=pool_size, server_settings={"plan_cache_mode": "force_custom_plan"}
+            dsn,
+            min_size=2,
+            max_size=pool_size,
+            server_settings={"plan_cache_mode": "force_custom_plan"},
         )
         async with state["pool"].acquire() as conn:
             # The gram index of migration 0003 (models/search.py), when this database has it.
-            state["grams"] = bool(await conn.fetchval("SELECT to_regprocedure('hongfan_grams(text)') IS NOT NULL"))
+            state["grams"] = bool(
+                await conn.fetchval("SELECT to_regprocedure('hongfan_grams(text)') IS NOT NULL")
+            )
         yield
         await state["pool"].close()
 
@@ -234,7 +255,12 @@ def create_app(dsn: str, pool_size: int = 10) -> tuple[Starlette, Counters]:
         return Response('{"status":"ok"}', media_type="application/json")
 
     app = Starlette(
-        routes=[Route("/a", scenario_a), Route("/b", scenario_b), Route("/c", scenario_c), Route("/readyz", readyz)],
+        routes=[
+            Route("/a", scenario_a),
+            Route("/b", scenario_b),
+            Route("/c", scenario_c),
+            Route("/readyz", readyz),
+        ],
         lifespan=lifespan,
     )
     return app, counters

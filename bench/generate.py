@@ -44,7 +44,9 @@ from bench import DATA_DIR, PG_ADMIN_URL, SIZES, app_url, pg_dsn, sqlite_path, t
 from models.tallies import REBUILD
 from models.validators import CREDIT_CODE_CHARSET, make_credit_code, make_national_id
 
-GENERATOR_VERSION = 4  # 2: pinyin sort keys; 3: authorship as user ids (null: the system); 4: sealed columns
+GENERATOR_VERSION = (
+    4  # 2: pinyin sort keys; 3: authorship as user ids (null: the system); 4: sealed columns
+)
 SEED = 20241129
 AUTHOR = None  # authorship is a user id; the generator writes as the system
 NOW = datetime(2024, 11, 1, 8, 0, 0, 123456, tzinfo=UTC)
@@ -75,16 +77,63 @@ PLACE_WORDS = (
     "祥露 大同 洪塘 汀溪 莲花 新民 西柯 五显 大嶝 内厝 新圩 民安 舫山 澳头 后村 石浔 古庄 赤土 刘五店 琼头"
 ).split()
 UNIVERSITIES = (
-    "厦门大学", "集美大学", "厦门理工学院", "厦门医学院", "厦门城市职业学院", "厦门东海职业技术学院",
-    "福建师范大学", "福州大学", "华侨大学", "闽南师范大学", "福建农林大学", "厦门华厦学院",
+    "厦门大学",
+    "集美大学",
+    "厦门理工学院",
+    "厦门医学院",
+    "厦门城市职业学院",
+    "厦门东海职业技术学院",
+    "福建师范大学",
+    "福州大学",
+    "华侨大学",
+    "闽南师范大学",
+    "福建农林大学",
+    "厦门华厦学院",
 )
 MAJORS = (
-    "护理学", "临床医学", "会计学", "计算机科学与技术", "软件工程", "机械设计制造及其自动化", "电子信息工程",
-    "学前教育", "汉语言文学", "英语", "国际经济与贸易", "土木工程", "物流管理", "食品科学与工程", "市场营销",
-    "数字媒体技术", "药学", "航海技术",
+    "护理学",
+    "临床医学",
+    "会计学",
+    "计算机科学与技术",
+    "软件工程",
+    "机械设计制造及其自动化",
+    "电子信息工程",
+    "学前教育",
+    "汉语言文学",
+    "英语",
+    "国际经济与贸易",
+    "土木工程",
+    "物流管理",
+    "食品科学与工程",
+    "市场营销",
+    "数字媒体技术",
+    "药学",
+    "航海技术",
 )
-INDUSTRIES = ("食品加工", "纺织服装", "装备制造", "电子信息", "物流运输", "光电", "新材料", "医疗器械", "软件和信息服务", "文化传媒")
-POSITIONS = ("品控助理", "行政助理", "设计助理", "测试工程师助理", "仓储管理助理", "研发助理", "软件开发见习生", "客服专员", "财务助理", "质检员")
+INDUSTRIES = (
+    "食品加工",
+    "纺织服装",
+    "装备制造",
+    "电子信息",
+    "物流运输",
+    "光电",
+    "新材料",
+    "医疗器械",
+    "软件和信息服务",
+    "文化传媒",
+)
+POSITIONS = (
+    "品控助理",
+    "行政助理",
+    "设计助理",
+    "测试工程师助理",
+    "仓储管理助理",
+    "研发助理",
+    "软件开发见习生",
+    "客服专员",
+    "财务助理",
+    "质检员",
+)
 EVALUATIONS = (
     "见习期间工作认真负责，能按时完成分配的任务，表现良好。",
     "学习能力强，能主动请教，团队协作良好，欢迎毕业后加入。",
@@ -93,31 +142,133 @@ EVALUATIONS = (
 FUNDING = ("金秋助学专项", "幸福工程", "企业捐赠")
 AMOUNTS_FEN = (100000, 150000, 200000, 250000, 300000, 400000, 500000, 250050)
 SITE_KINDS = (
-    ("sunflower_hut", "向日葵亲子小屋"), ("warm_heart_home", "暖心家园"), ("family_health_centre", "家庭健康服务中心"),
-    ("youth_health_base", "青春健康教育基地"), ("volunteer_station", "金色阳光志愿服务驿站"),
+    ("sunflower_hut", "向日葵亲子小屋"),
+    ("warm_heart_home", "暖心家园"),
+    ("family_health_centre", "家庭健康服务中心"),
+    ("youth_health_base", "青春健康教育基地"),
+    ("volunteer_station", "金色阳光志愿服务驿站"),
 )
 RECOGNITIONS = ("none", "none", "none", "district", "city", "provincial", "national")
 COURSE_CATEGORIES = (
-    ("instructor_training", "家庭健康指导员培训"), ("youth_peer_education", "青春健康同伴教育"),
-    ("parenting", "父母课堂"), ("skills", "幸福学堂技能班"), ("health_lecture", "健康讲座"),
+    ("instructor_training", "家庭健康指导员培训"),
+    ("youth_peer_education", "青春健康同伴教育"),
+    ("parenting", "父母课堂"),
+    ("skills", "幸福学堂技能班"),
+    ("health_lecture", "健康讲座"),
 )
 ENROLMENT_STATUSES = ("enrolled", "attended", "qualified", "dropped")
-OUTCOMES_GRADUATED = ("stayed_in_xiamen", "returned_to_xiamen", "elsewhere", "further_study", "unknown")
+OUTCOMES_GRADUATED = (
+    "stayed_in_xiamen",
+    "returned_to_xiamen",
+    "elsewhere",
+    "further_study",
+    "unknown",
+)
 BIRTH_START = date(1995, 1, 1)
 BIRTH_DAYS = (date(2006, 12, 31) - BIRTH_START).days + 1  # 4383, coprime with BIRTH_STRIDE
 BIRTH_STRIDE = 7919
 
 COMMON = ("id", "created_at", "updated_at", "created_by", "updated_by", "version", "deleted_at")
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "organisation": (*COMMON, "name", "kind", "level", "parent_id", "path", "address", "contact_name", "contact_phone", "published"),
-    "service_site": (*COMMON, "name", "kind", "organisation_id", "address", "opened_on", "recognition", "published"),
-    "company": (*COMMON, "name", "credit_code", "organisation_id", "industry", "plaque_date", "address", "contact_name", "contact_phone", "intern_capacity", "published"),
-    "course": (*COMMON, "title", "category", "organisation_id", "site_id", "start_date", "end_date", "capacity", "description", "published"),
-    "course_session": (*COMMON, "course_id", "organisation_id", "session_date", "topic", "venue", "lecturer"),
-    "scholarship_student": (*COMMON, "name", "gender", "id_number", "phone", "family_category", "organisation_id", "university", "major", "enrolment_year", "graduation_year", "employment_outcome"),
-    "scholarship_grant": (*COMMON, "student_id", "organisation_id", "year", "amount", "funding_source"),
-    "internship": (*COMMON, "student_id", "company_id", "organisation_id", "position", "start_date", "end_date", "status", "evaluation"),
-    "enrolment": (*COMMON, "course_id", "organisation_id", "name", "phone", "status", "score", "certificate_number"),
+    "organisation": (
+        *COMMON,
+        "name",
+        "kind",
+        "level",
+        "parent_id",
+        "path",
+        "address",
+        "contact_name",
+        "contact_phone",
+        "published",
+    ),
+    "service_site": (
+        *COMMON,
+        "name",
+        "kind",
+        "organisation_id",
+        "address",
+        "opened_on",
+        "recognition",
+        "published",
+    ),
+    "company": (
+        *COMMON,
+        "name",
+        "credit_code",
+        "organisation_id",
+        "industry",
+        "plaque_date",
+        "address",
+        "contact_name",
+        "contact_phone",
+        "intern_capacity",
+        "published",
+    ),
+    "course": (
+        *COMMON,
+        "title",
+        "category",
+        "organisation_id",
+        "site_id",
+        "start_date",
+        "end_date",
+        "capacity",
+        "description",
+        "published",
+    ),
+    "course_session": (
+        *COMMON,
+        "course_id",
+        "organisation_id",
+        "session_date",
+        "topic",
+        "venue",
+        "lecturer",
+    ),
+    "scholarship_student": (
+        *COMMON,
+        "name",
+        "gender",
+        "id_number",
+        "phone",
+        "family_category",
+        "organisation_id",
+        "university",
+        "major",
+        "enrolment_year",
+        "graduation_year",
+        "employment_outcome",
+    ),
+    "scholarship_grant": (
+        *COMMON,
+        "student_id",
+        "organisation_id",
+        "year",
+        "amount",
+        "funding_source",
+    ),
+    "internship": (
+        *COMMON,
+        "student_id",
+        "company_id",
+        "organisation_id",
+        "position",
+        "start_date",
+        "end_date",
+        "status",
+        "evaluation",
+    ),
+    "enrolment": (
+        *COMMON,
+        "course_id",
+        "organisation_id",
+        "name",
+        "phone",
+        "status",
+        "score",
+        "certificate_number",
+    ),
 }
 # The pinyin sort key and search text beside names (models.pinyin): the load bypasses the
 # column defaults that fill them, so they are computed here, per row.
@@ -140,7 +291,9 @@ def _seal(column: str, value: str) -> str:
     return seal(column, value, RING)
 
 
-def with_pinyin(table: str, columns: tuple[str, ...], chunk: list[tuple[Any, ...]]) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+def with_pinyin(
+    table: str, columns: tuple[str, ...], chunk: list[tuple[Any, ...]]
+) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
     """``columns`` and ``chunk`` with the table's derived pinyin columns added."""
     from models.pinyin import search_text, sort_key
 
@@ -188,7 +341,9 @@ class Network:
 
     district_ids: dict[str, int] = field(default_factory=dict)
     district_paths: dict[str, str] = field(default_factory=dict)
-    communities: list[tuple[int, int]] = field(default_factory=list)  # (community id, district index)
+    communities: list[tuple[int, int]] = field(
+        default_factory=list
+    )  # (community id, district index)
     community_names: dict[int, str] = field(default_factory=dict)
     streets: list[int] = field(default_factory=list)
     site_ids: list[int] = field(default_factory=list)
@@ -251,10 +406,21 @@ class Rows:
             oid = next_id
             next_id += 1
             path = f"{parent_path}{oid}/"
-            rows.append((
-                oid, *HEAD, name, "association", level, parent, path, f"厦门市{name}示例路{oid}号",
-                self.name(), self.mobile("137"), True,
-            ))
+            rows.append(
+                (
+                    oid,
+                    *HEAD,
+                    name,
+                    "association",
+                    level,
+                    parent,
+                    path,
+                    f"厦门市{name}示例路{oid}号",
+                    self.name(),
+                    self.mobile("137"),
+                    True,
+                )
+            )
             return oid, path
 
         root, root_path = add("厦门市", "city", None, "/")
@@ -285,10 +451,19 @@ class Rows:
             for k in range(count):
                 sid += 1
                 kind, label = SITE_KINDS[(cid + k) % len(SITE_KINDS)]
-                rows.append((
-                    sid, *HEAD, f"{net.community_names[cid]}{label}", kind, cid, f"示例路{sid}号",
-                    self.day(date(2015, 1, 1), 3650), rng.choice(RECOGNITIONS), rng.random() < 0.85,
-                ))
+                rows.append(
+                    (
+                        sid,
+                        *HEAD,
+                        f"{net.community_names[cid]}{label}",
+                        kind,
+                        cid,
+                        f"示例路{sid}号",
+                        self.day(date(2015, 1, 1), 3650),
+                        rng.choice(RECOGNITIONS),
+                        rng.random() < 0.85,
+                    )
+                )
                 net.site_ids.append(sid)
         return rows
 
@@ -296,7 +471,9 @@ class Rows:
         rng, shape, net = self.rng, self.shape, self.net
         rows = []
         for i in range(1, shape.companies + 1):
-            d = 4 if i == 1 else rng.randrange(len(DISTRICTS))  # company 1 (the partner's) is in 同安区
+            d = (
+                4 if i == 1 else rng.randrange(len(DISTRICTS))
+            )  # company 1 (the partner's) is in 同安区
             district, region = DISTRICTS[d]
             body, n = "", i
             for _ in range(9):
@@ -304,11 +481,22 @@ class Rows:
                 n //= 31
             code = make_credit_code("91" + region + body)
             industry = INDUSTRIES[i % len(INDUSTRIES)]
-            rows.append((
-                i, *HEAD, f"厦门{self.place(i)}{industry}有限公司{i}", code, net.district_ids[district], industry,
-                self.day(date(2022, 9, 1), 600), f"厦门市{district}示例工业园{i}号", self.name(), self.mobile("137"),
-                rng.randint(3, 50), True,
-            ))
+            rows.append(
+                (
+                    i,
+                    *HEAD,
+                    f"厦门{self.place(i)}{industry}有限公司{i}",
+                    code,
+                    net.district_ids[district],
+                    industry,
+                    self.day(date(2022, 9, 1), 600),
+                    f"厦门市{district}示例工业园{i}号",
+                    self.name(),
+                    self.mobile("137"),
+                    rng.randint(3, 50),
+                    True,
+                )
+            )
             net.company_ids.append(i)
         net.partner_company_id = 1
         return rows
@@ -323,17 +511,36 @@ class Rows:
             start = self.day(date(2019, 1, 1), 2000)
             end = start + timedelta(days=rng.randint(0, 60))
             site = rng.choice(net.site_ids) if rng.random() < 0.5 else None
-            courses.append((
-                i, *HEAD, f"{label}第{i}期", category, org, site, start, end, rng.randint(20, 200),
-                f"{label}：示例课程简介。", rng.random() < 0.8,
-            ))
+            courses.append(
+                (
+                    i,
+                    *HEAD,
+                    f"{label}第{i}期",
+                    category,
+                    org,
+                    site,
+                    start,
+                    end,
+                    rng.randint(20, 200),
+                    f"{label}：示例课程简介。",
+                    rng.random() < 0.8,
+                )
+            )
             net.course_orgs.append(org)
             for k in range(3):
                 self.ids["course_session"] += 1
-                sessions.append((
-                    self.ids["course_session"], *HEAD, i, org, start + timedelta(days=k * (end - start).days // 3),
-                    f"第{k + 1}讲", "示例活动室", self.name(),
-                ))
+                sessions.append(
+                    (
+                        self.ids["course_session"],
+                        *HEAD,
+                        i,
+                        org,
+                        start + timedelta(days=k * (end - start).days // 3),
+                        f"第{k + 1}讲",
+                        "示例活动室",
+                        self.name(),
+                    )
+                )
         yield "course", courses
         yield "course_session", sessions
 
@@ -353,28 +560,59 @@ class Rows:
             graduation = enrolment + 4
             outcome = "studying" if graduation > 2024 else rng.choice(OUTCOMES_GRADUATED)
             category = "registered_poor" if rng.random() < 0.6 else "only_child_low_income"
-            students.append((
-                sid, *HEAD, self.name(), gender, _seal("id_number", id_number), _seal("phone", self.mobile("139")),
-                _seal("family_category", category), cid,
-                rng.choice(UNIVERSITIES), rng.choice(MAJORS), enrolment, graduation, outcome,
-            ))
+            students.append(
+                (
+                    sid,
+                    *HEAD,
+                    self.name(),
+                    gender,
+                    _seal("id_number", id_number),
+                    _seal("phone", self.mobile("139")),
+                    _seal("family_category", category),
+                    cid,
+                    rng.choice(UNIVERSITIES),
+                    rng.choice(MAJORS),
+                    enrolment,
+                    graduation,
+                    outcome,
+                )
+            )
             years = range(enrolment, min(enrolment + 4, 2025))
             for year in rng.sample(years, min(len(years), rng.choice((1, 2, 2, 3)))):
                 self.ids["scholarship_grant"] += 1
-                grants.append((
-                    self.ids["scholarship_grant"], *HEAD, sid, cid, year, rng.choice(AMOUNTS_FEN), rng.choice(FUNDING),
-                ))
+                grants.append(
+                    (
+                        self.ids["scholarship_grant"],
+                        *HEAD,
+                        sid,
+                        cid,
+                        year,
+                        rng.choice(AMOUNTS_FEN),
+                        rng.choice(FUNDING),
+                    )
+                )
             if rng.random() < 0.2:
                 self.ids["internship"] += 1
                 company = net.partner_company_id if rng.random() < 0.05 else rng.choice(companies)
                 begin = self.day(date(2019, 7, 1), 2000)
-                status = rng.choice(("recommended", "accepted", "ongoing", "completed", "completed", "withdrawn"))
+                status = rng.choice(
+                    ("recommended", "accepted", "ongoing", "completed", "completed", "withdrawn")
+                )
                 dated = status != "recommended"
-                internships.append((
-                    self.ids["internship"], *HEAD, sid, company, cid, rng.choice(POSITIONS),
-                    begin if dated else None, begin + timedelta(days=rng.randint(30, 120)) if dated else None, status,
-                    rng.choice(EVALUATIONS) if status == "completed" else None,
-                ))
+                internships.append(
+                    (
+                        self.ids["internship"],
+                        *HEAD,
+                        sid,
+                        company,
+                        cid,
+                        rng.choice(POSITIONS),
+                        begin if dated else None,
+                        begin + timedelta(days=rng.randint(30, 120)) if dated else None,
+                        status,
+                        rng.choice(EVALUATIONS) if status == "completed" else None,
+                    )
+                )
         yield "scholarship_student", students
         yield "scholarship_grant", grants
         yield "internship", internships
@@ -388,11 +626,19 @@ class Rows:
             eid = self.ids["enrolment"]
             status = ENROLMENT_STATUSES[rng.randrange(4)]
             qualified = status == "qualified"
-            rows.append((
-                eid, *HEAD, rng.randrange(courses) + 1, rng.choice(net.communities)[0], self.name(), _seal("phone", self.mobile("138")),
-                status, rng.randint(60, 100) if qualified or status == "attended" else None,
-                f"JK{eid:010d}" if qualified else None,
-            ))
+            rows.append(
+                (
+                    eid,
+                    *HEAD,
+                    rng.randrange(courses) + 1,
+                    rng.choice(net.communities)[0],
+                    self.name(),
+                    _seal("phone", self.mobile("138")),
+                    status,
+                    rng.randint(60, 100) if qualified or status == "attended" else None,
+                    f"JK{eid:010d}" if qualified else None,
+                )
+            )
         return rows
 
     def all_chunks(self) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
@@ -440,7 +686,11 @@ async def drop_pg_database(size: str) -> None:
 async def pg_database_exists(size: str) -> bool:
     admin = await _pg_connect(PG_ADMIN_URL)
     try:
-        return bool(await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", f"hongfan_bench_{size}"))
+        return bool(
+            await admin.fetchval(
+                "SELECT 1 FROM pg_database WHERE datname = $1", f"hongfan_bench_{size}"
+            )
+        )
     finally:
         await admin.close()
 
@@ -484,9 +734,13 @@ async def load_pg(size: str, rows: Rows, report: Callable[[str], None]) -> dict[
         await conn.execute("SET session_replication_role = replica")
         index_ddl, fk_ddl, _ = await _pg_deferred_ddl(conn)
         live_columns = {
-            t: {r["column_name"] for r in await conn.fetch(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1", t
-            )}
+            t: {
+                r["column_name"]
+                for r in await conn.fetch(
+                    "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1",
+                    t,
+                )
+            }
             for t in TABLES
         }
         started = time.perf_counter()
@@ -494,7 +748,9 @@ async def load_pg(size: str, rows: Rows, report: Callable[[str], None]) -> dict[
             columns, chunk = with_pinyin(table, COLUMNS[table], chunk)
             missing = set(columns) - live_columns[table]
             if missing:
-                raise RuntimeError(f"{table} lacks columns {sorted(missing)}: the generator needs updating")
+                raise RuntimeError(
+                    f"{table} lacks columns {sorted(missing)}: the generator needs updating"
+                )
             if chunk:
                 await conn.copy_records_to_table(table, records=chunk, columns=list(columns))
             counts[table] = counts.get(table, 0) + len(chunk)
@@ -526,7 +782,9 @@ async def load_pg(size: str, rows: Rows, report: Callable[[str], None]) -> dict[
         await conn.execute("SET maintenance_work_mem = '512MB'")
         for ddl in fk_ddl:
             await conn.execute(ddl)  # validates every row
-        report(f"  re-added and validated {len(fk_ddl)} foreign keys in {time.perf_counter() - t0:.1f} s")
+        report(
+            f"  re-added and validated {len(fk_ddl)} foreign keys in {time.perf_counter() - t0:.1f} s"
+        )
         await conn.execute("SET session_replication_role = origin")
         t0 = time.perf_counter()
         async with conn.transaction():
@@ -568,7 +826,8 @@ def load_sqlite(size: str, rows: Rows, report: Callable[[str], None]) -> dict[st
         db.execute("PRAGMA foreign_keys=OFF")
         indexes = db.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ("
-            + ",".join("?" * len(TABLES)) + ")",
+            + ",".join("?" * len(TABLES))
+            + ")",
             TABLES,
         ).fetchall()
         triggers = db.execute(
@@ -621,8 +880,18 @@ async def create_accounts(size: str, backend: str, net: Network) -> dict[str, An
     actor = system("bench")
     users: tuple[tuple[str, str, Role, dict[str, Any]], ...] = (
         ("superadmin", "bench.admin@bench.hongfan", Role.SUPERADMIN, {}),
-        ("org_admin", "bench.huli@bench.hongfan", Role.ORG_ADMIN, {"organisation_id": net.district_ids[ADMIN_DISTRICT]}),
-        ("partner", "bench.partner@bench.hongfan", Role.PARTNER, {"company_id": net.partner_company_id}),
+        (
+            "org_admin",
+            "bench.huli@bench.hongfan",
+            Role.ORG_ADMIN,
+            {"organisation_id": net.district_ids[ADMIN_DISTRICT]},
+        ),
+        (
+            "partner",
+            "bench.partner@bench.hongfan",
+            Role.PARTNER,
+            {"company_id": net.partner_company_id},
+        ),
     )
     tokens: dict[str, str] = {}
     try:
@@ -631,7 +900,12 @@ async def create_accounts(size: str, backend: str, net: Network) -> dict[str, An
                 user, _password = await accounts.create_user(
                     session, actor, email, role, display_name=f"bench {key}", **binding
                 )
-                _row, tokens[key] = await accounts.issue_token(session, actor, user.id, name="bench")  # type: ignore[arg-type]
+                _row, tokens[key] = await accounts.issue_token(
+                    session,
+                    actor,
+                    user.id,  # type: ignore[arg-type]
+                    name="bench",
+                )
     finally:
         await db.dispose()
     return tokens
@@ -652,7 +926,9 @@ def alembic_head() -> str | None:
     return head()
 
 
-def generate(size: str, backend: str = "postgresql", report: Callable[[str], None] = print) -> dict[str, Any]:
+def generate(
+    size: str, backend: str = "postgresql", report: Callable[[str], None] = print
+) -> dict[str, Any]:
     """Build the bench database for ``size`` from scratch; returns the facts written to the tokens file."""
     if backend == "sqlite" and SIZES[size] > 100_000:
         raise ValueError("SQLite bench databases go up to 100k")
@@ -670,16 +946,24 @@ def generate(size: str, backend: str = "postgresql", report: Callable[[str], Non
 
     # Sealed columns are written sealed, with the keyring the app will read them with.
     global RING
-    RING = keys.resolve(Settings.from_env({**os.environ, "HONGFAN_DATABASE_URL": app_url(size, backend)}))
+    RING = keys.resolve(
+        Settings.from_env({**os.environ, "HONGFAN_DATABASE_URL": app_url(size, backend)})
+    )
     t0 = time.perf_counter()
     migrate(app_url(size, backend))
     report(f"  migrated in {time.perf_counter() - t0:.1f} s")
     rows = Rows(shape)
-    counts = asyncio.run(load_pg(size, rows, report)) if backend == "postgresql" else load_sqlite(size, rows, report)
+    counts = (
+        asyncio.run(load_pg(size, rows, report))
+        if backend == "postgresql"
+        else load_sqlite(size, rows, report)
+    )
     tokens = asyncio.run(create_accounts(size, backend, rows.net))
     elapsed = time.perf_counter() - started
     total = sum(counts.values())
-    report(f"  {size} on {backend}: {total:,} rows in {elapsed:.1f} s overall ({total / elapsed:,.0f} rows/s)")
+    report(
+        f"  {size} on {backend}: {total:,} rows in {elapsed:.1f} s overall ({total / elapsed:,.0f} rows/s)"
+    )
     facts = {
         "generator_version": GENERATOR_VERSION,
         "alembic_head": alembic_head(),
@@ -688,8 +972,11 @@ def generate(size: str, backend: str = "postgresql", report: Callable[[str], Non
         "counts": counts,
         "seconds": round(elapsed, 1),
         "tokens": tokens,
-        "admin_district": {"name": ADMIN_DISTRICT, "id": rows.net.district_ids[ADMIN_DISTRICT],
-                           "path": rows.net.district_paths[ADMIN_DISTRICT]},
+        "admin_district": {
+            "name": ADMIN_DISTRICT,
+            "id": rows.net.district_ids[ADMIN_DISTRICT],
+            "path": rows.net.district_paths[ADMIN_DISTRICT],
+        },
         "partner_company_id": rows.net.partner_company_id,
         "search_term": SEARCH_TERM,
     }
@@ -713,7 +1000,11 @@ def load_facts(size: str, backend: str) -> dict[str, Any] | None:
 def is_current(size: str, backend: str) -> bool:
     """True when the bench database exists and was made by this generator at the migrations' head."""
     facts = load_facts(size, backend)
-    if not facts or facts.get("generator_version") != GENERATOR_VERSION or facts.get("alembic_head") != alembic_head():
+    if (
+        not facts
+        or facts.get("generator_version") != GENERATOR_VERSION
+        or facts.get("alembic_head") != alembic_head()
+    ):
         return False
     if backend == "postgresql":
         return asyncio.run(pg_database_exists(size))
@@ -721,10 +1012,16 @@ def is_current(size: str, backend: str) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.generate", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.generate", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--size", choices=list(SIZES), required=True)
-    parser.add_argument("--sqlite", action="store_true", help="a SQLite file instead of PostgreSQL (up to 100k)")
-    parser.add_argument("--drop", action="store_true", help="drop the bench database of this size and exit")
+    parser.add_argument(
+        "--sqlite", action="store_true", help="a SQLite file instead of PostgreSQL (up to 100k)"
+    )
+    parser.add_argument(
+        "--drop", action="store_true", help="drop the bench database of this size and exit"
+    )
     args = parser.parse_args(argv)
     backend = "sqlite" if args.sqlite else "postgresql"
     if args.drop:

@@ -86,7 +86,9 @@ class RawClient:
 
     async def _connect(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         if self.reader is None or self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port, limit=2**22)
+            self.reader, self.writer = await asyncio.open_connection(
+                self.host, self.port, limit=2**22
+            )
             sock = self.writer.get_extra_info("socket")
             if sock is not None:
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -99,14 +101,18 @@ class RawClient:
                 await self.writer.wait_closed()
         self.reader = self.writer = None
 
-    async def request(self, method: str, target: str, body: bytes = b"", headers: dict[str, str] | None = None) -> RawResponse:
+    async def request(
+        self, method: str, target: str, body: bytes = b"", headers: dict[str, str] | None = None
+    ) -> RawResponse:
         try:
             return await self._request(method, target, body, headers)
         except (ConnectionError, asyncio.IncompleteReadError, OSError):
             await self.close()  # the server closed an idle connection: one retry on a new one
             return await self._request(method, target, body, headers)
 
-    async def _request(self, method: str, target: str, body: bytes, headers: dict[str, str] | None) -> RawResponse:
+    async def _request(
+        self, method: str, target: str, body: bytes, headers: dict[str, str] | None
+    ) -> RawResponse:
         reader, writer = await self._connect()
         lines = [f"{method} {target} HTTP/1.1".encode(), b"Host: " + self.host_header]
         for key, value in (headers or {}).items():
@@ -150,8 +156,14 @@ class RawClient:
             await self.close()
         return RawResponse(status, content)
 
-    async def post(self, path: str, *, content: bytes | None = None, json: Any = None,
-                   headers: dict[str, str] | None = None) -> RawResponse:
+    async def post(
+        self,
+        path: str,
+        *,
+        content: bytes | None = None,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> RawResponse:
         body = content if content is not None else _json_bytes(json)
         merged = {"content-type": "application/json", **(headers or {})}
         return await self.request("POST", path, body, merged)
@@ -164,14 +176,21 @@ def _json_bytes(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False).encode()
 
 
-Client = Any  # RawClient or httpx.AsyncClient: both have .post/.get answering .status_code/.text/.json()
+Client = (
+    Any  # RawClient or httpx.AsyncClient: both have .post/.get answering .status_code/.text/.json()
+)
 Operation = Callable[[Client, int, int], Awaitable[Outcome]]
 
 
 def graphql_outcome(response: Any, requests: int = 1) -> Outcome:
     """ok when HTTP 200 and no GraphQL ``errors``; the first error's message otherwise."""
     if response.status_code != 200:
-        return Outcome(False, response.status_code, requests, error=f"HTTP {response.status_code}: {response.text[:200]}")
+        return Outcome(
+            False,
+            response.status_code,
+            requests,
+            error=f"HTTP {response.status_code}: {response.text[:200]}",
+        )
     try:
         body = response.json()
     except ValueError:
@@ -215,13 +234,17 @@ class LoadResult:
             "ops_per_s": round(self.operations / self.duration_s, 1) if self.duration_s else 0.0,
             "p50_ms": round(p50 * 1000, 2) if p50 is not None else None,
             "p99_ms": round(p99 * 1000, 2) if p99 is not None else None,
-            "mean_ms": round(statistics.fmean(self.latencies) * 1000, 2) if self.latencies else None,
+            "mean_ms": round(statistics.fmean(self.latencies) * 1000, 2)
+            if self.latencies
+            else None,
             "ok": self.ok,
             "conflicts": self.conflicts,
             "errors": self.errors,
             "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
             "error_samples": self.error_samples,
-            "client_cpu_share": round(self.client_cpu_s / self.duration_s, 2) if self.duration_s else None,
+            "client_cpu_share": round(self.client_cpu_s / self.duration_s, 2)
+            if self.duration_s
+            else None,
         }
 
 
@@ -230,7 +253,9 @@ def _cpu_self() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def _phase(clients: Sequence[Client], op: Operation, concurrency: int, seconds: float, record: bool) -> LoadResult:
+async def _phase(
+    clients: Sequence[Client], op: Operation, concurrency: int, seconds: float, record: bool
+) -> LoadResult:
     result = LoadResult(concurrency)
     deadline = time.perf_counter() + seconds
 
@@ -241,7 +266,13 @@ async def _phase(clients: Sequence[Client], op: Operation, concurrency: int, sec
             started = time.perf_counter()
             try:
                 outcome = await op(client, index, n)
-            except (TimeoutError, httpx.HTTPError, OSError, asyncio.IncompleteReadError, ValueError) as error:
+            except (
+                TimeoutError,
+                httpx.HTTPError,
+                OSError,
+                asyncio.IncompleteReadError,
+                ValueError,
+            ) as error:
                 outcome = Outcome(False, 0, error=f"{type(error).__name__}: {error}"[:200])
             elapsed = time.perf_counter() - started
             n += 1
@@ -257,7 +288,11 @@ async def _phase(clients: Sequence[Client], op: Operation, concurrency: int, sec
                 result.ok += 1
             else:
                 result.errors += 1
-                if outcome.error and len(result.error_samples) < 5 and outcome.error not in result.error_samples:
+                if (
+                    outcome.error
+                    and len(result.error_samples) < 5
+                    and outcome.error not in result.error_samples
+                ):
                     result.error_samples.append(outcome.error)
 
     cpu0 = _cpu_self()
@@ -285,7 +320,9 @@ async def run_load(
     """
     if client == "httpx":
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-        async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=httpx.Timeout(60.0)) as pool:
+        async with httpx.AsyncClient(
+            base_url=base_url, limits=limits, timeout=httpx.Timeout(60.0)
+        ) as pool:
             if warmup > 0:
                 await _phase([pool], op, concurrency, warmup, record=False)
             if between is not None:
@@ -364,8 +401,16 @@ def postgres_cpu_s() -> float:
 class Server:
     """A server process on loopback: started, waited for, measured, stopped."""
 
-    def __init__(self, name: str, argv: Sequence[str], env: dict[str, str], port: int, ready_path: str,
-                 cwd: Path | None = None, log: Path | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        argv: Sequence[str],
+        env: dict[str, str],
+        port: int,
+        ready_path: str,
+        cwd: Path | None = None,
+        log: Path | None = None,
+    ) -> None:
         self.name = name
         self.argv = list(argv)
         self.env = env
@@ -396,20 +441,29 @@ class Server:
             self._log_file = self.log.open("wb")
             output = self._log_file
         self.process = subprocess.Popen(  # noqa: S603 — our own argv
-            self.argv, env=self.env, cwd=self.cwd, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+            self.argv,
+            env=self.env,
+            cwd=self.cwd,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         async with httpx.AsyncClient(base_url=self.base_url, timeout=5.0) as client:
             while time.monotonic() < deadline:
                 if self.process.poll() is not None:
-                    raise RuntimeError(f"{self.name} exited with {self.process.returncode}{self._tail()}")
+                    raise RuntimeError(
+                        f"{self.name} exited with {self.process.returncode}{self._tail()}"
+                    )
                 with contextlib.suppress(httpx.HTTPError):
                     response = await client.get(self.ready_path)
                     if response.status_code < 500:
                         return
                 await asyncio.sleep(0.2)
         await self.stop()
-        raise RuntimeError(f"{self.name} did not answer {self.ready_path} within {timeout:.0f} s{self._tail()}")
+        raise RuntimeError(
+            f"{self.name} did not answer {self.ready_path} within {timeout:.0f} s{self._tail()}"
+        )
 
     def _tail(self) -> str:
         if self.log is None or not self.log.exists():
@@ -484,14 +538,24 @@ class Measurement:
         out["peak_rss_mb"] = round(self.peak_rss_kb / 1024, 1) if self.peak_rss_kb else None
         if self.counters is not None:
             out["sql_per_op"] = round(self.counters["statements"] / ops, 2)
-            round_trips = sum(self.counters[k] for k in ("statements", "begins", "commits", "rollbacks", "pings"))
+            round_trips = sum(
+                self.counters[k] for k in ("statements", "begins", "commits", "rollbacks", "pings")
+            )
             out["round_trips_per_op"] = round(round_trips / ops, 2)
             out["gc_collections"] = self.counters.get("gc")
         return out
 
 
-async def measure(server: Server, op: Operation, *, concurrency: int, duration: float, warmup: float,
-                  count_sql: bool = True, client: str = "raw") -> Measurement:
+async def measure(
+    server: Server,
+    op: Operation,
+    *,
+    concurrency: int,
+    duration: float,
+    warmup: float,
+    count_sql: bool = True,
+    client: str = "raw",
+) -> Measurement:
     """Run ``op`` against ``server``; CPU, SQL counters and peak memory cover the measured phase only."""
     marks: dict[str, Any] = {}
 
@@ -501,8 +565,15 @@ async def measure(server: Server, op: Operation, *, concurrency: int, duration: 
         marks["cpu"] = server.cpu_s()
         marks["pg"] = postgres_cpu_s()
 
-    load = await run_load(server.base_url, op, concurrency=concurrency, duration=duration, warmup=warmup,
-                          between=between, client=client)
+    load = await run_load(
+        server.base_url,
+        op,
+        concurrency=concurrency,
+        duration=duration,
+        warmup=warmup,
+        between=between,
+        client=client,
+    )
     cpu = server.cpu_s() - marks["cpu"]
     pg = postgres_cpu_s() - marks["pg"]
     peak = server.peak_kb()
@@ -511,6 +582,12 @@ async def measure(server: Server, op: Operation, *, concurrency: int, duration: 
         after = await server.stats()
         if after is not None:
             before = marks["stats"]
-            counters = {k: int(after[k]) - int(before[k]) for k in ("statements", "begins", "commits", "rollbacks", "pings")}
-            counters["gc"] = [a - b for a, b in zip(after["gc_collections"], before["gc_collections"], strict=True)]  # type: ignore[assignment]
+            counters = {
+                k: int(after[k]) - int(before[k])
+                for k in ("statements", "begins", "commits", "rollbacks", "pings")
+            }
+            counters["gc"] = [
+                a - b
+                for a, b in zip(after["gc_collections"], before["gc_collections"], strict=True)
+            ]  # type: ignore[assignment]
     return Measurement(load, cpu, pg, peak, counters)

@@ -63,7 +63,9 @@ class Unavailable(RuntimeError):
 
 def _node_major(binary: str) -> int | None:
     try:
-        out = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=30).stdout
+        out = subprocess.run(
+            [binary, "--version"], capture_output=True, text=True, timeout=30
+        ).stdout
         return int(out.strip().lstrip("v").split(".")[0])
     except (OSError, ValueError, subprocess.SubprocessError):
         return None
@@ -89,9 +91,21 @@ def ensure_installed(report: Callable[[str], None] = print) -> str:
         report(f"  installing {' '.join(wanted)} into bench/node_modules (npm)")
         try:
             done = subprocess.run(
-                [npm, "install", "--prefix", str(BENCH_DIR), "--no-save", "--no-package-lock", "--no-audit",
-                 "--no-fund", "--loglevel=error", *wanted],
-                capture_output=True, text=True, timeout=900,
+                [
+                    npm,
+                    "install",
+                    "--prefix",
+                    str(BENCH_DIR),
+                    "--no-save",
+                    "--no-package-lock",
+                    "--no-audit",
+                    "--no-fund",
+                    "--loglevel=error",
+                    *wanted,
+                ],
+                capture_output=True,
+                text=True,
+                timeout=900,
             )
         except (OSError, subprocess.SubprocessError) as error:
             raise Unavailable(f"npm install failed: {error}") from error
@@ -104,7 +118,9 @@ def ensure_installed(report: Callable[[str], None] = print) -> str:
         return system_node
     if bundled.exists() and (_node_major(str(bundled)) or 0) >= 22:
         return str(bundled)
-    raise Unavailable(f"PostGraphile 5 needs Node >= 22; the machine has {system_major} and {NODE_PACKAGE} did not install")
+    raise Unavailable(
+        f"PostGraphile 5 needs Node >= 22; the machine has {system_major} and {NODE_PACKAGE} did not install"
+    )
 
 
 def server(size: str, node: str, log: Path) -> Server:
@@ -116,10 +132,17 @@ def server(size: str, node: str, log: Path) -> Server:
     port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("HONGFAN_")},
-        "BENCH_PG_DSN": pg_dsn(size), "BENCH_PORT": str(port),
-        "NODE_ENV": "production", "GRAPHILE_ENV": "production",
+        "BENCH_PG_DSN": pg_dsn(size),
+        "BENCH_PORT": str(port),
+        "NODE_ENV": "production",
+        "GRAPHILE_ENV": "production",
     }
-    argv = [node, str(MODULES / "postgraphile" / "dist" / "cli-run.js"), "-C", "graphile.config.mjs"]
+    argv = [
+        node,
+        str(MODULES / "postgraphile" / "dist" / "cli-run.js"),
+        "-C",
+        "graphile.config.mjs",
+    ]
     return Server("postgraphile", argv, env, port, "/graphql", cwd=WORK_DIR, log=log)
 
 
@@ -169,7 +192,11 @@ QUERY_C_COUNT = """query C($filter: ScholarshipStudentFilter!, $first: Int!, $af
 
 def _c_filter(facts: Any, exact: bool = False) -> dict[str, Any]:
     name = {"equalTo": facts.exact_name} if exact else {"includes": facts.term}
-    return {"deletedAt": {"isNull": True}, "name": name, "organisation": {"path": {"startsWith": facts.district_path}}}
+    return {
+        "deletedAt": {"isNull": True},
+        "name": name,
+        "organisation": {"path": {"startsWith": facts.district_path}},
+    }
 
 
 def _op(query: str, variables: dict[str, Any]) -> Operation:
@@ -194,8 +221,13 @@ def requests(facts: Any, deep_cursor: str | None) -> dict[str, tuple[str, dict[s
     }
 
 
-def operations(facts: Any, deep_cursor: str | None, walk_cursors: list[str] | None = None) -> dict[str, Operation]:
-    ops = {key: _op(query, variables) for key, (query, variables) in requests(facts, deep_cursor).items()}
+def operations(
+    facts: Any, deep_cursor: str | None, walk_cursors: list[str] | None = None
+) -> dict[str, Operation]:
+    ops = {
+        key: _op(query, variables)
+        for key, (query, variables) in requests(facts, deep_cursor).items()
+    }
     if walk_cursors:
         ops["c_walk"] = _walk_op(facts, walk_cursors)
     return ops
@@ -230,7 +262,10 @@ async def walk_cursors(client: Any, facts: Any) -> list[str]:
 async def deep_cursor(client: Any, facts: Any) -> str | None:
     """PostGraphile's own cursor of the row at 90 %, fetched once with ``offset`` (not measured)."""
     position = min(max(0, facts.matches - 1), round(0.9 * facts.matches))
-    body = {"query": QUERY_C, "variables": {"filter": _c_filter(facts), "first": 1, "offset": position}}
+    body = {
+        "query": QUERY_C,
+        "variables": {"filter": _c_filter(facts), "first": 1, "offset": position},
+    }
     response = await client.post("/graphql", json=body)
     edges = response.json()["data"]["scholarshipStudents"]["edges"]
     return str(edges[0]["cursor"]) if edges else None

@@ -30,8 +30,18 @@ def ensure_pyinstrument() -> Any:
         return importlib.import_module("pyinstrument")
     except ImportError:
         print("installing pyinstrument into this venv (pip; not a project dependency)", flush=True)
-        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                        "pyinstrument"], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "pyinstrument",
+            ],
+            check=True,
+        )
         importlib.invalidate_caches()
         return importlib.import_module("pyinstrument")
 
@@ -108,7 +118,9 @@ async def _profile(size: str, backend: str, key: str, requests: int, concurrency
     instrument_engine(app.state.db.engine, counters)
     op = BY_KEY[key].hongfan(facts)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=300) as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://bench", timeout=300
+    ) as client:
 
         async def batch(n: int) -> list[Any]:
             queue = list(range(n))
@@ -163,9 +175,15 @@ async def _profile(size: str, backend: str, key: str, requests: int, concurrency
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench profile", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench profile", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--size", choices=list(SIZES), default="100k")
-    parser.add_argument("--scenario", default="c", help=f"a group (a..e; c means c_first) or a key: {[s.key for s in SCENARIOS]}")
+    parser.add_argument(
+        "--scenario",
+        default="c",
+        help=f"a group (a..e; c means c_first) or a key: {[s.key for s in SCENARIOS]}",
+    )
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--sqlite", action="store_true")
@@ -173,4 +191,12 @@ def main(argv: list[str]) -> int:
     key = {"c": "c_first"}.get(args.scenario, args.scenario)
     if key not in BY_KEY:
         parser.error(f"unknown scenario {args.scenario}")
-    return asyncio.run(_profile(args.size, "sqlite" if args.sqlite else "postgresql", key, args.requests, args.concurrency))
+    return asyncio.run(
+        _profile(
+            args.size,
+            "sqlite" if args.sqlite else "postgresql",
+            key,
+            args.requests,
+            args.concurrency,
+        )
+    )

@@ -113,15 +113,22 @@ class Facts:
     exact_name: str
     exact_matches: int
     hot: list[tuple[str, str]] = field(default_factory=list)  # (type name, global id)
-    walk: list[tuple[str, int]] = field(default_factory=list)  # (name, id) of the matches, in page order
+    walk: list[tuple[str, int]] = field(
+        default_factory=list
+    )  # (name, id) of the matches, in page order
 
     def public(self) -> dict[str, Any]:
         """The facts fit to print and keep (no tokens)."""
         return {
-            "district": self.district, "district_path": self.district_path,
-            "partner_company_id": self.partner_company_id, "term": self.term, "matches": self.matches,
-            "deep_position": round(0.9 * self.matches), "exact_name": self.exact_name,
-            "exact_matches": self.exact_matches, "hot_rows": len(self.hot),
+            "district": self.district,
+            "district_path": self.district_path,
+            "partner_company_id": self.partner_company_id,
+            "term": self.term,
+            "matches": self.matches,
+            "deep_position": round(0.9 * self.matches),
+            "exact_name": self.exact_name,
+            "exact_matches": self.exact_matches,
+            "hot_rows": len(self.hot),
         }
 
 
@@ -152,7 +159,9 @@ SQL_HOT_STUDENTS = f"""SELECT s.id FROM scholarship_student s WHERE s.deleted_at
   AND s.organisation_id IN ({_SUBTREE}) ORDER BY s.id LIMIT $2"""
 
 
-async def _pg_queries(dsn: str, plan: list[tuple[str, tuple[Any, ...]]]) -> list[list[tuple[Any, ...]]]:
+async def _pg_queries(
+    dsn: str, plan: list[tuple[str, tuple[Any, ...]]]
+) -> list[list[tuple[Any, ...]]]:
     import asyncpg
 
     conn = await asyncpg.connect(dsn)
@@ -162,7 +171,9 @@ async def _pg_queries(dsn: str, plan: list[tuple[str, tuple[Any, ...]]]) -> list
         await conn.close()
 
 
-def _sqlite_queries(path: str, plan: list[tuple[str, tuple[Any, ...]]]) -> list[list[tuple[Any, ...]]]:
+def _sqlite_queries(
+    path: str, plan: list[tuple[str, tuple[Any, ...]]]
+) -> list[list[tuple[Any, ...]]]:
     db = sqlite3.connect(path)
     try:
         return [db.execute(re.sub(r"\$\d+", "?", sql), args).fetchall() for sql, args in plan]
@@ -170,7 +181,9 @@ def _sqlite_queries(path: str, plan: list[tuple[str, tuple[Any, ...]]]) -> list[
         db.close()
 
 
-async def run_queries(size: str, backend: str, plan: list[tuple[str, tuple[Any, ...]]]) -> list[list[tuple[Any, ...]]]:
+async def run_queries(
+    size: str, backend: str, plan: list[tuple[str, tuple[Any, ...]]]
+) -> list[list[tuple[Any, ...]]]:
     if backend == "postgresql":
         return await _pg_queries(pg_dsn(size), plan)
     return _sqlite_queries(str(sqlite_path(size)), plan)
@@ -180,27 +193,44 @@ async def prepare_facts(size: str, backend: str, generated: dict[str, Any]) -> F
     district = generated["admin_district"]
     path, term = district["path"], generated["search_term"]
     like = f"%{term.lower()}%"
-    ((matches,),), = await run_queries(size, backend, [(SQL_MATCHES, (path + "%", like))])
+    (((matches,),),) = await run_queries(size, backend, [(SQL_MATCHES, (path + "%", like))])
     deep_pos = min(max(0, matches - 1), round(0.9 * matches))
     mid_pos = max(0, matches // 2)
-    deep_rows, mid_rows, sites, students, walk = await run_queries(size, backend, [
-        (SQL_AT, (path + "%", like, deep_pos)),
-        (SQL_AT, (path + "%", like, mid_pos)),
-        (SQL_HOT_SITES, (path + "%", HOT_ROWS)),
-        (SQL_HOT_STUDENTS, (path + "%", HOT_ROWS)),
-        (SQL_WALK, (path + "%", like, WALK_ROWS)),
-    ])
+    deep_rows, mid_rows, sites, students, walk = await run_queries(
+        size,
+        backend,
+        [
+            (SQL_AT, (path + "%", like, deep_pos)),
+            (SQL_AT, (path + "%", like, mid_pos)),
+            (SQL_HOT_SITES, (path + "%", HOT_ROWS)),
+            (SQL_HOT_STUDENTS, (path + "%", HOT_ROWS)),
+            (SQL_WALK, (path + "%", like, WALK_ROWS)),
+        ],
+    )
     deep_name, deep_id = deep_rows[0] if deep_rows else (None, None)
     exact_name = mid_rows[0][0] if mid_rows else "不存在"
-    ((exact_matches,),), = await run_queries(size, backend, [(SQL_EXACT, (path + "%", exact_name))])
+    (((exact_matches,),),) = await run_queries(
+        size, backend, [(SQL_EXACT, (path + "%", exact_name))]
+    )
     hot = [("ServiceSite", global_id("ServiceSite", r[0])) for r in sites]
     hot += [("ScholarshipStudent", global_id("ScholarshipStudent", r[0])) for r in students]
     return Facts(
-        size=size, backend=backend, tokens=generated["tokens"], district=district["name"], district_path=path,
-        partner_company_id=generated["partner_company_id"], term=term, matches=matches,
-        deep_name=deep_name, deep_id=deep_id,
-        deep_cursor=name_cursor(deep_name, deep_id) if deep_name is not None and deep_id is not None else None,
-        exact_name=exact_name, exact_matches=exact_matches, hot=hot,
+        size=size,
+        backend=backend,
+        tokens=generated["tokens"],
+        district=district["name"],
+        district_path=path,
+        partner_company_id=generated["partner_company_id"],
+        term=term,
+        matches=matches,
+        deep_name=deep_name,
+        deep_id=deep_id,
+        deep_cursor=name_cursor(deep_name, deep_id)
+        if deep_name is not None and deep_id is not None
+        else None,
+        exact_name=exact_name,
+        exact_matches=exact_matches,
+        hot=hot,
         walk=[(str(name), int(pk)) for name, pk in walk],
     )
 
@@ -243,13 +273,18 @@ def _walk(requests: Callable[[int], tuple[bytes, dict[str, str]] | httpx.URL]) -
 
 
 def _walk_hongfan(facts: Facts) -> Operation:
-    headers = {"content-type": "application/json", "authorization": f"Bearer {facts.tokens['org_admin']}"}
+    headers = {
+        "content-type": "application/json",
+        "authorization": f"Bearer {facts.tokens['org_admin']}",
+    }
     rows = facts.walk or [("", 0)]
 
     def request(k: int) -> tuple[bytes, dict[str, str]]:
         index, first = walk_position(k, len(rows))
         variables = {"filter": _c_filter(facts), "first": first, "after": name_cursor(*rows[index])}
-        return json.dumps({"query": QUERY_C, "variables": variables}, ensure_ascii=False).encode(), headers
+        return json.dumps(
+            {"query": QUERY_C, "variables": variables}, ensure_ascii=False
+        ).encode(), headers
 
     return _walk(request)
 
@@ -259,20 +294,30 @@ def _walk_baseline(facts: Facts) -> Operation:
 
     def request(k: int) -> httpx.URL:
         index, first = walk_position(k, len(rows))
-        params = {"path": facts.district_path, "term": facts.term, "first": first, "after": name_cursor(*rows[index])}
+        params = {
+            "path": facts.district_path,
+            "term": facts.term,
+            "first": first,
+            "after": name_cursor(*rows[index]),
+        }
         return httpx.URL("/c", params=params)
 
     return _walk(request)
 
 
 def _updates(facts: Facts) -> Operation:
-    headers = {"content-type": "application/json", "authorization": f"Bearer {facts.tokens['org_admin']}"}
+    headers = {
+        "content-type": "application/json",
+        "authorization": f"Bearer {facts.tokens['org_admin']}",
+    }
     rngs: dict[int, random.Random] = {}
 
     async def op(client: Client, worker: int, n: int) -> Outcome:
         rng = rngs.setdefault(worker, random.Random(worker))
         type_name, gid = rng.choice(facts.hot)
-        read = await client.post("/graphql", json={"query": QUERY_VERSION, "variables": {"id": gid}}, headers=headers)
+        read = await client.post(
+            "/graphql", json={"query": QUERY_VERSION, "variables": {"id": gid}}, headers=headers
+        )
         outcome = graphql_outcome(read)
         if not outcome.ok:
             return outcome
@@ -287,7 +332,9 @@ def _updates(facts: Facts) -> Operation:
             values = {"major": rng.choice(("护理学", "软件工程", "会计学", "英语"))}
         version = node.get("siteVersion", node.get("studentVersion"))
         variables = {"input": {"id": gid, "version": version, **values}}
-        write = await client.post("/graphql", json={"query": mutation, "variables": variables}, headers=headers)
+        write = await client.post(
+            "/graphql", json={"query": mutation, "variables": variables}, headers=headers
+        )
         outcome = graphql_outcome(write, requests=2)
         if not outcome.ok:
             return outcome
@@ -295,7 +342,9 @@ def _updates(facts: Facts) -> Operation:
         if any(e["code"] == "conflict.version" for e in errors):
             return Outcome(True, 200, requests=2, conflict=True)
         if errors:
-            return Outcome(False, 200, requests=2, error=json.dumps(errors, ensure_ascii=False)[:200])
+            return Outcome(
+                False, 200, requests=2, error=json.dumps(errors, ensure_ascii=False)[:200]
+            )
         return Outcome(True, 200, requests=2)
 
     return op
@@ -332,46 +381,78 @@ def _c_filter(facts: Facts, exact: bool = False) -> dict[str, Any]:
 
 SCENARIOS: list[Scenario] = [
     Scenario(
-        "a", "a", "partner: its interns with student fields (first 50)",
+        "a",
+        "a",
+        "partner: its interns with student fields (first 50)",
         lambda f: _graphql(QUERY_A, {"first": PAGE}, f.tokens["partner"]),
         lambda f: _get("/a", {"company": f.partner_company_id, "first": PAGE}),
     ),
     Scenario(
-        "b", "b", "anonymous: published sites of a district with host organisation (first 50)",
+        "b",
+        "b",
+        "anonymous: published sites of a district with host organisation (first 50)",
         lambda f: _graphql(QUERY_B, {"district": f.district, "first": PAGE}, None),
         lambda f: _get("/b", {"district": f.district, "first": PAGE}),
     ),
     Scenario(
-        "c_first", "c", "org admin: subtree students, name contains, grants + internships → company, page 1",
+        "c_first",
+        "c",
+        "org admin: subtree students, name contains, grants + internships → company, page 1",
         lambda f: _graphql(QUERY_C, {"filter": _c_filter(f), "first": PAGE}, f.tokens["org_admin"]),
         lambda f: _get("/c", {"path": f.district_path, "term": f.term, "first": PAGE}),
     ),
     Scenario(
-        "c_deep", "c", "… the page after 90 % of the matching rows (keyset cursor)",
-        lambda f: _graphql(QUERY_C, {"filter": _c_filter(f), "first": PAGE, "after": f.deep_cursor}, f.tokens["org_admin"]),
-        lambda f: _get("/c", {"path": f.district_path, "term": f.term, "first": PAGE, "after": f.deep_cursor}),
+        "c_deep",
+        "c",
+        "… the page after 90 % of the matching rows (keyset cursor)",
+        lambda f: _graphql(
+            QUERY_C,
+            {"filter": _c_filter(f), "first": PAGE, "after": f.deep_cursor},
+            f.tokens["org_admin"],
+        ),
+        lambda f: _get(
+            "/c", {"path": f.district_path, "term": f.term, "first": PAGE, "after": f.deep_cursor}
+        ),
     ),
     Scenario(
-        "c_walk", "c", "… a different page every request (start row and page size vary): nothing repeats",
-        _walk_hongfan, _walk_baseline,
+        "c_walk",
+        "c",
+        "… a different page every request (start row and page size vary): nothing repeats",
+        _walk_hongfan,
+        _walk_baseline,
     ),
     Scenario(
-        "c_exact", "c", "… exact name match instead of contains (the yardstick for the search)",
-        lambda f: _graphql(QUERY_C, {"filter": _c_filter(f, exact=True), "first": PAGE}, f.tokens["org_admin"]),
-        lambda f: _get("/c", {"path": f.district_path, "term": f.exact_name, "mode": "exact", "first": PAGE}),
+        "c_exact",
+        "c",
+        "… exact name match instead of contains (the yardstick for the search)",
+        lambda f: _graphql(
+            QUERY_C, {"filter": _c_filter(f, exact=True), "first": PAGE}, f.tokens["org_admin"]
+        ),
+        lambda f: _get(
+            "/c", {"path": f.district_path, "term": f.exact_name, "mode": "exact", "first": PAGE}
+        ),
     ),
     Scenario(
-        "c_count", "c", "… page 1 with totalCount",
-        lambda f: _graphql(QUERY_C_COUNT, {"filter": _c_filter(f), "first": PAGE}, f.tokens["org_admin"]),
+        "c_count",
+        "c",
+        "… page 1 with totalCount",
+        lambda f: _graphql(
+            QUERY_C_COUNT, {"filter": _c_filter(f), "first": PAGE}, f.tokens["org_admin"]
+        ),
         lambda f: _get("/c", {"path": f.district_path, "term": f.term, "first": PAGE, "count": 1}),
     ),
     Scenario(
-        "d", "d", "superadmin: statistics (dashboard figures)",
+        "d",
+        "d",
+        "superadmin: statistics (dashboard figures)",
         lambda f: _graphql(QUERY_D, {}, f.tokens["superadmin"]),
     ),
     Scenario(
-        "e", "e", "org admin: read version + update (sites/students, hot set of 20); op = read + write",
-        _updates, unit="read+write",
+        "e",
+        "e",
+        "org admin: read version + update (sites/students, hot set of 20); op = read + write",
+        _updates,
+        unit="read+write",
     ),
 ]
 

@@ -86,11 +86,16 @@ class WithStats:
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["path"] == STATS_PATH:
             body = json.dumps(self.counters.snapshot()).encode()
-            await send({
-                "type": "http.response.start",
-                "status": 200,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-            })
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode()),
+                    ],
+                }
+            )
             await send({"type": "http.response.body", "body": body})
             return
         await self.app(scope, receive, send)
@@ -153,8 +158,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.serve")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--app", choices=("hongfan", "baseline"), default="hongfan")
-    parser.add_argument("--plain", action="store_true",
-                        help="build the app with create_app() directly instead of through `hongfan serve`")
+    parser.add_argument(
+        "--plain",
+        action="store_true",
+        help="build the app with create_app() directly instead of through `hongfan serve`",
+    )
     args = parser.parse_args()
     if args.app == "hongfan" and not args.plain and serve_as_hongfan_serves(args.port):
         return

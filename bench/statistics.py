@@ -34,14 +34,18 @@ async def dashboard(db: Database, principal: Principal, *, tallies: bool) -> dic
         return {
             "totals": await f.totals(),
             "sites_by_kind": {k: n for k, n in (await f.sites_by_kind()).items() if n},
-            "sites_by_district": {d.id: sum(k.values()) for d, k in (await f.sites_by_district()).items()},
+            "sites_by_district": {
+                d.id: sum(k.values()) for d, k in (await f.sites_by_district()).items()
+            },
             "students_funded": await f.students_funded(),
             "internships": {k: n for k, n in (await f.internships_by_status()).items() if n},
             "communities": [(c.id, c.qualified) for c in await f.communities()],
         }
 
 
-async def timed(db: Database, principal: Principal, *, tallies: bool, repeat: int) -> tuple[list[float], Any]:
+async def timed(
+    db: Database, principal: Principal, *, tallies: bool, repeat: int
+) -> tuple[list[float], Any]:
     times, result = [], None
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -57,12 +61,17 @@ async def main(size: str, backend: str, repeat: int) -> None:
     callers = {
         "superadmin": Principal(kind="user", actor="bench", role=Role.SUPERADMIN),
         f"org admin {district['name']}": Principal(
-            kind="user", actor="bench", role=Role.ORG_ADMIN,
-            organisation_id=district["id"], organisation_path=district["path"],
+            kind="user",
+            actor="bench",
+            role=Role.ORG_ADMIN,
+            organisation_id=district["id"],
+            organisation_path=district["path"],
         ),
     }
     print(f"dashboard figures, {size} students on {backend}, {repeat} runs each (ms)")
-    print(f"{'caller':<22} {'tallies p50':>12} {'max':>8} {'aggregate p50':>14} {'max':>8} {'speed-up':>9}")
+    print(
+        f"{'caller':<22} {'tallies p50':>12} {'max':>8} {'aggregate p50':>14} {'max':>8} {'speed-up':>9}"
+    )
     try:
         for name, principal in callers.items():
             await dashboard(db, principal, tallies=True)  # warm the pool and caches
@@ -70,13 +79,17 @@ async def main(size: str, backend: str, repeat: int) -> None:
             slow, b = await timed(db, principal, tallies=False, repeat=max(1, repeat // 3))
             same = "" if a == b else "  DIFFERENT FIGURES"
             p50, q50 = stats.median(fast), stats.median(slow)
-            print(f"{name:<22} {p50:>12.1f} {max(fast):>8.1f} {q50:>14.1f} {max(slow):>8.1f} {q50 / p50:>8.0f}×{same}")
+            print(
+                f"{name:<22} {p50:>12.1f} {max(fast):>8.1f} {q50:>14.1f} {max(slow):>8.1f} {q50 / p50:>8.0f}×{same}"
+            )
     finally:
         await db.dispose()
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--size", default="100k")
     parser.add_argument("--sqlite", action="store_true")
     parser.add_argument("--repeat", type=int, default=15)

@@ -41,13 +41,20 @@ def workbook(rows: int, columns: int) -> bytes:
     header = "<row>" + '<c t="inlineStr"><is><t>名称</t></is></c>' * columns + "</row>"
     body = "".join(
         "<row>"
-        + "".join(f'<c t="inlineStr"><is><t>{secrets.token_hex(3)}</t></is></c>' for _ in range(columns))
+        + "".join(
+            f'<c t="inlineStr"><is><t>{secrets.token_hex(3)}</t></is></c>' for _ in range(columns)
+        )
         + "</row>"
         for _ in range(rows)
     )
-    sheet = (HEAD + f"<worksheet {NS}><sheetData>" + header + body + "</sheetData></worksheet>").encode()
+    sheet = (
+        HEAD + f"<worksheet {NS}><sheetData>" + header + body + "</sheetData></worksheet>"
+    ).encode()
     out = io.BytesIO()
-    with zipfile.ZipFile(original) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(original) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for entry in source.infolist():
             target.writestr(entry, sheet if entry.filename == SHEET else source.read(entry))
     return out.getvalue()
@@ -133,14 +140,24 @@ def main() -> None:
         time.sleep(2)
         flag.done = True
         probe.join()
-        http.post("/admin/login", data={"email": "bench@example.cn", "password": "bench password 1"})
-        csrf = re.search(r'name="csrf_token" value="([^"]+)"', http.get("/admin/service-sites/import").text)
+        http.post(
+            "/admin/login", data={"email": "bench@example.cn", "password": "bench password 1"}
+        )
+        csrf = re.search(
+            r'name="csrf_token" value="([^"]+)"', http.get("/admin/service-sites/import").text
+        )
         assert csrf is not None
         started = time.perf_counter()
         response = http.post(
             "/admin/service-sites/import",
             data={"csrf_token": csrf.group(1)},
-            files={"file": ("bench.xlsx", data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")},
+            files={
+                "file": (
+                    "bench.xlsx",
+                    data,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                )
+            },
         )
         job_url = response.headers["location"]
         busy: list[float] = []
@@ -157,7 +174,9 @@ def main() -> None:
         probe.join()
     server.should_exit = True
     thread.join(10)
-    print(f"upload: {len(data) / 1024 / 1024:.1f} MB .xlsx, {args.rows} rows × {args.columns} columns")
+    print(
+        f"upload: {len(data) / 1024 / 1024:.1f} MB .xlsx, {args.rows} rows × {args.columns} columns"
+    )
     print(f"check finished after {checked:.1f} s (job page status {page.status_code})")
     print(f"/healthz idle:            {summary(idle)}")
     print(f"/healthz while it parses: {summary(busy)}")

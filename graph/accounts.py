@@ -41,14 +41,20 @@ class UserType:
     company_id: strawberry.Private[int | None]
 
     @strawberry.field(description="The organisation a staff user is bound to (所属组织)")
-    async def organisation(self, info: strawberry.Info) -> Annotated[Organisation, strawberry.lazy("graph.types")] | None:  # type: ignore[name-defined]  # noqa: F821
+    async def organisation(
+        self, info: strawberry.Info
+    ) -> Annotated[Organisation, strawberry.lazy("graph.types")] | None:  # type: ignore[name-defined]  # noqa: F821
         if self.organisation_id is None:
             return None
         model = ENTITIES["Organisation"]
-        return to_node(info.context, model, await load_record(info.context, model, self.organisation_id))
+        return to_node(
+            info.context, model, await load_record(info.context, model, self.organisation_id)
+        )
 
     @strawberry.field(description="The company a partner user is bound to (所属企业)")
-    async def company(self, info: strawberry.Info) -> Annotated[Company, strawberry.lazy("graph.types")] | None:  # type: ignore[name-defined]  # noqa: F821
+    async def company(
+        self, info: strawberry.Info
+    ) -> Annotated[Company, strawberry.lazy("graph.types")] | None:  # type: ignore[name-defined]  # noqa: F821
         if self.company_id is None:
             return None
         model = ENTITIES["Company"]
@@ -69,14 +75,20 @@ def user_node(user: User) -> UserType:
     )
 
 
-@strawberry.type(description="An API token; its secret is shown only once, when it is created (接口令牌)")
+@strawberry.type(
+    description="An API token; its secret is shown only once, when it is created (接口令牌)"
+)
 class ApiTokenType:
     id: relay.GlobalID = strawberry.field(description="Global ID (编号)")
     name: str = strawberry.field(description="What the token is for (名称)")
     prefix: str = strawberry.field(description="The first characters, to recognise it (前缀)")
     created_at: datetime = strawberry.field(description="When it was made, UTC (创建时间)")
-    expires_at: datetime | None = strawberry.field(description="When it stops working, UTC (过期时间)")
-    revoked_at: datetime | None = strawberry.field(description="When it was revoked, UTC (吊销时间)")
+    expires_at: datetime | None = strawberry.field(
+        description="When it stops working, UTC (过期时间)"
+    )
+    revoked_at: datetime | None = strawberry.field(
+        description="When it was revoked, UTC (吊销时间)"
+    )
     last_used_at: datetime | None = strawberry.field(description="Last use, UTC (最近使用)")
 
 
@@ -117,9 +129,15 @@ class CreateUserInput:
     organisation_id: relay.GlobalID | None = strawberry.field(
         default=None, description="Organisation, for org admins, editors and viewers (所属组织)"
     )
-    company_id: relay.GlobalID | None = strawberry.field(default=None, description="Company, for partners (所属企业)")
-    display_name: str | None = strawberry.field(default=None, description="Name shown in the UI (显示名称)")
-    password: str | None = strawberry.field(default=None, description="Leave out to have one generated (密码)")
+    company_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="Company, for partners (所属企业)"
+    )
+    display_name: str | None = strawberry.field(
+        default=None, description="Name shown in the UI (显示名称)"
+    )
+    password: str | None = strawberry.field(
+        default=None, description="Leave out to have one generated (密码)"
+    )
 
 
 @strawberry.input(description="Changes to a user; omitted fields stay (修改用户)")
@@ -127,14 +145,22 @@ class UpdateUserInput:
     id: relay.GlobalID = strawberry.field(description="The user (用户编号)")
     version: int = strawberry.field(description="The version you read (版本号)")
     role: GqlUserRole | None = strawberry.field(default=UNSET, description="Role (角色)")  # type: ignore[valid-type]
-    organisation_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="Organisation (所属组织)")
-    company_id: relay.GlobalID | None = strawberry.field(default=UNSET, description="Company (所属企业)")
+    organisation_id: relay.GlobalID | None = strawberry.field(
+        default=UNSET, description="Organisation (所属组织)"
+    )
+    company_id: relay.GlobalID | None = strawberry.field(
+        default=UNSET, description="Company (所属企业)"
+    )
     is_active: bool | None = strawberry.field(default=UNSET, description="May sign in (启用)")
-    display_name: str | None = strawberry.field(default=UNSET, description="Name shown in the UI (显示名称)")
+    display_name: str | None = strawberry.field(
+        default=UNSET, description="Name shown in the UI (显示名称)"
+    )
 
 
 def _errors(error: HongfanError) -> list[FieldError]:
-    return [FieldError(field=field_name(e.field), code=e.code, message=e.message) for e in error.errors]
+    return [
+        FieldError(field=field_name(e.field), code=e.code, message=e.message) for e in error.errors
+    ]
 
 
 def _pk(ctx: Context, value: relay.GlobalID | None, type_name: str) -> int | None:
@@ -145,7 +171,9 @@ async def resolve_me(info: strawberry.Info) -> UserType | None:
     ctx: Context = info.context
     if ctx.principal.user_id is None:
         return None
-    user = (await ctx.execute(sa.select(User).where(User.id == ctx.principal.user_id))).scalar_one_or_none()  # type: ignore[arg-type]
+    user = (
+        await ctx.execute(sa.select(User).where(User.id == ctx.principal.user_id))  # type: ignore[arg-type]
+    ).scalar_one_or_none()
     return user_node(user) if user else None
 
 
@@ -191,7 +219,9 @@ async def update_user(info: strawberry.Info, input: UpdateUserInput) -> UserPayl
     try:
         async with ctx.db.transaction(accounts.AUTH) as session:
             user_id = global_id_to_pk(input.id, "User", ctx.principal)
-            user = await accounts.update_user(session, ctx.principal, user_id, input.version, **changes)
+            user = await accounts.update_user(
+                session, ctx.principal, user_id, input.version, **changes
+            )
     except HongfanError as error:
         return UserPayload(user=None, password=None, errors=_errors(error))
     return UserPayload(user=user_node(user), password=None, errors=[])
@@ -225,14 +255,18 @@ async def revoke_api_token(info: strawberry.Info, id: relay.GlobalID) -> ApiToke
     ctx: Context = info.context
     try:
         async with ctx.db.transaction(accounts.AUTH) as session:
-            token = await accounts.revoke_token(session, ctx.principal, global_id_to_pk(id, "ApiToken", ctx.principal))
+            token = await accounts.revoke_token(
+                session, ctx.principal, global_id_to_pk(id, "ApiToken", ctx.principal)
+            )
     except HongfanError as error:
         return ApiTokenPayload(api_token=None, token=None, errors=_errors(error))
     return ApiTokenPayload(api_token=token_node(token), token=None, errors=[])
 
 
 QUERY_FIELDS = {
-    "me": strawberry.field(resolver=resolve_me, description="The signed-in user; null when anonymous (当前用户)"),
+    "me": strawberry.field(
+        resolver=resolve_me, description="The signed-in user; null when anonymous (当前用户)"
+    ),
     "users": strawberry.field(
         resolver=resolve_users,
         description="Users you may manage: all for superadmins, your subtree's for org admins, else yourself (用户列表)",
@@ -241,10 +275,12 @@ QUERY_FIELDS = {
 
 MUTATION_FIELDS = {
     "create_user": strawberry.field(
-        resolver=create_user, description="Create a user, never with more rights than you hold (新建用户)"
+        resolver=create_user,
+        description="Create a user, never with more rights than you hold (新建用户)",
     ),
     "update_user": strawberry.field(
-        resolver=update_user, description="Change a user's role, binding or status; refused when version is stale (修改用户)"
+        resolver=update_user,
+        description="Change a user's role, binding or status; refused when version is stale (修改用户)",
     ),
     "create_api_token": strawberry.field(
         resolver=create_api_token,
@@ -253,5 +289,7 @@ MUTATION_FIELDS = {
             "token) whose password was checked in the last 15 minutes, or `password` (签发令牌)"
         ),
     ),
-    "revoke_api_token": strawberry.field(resolver=revoke_api_token, description="Revoke an API token (吊销令牌)"),
+    "revoke_api_token": strawberry.field(
+        resolver=revoke_api_token, description="Revoke an API token (吊销令牌)"
+    ),
 }

@@ -29,10 +29,14 @@ class AggregateOp(enum.Enum):
     MAX = "max"
 
 
-@strawberry.input(description="One figure per group: COUNT, or SUM/MIN/MAX of a numeric field (统计项)")
+@strawberry.input(
+    description="One figure per group: COUNT, or SUM/MIN/MAX of a numeric field (统计项)"
+)
 class AggregateMeasure:
     op: AggregateOp = strawberry.field(description="The computation (统计方式)")
-    field: str | None = strawberry.field(default=None, description="The numeric field; none for COUNT (字段)")
+    field: str | None = strawberry.field(
+        default=None, description="The numeric field; none for COUNT (字段)"
+    )
 
 
 @strawberry.type(description="One group's figures (一组统计结果)")
@@ -57,10 +61,13 @@ async def resolve_aggregate(
     type: Annotated[str, strawberry.argument(description="The record type, e.g. Grant (记录类型)")],
     group_by: Annotated[
         list[str] | None,
-        strawberry.argument(description="Up to two fields: a choice, a year or organisation (分组字段)"),
+        strawberry.argument(
+            description="Up to two fields: a choice, a year or organisation (分组字段)"
+        ),
     ] = None,
     measures: Annotated[
-        list[AggregateMeasure] | None, strawberry.argument(description="The figures; COUNT when omitted (统计项)")
+        list[AggregateMeasure] | None,
+        strawberry.argument(description="The figures; COUNT when omitted (统计项)"),
     ] = None,
 ) -> list[AggregateRow]:
     context = info.context
@@ -69,11 +76,17 @@ async def resolve_aggregate(
     if model is None:
         raise UserError(message("aggregate.invalid", language, detail=type), code="BAD_AGGREGATE")
     groups = [snake(g) for g in group_by or []]
-    wanted = [Measure(m.op.value, snake(m.field) if m.field else None) for m in measures or []] or [Measure("count")]
+    wanted = [Measure(m.op.value, snake(m.field) if m.field else None) for m in measures or []] or [
+        Measure("count")
+    ]
     try:
-        rows = await aggregate(context.execute, context.principal, model, group_by=groups, measures=wanted)
+        rows = await aggregate(
+            context.execute, context.principal, model, group_by=groups, measures=wanted
+        )
     except AggregateError as error:
-        raise UserError(message("aggregate.invalid", language, detail=str(error)), code="BAD_AGGREGATE") from error
+        raise UserError(
+            message("aggregate.invalid", language, detail=str(error)), code="BAD_AGGREGATE"
+        ) from error
     return [
         AggregateRow(
             groups=JSON({_camel(g): _plain(row[g]) for g in groups}),

@@ -60,7 +60,11 @@ def describe_arguments(schema: GraphQLSchema) -> list[str]:
                 text = BY_FIELD.get(key)
                 if text is None:
                     text = next(
-                        (t for (prefix, arg), t in BY_FIELD_PREFIX.items() if arg == arg_name and field_name.startswith(prefix)),
+                        (
+                            t
+                            for (prefix, arg), t in BY_FIELD_PREFIX.items()
+                            if arg == arg_name and field_name.startswith(prefix)
+                        ),
                         BY_NAME.get(arg_name),
                     )
                 if text is None:

@@ -21,7 +21,9 @@ from models.messages import message
 from models.validators import parse_record_id
 
 
-@strawberry.type(description="One entry of the audit log: a write, or a read of sensitive fields in clear (审计记录)")
+@strawberry.type(
+    description="One entry of the audit log: a write, or a read of sensitive fields in clear (审计记录)"
+)
 class AuditLogEntry:
     at: datetime = strawberry.field(description="When it happened, UTC (时间)")
     actor: str = strawberry.field(description="Who did it (操作人)")
@@ -50,10 +52,18 @@ class AuditLogConnection:
 
 @strawberry.input(description="Which audit entries to list (审计日志筛选)")
 class AuditLogFilter:
-    actor: StringFilter | None = strawberry.field(default=None, description="By who did it (按操作人)")
-    action: StringFilter | None = strawberry.field(default=None, description="By action (按操作类型)")
-    entity: StringFilter | None = strawberry.field(default=None, description="By record type (按记录类型)")
-    record: relay.GlobalID | None = strawberry.field(default=None, description="One record's history (按记录)")
+    actor: StringFilter | None = strawberry.field(
+        default=None, description="By who did it (按操作人)"
+    )
+    action: StringFilter | None = strawberry.field(
+        default=None, description="By action (按操作类型)"
+    )
+    entity: StringFilter | None = strawberry.field(
+        default=None, description="By record type (按记录类型)"
+    )
+    record: relay.GlobalID | None = strawberry.field(
+        default=None, description="One record's history (按记录)"
+    )
     at: DateTimeFilter | None = strawberry.field(default=None, description="By time (按时间)")
 
 

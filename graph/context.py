@@ -52,7 +52,9 @@ class Context:
     DataLoader batching keeps the number of statements small anyway.
     """
 
-    def __init__(self, db: Database, settings: Settings, principal: Principal, request: Any = None) -> None:
+    def __init__(
+        self, db: Database, settings: Settings, principal: Principal, request: Any = None
+    ) -> None:
         self.db = db
         self.settings = settings
         self.principal = principal
@@ -120,7 +122,10 @@ class Context:
 
     def _timeout_error(self) -> UserError:
         seconds = deadline.read_seconds(self.settings)
-        return UserError(message("statement.timeout", self.language, seconds=f"{seconds:g}"), code="STATEMENT_TIMEOUT")
+        return UserError(
+            message("statement.timeout", self.language, seconds=f"{seconds:g}"),
+            code="STATEMENT_TIMEOUT",
+        )
 
     @property
     def timed_out(self) -> bool:
@@ -185,7 +190,9 @@ class Context:
             result = await session.execute(statement)
             return list(result.all())
 
-    def loader(self, key: Hashable, batch: Callable[[list[Any]], Awaitable[list[Any]]]) -> DataLoader[Any, Any]:
+    def loader(
+        self, key: Hashable, batch: Callable[[list[Any]], Awaitable[list[Any]]]
+    ) -> DataLoader[Any, Any]:
         """The request's DataLoader for ``key``, created on first use."""
         existing = self._loaders.get(key)
         if existing is None:
@@ -197,8 +204,12 @@ class Context:
         """Drop cached loads after a write, so the payload shows what was written."""
         self._loaders.clear()
 
-    def note_sensitive_read(self, type_name: str, record_id: int, organisation_id: int | None, field: str) -> None:
-        _, fields = self._sensitive_reads.setdefault((type_name, record_id), (organisation_id, set()))
+    def note_sensitive_read(
+        self, type_name: str, record_id: int, organisation_id: int | None, field: str
+    ) -> None:
+        _, fields = self._sensitive_reads.setdefault(
+            (type_name, record_id), (organisation_id, set())
+        )
         fields.add(field)
 
     def note_lookup(self, type_name: str, field: str) -> None:

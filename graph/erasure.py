@@ -25,7 +25,11 @@ def _resolver(type_name: str) -> Any:
         pk = global_id_to_pk(id, type_name, ctx.principal)
         return await _write(ctx, model, lambda s: erasure.anonymise(s, model, pk))
 
-    anonymise.__annotations__ = {"info": strawberry.Info, "id": relay.GlobalID, "return": f"{type_name}Payload"}
+    anonymise.__annotations__ = {
+        "info": strawberry.Info,
+        "id": relay.GlobalID,
+        "return": f"{type_name}Payload",
+    }
     anonymise.__module__ = "graph.types"
     return anonymise
 

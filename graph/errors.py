@@ -11,6 +11,11 @@ class UserError(GraphQLError):
     """A problem with the request itself, explained in the caller's language."""
 
     def __init__(
-        self, message: str, *, code: str, extensions: dict[str, object] | None = None, **located: Any
+        self,
+        message: str,
+        *,
+        code: str,
+        extensions: dict[str, object] | None = None,
+        **located: Any,
     ) -> None:
         super().__init__(message, extensions={"code": code, **(extensions or {})}, **located)

@@ -58,10 +58,14 @@ CACHE_SIZE = 1024
 _SAFE_KEY = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
 
 # What SQLAlchemy sent for the planned statement, while a planned request runs.
-_CAPTURE: ContextVar[list[tuple[str, Any]] | None] = ContextVar("hongfan_fastlane_capture", default=None)
+_CAPTURE: ContextVar[list[tuple[str, Any]] | None] = ContextVar(
+    "hongfan_fastlane_capture", default=None
+)
 
 
-def _on_cursor_execute(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, executemany: bool) -> None:
+def _on_cursor_execute(
+    _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, executemany: bool
+) -> None:
     captured = _CAPTURE.get()
     if captured is not None and not executemany and statement.lstrip()[:6].upper() == "SELECT":
         captured.append((statement, parameters))
@@ -92,7 +96,9 @@ class Replayable:
 
     sql: str
     params: tuple[Any, ...]
-    roots: tuple[tuple[str, Any], ...]  # (response key, ConnectionShape | None) per column c0, c1, …
+    roots: tuple[
+        tuple[str, Any], ...
+    ]  # (response key, ConnectionShape | None) per column c0, c1, …
     template: Any = None  # graph.planner.Template: the same statement for other variables
 
     def envelope(self, credential_check: str | None) -> str | None:
@@ -107,7 +113,9 @@ class Replayable:
                 if not _SAFE_KEY.match(total_key):
                     return None
                 if name == "totalCount":
-                    overflow.append(f"(p.c{index} ->> '{total_key}')::bigint > {reads.EXACT_COUNT_LIMIT}")
+                    overflow.append(
+                        f"(p.c{index} ->> '{total_key}')::bigint > {reads.EXACT_COUNT_LIMIT}"
+                    )
                 else:
                     overflow.append(f"(p.c{index} ->> '{total_key}') = 'false'")
         body = "concat('{\"data\":{', " + ", ".join(parts) + ", '}}')"
@@ -150,7 +158,11 @@ def credential_of(scope: Any) -> Credential | None:
         return Credential("anonymous")
     scheme, _, token = authorization.decode("latin-1").strip().partition(" ")
     token = token.strip()
-    if scheme.lower() != "bearer" or not token.startswith(accounts.TOKEN_PREFIX) or len(token) > 200:
+    if (
+        scheme.lower() != "bearer"
+        or not token.startswith(accounts.TOKEN_PREFIX)
+        or len(token) > 200
+    ):
         return None
     return Credential("token", accounts.digest(token))
 
@@ -243,7 +255,9 @@ class FastLane:
             return text
         return await self._answer_from_template(key, now)
 
-    async def _answer_from_template(self, key: tuple[Credential, bytes], now: datetime) -> bytes | None:
+    async def _answer_from_template(
+        self, key: tuple[Credential, bytes], now: datetime
+    ) -> bytes | None:
         """A request not seen before, for a document and credential that were."""
         if not self.templates:
             return None
@@ -334,7 +348,11 @@ class FastLane:
         if request is not None and replayable.template is not None:
             query, variables, operation_name = request
             template_key = (credential, query, operation_name, skeleton(variables or {}))
-            _put(self.templates, template_key, TemplateEntry(replayable.template, sql, credential_params, principal, touch_after))
+            _put(
+                self.templates,
+                template_key,
+                TemplateEntry(replayable.template, sql, credential_params, principal, touch_after),
+            )
 
 
 def _put(cache: OrderedDict[Any, Any], key: Any, value: Any) -> None:

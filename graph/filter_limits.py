@@ -103,7 +103,9 @@ def check_filter(where: Any, limits: FilterLimits, lang: str) -> None:
                 if len(value) > limits.max_list:
                     raise refuse("filter.list_too_long", operator=_LISTS[name], max=limits.max_list)
                 if any(isinstance(v, str) and len(v) > limits.max_string for v in value):
-                    raise refuse("filter.string_too_long", operator=_LISTS[name], max=limits.max_string)
+                    raise refuse(
+                        "filter.string_too_long", operator=_LISTS[name], max=limits.max_string
+                    )
                 for v in value:
                     if isinstance(v, Decimal):
                         _check_decimal(v, lang)
@@ -115,7 +117,9 @@ def check_filter(where: Any, limits: FilterLimits, lang: str) -> None:
                 stack.extend((element, depth + 1) for element in value)
             elif isinstance(value, str):
                 if len(value) > limits.max_string:
-                    raise refuse("filter.string_too_long", operator=_camel(name), max=limits.max_string)
+                    raise refuse(
+                        "filter.string_too_long", operator=_camel(name), max=limits.max_string
+                    )
             else:
                 stack.append((value, depth + 1))
 
@@ -141,7 +145,11 @@ def _shape(value: Any, limits: FilterLimits, lang: str) -> None:
                 raise _refusal("filter.too_many_nodes", lang, max=limits.max_nodes)
             if depth > limits.max_depth:
                 raise _refusal("filter.too_deep", lang, max=limits.max_depth)
-            stack.extend((child, depth + 1, name) for name, child in item.items() if isinstance(child, dict | list))
+            stack.extend(
+                (child, depth + 1, name)
+                for name, child in item.items()
+                if isinstance(child, dict | list)
+            )
         elif isinstance(item, list):
             if key in ("in", "notIn"):
                 if len(item) > limits.max_list:
@@ -180,7 +188,9 @@ def _filter_literals(definition: Any) -> list[ObjectValueNode]:
     return found
 
 
-def check_raw_filters(document: Any, variables: dict[str, Any] | None, limits: FilterLimits, lang: str) -> None:
+def check_raw_filters(
+    document: Any, variables: dict[str, Any] | None, limits: FilterLimits, lang: str
+) -> None:
     """Every filter of ``document`` (its ``filter:`` literals and its ``…Filter`` variables)
     within the node, depth and list limits, before anything converts them."""
     for definition in document.definitions:
@@ -205,7 +215,9 @@ class FilterGuard(SchemaExtension):
         if settings is not None and execution.graphql_document is not None and not execution.result:
             try:
                 check_raw_filters(
-                    execution.graphql_document, execution.variables, FilterLimits.of(settings),
+                    execution.graphql_document,
+                    execution.variables,
+                    FilterLimits.of(settings),
                     getattr(ctx, "language", "zh"),
                 )
             except UserError as error:

@@ -161,7 +161,9 @@ def compile_filter(
                 )
             )
         elif name == "within":
-            clauses.append(_within(model, row, global_id_to_pk(value, model.__entity__.type_name, principal)))
+            clauses.append(
+                _within(model, row, global_id_to_pk(value, model.__entity__.type_name, principal))
+            )
         elif name == "id":
             own = model.__entity__.type_name
             clauses.extend(
@@ -174,9 +176,16 @@ def compile_filter(
                 # Sealed at rest: only whole values are comparable (through the blind index).
                 used = {k for k, v in vars(value).items() if _given(v)}
                 if used - {"eq", "ne", "in_", "not_in", "is_null"}:
-                    raise UserError(message("keys.sealed_operator", principal.language, column=name), code="SEALED_FIELD")
+                    raise UserError(
+                        message("keys.sealed_operator", principal.language, column=name),
+                        code="SEALED_FIELD",
+                    )
             if column_meta(model, name).person:  # authorship: by the user's global ID
-                clauses.extend(_operators(getattr(row, name), value, lambda v: global_id_to_pk(v, "User", principal)))
+                clauses.extend(
+                    _operators(
+                        getattr(row, name), value, lambda v: global_id_to_pk(v, "User", principal)
+                    )
+                )
                 continue
             clauses.extend(_operators(getattr(row, name), value))
     return sa.and_(*clauses) if clauses else None

@@ -33,17 +33,19 @@ STYLES = ("graphiql-3.8.3.min.css", "hongfan-graphiql.css")
 _TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 # The page's own policy: its files only; GraphiQL's editor sets inline styles and its
 # stylesheet embeds its fonts as data: URLs.
-PAGE_CSP = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    "font-src 'self' data:",
-    "img-src 'self' data:",
-    "connect-src 'self'",
-    "frame-ancestors 'none'",
-    "base-uri 'none'",
-    "object-src 'none'",
-])
+PAGE_CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "font-src 'self' data:",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ]
+)
 EXAMPLE = """# 欢迎使用红帆 GraphiQL / Hongfan's GraphiQL
 # Ctrl-Enter 运行查询 / runs the query
 {
@@ -91,7 +93,7 @@ def page(lang: str, endpoint: str = "/graphql") -> HTMLResponse:
     styles = "\n".join(f'<link rel="stylesheet" href="{ASSET_PREFIX}{name}">' for name in STYLES)
     attr = html.escape
     text = f"""<!doctype html>
-<html lang="{'zh-CN' if lang == 'zh' else 'en'}">
+<html lang="{"zh-CN" if lang == "zh" else "en"}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -109,7 +111,9 @@ def page(lang: str, endpoint: str = "/graphql") -> HTMLResponse:
 </body>
 </html>
 """
-    return HTMLResponse(text, headers={"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-store"})
+    return HTMLResponse(
+        text, headers={"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-store"}
+    )
 
 
 __all__ = ["ASSET_PREFIX", "asset", "page"]

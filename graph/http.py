@@ -62,10 +62,20 @@ _REASONS: tuple[tuple[str, str], ...] = (
     ("Batching is not enabled", "http.batch"),
     ("Not Found", "http.graphiql_off"),
 )
-_KIND = {"query": ("字符串", "a string"), "variables": ("JSON 对象", "a JSON object"),
-         "extensions": ("JSON 对象", "a JSON object"), "operationName": ("字符串", "a string")}
-_CODES = {400: "BAD_REQUEST", 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND",
-          405: "METHOD_NOT_ALLOWED", 413: "REQUEST_TOO_LARGE"}
+_KIND = {
+    "query": ("字符串", "a string"),
+    "variables": ("JSON 对象", "a JSON object"),
+    "extensions": ("JSON 对象", "a JSON object"),
+    "operationName": ("字符串", "a string"),
+}
+_CODES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHENTICATED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "REQUEST_TOO_LARGE",
+}
 
 
 def reason_message(reason: str, lang: str) -> str:
@@ -177,7 +187,9 @@ class GraphQLOverHTTP:
             refused = await self._check_get(request, params, lang)
             if refused is not None:
                 status, text, code = refused
-                await self._send(send, negotiated, status, _error_body(text, code), {"Cache-Control": "no-store"})
+                await self._send(
+                    send, negotiated, status, _error_body(text, code), {"Cache-Control": "no-store"}
+                )
                 return
 
         start: Message | None = None
@@ -194,7 +206,9 @@ class GraphQLOverHTTP:
         if start is None:
             return
         status = int(start["status"])
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in start.get("headers", [])}
+        headers = {
+            k.decode("latin-1").lower(): v.decode("latin-1") for k, v in start.get("headers", [])
+        }
         body = b"".join(chunks)
         content_type = headers.get("content-type", "")
         if content_type.startswith("text/html") or status == 304:
@@ -208,7 +222,11 @@ class GraphQLOverHTTP:
             data = json.loads(body)
         else:
             data = None  # a plain success: its bytes go out unchanged
-        extra = {k: v for k, v in headers.items() if k in {"www-authenticate", "retry-after", "connection"}}
+        extra = {
+            k: v
+            for k, v in headers.items()
+            if k in {"www-authenticate", "retry-after", "connection"}
+        }
         if data is not None:
             request_error = status == 200 and _is_request_error(data) and not _persisted_miss(data)
             if request_error:
@@ -229,17 +247,22 @@ class GraphQLOverHTTP:
             authenticated = _header(scope, b"authorization") is not None or "hongfan_session=" in (
                 _header(scope, b"cookie") or ""
             )
-        cacheable = is_query_get and status == 200 and not authenticated and (
-            data is None or not data.get("errors")
+        cacheable = (
+            is_query_get
+            and status == 200
+            and not authenticated
+            and (data is None or not data.get("errors"))
         )
         if cacheable:
             encoded = body if data is None else _encode(data)
             etag = etag_of(encoded + negotiated.media_type.encode())
-            extra.update({
-                "Cache-Control": f"public, max-age={self.cache_max_age}",
-                "ETag": etag,
-                "Vary": VARY,
-            })
+            extra.update(
+                {
+                    "Cache-Control": f"public, max-age={self.cache_max_age}",
+                    "ETag": etag,
+                    "Vary": VARY,
+                }
+            )
             if etag_matches(_header(scope, b"if-none-match"), etag):
                 await self._raw(send, 304, _encode_headers(extra), b"")
                 return
@@ -277,10 +300,19 @@ class GraphQLOverHTTP:
                 return 403, message(csrf_refusal(request), lang), "CSRF"
         return None
 
-    async def _send(self, send: Send, negotiated: Negotiated, status: int, data: dict[str, Any], extra: dict[str, str]) -> None:
+    async def _send(
+        self,
+        send: Send,
+        negotiated: Negotiated,
+        status: int,
+        data: dict[str, Any],
+        extra: dict[str, str],
+    ) -> None:
         await self._send_bytes(send, negotiated, status, _encode(data), extra)
 
-    async def _send_bytes(self, send: Send, negotiated: Negotiated, status: int, body: bytes, extra: dict[str, str]) -> None:
+    async def _send_bytes(
+        self, send: Send, negotiated: Negotiated, status: int, body: bytes, extra: dict[str, str]
+    ) -> None:
         headers = {**extra, "content-type": f"{negotiated.media_type}; charset=utf-8"}
         await self._raw(send, status, _encode_headers(headers), body)
 
@@ -304,7 +336,8 @@ def _code_request_errors(data: dict[str, Any]) -> None:
 def _persisted_miss(data: dict[str, Any]) -> bool:
     """Apollo's persisted-query link falls back on this error only when it gets it as 200."""
     return any(
-        isinstance(e, dict) and (e.get("extensions") or {}).get("code") == "PERSISTED_QUERY_NOT_FOUND"
+        isinstance(e, dict)
+        and (e.get("extensions") or {}).get("code") == "PERSISTED_QUERY_NOT_FOUND"
         for e in data.get("errors") or ()
     )
 
@@ -317,4 +350,11 @@ def _encode_headers(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
     return [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
 
 
-__all__ = ["GRAPHQL_RESPONSE", "GraphQLOverHTTP", "Negotiated", "etag_of", "negotiate", "parameter_problem"]
+__all__ = [
+    "GRAPHQL_RESPONSE",
+    "GraphQLOverHTTP",
+    "Negotiated",
+    "etag_of",
+    "negotiate",
+    "parameter_problem",
+]

@@ -22,8 +22,12 @@ from models.messages import message
 @strawberry.type(description="An enum value and its display label in your language (选项标签)")
 class EnumLabel:
     type: str = strawberry.field(description="The enum type's name, e.g. SiteKind (选项类型)")
-    value: str = strawberry.field(description="The enum value as the API writes it, e.g. SUNFLOWER_HUT (选项值)")
-    label: str = strawberry.field(description="What people read, e.g. 向日葵亲子小屋 or Sunflower hut (显示名称)")
+    value: str = strawberry.field(
+        description="The enum value as the API writes it, e.g. SUNFLOWER_HUT (选项值)"
+    )
+    label: str = strawberry.field(
+        description="What people read, e.g. 向日葵亲子小屋 or Sunflower hut (显示名称)"
+    )
 
 
 def _enums() -> dict[str, type[enum.Enum]]:
@@ -45,7 +49,9 @@ def resolve_enum_labels(
         chosen = [known[name] for name in sorted(known)]
     english = ctx.language == "en"
     return [
-        EnumLabel(type=enum_cls.__name__, value=member.name, label=labels[1] if english else labels[0])
+        EnumLabel(
+            type=enum_cls.__name__, value=member.name, label=labels[1] if english else labels[0]
+        )
         for enum_cls in chosen
         for member, labels in CHOICE_LABELS[enum_cls].items()
     ]
@@ -55,6 +61,6 @@ FIELD = strawberry.field(
     resolver=resolve_enum_labels,
     description=(
         "Display labels of enum values in your language (Accept-Language; Chinese by default): "
-        "every enum, or one by its type name, e.g. enumLabels(type: \"SiteKind\") (选项标签)"
+        'every enum, or one by its type name, e.g. enumLabels(type: "SiteKind") (选项标签)'
     ),
 )

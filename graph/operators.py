@@ -16,18 +16,22 @@ class StringFilter:
     ne: str | None = strawberry.field(default=None, description="Not equal to (不等于)")
     in_: list[str] | None = strawberry.field(default=None, name="in", description="One of (属于)")
     not_in: list[str] | None = strawberry.field(default=None, description="None of (不属于)")
-    contains: str | None = strawberry.field(default=None, description="Contains, ignoring case (包含)")
+    contains: str | None = strawberry.field(
+        default=None, description="Contains, ignoring case (包含)"
+    )
     starts_with: str | None = strawberry.field(default=None, description="Starts with (开头为)")
     is_null: bool | None = strawberry.field(default=None, description="Has no value (为空)")
 
 
-@strawberry.input(description="Conditions on a Chinese name, which may also be matched by its pinyin (名称条件)")
+@strawberry.input(
+    description="Conditions on a Chinese name, which may also be matched by its pinyin (名称条件)"
+)
 class PinyinStringFilter(StringFilter):
     pinyin: str | None = strawberry.field(
         default=None,
         description=(
             "Reads as: the name's toneless pinyin or its initials contain this, ignoring case, spaces "
-            "and apostrophes; ü may be typed v. \"lcs\" and \"liuceshi\" both find 刘测试一; "
+            'and apostrophes; ü may be typed v. "lcs" and "liuceshi" both find 刘测试一; '
             "polyphonic surnames are read as surnames (单 shan, 曾 zeng) (拼音或首字母)"
         ),
     )
@@ -50,8 +54,12 @@ class IntFilter:
 class DecimalFilter:
     eq: decimal.Decimal | None = strawberry.field(default=None, description="Equal to (等于)")
     ne: decimal.Decimal | None = strawberry.field(default=None, description="Not equal to (不等于)")
-    in_: list[decimal.Decimal] | None = strawberry.field(default=None, name="in", description="One of (属于)")
-    not_in: list[decimal.Decimal] | None = strawberry.field(default=None, description="None of (不属于)")
+    in_: list[decimal.Decimal] | None = strawberry.field(
+        default=None, name="in", description="One of (属于)"
+    )
+    not_in: list[decimal.Decimal] | None = strawberry.field(
+        default=None, description="None of (不属于)"
+    )
     lt: decimal.Decimal | None = strawberry.field(default=None, description="Less than (小于)")
     lte: decimal.Decimal | None = strawberry.field(default=None, description="At most (小于等于)")
     gt: decimal.Decimal | None = strawberry.field(default=None, description="Greater than (大于)")
@@ -63,8 +71,12 @@ class DecimalFilter:
 class DateFilter:
     eq: datetime.date | None = strawberry.field(default=None, description="On (等于)")
     ne: datetime.date | None = strawberry.field(default=None, description="Not on (不等于)")
-    in_: list[datetime.date] | None = strawberry.field(default=None, name="in", description="One of (属于)")
-    not_in: list[datetime.date] | None = strawberry.field(default=None, description="None of (不属于)")
+    in_: list[datetime.date] | None = strawberry.field(
+        default=None, name="in", description="One of (属于)"
+    )
+    not_in: list[datetime.date] | None = strawberry.field(
+        default=None, description="None of (不属于)"
+    )
     lt: datetime.date | None = strawberry.field(default=None, description="Before (早于)")
     lte: datetime.date | None = strawberry.field(default=None, description="On or before (不晚于)")
     gt: datetime.date | None = strawberry.field(default=None, description="After (晚于)")
@@ -76,12 +88,20 @@ class DateFilter:
 class DateTimeFilter:
     eq: datetime.datetime | None = strawberry.field(default=None, description="At (等于)")
     ne: datetime.datetime | None = strawberry.field(default=None, description="Not at (不等于)")
-    in_: list[datetime.datetime] | None = strawberry.field(default=None, name="in", description="One of (属于)")
-    not_in: list[datetime.datetime] | None = strawberry.field(default=None, description="None of (不属于)")
+    in_: list[datetime.datetime] | None = strawberry.field(
+        default=None, name="in", description="One of (属于)"
+    )
+    not_in: list[datetime.datetime] | None = strawberry.field(
+        default=None, description="None of (不属于)"
+    )
     lt: datetime.datetime | None = strawberry.field(default=None, description="Before (早于)")
-    lte: datetime.datetime | None = strawberry.field(default=None, description="At or before (不晚于)")
+    lte: datetime.datetime | None = strawberry.field(
+        default=None, description="At or before (不晚于)"
+    )
     gt: datetime.datetime | None = strawberry.field(default=None, description="After (晚于)")
-    gte: datetime.datetime | None = strawberry.field(default=None, description="At or after (不早于)")
+    gte: datetime.datetime | None = strawberry.field(
+        default=None, description="At or after (不早于)"
+    )
     is_null: bool | None = strawberry.field(default=None, description="Has no value (为空)")
 
 
@@ -96,8 +116,12 @@ class BooleanFilter:
 class IDFilter:
     eq: relay.GlobalID | None = strawberry.field(default=None, description="Equal to (等于)")
     ne: relay.GlobalID | None = strawberry.field(default=None, description="Not equal to (不等于)")
-    in_: list[relay.GlobalID] | None = strawberry.field(default=None, name="in", description="One of (属于)")
-    not_in: list[relay.GlobalID] | None = strawberry.field(default=None, description="None of (不属于)")
+    in_: list[relay.GlobalID] | None = strawberry.field(
+        default=None, name="in", description="One of (属于)"
+    )
+    not_in: list[relay.GlobalID] | None = strawberry.field(
+        default=None, description="None of (不属于)"
+    )
     is_null: bool | None = strawberry.field(default=None, description="Has no value (为空)")
 
 

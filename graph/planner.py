@@ -63,7 +63,6 @@ class NotPlannable(Exception):
     """The operation has something the planner does not handle; resolve it normally."""
 
 
-
 ROOTS = {m.__entity__.plural: m for m in ENTITIES.values()}
 
 
@@ -74,14 +73,23 @@ ROOTS = {m.__entity__.plural: m for m in ENTITIES.values()}
 class NodeShape:
     model: type[Record]
     sensitive: dict[str, str] = field(default_factory=dict)  # response key → column
-    people: dict[str, str] = field(default_factory=dict)  # response key → authorship column (a user id)
-    relations: dict[str, Any] = field(default_factory=dict)  # response key → NodeShape | ConnectionShape
+    people: dict[str, str] = field(
+        default_factory=dict
+    )  # response key → authorship column (a user id)
+    relations: dict[str, Any] = field(
+        default_factory=dict
+    )  # response key → NodeShape | ConnectionShape
     audit: bool = False  # sensitive fields in clear: record the read
 
     @property
     def finished_in_sql(self) -> bool:
         """True when nothing in this node or below is masked or audited in Python."""
-        return not self.sensitive and not self.people and not self.audit and all(n.finished_in_sql for n in self.relations.values())
+        return (
+            not self.sensitive
+            and not self.people
+            and not self.audit
+            and all(n.finished_in_sql for n in self.relations.values())
+        )
 
 
 @dataclass
@@ -90,7 +98,9 @@ class ConnectionShape:
     args: PageArgs
     nested: bool
     edges: list[tuple[str, str]] = field(default_factory=list)  # (edges key, node key)
-    total: list[tuple[str, str]] = field(default_factory=list)  # (key, "totalCount" | "totalCountIsExact")
+    total: list[tuple[str, str]] = field(
+        default_factory=list
+    )  # (key, "totalCount" | "totalCountIsExact")
     node: NodeShape | None = None
 
     @property
@@ -99,6 +109,7 @@ class ConnectionShape:
         if self.total and not self.nested:
             return False  # a count past the exact limit is replaced by an estimate
         return self.node is None or self.node.finished_in_sql
+
 
 HIDDEN_AUDIT = "__hongfan_audit"
 
@@ -119,7 +130,9 @@ class ArgumentSQL:
         # Backwards (last/before) the page is fetched nearest first: rows beyond it say there is a
         # previous page, and the cursor given says there is a next one.
         self.backward = args.backward
-        self.has_previous = sa.literal((args.before if args.backward else args.after) is not None, sa.Boolean)
+        self.has_previous = sa.literal(
+            (args.before if args.backward else args.after) is not None, sa.Boolean
+        )
 
     def expressions(self) -> list[Any]:
         return [*self.conditions, *self.order, self.limit, self.first, self.has_previous]
@@ -136,7 +149,13 @@ class ArgumentSite:
 
 
 class Planner:
-    def __init__(self, ctx: Context, schema: Any, fragments: dict[str, FragmentDefinitionNode], variables: Any) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        schema: Any,
+        fragments: dict[str, FragmentDefinitionNode],
+        variables: Any,
+    ) -> None:
         self.ctx = ctx
         self.strawberry_schema = schema
         self.schema = schema._schema  # graphql-core schema
@@ -148,8 +167,14 @@ class Planner:
         """The argument SQL of ``site`` under this planner's variables (raises UserError)."""
         arguments = self.arguments(site.parent_type, site.node)
         args = page_args(
-            self.ctx, site.model, arguments.get("filter"), arguments.get("order_by"), arguments.get("first"),
-            arguments.get("after"), arguments.get("last"), arguments.get("before"),
+            self.ctx,
+            site.model,
+            arguments.get("filter"),
+            arguments.get("order_by"),
+            arguments.get("first"),
+            arguments.get("after"),
+            arguments.get("last"),
+            arguments.get("before"),
         )
         return ArgumentSQL(site.model, args)
 
@@ -165,7 +190,9 @@ class Planner:
             if isinstance(selection, FieldNode):
                 found.append(selection)
             elif isinstance(selection, InlineFragmentNode):
-                condition = selection.type_condition.name.value if selection.type_condition else type_name
+                condition = (
+                    selection.type_condition.name.value if selection.type_condition else type_name
+                )
                 if condition not in (type_name, "Node"):
                     continue
                 found.extend(self.fields(selection.selection_set, type_name))
@@ -195,13 +222,24 @@ class Planner:
     # connections --------------------------------------------------------------
 
     def connection(
-        self, model: type[Record], node: FieldNode, parent_type: str, correlate: Any = None, outer: Any = None
+        self,
+        model: type[Record],
+        node: FieldNode,
+        parent_type: str,
+        correlate: Any = None,
+        outer: Any = None,
     ) -> tuple[sa.ColumnElement[Any], ConnectionShape]:
         """The JSON of one connection field, and what to fix up in it afterwards."""
         arguments = self.arguments(parent_type, node)
         args = page_args(
-            self.ctx, model, arguments.get("filter"), arguments.get("order_by"), arguments.get("first"),
-            arguments.get("after"), arguments.get("last"), arguments.get("before"),
+            self.ctx,
+            model,
+            arguments.get("filter"),
+            arguments.get("order_by"),
+            arguments.get("first"),
+            arguments.get("after"),
+            arguments.get("last"),
+            arguments.get("before"),
         )
         parts = ArgumentSQL(model, args)
         self.sites.append(ArgumentSite(parent_type, node, model, parts))
@@ -241,7 +279,11 @@ class Planner:
                         edge_pairs += [edge_key, node_json]
                     else:
                         raise NotPlannable(edge_item.name.value)
-                edge = sa.func.json_build_object(*edge_pairs) if edge_pairs else sa.func.json_build_object()
+                edge = (
+                    sa.func.json_build_object(*edge_pairs)
+                    if edge_pairs
+                    else sa.func.json_build_object()
+                )
                 shown = page.c.hongfan_row.desc() if parts.backward else page.c.hongfan_row.asc()
                 aggregated = sa.func.json_agg(aggregate_order_by(edge, shown)).filter(in_page)
                 pairs += [key, sa.func.coalesce(aggregated, sa.text("'[]'::json"))]
@@ -260,7 +302,10 @@ class Planner:
                 if name == "totalCount":
                     pairs += [key, counted]
                 else:  # past the exact limit only the top level is recounted, in Python
-                    pairs += [key, sa.true() if outer is not None else counted <= reads.EXACT_COUNT_LIMIT]
+                    pairs += [
+                        key,
+                        sa.true() if outer is not None else counted <= reads.EXACT_COUNT_LIMIT,
+                    ]
             else:
                 raise NotPlannable(name)
         if aggregated_over_page:
@@ -296,7 +341,8 @@ class Planner:
     def total(self, model: type[Record], args: PageArgs, correlate: Any, outer: Any) -> Any:
         """The number of matching rows: exact for nested lists, capped at the top level."""
         matching = sa.select(model.id).where(  # type: ignore[call-overload]
-            *([args.where] if args.where is not None else []), *([correlate] if correlate is not None else [])
+            *([args.where] if args.where is not None else []),
+            *([correlate] if correlate is not None else []),
         )
         if outer is not None:
             return matching.with_only_columns(sa.func.count()).correlate(outer).scalar_subquery()
@@ -305,7 +351,9 @@ class Planner:
 
     # nodes ------------------------------------------------------------------------
 
-    def node(self, model: type[Record], row: Any, node: FieldNode) -> tuple[sa.ColumnElement[Any], NodeShape]:
+    def node(
+        self, model: type[Record], row: Any, node: FieldNode
+    ) -> tuple[sa.ColumnElement[Any], NodeShape]:
         type_name = model.__entity__.type_name
         principal = self.ctx.principal
         shape = NodeShape(model)
@@ -324,20 +372,31 @@ class Planner:
                 relation = relations[column]
                 target = ENTITIES[relation.target]
                 if isinstance(relation, ToOne):
-                    if not access.can_read_column(principal, model, relation.fk) and not _always_fk(principal, model, relation.fk):
+                    if not access.can_read_column(principal, model, relation.fk) and not _always_fk(
+                        principal, model, relation.fk
+                    ):
                         pairs += [key, sa.null()]
                         continue
                     alias = aliased(target)
                     table = sa.inspect(alias).selectable
                     value, node_shape = self.node(target, table, item)
                     nested: NodeShape | ConnectionShape = node_shape
-                    one = sa.select(value).select_from(alias).where(table.c.id == row.c[relation.fk]).correlate(row)
+                    one = (
+                        sa.select(value)
+                        .select_from(alias)
+                        .where(table.c.id == row.c[relation.fk])
+                        .correlate(row)
+                    )
                     pairs += [key, one.scalar_subquery()]
                 else:
                     if not access.relation_readable(principal, model, relation):
                         raise NotPlannable(name)  # the resolver refuses it, with the field error
                     value, nested = self.connection(
-                        target, item, type_name, correlate=getattr(target, relation.fk) == row.c.id, outer=row
+                        target,
+                        item,
+                        type_name,
+                        correlate=getattr(target, relation.fk) == row.c.id,
+                        outer=row,
                     )
                     pairs += [key, value]
                 shape.relations[key] = nested
@@ -346,11 +405,17 @@ class Planner:
             else:
                 raise NotPlannable(name)
         if shape.audit:
-            organisation = row.c.id if model.__entity__.scope == "path" else row.c.get("organisation_id", sa.null())
+            organisation = (
+                row.c.id
+                if model.__entity__.scope == "path"
+                else row.c.get("organisation_id", sa.null())
+            )
             pairs += [HIDDEN_AUDIT, sa.func.json_build_array(row.c.id, organisation)]
         return sa.func.json_build_object(*pairs), shape
 
-    def scalar(self, model: type[Record], row: Any, column: str, mode: Fields, shape: NodeShape, key: str) -> Any:
+    def scalar(
+        self, model: type[Record], row: Any, column: str, mode: Fields, shape: NodeShape, key: str
+    ) -> Any:
         principal = self.ctx.principal
         narrowed = access.readable_columns(principal, model)
         if narrowed is not None and column not in narrowed:
@@ -415,7 +480,14 @@ def _sql_cursor(model: type[Record], keys: list[Any], row: Any) -> Any:
     for index, key in enumerate(keys):
         if index:
             parts.append(sa.literal(","))
-        parts.append(sa.func.coalesce(sa.cast(sa.func.to_json(_cursor_value(model, key.column, row.c[key.column])), sa.Text), "null"))
+        parts.append(
+            sa.func.coalesce(
+                sa.cast(
+                    sa.func.to_json(_cursor_value(model, key.column, row.c[key.column])), sa.Text
+                ),
+                "null",
+            )
+        )
     parts.append(sa.literal("]}"))
     encoded = sa.func.encode(sa.func.convert_to(sa.func.concat(*parts), "UTF8"), "base64")
     return sa.func.translate(encoded, "+/=\n", "-_")
@@ -445,10 +517,15 @@ class Finisher:
         overflowed = False
         if shape.total and not shape.nested:
             counted = next((data[key] for key, name in shape.total if name == "totalCount"), None)
-            exact = next((data[key] for key, name in shape.total if name == "totalCountIsExact"), None)
+            exact = next(
+                (data[key] for key, name in shape.total if name == "totalCountIsExact"), None
+            )
             if (counted is not None and counted > reads.EXACT_COUNT_LIMIT) or exact is False:
                 count, is_exact = await reads.honest_count(
-                    self.ctx.execute, shape.model, shape.args.where, count_within=self.ctx.count_within
+                    self.ctx.execute,
+                    shape.model,
+                    shape.args.where,
+                    count_within=self.ctx.count_within,
                 )
                 for key, name in shape.total:
                     data[key] = count if name == "totalCount" else is_exact
@@ -469,8 +546,14 @@ class Finisher:
             raw = data.get(key)
             column_type = shape.model.__table__.c[column].type  # type: ignore[attr-defined]
             if raw is not None and isinstance(column_type, Sealed):
-                raw = sealed.unseal(column_type.column, str(raw))  # SQL built the JSON from ciphertext
-            if raw is not None and isinstance(python_type(shape.model, column), type) and issubclass(python_type(shape.model, column), enum.Enum):
+                raw = sealed.unseal(
+                    column_type.column, str(raw)
+                )  # SQL built the JSON from ciphertext
+            if (
+                raw is not None
+                and isinstance(python_type(shape.model, column), type)
+                and issubclass(python_type(shape.model, column), enum.Enum)
+            ):
                 raw = python_type(shape.model, column)(raw)
             shown = access.present(principal, shape.model, column, raw)
             if isinstance(shown, enum.Enum):
@@ -482,11 +565,15 @@ class Finisher:
             data[key] = await people.label(self.ctx, shape.model, data.get(key))
         if read and audit is not None:
             for column in read:
-                self.ctx.note_sensitive_read(shape.model.__entity__.type_name, int(audit[0]), audit[1], column)
+                self.ctx.note_sensitive_read(
+                    shape.model.__entity__.type_name, int(audit[0]), audit[1], column
+                )
         for key, nested in shape.relations.items():
             value = data.get(key)
             if isinstance(nested, ConnectionShape):
-                if value is not None:  # a connection is always an object; None only if the row vanished
+                if (
+                    value is not None
+                ):  # a connection is always an object; None only if the row vanished
                     await self.connection(value, nested)
             else:
                 await self.node(value, nested)
@@ -495,10 +582,14 @@ class Finisher:
 # A plan depends on the document, its variables and what the caller may see; the same
 # request from the same kind of caller reuses the statement instead of building it again.
 PLANS: dict[Any, tuple[Any, list[tuple[str, Any]], list[ArgumentSite]]] = {}
-PLAN_CACHE_SIZE = 128  # repeated requests are mostly replayed by graph.fastlane; statements are large
+PLAN_CACHE_SIZE = (
+    128  # repeated requests are mostly replayed by graph.fastlane; statements are large
+)
 
 
-def _plan_key(ctx: Context, document: Any, operation_name: str | None, variables: dict[str, Any]) -> Any:
+def _plan_key(
+    ctx: Context, document: Any, operation_name: str | None, variables: dict[str, Any]
+) -> Any:
     principal = ctx.principal
     try:
         frozen = json.dumps(variables, sort_keys=True, default=str)
@@ -512,7 +603,11 @@ def _plan_key(ctx: Context, document: Any, operation_name: str | None, variables
 
 
 def _plan(
-    ctx: Context, schema: Any, operation: OperationDefinitionNode, fragments: dict[str, Any], variables: dict[str, Any]
+    ctx: Context,
+    schema: Any,
+    operation: OperationDefinitionNode,
+    fragments: dict[str, Any],
+    variables: dict[str, Any],
 ) -> tuple[Any, list[tuple[str, Any]], list[ArgumentSite]] | None:
     coerced = get_variable_values(schema._schema, operation.variable_definitions or [], variables)
     if isinstance(coerced, list):  # invalid variables: let graphql-core report them
@@ -539,10 +634,14 @@ def _plan(
     return sa.select(*columns), shapes, planner.sites
 
 
-async def execute_planned(ctx: Context, schema: Any, document: Any, operation_name: str | None, variables: dict[str, Any]) -> ExecutionResult | None:
+async def execute_planned(
+    ctx: Context, schema: Any, document: Any, operation_name: str | None, variables: dict[str, Any]
+) -> ExecutionResult | None:
     """The result of a plannable query, or None to resolve it normally."""
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
     if operation_name is not None:
         operations = [o for o in operations if o.name and o.name.value == operation_name]
     if len(operations) != 1 or operations[0].operation is not OperationType.QUERY:
@@ -559,7 +658,9 @@ async def execute_planned(ctx: Context, schema: Any, document: Any, operation_na
             if len(PLANS) > PLAN_CACHE_SIZE:
                 PLANS.pop(next(iter(PLANS)))
     statement, shapes, sites = plan
-    finished_in_sql = all(shape is None or shape.node is None or shape.node.finished_in_sql for _, shape in shapes)
+    finished_in_sql = all(
+        shape is None or shape.node is None or shape.node.finished_in_sql for _, shape in shapes
+    )
     with capture() as sent:
         row = (await ctx.execute_isolated(statement))[0]
     finisher = Finisher(ctx)
@@ -574,7 +675,9 @@ async def execute_planned(ctx: Context, schema: Any, document: Any, operation_na
     # A lookup by personal data is audited on every request: never replayed by the fast lane.
     if finished_in_sql and not overflowed and len(sent) == 1 and not ctx.lookups:
         sql, params = sent[0]
-        template = Template.build(ctx, schema, operation, fragments, statement, sites, sql, tuple(params))
+        template = Template.build(
+            ctx, schema, operation, fragments, statement, sites, sql, tuple(params)
+        )
         ctx.replayable = Replayable(sql, tuple(params), tuple(shapes), template)
     return ExecutionResult(data=data, errors=None)
 
@@ -597,7 +700,9 @@ class Template:
     fragments: dict[str, Any]
     sites: list[ArgumentSite]
     keys: list[list[Any]]  # per site: the cache keys of its argument SQL
-    names: list[list[list[str | None]]]  # per site, per expression: parameter of each bound value (None: unused)
+    names: list[
+        list[list[str | None]]
+    ]  # per site, per expression: parameter of each bound value (None: unused)
     positions: tuple[str, ...]  # parameter name of each $n
     values: dict[str, Any]  # parameter name → the value sent, as the driver got it
     processors: dict[str, Any]  # parameter name → SQLAlchemy's bind processor for the driver
@@ -605,12 +710,21 @@ class Template:
 
     @classmethod
     def build(
-        cls, ctx: Context, schema: Any, operation: OperationDefinitionNode, fragments: dict[str, Any],
-        statement: Any, sites: list[ArgumentSite], sql: str, params: tuple[Any, ...],
+        cls,
+        ctx: Context,
+        schema: Any,
+        operation: OperationDefinitionNode,
+        fragments: dict[str, Any],
+        statement: Any,
+        sites: list[ArgumentSite],
+        sql: str,
+        params: tuple[Any, ...],
     ) -> Template | None:
         try:
             dialect = ctx.db.engine.dialect
-            compiled = statement.options(*access.scope_options(ctx.principal)).compile(dialect=dialect)
+            compiled = statement.options(*access.scope_options(ctx.principal)).compile(
+                dialect=dialect
+            )
             positions = tuple(compiled.positiontup or ())
             if compiled.string != sql or len(positions) != len(params):
                 return None  # not the statement that ran: never guess
@@ -621,7 +735,9 @@ class Template:
             keys: list[list[Any]] = []
             names: list[list[list[str | None]]] = []
             for site in sites:
-                site_keys = [expression._generate_cache_key() for expression in site.parts.expressions()]
+                site_keys = [
+                    expression._generate_cache_key() for expression in site.parts.expressions()
+                ]
                 site_names: list[list[str | None]] = []
                 for key in site_keys:
                     if key is None:
@@ -632,10 +748,16 @@ class Template:
                         if name is None:
                             if bind.key in compiled_keys:
                                 return None  # in the SQL but not a parameter: its value is baked in
-                            expression_names.append(None)  # not in the statement (e.g. no pageInfo asked)
+                            expression_names.append(
+                                None
+                            )  # not in the statement (e.g. no pageInfo asked)
                             continue
-                        processor = compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
-                        if (processor(bind.effective_value) if processor else bind.effective_value) != values[name]:
+                        processor = (
+                            compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+                        )
+                        if (
+                            processor(bind.effective_value) if processor else bind.effective_value
+                        ) != values[name]:
                             return None
                         processors[name] = processor
                         expression_names.append(name)
@@ -645,17 +767,23 @@ class Template:
         except Exception:  # noqa: BLE001 — without a template the request is planned as usual
             return None
         varies = [_uses_variables(site.node) for site in sites]
-        return cls(schema, operation, fragments, sites, keys, names, positions, values, processors, varies)
+        return cls(
+            schema, operation, fragments, sites, keys, names, positions, values, processors, varies
+        )
 
     def bind(self, ctx: Context, variables: dict[str, Any]) -> tuple[Any, ...] | None:
         """The statement's parameters for ``variables``; None when they need a new plan."""
-        coerced = get_variable_values(self.schema._schema, self.operation.variable_definitions or [], variables)
+        coerced = get_variable_values(
+            self.schema._schema, self.operation.variable_definitions or [], variables
+        )
         if isinstance(coerced, list):
             return None
         planner = Planner(ctx, self.schema, self.fragments, coerced)
         values = dict(self.values)
         try:
-            for site, varies, site_keys, site_names in zip(self.sites, self.varies, self.keys, self.names, strict=True):
+            for site, varies, site_keys, site_names in zip(
+                self.sites, self.varies, self.keys, self.names, strict=True
+            ):
                 if not varies:
                     continue  # its arguments are written in the document: the same SQL
                 parts = planner.argument_sql(site)
@@ -664,15 +792,23 @@ class Template:
                 expressions = parts.expressions()
                 if len(expressions) != len(site_keys):
                     return None
-                for expression, old_key, expression_names in zip(expressions, site_keys, site_names, strict=True):
+                for expression, old_key, expression_names in zip(
+                    expressions, site_keys, site_names, strict=True
+                ):
                     key = expression._generate_cache_key()
-                    if key is None or key != old_key or len(key.bindparams) != len(expression_names):
+                    if (
+                        key is None
+                        or key != old_key
+                        or len(key.bindparams) != len(expression_names)
+                    ):
                         return None
                     for bind, name in zip(key.bindparams, expression_names, strict=True):
                         if name is None:
                             continue
                         processor = self.processors[name]
-                        values[name] = processor(bind.effective_value) if processor else bind.effective_value
+                        values[name] = (
+                            processor(bind.effective_value) if processor else bind.effective_value
+                        )
         except Exception:  # noqa: BLE001 — bad cursors, forbidden filters…: the normal path explains
             return None
         return tuple(values[name] for name in self.positions)

@@ -91,4 +91,9 @@ class QuietSchema(Schema):
                 continue
             assert original is not None
             frames = "".join(traceback.format_tb(original.__traceback__))
-            log.error("GraphQL field %s failed: %s\n%s", error.path, type(original).__name__, scrub(frames))
+            log.error(
+                "GraphQL field %s failed: %s\n%s",
+                error.path,
+                type(original).__name__,
+                scrub(frames),
+            )

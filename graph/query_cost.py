@@ -48,12 +48,16 @@ def _is_connection(type_: Any) -> bool:
     )
 
 
-def _variables(operation: OperationDefinitionNode, supplied: dict[str, Any] | None) -> dict[str, Any]:
+def _variables(
+    operation: OperationDefinitionNode, supplied: dict[str, Any] | None
+) -> dict[str, Any]:
     """The operation's variables: the supplied values over the declared defaults."""
     values: dict[str, Any] = {}
     for definition in operation.variable_definitions or ():
         if definition.default_value is not None:
-            values[definition.variable.name.value] = value_from_ast(definition.default_value, GraphQLInt)
+            values[definition.variable.name.value] = value_from_ast(
+                definition.default_value, GraphQLInt
+            )
     values.update(supplied or {})
     return values
 
@@ -70,7 +74,11 @@ def query_cost(
     """The cost of the operation ``operation_name`` of a validated ``document``."""
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     fragments = {d.name.value: d for d in document.definitions if d.kind == "fragment_definition"}
-    chosen = [o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)]
+    chosen = [
+        o
+        for o in operations
+        if operation_name is None or (o.name and o.name.value == operation_name)
+    ]
     if not chosen:
         return 0
     operation = chosen[0]
@@ -106,7 +114,11 @@ def query_cost(
                     stack.append((fragment.selection_set, condition or parent, rows, in_page))
                 continue
             if isinstance(selection, InlineFragmentNode):
-                condition = schema.get_type(selection.type_condition.name.value) if selection.type_condition else None
+                condition = (
+                    schema.get_type(selection.type_condition.name.value)
+                    if selection.type_condition
+                    else None
+                )
                 stack.append((selection.selection_set, condition or parent, rows, in_page))
                 continue
             if not isinstance(selection, FieldNode) or selection.name.value.startswith("__"):
@@ -126,7 +138,14 @@ def query_cost(
             else:
                 # a to-one object, or a connection's edges (its page): same rows per parent;
                 # below an edge's node, lists count again
-                stack.append((selection.selection_set, returned, rows, in_page and selection.name.value != "node"))
+                stack.append(
+                    (
+                        selection.selection_set,
+                        returned,
+                        rows,
+                        in_page and selection.name.value != "node",
+                    )
+                )
     return total
 
 

@@ -65,7 +65,9 @@ def to_node(ctx: Context, model: type[Record], record: Record | None) -> Any:
         name = column.name
         value = access.present(principal, model, name, getattr(record, name))
         meta = column_meta(model, name)
-        values[person_slot(name) if meta.person else sensitive_slot(name) if meta.sensitive else name] = value
+        values[
+            person_slot(name) if meta.person else sensitive_slot(name) if meta.sensitive else name
+        ] = value
     values["id"] = record.id
     return node_cls(**values)
 
@@ -81,7 +83,11 @@ def sensitive_field(model: type[Record], column: str, scalar: Any) -> Callable[.
         value = getattr(root, slot)
         ctx: Context = info.context
         if value is not None and access.field_mode(ctx.principal, model) is Fields.FULL:
-            organisation_id = root.id if model.__entity__.scope == "path" else getattr(root, "organisation_id", None)
+            organisation_id = (
+                root.id
+                if model.__entity__.scope == "path"
+                else getattr(root, "organisation_id", None)
+            )
             ctx.note_sensitive_read(type_name, int(root.id), organisation_id, column)
         return value
 
@@ -102,14 +108,18 @@ class PageArgs:
     after: list[Any] | None
     key: str  # stable text of the arguments, for DataLoader keys
     before: list[Any] | None = None
-    backward: bool = False  # ``last``/``before``: the rows closest before the position, fetched nearest first
+    backward: bool = (
+        False  # ``last``/``before``: the rows closest before the position, fetched nearest first
+    )
 
 
 def _page_size(ctx: Context, first: int | None) -> int:
     settings = ctx.settings
     size = settings.default_page_size if first is None else first
     if size < 0 or size > settings.max_page_size:
-        raise UserError(message("page_size", ctx.language, max=settings.max_page_size), code="BAD_PAGE_SIZE")
+        raise UserError(
+            message("page_size", ctx.language, max=settings.max_page_size), code="BAD_PAGE_SIZE"
+        )
     return size
 
 
@@ -158,7 +168,9 @@ def page_args(
     )
 
 
-def _position(ctx: Context, model: type[Record], cursor: str | None, keys: list[SortKey]) -> list[Any] | None:
+def _position(
+    ctx: Context, model: type[Record], cursor: str | None, keys: list[SortKey]
+) -> list[Any] | None:
     if not cursor:
         return None
     try:
@@ -167,14 +179,18 @@ def _position(ctx: Context, model: type[Record], cursor: str | None, keys: list[
         raise UserError(message("cursor", ctx.language), code="BAD_CURSOR") from error
 
 
-def _connection(ctx: Context, model: type[Record], rows: list[Record], args: PageArgs, count: Any) -> Any:
+def _connection(
+    ctx: Context, model: type[Record], rows: list[Record], args: PageArgs, count: Any
+) -> Any:
     """The connection of ``rows`` as fetched: up to ``first`` + 1, in order (backwards: nearest first)."""
     entity = graph_entity(model)
     more = len(rows) > args.first
     page = rows[: args.first]
     if args.backward:
         page.reverse()
-    edges = [entity.edge(cursor=encode_cursor(r, args.keys), node=to_node(ctx, model, r)) for r in page]
+    edges = [
+        entity.edge(cursor=encode_cursor(r, args.keys), node=to_node(ctx, model, r)) for r in page
+    ]
     info = relay.PageInfo(
         # Forwards, the rows beyond the page are counted and the cursor says one was before it;
         # backwards, the other way round.
@@ -210,12 +226,16 @@ async def list_records(
     )
 
     async def count() -> tuple[int, bool]:
-        return await reads.honest_count(ctx.execute, model, args.where, count_within=ctx.count_within)
+        return await reads.honest_count(
+            ctx.execute, model, args.where, count_within=ctx.count_within
+        )
 
     return _connection(ctx, model, rows, args, count)
 
 
-def _once(fetch: Callable[[], Awaitable[tuple[int, bool]]]) -> Callable[[], Awaitable[tuple[int, bool]]]:
+def _once(
+    fetch: Callable[[], Awaitable[tuple[int, bool]]],
+) -> Callable[[], Awaitable[tuple[int, bool]]]:
     """totalCount and totalCountIsExact share one count."""
     found: list[tuple[int, bool]] = []
 
@@ -252,7 +272,10 @@ def _pages_loader(ctx: Context, relation: ToMany, target: type[Record], args: Pa
         position = sa.func.row_number().over(partition_by=fk, order_by=ordering)
         inner = (
             sa.select(target, position.label("row_position"))
-            .where(fk.in_(owner_ids), *reads.conditions(target, args.where, args.keys, args.after, args.before))
+            .where(
+                fk.in_(owner_ids),
+                *reads.conditions(target, args.where, args.keys, args.after, args.before),
+            )
             .subquery()
         )
         row = aliased(target, inner)
@@ -293,7 +316,11 @@ def _to_one_resolver(model: type[Record], relation: ToOne) -> Callable[..., Awai
             return None
         return to_node(ctx, target, await load_record(ctx, target, target_id))
 
-    resolve.__annotations__ = {"root": "Any", "info": strawberry.Info, "return": f"Optional[{relation.target}]"}
+    resolve.__annotations__ = {
+        "root": "Any",
+        "info": strawberry.Info,
+        "return": f"Optional[{relation.target}]",
+    }
     return resolve
 
 
@@ -352,7 +379,10 @@ def _require_sign_in(ctx: Context, model: type[Record]) -> None:
     """An anonymous caller asking for people is told to sign in (the same answer whether or
     not there are any), not given an empty list."""
     if access.needs_sign_in(ctx.principal, model):
-        raise UserError(message("list.sign_in", ctx.language, type=model.__entity__.plural), code="UNAUTHENTICATED")
+        raise UserError(
+            message("list.sign_in", ctx.language, type=model.__entity__.plural),
+            code="UNAUTHENTICATED",
+        )
 
 
 def list_field(model: type[Record]) -> Any:
@@ -418,21 +448,32 @@ def _input_values(ctx: Context, model: type[Record], data: Any, skip: set[str]) 
 
 
 def _payload(
-    ctx: Context, model: type[Record], record: Record | None, error: HongfanError | None, creating: bool = False
+    ctx: Context,
+    model: type[Record],
+    record: Record | None,
+    error: HongfanError | None,
+    creating: bool = False,
 ) -> Any:
     from graph.types import FieldError, field_name
 
     entity = graph_entity(model)
     # a refused create is about the whole record: its input has no `id` to blame
     errors = [
-        FieldError(field=None if creating and e.field == "id" else field_name(e.field), code=e.code, message=e.message)
+        FieldError(
+            field=None if creating and e.field == "id" else field_name(e.field),
+            code=e.code,
+            message=e.message,
+        )
         for e in (error.errors if error else [])
     ]
     return entity.payload(**{entity.payload_field: to_node(ctx, model, record), "errors": errors})
 
 
 async def _write(
-    ctx: Context, model: type[Record], action: Callable[[Any], Awaitable[Record]], creating: bool = False
+    ctx: Context,
+    model: type[Record],
+    action: Callable[[Any], Awaitable[Record]],
+    creating: bool = False,
 ) -> Any:
     try:
         async with ctx.db.transaction(ctx.principal) as session:
@@ -443,7 +484,10 @@ async def _write(
     except Exception as error:
         if deadline.is_statement_timeout(error):  # rolled back, and not tried again (#9.2)
             seconds = ctx.settings.write_statement_timeout_ms / 1000
-            raise UserError(message("statement.timeout", ctx.language, seconds=f"{seconds:g}"), code="STATEMENT_TIMEOUT") from error
+            raise UserError(
+                message("statement.timeout", ctx.language, seconds=f"{seconds:g}"),
+                code="STATEMENT_TIMEOUT",
+            ) from error
         raise
     ctx.forget_loaded()
     return _payload(ctx, model, record, None)
@@ -465,15 +509,22 @@ def mutation_fields(model: type[Record]) -> dict[str, Any]:
         values = _input_values(ctx, model, input, {"id", "version"})
         return await _write(ctx, model, lambda s: crud.update(s, model, pk, input.version, values))
 
-    async def delete_one(info: strawberry.Info, id: relay.GlobalID, version: int | None = None) -> Any:
+    async def delete_one(
+        info: strawberry.Info, id: relay.GlobalID, version: int | None = None
+    ) -> Any:
         return await delete_below(info, id, version, False)
 
     async def delete_below(
-        info: strawberry.Info, id: relay.GlobalID, version: int | None = None, with_everything_below: bool = False
+        info: strawberry.Info,
+        id: relay.GlobalID,
+        version: int | None = None,
+        with_everything_below: bool = False,
     ) -> Any:
         ctx: Context = info.context
         pk = global_id_to_pk(id, name, ctx.principal)
-        return await _write(ctx, model, lambda s: crud.delete(s, model, pk, version, subtree=with_everything_below))
+        return await _write(
+            ctx, model, lambda s: crud.delete(s, model, pk, version, subtree=with_everything_below)
+        )
 
     delete = delete_below if meta.scope == "path" else delete_one
 
@@ -482,8 +533,16 @@ def mutation_fields(model: type[Record]) -> dict[str, Any]:
         pk = global_id_to_pk(id, name, ctx.principal)
         return await _write(ctx, model, lambda s: crud.restore(s, model, pk, version))
 
-    create.__annotations__ = {"info": strawberry.Info, "input": f"Create{name}Input", "return": f"{name}Payload"}
-    update.__annotations__ = {"info": strawberry.Info, "input": f"Update{name}Input", "return": f"{name}Payload"}
+    create.__annotations__ = {
+        "info": strawberry.Info,
+        "input": f"Create{name}Input",
+        "return": f"{name}Payload",
+    }
+    update.__annotations__ = {
+        "info": strawberry.Info,
+        "input": f"Update{name}Input",
+        "return": f"{name}Payload",
+    }
     for fn in (delete, restore):
         fn.__annotations__ = {
             "info": strawberry.Info,
@@ -504,15 +563,18 @@ def mutation_fields(model: type[Record]) -> dict[str, Any]:
     for resolver in (create, update, delete, restore):
         resolver.__module__ = "graph.types"
     return {
-        f"create_{snake(name)}": strawberry.field(resolver=create, description=f"Create {a(name)} (新建{label})"),
+        f"create_{snake(name)}": strawberry.field(
+            resolver=create, description=f"Create {a(name)} (新建{label})"
+        ),
         f"update_{snake(name)}": strawberry.field(
-            resolver=update, description=f"Change {a(name)}; refused when `version` is stale (修改{label})"
+            resolver=update,
+            description=f"Change {a(name)}; refused when `version` is stale (修改{label})",
         ),
         f"delete_{snake(name)}": strawberry.field(
-            resolver=delete, description=f"Soft-delete {a(name)}; restore brings it back (删除{label})"
+            resolver=delete,
+            description=f"Soft-delete {a(name)}; restore brings it back (删除{label})",
         ),
         f"restore_{snake(name)}": strawberry.field(
             resolver=restore, description=f"Bring back a soft-deleted {name} (恢复{label})"
         ),
     }
-

@@ -27,8 +27,7 @@ DATE_TIME_SPEC = "https://scalars.graphql.org/andimarek/date-time.html"
 Date = dataclasses.replace(
     DateDefinition,
     description=(
-        'A calendar date, ISO 8601 "YYYY-MM-DD" (e.g. "2022-09-24"), no time and no zone '
-        "(日期)"
+        'A calendar date, ISO 8601 "YYYY-MM-DD" (e.g. "2022-09-24"), no time and no zone (日期)'
     ),
     specified_by_url=DATE_SPEC,
 )
@@ -44,7 +43,7 @@ DateTime = dataclasses.replace(
 Decimal = dataclasses.replace(
     DecimalDefinition,
     description=(
-        'An exact decimal number as a string, never a float: money is yuan with two places, '
+        "An exact decimal number as a string, never a float: money is yuan with two places, "
         'e.g. "3000.00"; inputs may be a string or a number (金额等精确小数，字符串)'
     ),
 )

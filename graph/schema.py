@@ -119,7 +119,9 @@ def _refusing_empty_selections(rule: Any) -> Any:
             visit(context.document, found)
             if found.node is not None:
                 super().__init__(context)
-                context.report_error(GraphQLError("Syntax Error: a selection set must not be empty.", found.node))
+                context.report_error(
+                    GraphQLError("Syntax Error: a selection set must not be empty.", found.node)
+                )
                 return
             self.inner = rule(context)
             super().__init__(context)
@@ -135,7 +137,10 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
     # The limits are validation rules. Build them once: a new rule class per request would
     # make every request a miss in the validation cache and re-validate the whole document.
     limit_rules = [
-        *(_refusing_empty_selections(rule) for rule in QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH).validation_rules),
+        *(
+            _refusing_empty_selections(rule)
+            for rule in QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH).validation_rules
+        ),
         *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
     ]
     schema = QuietSchema(
@@ -157,8 +162,9 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
             lambda: ValidationCache(maxsize=256),
             lambda: PrivateErrors(
                 # the database going away is answered 503 by hongfan.app, which needs to see it
-                should_mask_error=lambda error: not is_user_facing(error)
-                and not is_unavailable(error.original_error),
+                should_mask_error=lambda error: (
+                    not is_user_facing(error) and not is_unavailable(error.original_error)
+                ),
                 error_message="服务器内部错误 / Internal server error",
             ),
         ],

@@ -39,7 +39,9 @@ def _root_fields(document: DocumentNode, operation_name: str | None) -> list[Fie
         operations = [o for o in operations if o.name and o.name.value == operation_name]
     if len(operations) != 1:
         return []
-    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
 
     def walk(selection_set: SelectionSetNode, seen: frozenset[str]) -> Iterator[FieldNode]:
         for selection in selection_set.selections:
@@ -60,14 +62,21 @@ class SignInRequired(SchemaExtension):
         execution = self.execution_context
         ctx = execution.context
         document = execution.graphql_document
-        if isinstance(ctx, Context) and ctx.principal.is_anonymous and document is not None and not execution.result:
+        if (
+            isinstance(ctx, Context)
+            and ctx.principal.is_anonymous
+            and document is not None
+            and not execution.result
+        ):
             errors: list[GraphQLError] = []
             for field in _root_fields(document, execution.operation_name):
                 model = ROOTS.get(field.name.value)
                 if model is not None and access.needs_sign_in(ctx.principal, model):
                     key = (field.alias or field.name).value
                     text = message("list.sign_in", ctx.language, type=field.name.value)
-                    errors.append(UserError(text, code="UNAUTHENTICATED", path=[key], nodes=[field]))
+                    errors.append(
+                        UserError(text, code="UNAUTHENTICATED", path=[key], nodes=[field])
+                    )
             if errors:
                 execution.result = ExecutionResult(data=None, errors=errors)
         yield

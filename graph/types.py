@@ -52,7 +52,9 @@ class FieldError:
         description="The input field, camelCase as in the input (idNumber); null when the error is about the whole record, e.g. not allowed (出错字段)"
     )
     code: str = strawberry.field(description="A stable machine-readable code (错误代码)")
-    message: str = strawberry.field(description="What is wrong, in the caller's language (错误说明)")
+    message: str = strawberry.field(
+        description="What is wrong, in the caller's language (错误说明)"
+    )
 
 
 @strawberry.enum(description="Sort direction; nulls always come last (排序方向)")
@@ -129,7 +131,9 @@ def _enum_filter(enum_cls: type[enum.Enum]) -> type:
         "is_null": strawberry.field(default=None, description="Has no value (为空)"),
     }
     cls = type(name, (), namespace)
-    return _register(strawberry.input(cls, description=f"Conditions on {a(enum_cls.__name__)} field (选项条件)"))
+    return _register(
+        strawberry.input(cls, description=f"Conditions on {a(enum_cls.__name__)} field (选项条件)")
+    )
 
 
 def operator_input(model: type[Record], column: str) -> Any:
@@ -174,7 +178,8 @@ def _build_node(model: type[Record]) -> type:
             annotations[sensitive_slot(column)] = strawberry.Private[Any]  # type: ignore[misc]  # built at runtime
             namespace[column] = strawberry.field(
                 resolver=resolvers.sensitive_field(model, column, scalar),
-                description=_description(model, column) + "; masked or null unless you may see it in clear",
+                description=_description(model, column)
+                + "; masked or null unless you may see it in clear",
             )
             continue
         nullable = model.__table__.c[column].nullable or _may_be_hidden(model, column)  # type: ignore[attr-defined]
@@ -198,7 +203,11 @@ def _build_edge(model: type[Record]) -> type:
         "cursor": strawberry.field(description="Opaque position of this row, for `after` (游标)"),
         "node": strawberry.field(description=f"The {name} (记录)"),
     }
-    return _register(strawberry.type(type(f"{name}Edge", (), namespace), description=f"A {name} in a list (列表项)"))
+    return _register(
+        strawberry.type(
+            type(f"{name}Edge", (), namespace), description=f"A {name} in a list (列表项)"
+        )
+    )
 
 
 async def _total_count(root: Any) -> int:
@@ -231,10 +240,11 @@ def _build_connection(model: type[Record]) -> type:
             ),
         ),
         "total_count_is_exact": strawberry.field(
-            resolver=_total_count_is_exact, description=(
+            resolver=_total_count_is_exact,
+            description=(
                 "False when totalCount is only a lower bound: at least that many rows match "
                 "(总数是否精确)"
-            )
+            ),
         ),
     }
     cls = type(f"{name}Connection", (), namespace)
@@ -272,7 +282,11 @@ def _build_filter(model: type[Record]) -> type:
     for relation in model.__entity__.relations:
         target = f"{relation.target}Filter"
         annotations[snake(relation.name)] = f"Optional[{target}]"
-        how = "has a related record matching" if isinstance(relation, ToMany) else "the related record matches"
+        how = (
+            "has a related record matching"
+            if isinstance(relation, ToMany)
+            else "the related record matches"
+        )
         namespace[snake(relation.name)] = strawberry.field(
             default=None, description=f"{relation.description}: {how} this filter"
         )
@@ -288,7 +302,9 @@ def _build_filter(model: type[Record]) -> type:
     annotations["and_"] = f"Optional[list[{filter_name}]]"
     annotations["or_"] = f"Optional[list[{filter_name}]]"
     annotations["not_"] = f"Optional[{filter_name}]"
-    namespace["and_"] = strawberry.field(default=None, name="and", description="All of these (并且)")
+    namespace["and_"] = strawberry.field(
+        default=None, name="and", description="All of these (并且)"
+    )
     namespace["or_"] = strawberry.field(default=None, name="or", description="Any of these (或者)")
     namespace["not_"] = strawberry.field(default=None, name="not", description="Not this (不满足)")
     namespace["__annotations__"] = annotations
@@ -306,7 +322,9 @@ def _build_order(model: type[Record]) -> type:
     namespace: dict[str, Any] = {"__module__": __name__}
     for column in orderable_columns(model):
         annotations[column] = Optional[SortDirection]  # noqa: UP045
-        description = "By creation order (按编号)" if column == "id" else _description(model, column)
+        description = (
+            "By creation order (按编号)" if column == "id" else _description(model, column)
+        )
         if column != "id" and column_meta(model, column).pinyin:
             description += "; in pinyin order, as Excel and WPS sort Chinese (按拼音排序)"
         namespace[column] = strawberry.field(default=UNSET, description=description)
@@ -314,7 +332,9 @@ def _build_order(model: type[Record]) -> type:
     cls = type(f"{name}Order", (), namespace)
     return _register(
         strawberry.input(
-            cls, one_of=True, description=f"One sort key for {name} lists; give a list for several (排序)"
+            cls,
+            one_of=True,
+            description=f"One sort key for {name} lists; give a list for several (排序)",
         )
     )
 
@@ -355,7 +375,9 @@ def _build_create_input(model: type[Record]) -> type:
             namespace[column] = strawberry.field(description=_input_description(model, column))
         else:
             annotations[column] = Optional[scalar]  # noqa: UP045
-            namespace[column] = strawberry.field(default=UNSET, description=_input_description(model, column))
+            namespace[column] = strawberry.field(
+                default=UNSET, description=_input_description(model, column)
+            )
     namespace["__annotations__"] = annotations
     cls = type(f"Create{name}Input", (), namespace)
     return _register(strawberry.input(cls, description=f"Fields of a new {name} (新建)"))
@@ -378,7 +400,11 @@ def _build_update_input(model: type[Record]) -> type:
         )
     namespace["__annotations__"] = annotations
     cls = type(f"Update{name}Input", (), namespace)
-    return _register(strawberry.input(cls, description=f"Changes to {a(name)}; omitted fields stay as they are (修改)"))
+    return _register(
+        strawberry.input(
+            cls, description=f"Changes to {a(name)}; omitted fields stay as they are (修改)"
+        )
+    )
 
 
 def _build_payload(model: type[Record]) -> tuple[type, str]:
@@ -387,11 +413,15 @@ def _build_payload(model: type[Record]) -> tuple[type, str]:
     namespace = {
         "__module__": __name__,
         "__annotations__": {record_field: f"Optional[{name}]", "errors": list[FieldError]},
-        record_field: strawberry.field(description=f"The {name} as saved; null when there are errors (记录)"),
+        record_field: strawberry.field(
+            description=f"The {name} as saved; null when there are errors (记录)"
+        ),
         "errors": strawberry.field(description="Field-level problems; empty on success (错误列表)"),
     }
     cls = type(f"{name}Payload", (), namespace)
-    return _register(strawberry.type(cls, description=f"The result of {a(name)} mutation (操作结果)")), record_field
+    return _register(
+        strawberry.type(cls, description=f"The result of {a(name)} mutation (操作结果)")
+    ), record_field
 
 
 def build_all() -> dict[str, GraphEntity]:

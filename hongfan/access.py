@@ -67,14 +67,19 @@ def row_rule(principal: Principal, model: type[Record]) -> Rows:
 def sees_figure(principal: Principal, figure: str) -> bool:
     """Whether ``principal`` may be told ``figure`` (a key of ``FIGURE_SOURCES``)."""
     return all(
-        row_rule(principal, ENTITIES[type_name]) is not Rows.NONE for type_name in FIGURE_SOURCES[figure]
+        row_rule(principal, ENTITIES[type_name]) is not Rows.NONE
+        for type_name in FIGURE_SOURCES[figure]
     )
 
 
 def needs_sign_in(principal: Principal, model: type[Record]) -> bool:
     """True when an anonymous caller asks for a type only signed-in callers may list (people):
     the surfaces say "sign in" instead of answering an empty list."""
-    return principal.is_anonymous and not principal.is_system and row_rule(principal, model) is Rows.NONE
+    return (
+        principal.is_anonymous
+        and not principal.is_system
+        and row_rule(principal, model) is Rows.NONE
+    )
 
 
 def in_admin(principal: Principal, model: type[Record]) -> bool:
@@ -114,7 +119,9 @@ def row_criteria(principal: Principal, model: type[Record]) -> sa.ColumnElement[
         if entry.published_parent is not None:
             column, parent_type = entry.published_parent
             parent = ENTITIES[parent_type].__table__  # type: ignore[attr-defined]
-            visible = sa.select(parent.c.id).where(parent.c.published.is_(True), parent.c.deleted_at.is_(None))
+            visible = sa.select(parent.c.id).where(
+                parent.c.published.is_(True), parent.c.deleted_at.is_(None)
+            )
             return table.c[column].in_(visible)  # type: ignore[no-any-return]
     if principal.company_id is not None:
         if rule is Rows.OWN_COMPANY:
@@ -177,7 +184,9 @@ def visibility(principal: Principal, model: type[Record], column: str) -> Visibi
     if column_meta(model, column).person:
         # Authorship (a user's id): hidden from the public and partners; named for staff
         # by person_label (a display name, or name and e-mail for admins).
-        return Visibility.HIDDEN if field_mode(principal, model) is Fields.HIDDEN else Visibility.CLEAR
+        return (
+            Visibility.HIDDEN if field_mode(principal, model) is Fields.HIDDEN else Visibility.CLEAR
+        )
     if not column_meta(model, column).sensitive:
         return Visibility.CLEAR
     mode = field_mode(principal, model)
@@ -296,7 +305,9 @@ def _apply_row_scope(state: ORMExecuteState) -> None:
         return
     principal: Principal | None = state.session.info.get("principal")
     if principal is None:
-        raise NoPrincipalError("every session must carry a principal; use hongfan.db.Database.session")
+        raise NoPrincipalError(
+            "every session must carry a principal; use hongfan.db.Database.session"
+        )
     include_deleted = bool(state.execution_options.get(INCLUDE_DELETED, False))
     options = scope_options(principal, include_deleted=include_deleted)
     if options:
@@ -317,7 +328,9 @@ def live_criteria(model: type[Record]) -> sa.ColumnElement[bool]:
         if isinstance(relation, ToOne) and relation.on_delete == "cascade":
             owner = ENTITIES[relation.target].__table__.alias()  # type: ignore[attr-defined]
             fk = table.c[relation.fk]
-            owner_live = sa.exists(sa.select(owner.c.id).where(owner.c.id == fk, owner.c.deleted_at.is_(None)))
+            owner_live = sa.exists(
+                sa.select(owner.c.id).where(owner.c.id == fk, owner.c.deleted_at.is_(None))
+            )
             conditions.append(sa.or_(fk.is_(None), owner_live) if fk.nullable else owner_live)
     return sa.and_(*conditions)
 
@@ -331,7 +344,11 @@ def scope_options(principal: Principal, *, include_deleted: bool = False) -> lis
             live = live_criteria(model)
             criteria = live if criteria is None else sa.and_(live, criteria)
         if criteria is not None:
-            options.append(with_loader_criteria(model, criteria, include_aliases=True, propagate_to_loaders=True))
+            options.append(
+                with_loader_criteria(
+                    model, criteria, include_aliases=True, propagate_to_loaders=True
+                )
+            )
     audit = audit_criteria(principal)
     if audit is not None:
         options.append(with_loader_criteria(AuditEntry, audit, include_aliases=True))

@@ -70,7 +70,10 @@ def measurable(model: type[Record], column: str) -> bool:
 
 def _readable(principal: Principal, model: type[Record], column: str) -> bool:
     """Read in clear by the caller, and not personal data (whose every read is audited)."""
-    return access.can_read_column(principal, model, column) and not column_meta(model, column).sensitive
+    return (
+        access.can_read_column(principal, model, column)
+        and not column_meta(model, column).sensitive
+    )
 
 
 def statement(
@@ -94,7 +97,11 @@ def statement(
         if m.op == "count":
             selected.append(sa.func.count(model.id).label(m.key))  # type: ignore[arg-type]
             continue
-        if m.column is None or not measurable(model, m.column) or not _readable(principal, model, m.column):
+        if (
+            m.column is None
+            or not measurable(model, m.column)
+            or not _readable(principal, model, m.column)
+        ):
             raise AggregateError(f"cannot {m.op} {m.column}")
         raw = model.__table__.c[m.column]  # type: ignore[attr-defined]
         column = getattr(model, m.column)

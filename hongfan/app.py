@@ -85,7 +85,15 @@ class GraphQLApp(GraphQL[Context, None]):
         principal = await authenticate(request)
         return Context(self.db, self.settings, principal, request)
 
-    async def execute_single(self, request: Any, request_adapter: Any, sub_response: Any, context: Any, root_value: Any, request_data: Any) -> Any:  # noqa: PLR0913
+    async def execute_single(
+        self,
+        request: Any,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Any,
+        root_value: Any,
+        request_data: Any,
+    ) -> Any:  # noqa: PLR0913
         if not isinstance(request_data.operation_name, str | None):
             raise HTTPException(400, "The GraphQL operation's `operationName` must be a string")
         try:
@@ -97,7 +105,15 @@ class GraphQLApp(GraphQL[Context, None]):
                 raise HTTPException(405, error.reason) from error  # GraphQL over HTTP: 405
             raise
 
-    async def execute_operation(self, request: Any, request_adapter: Any, request_data: Any, context: Any, root_value: Any, sub_response: Any) -> Any:  # noqa: PLR0913
+    async def execute_operation(
+        self,
+        request: Any,
+        request_adapter: Any,
+        request_data: Any,
+        context: Any,
+        root_value: Any,
+        sub_response: Any,
+    ) -> Any:  # noqa: PLR0913
         try:
             result = await super().execute_operation(
                 request, request_adapter, request_data, context, root_value, sub_response
@@ -110,16 +126,25 @@ class GraphQLApp(GraphQL[Context, None]):
             if is_unavailable(getattr(error, "original_error", None)):
                 raise DatabaseUnavailable() from error.original_error
         key = request.scope.get(FASTLANE_KEY)
-        if key is not None and context.replayable is not None and not getattr(result, "errors", None):
+        if (
+            key is not None
+            and context.replayable is not None
+            and not getattr(result, "errors", None)
+        ):
             info = request.scope.get(SCOPE_KEY)
             self.fastlane.remember(
-                key, context.replayable, context.principal, getattr(info, "token_used_at", None),
+                key,
+                context.replayable,
+                context.principal,
+                getattr(info, "token_used_at", None),
                 (request_data.query, request_data.variables, request_data.operation_name),
             )
         return result
 
 
-def _graphql_error(status: int, text: str, code: str, headers: dict[str, str] | None = None) -> Response:
+def _graphql_error(
+    status: int, text: str, code: str, headers: dict[str, str] | None = None
+) -> Response:
     body = {"errors": [{"message": text, "extensions": {"code": code}}]}
     return JSONResponse(body, status_code=status, headers={**NO_STORE, **(headers or {})})
 
@@ -130,7 +155,9 @@ _REFUSAL_CODES = {413: "REQUEST_TOO_LARGE", 400: "BAD_REQUEST"}
 def _refuse(scope: Scope, refusal: Refusal) -> Response:
     """A GraphQL error response for a request refused before it reached GraphQL."""
     text = message(refusal.code, request_language(Request(scope)), **refusal.params)
-    response = _graphql_error(refusal.status, text, _REFUSAL_CODES.get(refusal.status, "BAD_REQUEST"))
+    response = _graphql_error(
+        refusal.status, text, _REFUSAL_CODES.get(refusal.status, "BAD_REQUEST")
+    )
     if refusal.status == 413:
         response.headers["Connection"] = "close"  # the rest of the body is not read
     return response
@@ -138,8 +165,13 @@ def _refuse(scope: Scope, refusal: Refusal) -> Response:
 
 def _timed_out(scope: Scope, error: StatementTimeout) -> Response:
     """The answer to a replayed statement cancelled at its deadline, as the normal path gives it."""
-    text = message("statement.timeout", request_language(Request(scope)), seconds=f"{error.seconds:g}")
-    body = {"data": None, "errors": [{"message": text, "extensions": {"code": "STATEMENT_TIMEOUT"}}]}
+    text = message(
+        "statement.timeout", request_language(Request(scope)), seconds=f"{error.seconds:g}"
+    )
+    body = {
+        "data": None,
+        "errors": [{"message": text, "extensions": {"code": "STATEMENT_TIMEOUT"}}],
+    }
     return JSONResponse(body, headers=NO_STORE)
 
 
@@ -188,13 +220,17 @@ class GuardedGraphQL:
                 info = await authenticate_info(request)
             except AuthenticationFailed as error:
                 response = _graphql_error(
-                    401, error.message(lang), error.extension,
+                    401,
+                    error.message(lang),
+                    error.extension,
                     {"WWW-Authenticate": 'Bearer error="invalid_token"'},
                 )
                 await response(scope, receive, send)
                 return
             if not csrf_ok(request, info):
-                await _graphql_error(403, message(csrf_refusal(request), lang), "CSRF")(scope, receive, send)
+                await _graphql_error(403, message(csrf_refusal(request), lang), "CSRF")(
+                    scope, receive, send
+                )
                 return
         await self.app(scope, receive, send)
 
@@ -202,8 +238,12 @@ class GuardedGraphQL:
 # -- /auth ----------------------------------------------------------------------------
 
 
-def _auth_error(status: int, text: str, headers: dict[str, str] | None = None, **extra: Any) -> Response:
-    return JSONResponse({"error": text, **extra}, status_code=status, headers={**NO_STORE, **(headers or {})})
+def _auth_error(
+    status: int, text: str, headers: dict[str, str] | None = None, **extra: Any
+) -> Response:
+    return JSONResponse(
+        {"error": text, **extra}, status_code=status, headers={**NO_STORE, **(headers or {})}
+    )
 
 
 async def _credentials(request: Request) -> dict[str, Any] | None:
@@ -248,8 +288,13 @@ def _auth_routes(database: Database, settings: Settings) -> list[Route]:
         try:
             async with database.transaction(accounts.AUTH) as session:
                 auth_session, raw = await accounts.login(
-                    session, email, password, ip, request.headers.get("user-agent"),
-                    policy=policy, device=request.cookies.get(accounts.DEVICE_COOKIE),
+                    session,
+                    email,
+                    password,
+                    ip,
+                    request.headers.get("user-agent"),
+                    policy=policy,
+                    device=request.cookies.get(accounts.DEVICE_COOKIE),
                 )
                 if previous is not None:
                     await accounts.logout(session, previous)  # the old id dies with the new login
@@ -284,7 +329,9 @@ def _auth_routes(database: Database, settings: Settings) -> list[Route]:
             clear_cookie(response)
             return response
         except AuthenticationFailed as error:
-            return _auth_error(401, error.message(lang), {"WWW-Authenticate": 'Bearer error="invalid_token"'})
+            return _auth_error(
+                401, error.message(lang), {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+            )
 
     async def logout(request: Request) -> Response:
         info = await current(request)
@@ -295,7 +342,9 @@ def _auth_routes(database: Database, settings: Settings) -> list[Route]:
                 return ended
             return info
         if not csrf_ok(request, info):
-            return _auth_error(403, message(csrf_refusal(request), request_language(request)), code="CSRF")
+            return _auth_error(
+                403, message(csrf_refusal(request), request_language(request)), code="CSRF"
+            )
         if info.method == "session" and info.session_id is not None:
             async with database.transaction(accounts.AUTH) as session:
                 await accounts.logout(session, info.session_id)
@@ -316,7 +365,11 @@ def _auth_routes(database: Database, settings: Settings) -> list[Route]:
             ).scalar_one_or_none()
         if user is None:
             return _auth_error(401, message("auth.required", principal.language))
-        body = {"user": _user_json(user), "csrfToken": info.csrf_token, "authenticatedBy": info.method}
+        body = {
+            "user": _user_json(user),
+            "csrfToken": info.csrf_token,
+            "authenticatedBy": info.method,
+        }
         return JSONResponse(body, headers=NO_STORE)
 
     return [
@@ -360,7 +413,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         try:
             await database.ping()
         except Exception as error:  # noqa: BLE001 — any failure means "not ready"
-            return JSONResponse({"status": "unavailable", "error": type(error).__name__}, status_code=503)
+            return JSONResponse(
+                {"status": "unavailable", "error": type(error).__name__}, status_code=503
+            )
         return JSONResponse({"status": "ok"})
 
     async def index(_request: Request) -> Response:
@@ -382,12 +437,25 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app = Starlette(
         routes=[
             Route("/", index),
-            Route("/graphql", _graphql_endpoint(GuardedGraphQL(graphql, fastlane, settings.graphql_max_body_kb * 1024), settings), methods=["GET", "POST", "OPTIONS"]),
+            Route(
+                "/graphql",
+                _graphql_endpoint(
+                    GuardedGraphQL(graphql, fastlane, settings.graphql_max_body_kb * 1024), settings
+                ),
+                methods=["GET", "POST", "OPTIONS"],
+            ),
             *_auth_routes(database, settings),
-            *([Route(graphiql.ASSET_PREFIX + "{name}", graphiql.asset)] if settings.graphiql else []),
+            *(
+                [Route(graphiql.ASSET_PREFIX + "{name}", graphiql.asset)]
+                if settings.graphiql
+                else []
+            ),
             Route("/healthz", healthz),
             # Browsers ask for /favicon.ico on every page (a 404 in the console otherwise).
-            Route("/favicon.ico", lambda _request: RedirectResponse("/admin/static/favicon.svg", status_code=301)),
+            Route(
+                "/favicon.ico",
+                lambda _request: RedirectResponse("/admin/static/favicon.svg", status_code=301),
+            ),
             Route("/readyz", readyz),
             admin_mount(),
         ],

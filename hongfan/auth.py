@@ -116,7 +116,9 @@ def unsign_session(value: str | None, secret: str) -> str | None:
     return raw
 
 
-def remember_device(response: Response, connection: HTTPConnection, email: str, settings: Any) -> None:
+def remember_device(
+    response: Response, connection: HTTPConnection, email: str, settings: Any
+) -> None:
     """After a successful sign-in: the trusted-device cookie for this account
     (:mod:`hongfan.accounts.devices`), so others' failures never slow this browser down."""
     current = connection.cookies.get(accounts.DEVICE_COOKIE)
@@ -185,7 +187,9 @@ async def _from_cookie(db: Any, settings: Any, raw: str, lang: str) -> AuthInfo 
             return None
         auth_session, user = found
         principal = await accounts.principal_for(session, user, language=lang)
-    principal = dataclasses.replace(principal, credential="session", password_checked_at=auth_session.created_at)
+    principal = dataclasses.replace(
+        principal, credential="session", password_checked_at=auth_session.created_at
+    )
     if accounts.touch_due(auth_session.last_seen_at):
         await _touch(db, accounts.touch_session, auth_session)
     return AuthInfo(principal, "session", csrf_token=auth_session.csrf_token, session_id=raw)

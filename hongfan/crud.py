@@ -76,7 +76,9 @@ def _clean(
         try:
             value = coerce(model, name, raw)
         except InvalidValue as problem:
-            errors.append(FieldError(name, problem.code, message(problem.code, lang, **problem.params)))
+            errors.append(
+                FieldError(name, problem.code, message(problem.code, lang, **problem.params))
+            )
             continue
         value, issue = check_column(model, name, value)
         if issue is not None:
@@ -103,7 +105,9 @@ def _check_record(model: type[Record], row: dict[str, Any], lang: str) -> None:
         raise Invalid([FieldError(f, c, message(c, lang, **p)) for f, c, p in problems])
 
 
-async def _load_visible(session: AsyncSession, model: type[Record], record_id: int) -> Record | None:
+async def _load_visible(
+    session: AsyncSession, model: type[Record], record_id: int
+) -> Record | None:
     result = await session.execute(sa.select(model).where(model.id == record_id))  # type: ignore[arg-type]
     return result.scalar_one_or_none()
 
@@ -128,7 +132,11 @@ async def _resolve_references(
 
 
 def _derive_scope(
-    session: AsyncSession, model: type[Record], row: dict[str, Any], refs: dict[str, Record], lang: str
+    session: AsyncSession,
+    model: type[Record],
+    row: dict[str, Any],
+    refs: dict[str, Record],
+    lang: str,
 ) -> None:
     """Fill organisation_id from the parent record and keep writes inside the caller's subtree."""
     meta = model.__entity__
@@ -230,7 +238,11 @@ async def _load_for_write(
 def _check_version(session: AsyncSession, record: Record, version: int | None) -> None:
     if version is not None and version != record.version:
         lang = _lang(session)
-        error = FieldError("version", "conflict.version", message("conflict.version", lang, current=record.version, given=version))
+        error = FieldError(
+            "version",
+            "conflict.version",
+            message("conflict.version", lang, current=record.version, given=version),
+        )
         raise Conflict([error], current=record)
 
 
@@ -241,14 +253,29 @@ async def _write_versioned(
     table = model.__table__  # type: ignore[attr-defined]
     read_version = record.version
     derived = pinyin.derived_values(model, values)  # a changed name's sort key and search text
-    values = {**values, "version": read_version + 1, "updated_at": utcnow(), "updated_by": _principal(session).user_id}
+    values = {
+        **values,
+        "version": read_version + 1,
+        "updated_at": utcnow(),
+        "updated_by": _principal(session).user_id,
+    }
     async with _unique_as_field_error(model, _lang(session)):
         result = await session.execute(
-            sa.update(table).where(table.c.id == record.id, table.c.version == read_version).values(**values, **derived)
+            sa.update(table)
+            .where(table.c.id == record.id, table.c.version == read_version)
+            .values(**values, **derived)
         )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         lang = _lang(session)
-        raise Conflict([FieldError("version", "conflict.version", message("conflict.version", lang, current="?", given=read_version))])
+        raise Conflict(
+            [
+                FieldError(
+                    "version",
+                    "conflict.version",
+                    message("conflict.version", lang, current="?", given=read_version),
+                )
+            ]
+        )
     session.expunge(record)
     for name, value in values.items():
         setattr(record, name, value)
@@ -256,7 +283,11 @@ async def _write_versioned(
 
 
 async def update(
-    session: AsyncSession, model: type[Record], record_id: int, version: int | None, data: dict[str, Any]
+    session: AsyncSession,
+    model: type[Record],
+    record_id: int,
+    version: int | None,
+    data: dict[str, Any],
 ) -> Record:
     lang = _lang(session)
     _authorise(session, model, Op.UPDATE)
@@ -278,7 +309,9 @@ async def update(
     if changed:
         await _write_versioned(session, model, record, changed)
         if "organisation_id" in changed:
-            await _propagate_organisation(session, model, record.id or 0, changed["organisation_id"])
+            await _propagate_organisation(
+                session, model, record.id or 0, changed["organisation_id"]
+            )
         _audit(
             session,
             "update",
@@ -288,7 +321,9 @@ async def update(
     return record
 
 
-async def _move_subtree(session: AsyncSession, record: Record, parent: Record | None, lang: str) -> None:
+async def _move_subtree(
+    session: AsyncSession, record: Record, parent: Record | None, lang: str
+) -> None:
     old_path: str = record.path  # type: ignore[attr-defined]
     if parent is None:
         if access.row_rule(_principal(session), type(record)) is not Rows.ALL:
@@ -308,19 +343,28 @@ async def _move_subtree(session: AsyncSession, record: Record, parent: Record | 
     record.path = new_path  # type: ignore[attr-defined]
 
 
-async def _propagate_organisation(session: AsyncSession, model: type[Record], record_id: int, organisation_id: int) -> None:
+async def _propagate_organisation(
+    session: AsyncSession, model: type[Record], record_id: int, organisation_id: int
+) -> None:
     """Children that copy organisation_id from this record follow it."""
     for child in ENTITIES.values():
         scope_parent = child.__entity__.scope_parent
         if scope_parent and scope_parent[1] == model.__entity__.type_name:
             table = child.__table__  # type: ignore[attr-defined]
             await session.execute(
-                sa.update(table).where(table.c[scope_parent[0]] == record_id).values(organisation_id=organisation_id)
+                sa.update(table)
+                .where(table.c[scope_parent[0]] == record_id)
+                .values(organisation_id=organisation_id)
             )
 
 
 async def delete(
-    session: AsyncSession, model: type[Record], record_id: int, version: int | None = None, *, subtree: bool = False
+    session: AsyncSession,
+    model: type[Record],
+    record_id: int,
+    version: int | None = None,
+    *,
+    subtree: bool = False,
 ) -> Record:
     """Soft-delete a record and its parts (hongfan.integrity); refused while live records depend on it.
 
@@ -340,7 +384,9 @@ async def delete(
     return record
 
 
-async def restore(session: AsyncSession, model: type[Record], record_id: int, version: int | None = None) -> Record:
+async def restore(
+    session: AsyncSession, model: type[Record], record_id: int, version: int | None = None
+) -> Record:
     """Bring back a soft-deleted record and what was deleted with it; refused under a deleted parent."""
     lang = _lang(session)
     _authorise(session, model, Op.RESTORE)
@@ -397,7 +443,9 @@ async def bulk(
             else:
                 record = await restore(session, model, record_id)
         except HongfanError as error:
-            errors.extend(FieldError(f"{record_id}.{e.field}", e.code, e.message) for e in error.errors)
+            errors.extend(
+                FieldError(f"{record_id}.{e.field}", e.code, e.message) for e in error.errors
+            )
             continue
         done.append(record)
     if errors:
@@ -409,7 +457,10 @@ async def bulk(
             action=f"bulk_{action}",
             entity=model.__entity__.type_name,
             record_id=0,  # many records: each has its own entry under the same request id
-            changes={"ids": list(ids), **({"values": _summary_values(model, data)} if data else {})},
+            changes={
+                "ids": list(ids),
+                **({"values": _summary_values(model, data)} if data else {}),
+            },
             request_id=session.info.get("request_id"),
             organisation_id=principal.organisation_id,
         )
@@ -419,4 +470,7 @@ async def bulk(
 
 def _summary_values(model: type[Record], data: dict[str, Any]) -> dict[str, Any]:
     """The values a bulk update set, personal data masked (the per-record entries hold them)."""
-    return {k: "***" if k in model.__table__.c and column_meta(model, k).sensitive else _jsonable(v) for k, v in data.items()}  # type: ignore[attr-defined]
+    return {
+        k: "***" if k in model.__table__.c and column_meta(model, k).sensitive else _jsonable(v)  # type: ignore[attr-defined]
+        for k, v in data.items()
+    }

@@ -57,7 +57,10 @@ def create_engine(settings: Settings) -> AsyncEngine:
         # Plan every statement for its own values: a generic plan cannot see a search term
         # or a skewed filter value and was measured 50–100× slower on those queries.
         kwargs["connect_args"] = {
-            "server_settings": {"plan_cache_mode": "force_custom_plan", **deadline.postgres_server_settings(settings)},
+            "server_settings": {
+                "plan_cache_mode": "force_custom_plan",
+                **deadline.postgres_server_settings(settings),
+            },
             # a database that does not answer is a 503 within seconds, not a minute's hang
             "timeout": settings.db_connect_timeout_seconds,
         }

@@ -47,12 +47,17 @@ def is_statement_timeout(error: BaseException) -> bool:
         seen.add(id(current))
         if isinstance(current, StatementTimeout):
             return True
-        if getattr(current, "sqlstate", None) == CANCELLED or getattr(current, "pgcode", None) == CANCELLED:
+        if (
+            getattr(current, "sqlstate", None) == CANCELLED
+            or getattr(current, "pgcode", None) == CANCELLED
+        ):
             return True
         if type(current).__name__ == "OperationalError" and str(current) == "interrupted":
             return True  # sqlite3: the progress handler stopped the statement
         orig = getattr(current, "orig", None)
-        current = orig if isinstance(orig, BaseException) else (current.__cause__ or current.__context__)
+        current = (
+            orig if isinstance(orig, BaseException) else (current.__cause__ or current.__context__)
+        )
     return False
 
 
@@ -90,7 +95,9 @@ def install(engine: AsyncEngine, settings: Settings, write_option: str) -> None:
         def progress() -> int:
             return 1 if time.monotonic() > state["deadline"] else 0
 
-        driver = getattr(dbapi_connection, "_connection", None)  # aiosqlite, behind SQLAlchemy's adapter
+        driver = getattr(
+            dbapi_connection, "_connection", None
+        )  # aiosqlite, behind SQLAlchemy's adapter
         raw = getattr(driver, "_conn", None)
         if driver is not None and raw is not None:
             # aiosqlite's own thread owns the sqlite3 connection: set it there.

@@ -45,11 +45,15 @@ async def anonymise(session: AsyncSession, model: type[Record], record_id: int) 
     if type_name not in PERSONAL or not access.can_write(principal, model, Op.ANONYMISE):
         raise Forbidden.of("id", "forbidden", lang)
     key: Any = model.id
-    statement = sa.select(model).where(key == record_id).execution_options(**{access.INCLUDE_DELETED: True})
+    statement = (
+        sa.select(model).where(key == record_id).execution_options(**{access.INCLUDE_DELETED: True})
+    )
     record = (await session.execute(statement)).scalar_one_or_none()  # under row scope
     if record is None:
         raise NotFound.of("id", "not_found", lang)
-    values = {c: (f"{v}{record_id}" if c == "id_number" else v) for c, v in PERSONAL[type_name].items()}
+    values = {
+        c: (f"{v}{record_id}" if c == "id_number" else v) for c, v in PERSONAL[type_name].items()
+    }
     table = model.__table__  # type: ignore[attr-defined]
     await session.execute(
         sa.update(table)
@@ -78,25 +82,36 @@ async def anonymise(session: AsyncSession, model: type[Record], record_id: int) 
     return (await session.execute(statement)).scalar_one()
 
 
-async def _scrub_history(session: AsyncSession, type_name: str, record_id: int, columns: set[str]) -> int:
+async def _scrub_history(
+    session: AsyncSession, type_name: str, record_id: int, columns: set[str]
+) -> int:
     """Blank ``columns`` in the before/after of every audit entry about the record."""
     audit = AuditEntry.__table__  # type: ignore[attr-defined]
     rows = (
         await session.execute(
-            sa.select(audit.c.id, audit.c.changes).where(audit.c.entity == type_name, audit.c.record_id == record_id)
+            sa.select(audit.c.id, audit.c.changes).where(
+                audit.c.entity == type_name, audit.c.record_id == record_id
+            )
         )
     ).all()
     scrubbed = 0
     for entry_id, changes in rows:
         if not isinstance(changes, dict) or not columns & set(changes):
             continue
-        cleaned = {k: ([None, None] if k in columns and isinstance(v, list) else v) for k, v in changes.items()}
-        await session.execute(sa.update(audit).where(audit.c.id == entry_id).values(changes=cleaned))
+        cleaned = {
+            k: ([None, None] if k in columns and isinstance(v, list) else v)
+            for k, v in changes.items()
+        }
+        await session.execute(
+            sa.update(audit).where(audit.c.id == entry_id).values(changes=cleaned)
+        )
         scrubbed += 1
     return scrubbed
 
 
-async def person_export(session: AsyncSession, model: type[Record], record_id: int) -> dict[str, Any]:
+async def person_export(
+    session: AsyncSession, model: type[Record], record_id: int
+) -> dict[str, Any]:
     """Everything held about one person, for a subject access request (JSON-able), audited.
 
     The record in clear, its related records (grants, internships) and its history;
@@ -110,7 +125,9 @@ async def person_export(session: AsyncSession, model: type[Record], record_id: i
     if type_name not in PERSONAL or not access.can_write(principal, model, Op.ANONYMISE):
         raise Forbidden.of("id", "forbidden", lang)
     key: Any = model.id
-    statement = sa.select(model).where(key == record_id).execution_options(**{access.INCLUDE_DELETED: True})
+    statement = (
+        sa.select(model).where(key == record_id).execution_options(**{access.INCLUDE_DELETED: True})
+    )
     record = (await session.execute(statement)).scalar_one_or_none()
     if record is None:
         raise NotFound.of("id", "not_found", lang)
@@ -118,7 +135,11 @@ async def person_export(session: AsyncSession, model: type[Record], record_id: i
     for relation in model.__entity__.relations:
         if isinstance(relation, ToMany):
             target = ENTITIES[relation.target]
-            rows = (await session.execute(sa.select(target).where(getattr(target, relation.fk) == record_id))).scalars()
+            rows = (
+                await session.execute(
+                    sa.select(target).where(getattr(target, relation.fk) == record_id)
+                )
+            ).scalars()
             related[relation.name] = [_plain(r) for r in rows]
     audit = AuditEntry.__table__  # type: ignore[attr-defined]
     history = (
@@ -150,7 +171,9 @@ async def person_export(session: AsyncSession, model: type[Record], record_id: i
                 "at": at.isoformat(),
                 "action": action,
                 "changes": {
-                    k: [redaction.open_change(model, k, x) for x in v] if isinstance(v, list) and k in model.__table__.c else v  # type: ignore[attr-defined]
+                    k: [redaction.open_change(model, k, x) for x in v]
+                    if isinstance(v, list) and k in model.__table__.c  # type: ignore[attr-defined]
+                    else v
                     for k, v in (changes or {}).items()
                 },
             }
@@ -164,11 +187,15 @@ def _plain(record: Record) -> dict[str, Any]:
 
     table = record.__table__  # type: ignore[attr-defined]
     return {
-        c.name: crud._jsonable(getattr(record, c.name)) for c in table.columns if not derived.derived_from(c)
+        c.name: crud._jsonable(getattr(record, c.name))
+        for c in table.columns
+        if not derived.derived_from(c)
     }
 
 
-async def past_retention(session: AsyncSession, years: int, this_year: int) -> list[tuple[int, int]]:
+async def past_retention(
+    session: AsyncSession, years: int, this_year: int
+) -> list[tuple[int, int]]:
     """(id, graduation year) of students kept past ``years`` after graduating, not yet anonymised."""
     from models.base import ENTITIES
 

@@ -48,7 +48,9 @@ ADMIN = {
 
 
 def _raw(headers: dict[str, str]) -> tuple[tuple[bytes, bytes], ...]:
-    return tuple((name.encode("latin-1"), value.encode("latin-1")) for name, value in headers.items())
+    return tuple(
+        (name.encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()
+    )
 
 
 _COMMON_RAW = _raw(COMMON)
@@ -68,7 +70,9 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         path: str = scope.get("path", "")
-        admin = path.startswith(ADMIN_PREFIX) and (path == ADMIN_PREFIX or path[len(ADMIN_PREFIX)] == "/")
+        admin = path.startswith(ADMIN_PREFIX) and (
+            path == ADMIN_PREFIX or path[len(ADMIN_PREFIX)] == "/"
+        )
         wanted = _ADMIN_RAW if admin else _COMMON_RAW
 
         async def send_with_headers(message: Message) -> None:

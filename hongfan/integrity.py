@@ -67,7 +67,10 @@ async def _subtree(session: AsyncSession, organisation: Record, when: datetime |
     for model in ENTITIES.values():
         table = _table(model)
         if model.__entity__.scope == "organisation" and "organisation_id" in table.c:
-            found = await _ids(session, sa.select(table.c.id).where(table.c.organisation_id.in_(every), state(table)))
+            found = await _ids(
+                session,
+                sa.select(table.c.id).where(table.c.organisation_id.in_(every), state(table)),
+            )
             if found:
                 rows[model.__entity__.type_name] = found
     return rows
@@ -84,7 +87,9 @@ async def _with_parts(session: AsyncSession, rows: Rows, when: datetime | None) 
                     continue
                 table = _table(model)
                 state = table.c.deleted_at.is_(None) if when is None else table.c.deleted_at == when
-                found = await _ids(session, sa.select(table.c.id).where(table.c[relation.fk].in_(ids), state))
+                found = await _ids(
+                    session, sa.select(table.c.id).where(table.c[relation.fk].in_(ids), state)
+                )
                 new = found - rows.get(model.__entity__.type_name, set())
                 if new:
                     rows.setdefault(model.__entity__.type_name, set()).update(new)
@@ -163,9 +168,13 @@ async def plan_restore(session: AsyncSession, record: Record) -> Rows:
         if not isinstance(relation, ToOne) or getattr(record, relation.fk, None) is None:
             continue
         parent = _table(ENTITIES[relation.target])
-        statement = sa.select(parent.c.deleted_at).where(parent.c.id == getattr(record, relation.fk))
+        statement = sa.select(parent.c.deleted_at).where(
+            parent.c.id == getattr(record, relation.fk)
+        )
         if (await session.execute(statement)).scalar_one_or_none() is not None:
-            raise Invalid([FieldError(relation.fk, "parent_deleted", message("parent_deleted", lang))])
+            raise Invalid(
+                [FieldError(relation.fk, "parent_deleted", message("parent_deleted", lang))]
+            )
     when = record.deleted_at
     type_name = model.__entity__.type_name
     rows: Rows = {type_name: {int(record.id or 0)}}
@@ -180,7 +189,9 @@ async def plan_restore(session: AsyncSession, record: Record) -> Rows:
     return {name: ids for name, ids in rows.items() if ids}
 
 
-async def apply(session: AsyncSession, rows: Rows, deleted_at: datetime | None, author: int | None) -> None:
+async def apply(
+    session: AsyncSession, rows: Rows, deleted_at: datetime | None, author: int | None
+) -> None:
     """Set ``deleted_at`` on ``rows`` (one statement per type), each row's version moving on."""
     from models.base import utcnow
 
@@ -189,7 +200,12 @@ async def apply(session: AsyncSession, rows: Rows, deleted_at: datetime | None, 
         await session.execute(
             sa.update(table)
             .where(table.c.id.in_(sorted(ids)))
-            .values(deleted_at=deleted_at, version=table.c.version + 1, updated_at=utcnow(), updated_by=author)
+            .values(
+                deleted_at=deleted_at,
+                version=table.c.version + 1,
+                updated_at=utcnow(),
+                updated_by=author,
+            )
         )
 
 

@@ -95,12 +95,16 @@ async def reseal(engine: Any, ring: Keyring, *, batch: int = 500) -> int:
     """
     done = 0
     for table_name, columns in SEALED_COLUMNS:
-        table = sa.table(table_name, sa.column("id", sa.Integer()), *(sa.column(c, sa.String()) for c in columns))
+        table = sa.table(
+            table_name, sa.column("id", sa.Integer()), *(sa.column(c, sa.String()) for c in columns)
+        )
         last = 0
         while True:
             async with engine.begin() as connection:
                 rows = (
-                    await connection.execute(sa.select(table).where(table.c.id > last).order_by(table.c.id).limit(batch))
+                    await connection.execute(
+                        sa.select(table).where(table.c.id > last).order_by(table.c.id).limit(batch)
+                    )
                 ).all()
                 if not rows:
                     break
@@ -109,9 +113,13 @@ async def reseal(engine: Any, ring: Keyring, *, batch: int = 500) -> int:
                     for column in columns:
                         stored = getattr(row, column)
                         if stored is not None and sealed.key_id_of(str(stored)) != ring.active:
-                            values[column] = sealed.seal(column, sealed.unseal(column, str(stored), ring), ring)
+                            values[column] = sealed.seal(
+                                column, sealed.unseal(column, str(stored), ring), ring
+                            )
                     if values:
-                        await connection.execute(table.update().where(table.c.id == row.id).values(**values))
+                        await connection.execute(
+                            table.update().where(table.c.id == row.id).values(**values)
+                        )
                         done += len(values)
                 last = rows[-1].id
     return done

@@ -52,7 +52,9 @@ def may_be_blank(model: type[Record], column: str) -> bool:
     return bool(table.c[source].nullable if source else table.c[column].nullable)
 
 
-def order_clauses(model: type[Record], keys: list[SortKey], *, reverse: bool = False) -> list[sa.ColumnElement[Any]]:
+def order_clauses(
+    model: type[Record], keys: list[SortKey], *, reverse: bool = False
+) -> list[sa.ColumnElement[Any]]:
     """ORDER BY for ``keys`` (blanks last); ``reverse``: exactly the opposite order, for pages
     fetched backwards from a position (``last``/``before``) and then turned round."""
     clauses = []
@@ -93,7 +95,14 @@ def decode_cursor(model: type[Record], cursor: str, keys: list[SortKey]) -> list
         if payload["s"] != _signature(keys) or len(values) != len(keys):
             raise CursorError("cursor was made for another ordering")
         return [_load(model, k.column, v) for k, v in zip(keys, values, strict=True)]
-    except (ValueError, KeyError, TypeError, binascii.Error, InvalidOperation, RecursionError) as error:
+    except (
+        ValueError,
+        KeyError,
+        TypeError,
+        binascii.Error,
+        InvalidOperation,
+        RecursionError,
+    ) as error:
         raise CursorError(type(error).__name__) from error
 
 
@@ -118,7 +127,9 @@ def _load(model: type[Record], column: str, value: Any) -> Any:
     if target is int:
         low, high = integer_range(model, column)
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            raise CursorError("bad value")  # past the column's range: the database would fail (#9.4)
+            raise CursorError(
+                "bad value"
+            )  # past the column's range: the database would fail (#9.4)
     elif target is str and not isinstance(value, str):
         raise CursorError("bad value")
     return value
@@ -138,9 +149,17 @@ def after_position(
     """
     table = model.__table__  # type: ignore[attr-defined]
     columns = [getattr(model, key.column) for key in keys]
-    bound = [sa.bindparam(None, value, type_=table.c[key.column].type) for key, value in zip(keys, values, strict=True)]
-    upward = [(key.direction is Direction.ASC) != before for key in keys]  # next rows have larger values
-    blanks = any(may_be_blank(model, key.column) or value is None for key, value in zip(keys, values, strict=True))
+    bound = [
+        sa.bindparam(None, value, type_=table.c[key.column].type)
+        for key, value in zip(keys, values, strict=True)
+    ]
+    upward = [
+        (key.direction is Direction.ASC) != before for key in keys
+    ]  # next rows have larger values
+    blanks = any(
+        may_be_blank(model, key.column) or value is None
+        for key, value in zip(keys, values, strict=True)
+    )
     if not blanks and len(set(upward)) == 1:
         row, position = sa.tuple_(*columns), sa.tuple_(*bound)
         return row > position if upward[0] else row < position

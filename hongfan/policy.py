@@ -99,7 +99,9 @@ def _public() -> EntityPolicy:
 
 
 def _people() -> EntityPolicy:
-    return EntityPolicy(rows={**_STAFF_ROWS, Role.PARTNER: Rows.NONE, ANON: Rows.NONE}, writes=_STAFF_WRITES)
+    return EntityPolicy(
+        rows={**_STAFF_ROWS, Role.PARTNER: Rows.NONE, ANON: Rows.NONE}, writes=_STAFF_WRITES
+    )
 
 
 POLICY: dict[str, EntityPolicy] = {
@@ -117,7 +119,9 @@ POLICY: dict[str, EntityPolicy] = {
     "ScholarshipStudent": EntityPolicy(
         rows={**_STAFF_ROWS, Role.PARTNER: Rows.INTERNS_OF_OWN_COMPANY, ANON: Rows.NONE},
         writes=_STAFF_WRITES,
-        partner_columns=frozenset({"id", "version", "name", "gender", "university", "major", "graduation_year"}),
+        partner_columns=frozenset(
+            {"id", "version", "name", "gender", "university", "major", "graduation_year"}
+        ),
     ),
     "Grant": _people(),
     "Company": EntityPolicy(
@@ -131,7 +135,17 @@ POLICY: dict[str, EntityPolicy] = {
         rows={**_STAFF_ROWS, Role.PARTNER: Rows.AT_OWN_COMPANY, ANON: Rows.NONE},
         writes={**_STAFF_WRITES, Role.PARTNER: frozenset({Op.UPDATE})},
         partner_columns=frozenset(
-            {"id", "student_id", "company_id", "position", "start_date", "end_date", "status", "evaluation", "version"}
+            {
+                "id",
+                "student_id",
+                "company_id",
+                "position",
+                "start_date",
+                "end_date",
+                "status",
+                "evaluation",
+                "version",
+            }
         ),
         partner_writable=frozenset({"evaluation"}),
     ),

@@ -45,15 +45,25 @@ async def check_budget(session: AsyncSession, principal: Principal, lang: str, c
         )
     ).scalar_one()
     if int(used) >= LIMIT:
-        raise Invalid([FieldError(column, "unique.too_many", message("unique.too_many", lang, minutes=60))])
+        raise Invalid(
+            [FieldError(column, "unique.too_many", message("unique.too_many", lang, minutes=60))]
+        )
 
 
 async def hit(
-    session: AsyncSession, principal: Principal, model: type[Record], column: str, other_id: int, own_id: int | None, lang: str
+    session: AsyncSession,
+    principal: Principal,
+    model: type[Record],
+    column: str,
+    other_id: int,
+    own_id: int | None,
+    lang: str,
 ) -> tuple[FieldError, Any]:
     """The field error for a taken personal value, and the audit entry recording the probe."""
     key: Any = model.id
-    visible = (await session.execute(sa.select(key).where(key == other_id))).first() is not None  # row scope applies
+    visible = (
+        await session.execute(sa.select(key).where(key == other_id))
+    ).first() is not None  # row scope applies
     code = "unique" if visible else "unique.elsewhere"
     entry = AuditEntry(
         actor=principal.actor[:200],

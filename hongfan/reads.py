@@ -74,7 +74,9 @@ async def count_up_to(
     inner = sa.select(model.id).limit(cap + 1)  # type: ignore[call-overload]
     if where is not None:
         inner = inner.where(where)
-    total = int((await execute(sa.select(sa.func.count()).select_from(inner.subquery()))).scalar_one())
+    total = int(
+        (await execute(sa.select(sa.func.count()).select_from(inner.subquery()))).scalar_one()
+    )
     return (cap, False) if total > cap else (total, True)
 
 
@@ -132,7 +134,9 @@ async def people(execute: Execute, ids: set[int] | list[int]) -> dict[int, Any]:
     if not wanted:
         return {}
     users = User.__table__  # type: ignore[attr-defined]
-    statement = sa.select(users.c.id, users.c.display_name, users.c.email).where(users.c.id.in_(wanted))
+    statement = sa.select(users.c.id, users.c.display_name, users.c.email).where(
+        users.c.id.in_(wanted)
+    )
     rows = (await execute(statement)).all()
     return {int(r.id): Person(int(r.id), r.display_name, r.email) for r in rows}
 

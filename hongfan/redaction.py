@@ -23,7 +23,9 @@ from models.base import Record
 # An 18-character national ID (17 digits and a check character), a 15-digit old one, or
 # a mainland mobile number, standing alone (not inside a longer run of letters or digits).
 # In a URL the value may follow a percent escape (%22 is a quote), which ends in a digit.
-_PERSONAL = re.compile(r"(?:(?<=%[0-9A-Fa-f]{2})|(?<![0-9A-Za-z]))(?:\d{17}[0-9Xx]|\d{15}|1[3-9]\d{9}|\+?86[- ]?1[3-9]\d{9})(?![0-9A-Za-z])")
+_PERSONAL = re.compile(
+    r"(?:(?<=%[0-9A-Fa-f]{2})|(?<![0-9A-Za-z]))(?:\d{17}[0-9Xx]|\d{15}|1[3-9]\d{9}|\+?86[- ]?1[3-9]\d{9})(?![0-9A-Za-z])"
+)
 # PostgreSQL: DETAIL:  Key (id_number)=(110101199003071234) already exists.
 _KEY_DETAIL = re.compile(r"Key \(([^)]*)\)=\((?:[^()]|\([^()]*\))*\)")
 REDACTED = "[已隐去]"

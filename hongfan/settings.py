@@ -54,10 +54,18 @@ def _port(env: Mapping[str, str], name: str, default: int) -> int:
 
 def _origins(raw: str) -> tuple[str, ...]:
     """``HONGFAN_CORS_ORIGINS``: origins separated by commas or spaces, each scheme://host[:port]."""
-    origins = tuple(item.strip().rstrip("/") for item in raw.replace(",", " ").split() if item.strip())
+    origins = tuple(
+        item.strip().rstrip("/") for item in raw.replace(",", " ").split() if item.strip()
+    )
     for origin in origins:
         scheme, separator, rest = origin.partition("://")
-        if origin == "*" or scheme not in {"http", "https"} or not separator or not rest or "/" in rest:
+        if (
+            origin == "*"
+            or scheme not in {"http", "https"}
+            or not separator
+            or not rest
+            or "/" in rest
+        ):
             raise SettingsError("settings.cors_origin", value=origin)
     return origins
 

@@ -178,7 +178,9 @@ def check_keyring(url: str) -> None:
     from models import sealed
 
     try:
-        ring = keys.resolve(Settings(database_url=url, env=os.environ.get("HONGFAN_ENV", "development")))
+        ring = keys.resolve(
+            Settings(database_url=url, env=os.environ.get("HONGFAN_ENV", "development"))
+        )
     except sealed.KeyringError as error:
         raise DatabaseProblem(error.code, url, **error.params) from None
 

@@ -171,12 +171,16 @@ class Figures:
                 .where(*_within(t.c.organisation_id, scope))
                 .group_by(t.c.figure, t.c.bucket)
             )
-            return {(f, b): (int(n or 0), int(a or 0)) for f, b, n, a in await self._rows(statement)}
+            return {
+                (f, b): (int(n or 0), int(a or 0)) for f, b, n, a in await self._rows(statement)
+            }
 
         every = await self._memo(("tally", scope), compute)
         wanted = set(figures)
         return {
-            (f, b): v for (f, b), v in every.items() if f in wanted and (year is None or b == str(year))
+            (f, b): v
+            for (f, b), v in every.items()
+            if f in wanted and (year is None or b == str(year))
         }
 
     async def _tally_by_district(
@@ -197,18 +201,30 @@ class Figures:
             # Each live organisation's district first (thousands of rows, one CASE each),
             # then the tally rows joined to it (a hash join, no CASE per tally row).
             member = (
-                sa.select(org.c.id, _district_case(districts.values(), org.c.path).label("district_id"))
-                .where(org.c.deleted_at.is_(None), sa.or_(*[org.c.path.startswith(d.path) for d in districts.values()]))
+                sa.select(
+                    org.c.id, _district_case(districts.values(), org.c.path).label("district_id")
+                )
+                .where(
+                    org.c.deleted_at.is_(None),
+                    sa.or_(*[org.c.path.startswith(d.path) for d in districts.values()]),
+                )
                 .subquery()
             )
             statement = (
-                sa.select(member.c.district_id, t.c.figure, t.c.bucket, sa.func.sum(t.c.n), sa.func.sum(t.c.amount))
+                sa.select(
+                    member.c.district_id,
+                    t.c.figure,
+                    t.c.bucket,
+                    sa.func.sum(t.c.n),
+                    sa.func.sum(t.c.amount),
+                )
                 .select_from(t.join(member, member.c.id == t.c.organisation_id))
                 .where(t.c.figure.in_(_DISTRICT_FIGURES))
                 .group_by(member.c.district_id, t.c.figure, t.c.bucket)
             )
             return {
-                (int(d), f, b): (int(n or 0), int(a or 0)) for d, f, b, n, a in await self._rows(statement)
+                (int(d), f, b): (int(n or 0), int(a or 0))
+                for d, f, b, n, a in await self._rows(statement)
             }
 
         every = await self._memo("tally_by_district", compute)
@@ -229,7 +245,9 @@ class Figures:
             if scope is not None:
                 tallied = await self._tally(scope, ["rows"])
                 tables = {name: str(model.__table__.name) for name, model in TOTALS.items()}  # type: ignore[attr-defined]
-                return {name: tallied.get(("rows", table), (0, 0))[0] for name, table in tables.items()}
+                return {
+                    name: tallied.get(("rows", table), (0, 0))[0] for name, table in tables.items()
+                }
             statement = sa.select(
                 *[
                     sa.select(sa.func.count(sql_col(model.id))).scalar_subquery().label(name)
@@ -246,9 +264,9 @@ class Figures:
         if scope is not None:
             tallied = await self._tally(scope, ["site_kind"])
             return {SiteKind(b): n for (_f, b), (n, _a) in tallied.items() if n}
-        statement = sa.select(sql_col(ServiceSite.kind), sa.func.count(sql_col(ServiceSite.id))).group_by(
-            sql_col(ServiceSite.kind)
-        )
+        statement = sa.select(
+            sql_col(ServiceSite.kind), sa.func.count(sql_col(ServiceSite.id))
+        ).group_by(sql_col(ServiceSite.kind))
         return {kind: int(n) for kind, n in await self._rows(statement)}
 
     async def sites_by_district(self) -> dict[District, dict[SiteKind, int]]:
@@ -258,18 +276,24 @@ class Figures:
         if not districts:
             return {}
         if self._scope([ServiceSite, Organisation]) is not None:
-            for (district_id, _f, bucket), (n, _a) in (await self._tally_by_district(["site_kind"])).items():
+            for (district_id, _f, bucket), (n, _a) in (
+                await self._tally_by_district(["site_kind"])
+            ).items():
                 if n:
                     counts[district_id][SiteKind(bucket)] = n
         else:
             inner = (
                 sa.select(
-                    _district_case(districts.values(), sql_col(Organisation.path)).label("district_id"),
+                    _district_case(districts.values(), sql_col(Organisation.path)).label(
+                        "district_id"
+                    ),
                     sql_col(ServiceSite.kind).label("kind"),
                     sql_col(ServiceSite.id).label("site_id"),
                 )
                 .select_from(ServiceSite)
-                .join(Organisation, sql_col(Organisation.id) == sql_col(ServiceSite.organisation_id))
+                .join(
+                    Organisation, sql_col(Organisation.id) == sql_col(ServiceSite.organisation_id)
+                )
                 .subquery()
             )
             statement = (
@@ -305,12 +329,17 @@ class Figures:
                 ).group_by(sql_col(Grant.year))
                 if year is not None:
                     statement = statement.where(sql_col(Grant.year) == year)
-                figures = [GrantFigure(int(y), int(s), fen_to_yuan(f)) for y, s, f in await self._rows(statement)]
+                figures = [
+                    GrantFigure(int(y), int(s), fen_to_yuan(f))
+                    for y, s, f in await self._rows(statement)
+                ]
             return sorted(figures, key=lambda g: -g.year)
 
         return await self._memo(("students_funded", year), compute)
 
-    async def students_funded_by_district(self, year: int | None = None) -> dict[int, list[tuple[District, GrantFigure]]]:
+    async def students_funded_by_district(
+        self, year: int | None = None
+    ) -> dict[int, list[tuple[District, GrantFigure]]]:
         """Year → (district, figure) per visible district with grants that year."""
 
         async def compute() -> dict[int, list[tuple[District, GrantFigure]]]:
@@ -319,7 +348,9 @@ class Figures:
                 return {}
             cells: dict[tuple[int, int], list[int]] = {}
             if self._scope([Grant, Organisation]) is not None:
-                tallied = await self._tally_by_district(["grant_students", "grant_amount"], year=year)
+                tallied = await self._tally_by_district(
+                    ["grant_students", "grant_amount"], year=year
+                )
                 for (district_id, figure, bucket), (n, fen) in tallied.items():
                     cell = cells.setdefault((int(bucket), district_id), [0, 0, 0])
                     if figure == "grant_students":
@@ -330,7 +361,9 @@ class Figures:
             else:
                 inner = (
                     sa.select(
-                        _district_case(districts.values(), sql_col(Organisation.path)).label("district_id"),
+                        _district_case(districts.values(), sql_col(Organisation.path)).label(
+                            "district_id"
+                        ),
                         sql_col(Grant.year).label("year"),
                         sql_col(Grant.student_id).label("student_id"),
                         sql_col(Grant.amount).label("amount"),
@@ -351,11 +384,16 @@ class Figures:
                     .where(sub.c.district_id.is_not(None))
                     .group_by(sub.c.year, sub.c.district_id)
                 )
-                found = {(int(y), int(d)): (int(s), int(f or 0)) for y, d, s, f in await self._rows(statement)}
+                found = {
+                    (int(y), int(d)): (int(s), int(f or 0))
+                    for y, d, s, f in await self._rows(statement)
+                }
             by_year: dict[int, list[tuple[District, GrantFigure]]] = {}
             for (y, district_id), (students, fen) in found.items():
                 district = districts[district_id]
-                by_year.setdefault(y, []).append((district, GrantFigure(y, students, fen_to_yuan(fen))))
+                by_year.setdefault(y, []).append(
+                    (district, GrantFigure(y, students, fen_to_yuan(fen)))
+                )
             for rows in by_year.values():
                 rows.sort(key=lambda r: (r[0].name, r[0].id))
             return by_year
@@ -367,9 +405,9 @@ class Figures:
         if scope is not None:
             tallied = await self._tally(scope, ["internship_status"])
             return {InternshipStatus(b): n for (_f, b), (n, _a) in tallied.items() if n}
-        statement = sa.select(sql_col(Internship.status), sa.func.count(sql_col(Internship.id))).group_by(
-            sql_col(Internship.status)
-        )
+        statement = sa.select(
+            sql_col(Internship.status), sa.func.count(sql_col(Internship.id))
+        ).group_by(sql_col(Internship.status))
         return {status: int(n) for status, n in await self._rows(statement)}
 
     def knows_instructors(self) -> bool:
@@ -385,9 +423,9 @@ class Figures:
 
         async def compute() -> list[Community]:
             rows = await self._rows(
-                sa.select(sql_col(Organisation.id), sql_col(Organisation.name), sql_col(Organisation.path)).where(
-                    sql_col(Organisation.level) == OrganisationLevel.COMMUNITY
-                )
+                sa.select(
+                    sql_col(Organisation.id), sql_col(Organisation.name), sql_col(Organisation.path)
+                ).where(sql_col(Organisation.level) == OrganisationLevel.COMMUNITY)
             )
             qualified = await self._qualified()
             districts = await self.districts()
@@ -395,7 +433,9 @@ class Figures:
                 Community(int(i), name, _district_of(path, districts), qualified.get(int(i), 0))
                 for i, name, path in rows
             ]
-            communities.sort(key=lambda c: (c.qualified, c.district.name if c.district else "", c.name, c.id))
+            communities.sort(
+                key=lambda c: (c.qualified, c.district.name if c.district else "", c.name, c.id)
+            )
             return communities
 
         return await self._memo("communities", compute)
@@ -415,7 +455,10 @@ class Figures:
             )
         else:
             statement = (
-                sa.select(sql_col(Enrolment.organisation_id), sa.func.count(sa.distinct(sql_col(Enrolment.name))))
+                sa.select(
+                    sql_col(Enrolment.organisation_id),
+                    sa.func.count(sa.distinct(sql_col(Enrolment.name))),
+                )
                 .select_from(Enrolment)
                 .join(Course, sql_col(Course.id) == sql_col(Enrolment.course_id))
                 .where(
@@ -431,11 +474,16 @@ class Figures:
 
         async def compute() -> dict[int, District]:
             statement = (
-                sa.select(sql_col(Organisation.id), sql_col(Organisation.name), sql_col(Organisation.path))
+                sa.select(
+                    sql_col(Organisation.id), sql_col(Organisation.name), sql_col(Organisation.path)
+                )
                 .where(sql_col(Organisation.level) == OrganisationLevel.DISTRICT)
                 .order_by(sql_col(Organisation.path), sql_col(Organisation.id))
             )
-            return {int(i): District(int(i), name, path) for i, name, path in await self._rows(statement)}
+            return {
+                int(i): District(int(i), name, path)
+                for i, name, path in await self._rows(statement)
+            }
 
         return await self._memo("districts", compute)
 

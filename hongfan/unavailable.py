@@ -44,15 +44,30 @@ _SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300", "53400"})
 # (a volume not mounted yet: /readyz says 503 too).
 _SQLITE_BUSY = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_CANTOPEN})
 _SQLITE_TEXT = (
-    "database is locked", "database table is locked", "database is busy", "unable to open database file"
+    "database is locked",
+    "database table is locked",
+    "database is busy",
+    "unable to open database file",
 )
 # asyncpg's client-side "the connection is gone" errors carry no SQLSTATE.
-_DRIVER_TEXT = ("connection is closed", "connection was closed", "cannot perform operation: another operation")
+_DRIVER_TEXT = (
+    "connection is closed",
+    "connection was closed",
+    "cannot perform operation: another operation",
+)
 
 
 _NETWORK_ERRNOS = frozenset(
-    {errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.EHOSTUNREACH,
-     errno.ENETUNREACH, errno.ENETDOWN, errno.ETIMEDOUT, errno.EPIPE}
+    {
+        errno.ECONNREFUSED,
+        errno.ECONNRESET,
+        errno.ECONNABORTED,
+        errno.EHOSTUNREACH,
+        errno.ENETUNREACH,
+        errno.ENETDOWN,
+        errno.ETIMEDOUT,
+        errno.EPIPE,
+    }
 )
 
 
@@ -84,7 +99,9 @@ def _one_is_unavailable(error: BaseException) -> bool:
     if isinstance(error, OSError) and error.errno in _NETWORK_ERRNOS:  # e.g. host unreachable
         return True
     sqlstate = getattr(error, "sqlstate", None)
-    if isinstance(sqlstate, str) and (sqlstate in _SQLSTATES or sqlstate.startswith(_SQLSTATE_PREFIXES)):
+    if isinstance(sqlstate, str) and (
+        sqlstate in _SQLSTATES or sqlstate.startswith(_SQLSTATE_PREFIXES)
+    ):
         return True
     if isinstance(error, sqlite3.OperationalError):
         code = getattr(error, "sqlite_errorcode", None)
@@ -138,7 +155,11 @@ def unavailable_response(scope: Scope, retry_after: int) -> tuple[bytes, str]:
         )
         return body.encode(), "text/html; charset=utf-8"
     if path == "/graphql":
-        payload: object = {"errors": [{"message": text, "extensions": {"code": "UNAVAILABLE", "retryAfter": retry_after}}]}
+        payload: object = {
+            "errors": [
+                {"message": text, "extensions": {"code": "UNAVAILABLE", "retryAfter": retry_after}}
+            ]
+        }
     else:
         payload = {"error": text, "code": "UNAVAILABLE"}
     return json.dumps(payload, ensure_ascii=False).encode(), "application/json"
@@ -171,7 +192,9 @@ class Unavailable:
                 raise
             log.warning(
                 "database unavailable: %s %s answered 503 (%s)",
-                scope.get("method"), scope.get("path"), type(error).__name__,
+                scope.get("method"),
+                scope.get("path"),
+                type(error).__name__,
             )
             body, content_type = unavailable_response(scope, self.retry_after)
             await send(

@@ -43,7 +43,9 @@ async def check_unique(
             query = query.where(table.c.id != own_id)
         found = (await session.execute(query.limit(1))).first()
         if found is not None and personal:
-            error, entry = await probes.hit(session, principal, model, columns[-1], found[0], own_id, lang)
+            error, entry = await probes.hit(
+                session, principal, model, columns[-1], found[0], own_id, lang
+            )
             errors.append(error)
             audit.append(entry)
         elif found is not None:

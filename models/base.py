@@ -114,7 +114,9 @@ def col(
         mask=mask,
     )
     if pinyin is not None and sensitive:
-        raise ValueError("a sensitive column cannot have a pinyin sort key: the key would read in clear")
+        raise ValueError(
+            "a sensitive column cannot have a pinyin sort key: the key would read in clear"
+        )
     sa_kwargs = dict(field_kwargs.pop("sa_column_kwargs", {}) or {})
     sa_kwargs["info"] = {"meta": meta}
     sa_kwargs.setdefault("comment", None)
@@ -123,7 +125,9 @@ def col(
 
 def published_flag() -> Any:
     """The ``published`` column of public record types: anonymous callers see only these rows."""
-    return col("Visible to the public API (已发布)", zh="已发布", en="Published", default=False, index=True)
+    return col(
+        "Visible to the public API (已发布)", zh="已发布", en="Published", default=False, index=True
+    )
 
 
 @cache  # static per (model, column); asked for several times per cell by imports

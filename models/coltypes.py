@@ -63,7 +63,9 @@ class Money(TypeDecorator[Decimal]):
     impl = sa.BigInteger
     cache_ok = True
 
-    def process_bind_param(self, value: Decimal | int | str | None, dialect: sa.Dialect) -> int | None:
+    def process_bind_param(
+        self, value: Decimal | int | str | None, dialect: sa.Dialect
+    ) -> int | None:
         if value is None:
             return None
         amount = Decimal(str(value))

@@ -29,8 +29,8 @@ API_MESSAGES: dict[str, dict[str, str]] = {
         "en": "The request has no GraphQL query (the query parameter)",
     },
     "http.parameter": {
-        "zh": "请求参数 \"{name}\" 类型不正确：应为{kind}或 null",
-        "en": "The request parameter \"{name}\" has the wrong type: it must be {kind_en} or null",
+        "zh": '请求参数 "{name}" 类型不正确：应为{kind}或 null',
+        "en": 'The request parameter "{name}" has the wrong type: it must be {kind_en} or null',
     },
     "http.get_mutation": {
         "zh": "修改操作（mutation）只能用 POST 发送，GET 只能执行查询",

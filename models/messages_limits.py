@@ -19,20 +19,20 @@ LIMIT_MESSAGES: dict[str, dict[str, str]] = {
         "en": "The request body is not valid JSON (UTF-8)",
     },
     "request.not_object": {
-        "zh": "请求体应为 JSON 对象，如 {{\"query\": \"…\"}}",
-        "en": "The request body must be a JSON object such as {{\"query\": \"…\"}}",
+        "zh": '请求体应为 JSON 对象，如 {{"query": "…"}}',
+        "en": 'The request body must be a JSON object such as {{"query": "…"}}',
     },
     "request.query": {
-        "zh": "请求中缺少 GraphQL 查询：\"query\" 应为字符串",
-        "en": "The request has no GraphQL query: \"query\" must be a string",
+        "zh": '请求中缺少 GraphQL 查询："query" 应为字符串',
+        "en": 'The request has no GraphQL query: "query" must be a string',
     },
     "request.member_object": {
-        "zh": "请求中的 \"{name}\" 类型不正确：应为 JSON 对象或 null",
-        "en": "\"{name}\" in the request has the wrong type: it must be a JSON object or null",
+        "zh": '请求中的 "{name}" 类型不正确：应为 JSON 对象或 null',
+        "en": '"{name}" in the request has the wrong type: it must be a JSON object or null',
     },
     "request.member_string": {
-        "zh": "请求中的 \"{name}\" 类型不正确：应为字符串或 null",
-        "en": "\"{name}\" in the request has the wrong type: it must be a string or null",
+        "zh": '请求中的 "{name}" 类型不正确：应为字符串或 null',
+        "en": '"{name}" in the request has the wrong type: it must be a string or null',
     },
     "request.too_deep": {
         "zh": "请求嵌套层数过多：不能超过 {max} 层",

@@ -44,7 +44,10 @@ PRIVACY_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "加密密钥 {source} 格式不正确（需要 active、keys 和 index_key）",
         "en": "The keyring {source} is malformed (it needs active, keys and index_key)",
     },
-    "keys.unreadable": {"zh": "无法读取加密密钥文件 {source}", "en": "Cannot read the keyring file {source}"},
+    "keys.unreadable": {
+        "zh": "无法读取加密密钥文件 {source}",
+        "en": "Cannot read the keyring file {source}",
+    },
     "keys.not_loaded": {"zh": "加密密钥尚未加载", "en": "The keyring is not loaded"},
     "keys.not_sealed": {
         "zh": "数据库中的 {column} 不是加密值：数据库可能尚未迁移（hongfan db upgrade）",
@@ -67,17 +70,26 @@ PRIVACY_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "密钥来自 HONGFAN_KEYS：请在其中加入新密钥并设为 active，再运行 hongfan keys rotate",
         "en": "The keys come from HONGFAN_KEYS: add the new key there, make it active, then run hongfan keys rotate",
     },
-    "cli.keys_added": {"zh": "已在 {path} 中新增密钥 {key} 并设为当前密钥", "en": "Added key {key} to {path} and made it active"},
+    "cli.keys_added": {
+        "zh": "已在 {path} 中新增密钥 {key} 并设为当前密钥",
+        "en": "Added key {key} to {path} and made it active",
+    },
     "cli.keys_rotated": {
         "zh": "已用密钥 {key} 重新加密 {count} 个值",
         "en": "Re-encrypted {count} values with key {key}",
     },
-    "cli.keys_show": {"zh": "当前密钥：{key}；密钥环：{keys}", "en": "Active key: {key}; keyring: {keys}"},
+    "cli.keys_show": {
+        "zh": "当前密钥：{key}；密钥环：{keys}",
+        "en": "Active key: {key}; keyring: {keys}",
+    },
     "cli.retention_off": {
         "zh": "未设置保存期限：请设置 HONGFAN_RETENTION_YEARS（毕业后保存的年数）",
         "en": "No retention period: set HONGFAN_RETENTION_YEARS (years kept after graduation)",
     },
-    "cli.retention_row": {"zh": "学生 #{id}（预计毕业 {year} 年）", "en": "student #{id} (graduating {year})"},
+    "cli.retention_row": {
+        "zh": "学生 #{id}（预计毕业 {year} 年）",
+        "en": "student #{id} (graduating {year})",
+    },
     "cli.retention_listed": {
         "zh": "共 {count} 名学生已超过毕业后 {years} 年的保存期限（未作修改）",
         "en": "{count} students are past {years} years after graduation (nothing changed)",

@@ -83,7 +83,13 @@ class Organisation(Record, table=True):
     )
 
     name: str = col(
-        "Name (名称)", zh="名称", en="Name", searchable=True, pinyin="text", max_length=100, index=True
+        "Name (名称)",
+        zh="名称",
+        en="Name",
+        searchable=True,
+        pinyin="text",
+        max_length=100,
+        index=True,
     )
     kind: OrganisationKind = col(
         "Kind of organisation (组织类型)",

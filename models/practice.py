@@ -57,34 +57,81 @@ class InternshipStatus(enum.StrEnum):
         unique=(("credit_code",),),
         natural_key=("credit_code",),
         aliases=("企业", "实践基地"),
-        sample={"name": "示例爱心企业有限公司{n}", "credit_code": lambda n: make_credit_code(f"91350212MA{n:07d}")},
+        sample={
+            "name": "示例爱心企业有限公司{n}",
+            "credit_code": lambda n: make_credit_code(f"91350212MA{n:07d}"),
+        },
     )
 )
 class Company(Record, table=True):
     __tablename__ = "company"
 
-    name: str = col("Name (企业名称)", zh="企业名称", en="Name", searchable=True, pinyin="text", max_length=200, index=True)
+    name: str = col(
+        "Name (企业名称)",
+        zh="企业名称",
+        en="Name",
+        searchable=True,
+        pinyin="text",
+        max_length=200,
+        index=True,
+    )
     credit_code: str = col(
-        "Unified social credit code, GB 32100 (统一社会信用代码)", zh="统一社会信用代码", en="Credit code",
-        max_length=18, unique=True, checks=("credit_code",),
+        "Unified social credit code, GB 32100 (统一社会信用代码)",
+        zh="统一社会信用代码",
+        en="Credit code",
+        max_length=18,
+        unique=True,
+        checks=("credit_code",),
     )
     organisation_id: int = col(
-        "The district organisation it belongs to (所属区)", zh="所属组织", en="Organisation",
-        foreign_key="organisation.id", index=True,
+        "The district organisation it belongs to (所属区)",
+        zh="所属组织",
+        en="Organisation",
+        foreign_key="organisation.id",
+        index=True,
     )
-    industry: str | None = col("Industry (行业)", zh="行业", en="Industry", searchable=True, default=None, max_length=100, index=True)
+    industry: str | None = col(
+        "Industry (行业)",
+        zh="行业",
+        en="Industry",
+        searchable=True,
+        default=None,
+        max_length=100,
+        index=True,
+    )
     plaque_date: date | None = col(
-        "When it was awarded the practice-base plaque (授牌日期)", zh="授牌日期", en="Plaque date", default=None, index=True
+        "When it was awarded the practice-base plaque (授牌日期)",
+        zh="授牌日期",
+        en="Plaque date",
+        default=None,
+        index=True,
     )
-    address: str | None = col("Street address (地址)", zh="地址", en="Address", searchable=True, default=None, max_length=200)
-    contact_name: str | None = col("Contact person (联系人)", zh="联系人", en="Contact", default=None, max_length=50)
+    address: str | None = col(
+        "Street address (地址)",
+        zh="地址",
+        en="Address",
+        searchable=True,
+        default=None,
+        max_length=200,
+    )
+    contact_name: str | None = col(
+        "Contact person (联系人)", zh="联系人", en="Contact", default=None, max_length=50
+    )
     contact_phone: str | None = col(
-        "Contact telephone (联系电话)", zh="联系电话", en="Contact phone",
-        default=None, max_length=20, checks=("phone_or_landline",),
+        "Contact telephone (联系电话)",
+        zh="联系电话",
+        en="Contact phone",
+        default=None,
+        max_length=20,
+        checks=("phone_or_landline",),
     )
     intern_capacity: int | None = col(
-        "How many interns it can take (见习岗位数)", zh="见习岗位数", en="Intern capacity",
-        default=None, checks=("non_negative",), index=True,
+        "How many interns it can take (见习岗位数)",
+        zh="见习岗位数",
+        en="Intern capacity",
+        default=None,
+        checks=("non_negative",),
+        index=True,
     )
     published: bool = published_flag()
 
@@ -97,9 +144,20 @@ class Company(Record, table=True):
         label_en="Internship",
         description="A scholarship student placed with a practice-base company (见习)",
         relations=(
-            ToOne("student", "ScholarshipStudent", "student_id", "The intern (见习学生)", on_delete="cascade"),
+            ToOne(
+                "student",
+                "ScholarshipStudent",
+                "student_id",
+                "The intern (见习学生)",
+                on_delete="cascade",
+            ),
             ToOne("company", "Company", "company_id", "The host company (见习企业)"),
-            ToOne("organisation", "Organisation", "organisation_id", "The student's home organisation (所在组织)"),
+            ToOne(
+                "organisation",
+                "Organisation",
+                "organisation_id",
+                "The student's home organisation (所在组织)",
+            ),
         ),
         scope_parent=("student_id", "ScholarshipStudent"),
         record_checks=("start_end_dates",),
@@ -112,21 +170,55 @@ class Internship(Record, table=True):
     __tablename__ = "internship"
 
     student_id: int = col(
-        "The intern (见习学生)", zh="见习学生", en="Student", foreign_key="scholarship_student.id", index=True
+        "The intern (见习学生)",
+        zh="见习学生",
+        en="Student",
+        foreign_key="scholarship_student.id",
+        index=True,
     )
-    company_id: int = col("The host company (见习企业)", zh="见习企业", en="Company", foreign_key="company.id", index=True)
+    company_id: int = col(
+        "The host company (见习企业)",
+        zh="见习企业",
+        en="Company",
+        foreign_key="company.id",
+        index=True,
+    )
     organisation_id: int = col(
-        "The student's home organisation, copied from the student (所在组织)", zh="所在组织", en="Organisation",
-        writable=False, foreign_key="organisation.id", index=True,
+        "The student's home organisation, copied from the student (所在组织)",
+        zh="所在组织",
+        en="Organisation",
+        writable=False,
+        foreign_key="organisation.id",
+        index=True,
     )
-    position: str | None = col("Position (见习岗位)", zh="见习岗位", en="Position", searchable=True, default=None, max_length=100, index=True)
-    start_date: date | None = col("First day (开始日期)", zh="开始日期", en="Start date", default=None, index=True)
-    end_date: date | None = col("Last day (结束日期)", zh="结束日期", en="End date", default=None, index=True)
+    position: str | None = col(
+        "Position (见习岗位)",
+        zh="见习岗位",
+        en="Position",
+        searchable=True,
+        default=None,
+        max_length=100,
+        index=True,
+    )
+    start_date: date | None = col(
+        "First day (开始日期)", zh="开始日期", en="Start date", default=None, index=True
+    )
+    end_date: date | None = col(
+        "Last day (结束日期)", zh="结束日期", en="End date", default=None, index=True
+    )
     status: InternshipStatus = col(
-        "Placement status (见习状态)", zh="状态", en="Status",
-        default=InternshipStatus.RECOMMENDED, sa_type=enum_column(InternshipStatus), index=True,
+        "Placement status (见习状态)",
+        zh="状态",
+        en="Status",
+        default=InternshipStatus.RECOMMENDED,
+        sa_type=enum_column(InternshipStatus),
+        index=True,
     )
     evaluation: str | None = col(
-        "The company's evaluation of the intern (企业评价)", zh="企业评价", en="Evaluation",
-        default=None, max_length=2000, orderable=False,
+        "The company's evaluation of the intern (企业评价)",
+        zh="企业评价",
+        en="Evaluation",
+        default=None,
+        max_length=2000,
+        orderable=False,
     )

@@ -253,7 +253,13 @@ def _finite(value: Decimal | float) -> bool:
 def integer_range(model: type[Record], name: str) -> tuple[int, int]:
     """The values an integer column can hold (PostgreSQL's sizes; SQLite holds more)."""
     column_type = model.__table__.c[name].type  # type: ignore[attr-defined]
-    bits = 64 if isinstance(column_type, sa.BigInteger) else 16 if isinstance(column_type, sa.SmallInteger) else 32
+    bits = (
+        64
+        if isinstance(column_type, sa.BigInteger)
+        else 16
+        if isinstance(column_type, sa.SmallInteger)
+        else 32
+    )
     return -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
 
 

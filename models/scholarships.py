@@ -65,10 +65,15 @@ class EmploymentOutcome(enum.StrEnum):
                 "Organisation",
                 "organisation_id",
                 "Home organisation (户籍所在组织)",
-                reverse=("scholarshipStudents", "Scholarship students whose home is here (金秋助学学生)"),
+                reverse=(
+                    "scholarshipStudents",
+                    "Scholarship students whose home is here (金秋助学学生)",
+                ),
             ),
             ToMany("grants", "Grant", "student_id", "Money paid to the student (助学金发放)"),
-            ToMany("internships", "Internship", "student_id", "Placements with practice bases (见习)"),
+            ToMany(
+                "internships", "Internship", "student_id", "Placements with practice bases (见习)"
+            ),
         ),
         record_checks=("graduation_after_enrolment", "id_number_matches_gender"),
         unique=(("id_number",),),
@@ -77,7 +82,9 @@ class EmploymentOutcome(enum.StrEnum):
         sample={
             "name": "学生{n}",
             "gender": "female",
-            "id_number": lambda n: make_national_id("350206", date(2002, 1, 1 + n % 28), n % 1000, "female"),
+            "id_number": lambda n: make_national_id(
+                "350206", date(2002, 1, 1 + n % 28), n % 1000, "female"
+            ),
             "phone": "13800138000",
             "family_category": "registered_poor",
             "university": "厦门大学",
@@ -90,37 +97,90 @@ class EmploymentOutcome(enum.StrEnum):
 class ScholarshipStudent(Record, table=True):
     __tablename__ = "scholarship_student"
 
-    name: str = col("Full name (姓名)", zh="姓名", en="Name", searchable=True, pinyin="person", max_length=50, index=True)
-    gender: Gender = col("Gender (性别)", zh="性别", en="Gender", sa_type=enum_column(Gender), index=True)
+    name: str = col(
+        "Full name (姓名)",
+        zh="姓名",
+        en="Name",
+        searchable=True,
+        pinyin="person",
+        max_length=50,
+        index=True,
+    )
+    gender: Gender = col(
+        "Gender (性别)", zh="性别", en="Gender", sa_type=enum_column(Gender), index=True
+    )
     # Sealed at rest (models.sealed): AES-GCM with a blind index for exact lookup; unique
     # through the index (uq_scholarship_student_id_number below).
     id_number: str = col(
-        "National ID number, GB 11643 (身份证号)", zh="身份证号", en="ID number", sensitive=True,
-        sa_type=Sealed("id_number"), checks=("national_id",),
+        "National ID number, GB 11643 (身份证号)",
+        zh="身份证号",
+        en="ID number",
+        sensitive=True,
+        sa_type=Sealed("id_number"),
+        checks=("national_id",),
     )
     phone: str | None = col(
-        "Mobile number (手机号码)", zh="手机号码", en="Phone", sensitive=True,
-        default=None, sa_type=Sealed("phone"), checks=("mobile",), orderable=False,
+        "Mobile number (手机号码)",
+        zh="手机号码",
+        en="Phone",
+        sensitive=True,
+        default=None,
+        sa_type=Sealed("phone"),
+        checks=("mobile",),
+        orderable=False,
     )
     family_category: FamilyCategory = col(
-        "Why the family qualifies (家庭类别)", zh="家庭类别", en="Family category", sensitive=True,
+        "Why the family qualifies (家庭类别)",
+        zh="家庭类别",
+        en="Family category",
+        sensitive=True,
         sa_type=Sealed("family_category", FamilyCategory),
     )
     organisation_id: int = col(
-        "Home organisation, usually a community or village (户籍所在组织)", zh="所在组织", en="Home organisation",
-        foreign_key="organisation.id", index=True,
+        "Home organisation, usually a community or village (户籍所在组织)",
+        zh="所在组织",
+        en="Home organisation",
+        foreign_key="organisation.id",
+        index=True,
     )
-    university: str = col("University (就读高校)", zh="就读高校", en="University", searchable=True, max_length=100, index=True)
-    major: str | None = col("Major (专业)", zh="专业", en="Major", searchable=True, default=None, max_length=100, index=True)
+    university: str = col(
+        "University (就读高校)",
+        zh="就读高校",
+        en="University",
+        searchable=True,
+        max_length=100,
+        index=True,
+    )
+    major: str | None = col(
+        "Major (专业)",
+        zh="专业",
+        en="Major",
+        searchable=True,
+        default=None,
+        max_length=100,
+        index=True,
+    )
     enrolment_year: int = col(
-        "Year of university entry (入学年份)", zh="入学年份", en="Enrolment year", index=True, checks=("year",)
+        "Year of university entry (入学年份)",
+        zh="入学年份",
+        en="Enrolment year",
+        index=True,
+        checks=("year",),
     )
     graduation_year: int = col(
-        "Expected graduation year (预计毕业年份)", zh="毕业年份", en="Graduation year", index=True, checks=("year",)
+        "Expected graduation year (预计毕业年份)",
+        zh="毕业年份",
+        en="Graduation year",
+        index=True,
+        checks=("year",),
     )
     employment_outcome: EmploymentOutcome = col(
-        "Where the student went after graduating (就业去向)", zh="就业去向", en="Employment outcome",
-        default=EmploymentOutcome.STUDYING, sa_type=enum_column(EmploymentOutcome), index=True,
+        "Where the student went after graduating (就业去向)",
+        zh="就业去向",
+        en="Employment outcome",
+        default=EmploymentOutcome.STUDYING,
+        sa_type=enum_column(EmploymentOutcome),
+        index=True,
     )
 
 
@@ -132,8 +192,19 @@ class ScholarshipStudent(Record, table=True):
         label_en="Grant",
         description="Money paid to a scholarship student (助学金发放)",
         relations=(
-            ToOne("student", "ScholarshipStudent", "student_id", "The student (受助学生)", on_delete="cascade"),
-            ToOne("organisation", "Organisation", "organisation_id", "The student's home organisation (所在组织)"),
+            ToOne(
+                "student",
+                "ScholarshipStudent",
+                "student_id",
+                "The student (受助学生)",
+                on_delete="cascade",
+            ),
+            ToOne(
+                "organisation",
+                "Organisation",
+                "organisation_id",
+                "The student's home organisation (所在组织)",
+            ),
         ),
         scope_parent=("student_id", "ScholarshipStudent"),
         natural_key=("student_id", "year", "funding_source"),
@@ -145,20 +216,37 @@ class Grant(Record, table=True):
     __tablename__ = "scholarship_grant"
 
     student_id: int = col(
-        "The student (受助学生)", zh="受助学生", en="Student", foreign_key="scholarship_student.id", index=True
+        "The student (受助学生)",
+        zh="受助学生",
+        en="Student",
+        foreign_key="scholarship_student.id",
+        index=True,
     )
     organisation_id: int = col(
-        "The student's home organisation, copied from the student (所在组织)", zh="所在组织", en="Organisation",
-        writable=False, foreign_key="organisation.id", index=True,
+        "The student's home organisation, copied from the student (所在组织)",
+        zh="所在组织",
+        en="Organisation",
+        writable=False,
+        foreign_key="organisation.id",
+        index=True,
     )
     year: int = col("Year paid (发放年度)", zh="发放年度", en="Year", index=True, checks=("year",))
     amount: Decimal = col(
-        "Amount in yuan, exact to the fen (金额（元）)", zh="金额（元）", en="Amount (yuan)",
-        sa_type=Money, index=True, checks=("money",),
+        "Amount in yuan, exact to the fen (金额（元）)",
+        zh="金额（元）",
+        en="Amount (yuan)",
+        sa_type=Money,
+        index=True,
+        checks=("money",),
     )
     funding_source: str | None = col(
-        "Where the money came from (资金来源)", zh="资金来源", en="Funding source",
-        searchable=True, default=None, max_length=100, index=True,
+        "Where the money came from (资金来源)",
+        zh="资金来源",
+        en="Funding source",
+        searchable=True,
+        default=None,
+        max_length=100,
+        index=True,
     )
 
 

@@ -78,18 +78,29 @@ class Keyring:
             ring = cls(str(data["active"]), keys, _unb64(str(data["index_key"])))
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise KeyringError("keys.malformed", source=source) from error
-        if ring.active not in ring.keys or any(len(k) != 32 for k in ring.keys.values()) or len(ring.index_key) < 32:
+        if (
+            ring.active not in ring.keys
+            or any(len(k) != 32 for k in ring.keys.values())
+            or len(ring.index_key) < 32
+        ):
             raise KeyringError("keys.malformed", source=source)
         return ring
 
     def to_json(self) -> str:
         keys = {k: _b64(v) for k, v in self.keys.items()}
-        return json.dumps({"active": self.active, "keys": keys, "index_key": _b64(self.index_key)}, indent=2) + "\n"
+        return (
+            json.dumps(
+                {"active": self.active, "keys": keys, "index_key": _b64(self.index_key)}, indent=2
+            )
+            + "\n"
+        )
 
     def with_new_active(self, key_id: str) -> Keyring:
         if key_id in self.keys:
             raise KeyringError("keys.exists", key=key_id)
-        return Keyring(key_id, {**self.keys, key_id: AESGCM.generate_key(bit_length=256)}, self.index_key)
+        return Keyring(
+            key_id, {**self.keys, key_id: AESGCM.generate_key(bit_length=256)}, self.index_key
+        )
 
     @classmethod
     def load(cls, path: Path) -> Keyring:
@@ -138,7 +149,9 @@ def seal(column: str, value: str, ring: Keyring | None = None) -> str:
     ring = ring or keyring()
     nonce = secrets.token_bytes(12)
     sealed = AESGCM(ring.keys[ring.active]).encrypt(nonce, value.encode(), column.encode())
-    index = hmac.new(ring.index_key, f"{column}\x00{normalise(value)}".encode(), hashlib.sha256).hexdigest()
+    index = hmac.new(
+        ring.index_key, f"{column}\x00{normalise(value)}".encode(), hashlib.sha256
+    ).hexdigest()
     return f"{index[:INDEX_CHARS]}.{ring.active}.{_b64(nonce + sealed)}"
 
 
@@ -196,11 +209,17 @@ class Sealed(TypeDecorator[Any]):
     class comparator_factory(TypeDecorator.Comparator[Any]):  # noqa: N801 (SQLAlchemy's name)
         def operate(self, op: Any, *other: Any, **kwargs: Any) -> Any:
             column: str = self.type.column  # type: ignore[attr-defined]
-            if op in (operators.is_, operators.is_not) or (op in (operators.eq, operators.ne) and other and other[0] is None):
+            if op in (operators.is_, operators.is_not) or (
+                op in (operators.eq, operators.ne) and other and other[0] is None
+            ):
                 return super().operate(op, *other, **kwargs)
             if op in (operators.eq, operators.ne) and other and other[0] is not None:
                 literal = sa.literal(blind(column, other[0]), sa.String())
-                return index_of(self.expr) == literal if op is operators.eq else index_of(self.expr) != literal
+                return (
+                    index_of(self.expr) == literal
+                    if op is operators.eq
+                    else index_of(self.expr) != literal
+                )
             if op in (operators.in_op, operators.not_in_op) and other:
                 wanted = [sa.literal(blind(column, v), sa.String()) for v in other[0]]
                 found = index_of(self.expr).in_(wanted)

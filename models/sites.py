@@ -82,16 +82,42 @@ class Recognition(enum.StrEnum):
 class ServiceSite(Record, table=True):
     __tablename__ = "service_site"
 
-    name: str = col("Name (名称)", zh="名称", en="Name", searchable=True, pinyin="text", max_length=100, index=True)
-    kind: SiteKind = col("Kind of site (阵地类型)", zh="类型", en="Kind", sa_type=enum_column(SiteKind), index=True)
-    organisation_id: int = col(
-        "The host organisation (所属组织)", zh="所属组织", en="Organisation",
-        foreign_key="organisation.id", index=True,
+    name: str = col(
+        "Name (名称)",
+        zh="名称",
+        en="Name",
+        searchable=True,
+        pinyin="text",
+        max_length=100,
+        index=True,
     )
-    address: str | None = col("Street address (地址)", zh="地址", en="Address", searchable=True, default=None, max_length=200)
-    opened_on: date | None = col("Date opened (启用日期)", zh="启用日期", en="Opened on", default=None, index=True)
+    kind: SiteKind = col(
+        "Kind of site (阵地类型)", zh="类型", en="Kind", sa_type=enum_column(SiteKind), index=True
+    )
+    organisation_id: int = col(
+        "The host organisation (所属组织)",
+        zh="所属组织",
+        en="Organisation",
+        foreign_key="organisation.id",
+        index=True,
+    )
+    address: str | None = col(
+        "Street address (地址)",
+        zh="地址",
+        en="Address",
+        searchable=True,
+        default=None,
+        max_length=200,
+    )
+    opened_on: date | None = col(
+        "Date opened (启用日期)", zh="启用日期", en="Opened on", default=None, index=True
+    )
     recognition: Recognition = col(
-        "Recognition level as a project or demonstration point (示范级别)", zh="示范级别", en="Recognition",
-        default=Recognition.NONE, sa_type=enum_column(Recognition), index=True,
+        "Recognition level as a project or demonstration point (示范级别)",
+        zh="示范级别",
+        en="Recognition",
+        default=Recognition.NONE,
+        sa_type=enum_column(Recognition),
+        index=True,
     )
     published: bool = published_flag()

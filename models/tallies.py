@@ -85,14 +85,24 @@ COUNTED: tuple[Counted, ...] = (
         (Figure("rows", "'service_site'"), Figure("site_kind", "R.kind")),
         ("deleted_at", "organisation_id", "kind"),
     ),
-    Counted("course", "organisation_id", (Figure("rows", "'course'"),), ("deleted_at", "organisation_id")),
+    Counted(
+        "course",
+        "organisation_id",
+        (Figure("rows", "'course'"),),
+        ("deleted_at", "organisation_id"),
+    ),
     Counted(
         "scholarship_student",
         "organisation_id",
         (Figure("rows", "'scholarship_student'"),),
         ("deleted_at", "organisation_id"),
     ),
-    Counted("company", "organisation_id", (Figure("rows", "'company'"),), ("deleted_at", "organisation_id")),
+    Counted(
+        "company",
+        "organisation_id",
+        (Figure("rows", "'company'"),),
+        ("deleted_at", "organisation_id"),
+    ),
     Counted(
         "internship",
         "organisation_id",
@@ -121,7 +131,9 @@ def _row_statements(counted: Counted, row: str, sign: int) -> list[str]:
     """SQL adding (sign 1) or removing (-1) one row's contribution; ``row`` is OLD or NEW."""
     statements = []
     for figure in counted.figures:
-        amount = "0" if figure.amount == "0" else f"{sign} * {figure.amount.replace('R.', row + '.')}"
+        amount = (
+            "0" if figure.amount == "0" else f"{sign} * {figure.amount.replace('R.', row + '.')}"
+        )
         statements.append(
             "INSERT INTO tally (organisation_id, figure, bucket, n, amount)"
             f" SELECT {row}.{counted.organisation}, '{figure.name}',"
@@ -198,12 +210,8 @@ def trigger_ddl(dialect: str) -> list[str]:
             changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in t.watched)
             body = (
                 "BEGIN\n"
-                "  IF TG_OP <> 'INSERT' THEN\n    "
-                + ";\n    ".join(t.old)
-                + ";\n  END IF;\n"
-                "  IF TG_OP <> 'DELETE' THEN\n    "
-                + ";\n    ".join(t.new)
-                + ";\n  END IF;\n"
+                "  IF TG_OP <> 'INSERT' THEN\n    " + ";\n    ".join(t.old) + ";\n  END IF;\n"
+                "  IF TG_OP <> 'DELETE' THEN\n    " + ";\n    ".join(t.new) + ";\n  END IF;\n"
                 "  IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;\n"
                 "  RETURN NEW;\n"
                 "END"
@@ -243,7 +251,9 @@ def drop_trigger_ddl(dialect: str) -> list[str]:
                 f"DROP FUNCTION IF EXISTS {name}()",
             ]
         else:
-            ddl += [f"DROP TRIGGER IF EXISTS {name}_{kind}" for kind in ("insert", "delete", "change")]
+            ddl += [
+                f"DROP TRIGGER IF EXISTS {name}_{kind}" for kind in ("insert", "delete", "change")
+            ]
     return ddl
 
 
@@ -257,7 +267,8 @@ def _rebuild() -> list[str]:
                 "INSERT INTO tally (organisation_id, figure, bucket, n, amount)"
                 f" SELECT {counted.organisation}, '{figure.name}', {bucket}, COUNT(*), {amount}"
                 f" FROM {counted.table} WHERE deleted_at IS NULL"
-                f" GROUP BY {counted.organisation}" + (f", {bucket}" if not bucket.startswith("'") else "")
+                f" GROUP BY {counted.organisation}"
+                + (f", {bucket}" if not bucket.startswith("'") else "")
             )
     statements.append(
         "INSERT INTO tally (organisation_id, figure, bucket, n, amount)"

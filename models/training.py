@@ -67,36 +67,76 @@ class EnrolmentStatus(enum.StrEnum):
                 "The organiser (主办组织)",
                 reverse=("courses", "Courses it organises (培训课程)"),
             ),
-            ToOne("site", "ServiceSite", "site_id", "The venue, when it is a service site (举办阵地)"),
+            ToOne(
+                "site", "ServiceSite", "site_id", "The venue, when it is a service site (举办阵地)"
+            ),
             ToMany("sessions", "CourseSession", "course_id", "Dated sessions (课次)"),
             ToMany("enrolments", "Enrolment", "course_id", "People taking the course (报名学员)"),
         ),
         record_checks=("start_end_dates",),
         natural_key=("organisation_id", "title"),
         aliases=("课程", "培训"),
-        sample={"title": "家庭健康指导员培训{n}", "category": "parenting", "start_date": date(2022, 10, 14)},
+        sample={
+            "title": "家庭健康指导员培训{n}",
+            "category": "parenting",
+            "start_date": date(2022, 10, 14),
+        },
     )
 )
 class Course(Record, table=True):
     __tablename__ = "course"
 
-    title: str = col("Title (课程名称)", zh="课程名称", en="Title", searchable=True, pinyin="text", max_length=200, index=True)
+    title: str = col(
+        "Title (课程名称)",
+        zh="课程名称",
+        en="Title",
+        searchable=True,
+        pinyin="text",
+        max_length=200,
+        index=True,
+    )
     category: CourseCategory = col(
-        "Category (课程类别)", zh="类别", en="Category", sa_type=enum_column(CourseCategory), index=True
+        "Category (课程类别)",
+        zh="类别",
+        en="Category",
+        sa_type=enum_column(CourseCategory),
+        index=True,
     )
     organisation_id: int = col(
-        "The organiser (主办组织)", zh="主办组织", en="Organiser", foreign_key="organisation.id", index=True
+        "The organiser (主办组织)",
+        zh="主办组织",
+        en="Organiser",
+        foreign_key="organisation.id",
+        index=True,
     )
     site_id: int | None = col(
-        "The venue, when it is a service site (举办阵地)", zh="举办阵地", en="Venue site",
-        default=None, foreign_key="service_site.id", index=True,
+        "The venue, when it is a service site (举办阵地)",
+        zh="举办阵地",
+        en="Venue site",
+        default=None,
+        foreign_key="service_site.id",
+        index=True,
     )
     start_date: date = col("First day (开始日期)", zh="开始日期", en="Start date", index=True)
-    end_date: date | None = col("Last day (结束日期)", zh="结束日期", en="End date", default=None, index=True)
-    capacity: int | None = col("Places available (名额)", zh="名额", en="Capacity", default=None, ge=0, checks=("non_negative",))
+    end_date: date | None = col(
+        "Last day (结束日期)", zh="结束日期", en="End date", default=None, index=True
+    )
+    capacity: int | None = col(
+        "Places available (名额)",
+        zh="名额",
+        en="Capacity",
+        default=None,
+        ge=0,
+        checks=("non_negative",),
+    )
     description: str | None = col(
-        "What the course covers (课程简介)", zh="课程简介", en="Description",
-        searchable=True, default=None, max_length=4000, orderable=False,
+        "What the course covers (课程简介)",
+        zh="课程简介",
+        en="Description",
+        searchable=True,
+        default=None,
+        max_length=4000,
+        orderable=False,
     )
     published: bool = published_flag()
 
@@ -110,7 +150,12 @@ class Course(Record, table=True):
         description="A dated session of a course (课次)",
         relations=(
             ToOne("course", "Course", "course_id", "The course (所属课程)", on_delete="cascade"),
-            ToOne("organisation", "Organisation", "organisation_id", "The course's organiser (主办组织)"),
+            ToOne(
+                "organisation",
+                "Organisation",
+                "organisation_id",
+                "The course's organiser (主办组织)",
+            ),
         ),
         scope_parent=("course_id", "Course"),
         natural_key=("course_id", "session_date", "topic"),
@@ -121,15 +166,33 @@ class Course(Record, table=True):
 class CourseSession(Record, table=True):
     __tablename__ = "course_session"
 
-    course_id: int = col("The course (所属课程)", zh="所属课程", en="Course", foreign_key="course.id", index=True)
+    course_id: int = col(
+        "The course (所属课程)", zh="所属课程", en="Course", foreign_key="course.id", index=True
+    )
     organisation_id: int = col(
-        "The course's organiser, copied from the course (主办组织)", zh="主办组织", en="Organisation",
-        writable=False, foreign_key="organisation.id", index=True,
+        "The course's organiser, copied from the course (主办组织)",
+        zh="主办组织",
+        en="Organisation",
+        writable=False,
+        foreign_key="organisation.id",
+        index=True,
     )
     session_date: date = col("Date (日期)", zh="日期", en="Date", index=True)
-    topic: str | None = col("Topic (主题)", zh="主题", en="Topic", searchable=True, default=None, max_length=200)
-    venue: str | None = col("Venue (地点)", zh="地点", en="Venue", searchable=True, default=None, max_length=200)
-    lecturer: str | None = col("Lecturer (授课人)", zh="授课人", en="Lecturer", searchable=True, default=None, max_length=100, index=True)
+    topic: str | None = col(
+        "Topic (主题)", zh="主题", en="Topic", searchable=True, default=None, max_length=200
+    )
+    venue: str | None = col(
+        "Venue (地点)", zh="地点", en="Venue", searchable=True, default=None, max_length=200
+    )
+    lecturer: str | None = col(
+        "Lecturer (授课人)",
+        zh="授课人",
+        en="Lecturer",
+        searchable=True,
+        default=None,
+        max_length=100,
+        index=True,
+    )
 
 
 @entity(
@@ -161,25 +224,57 @@ class CourseSession(Record, table=True):
 class Enrolment(Record, table=True):
     __tablename__ = "enrolment"
 
-    course_id: int = col("The course (所属课程)", zh="所属课程", en="Course", foreign_key="course.id", index=True)
-    organisation_id: int = col(
-        "The person's home community (所在社区)", zh="所在社区", en="Home organisation",
-        foreign_key="organisation.id", index=True,
+    course_id: int = col(
+        "The course (所属课程)", zh="所属课程", en="Course", foreign_key="course.id", index=True
     )
-    name: str = col("Full name (姓名)", zh="姓名", en="Name", searchable=True, pinyin="person", max_length=50, index=True)
+    organisation_id: int = col(
+        "The person's home community (所在社区)",
+        zh="所在社区",
+        en="Home organisation",
+        foreign_key="organisation.id",
+        index=True,
+    )
+    name: str = col(
+        "Full name (姓名)",
+        zh="姓名",
+        en="Name",
+        searchable=True,
+        pinyin="person",
+        max_length=50,
+        index=True,
+    )
     phone: str | None = col(
-        "Mobile number (手机号码)", zh="手机号码", en="Phone", sensitive=True,
-        default=None, sa_type=Sealed("phone"), checks=("mobile",), filterable=False, orderable=False,
+        "Mobile number (手机号码)",
+        zh="手机号码",
+        en="Phone",
+        sensitive=True,
+        default=None,
+        sa_type=Sealed("phone"),
+        checks=("mobile",),
+        filterable=False,
+        orderable=False,
     )
     status: EnrolmentStatus = col(
-        "Progress (状态)", zh="状态", en="Status",
-        default=EnrolmentStatus.ENROLLED, sa_type=enum_column(EnrolmentStatus), index=True,
+        "Progress (状态)",
+        zh="状态",
+        en="Status",
+        default=EnrolmentStatus.ENROLLED,
+        sa_type=enum_column(EnrolmentStatus),
+        index=True,
     )
     score: int | None = col(
-        "Assessment score, 0–100 (考核成绩)", zh="考核成绩", en="Score",
-        default=None, checks=("score",), index=True,
+        "Assessment score, 0–100 (考核成绩)",
+        zh="考核成绩",
+        en="Score",
+        default=None,
+        checks=("score",),
+        index=True,
     )
     certificate_number: str | None = col(
-        "Certificate number when qualified (证书编号)", zh="证书编号", en="Certificate number",
-        default=None, max_length=50, unique=True,
+        "Certificate number when qualified (证书编号)",
+        zh="证书编号",
+        en="Certificate number",
+        default=None,
+        max_length=50,
+        unique=True,
     )

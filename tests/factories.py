@@ -25,14 +25,30 @@ from models.validators import make_credit_code, make_national_id
 _sequence = itertools.count(1)
 
 
-async def organisation(session: AsyncSession, name: str, parent: Organisation | None = None, **fields: Any) -> Organisation:
+async def organisation(
+    session: AsyncSession, name: str, parent: Organisation | None = None, **fields: Any
+) -> Organisation:
     level = fields.pop("level", "district" if parent is not None else "city")
-    data = {"name": name, "level": level, "parent_id": parent.id if parent else None, "published": True, **fields}
+    data = {
+        "name": name,
+        "level": level,
+        "parent_id": parent.id if parent else None,
+        "published": True,
+        **fields,
+    }
     return await crud.create(session, Organisation, data)  # type: ignore[return-value]
 
 
-async def site(session: AsyncSession, host: Organisation, name: str = "向日葵亲子小屋", **fields: Any) -> ServiceSite:
-    data = {"name": name, "kind": "sunflower_hut", "organisation_id": host.id, "published": True, **fields}
+async def site(
+    session: AsyncSession, host: Organisation, name: str = "向日葵亲子小屋", **fields: Any
+) -> ServiceSite:
+    data = {
+        "name": name,
+        "kind": "sunflower_hut",
+        "organisation_id": host.id,
+        "published": True,
+        **fields,
+    }
     return await crud.create(session, ServiceSite, data)  # type: ignore[return-value]
 
 
@@ -41,7 +57,9 @@ def national_id(gender: str = "female") -> str:
     return make_national_id("350206", date(2002, 1, 1 + n % 28), n % 1000, gender)
 
 
-async def student(session: AsyncSession, home: Organisation, name: str = "测试学生", **fields: Any) -> ScholarshipStudent:
+async def student(
+    session: AsyncSession, home: Organisation, name: str = "测试学生", **fields: Any
+) -> ScholarshipStudent:
     gender = fields.pop("gender", "female")
     data = {
         "name": name,
@@ -59,24 +77,48 @@ async def student(session: AsyncSession, home: Organisation, name: str = "测试
     return await crud.create(session, ScholarshipStudent, data)  # type: ignore[return-value]
 
 
-async def grant(session: AsyncSession, of: ScholarshipStudent, amount: str = "2000.00", year: int = 2022) -> Grant:
-    data = {"student_id": of.id, "year": year, "amount": Decimal(amount), "funding_source": "金秋助学专项"}
+async def grant(
+    session: AsyncSession, of: ScholarshipStudent, amount: str = "2000.00", year: int = 2022
+) -> Grant:
+    data = {
+        "student_id": of.id,
+        "year": year,
+        "amount": Decimal(amount),
+        "funding_source": "金秋助学专项",
+    }
     return await crud.create(session, Grant, data)  # type: ignore[return-value]
 
 
-async def company(session: AsyncSession, district: Organisation, name: str = "示例爱心企业有限公司") -> Company:
+async def company(
+    session: AsyncSession, district: Organisation, name: str = "示例爱心企业有限公司"
+) -> Company:
     n = next(_sequence)
     code = make_credit_code(f"91350212MA{n:07d}")
-    data = {"name": f"{name}{n}", "credit_code": code, "organisation_id": district.id, "published": True}
+    data = {
+        "name": f"{name}{n}",
+        "credit_code": code,
+        "organisation_id": district.id,
+        "published": True,
+    }
     return await crud.create(session, Company, data)  # type: ignore[return-value]
 
 
-async def internship(session: AsyncSession, of: ScholarshipStudent, at: Company, **fields: Any) -> Internship:
-    data = {"student_id": of.id, "company_id": at.id, "position": "行政助理", "status": "ongoing", **fields}
+async def internship(
+    session: AsyncSession, of: ScholarshipStudent, at: Company, **fields: Any
+) -> Internship:
+    data = {
+        "student_id": of.id,
+        "company_id": at.id,
+        "position": "行政助理",
+        "status": "ongoing",
+        **fields,
+    }
     return await crud.create(session, Internship, data)  # type: ignore[return-value]
 
 
-async def course(session: AsyncSession, organiser: Organisation, title: str = "家庭健康指导员培训", **fields: Any) -> Course:
+async def course(
+    session: AsyncSession, organiser: Organisation, title: str = "家庭健康指导员培训", **fields: Any
+) -> Course:
     data = {
         "title": title,
         "category": "instructor_training",
@@ -89,6 +131,14 @@ async def course(session: AsyncSession, organiser: Organisation, title: str = "�
     return await crud.create(session, Course, data)  # type: ignore[return-value]
 
 
-async def enrolment(session: AsyncSession, of: Course, home: Organisation, name: str = "学员", **fields: Any) -> Enrolment:
-    data = {"course_id": of.id, "organisation_id": home.id, "name": name, "phone": "13900139000", **fields}
+async def enrolment(
+    session: AsyncSession, of: Course, home: Organisation, name: str = "学员", **fields: Any
+) -> Enrolment:
+    data = {
+        "course_id": of.id,
+        "organisation_id": home.id,
+        "name": name,
+        "phone": "13900139000",
+        **fields,
+    }
     return await crud.create(session, Enrolment, data)  # type: ignore[return-value]

@@ -15,7 +15,9 @@ from tests import factories
 SUPERADMIN = Principal(kind="user", actor="t", role=Role.SUPERADMIN)
 
 
-async def test_grants_by_year_count_and_sum_for_a_superadmin_and_a_district_editor(database: Database, sql_counter) -> None:
+async def test_grants_by_year_count_and_sum_for_a_superadmin_and_a_district_editor(
+    database: Database, sql_counter
+) -> None:
     """Given grants in two districts (one soft-deleted), when each caller asks for grants per
     year with their count and sum, then each sees exactly their rows, in one statement."""
     async with database.transaction(SYSTEM) as s:
@@ -40,15 +42,34 @@ async def test_grants_by_year_count_and_sum_for_a_superadmin_and_a_district_edit
         rows = await aggregate(s.execute, SUPERADMIN, Grant, group_by=["year"], measures=measures)
         assert sql_counter.count <= 2  # the statement (and a BEGIN)
     assert rows == [
-        {"year": 2022, "count": 2, "sum_amount": Decimal("2300.50"), "max_amount": Decimal("1500.50")},
-        {"year": 2023, "count": 1, "sum_amount": Decimal("2000.00"), "max_amount": Decimal("2000.00")},
+        {
+            "year": 2022,
+            "count": 2,
+            "sum_amount": Decimal("2300.50"),
+            "max_amount": Decimal("1500.50"),
+        },
+        {
+            "year": 2023,
+            "count": 1,
+            "sum_amount": Decimal("2000.00"),
+            "max_amount": Decimal("2000.00"),
+        },
     ]
-    editor = Principal(kind="user", actor="t", role=Role.EDITOR, organisation_id=b.id, organisation_path=b.path)
+    editor = Principal(
+        kind="user", actor="t", role=Role.EDITOR, organisation_id=b.id, organisation_path=b.path
+    )
     async with database.session(editor) as s:
         assert await aggregate(s.execute, editor, Grant, group_by=["year"], measures=measures) == [
-            {"year": 2022, "count": 1, "sum_amount": Decimal("800.00"), "max_amount": Decimal("800.00")},
+            {
+                "year": 2022,
+                "count": 1,
+                "sum_amount": Decimal("800.00"),
+                "max_amount": Decimal("800.00"),
+            },
         ]
-        by_year = await aggregate(s.execute, editor, ScholarshipStudent, group_by=["graduation_year", "gender"])
+        by_year = await aggregate(
+            s.execute, editor, ScholarshipStudent, group_by=["graduation_year", "gender"]
+        )
         assert by_year == [{"graduation_year": 2026, "gender": "female", "count": 1}]
 
 
@@ -58,8 +79,20 @@ def test_only_few_valued_readable_columns_group_and_only_numbers_sum() -> None:
     with pytest.raises(AggregateError):
         statement(SUPERADMIN, ScholarshipStudent, group_by=["name"], measures=[Measure("count")])
     with pytest.raises(AggregateError):  # personal data: never a figure
-        statement(SUPERADMIN, ScholarshipStudent, group_by=["family_category"], measures=[Measure("count")])
+        statement(
+            SUPERADMIN,
+            ScholarshipStudent,
+            group_by=["family_category"],
+            measures=[Measure("count")],
+        )
     with pytest.raises(AggregateError):
-        statement(SUPERADMIN, ScholarshipStudent, group_by=[], measures=[Measure("sum", "university")])
+        statement(
+            SUPERADMIN, ScholarshipStudent, group_by=[], measures=[Measure("sum", "university")]
+        )
     with pytest.raises(AggregateError):
-        statement(SUPERADMIN, Grant, group_by=["year", "organisation_id", "student_id"], measures=[Measure("count")])
+        statement(
+            SUPERADMIN,
+            Grant,
+            group_by=["year", "organisation_id", "student_id"],
+            measures=[Measure("count")],
+        )

@@ -27,15 +27,21 @@ async def test_health_and_readiness(client: httpx.AsyncClient):
 
 
 async def test_readyz_reports_unavailable_when_the_database_is_unreachable(tmp_path):
-    settings = Settings(database_url="postgresql+asyncpg://postgres@127.0.0.1:1/nowhere", secret_key="x")
+    settings = Settings(
+        database_url="postgresql+asyncpg://postgres@127.0.0.1:1/nowhere", secret_key="x"
+    )
     app = create_app(settings)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://test"
+    ) as http:
         response = await http.get("/readyz")
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"
 
 
-async def test_given_a_browser_asking_for_the_site_icon_then_it_gets_the_sail_not_a_404(client: httpx.AsyncClient):
+async def test_given_a_browser_asking_for_the_site_icon_then_it_gets_the_sail_not_a_404(
+    client: httpx.AsyncClient,
+):
     icon = await client.get("/favicon.ico", follow_redirects=True)
     assert icon.status_code == 200
     assert icon.headers["content-type"].startswith("image/svg+xml")
@@ -47,7 +53,9 @@ async def test_graphiql_is_served_on_get(client: httpx.AsyncClient):
     assert "graphiql" in response.text.lower()
 
 
-async def test_anonymous_post_sees_published_organisations_but_no_people(client: httpx.AsyncClient, database: Database):
+async def test_anonymous_post_sees_published_organisations_but_no_people(
+    client: httpx.AsyncClient, database: Database
+):
     async with database.transaction(SYSTEM) as s:
         city = await factories.organisation(s, "厦门市")
         hidden = await factories.organisation(s, "未发布的组织", city, published=False)
@@ -66,16 +74,22 @@ async def test_anonymous_post_sees_published_organisations_but_no_people(client:
 async def test_errors_follow_accept_language(client: httpx.AsyncClient):
     query = "{ organisations(first: 1000) { totalCount } }"
     zh = await client.post("/graphql", json={"query": query})
-    en = await client.post("/graphql", json={"query": query}, headers={"accept-language": "en-US,en;q=0.9"})
+    en = await client.post(
+        "/graphql", json={"query": query}, headers={"accept-language": "en-US,en;q=0.9"}
+    )
     assert "每页条数" in zh.json()["errors"][0]["message"]
     assert "page size" in en.json()["errors"][0]["message"]
 
 
 async def test_unexpected_errors_are_masked():
     # the database is unreachable, so the query fails inside the server: the caller sees no driver detail
-    settings = Settings(database_url="postgresql+asyncpg://postgres@127.0.0.1:1/nowhere", secret_key="x")
+    settings = Settings(
+        database_url="postgresql+asyncpg://postgres@127.0.0.1:1/nowhere", secret_key="x"
+    )
     app = create_app(settings)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://test"
+    ) as http:
         response = await http.post("/graphql", json={"query": "{ organisations { totalCount } }"})
     # an unreachable database is "try again shortly" (503, #9.6), never a 500 nor driver detail
     assert response.status_code == 503 and response.headers["retry-after"] == "5"

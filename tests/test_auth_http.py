@@ -46,7 +46,9 @@ async def net(database: Database) -> Network:
     return network
 
 
-async def _login(client: httpx.AsyncClient, email: str = "editor@example.cn", password: str = PASSWORD) -> httpx.Response:
+async def _login(
+    client: httpx.AsyncClient, email: str = "editor@example.cn", password: str = PASSWORD
+) -> httpx.Response:
     return await client.post("/auth/login", json={"email": email, "password": password})
 
 
@@ -65,20 +67,30 @@ async def test_login_sets_a_cookie_and_me_answers(client: httpx.AsyncClient, net
 
     me = await client.get("/auth/me")
     assert me.status_code == 200
-    assert me.json() == {"user": body["user"], "csrfToken": body["csrfToken"], "authenticatedBy": "session"}
+    assert me.json() == {
+        "user": body["user"],
+        "csrfToken": body["csrfToken"],
+        "authenticatedBy": "session",
+    }
     # The session sees its subtree: one student of 湖里区, not the one of 思明区.
-    graph = await client.post("/graphql", json={"query": STUDENTS}, headers={"X-CSRF-Token": body["csrfToken"]})
+    graph = await client.post(
+        "/graphql", json={"query": STUDENTS}, headers={"X-CSRF-Token": body["csrfToken"]}
+    )
     assert graph.json() == {"data": {"scholarshipStudents": {"totalCount": 1}}}
 
 
 async def test_login_by_form_and_secure_cookie_in_production(database: Database, net: Network):
     async with _client(database, env="production") as http:
-        response = await http.post("/auth/login", data={"email": "EDITOR@example.cn", "password": PASSWORD})
+        response = await http.post(
+            "/auth/login", data={"email": "EDITOR@example.cn", "password": PASSWORD}
+        )
     assert response.status_code == 200, response.text
     assert "secure" in response.headers["set-cookie"].lower()
 
 
-async def test_wrong_password_and_unknown_email_look_the_same(client: httpx.AsyncClient, net: Network):
+async def test_wrong_password_and_unknown_email_look_the_same(
+    client: httpx.AsyncClient, net: Network
+):
     wrong = await _login(client, password="not the password")
     unknown = await _login(client, email="nobody@example.cn")
     assert wrong.status_code == unknown.status_code == 401
@@ -86,7 +98,9 @@ async def test_wrong_password_and_unknown_email_look_the_same(client: httpx.Asyn
     assert wrong.json() == {"error": "用户名或密码错误"}
     assert "set-cookie" not in wrong.headers
     english = await client.post(
-        "/auth/login", json={"email": "nobody@example.cn", "password": "x"}, headers={"Accept-Language": "en"}
+        "/auth/login",
+        json={"email": "nobody@example.cn", "password": "x"},
+        headers={"Accept-Language": "en"},
     )
     assert english.json() == {"error": "Wrong e-mail address or password"}
     missing = await client.post("/auth/login", json={"email": "editor@example.cn"})
@@ -145,17 +159,32 @@ async def test_logout_revokes_the_session(client: httpx.AsyncClient, net: Networ
     # The old cookie, presented again, no longer authenticates: it is told to sign in again.
     client.cookies.set(SESSION_COOKIE, cookie)
     me = await client.get("/auth/me")
-    assert me.status_code == 401 and me.json()["code"] == "SESSION_ENDED" and "重新登录" in me.json()["error"]
+    assert (
+        me.status_code == 401
+        and me.json()["code"] == "SESSION_ENDED"
+        and "重新登录" in me.json()["error"]
+    )
     client.cookies.set(SESSION_COOKIE, cookie)
     graph = await client.post("/graphql", json={"query": STUDENTS})
-    assert graph.status_code == 401 and graph.json()["errors"][0]["extensions"]["code"] == "SESSION_ENDED"
+    assert (
+        graph.status_code == 401
+        and graph.json()["errors"][0]["extensions"]["code"] == "SESSION_ENDED"
+    )
 
 
 async def test_a_tampered_cookie_is_anonymous(client: httpx.AsyncClient, net: Network):
     await _login(client)
     raw = unsign_session(client.cookies[SESSION_COOKIE], "test-secret")
     assert raw is not None
-    for forged in (raw + "." + "A" * 43, raw[:-1] + ("A" if raw[-1] != "A" else "B") + "." + client.cookies[SESSION_COOKIE].rsplit(".", 1)[1], raw, sign_session(raw, "another-secret")):
+    for forged in (
+        raw + "." + "A" * 43,
+        raw[:-1]
+        + ("A" if raw[-1] != "A" else "B")
+        + "."
+        + client.cookies[SESSION_COOKIE].rsplit(".", 1)[1],
+        raw,
+        sign_session(raw, "another-secret"),
+    ):
         client.cookies.set(SESSION_COOKIE, forged)
         assert (await client.get("/auth/me")).status_code == 401, forged
         # anonymous, so no CSRF is asked for and no people are visible
@@ -163,28 +192,53 @@ async def test_a_tampered_cookie_is_anonymous(client: httpx.AsyncClient, net: Ne
         assert graph.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
-async def test_graphql_with_the_cookie_needs_the_csrf_header(client: httpx.AsyncClient, net: Network):
+async def test_graphql_with_the_cookie_needs_the_csrf_header(
+    client: httpx.AsyncClient, net: Network
+):
     csrf = (await _login(client)).json()["csrfToken"]
     refused = await client.post("/graphql", json={"query": STUDENTS})
     assert refused.status_code == 403
-    assert refused.json() == {"errors": [{"message": "使用登录 Cookie 的请求缺少 X-CSRF-Token 请求头：请发送登录时获得的 csrfToken（也可从 GET /auth/me 获取）", "extensions": {"code": "CSRF"}}]}
-    wrong = await client.post("/graphql", json={"query": STUDENTS}, headers={"X-CSRF-Token": "x" + csrf})
+    assert refused.json() == {
+        "errors": [
+            {
+                "message": "使用登录 Cookie 的请求缺少 X-CSRF-Token 请求头：请发送登录时获得的 csrfToken（也可从 GET /auth/me 获取）",
+                "extensions": {"code": "CSRF"},
+            }
+        ]
+    }
+    wrong = await client.post(
+        "/graphql", json={"query": STUDENTS}, headers={"X-CSRF-Token": "x" + csrf}
+    )
     assert wrong.status_code == 403
     assert wrong.json()["errors"][0]["message"].startswith("X-CSRF-Token 请求头与当前登录会话不符")
-    english = await client.post("/graphql", json={"query": STUDENTS}, headers={"Accept-Language": "en"})
-    assert english.json()["errors"][0]["message"] == "This request uses the session cookie but has no X-CSRF-Token header: send the csrfToken from sign-in (also in GET /auth/me)"
-    allowed = await client.post("/graphql", json={"query": STUDENTS}, headers={"X-CSRF-Token": csrf})
-    assert allowed.status_code == 200 and allowed.json()["data"]["scholarshipStudents"]["totalCount"] == 1
+    english = await client.post(
+        "/graphql", json={"query": STUDENTS}, headers={"Accept-Language": "en"}
+    )
+    assert (
+        english.json()["errors"][0]["message"]
+        == "This request uses the session cookie but has no X-CSRF-Token header: send the csrfToken from sign-in (also in GET /auth/me)"
+    )
+    allowed = await client.post(
+        "/graphql", json={"query": STUDENTS}, headers={"X-CSRF-Token": csrf}
+    )
+    assert (
+        allowed.status_code == 200
+        and allowed.json()["data"]["scholarshipStudents"]["totalCount"] == 1
+    )
     # GraphiQL (a GET) needs no token
     assert (await client.get("/graphql", headers={"accept": "text/html"})).status_code == 200
 
 
 async def test_bearer_tokens(client: httpx.AsyncClient, database: Database, net: Network):
-    user, _ = await make_user(database, "org@example.cn", Role.ORG_ADMIN, organisation_id=net.city.id)
+    user, _ = await make_user(
+        database, "org@example.cn", Role.ORG_ADMIN, organisation_id=net.city.id
+    )
     async with database.transaction(AUTH) as s:
         token, plaintext = await accounts.issue_token(s, SYSTEM, user.id, name="dashboard")
     headers = {"Authorization": f"Bearer {plaintext}"}
-    ok = await client.post("/graphql", json={"query": STUDENTS}, headers=headers)  # no CSRF for tokens
+    ok = await client.post(
+        "/graphql", json={"query": STUDENTS}, headers=headers
+    )  # no CSRF for tokens
     assert ok.status_code == 200 and ok.json()["data"]["scholarshipStudents"]["totalCount"] == 2
     me = await client.get("/auth/me", headers=headers)
     assert me.json() == {
@@ -193,28 +247,43 @@ async def test_bearer_tokens(client: httpx.AsyncClient, database: Database, net:
         "authenticatedBy": "token",
     }
     async with database.session(AUTH) as s:
-        used = (await s.execute(sa.select(ApiToken.last_used_at).where(ApiToken.id == token.id))).scalar_one()
+        used = (
+            await s.execute(sa.select(ApiToken.last_used_at).where(ApiToken.id == token.id))
+        ).scalar_one()
     assert used is not None
 
-    bogus = await client.post("/graphql", json={"query": STUDENTS}, headers={"Authorization": "Bearer hf_bogus"})
+    bogus = await client.post(
+        "/graphql", json={"query": STUDENTS}, headers={"Authorization": "Bearer hf_bogus"}
+    )
     assert bogus.status_code == 401
     assert bogus.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert "invalid_token" in bogus.headers["www-authenticate"]
 
     # expired
     async with database.transaction(AUTH) as s:
-        await s.execute(sa.update(ApiToken).where(ApiToken.id == token.id).values(expires_at=utcnow() - timedelta(minutes=1)))
+        await s.execute(
+            sa.update(ApiToken)
+            .where(ApiToken.id == token.id)
+            .values(expires_at=utcnow() - timedelta(minutes=1))
+        )
     expired = await client.post("/graphql", json={"query": STUDENTS}, headers=headers)
-    assert expired.status_code == 401 and expired.json()["errors"][0]["message"] == "API 令牌无效、已过期或已被吊销"
+    assert (
+        expired.status_code == 401
+        and expired.json()["errors"][0]["message"] == "API 令牌无效、已过期或已被吊销"
+    )
     assert (await client.get("/auth/me", headers=headers)).status_code == 401
 
     # revoked
     async with database.transaction(AUTH) as s:
         await s.execute(sa.update(ApiToken).where(ApiToken.id == token.id).values(expires_at=None))
-    assert (await client.post("/graphql", json={"query": STUDENTS}, headers=headers)).status_code == 200
+    assert (
+        await client.post("/graphql", json={"query": STUDENTS}, headers=headers)
+    ).status_code == 200
     async with database.transaction(AUTH) as s:
         await accounts.revoke_token(s, SYSTEM, token.id)
-    revoked = await client.post("/graphql", json={"query": STUDENTS}, headers={**headers, "Accept-Language": "en"})
+    revoked = await client.post(
+        "/graphql", json={"query": STUDENTS}, headers={**headers, "Accept-Language": "en"}
+    )
     assert revoked.status_code == 401
     assert revoked.json()["errors"][0]["message"] == "The API token is invalid, expired or revoked"
 

@@ -38,10 +38,25 @@ from models.validators import check_credit_code, check_mobile, check_national_id
 from tests.conftest import create_engine, settings_for
 
 DISTRICTS = {"思明区", "湖里区", "集美区", "海沧区", "同安区", "翔安区"}
-REGION = {"思明区": "350203", "湖里区": "350206", "集美区": "350211", "海沧区": "350205", "同安区": "350212", "翔安区": "350213"}
+REGION = {
+    "思明区": "350203",
+    "湖里区": "350206",
+    "集美区": "350211",
+    "海沧区": "350205",
+    "同安区": "350212",
+    "翔安区": "350213",
+}
 LANDLINE = re.compile(r"0\d{2,3}-\d{7,8}")
 MODELS: tuple[type[Record], ...] = (
-    Organisation, ServiceSite, Course, CourseSession, Enrolment, ScholarshipStudent, Grant, Company, Internship,
+    Organisation,
+    ServiceSite,
+    Course,
+    CourseSession,
+    Enrolment,
+    ScholarshipStudent,
+    Grant,
+    Company,
+    Internship,
 )
 
 
@@ -52,13 +67,17 @@ async def _rows(session: AsyncSession, model: type[Any]) -> list[Any]:
 async def _table_counts(db: Database) -> dict[str, int]:
     async with db.session(system("test")) as session:
         return {
-            str(model.__tablename__): (await session.execute(sa.select(sa.func.count(sql_col(model.id))))).scalar_one()
+            str(model.__tablename__): (
+                await session.execute(sa.select(sa.func.count(sql_col(model.id))))
+            ).scalar_one()
             for model in MODELS
         }
 
 
 def _phone_ok(value: str | None) -> bool:
-    return value is not None and (LANDLINE.fullmatch(value) is not None or check_mobile(value) is None)
+    return value is not None and (
+        LANDLINE.fullmatch(value) is not None or check_mobile(value) is None
+    )
 
 
 async def test_demo_network(database: Database) -> None:
@@ -92,7 +111,10 @@ async def test_demo_network(database: Database) -> None:
     coded = [o for o in orgs if o.code is not None]
     assert len(coded) == len(official) == 610
     assert Counter(o.level for o in coded) == {
-        OrganisationLevel.CITY: 1, OrganisationLevel.DISTRICT: 6, OrganisationLevel.STREET: 51, OrganisationLevel.COMMUNITY: 552,
+        OrganisationLevel.CITY: 1,
+        OrganisationLevel.DISTRICT: 6,
+        OrganisationLevel.STREET: 51,
+        OrganisationLevel.COMMUNITY: 552,
     }
     for o in coded:
         division = official[o.code]
@@ -105,8 +127,15 @@ async def test_demo_network(database: Database) -> None:
         node = next(c for c in children[node.id] if c.name == name)
     assert node.level is OrganisationLevel.COMMUNITY
     assert (node.official_name, node.code) == ("高林社区居委会", "350206005013")
-    assert not any(o.name == "高林社区" for o in children[next(c.id for c in children[districts[0].parent_id] if c.name == "湖里区")])
-    district_of = {o.id: by_id[int(o.path.split("/")[2])].name for o in orgs if o.path.count("/") > 3}
+    assert not any(
+        o.name == "高林社区"
+        for o in children[
+            next(c.id for c in children[districts[0].parent_id] if c.name == "湖里区")
+        ]
+    )
+    district_of = {
+        o.id: by_id[int(o.path.split("/")[2])].name for o in orgs if o.path.count("/") > 3
+    }
     communities = [o for o in orgs if o.level is OrganisationLevel.COMMUNITY]
 
     # Service sites.
@@ -119,13 +148,21 @@ async def test_demo_network(database: Database) -> None:
     # The places the report names are real places of the official list.
     hut_places = {by_id[s.organisation_id].name for s in sites if s.kind is SiteKind.SUNFLOWER_HUT}
     assert {"香溪社区", "大帽山社区", "美山村", "高林社区", "禾山社区", "凤祥社区"} <= hut_places
-    assert all(by_id[s.organisation_id].code or by_id[s.organisation_id].level is None for s in sites)
+    assert all(
+        by_id[s.organisation_id].code or by_id[s.organisation_id].level is None for s in sites
+    )
     assert all(s.published and s.organisation_id in by_id for s in sites)
-    heshan = next(s for s in sites if s.kind is SiteKind.FAMILY_HEALTH_CENTRE and by_id[s.organisation_id].name == "禾山社区")
+    heshan = next(
+        s
+        for s in sites
+        if s.kind is SiteKind.FAMILY_HEALTH_CENTRE and by_id[s.organisation_id].name == "禾山社区"
+    )
     assert heshan.recognition is Recognition.NATIONAL and str(heshan.opened_on) == "2022-07-22"
     for d in districts:
         assert any(
-            s.kind is SiteKind.FAMILY_HEALTH_CENTRE and by_id[s.organisation_id].path.startswith(d.path) for s in sites
+            s.kind is SiteKind.FAMILY_HEALTH_CENTRE
+            and by_id[s.organisation_id].path.startswith(d.path)
+            for s in sites
         ), d.name
 
     # Courses and sessions.
@@ -142,15 +179,22 @@ async def test_demo_network(database: Database) -> None:
     enrolments: list[Enrolment] = data[Enrolment]
     assert all(by_id[e.organisation_id].level is OrganisationLevel.COMMUNITY for e in enrolments)
     assert all(e.phone is None or check_mobile(e.phone) is None for e in enrolments)
-    instructor_courses = {c.id for c in courses.values() if c.category is CourseCategory.INSTRUCTOR_TRAINING}
-    qualified = [e for e in enrolments if e.course_id in instructor_courses and e.status is EnrolmentStatus.QUALIFIED]
+    instructor_courses = {
+        c.id for c in courses.values() if c.category is CourseCategory.INSTRUCTOR_TRAINING
+    }
+    qualified = [
+        e
+        for e in enrolments
+        if e.course_id in instructor_courses and e.status is EnrolmentStatus.QUALIFIED
+    ]
     assert all(e.certificate_number and 60 <= (e.score or 0) <= 100 for e in qualified)
     assert len({e.certificate_number for e in qualified}) == len(qualified)
     roster: Counter[int | None] = Counter(e.organisation_id for e in qualified)
     short = [c for c in communities if roster[c.id] < 2]
     assert 1 <= len(short) <= len(communities) // 4
     assert {e.status for e in enrolments if e.course_id not in instructor_courses} >= {
-        EnrolmentStatus.ATTENDED, EnrolmentStatus.ENROLLED,
+        EnrolmentStatus.ATTENDED,
+        EnrolmentStatus.ENROLLED,
     }
 
     # Scholarship students: synthetic, valid and unique.
@@ -176,8 +220,13 @@ async def test_demo_network(database: Database) -> None:
     # Companies and internships.
     companies: list[Company] = data[Company]
     assert len({c.credit_code for c in companies}) == len(companies)
-    assert all(check_credit_code(c.credit_code) is None and _phone_ok(c.contact_phone) for c in companies)
-    assert all(c.published and by_id[c.organisation_id].level is OrganisationLevel.DISTRICT for c in companies)
+    assert all(
+        check_credit_code(c.credit_code) is None and _phone_ok(c.contact_phone) for c in companies
+    )
+    assert all(
+        c.published and by_id[c.organisation_id].level is OrganisationLevel.DISTRICT
+        for c in companies
+    )
     per_district = Counter(by_id[c.organisation_id].name for c in companies)
     assert per_district["同安区"] >= 6 and per_district["翔安区"] >= 8
     company_ids = {c.id for c in companies}
@@ -213,7 +262,9 @@ async def _fingerprint(tmp_path: Path, name: str, seed: int) -> list[tuple[Any, 
                 table = model.__table__  # type: ignore[attr-defined]
                 result = await session.execute(sa.select(table).order_by(table.c.id))
                 skip = {"created_at", "updated_at"}
-                rows += [tuple(v for k, v in row._mapping.items() if k not in skip) for row in result]
+                rows += [
+                    tuple(v for k, v in row._mapping.items() if k not in skip) for row in result
+                ]
             return rows
     finally:
         await db.dispose()
@@ -244,17 +295,27 @@ async def test_demo_accounts(database: Database) -> None:
         assert orgs[users["huli.editor@demo.hongfan"].organisation_id] == "湖里区"
         assert orgs[users["siming.viewer@demo.hongfan"].organisation_id] == "思明区"
         partner = users[PARTNER_EMAIL]
-        company = (await session.execute(sa.select(Company).where(Company.id == partner.company_id))).scalar_one()
+        company = (
+            await session.execute(sa.select(Company).where(Company.id == partner.company_id))
+        ).scalar_one()
         assert orgs[company.organisation_id] == "同安区"
         principal = await accounts.authenticate_token(session, summary.partner_token)
         assert principal is not None and principal.company_id == company.id
-        interns = await session.execute(sa.select(sa.func.count()).select_from(Internship).where(Internship.company_id == company.id))
+        interns = await session.execute(
+            sa.select(sa.func.count())
+            .select_from(Internship)
+            .where(Internship.company_id == company.id)
+        )
         assert interns.scalar_one() > 0
-        _auth_session, _raw = await accounts.login(session, "admin@demo.hongfan", DEMO_PASSWORD, None, None)
+        _auth_session, _raw = await accounts.login(
+            session, "admin@demo.hongfan", DEMO_PASSWORD, None, None
+        )
 
     # Again: nothing new, no token to show, and a hint how to make one.
     again = await load_demo(database)
     assert again.partner_token is None and len(again.logins) == 5
     assert "hongfan token create partner@demo.hongfan" in "\n".join(again.token_lines)
     async with database.session(accounts.AUTH) as session:
-        assert (await session.execute(sa.select(sa.func.count()).select_from(User))).scalar_one() == 5
+        assert (
+            await session.execute(sa.select(sa.func.count()).select_from(User))
+        ).scalar_one() == 5

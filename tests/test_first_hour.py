@@ -66,7 +66,9 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("first-hour")
     url = f"sqlite:///{path / 'hongfan.db'}"
     upgrade(url)
-    keys.resolve(Settings.from_env({"HONGFAN_DATABASE_URL": url}))  # make run's first start writes the key file
+    keys.resolve(
+        Settings.from_env({"HONGFAN_DATABASE_URL": url})
+    )  # make run's first start writes the key file
     return path
 
 
@@ -153,7 +155,11 @@ def _mistakes(workdir: Path, taken_port: int) -> list[Mistake]:
         Mistake(
             m.name,
             m.args,
-            {"HONGFAN_DATABASE_URL": sqlite, "HONGFAN_KEYRING_FILE": str(workdir / "hongfan.db.keys.json"), **m.env},
+            {
+                "HONGFAN_DATABASE_URL": sqlite,
+                "HONGFAN_KEYRING_FILE": str(workdir / "hongfan.db.keys.json"),
+                **m.env,
+            },
             m.says,
         )
         for m in mistakes

@@ -42,7 +42,18 @@ from tests import factories
 
 SYSTEM = system("test")
 SUPERADMIN = Principal(kind="user", actor="user:admin", role=Role.SUPERADMIN)
-STUDENT_HEADERS = ["姓名", "性别", "身份证号", "手机号码", "家庭类别", "所在组织", "就读高校", "专业", "入学年份", "毕业年份"]
+STUDENT_HEADERS = [
+    "姓名",
+    "性别",
+    "身份证号",
+    "手机号码",
+    "家庭类别",
+    "所在组织",
+    "就读高校",
+    "专业",
+    "入学年份",
+    "毕业年份",
+]
 
 
 @dataclass
@@ -76,7 +87,9 @@ async def world(database: Database) -> World:
         gaolin = await factories.organisation(s, "高林社区", dianqian, level="community")
         siming = await factories.organisation(s, "思明区", city)
         siming_street = await factories.organisation(s, "嘉莲街道", siming, level="street")
-        siming_community = await factories.organisation(s, "湖滨社区", siming_street, level="community")
+        siming_community = await factories.organisation(
+            s, "湖滨社区", siming_street, level="community"
+        )
     return World(city, huli, dianqian, gaolin, siming, siming_street, siming_community)  # type: ignore[arg-type]
 
 
@@ -91,13 +104,48 @@ def wrong_check_digit(number: str) -> str:
 
 def student_rows(numbers: list[str]) -> list[list[str]]:
     return [
-        ["张测一", "女", numbers[0], "13800138000", "建档立卡贫困家庭", "厦门市/湖里区/殿前街道/高林社区", "厦门大学", "护理学", "2021", "2025"],
-        ["李测二", "男", numbers[1], "13800138001", "独生子女低保家庭", "高林社区", "集美大学", "", "2022", "2026"],
-        ["王测三", "女", numbers[2], "", "建档立卡贫困家庭", "殿前街道/高林社区", "厦门理工学院", "软件工程", "2020", "2024"],
+        [
+            "张测一",
+            "女",
+            numbers[0],
+            "13800138000",
+            "建档立卡贫困家庭",
+            "厦门市/湖里区/殿前街道/高林社区",
+            "厦门大学",
+            "护理学",
+            "2021",
+            "2025",
+        ],
+        [
+            "李测二",
+            "男",
+            numbers[1],
+            "13800138001",
+            "独生子女低保家庭",
+            "高林社区",
+            "集美大学",
+            "",
+            "2022",
+            "2026",
+        ],
+        [
+            "王测三",
+            "女",
+            numbers[2],
+            "",
+            "建档立卡贫困家庭",
+            "殿前街道/高林社区",
+            "厦门理工学院",
+            "软件工程",
+            "2020",
+            "2024",
+        ],
     ]
 
 
-def csv_bytes(headers: list[str], rows: list[list[str]], encoding: str = "gbk", delimiter: str = ",") -> bytes:
+def csv_bytes(
+    headers: list[str], rows: list[list[str]], encoding: str = "gbk", delimiter: str = ","
+) -> bytes:
     lines = [delimiter.join(headers), *(delimiter.join(r) for r in rows)]
     text = "\r\n".join(lines) + "\r\n"
     if encoding == "utf-8-sig":
@@ -155,7 +203,13 @@ async def test_gbk_csv_with_a_bad_check_digit_is_reported_in_chinese_and_nothing
     assert [(row, e.code) for row, e in result.errors] == [(3, "id_number.check_digit")]
     assert await rows_of(database, ScholarshipStudent) == []
     async with database.session(SYSTEM) as session:
-        assert (await session.execute(sa.select(sa.func.count(AuditEntry.id)).where(AuditEntry.entity == "ScholarshipStudent"))).scalar_one() == 0  # type: ignore[arg-type]
+        assert (
+            await session.execute(
+                sa.select(sa.func.count(AuditEntry.id)).where(
+                    AuditEntry.entity == "ScholarshipStudent"
+                )
+            )
+        ).scalar_one() == 0  # type: ignore[arg-type]
 
     # The corrected file: every row written, organisation paths resolved.
     rows[1][2] = numbers[1]
@@ -182,7 +236,10 @@ async def test_gbk_csv_with_a_bad_check_digit_is_reported_in_chinese_and_nothing
     # A changed cell updates that record only, through crud (version bump, audit).
     rows[2][6] = "华侨大学"
     changed = await commit_import(
-        database, SYSTEM, "ScholarshipStudent", read_table(csv_bytes(STUDENT_HEADERS, rows), "x.csv")
+        database,
+        SYSTEM,
+        "ScholarshipStudent",
+        read_table(csv_bytes(STUDENT_HEADERS, rows), "x.csv"),
     )
     assert (changed.created, changed.updated, changed.unchanged) == (0, 1, 2)
     assert [r.action for r in changed.rows] == ["unchanged", "unchanged", "update"]
@@ -190,19 +247,32 @@ async def test_gbk_csv_with_a_bad_check_digit_is_reported_in_chinese_and_nothing
     assert len(students) == 3 and students[2].university == "华侨大学" and students[2].version == 2
     async with database.session(SYSTEM) as session:
         actions = (
-            await session.execute(
-                sa.select(AuditEntry.action).where(AuditEntry.entity == "ScholarshipStudent", AuditEntry.record_id == students[2].id)  # type: ignore[arg-type]
+            (
+                await session.execute(
+                    sa.select(AuditEntry.action).where(
+                        AuditEntry.entity == "ScholarshipStudent",
+                        AuditEntry.record_id == students[2].id,
+                    )  # type: ignore[arg-type]
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
     assert sorted(actions) == ["create", "update"]
 
 
-@pytest.mark.parametrize("form", ["utf-8-sig", "utf-8", "gb18030", "utf-16", "tab", "semicolon", "xlsx"])
-async def test_every_encoding_and_format_imports_the_same(database: Database, world: World, form: str) -> None:
+@pytest.mark.parametrize(
+    "form", ["utf-8-sig", "utf-8", "gb18030", "utf-16", "tab", "semicolon", "xlsx"]
+)
+async def test_every_encoding_and_format_imports_the_same(
+    database: Database, world: World, form: str
+) -> None:
     numbers = ids("female", "male", "female")
     rows = student_rows(numbers)
     if form == "xlsx":
-        cells: list[list[Any]] = [[*r[:8], int(r[8]), float(r[9])] for r in rows]  # years as numbers, one as 2025.0
+        cells: list[list[Any]] = [
+            [*r[:8], int(r[8]), float(r[9])] for r in rows
+        ]  # years as numbers, one as 2025.0
         data, name = xlsx_bytes(STUDENT_HEADERS, cells), "students.xlsx"
     elif form == "tab":
         data, name = csv_bytes(STUDENT_HEADERS, rows, "gbk", "\t"), "students.txt"
@@ -228,8 +298,30 @@ async def test_every_encoding_and_format_imports_the_same(database: Database, wo
 
 async def test_english_and_snake_case_headers(database: Database, world: World) -> None:
     number = factories.national_id("male")
-    headers = ["Name", "gender", "ID number", "phone", "Family category", "Home organisation", "university", "Enrolment year", "graduation_year", "序号"]
-    row = ["Test Student", "Male", number.lower(), "+86 138 0013 8000", "Registered poor family", "厦门市/湖里区", "厦门大学", "2021", "2025", "1"]
+    headers = [
+        "Name",
+        "gender",
+        "ID number",
+        "phone",
+        "Family category",
+        "Home organisation",
+        "university",
+        "Enrolment year",
+        "graduation_year",
+        "序号",
+    ]
+    row = [
+        "Test Student",
+        "Male",
+        number.lower(),
+        "+86 138 0013 8000",
+        "Registered poor family",
+        "厦门市/湖里区",
+        "厦门大学",
+        "2021",
+        "2025",
+        "1",
+    ]
     result = await commit_import(database, SYSTEM, "金秋助学学生", Table(headers, [row]))
     assert result.committed, result.errors
     assert result.ignored_headers == ["序号"]
@@ -241,11 +333,35 @@ async def test_english_and_snake_case_headers(database: Database, world: World) 
 # -- scope --------------------------------------------------------------------------------
 
 
-async def test_a_district_editor_cannot_import_into_another_district(database: Database, world: World) -> None:
+async def test_a_district_editor_cannot_import_into_another_district(
+    database: Database, world: World
+) -> None:
     numbers = ids("female", "male")
     rows = [
-        ["湖里学生", "女", numbers[0], "13800138000", "建档立卡贫困家庭", "厦门市/湖里区/殿前街道/高林社区", "厦门大学", "", "2021", "2025"],
-        ["思明学生", "男", numbers[1], "13800138001", "建档立卡贫困家庭", "厦门市/思明区/嘉莲街道/湖滨社区", "厦门大学", "", "2021", "2025"],
+        [
+            "湖里学生",
+            "女",
+            numbers[0],
+            "13800138000",
+            "建档立卡贫困家庭",
+            "厦门市/湖里区/殿前街道/高林社区",
+            "厦门大学",
+            "",
+            "2021",
+            "2025",
+        ],
+        [
+            "思明学生",
+            "男",
+            numbers[1],
+            "13800138001",
+            "建档立卡贫困家庭",
+            "厦门市/思明区/嘉莲街道/湖滨社区",
+            "厦门大学",
+            "",
+            "2021",
+            "2025",
+        ],
     ]
     editor = world.editor(world.huli)
     table = read_table(csv_bytes(STUDENT_HEADERS, rows), "s.csv")
@@ -259,12 +375,22 @@ async def test_a_district_editor_cannot_import_into_another_district(database: D
 
     # The plain name of an organisation outside the subtree is not found either.
     rows[1][5] = "湖滨社区"
-    result = await preview_import(database, editor, "ScholarshipStudent", read_table(csv_bytes(STUDENT_HEADERS, rows), "s.csv"))
+    result = await preview_import(
+        database,
+        editor,
+        "ScholarshipStudent",
+        read_table(csv_bytes(STUDENT_HEADERS, rows), "s.csv"),
+    )
     assert [e.code for _row, e in result.errors] == ["import.reference"]
 
     # Within the subtree, full paths from the root and tails of them both work.
     rows[1][5] = "殿前街道/高林社区"
-    result = await commit_import(database, editor, "ScholarshipStudent", read_table(csv_bytes(STUDENT_HEADERS, rows), "s.csv"))
+    result = await commit_import(
+        database,
+        editor,
+        "ScholarshipStudent",
+        read_table(csv_bytes(STUDENT_HEADERS, rows), "s.csv"),
+    )
     assert result.committed, result.errors
     students = await rows_of(database, ScholarshipStudent)
     assert {s.organisation_id for s in students} == {world.gaolin.id}
@@ -272,7 +398,20 @@ async def test_a_district_editor_cannot_import_into_another_district(database: D
 
 
 async def test_an_editor_gets_english_messages_in_english(database: Database, world: World) -> None:
-    rows = [["某学生", "女", "350206200201010000", "", "建档立卡贫困家庭", "湖滨社区", "厦门大学", "", "2021", "2025"]]
+    rows = [
+        [
+            "某学生",
+            "女",
+            "350206200201010000",
+            "",
+            "建档立卡贫困家庭",
+            "湖滨社区",
+            "厦门大学",
+            "",
+            "2021",
+            "2025",
+        ]
+    ]
     result = await preview_import(
         database, world.editor(world.huli, "en"), "ScholarshipStudent", Table(STUDENT_HEADERS, rows)
     )
@@ -281,16 +420,22 @@ async def test_an_editor_gets_english_messages_in_english(database: Database, wo
     assert messages["id_number.check_digit"].startswith("The resident ID number")
 
 
-async def test_an_editor_cannot_create_a_root_organisation(database: Database, world: World) -> None:
+async def test_an_editor_cannot_create_a_root_organisation(
+    database: Database, world: World
+) -> None:
     headers = ["名称", "层级", "上级组织"]
-    result = await preview_import(database, world.editor(world.huli), "Organisation", Table(headers, [["新城市", "市", None]]))
+    result = await preview_import(
+        database, world.editor(world.huli), "Organisation", Table(headers, [["新城市", "市", None]])
+    )
     assert [e.code for _row, e in result.errors] == ["root_forbidden"]
 
 
 # -- organisations, companies, courses, enrolments, grants, internships --------------------------
 
 
-async def test_organisations_by_path_including_parents_created_in_the_same_file(database: Database, world: World) -> None:
+async def test_organisations_by_path_including_parents_created_in_the_same_file(
+    database: Database, world: World
+) -> None:
     headers = ["名称", "类型", "层级", "上级组织", "地址", "已发布"]
     rows = [
         ["金山街道", "计生协", "街道/镇", "厦门市/湖里区", "金山路1号", "是"],
@@ -314,16 +459,33 @@ async def test_ambiguous_plain_names_ask_for_a_path(database: Database, world: W
     async with database.transaction(SYSTEM) as s:
         await factories.organisation(s, "高林社区", world.siming_street, level="community")
     number = factories.national_id("female")
-    row = ["某学生", "女", number, "", "建档立卡贫困家庭", "高林社区", "厦门大学", "", "2021", "2025"]
-    result = await preview_import(database, SYSTEM, "ScholarshipStudent", Table(STUDENT_HEADERS, [row]))
+    row = [
+        "某学生",
+        "女",
+        number,
+        "",
+        "建档立卡贫困家庭",
+        "高林社区",
+        "厦门大学",
+        "",
+        "2021",
+        "2025",
+    ]
+    result = await preview_import(
+        database, SYSTEM, "ScholarshipStudent", Table(STUDENT_HEADERS, [row])
+    )
     [(_row, error)] = result.errors
     assert error.code == "import.ambiguous_reference" and "完整路径" in error.message
     # …but a district editor sees only one of them.
-    editor_view = await preview_import(database, world.editor(world.huli), "ScholarshipStudent", Table(STUDENT_HEADERS, [row]))
+    editor_view = await preview_import(
+        database, world.editor(world.huli), "ScholarshipStudent", Table(STUDENT_HEADERS, [row])
+    )
     assert editor_view.ok, editor_view.errors
 
 
-async def test_companies_internships_grants_courses_enrolments_and_sites(database: Database, world: World) -> None:
+async def test_companies_internships_grants_courses_enrolments_and_sites(
+    database: Database, world: World
+) -> None:
     code = make_credit_code("91350206MA0000001")
     companies = Table(
         ["企业名称", "统一社会信用代码", "所属组织", "行业", "授牌日期", "见习岗位数", "已发布"],
@@ -337,7 +499,9 @@ async def test_companies_internships_grants_courses_enrolments_and_sites(databas
 
     number = factories.national_id("male")
     async with database.transaction(SYSTEM) as s:
-        student = await factories.student(s, world.gaolin, "赵测四", id_number=number, gender="male")
+        student = await factories.student(
+            s, world.gaolin, "赵测四", id_number=number, gender="male"
+        )
     internships = Table(
         ["见习学生", "见习企业", "见习岗位", "开始日期", "结束日期", "状态"],
         [[number, "厦门测试科技有限公司", "行政助理", "2023年7月1日", "2023.8.31", "已完成"]],
@@ -355,19 +519,36 @@ async def test_companies_internships_grants_courses_enrolments_and_sites(databas
     assert [r.action for r in again.rows] == ["update"]
     assert len(await rows_of(database, Internship)) == 1
 
-    grants = Table(["受助学生", "发放年度", "金额（元）", "资金来源"], [[number, "2022", "1,500.5", "金秋助学专项"], [number, "2023", "￥2000", "金秋助学专项"]])
+    grants = Table(
+        ["受助学生", "发放年度", "金额（元）", "资金来源"],
+        [[number, "2022", "1,500.5", "金秋助学专项"], [number, "2023", "￥2000", "金秋助学专项"]],
+    )
     result = await commit_import(database, SYSTEM, "Grant", grants)
     assert result.committed, result.errors
     assert [str(g.amount) for g in await rows_of(database, Grant)] == ["1500.50", "2000.00"]
     assert (await commit_import(database, SYSTEM, "Grant", grants)).unchanged == 2
 
-    sites = Table(["名称", "类型", "所属组织", "启用日期", "示范级别"], [["向日葵亲子小屋", "向日葵亲子小屋", "高林社区", "2021-06-01", "市级"], ["向日葵亲子小屋", "向日葵亲子小屋", "湖滨社区", "", "无"]])
+    sites = Table(
+        ["名称", "类型", "所属组织", "启用日期", "示范级别"],
+        [
+            ["向日葵亲子小屋", "向日葵亲子小屋", "高林社区", "2021-06-01", "市级"],
+            ["向日葵亲子小屋", "向日葵亲子小屋", "湖滨社区", "", "无"],
+        ],
+    )
     result = await commit_import(database, SYSTEM, "服务阵地", sites)
     assert result.committed, result.errors
     courses = Table(
         ["课程名称", "类别", "主办组织", "举办阵地", "开始日期", "结束日期", "名额"],
         [
-            ["家庭健康指导员培训", "家庭健康指导员培训", "湖里区", "向日葵亲子小屋（高林社区）", "2022-10-14", "2022-10-16", "40"],
+            [
+                "家庭健康指导员培训",
+                "家庭健康指导员培训",
+                "湖里区",
+                "向日葵亲子小屋（高林社区）",
+                "2022-10-14",
+                "2022-10-16",
+                "40",
+            ],
             ["家庭健康指导员培训", "家庭健康指导员培训", "思明区", "", "2022-11-01", "", ""],
         ],
     )
@@ -380,7 +561,15 @@ async def test_companies_internships_grants_courses_enrolments_and_sites(databas
     enrolments = Table(
         ["所属课程", "所在社区", "姓名", "手机号码", "状态", "考核成绩", "证书编号"],
         [
-            ["家庭健康指导员培训（湖里区）", "高林社区", "钱测五", "13900139000", "已合格", "92", "JKZD-1"],
+            [
+                "家庭健康指导员培训（湖里区）",
+                "高林社区",
+                "钱测五",
+                "13900139000",
+                "已合格",
+                "92",
+                "JKZD-1",
+            ],
             ["家庭健康指导员培训", "高林社区", "孙测六", "", "已报名", "", ""],
         ],
     )
@@ -392,20 +581,35 @@ async def test_companies_internships_grants_courses_enrolments_and_sites(databas
     result = await commit_import(database, SYSTEM, "Enrolment", enrolments)
     assert result.committed, result.errors
     enrolled = await rows_of(database, Enrolment)
-    assert [(e.course_id, e.score) for e in enrolled] == [(course_rows[0].id, 92), (course_rows[1].id, None)]
+    assert [(e.course_id, e.score) for e in enrolled] == [
+        (course_rows[0].id, 92),
+        (course_rows[1].id, None),
+    ]
 
-    sessions = Table(["所属课程", "日期", "主题", "授课人"], [["家庭健康指导员培训（湖里区）", "2022-10-14", "开班", "讲师甲"], ["家庭健康指导员培训（湖里区）", "2022-10-14", "实操", "讲师乙"]])
+    sessions = Table(
+        ["所属课程", "日期", "主题", "授课人"],
+        [
+            ["家庭健康指导员培训（湖里区）", "2022-10-14", "开班", "讲师甲"],
+            ["家庭健康指导员培训（湖里区）", "2022-10-14", "实操", "讲师乙"],
+        ],
+    )
     result = await commit_import(database, SYSTEM, "CourseSession", sessions)
     assert result.committed, result.errors
     assert (await commit_import(database, SYSTEM, "CourseSession", sessions)).unchanged == 2
     assert len(await rows_of(database, CourseSession)) == 2
 
 
-async def test_namesakes_are_told_apart_by_certificate_or_by_every_column(database: Database, world: World) -> None:
+async def test_namesakes_are_told_apart_by_certificate_or_by_every_column(
+    database: Database, world: World
+) -> None:
     async with database.transaction(SYSTEM) as s:
         course = await factories.course(s, world.huli)
-        first = await factories.enrolment(s, course, world.gaolin, "同名", phone="13900000001", certificate_number="C-1")
-        await factories.enrolment(s, course, world.gaolin, "同名", phone="13900000002", certificate_number="C-2")
+        first = await factories.enrolment(
+            s, course, world.gaolin, "同名", phone="13900000001", certificate_number="C-1"
+        )
+        await factories.enrolment(
+            s, course, world.gaolin, "同名", phone="13900000002", certificate_number="C-2"
+        )
     headers = ["所属课程", "所在社区", "姓名", "手机号码", "证书编号", "考核成绩"]
     table = Table(headers, [["家庭健康指导员培训", "高林社区", "同名", "13900000001", "C-1", "88"]])
     result = await commit_import(database, SYSTEM, "Enrolment", table)
@@ -420,8 +624,21 @@ async def test_namesakes_are_told_apart_by_certificate_or_by_every_column(databa
 
 async def test_duplicate_rows_in_one_file_are_refused(database: Database, world: World) -> None:
     [number] = ids("female")
-    row = ["张测一", "女", number, "", "建档立卡贫困家庭", "高林社区", "厦门大学", "", "2021", "2025"]
-    result = await commit_import(database, SYSTEM, "ScholarshipStudent", Table(STUDENT_HEADERS, [row, list(row)]))
+    row = [
+        "张测一",
+        "女",
+        number,
+        "",
+        "建档立卡贫困家庭",
+        "高林社区",
+        "厦门大学",
+        "",
+        "2021",
+        "2025",
+    ]
+    result = await commit_import(
+        database, SYSTEM, "ScholarshipStudent", Table(STUDENT_HEADERS, [row, list(row)])
+    )
     assert not result.committed
     [(row_number, error)] = result.errors
     assert row_number == 3 and error.code == "import.duplicate_row" and "第2行" in error.message
@@ -431,30 +648,48 @@ async def test_duplicate_rows_in_one_file_are_refused(database: Database, world:
 async def test_missing_required_values_and_columns(database: Database, world: World) -> None:
     [number] = ids("female")
     headers = ["姓名", "身份证号", "所在组织"]
-    result = await preview_import(database, SYSTEM, "ScholarshipStudent", Table(headers, [["某", number, "高林社区"]]))
+    result = await preview_import(
+        database, SYSTEM, "ScholarshipStudent", Table(headers, [["某", number, "高林社区"]])
+    )
     missing = {e.column for _r, e in result.errors if e.code == "required"}
     assert {"性别", "家庭类别", "就读高校", "入学年份", "毕业年份"} <= missing
     with pytest.raises(SpreadsheetError) as caught:
-        await preview_import(database, SYSTEM, "ScholarshipStudent", Table(["姓名", "性别"], [["某", "女"]]))
+        await preview_import(
+            database, SYSTEM, "ScholarshipStudent", Table(["姓名", "性别"], [["某", "女"]])
+        )
     assert caught.value.code == "import.missing_column" and "身份证号" in caught.value.message("zh")
     with pytest.raises(SpreadsheetError) as caught:
-        await preview_import(database, SYSTEM, "ScholarshipStudent", Table(["姓名", "Name", "身份证号"], [["a", "b", number]]))
+        await preview_import(
+            database,
+            SYSTEM,
+            "ScholarshipStudent",
+            Table(["姓名", "Name", "身份证号"], [["a", "b", number]]),
+        )
     assert caught.value.code == "import.duplicate_column"
     with pytest.raises(SpreadsheetError) as caught:
-        await preview_import(database, SYSTEM, "ScholarshipStudent", Table(["甲", "乙"], [["a", "b"]]))
+        await preview_import(
+            database, SYSTEM, "ScholarshipStudent", Table(["甲", "乙"], [["a", "b"]])
+        )
     assert caught.value.code == "import.no_columns"
 
 
-async def test_progress_is_reported(database: Database, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_progress_is_reported(
+    database: Database, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("hongfan.transfer.filecheck.PROGRESS_EVERY", 50)
     numbers = ids(*(["female"] * 120))
-    rows = [["学生", "女", n, "", "建档立卡贫困家庭", "高林社区", "厦门大学", "", "2021", "2025"] for n in numbers]
+    rows = [
+        ["学生", "女", n, "", "建档立卡贫困家庭", "高林社区", "厦门大学", "", "2021", "2025"]
+        for n in numbers
+    ]
     seen: list[tuple[int, int]] = []
 
     async def progress(done: int, total: int) -> None:
         seen.append((done, total))
 
-    result = await commit_import(database, SYSTEM, "ScholarshipStudent", Table(STUDENT_HEADERS, rows), progress)
+    result = await commit_import(
+        database, SYSTEM, "ScholarshipStudent", Table(STUDENT_HEADERS, rows), progress
+    )
     assert result.committed and result.created == 120
     assert seen == [(50, 120), (100, 120), (120, 120)]
 
@@ -491,7 +726,7 @@ def test_read_table_limits_and_formats() -> None:
 
 
 def test_read_table_cells() -> None:
-    text = "\ufeff 姓名 ,备注,,\r\n\r\n张三,\"a,b\"\"c\",,\r\n,,,\r\n李四,'=1+2,,\r\n"
+    text = '\ufeff 姓名 ,备注,,\r\n\r\n张三,"a,b""c",,\r\n,,,\r\n李四,\'=1+2,,\r\n'
     table = read_table(text.encode("utf-8"), "t.csv")
     assert table.headers == ["姓名", "备注"]
     assert table.rows == [["张三", 'a,b"c'], ["李四", "=1+2"]]
@@ -501,7 +736,17 @@ def test_read_table_cells() -> None:
     sheet = workbook.active
     assert sheet is not None
     sheet.append(["日期", "时间", "整数", "小数", "布尔", "文本", "空"])
-    sheet.append([datetime(2022, 9, 24), datetime(2022, 9, 24, 8, 30), 2021.0, 1500.5, True, "  湖里区 ", None])
+    sheet.append(
+        [
+            datetime(2022, 9, 24),
+            datetime(2022, 9, 24, 8, 30),
+            2021.0,
+            1500.5,
+            True,
+            "  湖里区 ",
+            None,
+        ]
+    )
     sheet.append([date(2023, 1, 2), None, 13800138000, 0.1, False, "'+86", "   "])
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -514,24 +759,57 @@ def test_read_table_cells() -> None:
 
 
 def test_type_names_and_templates() -> None:
-    for name in ("ScholarshipStudent", "scholarshipStudents", "scholarship_students", "金秋助学学生", "students"):
+    for name in (
+        "ScholarshipStudent",
+        "scholarshipStudents",
+        "scholarship_students",
+        "金秋助学学生",
+        "students",
+    ):
         assert resolve_type(name) is ScholarshipStudent
     assert resolve_type("服务阵地") is ServiceSite and resolve_type("Enrolments") is Enrolment
     with pytest.raises(UnknownType) as caught:
         resolve_type("AuditEntry")
     assert "AuditEntry" in caught.value.message("zh")
     headers = template_headers("ScholarshipStudent", "zh")
-    assert headers[:3] == ["姓名", "性别", "身份证号"] and "编号" not in headers and "版本号" not in headers
+    assert (
+        headers[:3] == ["姓名", "性别", "身份证号"]
+        and "编号" not in headers
+        and "版本号" not in headers
+    )
     assert template_headers("Organisation", "en") == [
-        "Name", "Kind", "Level", "Parent", "Address", "Contact", "Contact phone", "Official name", "Division code", "Published",
+        "Name",
+        "Kind",
+        "Level",
+        "Parent",
+        "Address",
+        "Contact",
+        "Contact phone",
+        "Official name",
+        "Division code",
+        "Published",
     ]
     # A template's headers are read back as the columns they name.
-    for type_name in ("ScholarshipStudent", "Organisation", "Company", "Course", "Enrolment", "Grant", "Internship", "ServiceSite", "CourseSession"):
+    for type_name in (
+        "ScholarshipStudent",
+        "Organisation",
+        "Company",
+        "Course",
+        "Enrolment",
+        "Grant",
+        "Internship",
+        "ServiceSite",
+        "CourseSession",
+    ):
         for lang in ("zh", "en"):
-            assert len(set(template_headers(type_name, lang))) == len(template_headers(type_name, lang))
+            assert len(set(template_headers(type_name, lang))) == len(
+                template_headers(type_name, lang)
+            )
 
 
-async def test_preview_rolls_back_even_when_every_row_is_valid(database: Database, world: World) -> None:
+async def test_preview_rolls_back_even_when_every_row_is_valid(
+    database: Database, world: World
+) -> None:
     numbers = ids("female", "male", "female")
     table = Table(STUDENT_HEADERS, student_rows(numbers))
     preview = await preview_import(database, replace(SUPERADMIN), "ScholarshipStudent", table)
@@ -542,23 +820,37 @@ async def test_preview_rolls_back_even_when_every_row_is_valid(database: Databas
         assert (await session.execute(sa.select(sa.func.count(AuditEntry.id)))).scalar_one() == 7  # type: ignore[arg-type]
 
 
-async def test_editor_reimport_of_masked_values_keeps_them(database: Database, world: World) -> None:
+async def test_editor_reimport_of_masked_values_keeps_them(
+    database: Database, world: World
+) -> None:
     async with database.transaction(SYSTEM) as s:
         student = await factories.student(s, world.gaolin, "原名")
     masked = student.id_number[:4] + "*" * 10 + student.id_number[-4:]
     editor = world.editor(world.huli)
     # An editor cannot find a student by a masked ID number…
     headers = ["姓名", "身份证号", "手机号码", "所在组织"]
-    result = await preview_import(database, editor, "ScholarshipStudent", Table(headers, [["新名", masked, "138****8000", "高林社区"]]))
+    result = await preview_import(
+        database,
+        editor,
+        "ScholarshipStudent",
+        Table(headers, [["新名", masked, "138****8000", "高林社区"]]),
+    )
     assert not result.ok
     # …but with the full number, masked phone cells and blank sensitive cells keep the stored values.
     headers = ["姓名", "身份证号", "手机号码", "家庭类别", "所在组织"]
     result = await commit_import(
-        database, editor, "ScholarshipStudent", Table(headers, [["新名", student.id_number, "138****8000", None, "高林社区"]])
+        database,
+        editor,
+        "ScholarshipStudent",
+        Table(headers, [["新名", student.id_number, "138****8000", None, "高林社区"]]),
     )
     assert result.committed, result.errors
     [stored] = await rows_of(database, ScholarshipStudent)
-    assert stored.name == "新名" and stored.phone == "13800138000" and stored.family_category.value == "registered_poor"
+    assert (
+        stored.name == "新名"
+        and stored.phone == "13800138000"
+        and stored.family_category.value == "registered_poor"
+    )
 
 
 async def test_a_record_changed_between_check_and_write_fails_the_whole_import(
@@ -568,9 +860,27 @@ async def test_a_record_changed_between_check_and_write_fails_the_whole_import(
     async with database.transaction(SYSTEM) as s:
         first = await factories.student(s, world.gaolin, "原名甲")
     numbers = ids("female")
-    headers = ["姓名", "身份证号", "性别", "家庭类别", "所在组织", "就读高校", "入学年份", "毕业年份"]
+    headers = [
+        "姓名",
+        "身份证号",
+        "性别",
+        "家庭类别",
+        "所在组织",
+        "就读高校",
+        "入学年份",
+        "毕业年份",
+    ]
     rows = [
-        ["新名甲", first.id_number, "女", "建档立卡贫困家庭", "高林社区", "厦门大学", "2021", "2025"],
+        [
+            "新名甲",
+            first.id_number,
+            "女",
+            "建档立卡贫困家庭",
+            "高林社区",
+            "厦门大学",
+            "2021",
+            "2025",
+        ],
         ["新生乙", numbers[0], "女", "建档立卡贫困家庭", "高林社区", "厦门大学", "2021", "2025"],
     ]
     from hongfan.transfer import importing
@@ -580,7 +890,9 @@ async def test_a_record_changed_between_check_and_write_fails_the_whole_import(
     async def someone_else_edits_first(session: Any, *args: Any, **kwargs: Any) -> Any:
         # When someone else saves the first student after the check but before the write
         async with database.transaction(SYSTEM) as other:
-            await crud.update(other, ScholarshipStudent, first.id, first.version, {"university": "集美大学"})
+            await crud.update(
+                other, ScholarshipStudent, first.id, first.version, {"university": "集美大学"}
+            )
         return await real_write(session, *args, **kwargs)
 
     monkeypatch.setattr(importing, "write_checked", someone_else_edits_first)
@@ -623,7 +935,9 @@ def cli_world(tmp_path: Any) -> Any:
     return settings
 
 
-def test_cli_import_dry_run_errors_and_commit(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_import_dry_run_errors_and_commit(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     settings = cli_world(tmp_path)
     parser = cli_parser()
     numbers = ids("female", "male", "female")
@@ -643,7 +957,9 @@ def test_cli_import_dry_run_errors_and_commit(tmp_path: Any, capsys: pytest.Capt
     rows[1][2] = numbers[1]
     good = tmp_path / "学生.xlsx"
     good.write_bytes(xlsx_bytes(STUDENT_HEADERS, rows))
-    args = parser.parse_args(["import", "scholarshipStudents", str(good), "--dry-run", "--lang", "en"])
+    args = parser.parse_args(
+        ["import", "scholarshipStudents", str(good), "--dry-run", "--lang", "en"]
+    )
     assert args.handler(settings, args) == 0
     out = capsys.readouterr().out
     assert "3 rows: 3 to create" in out and "Dry run" in out
@@ -659,7 +975,9 @@ def test_cli_import_dry_run_errors_and_commit(tmp_path: Any, capsys: pytest.Capt
     args = parser.parse_args(["export", "students", "--output", str(tmp_path / "out.xlsx")])
     assert args.handler(settings, args) == 2
     assert "--unmasked" in capsys.readouterr().err and not (tmp_path / "out.xlsx").exists()
-    args = parser.parse_args(["export", "students", "--unmasked", "--output", str(tmp_path / "out.xlsx")])
+    args = parser.parse_args(
+        ["export", "students", "--unmasked", "--output", str(tmp_path / "out.xlsx")]
+    )
     assert args.handler(settings, args) == 0
     exported = read_table((tmp_path / "out.xlsx").read_bytes(), "out.xlsx")
     assert [r[2] for r in exported.rows] == numbers
@@ -668,7 +986,11 @@ def test_cli_import_dry_run_errors_and_commit(tmp_path: Any, capsys: pytest.Capt
     async def exports() -> list[Any]:
         db = Database(settings)
         async with db.session(SYSTEM) as session:
-            found = (await session.execute(sa.select(AuditEntry).where(AuditEntry.action == "export"))).scalars().all()  # type: ignore[arg-type]
+            found = (
+                (await session.execute(sa.select(AuditEntry).where(AuditEntry.action == "export")))
+                .scalars()
+                .all()
+            )  # type: ignore[arg-type]
         await db.dispose()
         return list(found)
 
@@ -710,10 +1032,17 @@ def test_cli_as_an_account(tmp_path: Any, capsys: pytest.CaptureFixture[str]) ->
     async def add_editor() -> None:
         db = Database(settings)
         async with db.session(SYSTEM) as session:
-            huli = (await session.execute(sa.select(Organisation).where(Organisation.name == "湖里区"))).scalar_one()  # type: ignore[arg-type]
+            huli = (
+                await session.execute(sa.select(Organisation).where(Organisation.name == "湖里区"))
+            ).scalar_one()  # type: ignore[arg-type]
         async with db.transaction(SYSTEM) as session:
             session.add(
-                accounts_models.User(email="editor@example.org", password_hash="x", role="editor", organisation_id=huli.id)
+                accounts_models.User(
+                    email="editor@example.org",
+                    password_hash="x",
+                    role="editor",
+                    organisation_id=huli.id,
+                )
             )
         await db.dispose()
 
@@ -729,7 +1058,9 @@ def test_cli_as_an_account(tmp_path: Any, capsys: pytest.CaptureFixture[str]) ->
     assert "找不到账号：nobody@example.org" in capsys.readouterr().err
 
 
-async def test_an_editor_cannot_confirm_a_guess_at_a_masked_value(database: Database, world: World) -> None:
+async def test_an_editor_cannot_confirm_a_guess_at_a_masked_value(
+    database: Database, world: World
+) -> None:
     async with database.transaction(SYSTEM) as s:
         student = await factories.student(s, world.gaolin, "某生", phone="13812345678")
     editor = world.editor(world.huli)

@@ -41,7 +41,17 @@ def _start(url: str, port: int) -> subprocess.Popen[bytes]:
         "HONGFAN_LOGIN_MAX_FAILURES_IP": "5",
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "hongfan.app:create_app", "--factory", "--port", str(port), "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "hongfan.app:create_app",
+            "--factory",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -84,12 +94,16 @@ def two_processes(database: Database) -> Iterator[tuple[str, str]]:
 @pytest.fixture
 async def admin(database: Database) -> str:
     async with database.transaction(SYSTEM) as session:
-        user, _ = await accounts.create_user(session, SYSTEM, "boss@multi.test", Role.SUPERADMIN, password=PASSWORD)
+        user, _ = await accounts.create_user(
+            session, SYSTEM, "boss@multi.test", Role.SUPERADMIN, password=PASSWORD
+        )
     return user.email
 
 
 @pytest.mark.postgres
-async def test_a_session_made_on_one_process_works_on_the_other(admin: str, two_processes: tuple[str, str]):
+async def test_a_session_made_on_one_process_works_on_the_other(
+    admin: str, two_processes: tuple[str, str]
+):
     first, second = two_processes
     async with httpx.AsyncClient() as http:
         login = await http.post(f"{first}/auth/login", json={"email": admin, "password": PASSWORD})
@@ -97,7 +111,9 @@ async def test_a_session_made_on_one_process_works_on_the_other(admin: str, two_
         csrf = login.json()["csrfToken"]
         me = await http.get(f"{second}/auth/me")
         assert me.status_code == 200 and me.json()["user"]["email"] == admin
-        query = await http.post(f"{second}/graphql", json={"query": "{ me { email } }"}, headers={"x-csrf-token": csrf})
+        query = await http.post(
+            f"{second}/graphql", json={"query": "{ me { email } }"}, headers={"x-csrf-token": csrf}
+        )
         assert query.json()["data"]["me"]["email"] == admin
         out = await http.post(f"{second}/auth/logout", headers={"x-csrf-token": csrf})
         assert out.status_code == 200
@@ -105,37 +121,59 @@ async def test_a_session_made_on_one_process_works_on_the_other(admin: str, two_
 
 
 @pytest.mark.postgres
-async def test_a_token_revoked_on_one_process_is_refused_by_the_other(admin: str, two_processes: tuple[str, str]):
+async def test_a_token_revoked_on_one_process_is_refused_by_the_other(
+    admin: str, two_processes: tuple[str, str]
+):
     first, second = two_processes
     async with httpx.AsyncClient() as http:
         login = await http.post(f"{first}/auth/login", json={"email": admin, "password": PASSWORD})
         headers = {"x-csrf-token": login.json()["csrfToken"]}
-        me = (await http.post(f"{first}/graphql", json={"query": "{ me { id } }"}, headers=headers)).json()["data"]["me"]
-        issued = (await http.post(
-            f"{first}/graphql",
-            json={"query": "mutation($u: ID!) { createApiToken(userId: $u) { token apiToken { id } } }", "variables": {"u": me["id"]}},
-            headers=headers,
-        )).json()["data"]["createApiToken"]
+        me = (
+            await http.post(f"{first}/graphql", json={"query": "{ me { id } }"}, headers=headers)
+        ).json()["data"]["me"]
+        issued = (
+            await http.post(
+                f"{first}/graphql",
+                json={
+                    "query": "mutation($u: ID!) { createApiToken(userId: $u) { token apiToken { id } } }",
+                    "variables": {"u": me["id"]},
+                },
+                headers=headers,
+            )
+        ).json()["data"]["createApiToken"]
         bearer = {"authorization": f"Bearer {issued['token']}"}
         probe = {"query": "{ me { email } }"}
         async with httpx.AsyncClient() as api:
-            assert (await api.post(f"{second}/graphql", json=probe, headers=bearer)).status_code == 200
+            assert (
+                await api.post(f"{second}/graphql", json=probe, headers=bearer)
+            ).status_code == 200
             revoke = await http.post(
                 f"{first}/graphql",
-                json={"query": "mutation($id: ID!) { revokeApiToken(id: $id) { apiToken { revokedAt } } }", "variables": {"id": issued["apiToken"]["id"]}},
+                json={
+                    "query": "mutation($id: ID!) { revokeApiToken(id: $id) { apiToken { revokedAt } } }",
+                    "variables": {"id": issued["apiToken"]["id"]},
+                },
                 headers=headers,
             )
             assert revoke.json()["data"]["revokeApiToken"]["apiToken"]["revokedAt"]
-            assert (await api.post(f"{second}/graphql", json=probe, headers=bearer)).status_code == 401
+            assert (
+                await api.post(f"{second}/graphql", json=probe, headers=bearer)
+            ).status_code == 401
 
 
 @pytest.mark.postgres
-async def test_failed_login_counts_add_up_across_processes(admin: str, two_processes: tuple[str, str]):
+async def test_failed_login_counts_add_up_across_processes(
+    admin: str, two_processes: tuple[str, str]
+):
     first, second = two_processes
     async with httpx.AsyncClient() as http:
         for base in (first, second, first, second, first):
-            failed = await http.post(f"{base}/auth/login", json={"email": admin, "password": "wrong password!"})
+            failed = await http.post(
+                f"{base}/auth/login", json={"email": admin, "password": "wrong password!"}
+            )
             assert failed.status_code == 401
         # the address has had its five failures, counted across both processes
-        locked = await http.post(f"{second}/auth/login", json={"email": admin, "password": PASSWORD})
+        locked = await http.post(
+            f"{second}/auth/login", json={"email": admin, "password": PASSWORD}
+        )
         assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 60

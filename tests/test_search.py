@@ -21,7 +21,9 @@ async def _students(database) -> None:
 
 async def _search(database, text: str) -> list[str]:
     async with database.session(SYSTEM) as s:
-        rows = await s.execute(sa.select(ScholarshipStudent.name).where(text_contains(ScholarshipStudent.name, text)))
+        rows = await s.execute(
+            sa.select(ScholarshipStudent.name).where(text_contains(ScholarshipStudent.name, text))
+        )
         return sorted(rows.scalars().all())
 
 
@@ -29,7 +31,9 @@ async def test_one_two_and_three_character_fragments_find_exactly_the_matching_n
     await _students(database)
     assert await _search(database, "林") == sorted(["林示例", "林小示", "王例林"])
     assert await _search(database, "示例") == ["林示例"]
-    assert await _search(database, "例示") == []  # both characters present, not adjacent in this order
+    assert (
+        await _search(database, "例示") == []
+    )  # both characters present, not adjacent in this order
     assert await _search(database, "林示例") == ["林示例"]
     assert await _search(database, "demo") == ["Lin Demo"]
     assert await _search(database, "%") == []  # wildcards are literal
@@ -41,7 +45,9 @@ async def test_postgresql_answers_a_name_search_from_the_grams_index(database):
     await _students(database)
     async with database.session(SYSTEM) as s:
         await s.execute(sa.text("SET LOCAL enable_seqscan = off"))
-        statement = sa.select(ScholarshipStudent.id).where(text_contains(ScholarshipStudent.name, "示例"))
+        statement = sa.select(ScholarshipStudent.id).where(
+            text_contains(ScholarshipStudent.name, "示例")
+        )
         compiled = statement.compile(dialect=(await s.connection()).dialect)
         params = compiled.construct_params()
         plan = await (await s.connection()).exec_driver_sql(

@@ -31,7 +31,7 @@ UPDATE = (
     "isActive: $active, role: $role }) { user { version } errors { code } } }"
 )
 CREATE_TOKEN = (
-    "mutation($u: ID!) { createApiToken(userId: $u, name: \"persist\") "
+    'mutation($u: ID!) { createApiToken(userId: $u, name: "persist") '
     "{ token apiToken { expiresAt } errors { field code message } } }"
 )
 
@@ -80,7 +80,11 @@ async def test_given_a_signed_in_editor_when_her_admin_deactivates_her_then_her_
         for active in (False, True):
             _, version = await _user(database, "editor@example.cn")
             changed = await admin.post(
-                "/graphql", json={"query": UPDATE, "variables": {"id": editor_id, "v": version, "active": active}},
+                "/graphql",
+                json={
+                    "query": UPDATE,
+                    "variables": {"id": editor_id, "v": version, "active": active},
+                },
                 headers=admin_csrf,
             )
             assert changed.json()["data"]["updateUser"]["errors"] == [], changed.text
@@ -88,10 +92,16 @@ async def test_given_a_signed_in_editor_when_her_admin_deactivates_her_then_her_
             assert refused.status_code == 401, refused.text
             error = refused.json()["errors"][0]
             assert error["extensions"]["code"] == "SESSION_ENDED" and "重新登录" in error["message"]
-            assert (await editor.post("/graphql", json={"query": STUDENTS}, headers=bearer)).status_code == 401
+            assert (
+                await editor.post("/graphql", json={"query": STUDENTS}, headers=bearer)
+            ).status_code == 401
         # The admin UI sends the ended session to the login page, saying why.
         page = await editor.get("/admin/", follow_redirects=True)
-        assert page.status_code == 200 and "/admin/login" in str(page.url) and "请重新登录" in page.text
+        assert (
+            page.status_code == 200
+            and "/admin/login" in str(page.url)
+            and "请重新登录" in page.text
+        )
         # Signing in again works: a new session, not the old one.
         fresh = await _sign_in(editor, "editor@example.cn")
         again = await editor.post("/graphql", json={"query": STUDENTS}, headers=fresh)
@@ -106,18 +116,25 @@ async def test_given_a_signed_in_editor_when_her_role_or_password_changes_then_h
         csrf = await _sign_in(editor, "editor@example.cn")
         admin_csrf = await _sign_in(admin, "admin@example.cn")
         changed = await admin.post(
-            "/graphql", json={"query": UPDATE, "variables": {"id": editor_id, "v": version, "role": "VIEWER"}},
+            "/graphql",
+            json={"query": UPDATE, "variables": {"id": editor_id, "v": version, "role": "VIEWER"}},
             headers=admin_csrf,
         )
         assert changed.json()["data"]["updateUser"]["errors"] == [], changed.text
         refused = await editor.post("/graphql", json={"query": STUDENTS}, headers=csrf)
-        assert refused.status_code == 401 and refused.json()["errors"][0]["extensions"]["code"] == "SESSION_ENDED"
+        assert (
+            refused.status_code == 401
+            and refused.json()["errors"][0]["extensions"]["code"] == "SESSION_ENDED"
+        )
         csrf = await _sign_in(editor, "editor@example.cn")
         async with database.transaction(SYSTEM) as session:
             user = await accounts.get_user_by_email(session, "editor@example.cn")
             await accounts.set_password(session, SYSTEM, user.id or 0, "another horse battery")  # type: ignore[union-attr]
         ended = await editor.post("/graphql", json={"query": STUDENTS}, headers=csrf)
-        assert ended.status_code == 401 and ended.json()["errors"][0]["extensions"]["code"] == "SESSION_ENDED"
+        assert (
+            ended.status_code == 401
+            and ended.json()["errors"][0]["extensions"]["code"] == "SESSION_ENDED"
+        )
 
 
 async def test_given_an_org_admin_when_she_mints_a_token_acting_as_her_editor_then_it_is_refused(
@@ -127,11 +144,15 @@ async def test_given_an_org_admin_when_she_mints_a_token_acting_as_her_editor_th
     admin_id, _ = await _user(database, "admin@example.cn")
     async with _client(database) as admin:
         csrf = await _sign_in(admin, "admin@example.cn")
-        other = await admin.post("/graphql", json={"query": CREATE_TOKEN, "variables": {"u": editor_id}}, headers=csrf)
+        other = await admin.post(
+            "/graphql", json={"query": CREATE_TOKEN, "variables": {"u": editor_id}}, headers=csrf
+        )
         payload = other.json()["data"]["createApiToken"]
         assert payload["token"] is None and payload["errors"][0]["code"] == "token.for_others"
         assert "超级管理员" in payload["errors"][0]["message"]
-        own = await admin.post("/graphql", json={"query": CREATE_TOKEN, "variables": {"u": admin_id}}, headers=csrf)
+        own = await admin.post(
+            "/graphql", json={"query": CREATE_TOKEN, "variables": {"u": admin_id}}, headers=csrf
+        )
         assert own.json()["data"]["createApiToken"]["token"], own.text  # her own: fine
 
 
@@ -141,14 +162,17 @@ async def test_given_a_one_day_token_when_it_asks_for_a_token_then_nothing_outli
     editor_id, _ = await _user(database, "editor@example.cn")
     async with database.transaction(SYSTEM) as session:
         user = await accounts.get_user_by_email(session, "editor@example.cn")
-        parent, token = await accounts.issue_token(session, SYSTEM, user.id or 0, name="day", expires_days=1)  # type: ignore[union-attr]
+        parent, token = await accounts.issue_token(
+            session, SYSTEM, user.id or 0, name="day", expires_days=1
+        )  # type: ignore[union-attr]
         # Made with the parent's bearer (as the process would, were it asked): it never outlives it.
         as_parent = dataclasses.replace(SYSTEM, token_id=parent.id)
         child, _ = await accounts.issue_token(session, as_parent, user.id or 0, name="child")  # type: ignore[union-attr]
         assert child.expires_at == parent.expires_at
     async with _client(database) as http:
         answer = await http.post(
-            "/graphql", json={"query": CREATE_TOKEN, "variables": {"u": editor_id}},
+            "/graphql",
+            json={"query": CREATE_TOKEN, "variables": {"u": editor_id}},
             headers={"authorization": f"Bearer {token}"},
         )
     payload = answer.json()["data"]["createApiToken"]
@@ -161,7 +185,11 @@ async def test_given_another_website_when_it_posts_a_sign_in_form_then_it_is_ref
 ) -> None:
     form = {"email": "editor@example.cn", "password": PASSWORD}
     async with _client(database) as http:
-        for headers in ({"origin": "http://evil.example"}, {"referer": "http://evil.example/page"}, {"origin": "null"}):
+        for headers in (
+            {"origin": "http://evil.example"},
+            {"referer": "http://evil.example/page"},
+            {"origin": "null"},
+        ):
             refused = await http.post(path, data=form, headers=headers)
             assert refused.status_code == 403, (headers, refused.text)
             assert "其他网站" in refused.text

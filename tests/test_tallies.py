@@ -47,7 +47,8 @@ async def snapshot(db: Database, principal: Principal, *, tallies: bool) -> dict
             "totals": await f.totals(),
             "sites_by_kind": {k: n for k, n in (await f.sites_by_kind()).items() if n},
             "sites_by_district": {
-                d.id: {k: n for k, n in kinds.items() if n} for d, kinds in (await f.sites_by_district()).items()
+                d.id: {k: n for k, n in kinds.items() if n}
+                for d, kinds in (await f.sites_by_district()).items()
             },
             "students_funded": funded,
             "one_year": [await f.students_funded(y.year) for y in funded[:1]],
@@ -61,12 +62,16 @@ async def callers(db: Database) -> list[Principal]:
     """A superadmin, an editor of a district and one of a street, at their current paths."""
     async with db.transaction(SYSTEM) as session:
         rows = await session.execute(
-            sa.select(Organisation.id, Organisation.path).where(  # type: ignore[call-overload]
+            sa.select(Organisation.id, Organisation.path)
+            .where(  # type: ignore[call-overload]
                 Organisation.level.in_(["district", "street"])  # type: ignore[attr-defined]
-            ).order_by(Organisation.level, Organisation.id)  # type: ignore[arg-type]
+            )
+            .order_by(Organisation.level, Organisation.id)  # type: ignore[arg-type]
         )
         bound = [
-            Principal(kind="user", actor="t", role=Role.EDITOR, organisation_id=i, organisation_path=p)
+            Principal(
+                kind="user", actor="t", role=Role.EDITOR, organisation_id=i, organisation_path=p
+            )
             for i, p in rows.all()
         ]
     return [SUPERADMIN, bound[0], bound[-1]]
@@ -74,7 +79,9 @@ async def callers(db: Database) -> list[Principal]:
 
 async def assert_tallies_exact(db: Database) -> None:
     for principal in await callers(db):
-        assert await snapshot(db, principal, tallies=True) == await snapshot(db, principal, tallies=False), principal
+        assert await snapshot(db, principal, tallies=True) == await snapshot(
+            db, principal, tallies=False
+        ), principal
 
 
 class Skip(Exception):
@@ -107,9 +114,15 @@ class Writer:
         for d in range(2):
             district = self.keep(await factories.organisation(session, f"区{d}", city))
             for s in range(2):
-                street = self.keep(await factories.organisation(session, f"街道{d}{s}", district, level="street"))
+                street = self.keep(
+                    await factories.organisation(session, f"街道{d}{s}", district, level="street")
+                )
                 for c in range(2):
-                    self.keep(await factories.organisation(session, f"社区{d}{s}{c}", street, level="community"))
+                    self.keep(
+                        await factories.organisation(
+                            session, f"社区{d}{s}{c}", street, level="community"
+                        )
+                    )
             self.keep(await factories.company(session, district))
 
     async def step(self, session: Any) -> None:
@@ -123,7 +136,9 @@ class Writer:
         elif action == 2 and ScholarshipStudent in self.ids:
             student = await live(session, ScholarshipStudent, self.pick(ScholarshipStudent))
             amount = f"{rng.randint(1, 3000)}.{rng.randint(0, 99):02d}"
-            self.keep(await factories.grant(session, student, amount, year=rng.choice([2022, 2023])))
+            self.keep(
+                await factories.grant(session, student, amount, year=rng.choice([2022, 2023]))
+            )
         elif action == 3 and ScholarshipStudent in self.ids:
             student = await live(session, ScholarshipStudent, self.pick(ScholarshipStudent))
             company = await live(session, Company, self.pick(Company))
@@ -135,7 +150,9 @@ class Writer:
         elif action == 5 and Course in self.ids:
             course = await live(session, Course, self.pick(Course))
             status = rng.choice(["qualified", "qualified", "enrolled"])
-            self.keep(await factories.enrolment(session, course, org, rng.choice(NAMES), status=status))
+            self.keep(
+                await factories.enrolment(session, course, org, rng.choice(NAMES), status=status)
+            )
         elif action in (6, 7):
             await self.change(session, org)
         elif action == 8:
@@ -147,14 +164,35 @@ class Writer:
 
     async def change(self, session: Any, org: Organisation) -> None:
         rng = self.rng
-        model = rng.choice([m for m in (ServiceSite, Internship, Grant, ScholarshipStudent, Enrolment, Course, Organisation) if m in self.ids])
+        model = rng.choice(
+            [
+                m
+                for m in (
+                    ServiceSite,
+                    Internship,
+                    Grant,
+                    ScholarshipStudent,
+                    Enrolment,
+                    Course,
+                    Organisation,
+                )
+                if m in self.ids
+            ]
+        )
         changes: dict[type[Any], dict[str, Any]] = {
             ServiceSite: {"kind": rng.choice(list(SiteKind)).value, "organisation_id": org.id},
             Internship: {"status": rng.choice(list(InternshipStatus)).value},
             Grant: {"year": rng.choice([2022, 2023]), "amount": Decimal(rng.randint(1, 500))},
             ScholarshipStudent: {"organisation_id": org.id},  # its grants and internships follow
-            Enrolment: {"status": rng.choice(["qualified", "dropped"]), "name": rng.choice(NAMES), "organisation_id": org.id},
-            Course: {"category": rng.choice(["instructor_training", "parenting"]), "organisation_id": org.id},
+            Enrolment: {
+                "status": rng.choice(["qualified", "dropped"]),
+                "name": rng.choice(NAMES),
+                "organisation_id": org.id,
+            },
+            Course: {
+                "category": rng.choice(["instructor_training", "parenting"]),
+                "organisation_id": org.id,
+            },
             Organisation: {"parent_id": org.id},  # a move: cycles and root moves are refused
         }
         data = dict(rng.sample(sorted(changes[model].items()), rng.randint(1, len(changes[model]))))
@@ -167,7 +205,9 @@ async def kept_tallies(db: Database) -> set[tuple[Any, ...]]:
         return {tuple(r) for r in rows.all()}
 
 
-async def test_statistics_from_tallies_equal_the_full_aggregate_after_random_writes(database: Database) -> None:
+async def test_statistics_from_tallies_equal_the_full_aggregate_after_random_writes(
+    database: Database,
+) -> None:
     """Given a network, when random creates, changes, moves, deletes and restores are made (one
     request failing half-way), then every figure read from the tallies equals the aggregate
     over the records for a superadmin, a district editor and a street editor — and
@@ -183,7 +223,9 @@ async def test_statistics_from_tallies_equal_the_full_aggregate_after_random_wri
                     await writer.step(session)
                     done += 1
                     if batch == 1 and done == 5:
-                        raise RuntimeError("a failed request: its writes and tallies roll back together")
+                        raise RuntimeError(
+                            "a failed request: its writes and tallies roll back together"
+                        )
             except (HongfanError, RuntimeError, Skip):
                 continue
         await assert_tallies_exact(database)
@@ -227,7 +269,14 @@ def test_a_migrated_database_keeps_tallies_and_db_retally_recomputes_them(
             await s.execute(sa.delete(tally_table))
 
     asyncio.run(go(seed))
-    expected = {"organisations": 2, "service_sites": 1, "courses": 0, "scholarship_students": 1, "companies": 0, "internships": 0}
+    expected = {
+        "organisations": 2,
+        "service_sites": 1,
+        "courses": 0,
+        "scholarship_students": 1,
+        "companies": 0,
+        "internships": 0,
+    }
     assert asyncio.run(go(totals)) == expected
     asyncio.run(go(wipe))
     assert asyncio.run(go(totals))["organisations"] == 0

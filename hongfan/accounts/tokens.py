@@ -60,7 +60,9 @@ async def issue_token(
             await session.execute(sa.select(ApiToken).where(col(ApiToken.id) == actor.token_id))
         ).scalar_one_or_none()
         if parent is not None and parent.expires_at is not None:
-            expires_at = parent.expires_at if expires_at is None else min(expires_at, parent.expires_at)
+            expires_at = (
+                parent.expires_at if expires_at is None else min(expires_at, parent.expires_at)
+            )
     token = ApiToken(
         user_id=user.id,  # type: ignore[arg-type]
         name=name,
@@ -90,7 +92,9 @@ async def issue_token(
 REAUTH_WINDOW = timedelta(minutes=15)
 
 
-async def _check_may_mint(session: AsyncSession, actor: Principal, user: User, password: str | None) -> None:
+async def _check_may_mint(
+    session: AsyncSession, actor: Principal, user: User, password: str | None
+) -> None:
     if actor.is_system or actor.credential == "":
         return  # the process itself: the CLI, jobs
     if actor.credential != "session":
@@ -100,13 +104,21 @@ async def _check_may_mint(session: AsyncSession, actor: Principal, user: User, p
             raise _error(Forbidden, "userId", "token.for_others", actor)
         return  # a superadmin acting for another user
     if password:
-        own = (await session.execute(sa.select(User).where(col(User.id) == actor.user_id))).scalar_one_or_none()
+        own = (
+            await session.execute(sa.select(User).where(col(User.id) == actor.user_id))
+        ).scalar_one_or_none()
         if own is None or not passwords.verify(own.password_hash, password):
             raise _error(Invalid, "password", "token.reauth_failed", actor)
         return
     checked = actor.password_checked_at
     if checked is None or utcnow() - checked > REAUTH_WINDOW:
-        raise _error(Forbidden, "password", "token.reauth", actor, minutes=int(REAUTH_WINDOW.total_seconds() // 60))
+        raise _error(
+            Forbidden,
+            "password",
+            "token.reauth",
+            actor,
+            minutes=int(REAUTH_WINDOW.total_seconds() // 60),
+        )
 
 
 async def token_by_plaintext(session: AsyncSession, plaintext: str) -> ApiToken | None:
@@ -127,7 +139,11 @@ async def revoke_token(session: AsyncSession, actor: Principal, token_id: int) -
     lineage, frontier = [token], [token.id]
     while frontier:
         children = list(
-            (await session.execute(sa.select(ApiToken).where(col(ApiToken.parent_token_id).in_(frontier)))).scalars()
+            (
+                await session.execute(
+                    sa.select(ApiToken).where(col(ApiToken.parent_token_id).in_(frontier))
+                )
+            ).scalars()
         )
         lineage += children
         frontier = [c.id for c in children]
@@ -141,7 +157,10 @@ async def revoke_token(session: AsyncSession, actor: Principal, token_id: int) -
                 "token_revoke",
                 "ApiToken",
                 each.id,
-                {"revoked_at": [None, _iso(each.revoked_at)], **({"via": token.id} if each is not token else {})},
+                {
+                    "revoked_at": [None, _iso(each.revoked_at)],
+                    **({"via": token.id} if each is not token else {}),
+                },
             )
     return token
 

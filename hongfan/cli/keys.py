@@ -20,11 +20,15 @@ def register(commands: Any) -> None:
         help="re-encrypt every sealed value with the active key, in batches (run again to resume)",
     )
     rotate.add_argument(
-        "--new-key", action="store_true", help="first add a new key to the keyring file and make it active"
+        "--new-key",
+        action="store_true",
+        help="first add a new key to the keyring file and make it active",
     )
     rotate.add_argument("--batch", type=int, default=500, help="rows per transaction (default 500)")
     rotate.set_defaults(handler=rotate_keys)
-    show = keys.add_parser("show", help="the active key id and the key ids the keyring holds (never a key)")
+    show = keys.add_parser(
+        "show", help="the active key id and the key ids the keyring holds (never a key)"
+    )
     show.set_defaults(handler=show_keys, database="none")
 
 
@@ -33,7 +37,11 @@ def _keyring_path(settings: Settings) -> Path | None:
 
     if settings.keys:
         return None
-    return Path(settings.keyring_file).expanduser() if settings.keyring_file else keys.default_key_file(settings)
+    return (
+        Path(settings.keyring_file).expanduser()
+        if settings.keyring_file
+        else keys.default_key_file(settings)
+    )
 
 
 def rotate_keys(settings: Settings, args: argparse.Namespace) -> int:

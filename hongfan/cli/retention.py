@@ -13,13 +13,16 @@ if TYPE_CHECKING:
 
 
 def register(commands: Any) -> None:
-    retention = commands.add_parser("retention", help="personal data past its retention period").add_subparsers(
-        dest="retention_command", required=True
-    )
+    retention = commands.add_parser(
+        "retention", help="personal data past its retention period"
+    ).add_subparsers(dest="retention_command", required=True)
     run = retention.add_parser(
-        "run", help="list, then anonymise, students HONGFAN_RETENTION_YEARS past their graduation year"
+        "run",
+        help="list, then anonymise, students HONGFAN_RETENTION_YEARS past their graduation year",
     )
-    run.add_argument("--dry-run", action="store_true", help="only list them (record ids, no personal data)")
+    run.add_argument(
+        "--dry-run", action="store_true", help="only list them (record ids, no personal data)"
+    )
     run.set_defaults(handler=run_retention)
 
 

@@ -177,7 +177,9 @@ class _Writer:
             result = await self.session.execute(
                 sa.update(self.table)
                 .where(self.table.c.id == record.id, self.table.c.version == record.version)
-                .values(**values, version=record.version + 1, updated_at=now, updated_by=self.author)
+                .values(
+                    **values, version=record.version + 1, updated_at=now, updated_by=self.author
+                )
             )
             if result.rowcount != 1:  # type: ignore[attr-defined]
                 raise WriteConflict(record.id)

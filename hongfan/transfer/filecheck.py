@@ -171,7 +171,9 @@ async def check_unique(checker: Checker, checked: Checked) -> None:
                 continue
             if other is not None and other != own and budget is not None:
                 budget -= 1
-                outcomes[row].errors.append(checker.error(last, await _probe(checker, model, last, other, own)))
+                outcomes[row].errors.append(
+                    checker.error(last, await _probe(checker, model, last, other, own))
+                )
                 failed.add(row)
             elif (other is not None and other != own) or (
                 key in in_file and len(columns) == 1 and last not in checker.key_columns
@@ -184,14 +186,18 @@ async def check_unique(checker: Checker, checked: Checked) -> None:
         checked.updates = [u for u in checked.updates if u.row not in failed]
 
 
-async def _probe_budget(checker: Checker, model: type[Record], columns: tuple[str, ...]) -> int | None:
+async def _probe_budget(
+    checker: Checker, model: type[Record], columns: tuple[str, ...]
+) -> int | None:
     """Hits left to a caller checking personal values this hour (#12.6); None: not limited."""
     if checker.principal.is_system or not probes.guarded(model, columns):
         return None
     table = AuditEntry.__table__  # type: ignore[attr-defined]
     used = (
         await checker.session.execute(
-            sa.select(sa.func.count()).select_from(table).where(
+            sa.select(sa.func.count())
+            .select_from(table)
+            .where(
                 table.c.action == probes.ACTION,
                 table.c.actor == checker.principal.actor,
                 table.c.at >= utcnow() - probes.WINDOW,
@@ -201,7 +207,9 @@ async def _probe_budget(checker: Checker, model: type[Record], columns: tuple[st
     return max(0, probes.LIMIT - int(used))
 
 
-async def _probe(checker: Checker, model: type[Record], column: str, other: int, own: int | None) -> str:
+async def _probe(
+    checker: Checker, model: type[Record], column: str, other: int, own: int | None
+) -> str:
     """The error code for a taken personal value, its probe kept for the audit log."""
     error, entry = await probes.hit(
         checker.session, checker.principal, model, column, other, own, checker.lang

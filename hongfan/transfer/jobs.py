@@ -193,9 +193,9 @@ class JobRunner:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.stopping = threading.Event()
-        self._queue: queue.SimpleQueue[tuple[concurrent.futures.Future[None], Callable[[], Any]] | None] = (
-            queue.SimpleQueue()
-        )
+        self._queue: queue.SimpleQueue[
+            tuple[concurrent.futures.Future[None], Callable[[], Any]] | None
+        ] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._work, name="hongfan-job", daemon=True)
         self._thread.start()
 

@@ -64,7 +64,11 @@ def _named_rule_zh(target: str) -> str:
     if name is None:
         return "写记录编号"
     label = column_meta(model, name).label_zh
-    what = label if label.startswith(model.__entity__.label_zh) else f"{model.__entity__.label_zh}的{label}"
+    what = (
+        label
+        if label.startswith(model.__entity__.label_zh)
+        else f"{model.__entity__.label_zh}的{label}"
+    )
     return f"写{what}；重名时在后面用括号注明所属组织"
 
 

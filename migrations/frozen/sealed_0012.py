@@ -36,7 +36,9 @@ class Ring:
 
     def seal(self, column: str, value: str) -> str:
         normalised = "".join(value.split()).upper()
-        index = hmac.new(self.index_key, f"{column}\x00{normalised}".encode(), hashlib.sha256).hexdigest()
+        index = hmac.new(
+            self.index_key, f"{column}\x00{normalised}".encode(), hashlib.sha256
+        ).hexdigest()
         nonce = secrets.token_bytes(12)
         sealed = AESGCM(self.keys[self.active]).encrypt(nonce, value.encode(), column.encode())
         return f"{index[:INDEX_CHARS]}.{self.active}.{_b64(nonce + sealed)}"

@@ -21,7 +21,9 @@ def triggers_set_aside(bind: Any) -> Iterator[None]:
         yield
         return
     rows = bind.execute(
-        sa.text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND sql IS NOT NULL ORDER BY name")
+        sa.text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND sql IS NOT NULL ORDER BY name"
+        )
     ).all()
     for name, _ in rows:
         bind.execute(sa.text(f'DROP TRIGGER IF EXISTS "{name}"'))

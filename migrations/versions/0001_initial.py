@@ -50,7 +50,9 @@ def upgrade() -> None:
     op.create_index(op.f("ix_audit_log_entity"), "audit_log", ["entity"], unique=False)
     op.create_index(op.f("ix_audit_log_record_id"), "audit_log", ["record_id"], unique=False)
     op.create_index(op.f("ix_audit_log_request_id"), "audit_log", ["request_id"], unique=False)
-    op.create_index(op.f("ix_audit_log_organisation_id"), "audit_log", ["organisation_id"], unique=False)
+    op.create_index(
+        op.f("ix_audit_log_organisation_id"), "audit_log", ["organisation_id"], unique=False
+    )
     op.create_table(
         "organisation",
         sa.Column("id", sa.Integer(), nullable=False),

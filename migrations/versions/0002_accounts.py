@@ -33,8 +33,14 @@ def upgrade() -> None:
         sa.Column(
             "role",
             sa.Enum(
-                "superadmin", "org_admin", "editor", "viewer", "partner",
-                name="userrole", native_enum=False, length=32,
+                "superadmin",
+                "org_admin",
+                "editor",
+                "viewer",
+                "partner",
+                name="userrole",
+                native_enum=False,
+                length=32,
             ),
             nullable=False,
         ),

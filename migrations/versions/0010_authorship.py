@@ -56,7 +56,9 @@ def upgrade() -> None:
                 for value in values:
                     if value is None:
                         continue
-                    bind.execute(t.update().where(t.c[column] == value).values({column: _user_id(value)}))
+                    bind.execute(
+                        t.update().where(t.c[column] == value).values({column: _user_id(value)})
+                    )
             with op.batch_alter_table(table) as batch:
                 for column in COLUMNS:
                     batch.alter_column(
@@ -83,5 +85,7 @@ def downgrade() -> None:
             t = sa.table(table, *(sa.column(c, sa.String()) for c in COLUMNS))
             for column in COLUMNS:
                 op.execute(
-                    t.update().where(t.c[column].is_not(None)).values({column: "user:" + t.c[column]})
+                    t.update()
+                    .where(t.c[column].is_not(None))
+                    .values({column: "user:" + t.c[column]})
                 )

@@ -23,15 +23,22 @@ def upgrade() -> None:
     with triggers_set_aside(op.get_bind()):
         with op.batch_alter_table("api_token") as batch:
             batch.add_column(sa.Column("parent_token_id", sa.Integer(), nullable=True))
-            batch.create_index(batch.f("ix_api_token_parent_token_id"), ["parent_token_id"], unique=False)
+            batch.create_index(
+                batch.f("ix_api_token_parent_token_id"), ["parent_token_id"], unique=False
+            )
             batch.create_foreign_key(
-                batch.f("fk_api_token_parent_token_id_api_token"), "api_token", ["parent_token_id"], ["id"]
+                batch.f("fk_api_token_parent_token_id_api_token"),
+                "api_token",
+                ["parent_token_id"],
+                ["id"],
             )
 
 
 def downgrade() -> None:
     with triggers_set_aside(op.get_bind()):
         with op.batch_alter_table("api_token") as batch:
-            batch.drop_constraint(batch.f("fk_api_token_parent_token_id_api_token"), type_="foreignkey")
+            batch.drop_constraint(
+                batch.f("fk_api_token_parent_token_id_api_token"), type_="foreignkey"
+            )
             batch.drop_index(batch.f("ix_api_token_parent_token_id"))
             batch.drop_column("parent_token_id")

@@ -33,7 +33,9 @@ BATCH = 500
 
 def _convert(ring: Ring, table: str, columns: tuple[str, ...], sealing: bool) -> None:
     bind = op.get_bind()
-    t = sa.table(table, sa.column("id", sa.Integer()), *(sa.column(c, sa.String()) for c in columns))
+    t = sa.table(
+        table, sa.column("id", sa.Integer()), *(sa.column(c, sa.String()) for c in columns)
+    )
     last = 0
     while True:
         rows = bind.execute(sa.select(t).where(t.c.id > last).order_by(t.c.id).limit(BATCH)).all()
@@ -89,5 +91,7 @@ def downgrade() -> None:
                         existing_nullable=column != "id_number" and column != "family_category",
                     )
         with op.batch_alter_table("scholarship_student") as batch:
-            batch.create_index("ix_scholarship_student_family_category", ["family_category"], unique=False)
+            batch.create_index(
+                "ix_scholarship_student_family_category", ["family_category"], unique=False
+            )
             batch.create_unique_constraint("uq_scholarship_student_id_number", ["id_number"])

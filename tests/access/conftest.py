@@ -25,7 +25,9 @@ ROLE_USERS = {
 @pytest.fixture
 async def http(database: Database):
     app = create_app(database.settings, database)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hongfan.test") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://hongfan.test"
+    ) as client:
         yield client
 
 
@@ -42,7 +44,9 @@ def make_caller(database: Database, http: httpx.AsyncClient):
                 SYSTEM,
                 f"{role}@access.test",
                 ROLE_USERS[role],
-                organisation_id=district_a.id if role in {"org_admin", "editor", "viewer"} else None,
+                organisation_id=district_a.id
+                if role in {"org_admin", "editor", "viewer"}
+                else None,
                 company_id=company_a.id if role == "partner" else None,
                 password="correct horse battery",
             )

@@ -23,19 +23,31 @@ async def test_org_admin_cannot_promote_itself(database, make_caller):
     admin = await make_caller(world, "org_admin")
     me = (await admin.data(ME))["me"]
     assert me["role"] == "ORG_ADMIN" and me["organisation"]["name"] == "湖里区"
-    result = await admin.data(UPDATE_USER, {"input": {"id": me["id"], "version": me["version"], "role": "SUPERADMIN"}})
+    result = await admin.data(
+        UPDATE_USER, {"input": {"id": me["id"], "version": me["version"], "role": "SUPERADMIN"}}
+    )
     assert result["updateUser"]["user"] is None and result["updateUser"]["errors"]
     assert (await admin.data(ME))["me"]["role"] == "ORG_ADMIN"
 
 
-async def test_org_admin_creates_users_only_in_its_subtree_and_never_superadmins(database, make_caller):
+async def test_org_admin_creates_users_only_in_its_subtree_and_never_superadmins(
+    database, make_caller
+):
     world = await build_world(database)
     admin = await make_caller(world, "org_admin")
-    inside = {"email": "new.editor@huli.test", "role": "EDITOR", "organisationId": gid("Organisation", world.orgs["A-community"].id)}
+    inside = {
+        "email": "new.editor@huli.test",
+        "role": "EDITOR",
+        "organisationId": gid("Organisation", world.orgs["A-community"].id),
+    }
     created = (await admin.data(CREATE_USER, {"input": inside}))["createUser"]
     assert created["errors"] == [] and created["user"]["organisation"]["name"] == "湖里区示例社区"
     assert created["password"] and len(created["password"]) >= 12  # shown once
-    outside = {**inside, "email": "x@siming.test", "organisationId": gid("Organisation", world.orgs["B"].id)}
+    outside = {
+        **inside,
+        "email": "x@siming.test",
+        "organisationId": gid("Organisation", world.orgs["B"].id),
+    }
     assert (await admin.data(CREATE_USER, {"input": outside}))["createUser"]["user"] is None
     boss = {"email": "boss@huli.test", "role": "SUPERADMIN"}
     assert (await admin.data(CREATE_USER, {"input": boss}))["createUser"]["user"] is None
@@ -45,7 +57,16 @@ async def test_editors_partners_and_anonymous_cannot_create_users(database, make
     world = await build_world(database)
     for role in ("editor", "viewer", "partner", "anonymous"):
         caller = await make_caller(world, role)
-        result = await caller.call(CREATE_USER, {"input": {"email": f"{role}.made@x.test", "role": "VIEWER", "organisationId": gid("Organisation", world.orgs["A"].id)}})
+        result = await caller.call(
+            CREATE_USER,
+            {
+                "input": {
+                    "email": f"{role}.made@x.test",
+                    "role": "VIEWER",
+                    "organisationId": gid("Organisation", world.orgs["A"].id),
+                }
+            },
+        )
         payload = (result.get("data") or {}).get("createUser")
         assert payload is None or payload["user"] is None, role
 
@@ -54,19 +75,30 @@ async def test_a_revoked_token_is_refused_on_the_next_request(database, make_cal
     world = await build_world(database)
     await make_caller(world, "superadmin")
     # Tokens are issued from a signed-in session (a token alone cannot mint one, #12.7).
-    login = await http.post("/auth/login", json={"email": "superadmin@access.test", "password": "correct horse battery"})
+    login = await http.post(
+        "/auth/login", json={"email": "superadmin@access.test", "password": "correct horse battery"}
+    )
     superadmin = Caller(http, {"x-csrf-token": login.json()["csrfToken"]})
     users = (await superadmin.data("{ users { id email } }"))["users"]
     target = next(u for u in users if u["email"] == "superadmin@access.test")
-    issued = (await superadmin.data(
-        "mutation($u: ID!) { createApiToken(userId: $u, name: \"dashboard\", expiresDays: 30) { token apiToken { id prefix } errors { code } } }",
-        {"u": target["id"]},
-    ))["createApiToken"]
+    issued = (
+        await superadmin.data(
+            'mutation($u: ID!) { createApiToken(userId: $u, name: "dashboard", expiresDays: 30) { token apiToken { id prefix } errors { code } } }',
+            {"u": target["id"]},
+        )
+    )["createApiToken"]
     token = issued["token"]
     assert token.startswith(issued["apiToken"]["prefix"])
-    ok = await http.post("/graphql", json={"query": "{ me { email } }"}, headers={"authorization": f"Bearer {token}"})
+    ok = await http.post(
+        "/graphql", json={"query": "{ me { email } }"}, headers={"authorization": f"Bearer {token}"}
+    )
     assert ok.json()["data"]["me"]["email"] == "superadmin@access.test"
-    revoked = await superadmin.data("mutation($id: ID!) { revokeApiToken(id: $id) { apiToken { revokedAt } errors { code } } }", {"id": issued["apiToken"]["id"]})
+    revoked = await superadmin.data(
+        "mutation($id: ID!) { revokeApiToken(id: $id) { apiToken { revokedAt } errors { code } } }",
+        {"id": issued["apiToken"]["id"]},
+    )
     assert revoked["revokeApiToken"]["apiToken"]["revokedAt"] is not None
-    refused = await http.post("/graphql", json={"query": "{ me { email } }"}, headers={"authorization": f"Bearer {token}"})
+    refused = await http.post(
+        "/graphql", json={"query": "{ me { email } }"}, headers={"authorization": f"Bearer {token}"}
+    )
     assert refused.status_code == 401

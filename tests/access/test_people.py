@@ -26,8 +26,13 @@ SITES = '{ serviceSites(filter: { name: { contains: "作者测试" } }) { edges 
 async def _editor_writes_a_site(database, http, world) -> tuple[str, int]:
     async with database.transaction(SYSTEM) as session:
         user, _ = await accounts.create_user(
-            session, SYSTEM, EDITOR_EMAIL, Role.EDITOR, organisation_id=world.orgs["A"].id,
-            password="correct horse battery", display_name=EDITOR_NAME,
+            session,
+            SYSTEM,
+            EDITOR_EMAIL,
+            Role.EDITOR,
+            organisation_id=world.orgs["A"].id,
+            password="correct horse battery",
+            display_name=EDITOR_NAME,
         )
         _, token = await accounts.issue_token(session, SYSTEM, user.id or 0, name="people-test")
     editor = Caller(http, {"authorization": f"Bearer {token}"})
@@ -54,7 +59,8 @@ async def test_given_a_published_site_an_editor_made_when_the_public_or_a_partne
     assert [e["node"]["name"] for e in edges] == ["作者测试小屋"]
     assert edges[0]["node"]["createdBy"] is None and edges[0]["node"]["updatedBy"] is None
     node = await caller.data(
-        "query($id: ID!) { node(id: $id) { ... on ServiceSite { name createdBy updatedBy } } }", {"id": site_id}
+        "query($id: ID!) { node(id: $id) { ... on ServiceSite { name createdBy updatedBy } } }",
+        {"id": site_id},
     )
     assert node["node"] == {"name": "作者测试小屋", "createdBy": None, "updatedBy": None}
     user_id = str(relay.GlobalID("User", "1"))
@@ -76,7 +82,9 @@ async def test_given_an_editors_site_when_staff_read_it_then_a_viewer_sees_a_nam
     viewer = await make_caller(world, "viewer")
     seen = (await viewer.data(SITES))["serviceSites"]["edges"][0]["node"]
     assert seen["createdBy"] == EDITOR_NAME and seen["updatedBy"] == EDITOR_NAME
-    node = await viewer.data("query($id: ID!) { node(id: $id) { ... on ServiceSite { createdBy } } }", {"id": site_id})
+    node = await viewer.data(
+        "query($id: ID!) { node(id: $id) { ... on ServiceSite { createdBy } } }", {"id": site_id}
+    )
     assert node["node"]["createdBy"] == EDITOR_NAME
     admin = await make_caller(world, "org_admin")
     seen = (await admin.data(SITES))["serviceSites"]["edges"][0]["node"]
@@ -89,9 +97,13 @@ async def test_given_an_editors_site_when_staff_read_it_then_a_viewer_sees_a_nam
     assert mine["serviceSites"]["totalCount"] == 1
     # Stored as the user's id: no e-mail in the record's row.
     async with database.session(SYSTEM) as session:
-        row = (await session.execute(sa.select(ServiceSite.created_by, ServiceSite.updated_by).where(
-            ServiceSite.name == "作者测试小屋"
-        ))).one()
+        row = (
+            await session.execute(
+                sa.select(ServiceSite.created_by, ServiceSite.updated_by).where(
+                    ServiceSite.name == "作者测试小屋"
+                )
+            )
+        ).one()
     assert tuple(row) == (user_id, user_id)
 
 
@@ -105,9 +117,12 @@ async def test_given_an_editor_updated_a_published_organisation_when_the_public_
         editor_token = await _token_of(session, EDITOR_EMAIL)
     editor = Caller(http, {"authorization": f"Bearer {editor_token}"})
     community = str(relay.GlobalID("Organisation", str(world.orgs["A-community"].id)))
-    version = (await editor.data(
-        "query($id: ID!) { node(id: $id) { ... on Organisation { version } } }", {"id": community}
-    ))["node"]["version"]
+    version = (
+        await editor.data(
+            "query($id: ID!) { node(id: $id) { ... on Organisation { version } } }",
+            {"id": community},
+        )
+    )["node"]["version"]
     updated = await editor.data(
         """mutation($id: ID!, $v: Int!) { updateOrganisation(input: { id: $id, version: $v, contactPhone: "0592-5550000" }) {
              organisation { updatedBy } errors { field message } } }""",
@@ -115,10 +130,16 @@ async def test_given_an_editor_updated_a_published_organisation_when_the_public_
     )
     assert updated["updateOrganisation"]["organisation"]["updatedBy"] == EDITOR_NAME, updated
     caller = await make_caller(world, role)
-    listed = await caller.data("{ organisations { edges { node { id name updatedBy createdBy } } } }")
+    listed = await caller.data(
+        "{ organisations { edges { node { id name updatedBy createdBy } } } }"
+    )
     nodes = {e["node"]["id"]: e["node"] for e in listed["organisations"]["edges"]}
-    assert nodes[community]["updatedBy"] is None and all(n["updatedBy"] is None for n in nodes.values())
-    node = await caller.data("query($id: ID!) { node(id: $id) { ... on Organisation { updatedBy } } }", {"id": community})
+    assert nodes[community]["updatedBy"] is None and all(
+        n["updatedBy"] is None for n in nodes.values()
+    )
+    node = await caller.data(
+        "query($id: ID!) { node(id: $id) { ... on Organisation { updatedBy } } }", {"id": community}
+    )
     assert node["node"] == {"updatedBy": None}
     for probe in (
         '{ organisations(filter: { updatedBy: { contains: "@" } }) { edges { node { name updatedBy } } } }',

@@ -16,14 +16,28 @@ CREATE = """mutation($i: CreateScholarshipStudentInput!) { createScholarshipStud
 
 def _student(world, id_number: str) -> dict:
     org = str(relay.GlobalID("Organisation", str(world.orgs["A-community"].id)))
-    return {"name": "查重学生", "gender": "FEMALE", "idNumber": id_number, "phone": "13800138000",
-            "familyCategory": "REGISTERED_POOR", "organisationId": org, "university": "厦门大学",
-            "enrolmentYear": 2021, "graduationYear": 2025}
+    return {
+        "name": "查重学生",
+        "gender": "FEMALE",
+        "idNumber": id_number,
+        "phone": "13800138000",
+        "familyCategory": "REGISTERED_POOR",
+        "organisationId": org,
+        "university": "厦门大学",
+        "enrolmentYear": 2021,
+        "graduationYear": 2025,
+    }
 
 
 async def _probes(database) -> list[AuditEntry]:
     async with database.session(SYSTEM) as session:
-        return list((await session.execute(sa.select(AuditEntry).where(AuditEntry.action == probes.ACTION))).scalars())
+        return list(
+            (
+                await session.execute(
+                    sa.select(AuditEntry).where(AuditEntry.action == probes.ACTION)
+                )
+            ).scalars()
+        )
 
 
 async def test_given_an_id_number_registered_in_another_district_when_an_editor_enters_it_then_the_answer_does_not_say_where_and_is_audited(
@@ -33,19 +47,26 @@ async def test_given_an_id_number_registered_in_another_district_when_an_editor_
     other = world.records["ScholarshipStudent"]["B"]  # 思明区: outside the editor's district
     own = world.records["ScholarshipStudent"]["A"]
     editor = await make_caller(world, "editor")
-    elsewhere = (await editor.data(CREATE, {"i": _student(world, other.id_number)}))["createScholarshipStudent"]
+    elsewhere = (await editor.data(CREATE, {"i": _student(world, other.id_number)}))[
+        "createScholarshipStudent"
+    ]
     assert elsewhere["scholarshipStudent"] is None
     [error] = elsewhere["errors"]
     assert (error["field"], error["code"]) == ("idNumber", "unique.elsewhere")
     assert "思明" not in error["message"] and other.id_number not in error["message"]
-    mine = (await editor.data(CREATE, {"i": _student(world, own.id_number)}))["createScholarshipStudent"]
+    mine = (await editor.data(CREATE, {"i": _student(world, own.id_number)}))[
+        "createScholarshipStudent"
+    ]
     assert mine["errors"][0]["code"] == "unique"  # a record she may see: an ordinary duplicate
     entries = await _probes(database)
     assert [(e.actor.split(":")[-1], e.changes) for e in entries] == [
         ("editor@access.test", {"fields": ["id_number"], "visible": False}),
         ("editor@access.test", {"fields": ["id_number"], "visible": True}),
     ]
-    assert all(other.id_number not in str(e.changes) and own.id_number not in str(e.changes) for e in entries)
+    assert all(
+        other.id_number not in str(e.changes) and own.id_number not in str(e.changes)
+        for e in entries
+    )
 
 
 async def test_given_many_duplicate_checks_when_the_hourly_budget_is_spent_then_checks_are_refused(
@@ -57,10 +78,14 @@ async def test_given_many_duplicate_checks_when_the_hourly_budget_is_spent_then_
     editor = await make_caller(world, "editor")
     codes = []
     for _ in range(5):
-        answer = (await editor.data(CREATE, {"i": _student(world, taken)}))["createScholarshipStudent"]
+        answer = (await editor.data(CREATE, {"i": _student(world, taken)}))[
+            "createScholarshipStudent"
+        ]
         codes.append(answer["errors"][0]["code"])
     assert codes == ["unique.elsewhere"] * 3 + ["unique.too_many"] * 2
     assert len(await _probes(database)) == 3  # refused before looking: nothing more learnt
     viewer_of_audit = await make_caller(world, "org_admin")
-    log = await viewer_of_audit.data('{ auditLog(filter: { action: { eq: "probe_unique" } }) { edges { node { actor } } } }')
+    log = await viewer_of_audit.data(
+        '{ auditLog(filter: { action: { eq: "probe_unique" } }) { edges { node { actor } } } }'
+    )
     assert len(log["auditLog"]["edges"]) == 3  # the district's admin sees who probed

@@ -74,7 +74,10 @@ async def _relation_problems(caller: Caller, role: str, problems: list[str]) -> 
     refused_filters: set[str] = set()
     for start in range(0, len(aliases), MAX_ALIASES):  # the API's alias limit
         chunk = aliases[start : start + MAX_ALIASES]
-        filters = " ".join(f"{a}: {lists[relations[a][0]]}(first: 1, filter: {{ {relations[a][1].name}: {{}} }}) {{ edges {{ node {{ id }} }} }}" for a in chunk)
+        filters = " ".join(
+            f"{a}: {lists[relations[a][0]]}(first: 1, filter: {{ {relations[a][1].name}: {{}} }}) {{ edges {{ node {{ id }} }} }}"
+            for a in chunk
+        )
         body = await caller.call(f"{{ {filters} }}")
         if body.get("errors"):  # the first refusal ends the request: ask one by one
             for a in chunk:
@@ -88,10 +91,16 @@ async def _relation_problems(caller: Caller, role: str, problems: list[str]) -> 
         for t, plural in lists.items():
             fields = " ".join(
                 f"{a}: {r.name}(first: 5){directive} {{ totalCount edges {{ node {{ id }} }} }}"
-                if isinstance(r, ToMany) else f"{a}: {r.name}{directive} {{ id }}"
-                for a, (owner, r) in relations.items() if owner == t
+                if isinstance(r, ToMany)
+                else f"{a}: {r.name}{directive} {{ id }}"
+                for a, (owner, r) in relations.items()
+                if owner == t
             )
-            if batches[-1] and sum(part.count(": ") for part in batches[-1]) + fields.count(": ") + 1 > MAX_ALIASES:
+            if (
+                batches[-1]
+                and sum(part.count(": ") for part in batches[-1]) + fields.count(": ") + 1
+                > MAX_ALIASES
+            ):
                 batches.append([])
             batches[-1].append(f"{t}: {plural}(first: 10) {{ edges {{ node {{ id {fields} }} }} }}")
         shown: set[str] = set()
@@ -101,13 +110,21 @@ async def _relation_problems(caller: Caller, role: str, problems: list[str]) -> 
             for t in lists:
                 for edge in ((body.get("data") or {}).get(t) or {"edges": []})["edges"]:
                     node = (edge or {}).get("node") or {}
-                    shown |= {a for a, (_, r) in relations.items() if (node.get(a) or {}).get("edges" if isinstance(r, ToMany) else "id")}
+                    shown |= {
+                        a
+                        for a, (_, r) in relations.items()
+                        if (node.get(a) or {}).get("edges" if isinstance(r, ToMany) else "id")
+                    }
             refused |= _refused(body) & set(relations)
         if shown & hidden or not refused <= hidden:
-            problems.append(f"{role} reads{directive}: shown {shown & hidden}, refused {refused - hidden}: {str(body)[:300]}")
+            problems.append(
+                f"{role} reads{directive}: shown {shown & hidden}, refused {refused - hidden}: {str(body)[:300]}"
+            )
 
 
-async def test_a_partner_does_not_learn_its_interns_home_community_through_the_organisation(database, make_caller):
+async def test_a_partner_does_not_learn_its_interns_home_community_through_the_organisation(
+    database, make_caller
+):
     world = await build_world(database)
     partner = await make_caller(world, "partner")
     student = next(iter(world.all_of("ScholarshipStudent")))

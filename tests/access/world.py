@@ -24,7 +24,9 @@ from tests import factories, samples
 
 @dataclass
 class World:
-    records: dict[str, dict[str, Record]] = field(default_factory=dict)  # type → side ("A"/"B"/...) → record
+    records: dict[str, dict[str, Record]] = field(
+        default_factory=dict
+    )  # type → side ("A"/"B"/...) → record
     orgs: dict[str, Record] = field(default_factory=dict)
     principals: dict[str, Principal] = field(default_factory=dict)
 
@@ -45,8 +47,12 @@ async def build_world(database: Database) -> World:
         world.records["Organisation"]["city"] = city
         for side, district_name in (("A", "湖里区"), ("B", "思明区")):
             district = await factories.organisation(s, district_name, city)
-            community = await factories.organisation(s, f"{district_name}示例社区", district, level="community")
-            hidden = await factories.organisation(s, f"{district_name}未发布组织", district, published=False)
+            community = await factories.organisation(
+                s, f"{district_name}示例社区", district, level="community"
+            )
+            hidden = await factories.organisation(
+                s, f"{district_name}未发布组织", district, published=False
+            )
             world.orgs[side] = district
             world.orgs[f"{side}-community"] = community
             world.records["Organisation"][side] = district
@@ -81,7 +87,9 @@ async def build_world(database: Database) -> World:
         )
     district_a = world.orgs["A"]
     staff = {"org_admin": Role.ORG_ADMIN, "editor": Role.EDITOR, "viewer": Role.VIEWER}
-    world.principals["superadmin"] = Principal(kind="user", actor="user:superadmin", role=Role.SUPERADMIN)
+    world.principals["superadmin"] = Principal(
+        kind="user", actor="user:superadmin", role=Role.SUPERADMIN
+    )
     for name, role in staff.items():
         world.principals[name] = Principal(
             kind="user",
@@ -91,7 +99,10 @@ async def build_world(database: Database) -> World:
             organisation_path=district_a.path,  # type: ignore[attr-defined]
         )
     world.principals["partner"] = Principal(
-        kind="user", actor="user:partner", role=Role.PARTNER, company_id=world.records["Company"]["A"].id
+        kind="user",
+        actor="user:partner",
+        role=Role.PARTNER,
+        company_id=world.records["Company"]["A"].id,
     )
     world.principals["anonymous"] = dataclasses.replace(ANONYMOUS)
     return world

@@ -89,7 +89,9 @@ def text_of(html: str) -> str:
 async def client(demo: Database) -> AsyncIterator[AdminClient]:
     app = create_app(demo.settings, demo)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://hongfan.test", headers={"accept-language": "zh-CN"}) as http:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://hongfan.test", headers={"accept-language": "zh-CN"}
+    ) as http:
         yield AdminClient(http)
 
 

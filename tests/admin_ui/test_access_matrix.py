@@ -64,7 +64,9 @@ def _sensitive(view: AdminView) -> list[str]:
     return [c.name for c in table.columns if column_meta(view.model, c.name).sensitive]
 
 
-@pytest.mark.parametrize("email", [e for e in LOGINS if LOGINS[e][0] not in (Role.PARTNER, Role.SUPERADMIN)])
+@pytest.mark.parametrize(
+    "email", [e for e in LOGINS if LOGINS[e][0] not in (Role.PARTNER, Role.SUPERADMIN)]
+)
 async def test_admin_pages_follow_the_policy(email: str, client: AdminClient, demo: Database):
     role, district = LOGINS[email]
     await client.login(email)

@@ -20,7 +20,9 @@ async def _one(database, statement):
 
 
 async def _district_student(database, district: str) -> ScholarshipStudent:
-    district_org = await _one(database, sa.select(Organisation).where(Organisation.name == district))
+    district_org = await _one(
+        database, sa.select(Organisation).where(Organisation.name == district)
+    )
     return await _one(
         database,
         sa.select(ScholarshipStudent)
@@ -38,10 +40,16 @@ async def test_anonymous_is_sent_to_the_login_page(client: AdminClient):
 
 
 async def test_wrong_password_gets_one_chinese_message_for_any_account(client: AdminClient):
-    wrong = await client.http.post("/admin/login", data={"email": "huli.editor@demo.hongfan", "password": "nope-nope-nope"})
-    unknown = await client.http.post("/admin/login", data={"email": "nobody@demo.hongfan", "password": "nope-nope-nope"})
+    wrong = await client.http.post(
+        "/admin/login", data={"email": "huli.editor@demo.hongfan", "password": "nope-nope-nope"}
+    )
+    unknown = await client.http.post(
+        "/admin/login", data={"email": "nobody@demo.hongfan", "password": "nope-nope-nope"}
+    )
     assert wrong.status_code == unknown.status_code == 401
-    assert re.search(r'class="error"[^>]*>([^<]+)<', wrong.text).group(1) == re.search(r'class="error"[^>]*>([^<]+)<', unknown.text).group(1)
+    assert re.search(r'class="error"[^>]*>([^<]+)<', wrong.text).group(1) == re.search(
+        r'class="error"[^>]*>([^<]+)<', unknown.text
+    ).group(1)
     assert "Traceback" not in wrong.text
 
 
@@ -59,43 +67,79 @@ async def test_chinese_name_fragment_search_finds_the_student(client: AdminClien
     await client.login("huli.editor@demo.hongfan")
     student = await _district_student(demo, "湖里区")
     fragment = student.name[1:3]
-    page = text_of((await client.post("/admin/scholarship-students", {"q": fragment})).text)  # searches are POSTs
+    page = text_of(
+        (await client.post("/admin/scholarship-students", {"q": fragment})).text
+    )  # searches are POSTs
     assert student.name in page
 
 
-async def test_bad_id_number_is_shown_beside_the_field_and_nothing_is_saved(client: AdminClient, demo):
+async def test_bad_id_number_is_shown_beside_the_field_and_nothing_is_saved(
+    client: AdminClient, demo
+):
     await client.login("huli.editor@demo.hongfan")
     student = await _district_student(demo, "湖里区")
     gender = student.gender.value
     valid = make_national_id("350206", date(2003, 3, 3), 17, gender)
     wrong = valid[:-1] + ("0" if valid[-1] != "0" else "1")
-    form = {"version": str(student.version), "name": student.name, "gender": gender, "id_number": wrong,
-            "organisation_id": str(student.organisation_id), "university": student.university,
-            "enrolment_year": str(student.enrolment_year), "graduation_year": str(student.graduation_year)}
+    form = {
+        "version": str(student.version),
+        "name": student.name,
+        "gender": gender,
+        "id_number": wrong,
+        "organisation_id": str(student.organisation_id),
+        "university": student.university,
+        "enrolment_year": str(student.enrolment_year),
+        "graduation_year": str(student.graduation_year),
+    }
     response = await client.post(f"/admin/scholarship-students/{student.id}/edit", form)
     assert response.status_code == 422
     assert re.search(r'id="err-id_number"[^>]*>[^<]*校验位', response.text)
-    unchanged = await _one(demo, sa.select(ScholarshipStudent).where(ScholarshipStudent.id == student.id))
+    unchanged = await _one(
+        demo, sa.select(ScholarshipStudent).where(ScholarshipStudent.id == student.id)
+    )
     assert unchanged.id_number == student.id_number and unchanged.version == student.version
-    fixed = await client.post(f"/admin/scholarship-students/{student.id}/edit", {**form, "id_number": valid})
+    fixed = await client.post(
+        f"/admin/scholarship-students/{student.id}/edit", {**form, "id_number": valid}
+    )
     assert fixed.status_code == 303
-    saved = await _one(demo, sa.select(ScholarshipStudent).where(ScholarshipStudent.id == student.id))
+    saved = await _one(
+        demo, sa.select(ScholarshipStudent).where(ScholarshipStudent.id == student.id)
+    )
     assert saved.id_number == valid and saved.version == student.version + 1
 
 
 async def test_stale_edit_is_a_conflict_showing_both_versions(client: AdminClient, demo):
     await client.login("huli.admin@demo.hongfan")
-    site = await _one(demo, sa.select(ServiceSite).join(Organisation, Organisation.id == ServiceSite.organisation_id).where(Organisation.name == "禾山社区"))
-    form = {"version": str(site.version), "name": "甲改的名字", "kind": site.kind.value, "organisation_id": str(site.organisation_id), "recognition": site.recognition.value, "published": "1"}
+    site = await _one(
+        demo,
+        sa.select(ServiceSite)
+        .join(Organisation, Organisation.id == ServiceSite.organisation_id)
+        .where(Organisation.name == "禾山社区"),
+    )
+    form = {
+        "version": str(site.version),
+        "name": "甲改的名字",
+        "kind": site.kind.value,
+        "organisation_id": str(site.organisation_id),
+        "recognition": site.recognition.value,
+        "published": "1",
+    }
     assert (await client.post(f"/admin/service-sites/{site.id}/edit", form)).status_code == 303
-    stale = await client.post(f"/admin/service-sites/{site.id}/edit", {**form, "name": "乙改的名字"})
+    stale = await client.post(
+        f"/admin/service-sites/{site.id}/edit", {**form, "name": "乙改的名字"}
+    )
     assert stale.status_code == 409
     page = text_of(stale.text)
     assert "保存冲突" in page and "甲改的名字" in page and "乙改的名字" in page
     now = await _one(demo, sa.select(ServiceSite).where(ServiceSite.id == site.id))
     assert now.name == "甲改的名字"
     version = re.search(r'name="version" value="(\d+)"', stale.text).group(1)
-    assert (await client.post(f"/admin/service-sites/{site.id}/edit", {**form, "version": version, "name": "乙改的名字"})).status_code == 303
+    assert (
+        await client.post(
+            f"/admin/service-sites/{site.id}/edit",
+            {**form, "version": version, "name": "乙改的名字"},
+        )
+    ).status_code == 303
 
 
 async def test_partner_sees_only_its_interns_and_no_sensitive_fields(client: AdminClient, demo):
@@ -106,7 +150,11 @@ async def test_partner_sees_only_its_interns_and_no_sensitive_fields(client: Adm
     own_ids = {int(x) for x in re.findall(r'href="/admin/internships/(\d+)"', listing)}
     assert own_ids
     async with demo.session(SYSTEM) as session:
-        rows = (await session.execute(sa.select(Internship.id, Internship.company_id, Internship.student_id))).all()
+        rows = (
+            await session.execute(
+                sa.select(Internship.id, Internship.company_id, Internship.student_id)
+            )
+        ).all()
         partner_company = {c for i, c, _ in rows if i in own_ids}
         assert len(partner_company) == 1
         foreign = next(r for r in rows if r[1] not in partner_company)
@@ -114,7 +162,11 @@ async def test_partner_sees_only_its_interns_and_no_sensitive_fields(client: Adm
     assert (await client.get(f"/admin/scholarship-students/{foreign[2]}")).status_code == 404
     own = next(r for r in rows if r[0] in own_ids)
     student_page = text_of((await client.get(f"/admin/scholarship-students/{own[2]}")).text)
-    assert "就读高校" in student_page and "身份证号" not in student_page and "手机号码" not in student_page
+    assert (
+        "就读高校" in student_page
+        and "身份证号" not in student_page
+        and "手机号码" not in student_page
+    )
     assert (await client.get("/admin/organisations")).status_code == 404
 
 
@@ -148,24 +200,45 @@ async def test_editor_cannot_delete_and_org_admin_deletes_and_restores(client: A
 
 async def test_forms_without_the_csrf_token_are_refused(client: AdminClient, demo):
     await client.login("huli.admin@demo.hongfan")
-    site = await _one(demo, sa.select(ServiceSite).join(Organisation, Organisation.id == ServiceSite.organisation_id).where(Organisation.name == "禾山社区"))
+    site = await _one(
+        demo,
+        sa.select(ServiceSite)
+        .join(Organisation, Organisation.id == ServiceSite.organisation_id)
+        .where(Organisation.name == "禾山社区"),
+    )
     response = await client.post(f"/admin/service-sites/{site.id}/delete", {}, csrf=False)
     assert response.status_code == 403 and "表单已过期" in response.text
-    assert (await _one(demo, sa.select(ServiceSite).where(ServiceSite.id == site.id))).deleted_at is None
+    assert (
+        await _one(demo, sa.select(ServiceSite).where(ServiceSite.id == site.id))
+    ).deleted_at is None
 
 
 async def test_history_restores_an_earlier_version(client: AdminClient, demo):
     await client.login("huli.admin@demo.hongfan")
-    company = await _one(demo, sa.select(Company).join(Organisation, Organisation.id == Company.organisation_id).where(Organisation.name == "湖里区"))
+    company = await _one(
+        demo,
+        sa.select(Company)
+        .join(Organisation, Organisation.id == Company.organisation_id)
+        .where(Organisation.name == "湖里区"),
+    )
     if company is None:
         return
     original = company.industry
-    form = {"version": str(company.version), "name": company.name, "credit_code": company.credit_code, "organisation_id": str(company.organisation_id), "industry": "临时行业", "published": "1"}
+    form = {
+        "version": str(company.version),
+        "name": company.name,
+        "credit_code": company.credit_code,
+        "organisation_id": str(company.organisation_id),
+        "industry": "临时行业",
+        "published": "1",
+    }
     assert (await client.post(f"/admin/companies/{company.id}/edit", form)).status_code == 303
     history = (await client.get(f"/admin/companies/{company.id}/history")).text
     assert "临时行业" in history
     entry = re.search(r'name="entry" value="(\d+)"', history).group(1)
-    assert (await client.post(f"/admin/companies/{company.id}/history", {"entry": entry})).status_code == 303
+    assert (
+        await client.post(f"/admin/companies/{company.id}/history", {"entry": entry})
+    ).status_code == 303
     restored = await _one(demo, sa.select(Company).where(Company.id == company.id))
     assert restored.industry == original and restored.version == company.version + 2
 
@@ -175,14 +248,22 @@ async def test_users_page_is_for_admins_and_shows_a_new_password_once(client: Ad
     assert (await client.get("/admin/users")).status_code == 403
     await client.login("huli.admin@demo.hongfan")
     huli = await _one(demo, sa.select(Organisation).where(Organisation.name == "湖里区"))
-    created = await client.post("/admin/users", {"email": "new.viewer@huli.test", "role": "viewer", "organisation_id": str(huli.id)})
+    created = await client.post(
+        "/admin/users",
+        {"email": "new.viewer@huli.test", "role": "viewer", "organisation_id": str(huli.id)},
+    )
     assert created.status_code == 200 and "只显示这一次" in created.text
     siming = await _one(demo, sa.select(Organisation).where(Organisation.name == "思明区"))
-    refused = await client.post("/admin/users", {"email": "sneaky@siming.test", "role": "viewer", "organisation_id": str(siming.id)})
+    refused = await client.post(
+        "/admin/users",
+        {"email": "sneaky@siming.test", "role": "viewer", "organisation_id": str(siming.id)},
+    )
     assert "sneaky@siming.test" not in re.sub(r'value="[^"]*"', "", refused.text.split("<h2>")[0])
 
 
-async def test_org_admin_viewing_a_student_in_clear_is_in_the_sensitive_read_log(client: AdminClient, demo):
+async def test_org_admin_viewing_a_student_in_clear_is_in_the_sensitive_read_log(
+    client: AdminClient, demo
+):
     await client.login("huli.admin@demo.hongfan")
     student = await _district_student(demo, "湖里区")
     detail = text_of((await client.get(f"/admin/scholarship-students/{student.id}")).text)
@@ -201,11 +282,17 @@ async def test_dashboard_figures_link_to_filtered_lists(client: AdminClient):
 
 
 async def test_language_switch_only_returns_to_our_own_pages(client: AdminClient):
-    evil = await client.http.get("/admin/language?lang=en", headers={"referer": "https://evil.example/admin/x"})
+    evil = await client.http.get(
+        "/admin/language?lang=en", headers={"referer": "https://evil.example/admin/x"}
+    )
     assert evil.status_code == 303 and evil.headers["location"] == "/admin/x"
-    scheme_relative = await client.http.get("/admin/language?lang=en", headers={"referer": "//evil.example/admin"})
+    scheme_relative = await client.http.get(
+        "/admin/language?lang=en", headers={"referer": "//evil.example/admin"}
+    )
     assert not scheme_relative.headers["location"].startswith("//")
-    home = await client.http.get("/admin/language?lang=zh", headers={"referer": "http://hongfan.test/admin/courses?q=x"})
+    home = await client.http.get(
+        "/admin/language?lang=zh", headers={"referer": "http://hongfan.test/admin/courses?q=x"}
+    )
     assert home.headers["location"] == "/admin/courses?q=x"
 
 

@@ -47,11 +47,14 @@ async def _subtree_ids(session: AsyncSession, district: str) -> list[int]:
     path = (
         await session.execute(
             sa.select(col(Organisation.path)).where(
-                col(Organisation.name) == district, col(Organisation.level) == OrganisationLevel.DISTRICT
+                col(Organisation.name) == district,
+                col(Organisation.level) == OrganisationLevel.DISTRICT,
             )
         )
     ).scalar_one()
-    found = await session.execute(sa.select(col(Organisation.id)).where(col(Organisation.path).startswith(path)))
+    found = await session.execute(
+        sa.select(col(Organisation.id)).where(col(Organisation.path).startswith(path))
+    )
     return [pk for pk in found.scalars().all() if pk is not None]
 
 
@@ -73,7 +76,9 @@ def huli_students(server: LiveServer) -> list[ScholarshipStudent]:
 def student(server: LiveServer, pk: int) -> ScholarshipStudent:
     async def fetch(session: AsyncSession) -> ScholarshipStudent:
         return (
-            await session.execute(sa.select(ScholarshipStudent).where(col(ScholarshipStudent.id) == pk))
+            await session.execute(
+                sa.select(ScholarshipStudent).where(col(ScholarshipStudent.id) == pk)
+            )
         ).scalar_one()
 
     return server.query(fetch)
@@ -115,7 +120,10 @@ def column_texts(page: Any, header: str) -> list[str]:
     """The cells of the list column titled ``header``."""
     headers = [h.strip() for h in page.locator("table.grid thead th").all_inner_texts()]
     index = next(i for i, h in enumerate(headers) if h.rstrip(" ▲▼") == header)
-    return [c.strip() for c in page.locator(f"table.grid tbody tr td:nth-child({index + 1})").all_inner_texts()]
+    return [
+        c.strip()
+        for c in page.locator(f"table.grid tbody tr td:nth-child({index + 1})").all_inner_texts()
+    ]
 
 
 def list_total(page: Any) -> int:
@@ -325,7 +333,9 @@ def test_a_stale_edit_shows_both_versions_and_overwrites_only_when_asked(
     assert (now.major, now.version) == ("社会工作（第一次修改）", target.version + 1)
 
     # When they press the save button again, now 以我的修改覆盖
-    button = second.locator("form.record button[type=submit]").first  # also repeated at the form's end
+    button = second.locator(
+        "form.record button[type=submit]"
+    ).first  # also repeated at the form's end
     assert button.inner_text().strip() == "以我的修改覆盖"
     assert second.locator("#f-major").input_value() == "应用心理学（第二次修改）"
     button.click()
@@ -343,9 +353,17 @@ def test_a_stale_edit_shows_both_versions_and_overwrites_only_when_asked(
 
 def partner_world(server: LiveServer) -> dict[str, Any]:
     async def fetch(session: AsyncSession) -> dict[str, Any]:
-        company_id = (await session.execute(sa.select(col(User.company_id)).where(col(User.email) == PARTNER))).scalar_one()
-        company = (await session.execute(sa.select(Company).where(col(Company.id) == company_id))).scalar_one()
-        internships = (await session.execute(sa.select(Internship).order_by(col(Internship.id)))).scalars().all()
+        company_id = (
+            await session.execute(sa.select(col(User.company_id)).where(col(User.email) == PARTNER))
+        ).scalar_one()
+        company = (
+            await session.execute(sa.select(Company).where(col(Company.id) == company_id))
+        ).scalar_one()
+        internships = (
+            (await session.execute(sa.select(Internship).order_by(col(Internship.id))))
+            .scalars()
+            .all()
+        )
         ours = [i for i in internships if i.company_id == company_id]
         theirs = [i for i in internships if i.company_id != company_id]
         our_students = {i.student_id for i in ours}
@@ -419,10 +437,16 @@ def huli_site(server: LiveServer) -> ServiceSite:
     async def fetch(session: AsyncSession) -> ServiceSite:
         orgs = await _subtree_ids(session, "湖里区")
         sites = (
-            await session.execute(
-                sa.select(ServiceSite).where(col(ServiceSite.organisation_id).in_(orgs)).order_by(col(ServiceSite.id))
+            (
+                await session.execute(
+                    sa.select(ServiceSite)
+                    .where(col(ServiceSite.organisation_id).in_(orgs))
+                    .order_by(col(ServiceSite.id))
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         return sites[-1]
 
     return server.query(fetch)
@@ -449,7 +473,9 @@ def test_org_admin_deletes_a_service_site_finds_it_among_the_deleted_and_restore
     assert page.locator(".banner").is_visible()
     page.goto("/admin/service-sites")
     search(page, site.name)
-    assert site.name not in (column_texts(page, "名称") if page.locator("table.grid").count() else [])
+    assert site.name not in (
+        column_texts(page, "名称") if page.locator("table.grid").count() else []
+    )
 
     # But it shows with 仅显示已删除
     page.check("form.filters input[name=deleted]")
@@ -475,7 +501,9 @@ def test_org_admin_deletes_a_service_site_finds_it_among_the_deleted_and_restore
 # -- 7. language -------------------------------------------------------------------------------------
 
 
-def test_the_language_switch_turns_the_ui_english_and_back(new_page: Any, live_server: LiveServer) -> None:
+def test_the_language_switch_turns_the_ui_english_and_back(
+    new_page: Any, live_server: LiveServer
+) -> None:
     # Given the editor on the Chinese dashboard
     page = new_page(EDITOR)
     assert text_of(page, "main h1") == "工作台"
@@ -542,7 +570,18 @@ def test_anonymous_visitor_is_sent_to_login_and_a_wrong_password_gets_a_chinese_
 
 # -- import and export (admin_ui/transfer.py) ---------------------------------------------------------
 
-STUDENT_HEADERS = ["姓名", "性别", "身份证号", "手机号码", "家庭类别", "所在组织", "就读高校", "专业", "入学年份", "毕业年份"]
+STUDENT_HEADERS = [
+    "姓名",
+    "性别",
+    "身份证号",
+    "手机号码",
+    "家庭类别",
+    "所在组织",
+    "就读高校",
+    "专业",
+    "入学年份",
+    "毕业年份",
+]
 
 
 # The background import (upload, progress, preview, error file, commit): tests/e2e/test_transfer_browser.py.
@@ -564,7 +603,9 @@ def test_editor_exports_the_searched_students_as_a_chinese_csv_that_excel_opens(
     with page.expect_download() as downloading:
         link.click()
     download = downloading.value
-    assert download.suggested_filename.startswith("金秋助学学生") and download.suggested_filename.endswith(".csv")
+    assert download.suggested_filename.startswith(
+        "金秋助学学生"
+    ) and download.suggested_filename.endswith(".csv")
     path = tmp_path / download.suggested_filename
     download.save_as(path)
 

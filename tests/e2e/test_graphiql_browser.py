@@ -47,7 +47,9 @@ async def _prepare(settings: Settings) -> str:
             await factories.site(s, city, "未发布的小屋", published=False)
             await factories.student(s, city, "林示例")
         async with db.transaction(AUTH) as s:
-            user, _ = await accounts.create_user(s, SYSTEM, "staff@example.cn", Role.SUPERADMIN, password=PASSWORD)
+            user, _ = await accounts.create_user(
+                s, SYSTEM, "staff@example.cn", Role.SUPERADMIN, password=PASSWORD
+            )
             _, token = await accounts.issue_token(s, SYSTEM, user.id)  # type: ignore[arg-type]
     finally:
         await db.dispose()
@@ -61,10 +63,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServe
     from hongfan.app import create_app
 
     path = tmp_path_factory.mktemp("graphiql") / "graphiql.db"
-    settings = Settings(database_url=f"sqlite+aiosqlite:///{path}", secret_key="e2e", cors_origins=(WEBSITE,))
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{path}", secret_key="e2e", cors_origins=(WEBSITE,)
+    )
     token = run_async(lambda: _prepare(settings))
     port = free_port()
-    config = uvicorn.Config(create_app(settings, Database(settings)), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(
+        create_app(settings, Database(settings)), host="127.0.0.1", port=port, log_level="warning"
+    )
     uv = uvicorn.Server(config)
     thread = threading.Thread(target=uv.run, daemon=True)
     thread.start()
@@ -114,15 +120,24 @@ def offline_page(browser: Any, server: tuple[LiveServer, str]) -> Iterator[tuple
 
 def _run(page: Any, query: str) -> str:
     page.wait_for_selector(".graphiql-query-editor .CodeMirror")
-    page.evaluate("q => document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(q)", query)
+    page.evaluate(
+        "q => document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(q)",
+        query,
+    )
     page.click(".graphiql-execute-button")
     page.wait_for_function(
         "() => { const cm = document.querySelector('.graphiql-response .CodeMirror'); return cm && cm.CodeMirror.getValue().includes('\"data\"') || (cm && cm.CodeMirror.getValue().includes('errors')); }"
     )
-    return str(page.evaluate("() => document.querySelector('.graphiql-response .CodeMirror').CodeMirror.getValue()"))
+    return str(
+        page.evaluate(
+            "() => document.querySelector('.graphiql-response .CodeMirror').CodeMirror.getValue()"
+        )
+    )
 
 
-def test_given_no_network_when_graphiql_opens_then_it_loads_and_runs_a_query(offline_page: tuple[Any, list[str]]):
+def test_given_no_network_when_graphiql_opens_then_it_loads_and_runs_a_query(
+    offline_page: tuple[Any, list[str]],
+):
     page, refused = offline_page
     page.goto("/graphql")
     answer = _run(page, "{ serviceSites { totalCount edges { node { name } } } }")
@@ -131,17 +146,25 @@ def test_given_no_network_when_graphiql_opens_then_it_loads_and_runs_a_query(off
     assert page.inner_text("#hf-who").startswith("未登录")
 
 
-def test_given_a_signed_in_user_then_graphiql_sends_the_csrf_token(offline_page: tuple[Any, list[str]]):
+def test_given_a_signed_in_user_then_graphiql_sends_the_csrf_token(
+    offline_page: tuple[Any, list[str]],
+):
     page, _ = offline_page
-    signed = page.request.post("/auth/login", data={"email": "staff@example.cn", "password": PASSWORD})
+    signed = page.request.post(
+        "/auth/login", data={"email": "staff@example.cn", "password": PASSWORD}
+    )
     assert signed.ok
     page.goto("/graphql")
-    page.wait_for_function("() => document.getElementById('hf-who').textContent.includes('staff@example.cn')")
+    page.wait_for_function(
+        "() => document.getElementById('hf-who').textContent.includes('staff@example.cn')"
+    )
     answer = _run(page, "{ scholarshipStudents { totalCount } }")
     assert '"totalCount": 1' in answer and "CSRF" not in answer
 
 
-def test_given_a_pasted_token_then_graphiql_acts_as_its_user(offline_page: tuple[Any, list[str]], server: tuple[LiveServer, str]):
+def test_given_a_pasted_token_then_graphiql_acts_as_its_user(
+    offline_page: tuple[Any, list[str]], server: tuple[LiveServer, str]
+):
     page, _ = offline_page
     page.goto("/graphql")
     page.fill("#hf-token", server[1])
@@ -150,7 +173,9 @@ def test_given_a_pasted_token_then_graphiql_acts_as_its_user(offline_page: tuple
     assert "UNAUTHENTICATED" in _run(page, "{ scholarshipStudents { totalCount } }")
 
 
-def test_given_a_website_on_another_origin_then_it_lists_sites_and_shows_a_field_error(offline_page: tuple[Any, list[str]], server: tuple[LiveServer, str]):
+def test_given_a_website_on_another_origin_then_it_lists_sites_and_shows_a_field_error(
+    offline_page: tuple[Any, list[str]], server: tuple[LiveServer, str]
+):
     page, _ = offline_page
     live, token = server
     page.goto(f"{WEBSITE}/")

@@ -15,7 +15,11 @@ from hongfan.principal import SYSTEM, Principal
 
 class RunQuery(Protocol):
     def __call__(
-        self, query: str, variables: dict[str, Any] | None = ..., principal: Principal = ..., lang: str = ...
+        self,
+        query: str,
+        variables: dict[str, Any] | None = ...,
+        principal: Principal = ...,
+        lang: str = ...,
     ) -> Awaitable[ExecutionResult]: ...
 
 
@@ -26,7 +30,10 @@ def run(database: Database) -> Callable[..., Awaitable[ExecutionResult]]:
     settings = database.settings
 
     async def execute(
-        query: str, variables: dict[str, Any] | None = None, principal: Principal = SYSTEM, lang: str = "zh"
+        query: str,
+        variables: dict[str, Any] | None = None,
+        principal: Principal = SYSTEM,
+        lang: str = "zh",
     ) -> ExecutionResult:
         context = Context(database, settings, dataclasses.replace(principal, language=lang))
         try:

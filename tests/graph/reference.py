@@ -55,7 +55,11 @@ class World:
         if row["deleted_at"] is not None:
             return False
         for relation in ENTITIES[type_name].__entity__.relations:
-            if isinstance(relation, ToOne) and relation.on_delete == "cascade" and row[relation.fk] is not None:
+            if (
+                isinstance(relation, ToOne)
+                and relation.on_delete == "cascade"
+                and row[relation.fk] is not None
+            ):
                 owner = self.row(relation.target, row[relation.fk])
                 if owner is None or owner["deleted_at"] is not None:
                     return False
@@ -67,15 +71,23 @@ class World:
         if caller.kind == "anonymous":
             return type_name in PUBLIC and bool(row.get("published"))
         assert caller.path is not None
-        organisation = row if type_name == "Organisation" else self.row("Organisation", row["organisation_id"])
+        organisation = (
+            row if type_name == "Organisation" else self.row("Organisation", row["organisation_id"])
+        )
         return organisation is not None and str(organisation["path"]).startswith(caller.path)
 
     def visible(self, caller: Caller, type_name: str) -> list[dict[str, Any]]:
-        return [r for r in self.rows.get(type_name, []) if self.live(type_name, r) and self.in_scope(caller, type_name, r)]
+        return [
+            r
+            for r in self.rows.get(type_name, [])
+            if self.live(type_name, r) and self.in_scope(caller, type_name, r)
+        ]
 
     # -- filters ----------------------------------------------------------------------
 
-    def matches(self, caller: Caller, type_name: str, row: dict[str, Any], where: dict[str, Any] | None) -> bool:
+    def matches(
+        self, caller: Caller, type_name: str, row: dict[str, Any], where: dict[str, Any] | None
+    ) -> bool:
         """True when ``row`` is in the set the filter object ``where`` denotes."""
         if not where:
             return True
@@ -88,18 +100,24 @@ class World:
             elif key == "not":
                 holds = not self.matches(caller, type_name, row, value)
             elif key == "within":  # the organisation named (if visible) or anything below it
-                anchor = [r for r in self.visible(caller, "Organisation") if r["id"] == global_pk(value)]
+                anchor = [
+                    r for r in self.visible(caller, "Organisation") if r["id"] == global_pk(value)
+                ]
                 holds = bool(anchor) and str(row["path"]).startswith(anchor[0]["path"])
             elif key in relations:
                 holds = self.related_match(caller, relations[key], row, value)
             else:
                 column = snake(key)
-                holds = all(sql_compare(row[column], op, operand) is True for op, operand in value.items())
+                holds = all(
+                    sql_compare(row[column], op, operand) is True for op, operand in value.items()
+                )
             if not holds:
                 return False
         return True
 
-    def related_match(self, caller: Caller, relation: ToOne | ToMany, row: dict[str, Any], where: dict[str, Any]) -> bool:
+    def related_match(
+        self, caller: Caller, relation: ToOne | ToMany, row: dict[str, Any], where: dict[str, Any]
+    ) -> bool:
         candidates = self.visible(caller, relation.target)
         if isinstance(relation, ToOne):
             linked = [r for r in candidates if r["id"] == row[relation.fk]]
@@ -110,11 +128,19 @@ class World:
     # -- lists ------------------------------------------------------------------------
 
     def matching(
-        self, caller: Caller, type_name: str, where: dict[str, Any] | None, order: list[tuple[str, str]]
+        self,
+        caller: Caller,
+        type_name: str,
+        where: dict[str, Any] | None,
+        order: list[tuple[str, str]],
     ) -> list[dict[str, Any]]:
-        rows = [r for r in self.visible(caller, type_name) if self.matches(caller, type_name, r, where)]
+        rows = [
+            r for r in self.visible(caller, type_name) if self.matches(caller, type_name, r, where)
+        ]
         model = ENTITIES[type_name]
-        keys = [(sort_column(model, snake(name)), direction) for name, direction in order] + [("id", "ASC")]
+        keys = [(sort_column(model, snake(name)), direction) for name, direction in order] + [
+            ("id", "ASC")
+        ]
 
         def compare(a: dict[str, Any], b: dict[str, Any]) -> int:
             for column, direction in keys:
@@ -150,7 +176,12 @@ def sql_compare(value: Any, op: str, operand: Any) -> bool | None:
         return operand.lower() in value.lower()
     if op == "startsWith":
         return bool(value.startswith(operand))
-    order = {"lt": lambda a, b: a < b, "lte": lambda a, b: a <= b, "gt": lambda a, b: a > b, "gte": lambda a, b: a >= b}
+    order = {
+        "lt": lambda a, b: a < b,
+        "lte": lambda a, b: a <= b,
+        "gt": lambda a, b: a > b,
+        "gte": lambda a, b: a >= b,
+    }
     return bool(order[op](value, convert(value, operand)))
 
 

@@ -20,7 +20,9 @@ async def test_grants_per_year_with_their_sum_under_the_callers_scope(run, datab
     admin = Principal(kind="user", actor="t", role=Role.SUPERADMIN)
     rows = data_of(await run(QUERY, principal=admin))["aggregate"]
     assert rows == [{"groups": {"year": 2022}, "values": {"count": 2, "sumAmount": "2300.50"}}]
-    editor = Principal(kind="user", actor="t", role=Role.EDITOR, organisation_id=b.id, organisation_path=b.path)
+    editor = Principal(
+        kind="user", actor="t", role=Role.EDITOR, organisation_id=b.id, organisation_path=b.path
+    )
     rows = data_of(await run(QUERY, principal=editor))["aggregate"]
     assert rows == [{"groups": {"year": 2022}, "values": {"count": 1, "sumAmount": "800.00"}}]
 

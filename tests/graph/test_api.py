@@ -31,12 +31,21 @@ async def _network(database: Database) -> dict[str, Any]:
         student = await factories.student(s, gaolin, "林示例")
         await factories.grant(s, student, "1500.50", 2021)
         await factories.grant(s, student, "2000.00", 2022)
-    return {"city": city, "siming": siming, "huli": huli, "street": street, "gaolin": gaolin, "student": student}
+    return {
+        "city": city,
+        "siming": siming,
+        "huli": huli,
+        "street": street,
+        "gaolin": gaolin,
+        "student": student,
+    }
 
 
 async def test_organisations_filtered_by_name_contains_chinese_fragment(run, database):
     await _network(database)
-    result = await run('{ organisations(filter: { name: { contains: "思明" } }) { totalCount edges { node { name level } } } }')
+    result = await run(
+        '{ organisations(filter: { name: { contains: "思明" } }) { totalCount edges { node { name level } } } }'
+    )
     data = data_of(result)["organisations"]
     assert data["totalCount"] == 1
     assert data["edges"][0]["node"] == {"name": "思明区", "level": "DISTRICT"}
@@ -74,7 +83,10 @@ async def test_money_is_exact_decimal_and_grants_nest_under_students(run, databa
     await _network(database)
     query = "{ scholarshipStudents { edges { node { grants(orderBy: [{ year: ASC }]) { edges { node { year amount } } } } } } }"
     grants = data_of(await run(query))["scholarshipStudents"]["edges"][0]["node"]["grants"]["edges"]
-    assert [(g["node"]["year"], g["node"]["amount"]) for g in grants] == [(2021, "1500.50"), (2022, "2000.00")]
+    assert [(g["node"]["year"], g["node"]["amount"]) for g in grants] == [
+        (2021, "1500.50"),
+        (2022, "2000.00"),
+    ]
     assert sum(Decimal(g["node"]["amount"]) for g in grants) == Decimal("3500.50")
 
 
@@ -83,7 +95,13 @@ async def test_walking_pages_with_cursors_sees_every_row_once_in_order(run, data
         city = await factories.organisation(s, "厦门市")
         for i in range(23):
             # repeated and missing addresses exercise the tiebreak and the nulls-last rule
-            await factories.organisation(s, f"社区{i:02d}", city, level="community", address=None if i % 4 == 0 else f"地址{i % 3}")
+            await factories.organisation(
+                s,
+                f"社区{i:02d}",
+                city,
+                level="community",
+                address=None if i % 4 == 0 else f"地址{i % 3}",
+            )
     seen: list[str] = []
     after = None
     while True:
@@ -101,7 +119,9 @@ async def test_walking_pages_with_cursors_sees_every_row_once_in_order(run, data
         after = page["pageInfo"]["endCursor"]
     assert len(seen) == 23 and len(set(seen)) == 23
     # one query of everything in the same order gives the same sequence
-    full = await run('{ organisations(filter: { level: { eq: COMMUNITY } }, orderBy: [{ address: DESC }], first: 100) { edges { node { name address } } } }')
+    full = await run(
+        "{ organisations(filter: { level: { eq: COMMUNITY } }, orderBy: [{ address: DESC }], first: 100) { edges { node { name address } } } }"
+    )
     nodes = [e["node"] for e in data_of(full)["organisations"]["edges"]]
     assert [n["name"] for n in nodes] == seen
     addresses = [n["address"] for n in nodes]
@@ -136,7 +156,9 @@ async def test_node_fetches_every_record_type_by_global_id(run, database):
         ("Course", course.id),
         ("Enrolment", enrolment.id),
     ]:
-        result = await run("query($id: ID!) { node(id: $id) { __typename id } }", {"id": gid(type_name, pk)})
+        result = await run(
+            "query($id: ID!) { node(id: $id) { __typename id } }", {"id": gid(type_name, pk)}
+        )
         assert data_of(result)["node"] == {"__typename": type_name, "id": gid(type_name, pk)}
     missing = await run("query($id: ID!) { node(id: $id) { id } }", {"id": gid("Company", 999999)})
     assert data_of(missing)["node"] is None
@@ -160,23 +182,31 @@ def _student_input(home: Organisation, **overrides: Any) -> dict[str, Any]:
     }
 
 
-async def test_create_with_bad_id_number_and_phone_gives_field_errors_in_chinese_and_writes_nothing(run, database):
+async def test_create_with_bad_id_number_and_phone_gives_field_errors_in_chinese_and_writes_nothing(
+    run, database
+):
     net = await _network(database)
-    bad = _student_input(net["gaolin"], idNumber="110105194912310021", phone="12345", graduationYear=2020)
+    bad = _student_input(
+        net["gaolin"], idNumber="110105194912310021", phone="12345", graduationYear=2020
+    )
     payload = data_of(await run(CREATE_STUDENT, {"input": bad}))["createScholarshipStudent"]
     assert payload["scholarshipStudent"] is None
     by_field = {e["field"]: e for e in payload["errors"]}
     assert by_field["idNumber"]["code"] == "id_number.check_digit"
     assert "校验位" in by_field["idNumber"]["message"]
     assert by_field["phone"]["code"] == "phone.format"
-    count = data_of(await run("{ scholarshipStudents { totalCount } }"))["scholarshipStudents"]["totalCount"]
+    count = data_of(await run("{ scholarshipStudents { totalCount } }"))["scholarshipStudents"][
+        "totalCount"
+    ]
     assert count == 1
 
 
 async def test_field_errors_in_english_when_asked(run, database):
     net = await _network(database)
     bad = _student_input(net["gaolin"], graduationYear=2020, gender="MALE")
-    payload = data_of(await run(CREATE_STUDENT, {"input": bad}, lang="en"))["createScholarshipStudent"]
+    payload = data_of(await run(CREATE_STUDENT, {"input": bad}, lang="en"))[
+        "createScholarshipStudent"
+    ]
     messages = {e["field"]: e["message"] for e in payload["errors"]}
     assert "graduation year" in messages["graduationYear"]
     assert "gender" in messages["gender"].lower()
@@ -184,9 +214,13 @@ async def test_field_errors_in_english_when_asked(run, database):
 
 async def test_duplicate_id_number_is_a_field_error(run, database):
     net = await _network(database)
-    first = data_of(await run(CREATE_STUDENT, {"input": _student_input(net["gaolin"])}))["createScholarshipStudent"]
+    first = data_of(await run(CREATE_STUDENT, {"input": _student_input(net["gaolin"])}))[
+        "createScholarshipStudent"
+    ]
     assert first["errors"] == []
-    again = data_of(await run(CREATE_STUDENT, {"input": _student_input(net["gaolin"], name="另一人")}))
+    again = data_of(
+        await run(CREATE_STUDENT, {"input": _student_input(net["gaolin"], name="另一人")})
+    )
     assert [e["code"] for e in again["createScholarshipStudent"]["errors"]] == ["unique"]
 
 
@@ -196,15 +230,28 @@ UPDATE_SITE = """mutation($input: UpdateServiceSiteInput!) { updateServiceSite(i
 
 async def test_stale_update_is_a_conflict_and_keeps_the_other_edit(run, database):
     net = await _network(database)
-    listed = data_of(await run('{ serviceSites(filter: { name: { contains: "高林" } }) { edges { node { id version } } } }'))
+    listed = data_of(
+        await run(
+            '{ serviceSites(filter: { name: { contains: "高林" } }) { edges { node { id version } } } }'
+        )
+    )
     node = listed["serviceSites"]["edges"][0]["node"]
-    first = await run(UPDATE_SITE, {"input": {"id": node["id"], "version": node["version"], "name": "甲的修改"}})
+    first = await run(
+        UPDATE_SITE, {"input": {"id": node["id"], "version": node["version"], "name": "甲的修改"}}
+    )
     assert data_of(first)["updateServiceSite"]["serviceSite"] == {"name": "甲的修改", "version": 2}
-    second = await run(UPDATE_SITE, {"input": {"id": node["id"], "version": node["version"], "name": "乙的修改"}})
+    second = await run(
+        UPDATE_SITE, {"input": {"id": node["id"], "version": node["version"], "name": "乙的修改"}}
+    )
     payload = data_of(second)["updateServiceSite"]
     assert payload["serviceSite"] is None
     assert payload["errors"][0]["code"] == "conflict.version"
-    again = data_of(await run("query($id: ID!) { node(id: $id) { ... on ServiceSite { name version } } }", {"id": node["id"]}))
+    again = data_of(
+        await run(
+            "query($id: ID!) { node(id: $id) { ... on ServiceSite { name version } } }",
+            {"id": node["id"]},
+        )
+    )
     assert again["node"] == {"name": "甲的修改", "version": 2}
     assert net["gaolin"].id is not None
 
@@ -212,8 +259,15 @@ async def test_stale_update_is_a_conflict_and_keeps_the_other_edit(run, database
 async def test_end_date_before_start_is_refused(run, database):
     net = await _network(database)
     query = """mutation($input: CreateCourseInput!) { createCourse(input: $input) { course { id } errors { field code } } }"""
-    variables = {"input": {"title": "父母课堂", "category": "PARENTING", "organisationId": gid("Organisation", net["gaolin"].id),
-                           "startDate": "2022-10-14", "endDate": "2022-10-01"}}
+    variables = {
+        "input": {
+            "title": "父母课堂",
+            "category": "PARENTING",
+            "organisationId": gid("Organisation", net["gaolin"].id),
+            "startDate": "2022-10-14",
+            "endDate": "2022-10-01",
+        }
+    }
     payload = data_of(await run(query, variables))["createCourse"]
     assert payload["errors"] == [{"field": "endDate", "code": "date_range.end_before_start"}]
 
@@ -221,12 +275,22 @@ async def test_end_date_before_start_is_refused(run, database):
 async def test_delete_hides_the_record_and_restore_brings_it_back(run, database):
     net = await _network(database)
     site_id = gid("ServiceSite", 1)
-    deleted = data_of(await run("mutation($id: ID!) { deleteServiceSite(id: $id) { serviceSite { deletedAt } errors { code } } }", {"id": site_id}))
+    deleted = data_of(
+        await run(
+            "mutation($id: ID!) { deleteServiceSite(id: $id) { serviceSite { deletedAt } errors { code } } }",
+            {"id": site_id},
+        )
+    )
     assert deleted["deleteServiceSite"]["serviceSite"]["deletedAt"] is not None
     assert data_of(await run("{ serviceSites { totalCount } }"))["serviceSites"]["totalCount"] == 1
     hidden = data_of(await run("query($id: ID!) { node(id: $id) { id } }", {"id": site_id}))
     assert hidden["node"] is None
-    restored = data_of(await run("mutation($id: ID!) { restoreServiceSite(id: $id) { serviceSite { deletedAt version } errors { code } } }", {"id": site_id}))
+    restored = data_of(
+        await run(
+            "mutation($id: ID!) { restoreServiceSite(id: $id) { serviceSite { deletedAt version } errors { code } } }",
+            {"id": site_id},
+        )
+    )
     assert restored["restoreServiceSite"]["serviceSite"] == {"deletedAt": None, "version": 3}
     assert data_of(await run("{ serviceSites { totalCount } }"))["serviceSites"]["totalCount"] == 2
     assert net["city"].id is not None
@@ -235,10 +299,28 @@ async def test_delete_hides_the_record_and_restore_brings_it_back(run, database)
 async def test_moving_an_organisation_moves_its_subtree(run, database):
     net = await _network(database)
     move = """mutation($input: UpdateOrganisationInput!) { updateOrganisation(input: $input) { organisation { name } errors { code } } }"""
-    result = await run(move, {"input": {"id": gid("Organisation", net["street"].id), "version": 1, "parentId": gid("Organisation", net["siming"].id)}})
+    result = await run(
+        move,
+        {
+            "input": {
+                "id": gid("Organisation", net["street"].id),
+                "version": 1,
+                "parentId": gid("Organisation", net["siming"].id),
+            }
+        },
+    )
     assert data_of(result)["updateOrganisation"]["errors"] == []
     query = '{ organisations(filter: { name: { eq: "高林社区" } }) { edges { node { parent { parent { name } } } } } }'
     node = data_of(await run(query))["organisations"]["edges"][0]["node"]
     assert node["parent"]["parent"]["name"] == "思明区"
-    cycle = await run(move, {"input": {"id": gid("Organisation", net["siming"].id), "version": 1, "parentId": gid("Organisation", net["gaolin"].id)}})
+    cycle = await run(
+        move,
+        {
+            "input": {
+                "id": gid("Organisation", net["siming"].id),
+                "version": 1,
+                "parentId": gid("Organisation", net["gaolin"].id),
+            }
+        },
+    )
     assert data_of(cycle)["updateOrganisation"]["errors"] == [{"code": "cycle"}]

@@ -231,7 +231,9 @@ def _readme_example(name: str) -> str:
     return next(b for b in blocks if b.startswith(f"query {name}"))
 
 
-async def test_given_huts_deep_under_a_district_when_the_readme_example_asks_within_it_then_they_are_listed(database):
+async def test_given_huts_deep_under_a_district_when_the_readme_example_asks_within_it_then_they_are_listed(
+    database,
+):
     async with database.transaction(SYSTEM) as s:
         city = await factories.organisation(s, "厦门市")
         tongan = await factories.organisation(s, "同安区", city)
@@ -242,7 +244,9 @@ async def test_given_huts_deep_under_a_district_when_the_readme_example_asks_wit
         await factories.site(s, tongan, "同安区向日葵亲子小屋")
         await factories.site(s, community, "东山社区暖心家园", kind="warm_heart_home")
         await factories.site(s, huli, "湖里区向日葵亲子小屋")
-        hidden = await factories.organisation(s, "未发布社区", town, level="community", published=False)
+        hidden = await factories.organisation(
+            s, "未发布社区", town, level="community", published=False
+        )
         await factories.site(s, hidden, "未发布社区向日葵亲子小屋")
     district = str(relay.GlobalID("Organisation", str(tongan.id)))
     schema = build_schema()
@@ -252,7 +256,9 @@ async def test_given_huts_deep_under_a_district_when_the_readme_example_asks_wit
             context.planning_enabled = planned
             try:
                 result = await schema.execute(
-                    _readme_example("SunflowerHuts"), variable_values={"district": district}, context_value=context
+                    _readme_example("SunflowerHuts"),
+                    variable_values={"district": district},
+                    context_value=context,
                 )
             finally:
                 await context.close()
@@ -262,8 +268,14 @@ async def test_given_huts_deep_under_a_district_when_the_readme_example_asks_wit
             assert all(e["node"]["name"].endswith("向日葵亲子小屋") for e in sites["edges"])
             assert "湖里区向日葵亲子小屋" not in [e["node"]["name"] for e in sites["edges"]]
     # Directly, too: the district and everything below it, and nothing for an id one cannot see.
-    answers = await _answers(database, f'{{ organisations(filter: {{ within: "{district}" }}) {{ totalCount }} }}')
+    answers = await _answers(
+        database, f'{{ organisations(filter: {{ within: "{district}" }}) {{ totalCount }} }}'
+    )
     assert answers[0]["organisations"]["totalCount"] == 4
     invisible = str(relay.GlobalID("Organisation", str(hidden.id)))
-    anonymous = await _answers(database, f'{{ organisations(filter: {{ within: "{invisible}" }}) {{ totalCount }} }}', ANONYMOUS)
+    anonymous = await _answers(
+        database,
+        f'{{ organisations(filter: {{ within: "{invisible}" }}) {{ totalCount }} }}',
+        ANONYMOUS,
+    )
     assert anonymous[0]["organisations"]["totalCount"] == 0

@@ -40,7 +40,9 @@ from tests.graph.reference import Caller, World
 
 EXAMPLES = int(os.environ.get("HONGFAN_DIFFERENTIAL_EXAMPLES", "12"))
 # Shrinking a failure re-runs many examples against the database: minutes. On request only.
-PHASES = [Phase.explicit, Phase.generate] + ([Phase.shrink] if os.environ.get("HONGFAN_DIFFERENTIAL_SHRINK") else [])
+PHASES = [Phase.explicit, Phase.generate] + (
+    [Phase.shrink] if os.environ.get("HONGFAN_DIFFERENTIAL_SHRINK") else []
+)
 
 TEXTS = ["学", "会计", "护理学", "小屋", "向日葵小屋", "Ab", "ab", "a%b", "x_y", "培训"]
 DATES = [datetime.date(2024, 1, 1), datetime.date(2024, 6, 1), datetime.date(2025, 1, 1)]
@@ -50,7 +52,13 @@ DELETED = datetime.datetime(2025, 1, 2, tzinfo=datetime.UTC)
 FIELDS: dict[str, dict[str, str]] = {
     "Organisation": {"name": "text", "address": "text", "published": "bool"},
     "ServiceSite": {"name": "text", "address": "text", "openedOn": "date", "published": "bool"},
-    "Course": {"title": "text", "capacity": "int", "endDate": "date", "startDate": "date", "published": "bool"},
+    "Course": {
+        "title": "text",
+        "capacity": "int",
+        "endDate": "date",
+        "startDate": "date",
+        "published": "bool",
+    },
     "ScholarshipStudent": {"name": "text", "major": "text", "graduationYear": "year"},
     "Grant": {"year": "grantyear", "amount": "money"},
 }
@@ -71,9 +79,19 @@ VALUES: dict[str, list[Any]] = {
 }
 
 CALLERS: dict[str, tuple[Principal, Caller]] = {
-    "superadmin": (Principal(kind="user", actor="user:1", role=Role.SUPERADMIN, user_id=1), Caller("all")),
+    "superadmin": (
+        Principal(kind="user", actor="user:1", role=Role.SUPERADMIN, user_id=1),
+        Caller("all"),
+    ),
     "district viewer": (
-        Principal(kind="user", actor="user:2", role=Role.VIEWER, user_id=2, organisation_id=2, organisation_path="/1/2/"),
+        Principal(
+            kind="user",
+            actor="user:2",
+            role=Role.VIEWER,
+            user_id=2,
+            organisation_id=2,
+            organisation_path="/1/2/",
+        ),
         Caller("subtree", "/1/2/"),
     ),
     "anonymous": (ANONYMOUS, Caller("anonymous")),
@@ -88,9 +106,33 @@ def worlds(draw: st.DrawFn) -> World:
     maybe_text = st.none() | st.sampled_from(TEXTS)
     deleted = st.sampled_from([None, None, None, DELETED])
     organisations = [
-        {"id": 1, "name": "厦门市", "parent_id": None, "path": "/1/", "address": None, "published": True, "deleted_at": None},
-        {"id": 2, "name": "湖里区", "parent_id": 1, "path": "/1/2/", "address": None, "published": True, "deleted_at": None},
-        {"id": 3, "name": "同安区", "parent_id": 1, "path": "/1/3/", "address": None, "published": True, "deleted_at": None},
+        {
+            "id": 1,
+            "name": "厦门市",
+            "parent_id": None,
+            "path": "/1/",
+            "address": None,
+            "published": True,
+            "deleted_at": None,
+        },
+        {
+            "id": 2,
+            "name": "湖里区",
+            "parent_id": 1,
+            "path": "/1/2/",
+            "address": None,
+            "published": True,
+            "deleted_at": None,
+        },
+        {
+            "id": 3,
+            "name": "同安区",
+            "parent_id": 1,
+            "path": "/1/3/",
+            "address": None,
+            "published": True,
+            "deleted_at": None,
+        },
     ]
     for pk in range(4, 4 + draw(st.integers(0, 3))):
         parent = draw(st.sampled_from(organisations))
@@ -159,7 +201,13 @@ def worlds(draw: st.DrawFn) -> World:
                 }
             )
     world = World(
-        {"Organisation": organisations, "ServiceSite": sites, "Course": courses, "ScholarshipStudent": students, "Grant": grants}
+        {
+            "Organisation": organisations,
+            "ServiceSite": sites,
+            "Course": courses,
+            "ScholarshipStudent": students,
+            "Grant": grants,
+        }
     )
     for type_name, rows in world.rows.items():
         for row in rows:
@@ -222,11 +270,15 @@ def filters(type_name: str, depth: int = 2) -> st.SearchStrategy[dict[str, Any]]
                 return st.lists(st.sampled_from(values), max_size=2)
             return st.sampled_from(values)
 
-        return st.sampled_from(operators).flatmap(lambda op: operand(op).map(lambda v: {field_name: {op: v}}))
+        return st.sampled_from(operators).flatmap(
+            lambda op: operand(op).map(lambda v: {field_name: {op: v}})
+        )
 
     leaves = st.sampled_from(list(FIELDS[type_name])).flatmap(condition)
     if type_name == "Organisation":
-        within = st.integers(1, 7).map(lambda pk: {"within": base64.b64encode(f"Organisation:{pk}".encode()).decode()})
+        within = st.integers(1, 7).map(
+            lambda pk: {"within": base64.b64encode(f"Organisation:{pk}".encode()).decode()}
+        )
         leaves = leaves | within
     if depth == 0:
         return leaves
@@ -239,7 +291,9 @@ def filters(type_name: str, depth: int = 2) -> st.SearchStrategy[dict[str, Any]]
         st.tuples(leaves, inner).map(lambda pair: {**pair[1], **pair[0]}),
     ]
     for relation in _relations(type_name):
-        options.append(filters(relation.target, depth - 1).map(lambda f, name=relation.name: {name: f}))
+        options.append(
+            filters(relation.target, depth - 1).map(lambda f, name=relation.name: {name: f})
+        )
         options.append(st.just({relation.name: {}}))
     return st.one_of(*options)
 
@@ -266,7 +320,12 @@ def requests(draw: st.DrawFn) -> Request:
     to_many = [r for r in _relations(type_name) if isinstance(r, ToMany)]
     if to_many and draw(st.booleans()):
         relation = draw(st.sampled_from(to_many))
-        nested = (relation, draw(st.none() | filters(relation.target, 1)), draw(orders(relation.target)), draw(st.integers(0, 3)))
+        nested = (
+            relation,
+            draw(st.none() | filters(relation.target, 1)),
+            draw(orders(relation.target)),
+            draw(st.integers(0, 3)),
+        )
     return Request(type_name, where, draw(orders(type_name)), draw(st.integers(1, 4)), nested)
 
 
@@ -309,15 +368,23 @@ def _order_variable(order: list[tuple[str, str]]) -> list[dict[str, str]]:
     return [{name: direction} for name, direction in order]
 
 
-def _expected_node(world: World, caller: Caller, request: Request, row: dict[str, Any]) -> dict[str, Any]:
+def _expected_node(
+    world: World, caller: Caller, request: Request, row: dict[str, Any]
+) -> dict[str, Any]:
     node: dict[str, Any] = {"id": row["id"]}
     for relation in _relations(request.type_name):
         if isinstance(relation, ToOne):
-            linked = [r for r in world.visible(caller, relation.target) if r["id"] == row[relation.fk]]
+            linked = [
+                r for r in world.visible(caller, relation.target) if r["id"] == row[relation.fk]
+            ]
             node[relation.name] = linked[0]["id"] if linked else None
     if request.nested is not None:
         relation, where, order, first = request.nested
-        children = [c for c in world.matching(caller, relation.target, where, order) if c[relation.fk] == row["id"]]
+        children = [
+            c
+            for c in world.matching(caller, relation.target, where, order)
+            if c[relation.fk] == row["id"]
+        ]
         node[relation.name] = {
             "totalCount": len(children),
             "ids": [c["id"] for c in children[:first]],
@@ -341,7 +408,9 @@ def _actual_node(request: Request, node: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
-async def _walk(database: Database, world: World, request: Request, who: str, planned: bool, backward: bool) -> None:
+async def _walk(
+    database: Database, world: World, request: Request, who: str, planned: bool, backward: bool
+) -> None:
     """Every page of the request, forwards (first/after) or backwards from the end (last/before)."""
     principal, caller = CALLERS[who]
     expected = world.matching(caller, request.type_name, request.where, request.order)
@@ -361,7 +430,9 @@ async def _walk(database: Database, world: World, request: Request, who: str, pl
         context.planning_enabled = planned
         try:
             given = {"before" if backward else "after": cursor}
-            result = await schema.execute(document, variable_values={**variables, **given}, context_value=context)
+            result = await schema.execute(
+                document, variable_values={**variables, **given}, context_value=context
+            )
         finally:
             await context.close()
         how = f"{'planned' if planned else 'resolved'}, {'backwards' if backward else 'forwards'}"
@@ -378,11 +449,19 @@ async def _walk(database: Database, world: World, request: Request, who: str, pl
         ], where
         info = connection["pageInfo"]
         if backward:  # rows before the page are counted; the cursor says rows follow it
-            assert (info["hasPreviousPage"], info["hasNextPage"]) == (start > 0, cursor is not None), where
+            assert (info["hasPreviousPage"], info["hasNextPage"]) == (
+                start > 0,
+                cursor is not None,
+            ), where
         else:
-            assert (info["hasNextPage"], info["hasPreviousPage"]) == (len(expected) > position + size, position > 0), where
+            assert (info["hasNextPage"], info["hasPreviousPage"]) == (
+                len(expected) > position + size,
+                position > 0,
+            ), where
         cursors = [e["cursor"] for e in connection["edges"]]
-        assert (info["startCursor"], info["endCursor"]) == ((cursors[0], cursors[-1]) if cursors else (None, None)), where
+        assert (info["startCursor"], info["endCursor"]) == (
+            (cursors[0], cursors[-1]) if cursors else (None, None)
+        ), where
         if backward:
             if not info["hasPreviousPage"]:
                 return
@@ -402,30 +481,73 @@ async def _walk(database: Database, world: World, request: Request, who: str, pl
     deadline=None,
     database=None,
     phases=PHASES,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
 )
-async def test_every_list_answer_is_the_reference_models(database: Database, world: World, batch: list[Request]) -> None:
+async def test_every_list_answer_is_the_reference_models(
+    database: Database, world: World, batch: list[Request]
+) -> None:
     await _store(database, world)
     paths = (False, True) if database.dialect == "postgresql" else (False,)
     for index, request in enumerate(batch):
         for who in CALLERS:
             for planned in paths:
                 # Forwards or backwards by turns, so each direction meets every kind of request.
-                await _walk(database, world, request, who, planned, backward=(index + len(who)) % 2 == 1)
+                await _walk(
+                    database, world, request, who, planned, backward=(index + len(who)) % 2 == 1
+                )
 
 
 def test_the_model_says_not_of_a_to_many_filter_is_no_related_row():
     """The model itself, on the issue's first example: a site without courses is 'not courses: {}'."""
     world = World(
         {
-            "Organisation": [{"id": 1, "path": "/1/", "published": True, "deleted_at": None, "parent_id": None, "name": "厦门市"}],
-            "ServiceSite": [
-                {"id": 1, "organisation_id": 1, "published": True, "deleted_at": None, "name": "有课"},
-                {"id": 2, "organisation_id": 1, "published": True, "deleted_at": None, "name": "没课"},
+            "Organisation": [
+                {
+                    "id": 1,
+                    "path": "/1/",
+                    "published": True,
+                    "deleted_at": None,
+                    "parent_id": None,
+                    "name": "厦门市",
+                }
             ],
-            "Course": [{"id": 1, "organisation_id": 1, "site_id": 1, "published": True, "deleted_at": None, "title": "培训"}],
+            "ServiceSite": [
+                {
+                    "id": 1,
+                    "organisation_id": 1,
+                    "published": True,
+                    "deleted_at": None,
+                    "name": "有课",
+                },
+                {
+                    "id": 2,
+                    "organisation_id": 1,
+                    "published": True,
+                    "deleted_at": None,
+                    "name": "没课",
+                },
+            ],
+            "Course": [
+                {
+                    "id": 1,
+                    "organisation_id": 1,
+                    "site_id": 1,
+                    "published": True,
+                    "deleted_at": None,
+                    "title": "培训",
+                }
+            ],
         }
     )
     caller = Caller("anonymous")
-    assert [r["id"] for r in world.matching(caller, "ServiceSite", {"not": {"courses": {}}}, [])] == [2]
-    assert [r["id"] for r in world.matching(caller, "Course", {"not": {"site": {"name": {"eq": "没课"}}}}, [])] == [1]
+    assert [
+        r["id"] for r in world.matching(caller, "ServiceSite", {"not": {"courses": {}}}, [])
+    ] == [2]
+    assert [
+        r["id"]
+        for r in world.matching(caller, "Course", {"not": {"site": {"name": {"eq": "没课"}}}}, [])
+    ] == [1]

@@ -50,9 +50,16 @@ def _client(app: Any) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hongfan.test")
 
 
-async def _post(client: httpx.AsyncClient, token: str | None, query: str, variables: dict[str, Any] | None = None) -> tuple[int, Any]:
+async def _post(
+    client: httpx.AsyncClient,
+    token: str | None,
+    query: str,
+    variables: dict[str, Any] | None = None,
+) -> tuple[int, Any]:
     headers = {"authorization": f"Bearer {token}"} if token else {}
-    response = await client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables}, headers=headers
+    )
     return response.status_code, response.json()
 
 
@@ -101,7 +108,11 @@ async def _replaying(demo: Database, email: str) -> tuple[Any, httpx.AsyncClient
 async def test_a_revoked_token_is_refused_at_once(demo: Database):
     app, client, token, _ = await _replaying(demo, "partner@demo.hongfan")
     async with demo.transaction(SYSTEM) as session:
-        await session.execute(sa.update(ApiToken).where(ApiToken.token_hash == accounts.digest(token)).values(revoked_at=utcnow()))
+        await session.execute(
+            sa.update(ApiToken)
+            .where(ApiToken.token_hash == accounts.digest(token))
+            .values(revoked_at=utcnow())
+        )
     status, body = await _post(client, token, INTERNS)
     assert status == 401, body
     assert app.state.fastlane.hits == 1
@@ -111,8 +122,14 @@ async def test_a_revoked_token_is_refused_at_once(demo: Database):
 async def test_a_user_moved_to_another_district_sees_the_new_district_only(demo: Database):
     app, client, token, before = await _replaying(demo, "huli.admin@demo.hongfan")
     async with demo.transaction(SYSTEM) as session:
-        siming = (await session.execute(sa.select(Organisation).where(Organisation.name == "思明区"))).scalar_one()
-        await session.execute(sa.update(User).where(User.email == "huli.admin@demo.hongfan").values(organisation_id=siming.id))
+        siming = (
+            await session.execute(sa.select(Organisation).where(Organisation.name == "思明区"))
+        ).scalar_one()
+        await session.execute(
+            sa.update(User)
+            .where(User.email == "huli.admin@demo.hongfan")
+            .values(organisation_id=siming.id)
+        )
     status, after = await _post(client, token, INTERNS)
     resolving = _client(create_app(dataclasses.replace(demo.settings, planner=False), demo))
     assert (status, after) == await _post(resolving, token, INTERNS)
@@ -127,29 +144,45 @@ async def test_replays_read_the_data_afresh(demo: Database):
     first = before["data"]["internships"]["edges"][0]["node"]
     pk = int(base64.b64decode(first["id"]).decode().split(":")[1])
     async with demo.transaction(SYSTEM) as session:
-        await session.execute(sa.update(Internship).where(Internship.id == pk).values(position="AAA 新岗位"))
+        await session.execute(
+            sa.update(Internship).where(Internship.id == pk).values(position="AAA 新岗位")
+        )
     status, after = await _post(client, token, INTERNS)
     assert status == 200 and app.state.fastlane.hits == 2
     assert after["data"]["internships"]["edges"][0]["node"]["position"] == "AAA 新岗位"
     await client.aclose()
 
 
-async def test_token_use_is_still_recorded_once_a_minute(demo: Database, monkeypatch: pytest.MonkeyPatch):
+async def test_token_use_is_still_recorded_once_a_minute(
+    demo: Database, monkeypatch: pytest.MonkeyPatch
+):
     app, client, token, _ = await _replaying(demo, "partner@demo.hongfan")
     long_ago = utcnow() - timedelta(minutes=5)
     async with demo.transaction(SYSTEM) as session:
-        await session.execute(sa.update(ApiToken).where(ApiToken.token_hash == accounts.digest(token)).values(last_used_at=long_ago))
+        await session.execute(
+            sa.update(ApiToken)
+            .where(ApiToken.token_hash == accounts.digest(token))
+            .values(last_used_at=long_ago)
+        )
     later = utcnow() + accounts.TOUCH_EVERY
     monkeypatch.setattr("hongfan.app.utcnow", lambda: later)
     await _post(client, token, INTERNS)
     assert app.state.fastlane.hits == 1  # due a write: answered normally, which wrote it
     async with demo.session(accounts.AUTH) as session:
-        used = (await session.execute(sa.select(ApiToken.last_used_at).where(ApiToken.token_hash == accounts.digest(token)))).scalar_one()
+        used = (
+            await session.execute(
+                sa.select(ApiToken.last_used_at).where(
+                    ApiToken.token_hash == accounts.digest(token)
+                )
+            )
+        ).scalar_one()
     assert used is not None and used > long_ago + timedelta(minutes=4)
     await client.aclose()
 
 
-async def test_a_count_past_the_exact_limit_is_never_replayed_raw(demo: Database, monkeypatch: pytest.MonkeyPatch):
+async def test_a_count_past_the_exact_limit_is_never_replayed_raw(
+    demo: Database, monkeypatch: pytest.MonkeyPatch
+):
     monkeypatch.setattr(reads, "EXACT_COUNT_LIMIT", 3)
     token = await _token(demo, "admin@demo.hongfan")
     app = create_app(demo.settings, demo)
@@ -187,14 +220,24 @@ async def test_quotes_and_placeholders_in_variables_are_data(demo: Database):
     query = """query Q($term: String!) { organisations(first: 3, filter: {name: {contains: $term}}) {
       edges { cursor node { name } } } }"""
     async with _client(app) as fast, _client(resolving_app) as resolving:
-        for term in ("区", "'; DROP TABLE organisation; --", "$1", "it''s", "\\'", '"$2"', "思明区"):
+        for term in (
+            "区",
+            "'; DROP TABLE organisation; --",
+            "$1",
+            "it''s",
+            "\\'",
+            '"$2"',
+            "思明区",
+        ):
             expected = await _post(resolving, token, query, {"term": term})
             assert await _post(fast, token, query, {"term": term}) == expected, term
             hits = app.state.fastlane.hits
             assert await _post(fast, token, query, {"term": term}) == expected, term
             assert app.state.fastlane.hits == hits + 1, term
     async with demo.session(SYSTEM) as session:
-        assert (await session.execute(sa.select(sa.func.count()).select_from(Organisation))).scalar_one() > 100
+        assert (
+            await session.execute(sa.select(sa.func.count()).select_from(Organisation))
+        ).scalar_one() > 100
 
 
 def test_inlined_parameters_leave_quoted_text_alone():
@@ -233,19 +276,31 @@ async def test_unseen_variables_for_a_known_query_are_rebound_not_replanned(demo
             after: str | None = None
             variables_seen = []
             for step in range(6):
-                variables = {"first": 2 + step % 3, "after": after, "grants": 1 + step % 2,
-                             "filter": {"name": {"contains": ["示", "例"][step % 2]}} if step > 2 else None}
+                variables = {
+                    "first": 2 + step % 3,
+                    "after": after,
+                    "grants": 1 + step % 2,
+                    "filter": {"name": {"contains": ["示", "例"][step % 2]}} if step > 2 else None,
+                }
                 variables_seen.append(variables)
                 expected = await _post(resolving, token, WALK, variables)
                 answered = await _post(fast, token, WALK, variables)
                 assert answered == expected, f"{role} step {step}: {variables}"
-                after = (expected[1]["data"]["scholarshipStudents"]["pageInfo"]["endCursor"]) if "data" in expected[1] else None
+                after = (
+                    (expected[1]["data"]["scholarshipStudents"]["pageInfo"]["endCursor"])
+                    if "data" in expected[1]
+                    else None
+                )
             # The first request plans; later ones whose variables have the same shape re-bind.
             if role != "partner":
                 assert fastlane.template_hits - before >= 3, (role, fastlane.template_hits - before)
         # A bad cursor, an oversized page and a forbidden filter are explained by the normal path.
         token = tokens["partner"]
-        for variables in ({"first": 2, "after": "not-a-cursor"}, {"first": 1000}, {"first": 2, "filter": {"idNumber": {"eq": "1"}}}):
+        for variables in (
+            {"first": 2, "after": "not-a-cursor"},
+            {"first": 1000},
+            {"first": 2, "filter": {"idNumber": {"eq": "1"}}},
+        ):
             expected = await _post(resolving, token, WALK, variables)
             assert "errors" in expected[1]
             assert await _post(fast, token, WALK, variables) == expected

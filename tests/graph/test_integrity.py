@@ -39,7 +39,14 @@ async def _network(database: Database) -> dict[str, Any]:
         student = await factories.student(s, town, "林示例")
         await factories.grant(s, student, "1000.00", 2022)
         await factories.grant(s, student, "500.00", 2023)
-    return {"city": city, "tongan": tongan, "town": town, "huli": huli, "sites": sites, "student": student}
+    return {
+        "city": city,
+        "tongan": tongan,
+        "town": town,
+        "huli": huli,
+        "sites": sites,
+        "student": student,
+    }
 
 
 DELETE_ORG = """mutation($id: ID!, $below: Boolean!) { deleteOrganisation(id: $id, withEverythingBelow: $below) {
@@ -53,31 +60,56 @@ async def _counts(run) -> dict[str, int]:
     return {k: v["totalCount"] for k, v in data_of(await run(COUNTS)).items()}
 
 
-async def test_given_a_town_with_sites_and_a_student_when_it_is_deleted_then_it_is_refused_saying_what_hangs_off_it(run, database):
+async def test_given_a_town_with_sites_and_a_student_when_it_is_deleted_then_it_is_refused_saying_what_hangs_off_it(
+    run, database
+):
     network = await _network(database)
     before = await _counts(run)
-    result = data_of(await run(DELETE_ORG, {"id": gid("Organisation", network["town"].id), "below": False}))
+    result = data_of(
+        await run(DELETE_ORG, {"id": gid("Organisation", network["town"].id), "below": False})
+    )
     payload = result["deleteOrganisation"]
     assert payload["organisation"] is None
     [error] = payload["errors"]
     assert (error["field"], error["code"]) == ("id", "has_dependents")
-    assert "服务阵地 2 条" in error["message"] and "金秋助学学生 1 条" in error["message"], error["message"]
-    english = data_of(await run(DELETE_ORG, {"id": gid("Organisation", network["town"].id), "below": False}, lang="en"))
+    assert "服务阵地 2 条" in error["message"] and "金秋助学学生 1 条" in error["message"], error[
+        "message"
+    ]
+    english = data_of(
+        await run(
+            DELETE_ORG, {"id": gid("Organisation", network["town"].id), "below": False}, lang="en"
+        )
+    )
     assert "2 × " in english["deleteOrganisation"]["errors"][0]["message"]
     # A district with a sub-organisation: the same refusal, naming the organisations.
-    district = data_of(await run(DELETE_ORG, {"id": gid("Organisation", network["tongan"].id), "below": False}))
+    district = data_of(
+        await run(DELETE_ORG, {"id": gid("Organisation", network["tongan"].id), "below": False})
+    )
     assert "组织 1 条" in district["deleteOrganisation"]["errors"][0]["message"]
     assert await _counts(run) == before
 
 
-async def test_given_a_district_when_deleted_with_everything_below_then_all_goes_in_one_operation_and_comes_back_together(run, database):
+async def test_given_a_district_when_deleted_with_everything_below_then_all_goes_in_one_operation_and_comes_back_together(
+    run, database
+):
     network = await _network(database)
     before = await _counts(run)
-    result = data_of(await run(DELETE_ORG, {"id": gid("Organisation", network["tongan"].id), "below": True}))
+    result = data_of(
+        await run(DELETE_ORG, {"id": gid("Organisation", network["tongan"].id), "below": True})
+    )
     assert result["deleteOrganisation"]["errors"] == []
-    assert await _counts(run) == {"organisations": 2, "serviceSites": 1, "scholarshipStudents": 0, "grants": 0}
+    assert await _counts(run) == {
+        "organisations": 2,
+        "serviceSites": 1,
+        "scholarshipStudents": 0,
+        "grants": 0,
+    }
     async with database.session(SYSTEM) as s:
-        entries = (await s.execute(sa.select(AuditEntry).where(AuditEntry.action == "delete"))).scalars().all()
+        entries = (
+            (await s.execute(sa.select(AuditEntry).where(AuditEntry.action == "delete")))
+            .scalars()
+            .all()
+        )
     assert len(entries) == 1  # one operation
     assert entries[0].changes["deleted_with_it"] == {
         "Grant": [1, 2],
@@ -86,18 +118,31 @@ async def test_given_a_district_when_deleted_with_everything_below_then_all_goes
         "ServiceSite": [network["sites"][0].id, network["sites"][1].id],
     }
     # A site cannot come back under its deleted town …
-    refused = data_of(await run(RESTORE % "ServiceSite", {"id": gid("ServiceSite", network["sites"][0].id)}))
-    assert [(e["field"], e["code"]) for e in refused["restoreServiceSite"]["errors"]] == [("organisationId", "parent_deleted")]
+    refused = data_of(
+        await run(RESTORE % "ServiceSite", {"id": gid("ServiceSite", network["sites"][0].id)})
+    )
+    assert [(e["field"], e["code"]) for e in refused["restoreServiceSite"]["errors"]] == [
+        ("organisationId", "parent_deleted")
+    ]
     # … but restoring the district brings everything back together.
-    restored = data_of(await run(RESTORE % "Organisation", {"id": gid("Organisation", network["tongan"].id)}))
+    restored = data_of(
+        await run(RESTORE % "Organisation", {"id": gid("Organisation", network["tongan"].id)})
+    )
     assert restored["restoreOrganisation"]["errors"] == []
     assert await _counts(run) == before
 
 
-async def test_given_a_student_with_grants_when_deleted_and_restored_then_the_grants_go_and_come_back_with_it(run, database):
+async def test_given_a_student_with_grants_when_deleted_and_restored_then_the_grants_go_and_come_back_with_it(
+    run, database
+):
     network = await _network(database)
     student = gid("ScholarshipStudent", network["student"].id)
-    deleted = data_of(await run("mutation($id: ID!) { deleteScholarshipStudent(id: $id) { errors { code } } }", {"id": student}))
+    deleted = data_of(
+        await run(
+            "mutation($id: ID!) { deleteScholarshipStudent(id: $id) { errors { code } } }",
+            {"id": student},
+        )
+    )
     assert deleted["deleteScholarshipStudent"]["errors"] == []
     assert (await _counts(run))["grants"] == 0
     async with database.session(SYSTEM) as s:
@@ -112,7 +157,9 @@ STATISTICS = """{ statistics { sitesByKind { count } sitesByDistrict { total }
   totals { serviceSites scholarshipStudents } studentsFunded { students totalAmount } } }"""
 
 
-async def test_given_random_deletes_and_restores_then_every_breakdown_adds_up_to_its_total(run, database):
+async def test_given_random_deletes_and_restores_then_every_breakdown_adds_up_to_its_total(
+    run, database
+):
     network = await _network(database)
     chance = random.Random(10)
     targets = [("ServiceSite", s.id) for s in network["sites"]] + [
@@ -123,12 +170,20 @@ async def test_given_random_deletes_and_restores_then_every_breakdown_adds_up_to
     for _ in range(8):
         type_name, pk = chance.choice(targets)
         action = chance.choice(["delete", "restore"])
-        below = ", withEverythingBelow: true" if type_name == "Organisation" and action == "delete" else ""
-        await run(f'mutation {{ {action}{type_name}(id: "{gid(type_name, pk)}"{below}) {{ errors {{ code }} }} }}')
+        below = (
+            ", withEverythingBelow: true"
+            if type_name == "Organisation" and action == "delete"
+            else ""
+        )
+        await run(
+            f'mutation {{ {action}{type_name}(id: "{gid(type_name, pk)}"{below}) {{ errors {{ code }} }} }}'
+        )
         figures = data_of(await run(STATISTICS))["statistics"]
         sites = (await _counts(run))["serviceSites"]
         assert figures["totals"]["serviceSites"] == sites
         assert sum(k["count"] for k in figures["sitesByKind"]) == sites
         assert sum(d["total"] for d in figures["sitesByDistrict"]) == sites
-        funded = data_of(await run("{ grants { edges { node { amount student { id } } } } }"))["grants"]["edges"]
+        funded = data_of(await run("{ grants { edges { node { amount student { id } } } } }"))[
+            "grants"
+        ]["edges"]
         assert all(e["node"]["student"] is not None for e in funded)

@@ -24,9 +24,13 @@ async def test_too_deep_a_query_is_refused(database, sql_counter: StatementCount
     assert sql_counter.count == 0
 
 
-async def test_alias_flood_is_refused_even_inside_fragments(database, sql_counter: StatementCounter):
+async def test_alias_flood_is_refused_even_inside_fragments(
+    database, sql_counter: StatementCounter
+):
     aliases = " ".join(f"a{i}: totalCount" for i in range(MAX_ALIASES + 5))
-    query = f"query {{ organisations {{ ...F }} }} fragment F on OrganisationConnection {{ {aliases} }}"
+    query = (
+        f"query {{ organisations {{ ...F }} }} fragment F on OrganisationConnection {{ {aliases} }}"
+    )
     result = await _execute(database, query)
     assert result.errors and "aliases" in result.errors[0].message.lower()
     assert sql_counter.count == 0

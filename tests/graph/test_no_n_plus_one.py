@@ -28,7 +28,9 @@ async def _students(database: Database, count: int) -> None:
             await factories.internship(s, student, companies[i % 3])
 
 
-async def test_nested_query_statement_count_does_not_grow_with_rows(run, database, sql_counter: StatementCounter):
+async def test_nested_query_statement_count_does_not_grow_with_rows(
+    run, database, sql_counter: StatementCounter
+):
     await _students(database, 10)
     sql_counter.reset()
     small = data_of(await run(NESTED))
@@ -42,7 +44,9 @@ async def test_nested_query_statement_count_does_not_grow_with_rows(run, databas
         assert district is not None
         companies_district = district
         for i in range(10, 100):
-            community = await factories.organisation(s, f"社区{i}", companies_district, level="community")
+            community = await factories.organisation(
+                s, f"社区{i}", companies_district, level="community"
+            )
             student = await factories.student(s, community, f"学生{i:03d}")
             await factories.grant(s, student, "1000.00", 2021)
             await factories.grant(s, student, "1200.00", 2022)

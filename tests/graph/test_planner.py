@@ -48,12 +48,18 @@ def _scalars(model: type[Record]) -> list[str]:
     return [
         c.name
         for c in model.__table__.columns  # type: ignore[attr-defined]
-        if not c.foreign_keys and c.name not in ("id", "path") and not derived_from(c)  # pinyin keys are no fields
+        if not c.foreign_keys
+        and c.name not in ("id", "path")
+        and not derived_from(c)  # pinyin keys are no fields
     ]
 
 
 def _orderable(model: type[Record]) -> list[str]:
-    return [c for c in _scalars(model) if column_meta(model, c).orderable and not column_meta(model, c).sensitive]
+    return [
+        c
+        for c in _scalars(model)
+        if column_meta(model, c).orderable and not column_meta(model, c).sensitive
+    ]
 
 
 class QueryMaker:
@@ -66,15 +72,25 @@ class QueryMaker:
             parts.append(f"first: {self.random.choice([0, 1, 2, 3, 5, 8])}")
         if self.random.random() < 0.6:
             keys = self.random.sample(_orderable(model), k=min(2, len(_orderable(model))))
-            parts.append("orderBy: [" + ", ".join(f"{{ {_camel(k)}: {self.random.choice(['ASC', 'DESC'])} }}" for k in keys) + "]")
+            parts.append(
+                "orderBy: ["
+                + ", ".join(
+                    f"{{ {_camel(k)}: {self.random.choice(['ASC', 'DESC'])} }}" for k in keys
+                )
+                + "]"
+            )
         if self.random.random() < 0.3:
             text_columns = [c for c in _orderable(model) if column_meta(model, c).searchable]
             if text_columns:
-                parts.append(f'filter: {{ {_camel(self.random.choice(text_columns))}: {{ contains: "{self.random.choice(["区", "社区", "示", "例", "培训", "a"])}" }} }}')
+                parts.append(
+                    f'filter: {{ {_camel(self.random.choice(text_columns))}: {{ contains: "{self.random.choice(["区", "社区", "示", "例", "培训", "a"])}" }} }}'
+                )
         return "(" + ", ".join(parts) + ")" if parts else ""
 
     def node(self, model: type[Record], depth: int) -> str:
-        fields = self.random.sample(_scalars(model), k=min(len(_scalars(model)), self.random.randint(1, 5)))
+        fields = self.random.sample(
+            _scalars(model), k=min(len(_scalars(model)), self.random.randint(1, 5))
+        )
         selection = ["id"] + [_camel(f) for f in fields]
         if self.random.random() < 0.2:
             selection.append("__typename")
@@ -86,12 +102,16 @@ class QueryMaker:
                         selection.append(f"{relation.name} {{ {self.node(target, depth + 1)} }}")
                     else:
                         alias = "related: " if self.random.random() < 0.2 else ""
-                        selection.append(f"{alias}{relation.name}{self.arguments(target)} {{ {self.connection(target, depth + 1)} }}")
+                        selection.append(
+                            f"{alias}{relation.name}{self.arguments(target)} {{ {self.connection(target, depth + 1)} }}"
+                        )
         self.random.shuffle(selection)
         return " ".join(selection)
 
     def connection(self, model: type[Record], depth: int) -> str:
-        parts = [f"edges {{ {'cursor ' if self.random.random() < 0.5 else ''}node {{ {self.node(model, depth)} }} }}"]
+        parts = [
+            f"edges {{ {'cursor ' if self.random.random() < 0.5 else ''}node {{ {self.node(model, depth)} }} }}"
+        ]
         if self.random.random() < 0.6:
             parts.append("totalCount")
         if self.random.random() < 0.5:
@@ -103,7 +123,9 @@ class QueryMaker:
 
     def query(self) -> str:
         roots = self.random.sample(list(ENTITIES.values()), k=self.random.randint(1, 2))
-        body = " ".join(f"{m.__entity__.plural}{self.arguments(m)} {{ {self.connection(m, 1)} }}" for m in roots)
+        body = " ".join(
+            f"{m.__entity__.plural}{self.arguments(m)} {{ {self.connection(m, 1)} }}" for m in roots
+        )
         return "{ " + body + " }"
 
 
@@ -126,7 +148,11 @@ async def principals(database: Database) -> dict[str, Principal]:
 
 
 async def _run(
-    database: Database, principal: Principal, query: str, planned: bool, variables: dict[str, Any] | None = None
+    database: Database,
+    principal: Principal,
+    query: str,
+    planned: bool,
+    variables: dict[str, Any] | None = None,
 ) -> tuple[Any, Any, bool]:
     context = Context(database, database.settings, dataclasses.replace(principal))
     context.planning_enabled = planned
@@ -139,7 +165,9 @@ async def _run(
 
 
 @pytest.mark.postgres
-async def test_planned_and_resolved_answers_are_identical_for_every_role(database: Database, principals: dict[str, Principal]):
+async def test_planned_and_resolved_answers_are_identical_for_every_role(
+    database: Database, principals: dict[str, Principal]
+):
     maker = QueryMaker(seed=2022)
     queries = [maker.query() for _ in range(24)]
     answered_without_errors = planned_count = 0
@@ -159,7 +187,9 @@ async def test_planned_and_resolved_answers_are_identical_for_every_role(databas
 
 
 @pytest.mark.postgres
-async def test_a_nested_planned_query_is_one_statement(database: Database, principals: dict[str, Principal], sql_counter):
+async def test_a_nested_planned_query_is_one_statement(
+    database: Database, principals: dict[str, Principal], sql_counter
+):
     query = """{ scholarshipStudents(first: 100) { totalCount edges { node { name organisation { name parent { name } }
         grants { edges { node { year amount } } } internships { edges { node { status company { name } } } } } } } }"""
     sql_counter.reset()
@@ -177,32 +207,69 @@ VARIABLE_QUERY = """query Interns($first: Int!, $filter: InternshipFilter, $afte
 
 
 @pytest.mark.postgres
-async def test_queries_with_variables_and_cursors_are_planned_alike(database: Database, principals: dict[str, Principal]):
+async def test_queries_with_variables_and_cursors_are_planned_alike(
+    database: Database, principals: dict[str, Principal]
+):
     for role in ("partner", "org_admin", "editor"):
         after = None
         for _ in range(3):
             variables = {"first": 4, "filter": {"status": {"ne": "WITHDRAWN"}}, "after": after}
-            resolved, _, _ = await _run(database, principals[role], VARIABLE_QUERY, False, variables)
-            planned, _, used = await _run(database, principals[role], VARIABLE_QUERY, True, variables)
+            resolved, _, _ = await _run(
+                database, principals[role], VARIABLE_QUERY, False, variables
+            )
+            planned, _, used = await _run(
+                database, principals[role], VARIABLE_QUERY, True, variables
+            )
             assert planned == resolved and used, role
             after = planned[0]["internships"]["pageInfo"]["endCursor"]
 
 
 @pytest.mark.postgres
-async def test_cursors_built_in_sql_equal_pythons_for_awkward_values(database: Database, principals: dict[str, Principal]):
+async def test_cursors_built_in_sql_equal_pythons_for_awkward_values(
+    database: Database, principals: dict[str, Principal]
+):
     """Cursors are built by PostgreSQL on the planned path and by Python on the other: the
     JSON inside them must be the same text for quotes, backslashes, control characters and
     characters outside the BMP, and for dates, money and nulls."""
-    awkward = ['双"引号', "反\\斜杠", "换\n行", "制表\t符", "控制\x01字符", "😀 表情", "单'引号", "行\u2028分隔", "/斜/杠/"]
+    awkward = [
+        '双"引号',
+        "反\\斜杠",
+        "换\n行",
+        "制表\t符",
+        "控制\x01字符",
+        "😀 表情",
+        "单'引号",
+        "行\u2028分隔",
+        "/斜/杠/",
+    ]
     async with database.transaction(accounts.AUTH) as session:
-        ids = (await session.execute(sa.text("SELECT id FROM organisation ORDER BY id LIMIT :n"), {"n": len(awkward)})).scalars().all()
+        ids = (
+            (
+                await session.execute(
+                    sa.text("SELECT id FROM organisation ORDER BY id LIMIT :n"), {"n": len(awkward)}
+                )
+            )
+            .scalars()
+            .all()
+        )
         for pk, name in zip(ids, awkward, strict=True):
-            await session.execute(sa.text("UPDATE organisation SET name = :name WHERE id = :id"), {"name": name, "id": pk})
+            await session.execute(
+                sa.text("UPDATE organisation SET name = :name WHERE id = :id"),
+                {"name": name, "id": pk},
+            )
     # The demo network has hundreds of organisations: keep the awkward names on the page.
-    awkward_only = "filter: { name: { in: [" + ", ".join(json.dumps(name, ensure_ascii=False) for name in awkward) + "] } }"
+    awkward_only = (
+        "filter: { name: { in: ["
+        + ", ".join(json.dumps(name, ensure_ascii=False) for name in awkward)
+        + "] } }"
+    )
     queries = [
-        "{ organisations(first: 100, orderBy: [{ name: ASC }], " + awkward_only + ") { edges { cursor node { name } } pageInfo { startCursor endCursor } } }",
-        "{ organisations(first: 100, orderBy: [{ name: DESC }], " + awkward_only + ") { edges { cursor node { name } } pageInfo { startCursor endCursor } } }",
+        "{ organisations(first: 100, orderBy: [{ name: ASC }], "
+        + awkward_only
+        + ") { edges { cursor node { name } } pageInfo { startCursor endCursor } } }",
+        "{ organisations(first: 100, orderBy: [{ name: DESC }], "
+        + awkward_only
+        + ") { edges { cursor node { name } } pageInfo { startCursor endCursor } } }",
         "{ grants(first: 20, orderBy: [{ amount: DESC }, { year: ASC }]) { edges { cursor node { amount year } } } }",
         "{ courses(first: 20, orderBy: [{ startDate: DESC }]) { edges { cursor node { title startDate } } } }",
         "{ organisations(first: 20, orderBy: [{ level: ASC }]) { edges { cursor node { level } } } }",

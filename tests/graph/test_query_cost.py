@@ -28,7 +28,9 @@ def cost(query: str, variables: dict[str, Any] | None = None) -> int:
     return query_cost(schema._schema, parse(query), None, variables, default_page=20, max_page=100)
 
 
-async def _anonymous(database: Database, query: str, variables: dict[str, Any] | None = None, lang: str = "zh"):
+async def _anonymous(
+    database: Database, query: str, variables: dict[str, Any] | None = None, lang: str = "zh"
+):
     context = Context(database, database.settings, dataclasses.replace(ANONYMOUS, language=lang))
     try:
         return await build_schema().execute(query, variable_values=variables, context_value=context)
@@ -40,12 +42,23 @@ def test_cost_is_the_product_of_page_sizes_along_each_nesting_path() -> None:
     assert cost("{ organisations { totalCount } }") == 20  # the default page
     assert cost("{ organisations(first: 5) { edges { node { name parent { name } } } } }") == 5
     assert cost(f"{{ {NESTED} }}") == 100 + 100 * 100 + 100 * 100 * 100
-    assert cost("query($n: Int) { organisations(first: $n) { edges { node { children(last: $n) { totalCount } } } } }", {"n": 7}) == 7 + 49
+    assert (
+        cost(
+            "query($n: Int) { organisations(first: $n) { edges { node { children(last: $n) { totalCount } } } } }",
+            {"n": 7},
+        )
+        == 7 + 49
+    )
     assert cost("query($n: Int = 3) { organisations(first: $n) { totalCount } }") == 3
     # past the maximum page size counts as the maximum (and is refused on its own anyway)
     assert cost("{ organisations(first: 100000) { totalCount } }") == 100
     # fragments are followed; introspection costs nothing
-    assert cost("{ organisations(first: 10) { ...F } } fragment F on OrganisationConnection { edges { node { children(first: 10) { totalCount } } } }") == 110
+    assert (
+        cost(
+            "{ organisations(first: 10) { ...F } } fragment F on OrganisationConnection { edges { node { children(first: 10) { totalCount } } } }"
+        )
+        == 110
+    )
     assert cost("{ __schema { types { fields { args { name } } } } }") == 0
     # plain lists count as one default page each
     assert cost("{ statistics { sitesByDistrict { byKind { count } } } }") == 20 + 400
@@ -63,7 +76,9 @@ async def test_given_a_flood_of_nested_pages_when_anyone_sends_it_then_it_is_ref
     assert error.message.startswith("查询开销过大")
     assert sql_counter.count == 0
     english = await _anonymous(database, FLOOD, lang="en")
-    assert english.errors is not None and english.errors[0].message.startswith("The query is too costly")
+    assert english.errors is not None and english.errors[0].message.startswith(
+        "The query is too costly"
+    )
 
 
 async def test_given_page_sizes_in_variables_when_they_multiply_past_the_limit_then_refused(
@@ -95,7 +110,9 @@ async def test_the_limit_is_a_setting(database: Database) -> None:
     principal: Principal = ANONYMOUS
     context = Context(database, settings, principal)
     try:
-        result = await build_schema().execute("{ organisations(first: 11) { totalCount } }", context_value=context)
+        result = await build_schema().execute(
+            "{ organisations(first: 11) { totalCount } }", context_value=context
+        )
     finally:
         await context.close()
     assert result.errors and result.errors[0].extensions == {"code": "QUERY_TOO_COSTLY"}

@@ -48,10 +48,14 @@ async def test_given_a_request_past_its_read_deadline_when_it_asks_for_another_s
         await context.close()
 
 
-async def test_without_a_deadline_a_request_reads_on(database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_without_a_deadline_a_request_reads_on(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     clock = Clock()
     monkeypatch.setattr(graph.context, "monotonic", clock)
-    context = Context(database, dataclasses.replace(database.settings, statement_timeout_ms=0), SYSTEM)
+    context = Context(
+        database, dataclasses.replace(database.settings, statement_timeout_ms=0), SYSTEM
+    )
     try:
         await context.execute(sa.text("SELECT 1"))
         clock.now += 10_000

@@ -35,7 +35,13 @@ def test_the_custom_scalars_state_their_wire_format():
 
 def test_no_a_before_a_vowel_in_the_descriptions():
     sdl = build_schema().as_str()
-    assert re.findall(r"\ba (?:Organisation|Enrolment|Internship|EmploymentOutcome|[AEIOU][a-z]+[A-Z]\w*)\b", sdl) == []
+    assert (
+        re.findall(
+            r"\ba (?:Organisation|Enrolment|Internship|EmploymentOutcome|[AEIOU][a-z]+[A-Z]\w*)\b",
+            sdl,
+        )
+        == []
+    )
     assert "Create an Organisation" in sdl and "The result of an Enrolment mutation" in sdl
 
 
@@ -44,7 +50,12 @@ async def test_given_introspection_off_then_errors_suggest_no_names():
     development = await build_schema(introspection=True).execute(query)
     production = await build_schema(introspection=False).execute(query)
     assert development.errors and "Did you mean" in development.errors[0].message
-    assert production.errors and production.errors[0].message == "Cannot query field 'nme' on type 'Organisation'."
+    assert (
+        production.errors
+        and production.errors[0].message == "Cannot query field 'nme' on type 'Organisation'."
+    )
     enum = "query($k: SiteKind) { serviceSites(filter: {kind: {eq: $k}}) { totalCount } }"
-    refused = await build_schema(introspection=False).execute(enum, variable_values={"k": "SUNFLOWER"})
+    refused = await build_schema(introspection=False).execute(
+        enum, variable_values={"k": "SUNFLOWER"}
+    )
     assert refused.errors and "Did you mean" not in refused.errors[0].message

@@ -28,7 +28,9 @@ def test_every_type_and_field_has_a_description():
         if not gql_type.description:
             missing.append(name)
         if isinstance(gql_type, GraphQLObjectType | GraphQLInputObjectType):
-            missing.extend(f"{name}.{f}" for f, field in gql_type.fields.items() if not field.description)
+            missing.extend(
+                f"{name}.{f}" for f, field in gql_type.fields.items() if not field.description
+            )
         if isinstance(gql_type, GraphQLEnumType):
             continue
     assert missing == []

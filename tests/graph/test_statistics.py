@@ -354,7 +354,10 @@ async def test_students_funded(database: Database) -> None:
         y2023, y2022 = years
         assert (y2022.students, y2022.total_amount) == (2, Decimal("4300.50"))
         assert str(y2022.total_amount) == "4300.50"
-        district_a, district_b = await y2022.by_district()  # by district name: 思 (U+601D) < 湖 (U+6E56)
+        (
+            district_a,
+            district_b,
+        ) = await y2022.by_district()  # by district name: 思 (U+601D) < 湖 (U+6E56)
         # 1500.50 + 2000.00 for the same student: one student, 3500.50 yuan
         assert (district_a.district_id, district_a.students, district_a.total_amount) == (
             net.a.id,
@@ -455,7 +458,9 @@ async def test_editor_of_district_a_sees_only_district_a(database: Database) -> 
         assert [(y.year, y.students, y.total_amount) for y in years] == [
             (2022, 1, Decimal("3500.50"))
         ]
-        assert [(d.district_id, d.students) for d in await years[0].by_district()] == [(net.a.id, 1)]
+        assert [(d.district_id, d.students) for d in await years[0].by_district()] == [
+            (net.a.id, 1)
+        ]
 
         assert {s.status: s.count for s in await f.internships_by_status() if s.count} == {
             InternshipStatus.ONGOING: 1

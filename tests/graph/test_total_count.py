@@ -9,7 +9,7 @@ from hongfan.principal import SYSTEM
 from tests import factories
 from tests.graph.conftest import data_of
 
-QUERY = '{ organisations(filter: { level: { eq: COMMUNITY } }) { totalCount totalCountIsExact edges { node { name } } } }'
+QUERY = "{ organisations(filter: { level: { eq: COMMUNITY } }) { totalCount totalCountIsExact edges { node { name } } } }"
 
 
 async def _communities(database, count: int) -> None:
@@ -25,7 +25,9 @@ async def test_small_lists_are_counted_exactly(run, database):
     assert data == {**data, "totalCount": 12, "totalCountIsExact": True}
 
 
-async def test_past_the_exact_limit_a_count_made_in_time_is_exact(run, database, monkeypatch: pytest.MonkeyPatch):
+async def test_past_the_exact_limit_a_count_made_in_time_is_exact(
+    run, database, monkeypatch: pytest.MonkeyPatch
+):
     """Given 40 communities and an exact limit of 10, the count past it fits its time budget:
     totalCount is the true 40 on both databases (never the planner's estimate)."""
     await _communities(database, 40)
@@ -44,6 +46,7 @@ async def test_a_count_over_its_budget_says_more_than_the_limit_not_a_guess():
         class Result:
             def scalar_one(self) -> int:
                 return 11  # count_up_to saw more than the limit
+
         return Result()
 
     async def too_slow(statement, budget_ms: int) -> int | None:
@@ -52,7 +55,9 @@ async def test_a_count_over_its_budget_says_more_than_the_limit_not_a_guess():
 
     from models import Organisation
 
-    assert await reads.honest_count(execute, Organisation, None, count_within=too_slow, exact_limit=10) == (11, False)
+    assert await reads.honest_count(
+        execute, Organisation, None, count_within=too_slow, exact_limit=10
+    ) == (11, False)
     assert seen == [reads.COUNT_BUDGET_MS]
 
 
@@ -72,7 +77,9 @@ async def test_a_count_cancelled_by_its_budget_leaves_the_request_working(databa
         slow = sa.select(sa.func.count()).select_from(sa.select(sa.func.pg_sleep(0.5)).subquery())
         assert await context.count_within(slow, 20) is None
         assert await context.count_within(sa.select(sa.literal(3)), 1000) == 3
-        assert (await context.execute(show)).scalar_one() == before  # the budget ended with its savepoint
+        assert (
+            await context.execute(show)
+        ).scalar_one() == before  # the budget ended with its savepoint
         assert not context.timed_out  # a count over budget is not the request's deadline
     finally:
         await context.close()

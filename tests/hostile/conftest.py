@@ -49,10 +49,13 @@ async def serve(database: Database, settings: Settings | None = None) -> AsyncIt
 
 
 @pytest_asyncio.fixture(
-    scope="module", loop_scope="module",
+    scope="module",
+    loop_scope="module",
     params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
 )
-async def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Served]:
+async def served(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Served]:
     """One small published network per module and database: the tests here only read."""
     if request.param == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('hostile') / 'hostile.db'}"

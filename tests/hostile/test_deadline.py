@@ -26,9 +26,13 @@ SLOW = {
 QUERY = "{ organisations(first: 5) { totalCount edges { node { name } } } }"
 
 
-async def test_a_statement_past_its_deadline_is_cancelled_and_the_connection_serves_on(served: Served):
+async def test_a_statement_past_its_deadline_is_cancelled_and_the_connection_serves_on(
+    served: Served,
+):
     # Given an engine whose reads have 200 ms and whose writes have 400 ms
-    settings = dataclasses.replace(served.database.settings, statement_timeout_ms=200, write_statement_timeout_ms=400)
+    settings = dataclasses.replace(
+        served.database.settings, statement_timeout_ms=200, write_statement_timeout_ms=400
+    )
     database = Database(settings, create_engine(settings))
     try:
         for write in (False, True):
@@ -147,5 +151,7 @@ async def test_a_write_past_its_deadline_is_statement_timeout_and_writes_nothing
         result = await _with_table_locked(served, create)
     finally:
         await database.dispose()
-    assert result.errors and result.errors[0].extensions["code"] == "STATEMENT_TIMEOUT", result.errors
+    assert result.errors and result.errors[0].extensions["code"] == "STATEMENT_TIMEOUT", (
+        result.errors
+    )
     await served.still_serving()  # and the two organisations are still the only ones

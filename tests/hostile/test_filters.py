@@ -25,7 +25,9 @@ class Statements:
         self.count += 1
 
 
-async def _refused_before_sql(served: Served, variables: dict[str, Any], words: str, lang: str = "zh") -> None:
+async def _refused_before_sql(
+    served: Served, variables: dict[str, Any], words: str, lang: str = "zh"
+) -> None:
     counter = Statements()
     engine = served.database.engine.sync_engine
     sa.event.listen(engine, "before_cursor_execute", counter)
@@ -49,11 +51,15 @@ async def test_a_long_text_operand_is_refused(served: Served, operator: str):
 
 
 async def test_a_long_text_operand_is_refused_in_english(served: Served):
-    await _refused_before_sql(served, {"f": {"name": {"contains": "x" * 201}}}, "at most 200 characters", "en")
+    await _refused_before_sql(
+        served, {"f": {"name": {"contains": "x" * 201}}}, "at most 200 characters", "en"
+    )
 
 
 async def test_a_text_operand_at_the_limit_is_answered(served: Served):
-    response = await served.graphql({"query": LIST, "variables": {"f": {"name": {"contains": "厦" * 200}}}})
+    response = await served.graphql(
+        {"query": LIST, "variables": {"f": {"name": {"contains": "厦" * 200}}}}
+    )
     assert response.json() == {"data": {"organisations": {"totalCount": 0}}}
 
 
@@ -68,7 +74,9 @@ async def test_a_long_in_list_of_ids_is_refused(served: Served):
 
 
 async def test_an_or_of_two_thousand_branches_is_refused(served: Served):
-    await _refused_before_sql(served, {"f": {"or": [{"name": {"eq": f"n{i}"}} for i in range(2000)]}}, "200")
+    await _refused_before_sql(
+        served, {"f": {"or": [{"name": {"eq": f"n{i}"}} for i in range(2000)]}}, "200"
+    )
 
 
 async def test_a_filter_nested_past_the_depth_limit_is_refused(served: Served):
@@ -95,27 +103,43 @@ async def test_a_long_operand_written_in_the_document_is_refused(served: Served)
 async def test_the_filter_limits_are_settings(served: Served):
     settings = dataclasses.replace(served.database.settings, filter_max_string=3, filter_max_list=2)
     async with serve(served.database, settings) as server:
-        for variables in ({"f": {"name": {"contains": "厦门市x"}}}, {"f": {"version": {"in": [1, 2, 3]}}}):
+        for variables in (
+            {"f": {"name": {"contains": "厦门市x"}}},
+            {"f": {"version": {"in": [1, 2, 3]}}},
+        ):
             body = (await server.graphql({"query": LIST, "variables": variables})).json()
             assert body["errors"][0]["extensions"]["code"] == "FILTER_TOO_LARGE"
-        ok = await server.graphql({"query": LIST, "variables": {"f": {"name": {"contains": "厦门市"}}}})
+        ok = await server.graphql(
+            {"query": LIST, "variables": {"f": {"name": {"contains": "厦门市"}}}}
+        )
         assert ok.json() == {"data": {"organisations": {"totalCount": 1}}}
 
 
 async def test_a_filter_nested_thousands_deep_in_the_document_is_a_clear_error(served: Served):
     for depth in (20, 2000):
-        query = "{ organisations(filter: " + "{and: [" * depth + "{}" + "]}" * depth + ") { totalCount } }"
+        query = (
+            "{ organisations(filter: "
+            + "{and: [" * depth
+            + "{}"
+            + "]}" * depth
+            + ") { totalCount } }"
+        )
         response = await served.graphql({"query": query})
         assert response.status_code == 200
         error = response.json()["errors"][0]
-        assert error.get("extensions", {}).get("code") == "FILTER_TOO_LARGE" or "nested too deeply" in error["message"]
+        assert (
+            error.get("extensions", {}).get("code") == "FILTER_TOO_LARGE"
+            or "nested too deeply" in error["message"]
+        )
     await served.still_serving()
 
 
 async def test_a_literal_or_of_hundreds_of_branches_in_a_fragment_is_refused(served: Served):
     branches = ",".join('{name: {eq: "x"}}' for _ in range(300))
     query = (
-        "query { ...Q } fragment Q on Query { organisations(filter: {or: [" + branches + "]}) { totalCount } }"
+        "query { ...Q } fragment Q on Query { organisations(filter: {or: ["
+        + branches
+        + "]}) { totalCount } }"
     )
     body = (await served.graphql({"query": query})).json()
     assert body["errors"][0]["extensions"]["code"] == "FILTER_TOO_LARGE", body

@@ -28,7 +28,8 @@ async def test_a_body_declared_past_the_limit_is_refused_413_without_being_read(
             yield b" " * 65536
 
     response = await served.http.post(
-        "/graphql", content=chunks(),
+        "/graphql",
+        content=chunks(),
         headers={"content-type": "application/json", "content-length": str(3 * MB)},
     )
     # Then the caller gets 413 with the limit in Chinese, and not one chunk was read
@@ -48,7 +49,11 @@ async def test_a_streamed_body_past_the_limit_is_refused_before_it_is_read_whole
             consumed += 1
             yield b"x" * 65536
 
-    response = await served.http.post("/graphql", content=chunks(), headers={"content-type": "application/json", "accept-language": "en"})
+    response = await served.http.post(
+        "/graphql",
+        content=chunks(),
+        headers={"content-type": "application/json", "accept-language": "en"},
+    )
     # Then reading stopped just past 1 MB, and the answer says why in English
     assert "too large" in refused(response, 413, "REQUEST_TOO_LARGE")
     assert consumed <= 17
@@ -65,16 +70,24 @@ async def test_the_body_limit_is_a_setting(served: Served):
         await server.still_serving()
 
 
-@pytest.mark.parametrize("body", ["42", "null", '"x"', "[]", "true", '[{"query": "{ __typename }"}]'])
+@pytest.mark.parametrize(
+    "body", ["42", "null", '"x"', "[]", "true", '[{"query": "{ __typename }"}]']
+)
 async def test_a_json_body_that_is_not_an_object_is_a_400(served: Served, body: str):
-    response = await served.http.post("/graphql", content=body, headers={"content-type": "application/json"})
+    response = await served.http.post(
+        "/graphql", content=body, headers={"content-type": "application/json"}
+    )
     assert "JSON 对象" in refused(response, 400, "BAD_REQUEST")
     await served.still_serving()
 
 
-@pytest.mark.parametrize("body", [b"{", b"\xff\xfe{}", b"", b'{"query": "{ __typename }"} trailing'])
+@pytest.mark.parametrize(
+    "body", [b"{", b"\xff\xfe{}", b"", b'{"query": "{ __typename }"} trailing']
+)
 async def test_a_body_that_is_not_json_is_a_400(served: Served, body: bytes):
-    response = await served.http.post("/graphql", content=body, headers={"content-type": "application/json"})
+    response = await served.http.post(
+        "/graphql", content=body, headers={"content-type": "application/json"}
+    )
     assert "JSON" in refused(response, 400, "BAD_REQUEST")
     await served.still_serving()
 
@@ -94,7 +107,9 @@ async def test_a_body_that_is_not_json_is_a_400(served: Served, body: bytes):
         ("extensions", [1], '"extensions"'),
     ],
 )
-async def test_members_of_the_wrong_type_are_a_400(served: Served, member: str, value: Any, words: str):
+async def test_members_of_the_wrong_type_are_a_400(
+    served: Served, member: str, value: Any, words: str
+):
     body: dict[str, Any] = {"query": ORDINARY, member: value}
     response = await served.graphql(body)
     assert words in refused(response, 400, "BAD_REQUEST")
@@ -107,7 +122,9 @@ async def test_variables_nested_past_the_limit_are_a_400_not_a_crash(served: Ser
     nested = '{"and": [' * (depth // 2) + "{}" + "]}" * (depth // 2)
     query = "query($f: OrganisationFilter) { organisations(filter: $f) { totalCount } }"
     body = '{"query": ' + json.dumps(query) + ', "variables": {"f": ' + nested + "}}"
-    response = await served.http.post("/graphql", content=body, headers={"content-type": "application/json"})
+    response = await served.http.post(
+        "/graphql", content=body, headers={"content-type": "application/json"}
+    )
     assert f"{MAX_JSON_DEPTH}" in refused(response, 400, "BAD_REQUEST")
     await served.still_serving()
 

@@ -158,7 +158,9 @@ class Load:
                 version = None  # a 503'd write may have committed: read the version again
             await asyncio.sleep(0.005)
 
-    async def run(self, sites: list[str], seconds: float, faults: Callable[[], Awaitable[None]]) -> None:
+    async def run(
+        self, sites: list[str], seconds: float, faults: Callable[[], Awaitable[None]]
+    ) -> None:
         until = time.monotonic() + seconds
         await asyncio.gather(
             *(self.writer(site, n, until) for n, site in enumerate(sites)),
@@ -187,25 +189,35 @@ async def names_in(database: Database) -> dict[int, str]:
     return {int(row[0]): str(row[1]) for row in rows}
 
 
-def assert_nothing_acknowledged_was_lost(load: Load, stored: dict[int, str], ids: list[str]) -> None:
+def assert_nothing_acknowledged_was_lost(
+    load: Load, stored: dict[int, str], ids: list[str]
+) -> None:
     for number, site in enumerate(ids):
         name = stored[int(relay.GlobalID.from_id(site).node_id)]
         assert name.startswith(f"阵地{number}-"), name
-        assert int(name.rsplit("-", 1)[1]) >= load.acknowledged.get(site, 0), (site, name, load.acknowledged)
+        assert int(name.rsplit("-", 1)[1]) >= load.acknowledged.get(site, 0), (
+            site,
+            name,
+            load.acknowledged,
+        )
 
 
 @contextlib.asynccontextmanager
 async def client_of(database: Database, token: str) -> AsyncIterator[Load]:
     app = create_app(database.settings, database)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://hongfan.test", timeout=30) as http:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://hongfan.test", timeout=30
+    ) as http:
         yield Load(http, {"authorization": f"Bearer {token}"})
 
 
 # -- PostgreSQL: the link cut twice -----------------------------------------------------
 
 
-@pytest.mark.parametrize("database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
 async def test_given_postgres_drops_out_twice_under_load_then_clients_get_503_and_no_acknowledged_write_is_lost(
     database: Database,
 ) -> None:
@@ -267,7 +279,9 @@ async def test_given_sqlite_locked_by_another_process_then_writers_get_503_and_n
     database: Database,
 ) -> None:
     ids, token = await world(database)
-    settings = dataclasses.replace(database.settings, sqlite_busy_timeout_ms=150, retry_after_seconds=1)
+    settings = dataclasses.replace(
+        database.settings, sqlite_busy_timeout_ms=150, retry_after_seconds=1
+    )
     app_db = Database(settings, create_engine(settings))
     path = database.engine.url.database or ""
 
@@ -319,7 +333,9 @@ def _wrapped(error: BaseException) -> sa.exc.DBAPIError:
         (_wrapped(sqlite3.OperationalError("interrupted")), False),  # past its deadline (#9.2)
     ],
 )
-def test_only_a_database_that_cannot_be_reached_is_a_503(error: BaseException, unavailable: bool) -> None:
+def test_only_a_database_that_cannot_be_reached_is_a_503(
+    error: BaseException, unavailable: bool
+) -> None:
     from hongfan.unavailable import is_unavailable
 
     assert is_unavailable(error) is unavailable

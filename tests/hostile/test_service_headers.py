@@ -94,4 +94,6 @@ def test_given_the_admin_templates_then_nothing_in_them_needs_unsafe_inline(temp
     text = (TEMPLATES / template).read_text(encoding="utf-8")
     for pattern, what in INLINE:
         match = pattern.search(text)
-        assert match is None, f"{template} has {what} ({match.group(0)!r}): move it to admin_ui/static"
+        assert match is None, (
+            f"{template} has {what} ({match.group(0)!r}): move it to admin_ui/static"
+        )

@@ -27,7 +27,9 @@ async def test_given_an_endless_job_when_the_app_shuts_down_then_it_stops_within
     tmp_path: Path,
 ) -> None:
     settings = dataclasses.replace(
-        settings_for(f"sqlite+aiosqlite:///{tmp_path / 'jobs.db'}"), jobs_dir=str(tmp_path), shutdown_seconds=3
+        settings_for(f"sqlite+aiosqlite:///{tmp_path / 'jobs.db'}"),
+        jobs_dir=str(tmp_path),
+        shutdown_seconds=3,
     )
     from sqlmodel import SQLModel
 
@@ -87,7 +89,9 @@ async def test_given_the_database_file_cannot_be_opened_then_the_api_answers_503
     settings = settings_for(f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'x.db'}")
     db = Database(settings)
     app = create_app(settings, db)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t"
+    ) as http:
         response = await http.post(
             "/auth/login", json={"email": "a@example.cn", "password": "whatever it is"}
         )
@@ -130,7 +134,8 @@ def test_given_a_write_in_flight_when_the_server_is_told_to_stop_then_it_finishe
     base = f"http://127.0.0.1:{sock.getsockname()[1]}"
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(settings), log_level="warning",
+            create_app(settings),
+            log_level="warning",
             timeout_graceful_shutdown=settings.shutdown_seconds,
         )
     )
@@ -143,9 +148,14 @@ def test_given_a_write_in_flight_when_the_server_is_told_to_stop_then_it_finishe
     other.execute("BEGIN IMMEDIATE")
     answers: list[httpx.Response] = []
     headers = {"authorization": f"Bearer {token}"}
-    body = {"query": WRITE, "variables": {"input": {"id": ids[0], "version": 1, "name": "阵地0-0001"}}}
+    body = {
+        "query": WRITE,
+        "variables": {"input": {"id": ids[0], "version": 1, "name": "阵地0-0001"}},
+    }
     writer = threading.Thread(
-        target=lambda: answers.append(httpx.post(f"{base}/graphql", json=body, headers=headers, timeout=30))
+        target=lambda: answers.append(
+            httpx.post(f"{base}/graphql", json=body, headers=headers, timeout=30)
+        )
     )
     writer.start()
     for _ in range(400):  # until the write is in flight (waiting for the lock)
@@ -178,7 +188,9 @@ async def test_given_a_frontend_on_an_allowed_origin_when_the_database_is_away_t
     )
     db = Database(settings)
     app = create_app(settings, db)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t"
+    ) as http:
         response = await http.post(
             "/graphql",
             json={"query": "{ organisations { totalCount } }"},

@@ -54,7 +54,9 @@ async def browser_at(database: Database) -> AsyncIterator[Callable[..., httpx.As
         await client.aclose()
 
 
-async def sign_in(client: httpx.AsyncClient, password: str = PASSWORD, email: str = OWNER) -> httpx.Response:
+async def sign_in(
+    client: httpx.AsyncClient, password: str = PASSWORD, email: str = OWNER
+) -> httpx.Response:
     return await client.post("/auth/login", json={"email": email, "password": password})
 
 
@@ -124,7 +126,9 @@ async def test_given_one_address_guessing_many_accounts_then_that_address_is_ref
     # Given a guesser trying three addresses' worth of accounts from one address
     guesser = browser_at("192.0.2.66", login_max_failures_ip=3)
     for n in range(3):
-        assert (await sign_in(guesser, email=f"guess{n}@example.cn", password="x" * 12)).status_code == 401
+        assert (
+            await sign_in(guesser, email=f"guess{n}@example.cn", password="x" * 12)
+        ).status_code == 401
     # Then its fourth attempt is refused, whatever the account or password
     refused = await sign_in(guesser)
     assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 60
@@ -159,4 +163,3 @@ async def test_given_an_admin_sign_in_page_then_a_slowed_down_account_is_told_in
     stranger = await browser_at("198.51.100.10").post("/admin/login", data=form)
     assert stranger.status_code == 429 and "秒后再试" in stranger.text
     assert (await desk.post("/admin/login", data=form)).status_code == 303
-

@@ -47,9 +47,16 @@ async def _people(database: Database) -> tuple[int, str]:
         huli = await factories.organisation(session, "湖里区", city)
         siming = await factories.organisation(session, "思明区", city)
         await factories.student(session, siming, "日志测试学生", id_number=ID_NUMBER, phone=PHONE)
-        await accounts.create_user(session, SYSTEM, "admin@logs.test", Role.SUPERADMIN, password=PASSWORD)
+        await accounts.create_user(
+            session, SYSTEM, "admin@logs.test", Role.SUPERADMIN, password=PASSWORD
+        )
         editor, _ = await accounts.create_user(
-            session, SYSTEM, "editor@logs.test", Role.EDITOR, organisation_id=huli.id, password=PASSWORD
+            session,
+            SYSTEM,
+            "editor@logs.test",
+            Role.EDITOR,
+            organisation_id=huli.id,
+            password=PASSWORD,
         )
         _, token = await accounts.issue_token(session, SYSTEM, editor.id or 0, name="logs")
     return int(huli.id or 0), token
@@ -79,34 +86,65 @@ def _hostile_session(base: str, huli_id: int, token: str) -> list[str]:
         assert login.status_code == 200, login.text
         admin = {"x-csrf-token": login.json()["csrfToken"]}
         for f in ({"idNumber": {"eq": ID_NUMBER}}, {"phone": {"eq": PHONE}}):
-            found = http.post("/graphql", json={"query": STUDENTS, "variables": {"f": f}}, headers=admin)
+            found = http.post(
+                "/graphql", json={"query": STUDENTS, "variables": {"f": f}}, headers=admin
+            )
             assert found.json()["data"]["scholarshipStudents"]["totalCount"] == 1, found.text
         http.cookies.clear()
         # Hostile, as an editor of another district: every way of making the server repeat a value.
         documents = [
-            {"query": f'{{ scholarshipStudents(filter: {{ idNumber: {{ eq: {ID_NUMBER[:17]} }} }}) {{ totalCount }} }}'},
-            {"query": f'{{ scholarshipStudents(filter: {{ phone: {{ eq: {PHONE} }} }}) {{ totalCount }} }}'},
-            {"query": f'{{ scholarshipStudents(filter: {{ idNumber: {{ eq: "{ID_NUMBER}" }} ) {{ totalCount }}'},
+            {
+                "query": f"{{ scholarshipStudents(filter: {{ idNumber: {{ eq: {ID_NUMBER[:17]} }} }}) {{ totalCount }} }}"
+            },
+            {
+                "query": f"{{ scholarshipStudents(filter: {{ phone: {{ eq: {PHONE} }} }}) {{ totalCount }} }}"
+            },
+            {
+                "query": f'{{ scholarshipStudents(filter: {{ idNumber: {{ eq: "{ID_NUMBER}" }} ) {{ totalCount }}'
+            },
             {"query": STUDENTS, "variables": {"f": {"idNumber": {"eq": int(ID_NUMBER[:17])}}}},
-            {"query": STUDENTS, "variables": {"f": {"phone": {"eq": int(PHONE)}, "nonsense": PHONE}}},
+            {
+                "query": STUDENTS,
+                "variables": {"f": {"phone": {"eq": int(PHONE)}, "nonsense": PHONE}},
+            },
             {"query": STUDENTS, "variables": {"f": {"idNumber": {"startsWith": ID_NUMBER}}}},
             {
                 "query": "mutation($i: CreateScholarshipStudentInput!) { createScholarshipStudent(input: $i) { errors { field message } } }",
-                "variables": {"i": {"name": "重复学生", "gender": "FEMALE", "idNumber": ID_NUMBER, "phone": PHONE,
-                                    "familyCategory": "REGISTERED_POOR", "organisationId": "T3JnYW5pc2F0aW9uOjI=",
-                                    "university": "厦门大学", "enrolmentYear": 2021, "graduationYear": 2025}},
+                "variables": {
+                    "i": {
+                        "name": "重复学生",
+                        "gender": "FEMALE",
+                        "idNumber": ID_NUMBER,
+                        "phone": PHONE,
+                        "familyCategory": "REGISTERED_POOR",
+                        "organisationId": "T3JnYW5pc2F0aW9uOjI=",
+                        "university": "厦门大学",
+                        "enrolmentYear": 2021,
+                        "graduationYear": 2025,
+                    }
+                },
             },
-            {"query": "mutation($i: CreateScholarshipStudentInput!) { createScholarshipStudent(input: $i) { errors { field } } }",
-             "variables": {"i": {"name": PHONE, "idNumber": ID_NUMBER, "enrolmentYear": PHONE}}},
+            {
+                "query": "mutation($i: CreateScholarshipStudentInput!) { createScholarshipStudent(input: $i) { errors { field } } }",
+                "variables": {"i": {"name": PHONE, "idNumber": ID_NUMBER, "enrolmentYear": PHONE}},
+            },
         ]
         for body in documents:
             answers.append(http.post("/graphql", json=body, headers=editor).text)
-        answers.append(http.get(f"/graphql?query={{scholarshipStudents(filter:{{phone:{{eq:\"{PHONE}\"}}}}){{totalCount}}}}").text)
-        answers.append(http.get(f"/admin/scholarship-students?q={PHONE}&id_number={ID_NUMBER}").text)
+        answers.append(
+            http.get(
+                f'/graphql?query={{scholarshipStudents(filter:{{phone:{{eq:"{PHONE}"}}}}){{totalCount}}}}'
+            ).text
+        )
+        answers.append(
+            http.get(f"/admin/scholarship-students?q={PHONE}&id_number={ID_NUMBER}").text
+        )
         # The admin UI: a search by phone (a POST), as the editor and as the superadmin.
         for email in ("editor@logs.test", "admin@logs.test"):
             http.cookies.clear()
-            page = http.post("/admin/login", data={"email": email, "password": PASSWORD}, follow_redirects=True)
+            page = http.post(
+                "/admin/login", data={"email": email, "password": PASSWORD}, follow_redirects=True
+            )
             csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
             data = {"q": PHONE, **({"csrf_token": csrf.group(1)} if csrf else {})}
             listed = http.post("/admin/scholarship-students", data=data, follow_redirects=True)
@@ -128,13 +166,28 @@ async def test_given_a_session_of_ordinary_and_hostile_requests_then_nothing_the
 def _serve_and_check(database: Database, tmp_path: Path, huli_id: int, token: str) -> None:
     port = _free_port()
     log_path = tmp_path / "server.log"
-    env = {**os.environ, "HONGFAN_DATABASE_URL": database.settings.database_url, "HONGFAN_SECRET_KEY": "logs",
-           "HONGFAN_DB_ECHO": "1"}
+    env = {
+        **os.environ,
+        "HONGFAN_DATABASE_URL": database.settings.database_url,
+        "HONGFAN_SECRET_KEY": "logs",
+        "HONGFAN_DB_ECHO": "1",
+    }
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "hongfan.app:create_app", "--factory", "--port", str(port),
-             "--log-level", "debug"],
-            env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "hongfan.app:create_app",
+                "--factory",
+                "--port",
+                str(port),
+                "--log-level",
+                "debug",
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         try:
             base = f"http://127.0.0.1:{port}"
@@ -144,7 +197,10 @@ def _serve_and_check(database: Database, tmp_path: Path, huli_id: int, token: st
             process.terminate()
             process.wait(timeout=10)
     written = log_path.read_text(encoding="utf-8", errors="replace")
-    assert '"POST /graphql HTTP/1.1" 200' in written and "GET /admin/scholarship-students?q=" in written
+    assert (
+        '"POST /graphql HTTP/1.1" 200' in written
+        and "GET /admin/scholarship-students?q=" in written
+    )
     assert "SELECT" in written  # the SQL echo was on: statements logged, parameters not
     for value in (ID_NUMBER, ID_NUMBER[:17], PHONE):
         assert value not in written, [line for line in written.splitlines() if value in line][:3]
@@ -167,13 +223,28 @@ async def test_given_a_concurrent_duplicate_when_the_database_refuses_it_then_a_
     from strawberry import relay
 
     org = str(relay.GlobalID("Organisation", str(huli_id)))
-    variables = {"i": {"name": "并发学生", "gender": "FEMALE", "idNumber": ID_NUMBER, "phone": "13800138000",
-                       "familyCategory": "REGISTERED_POOR", "organisationId": org, "university": "厦门大学",
-                       "enrolmentYear": 2021, "graduationYear": 2025}}
+    variables = {
+        "i": {
+            "name": "并发学生",
+            "gender": "FEMALE",
+            "idNumber": ID_NUMBER,
+            "phone": "13800138000",
+            "familyCategory": "REGISTERED_POOR",
+            "organisationId": org,
+            "university": "厦门大学",
+            "enrolmentYear": 2021,
+            "graduationYear": 2025,
+        }
+    }
     query = "mutation($i: CreateScholarshipStudentInput!) { createScholarshipStudent(input: $i) { scholarshipStudent { id } errors { field code message } } }"
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hongfan.test") as http:
-        answer = await http.post("/graphql", json={"query": query, "variables": variables},
-                                 headers={"authorization": f"Bearer {token}"})
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://hongfan.test"
+    ) as http:
+        answer = await http.post(
+            "/graphql",
+            json={"query": query, "variables": variables},
+            headers={"authorization": f"Bearer {token}"},
+        )
     payload = answer.json()["data"]["createScholarshipStudent"]
     assert payload["scholarshipStudent"] is None
     assert [(e["field"], e["code"]) for e in payload["errors"]] == [("idNumber", "unique")]
@@ -182,7 +253,9 @@ async def test_given_a_concurrent_duplicate_when_the_database_refuses_it_then_a_
     async with database.session(SYSTEM) as session:
         from sqlalchemy import func, select
 
-        assert (await session.execute(select(func.count()).select_from(ScholarshipStudent))).scalar_one() == 1
+        assert (
+            await session.execute(select(func.count()).select_from(ScholarshipStudent))
+        ).scalar_one() == 1
 
 
 async def test_given_refused_documents_carrying_an_id_number_then_the_log_has_one_info_line_each_without_it_or_a_traceback(
@@ -201,16 +274,26 @@ async def test_given_refused_documents_carrying_an_id_number_then_the_log_has_on
         '{ scholarshipStudents(first: 2, after: "bm90LWEtY3Vyc29y") { totalCount } }',
     ]
     codes = []
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hongfan.test") as http:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://hongfan.test"
+    ) as http:
         for document in documents:
-            answer = (await http.post("/graphql", json={"query": document}, headers={"authorization": f"Bearer {token}"})).json()
+            answer = (
+                await http.post(
+                    "/graphql",
+                    json={"query": document},
+                    headers={"authorization": f"Bearer {token}"},
+                )
+            ).json()
             assert "errors" in answer, answer
             codes.append(answer["errors"][0].get("extensions", {}).get("code"))
     assert codes[1:] == ["FORBIDDEN_FIELD", "BAD_CURSOR"], codes
     printed = capsys.readouterr()
     everything = caplog.text + printed.out + printed.err
     for value in (literal, ID_NUMBER, ID_NUMBER[:17]):
-        assert value not in everything, [line for line in everything.splitlines() if value in line][:3]
+        assert value not in everything, [line for line in everything.splitlines() if value in line][
+            :3
+        ]
     assert "Traceback" not in everything
     refusals = [r for r in caplog.records if r.name == "hongfan.graphql"]
     assert len(refusals) >= len(documents), [r.getMessage() for r in caplog.records]

@@ -32,25 +32,51 @@ from tests.conftest import settings_for
 ID_NUMBER = make_national_id("350206", date(2004, 2, 29), 351, "male")
 PHONE = "13911112222"
 PASSWORD = "correct horse battery"
-FIND = 'query($f: ScholarshipStudentFilter) { scholarshipStudents(filter: $f) { totalCount edges { node { name idNumber phone familyCategory } } } }'
+FIND = "query($f: ScholarshipStudentFilter) { scholarshipStudents(filter: $f) { totalCount edges { node { name idNumber phone familyCategory } } } }"
 
 
 async def _admin_creates_a_student(database: Database) -> httpx.AsyncClient:
     async with database.transaction(SYSTEM) as session:
         city = await factories.organisation(session, "厦门市")
         huli = await factories.organisation(session, "湖里区", city)
-        await accounts.create_user(session, SYSTEM, "admin@sealed.test", Role.ORG_ADMIN, organisation_id=huli.id, password=PASSWORD)
+        await accounts.create_user(
+            session,
+            SYSTEM,
+            "admin@sealed.test",
+            Role.ORG_ADMIN,
+            organisation_id=huli.id,
+            password=PASSWORD,
+        )
     app = create_app(database.settings, database)
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hongfan.test")
-    login = await http.post("/auth/login", json={"email": "admin@sealed.test", "password": PASSWORD})
+    login = await http.post(
+        "/auth/login", json={"email": "admin@sealed.test", "password": PASSWORD}
+    )
     http.headers["x-csrf-token"] = login.json()["csrfToken"]
-    created = (await http.post("/graphql", json={
-        "query": "mutation($i: CreateScholarshipStudentInput!) { createScholarshipStudent(input: $i) { scholarshipStudent { idNumber phone familyCategory } errors { field code } } }",
-        "variables": {"i": {"name": "密封测试", "gender": "MALE", "idNumber": ID_NUMBER, "phone": PHONE,
-                            "familyCategory": "ONLY_CHILD_LOW_INCOME", "university": "厦门大学", "enrolmentYear": 2022,
-                            "graduationYear": 2026, "organisationId": str(relay.GlobalID("Organisation", str(huli.id)))}},
-    })).json()["data"]["createScholarshipStudent"]
-    assert created["errors"] == [] and created["scholarshipStudent"]["idNumber"] == ID_NUMBER, created
+    created = (
+        await http.post(
+            "/graphql",
+            json={
+                "query": "mutation($i: CreateScholarshipStudentInput!) { createScholarshipStudent(input: $i) { scholarshipStudent { idNumber phone familyCategory } errors { field code } } }",
+                "variables": {
+                    "i": {
+                        "name": "密封测试",
+                        "gender": "MALE",
+                        "idNumber": ID_NUMBER,
+                        "phone": PHONE,
+                        "familyCategory": "ONLY_CHILD_LOW_INCOME",
+                        "university": "厦门大学",
+                        "enrolmentYear": 2022,
+                        "graduationYear": 2026,
+                        "organisationId": str(relay.GlobalID("Organisation", str(huli.id))),
+                    }
+                },
+            },
+        )
+    ).json()["data"]["createScholarshipStudent"]
+    assert created["errors"] == [] and created["scholarshipStudent"]["idNumber"] == ID_NUMBER, (
+        created
+    )
     return http
 
 
@@ -58,7 +84,10 @@ async def _everything_stored(database: Database) -> str:
     async with database.engine.connect() as connection:
         dumped = []
         for table in ("scholarship_student", "audit_log"):
-            dumped += [repr(tuple(r)) for r in (await connection.execute(sa.text(f"SELECT * FROM {table}"))).all()]  # noqa: S608
+            dumped += [
+                repr(tuple(r))
+                for r in (await connection.execute(sa.text(f"SELECT * FROM {table}"))).all()
+            ]  # noqa: S608
     return "\n".join(dumped)
 
 
@@ -67,12 +96,30 @@ async def test_given_a_student_entered_over_http_then_no_table_holds_the_id_numb
 ) -> None:
     http = await _admin_creates_a_student(database)
     async with contextlib.aclosing(http):
-        for f in ({"idNumber": {"eq": ID_NUMBER.lower()}}, {"phone": {"eq": PHONE}}, {"familyCategory": {"eq": "ONLY_CHILD_LOW_INCOME"}}):
-            found = (await http.post("/graphql", json={"query": FIND, "variables": {"f": f}})).json()
+        for f in (
+            {"idNumber": {"eq": ID_NUMBER.lower()}},
+            {"phone": {"eq": PHONE}},
+            {"familyCategory": {"eq": "ONLY_CHILD_LOW_INCOME"}},
+        ):
+            found = (
+                await http.post("/graphql", json={"query": FIND, "variables": {"f": f}})
+            ).json()
             assert found["data"]["scholarshipStudents"]["totalCount"] == 1, (f, found)
         node = found["data"]["scholarshipStudents"]["edges"][0]["node"]
-        assert (node["idNumber"], node["phone"], node["familyCategory"]) == (ID_NUMBER, PHONE, "ONLY_CHILD_LOW_INCOME")
-        partial = (await http.post("/graphql", json={"query": FIND, "variables": {"f": {"idNumber": {"startsWith": ID_NUMBER[:6]}}}})).json()
+        assert (node["idNumber"], node["phone"], node["familyCategory"]) == (
+            ID_NUMBER,
+            PHONE,
+            "ONLY_CHILD_LOW_INCOME",
+        )
+        partial = (
+            await http.post(
+                "/graphql",
+                json={
+                    "query": FIND,
+                    "variables": {"f": {"idNumber": {"startsWith": ID_NUMBER[:6]}}},
+                },
+            )
+        ).json()
         assert partial["errors"][0]["extensions"]["code"] == "SEALED_FIELD"
     stored = await _everything_stored(database)
     assert "密封测试" in stored  # the name is not sealed: the dump did read the rows
@@ -80,8 +127,16 @@ async def test_given_a_student_entered_over_http_then_no_table_holds_the_id_numb
         assert value not in stored, value
     if database.dialect == "sqlite":
         path = Path(sa.make_url(database.settings.database_url).database or "")
-        raw = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*") if p.is_file() and not p.name.endswith(".json"))
-        assert ID_NUMBER.encode() not in raw and PHONE.encode() not in raw and raw.count("密封测试".encode()) >= 1
+        raw = b"".join(
+            p.read_bytes()
+            for p in path.parent.glob(path.name + "*")
+            if p.is_file() and not p.name.endswith(".json")
+        )
+        assert (
+            ID_NUMBER.encode() not in raw
+            and PHONE.encode() not in raw
+            and raw.count("密封测试".encode()) >= 1
+        )
 
 
 async def test_given_sealed_data_when_the_keys_rotate_then_everything_reads_back_and_is_sealed_with_the_new_key(
@@ -93,12 +148,23 @@ async def test_given_sealed_data_when_the_keys_rotate_then_everything_reads_back
         rotated = old.with_new_active("k2")
         sealed.install(rotated)
         assert await keys.reseal(database.engine, rotated, batch=1) == 3
-        assert await keys.reseal(database.engine, rotated, batch=1) == 0  # resumable: nothing left to do
+        assert (
+            await keys.reseal(database.engine, rotated, batch=1) == 0
+        )  # resumable: nothing left to do
         async with database.engine.connect() as connection:
-            stored = (await connection.execute(sa.text("SELECT id_number, phone FROM scholarship_student"))).one()
+            stored = (
+                await connection.execute(
+                    sa.text("SELECT id_number, phone FROM scholarship_student")
+                )
+            ).one()
         assert {sealed.key_id_of(v) for v in stored} == {"k2"}
         async with contextlib.aclosing(http):
-            found = (await http.post("/graphql", json={"query": FIND, "variables": {"f": {"idNumber": {"eq": ID_NUMBER}}}})).json()
+            found = (
+                await http.post(
+                    "/graphql",
+                    json={"query": FIND, "variables": {"f": {"idNumber": {"eq": ID_NUMBER}}}},
+                )
+            ).json()
         assert found["data"]["scholarshipStudents"]["edges"][0]["node"]["phone"] == PHONE
     finally:
         sealed.install(old)
@@ -108,7 +174,9 @@ async def test_given_a_backup_when_it_is_restored_with_its_keyring_then_it_reads
     database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if database.dialect != "sqlite":
-        pytest.skip("a file copy is SQLite's backup; PostgreSQL's pg_dump keeps the same ciphertext")
+        pytest.skip(
+            "a file copy is SQLite's backup; PostgreSQL's pg_dump keeps the same ciphertext"
+        )
     (await _admin_creates_a_student(database)).headers.clear()
     await database.dispose()
     source = Path(sa.make_url(database.settings.database_url).database or "")
@@ -132,11 +200,21 @@ async def test_given_a_backup_when_it_is_restored_with_its_keyring_then_it_reads
     assert problem.value.code == "keys.unknown_key" and "密钥" in problem.value.message("zh")
 
 
-def test_given_production_without_keys_then_it_refuses_to_start_and_development_keeps_one_key_file(tmp_path: Path) -> None:
+def test_given_production_without_keys_then_it_refuses_to_start_and_development_keeps_one_key_file(
+    tmp_path: Path,
+) -> None:
     with pytest.raises(SettingsError) as refused:
-        Settings.from_env({"HONGFAN_ENV": "production", "HONGFAN_SECRET_KEY": "s", "HONGFAN_DATABASE_URL": "sqlite:///x.db"})
+        Settings.from_env(
+            {
+                "HONGFAN_ENV": "production",
+                "HONGFAN_SECRET_KEY": "s",
+                "HONGFAN_DATABASE_URL": "sqlite:///x.db",
+            }
+        )
     assert refused.value.code == "settings.keys_required"
-    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'hongfan.db'}", keys="", keyring_file="")
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'hongfan.db'}", keys="", keyring_file=""
+    )
     first = keys.resolve(settings)
     kept = keys.resolve(settings)  # the next start reads the same file
     assert (tmp_path / "hongfan.db.keys.json").exists() and first.to_json() == kept.to_json()
@@ -155,36 +233,61 @@ def _insert_clear(path: Path, table: str, values: dict[str, object]) -> None:
             if name in row or primary or not notnull or default is not None:
                 continue
             kind = str(kind).upper()
-            row[name] = 1 if "INT" in kind or "BOOL" in kind else "2024-01-01 00:00:00" if "DATE" in kind else "x"
+            row[name] = (
+                1
+                if "INT" in kind or "BOOL" in kind
+                else "2024-01-01 00:00:00"
+                if "DATE" in kind
+                else "x"
+            )
         names = ", ".join(row)
-        connection.execute(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(row))})", list(row.values()))  # noqa: S608
+        connection.execute(
+            f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(row))})",
+            list(row.values()),
+        )  # noqa: S608
 
 
-def test_given_rows_in_clear_from_before_0010_when_migrating_then_they_are_sealed_and_read_back(tmp_path: Path) -> None:
+def test_given_rows_in_clear_from_before_0010_when_migrating_then_they_are_sealed_and_read_back(
+    tmp_path: Path,
+) -> None:
     from hongfan.migrate import downgrade, upgrade
 
     path = tmp_path / "old.db"
     url = f"sqlite+aiosqlite:///{path}"
     upgrade(url, "0011_token_lineage")
     _insert_clear(path, "organisation", {"id": 1, "name": "湖里区", "path": "/1/"})
-    _insert_clear(path, "scholarship_student", {
-        "id": 1, "name": "旧数据", "id_number": ID_NUMBER, "phone": PHONE, "family_category": "registered_poor",
-        "organisation_id": 1, "gender": "male",
-    })
+    _insert_clear(
+        path,
+        "scholarship_student",
+        {
+            "id": 1,
+            "name": "旧数据",
+            "id_number": ID_NUMBER,
+            "phone": PHONE,
+            "family_category": "registered_poor",
+            "organisation_id": 1,
+            "gender": "male",
+        },
+    )
     upgrade(url, "head")
     raw = path.read_bytes()
     assert ID_NUMBER.encode() not in raw and PHONE.encode() not in raw
     import sqlite3
 
     with sqlite3.connect(path) as connection:
-        stored = connection.execute("SELECT id_number, phone, family_category FROM scholarship_student").fetchone()
+        stored = connection.execute(
+            "SELECT id_number, phone, family_category FROM scholarship_student"
+        ).fetchone()
     ring = Keyring.from_json(Settings(database_url=url).keys, "HONGFAN_KEYS")
-    assert [sealed.unseal(c, v, ring) for c, v in zip(("id_number", "phone", "family_category"), stored, strict=True)] == [
-        ID_NUMBER, PHONE, "registered_poor"
-    ]
+    assert [
+        sealed.unseal(c, v, ring)
+        for c, v in zip(("id_number", "phone", "family_category"), stored, strict=True)
+    ] == [ID_NUMBER, PHONE, "registered_poor"]
     downgrade(url, "0011_token_lineage")  # and back, in clear, for a downgrade
     with sqlite3.connect(path) as connection:
-        assert connection.execute("SELECT id_number FROM scholarship_student").fetchone() == (ID_NUMBER,)
+        assert connection.execute("SELECT id_number FROM scholarship_student").fetchone() == (
+            ID_NUMBER,
+        )
 
 
 async def test_given_an_exact_lookup_by_id_number_over_graphql_then_each_one_is_audited_without_the_value(
@@ -194,12 +297,25 @@ async def test_given_an_exact_lookup_by_id_number_over_graphql_then_each_one_is_
     query = "query($f: ScholarshipStudentFilter) { scholarshipStudents(filter: $f) { totalCount edges { node { name } } } }"
     async with contextlib.aclosing(http):
         for _ in range(2):  # the same request twice: planned, cached or replayed, still audited
-            body = {"query": query, "variables": {"f": {"or": [{"idNumber": {"eq": ID_NUMBER}}, {"phone": {"eq": PHONE}}]}}}
+            body = {
+                "query": query,
+                "variables": {
+                    "f": {"or": [{"idNumber": {"eq": ID_NUMBER}}, {"phone": {"eq": PHONE}}]}
+                },
+            }
             found = (await http.post("/graphql", json=body)).json()
             assert found["data"]["scholarshipStudents"]["totalCount"] == 1
     async with database.session(SYSTEM) as session:
         from models import AuditEntry
 
-        entries = list((await session.execute(sa.select(AuditEntry).where(AuditEntry.action == "lookup_sensitive"))).scalars())
-    assert [e.changes for e in entries] == [{"fields": ["id_number", "phone"], "surface": "graphql"}] * 2
+        entries = list(
+            (
+                await session.execute(
+                    sa.select(AuditEntry).where(AuditEntry.action == "lookup_sensitive")
+                )
+            ).scalars()
+        )
+    assert [e.changes for e in entries] == [
+        {"fields": ["id_number", "phone"], "surface": "graphql"}
+    ] * 2
     assert all(ID_NUMBER not in str(e.changes) for e in entries)
