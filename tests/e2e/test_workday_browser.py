@@ -243,6 +243,8 @@ def test_keyboard_users_skip_to_the_content_and_axe_finds_no_wcag_violations(
     page.goto("/admin/scholarship-students")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent.trim()") == "跳到主要内容"
+    # ... and is as large a target as every other control (WCAG 2.5.5, 44 px)
+    assert page.evaluate("document.activeElement.getBoundingClientRect().height") >= 44
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")
     assert page.evaluate("!!document.activeElement.closest('main')")
