@@ -1,0 +1,154 @@
+"""What every figure of :class:`hongfan.statistics.Figures` stands on.
+
+:class:`FiguresBase` holds the caller and their scoped session, memoises each figure once
+per instance (siblings that share a lookup, the districts, compute it once), and reads the
+tallies (``models.tallies``): all figures of a scope in one statement, all per-district
+figures in another.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlmodel import col as sql_col
+
+from hongfan.principal import Principal
+from hongfan.statistics.common import (
+    DISTRICT_FIGURES,
+    District,
+    Execute,
+    TallyScope,
+    district_case,
+    organisations_table,
+    tally_scope,
+    within,
+)
+from models.base import Record
+from models.organisations import Organisation, OrganisationLevel
+from models.tallies import tally_table
+
+T = TypeVar("T")
+
+
+class FiguresBase:
+    """The caller, their session and the memo; the figures themselves are in the mixins."""
+
+    def __init__(self, principal: Principal, execute: Execute, *, tallies: bool = True) -> None:
+        self.principal = principal
+        self._execute = execute
+        self._tallies = tallies  # False: aggregate the records themselves (the exactness tests)
+        self._values: dict[Any, Any] = {}
+        self._locks: dict[Any, asyncio.Lock] = {}
+
+    def _scope(self, models: Iterable[type[Record]]) -> TallyScope | None:
+        return tally_scope(self.principal, models) if self._tallies else None
+
+    async def _memo(self, key: Any, compute: Callable[[], Awaitable[T]]) -> T:
+        async with self._locks.setdefault(key, asyncio.Lock()):
+            if key not in self._values:
+                self._values[key] = await compute()
+            return self._values[key]  # type: ignore[no-any-return]
+
+    async def _rows(self, statement: Any) -> list[Any]:
+        return list((await self._execute(statement)).all())
+
+    async def _tally(
+        self, scope: TallyScope, figures: Iterable[str], *, year: int | None = None
+    ) -> dict[tuple[str, str], tuple[int, int]]:
+        """(figure, bucket) → (n, fen) summed over the organisations in ``scope``.
+
+        One statement per request reads every figure's sums (a single pass over the
+        scope's tally rows costs less than one pass per figure); callers pick theirs.
+        """
+
+        async def compute() -> dict[tuple[str, str], tuple[int, int]]:
+            t = tally_table
+            statement = (
+                sa.select(t.c.figure, t.c.bucket, sa.func.sum(t.c.n), sa.func.sum(t.c.amount))
+                .where(*within(t.c.organisation_id, scope))
+                .group_by(t.c.figure, t.c.bucket)
+            )
+            return {
+                (f, b): (int(n or 0), int(a or 0)) for f, b, n, a in await self._rows(statement)
+            }
+
+        every = await self._memo(("tally", scope), compute)
+        wanted = set(figures)
+        return {
+            (f, b): v
+            for (f, b), v in every.items()
+            if f in wanted and (year is None or b == str(year))
+        }
+
+    async def _tally_by_district(
+        self, figures: Iterable[str], *, year: int | None = None
+    ) -> dict[tuple[int, str, str], tuple[int, int]]:
+        """(district id, figure, bucket) → (n, fen) over the visible districts' subtrees.
+
+        Like the row-level figures these join live organisations only: rows held by a
+        soft-deleted organisation count in the totals but in no district. One statement
+        per request for every per-district figure.
+        """
+
+        async def compute() -> dict[tuple[int, str, str], tuple[int, int]]:
+            districts = await self.districts()
+            if not districts:
+                return {}
+            t, org = tally_table, organisations_table()
+            # Each live organisation's district first (thousands of rows, one CASE each),
+            # then the tally rows joined to it (a hash join, no CASE per tally row).
+            member = (
+                sa.select(
+                    org.c.id, district_case(districts.values(), org.c.path).label("district_id")
+                )
+                .where(
+                    org.c.deleted_at.is_(None),
+                    sa.or_(*[org.c.path.startswith(d.path) for d in districts.values()]),
+                )
+                .subquery()
+            )
+            statement = (
+                sa.select(
+                    member.c.district_id,
+                    t.c.figure,
+                    t.c.bucket,
+                    sa.func.sum(t.c.n),
+                    sa.func.sum(t.c.amount),
+                )
+                .select_from(t.join(member, member.c.id == t.c.organisation_id))
+                .where(t.c.figure.in_(DISTRICT_FIGURES))
+                .group_by(member.c.district_id, t.c.figure, t.c.bucket)
+            )
+            return {
+                (int(d), f, b): (int(n or 0), int(a or 0))
+                for d, f, b, n, a in await self._rows(statement)
+            }
+
+        every = await self._memo("tally_by_district", compute)
+        wanted = set(figures)
+        return {
+            (d, f, b): v
+            for (d, f, b), v in every.items()
+            if f in wanted and (year is None or b == str(year))
+        }
+
+    async def districts(self) -> dict[int, District]:
+        """The district organisations the caller can see, by id."""
+
+        async def compute() -> dict[int, District]:
+            statement = (
+                sa.select(
+                    sql_col(Organisation.id), sql_col(Organisation.name), sql_col(Organisation.path)
+                )
+                .where(sql_col(Organisation.level) == OrganisationLevel.DISTRICT)
+                .order_by(sql_col(Organisation.path), sql_col(Organisation.id))
+            )
+            return {
+                int(i): District(int(i), name, path)
+                for i, name, path in await self._rows(statement)
+            }
+
+        return await self._memo("districts", compute)

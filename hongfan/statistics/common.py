@@ -1,0 +1,129 @@
+"""The shared vocabulary of the network statistics: figures, districts, the tallies' scope.
+
+What every concern of :mod:`hongfan.statistics` (records, grants, instructors, activities)
+builds on: the value types the surfaces read, how the tallies answer for a caller
+(:func:`tally_scope`), and the SQL that puts an organisation's path in its district.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable, Callable, Iterable
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from hongfan import access
+from hongfan.policy import Rows
+from hongfan.principal import Principal
+from models.base import CENT, Record
+from models.organisations import Organisation
+from models.practice import Company, Internship
+from models.scholarships import ScholarshipStudent
+from models.sites import ServiceSite
+from models.training import Course
+
+# "each community should end up with at least two qualified instructors"
+INSTRUCTORS_PER_COMMUNITY = 2
+
+TOTALS: dict[str, type[Record]] = {
+    "organisations": Organisation,
+    "service_sites": ServiceSite,
+    "courses": Course,
+    "scholarship_students": ScholarshipStudent,
+    "companies": Company,
+    "internships": Internship,
+}
+
+Execute = Callable[[Any], Awaitable[Any]]
+
+
+def fen_to_yuan(value: int | Decimal | str | None) -> Decimal:
+    """A sum of fen (an int on SQLite, a Decimal on PostgreSQL, None over no rows) in yuan.
+
+    Exact: never passes through a float. ``350050`` → ``Decimal("3500.50")``.
+    """
+    if value is None:
+        return Decimal("0.00")
+    fen = Decimal(value) if not isinstance(value, Decimal) else value
+    if fen != fen.to_integral_value():
+        raise ValueError(f"a sum of fen must be whole, got {value!r}")
+    return (fen / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def path_ids(path: str | None) -> list[int]:
+    """The ids of a materialised path, root first: ``/1/7/12/`` → ``[1, 7, 12]``."""
+    return [int(part) for part in (path or "").split("/") if part]
+
+
+@dataclasses.dataclass(frozen=True)
+class District:
+    id: int
+    name: str
+    path: str
+
+
+@dataclasses.dataclass(frozen=True)
+class GrantFigure:
+    year: int
+    students: int
+    amount: Decimal
+
+
+@dataclasses.dataclass(frozen=True)
+class Community:
+    id: int
+    name: str
+    district: District | None
+    qualified: int
+
+    @property
+    def lacking(self) -> bool:
+        return self.qualified < INSTRUCTORS_PER_COMMUNITY
+
+
+@dataclasses.dataclass(frozen=True)
+class Everything:
+    """Tallies of every organisation count (superadmins, the system)."""
+
+
+TallyScope = Everything | str  # or the caller's organisation path
+
+
+def tally_scope(principal: Principal, models: Iterable[type[Record]]) -> TallyScope | None:
+    """How the tallies answer for ``principal`` over ``models``; None: they cannot."""
+    rules = {access.row_rule(principal, model) for model in models}
+    if rules == {Rows.ALL}:
+        return Everything()
+    if rules == {Rows.SUBTREE} and principal.organisation_path:
+        return principal.organisation_path
+    return None
+
+
+def within(column: Any, scope: TallyScope) -> list[sa.ColumnElement[bool]]:
+    if isinstance(scope, str):
+        return [column.in_(access.subtree_ids(scope))]
+    return []
+
+
+def district_case(districts: Iterable[District], path: Any) -> sa.ColumnElement[Any]:
+    """SQL for the id of the district whose subtree holds ``path``, else NULL."""
+    return sa.case(
+        *[(path.startswith(d.path), sa.literal(d.id)) for d in districts], else_=sa.null()
+    )
+
+
+DISTRICT_FIGURES = ["site_kind", "grant_students", "grant_amount"]
+
+
+def organisations_table() -> sa.Table:
+    return Organisation.__table__  # type: ignore[attr-defined,no-any-return]
+
+
+def district_of(path: str | None, districts: dict[int, District]) -> District | None:
+    for organisation_id in path_ids(path):
+        district = districts.get(organisation_id)
+        if district is not None:
+            return district
+    return None

@@ -1,0 +1,80 @@
+"""Instructor figures: qualified instructors per community ("at least two in each").
+
+Known only to callers who may see enrolments (``access.sees_figure``); for anyone else the
+surfaces answer null rather than a misleading zero.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlmodel import col as sql_col
+
+from hongfan import access
+from hongfan.statistics.base import FiguresBase
+from hongfan.statistics.common import Community, district_of, within
+from models.organisations import Organisation, OrganisationLevel
+from models.tallies import roster_table
+from models.training import Course, CourseCategory, Enrolment, EnrolmentStatus
+
+
+class InstructorFigures(FiguresBase):
+    """Communities with their qualified instructors."""
+
+    def knows_instructors(self) -> bool:
+        """Whether the caller may be told instructor figures at all (``FIGURE_SOURCES``).
+
+        A caller who cannot see enrolments would count zero instructors everywhere: the
+        figures are unknown to them, not zero, so the surfaces answer null.
+        """
+        return access.sees_figure(self.principal, "instructors")
+
+    async def communities(self) -> list[Community]:
+        """Visible communities with their qualified instructors, fewest first."""
+
+        async def compute() -> list[Community]:
+            rows = await self._rows(
+                sa.select(
+                    sql_col(Organisation.id), sql_col(Organisation.name), sql_col(Organisation.path)
+                ).where(sql_col(Organisation.level) == OrganisationLevel.COMMUNITY)
+            )
+            qualified = await self._qualified()
+            districts = await self.districts()
+            communities = [
+                Community(int(i), name, district_of(path, districts), qualified.get(int(i), 0))
+                for i, name, path in rows
+            ]
+            communities.sort(
+                key=lambda c: (c.qualified, c.district.name if c.district else "", c.name, c.id)
+            )
+            return communities
+
+        return await self._memo("communities", compute)
+
+    async def _qualified(self) -> dict[int, int]:
+        scope = self._scope([Enrolment, Course])
+        if scope is not None:
+            r = roster_table
+            statement = (
+                sa.select(r.c.organisation_id, sa.func.count(sa.distinct(r.c.name)))
+                .where(
+                    r.c.n > 0,
+                    *within(r.c.organisation_id, scope),
+                    *within(r.c.course_organisation_id, scope),
+                )
+                .group_by(r.c.organisation_id)
+            )
+        else:
+            statement = (
+                sa.select(
+                    sql_col(Enrolment.organisation_id),
+                    sa.func.count(sa.distinct(sql_col(Enrolment.name))),
+                )
+                .select_from(Enrolment)
+                .join(Course, sql_col(Course.id) == sql_col(Enrolment.course_id))
+                .where(
+                    sql_col(Enrolment.status) == EnrolmentStatus.QUALIFIED,
+                    sql_col(Course.category) == CourseCategory.INSTRUCTOR_TRAINING,
+                )
+                .group_by(sql_col(Enrolment.organisation_id))
+            )
+        return {int(o): int(n) for o, n in await self._rows(statement)}

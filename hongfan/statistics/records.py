@@ -1,0 +1,98 @@
+"""Record counts: visible records per type, service sites per kind and district, internships.
+
+Each figure sums the tallies when the caller's row scope allows (everything, or their
+organisation's subtree), else aggregates the records through the scoped session.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlmodel import col as sql_col
+
+from hongfan.statistics.base import FiguresBase
+from hongfan.statistics.common import TOTALS, District, district_case
+from models.organisations import Organisation
+from models.practice import Internship, InternshipStatus
+from models.sites import ServiceSite, SiteKind
+
+
+class RecordFigures(FiguresBase):
+    """Totals, sites and internships."""
+
+    async def totals(self) -> dict[str, int]:
+        """Visible records per kind: keys of :data:`TOTALS`."""
+
+        async def compute() -> dict[str, int]:
+            scope = self._scope(TOTALS.values())
+            if scope is not None:
+                tallied = await self._tally(scope, ["rows"])
+                tables = {name: str(model.__table__.name) for name, model in TOTALS.items()}  # type: ignore[attr-defined]
+                return {
+                    name: tallied.get(("rows", table), (0, 0))[0] for name, table in tables.items()
+                }
+            statement = sa.select(
+                *[
+                    sa.select(sa.func.count(sql_col(model.id))).scalar_subquery().label(name)
+                    for name, model in TOTALS.items()
+                ]
+            )
+            row = (await self._rows(statement))[0]
+            return {name: int(row._mapping[name]) for name in TOTALS}
+
+        return await self._memo("totals", compute)
+
+    async def sites_by_kind(self) -> dict[SiteKind, int]:
+        scope = self._scope([ServiceSite])
+        if scope is not None:
+            tallied = await self._tally(scope, ["site_kind"])
+            return {SiteKind(b): n for (_f, b), (n, _a) in tallied.items() if n}
+        statement = sa.select(
+            sql_col(ServiceSite.kind), sa.func.count(sql_col(ServiceSite.id))
+        ).group_by(sql_col(ServiceSite.kind))
+        return {kind: int(n) for kind, n in await self._rows(statement)}
+
+    async def sites_by_district(self) -> dict[District, dict[SiteKind, int]]:
+        """Every visible district, with its subtree's live sites per kind."""
+        districts = await self.districts()
+        counts: dict[int, dict[SiteKind, int]] = {d: {} for d in districts}
+        if not districts:
+            return {}
+        if self._scope([ServiceSite, Organisation]) is not None:
+            for (district_id, _f, bucket), (n, _a) in (
+                await self._tally_by_district(["site_kind"])
+            ).items():
+                if n:
+                    counts[district_id][SiteKind(bucket)] = n
+        else:
+            inner = (
+                sa.select(
+                    district_case(districts.values(), sql_col(Organisation.path)).label(
+                        "district_id"
+                    ),
+                    sql_col(ServiceSite.kind).label("kind"),
+                    sql_col(ServiceSite.id).label("site_id"),
+                )
+                .select_from(ServiceSite)
+                .join(
+                    Organisation, sql_col(Organisation.id) == sql_col(ServiceSite.organisation_id)
+                )
+                .subquery()
+            )
+            statement = (
+                sa.select(inner.c.district_id, inner.c.kind, sa.func.count(inner.c.site_id))
+                .where(inner.c.district_id.is_not(None))
+                .group_by(inner.c.district_id, inner.c.kind)
+            )
+            for district_id, kind, n in await self._rows(statement):
+                counts[int(district_id)][kind] = int(n)
+        return {districts[d]: by_kind for d, by_kind in counts.items()}
+
+    async def internships_by_status(self) -> dict[InternshipStatus, int]:
+        scope = self._scope([Internship])
+        if scope is not None:
+            tallied = await self._tally(scope, ["internship_status"])
+            return {InternshipStatus(b): n for (_f, b), (n, _a) in tallied.items() if n}
+        statement = sa.select(
+            sql_col(Internship.status), sa.func.count(sql_col(Internship.id))
+        ).group_by(sql_col(Internship.status))
+        return {status: int(n) for status, n in await self._rows(statement)}
