@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Literal
 
+from models.messages_accounts import ACCOUNT_MESSAGES
 from models.messages_api import API_MESSAGES
 from models.messages_cli import CLI_MESSAGES
 from models.messages_integrity import INTEGRITY_MESSAGES
 from models.messages_limits import LIMIT_MESSAGES
 from models.messages_privacy import PRIVACY_MESSAGES
+from models.messages_transfer import TRANSFER_MESSAGES
 
 Language = Literal["zh", "en"]
 DEFAULT_LANGUAGE: Language = "zh"
@@ -182,220 +184,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "上级组织不能是自身或其下级",
         "en": "An organisation cannot be its own parent or sit under one of its own sub-units",
     },
-    # Accounts, sign-in and tokens
-    "email.format": {
-        "zh": "邮箱地址格式不正确",
-        "en": "This is not a valid e-mail address",
-    },
-    "email.taken": {
-        "zh": "该邮箱已被其他账号使用",
-        "en": "Another account already uses this e-mail address",
-    },
-    "role.forbidden": {
-        "zh": "无权授予此角色或在此范围内管理账号",
-        "en": "You may not grant this role or manage accounts in this part of the network",
-    },
-    "role.organisation_required": {
-        "zh": "该角色必须绑定一个组织",
-        "en": "This role must be bound to an organisation",
-    },
-    "role.company_required": {
-        "zh": "合作企业账号必须绑定一个企业",
-        "en": "A partner account must be bound to a company",
-    },
-    "role.no_organisation": {
-        "zh": "该角色不能绑定组织",
-        "en": "This role cannot be bound to an organisation",
-    },
-    "role.no_company": {
-        "zh": "该角色不能绑定企业",
-        "en": "This role cannot be bound to a company",
-    },
-    "user.self_change": {
-        "zh": "不能修改自己的角色、所属组织或启用状态",
-        "en": "You cannot change your own role, binding or active state",
-    },
-    "user.last_superadmin": {
-        "zh": "这是最后一个启用的超级管理员账号，不能停用或降级",
-        "en": "This is the last active superadmin; it cannot be deactivated or demoted",
-    },
-    "password.too_short": {
-        "zh": "密码长度不能少于{min}个字符",
-        "en": "The password must be at least {min} characters long",
-    },
-    "password.too_long": {
-        "zh": "密码长度不能超过{max}个字符",
-        "en": "The password must be at most {max} characters long",
-    },
-    "login.failed": {
-        "zh": "用户名或密码错误",
-        "en": "Wrong e-mail address or password",
-    },
-    "login.rate_limited": {
-        "zh": "登录失败次数过多，请{minutes}分钟后再试",
-        "en": "Too many failed sign-ins; try again in {minutes} minutes",
-    },
-    "login.slow_down": {
-        "zh": "登录失败次数过多，请{seconds}秒后再试",
-        "en": "Too many failed sign-ins; try again in {seconds} seconds",
-    },
-    "service.unavailable": {
-        "zh": "数据库暂时无法访问，请稍后重试",
-        "en": "The database is unavailable for a moment; please try again shortly",
-    },
-    "service.unavailable_title": {
-        "zh": "服务暂时不可用",
-        "en": "Service temporarily unavailable",
-    },
-    "service.try_again": {
-        "zh": "重试",
-        "en": "Try again",
-    },
-    "login.missing": {
-        "zh": "请输入邮箱和密码",
-        "en": "Enter your e-mail address and password",
-    },
-    "auth.required": {
-        "zh": "请先登录",
-        "en": "Please sign in first",
-    },
-    "login.cross_site": {
-        "zh": "登录请求来自其他网站，已拒绝。请直接打开本系统的登录页登录",
-        "en": "This sign-in came from another website and was refused; open this system's sign-in page and sign in there",
-    },
-    "session.ended": {
-        "zh": "登录已失效（已退出、已过期，或账号被停用、权限或密码已变更），请重新登录",
-        "en": "Your session has ended (signed out, expired, or the account was deactivated or its access or password changed); please sign in again",
-    },
-    "token.invalid": {
-        "zh": "API 令牌无效、已过期或已被吊销",
-        "en": "The API token is invalid, expired or revoked",
-    },
-    "token.expires_days": {
-        "zh": "有效天数应为正整数",
-        "en": "The number of days must be a positive whole number",
-    },
-    "csrf.missing": {
-        "zh": "表单已过期，请刷新页面后重试",
-        "en": "This form has expired; reload the page and try again",
-    },
-    # Spreadsheet import and export
-    "import.too_large": {
-        "zh": "文件过大，不能超过{max_mb} MB，请拆分后再导入",
-        "en": "The file is too large; the limit is {max_mb} MB, so split it and import the parts",
-    },
-    "import.too_many_rows": {
-        "zh": "数据行过多，一次最多导入{max}行，请拆分后再导入",
-        "en": "Too many rows; at most {max} rows can be imported at once, so split the file",
-    },
-    "import.unreadable": {
-        "zh": "无法读取文件，请确认它是有效的 CSV 或 Excel（.xlsx）文件",
-        "en": "The file cannot be read; make sure it is a valid CSV or Excel (.xlsx) file",
-    },
-    "import.empty": {
-        "zh": "文件中没有数据：需要一行表头和至少一行数据",
-        "en": "The file has no data: it needs a header row and at least one data row",
-    },
-    "import.format": {
-        "zh": "不支持此文件格式，请在 Excel 中另存为“Excel 工作簿（.xlsx）”或“CSV”后再导入",
-        "en": "This file format is not supported; save it from Excel as an Excel workbook (.xlsx) or CSV",
-    },
-    "import.unknown_type": {
-        "zh": "不支持导入或导出此类记录：{name}",
-        "en": "Records of this kind cannot be imported or exported: {name}",
-    },
-    "import.no_columns": {
-        "zh": "表头中没有可识别的列，请使用导入模板中的列名",
-        "en": "None of the column headers is recognised; use the headers of the import template",
-    },
-    "import.duplicate_column": {
-        "zh": "列“{column}”与列“{other}”对应同一字段，请删除其中一列",
-        "en": "The columns “{column}” and “{other}” are the same field; remove one of them",
-    },
-    "import.missing_column": {
-        "zh": "缺少必需的列：{column}",
-        "en": "A required column is missing: {column}",
-    },
-    "import.reference": {
-        "zh": "找不到“{value}”对应的{target}，或无权访问{nearest}",
-        "en": "No {target} “{value}” was found, or you may not see it{nearest}",
-    },
-    "import.ambiguous_reference": {
-        "zh": "“{value}”对应多条{target}记录，请写得更具体（如组织的完整路径、企业的统一社会信用代码、学生的身份证号，或在名称后用括号注明所属组织）",
-        "en": "“{value}” matches several records ({target}); be more specific (an organisation's full path, "
-        "a company's credit code, a student's ID number, or the organisation in brackets after the name)",
-    },
-    "import.duplicate_row": {
-        "zh": "与第{row}行是同一条记录，请合并为一行",
-        "en": "This is the same record as row {row}; merge the two rows",
-    },
-    "import.ambiguous_key": {
-        "zh": "此行匹配到多条已有记录，无法确定要更新哪一条",
-        "en": "This row matches several existing records, so it is unclear which one to update",
-    },
-    "import.database": {
-        "zh": "此行无法保存：与数据库中已有的数据冲突",
-        "en": "This row cannot be saved: it conflicts with data already in the database",
-    },
-    "import.too_many_columns": {
-        "zh": "列数过多，一行最多{max}列，请删除多余的列后再导入",
-        "en": "Too many columns; a row may have at most {max}, so remove the extra columns",
-    },
-    "import.xlsx_too_big": {
-        "zh": "Excel 文件解压后过大（单个部分超过{max_mb} MB），请拆分后再导入",
-        "en": "The Excel file unpacks too large (a part over {max_mb} MB); split it and import the parts",
-    },
-    "import.xlsx_bomb": {
-        "zh": "Excel 文件的压缩结构异常（可能是“压缩炸弹”），已拒绝读取",
-        "en": "The Excel file is compressed abnormally (possibly a zip bomb) and was not read",
-    },
-    "import.hostile_xml": {
-        "zh": "Excel 文件中含有不允许的 XML 声明（DTD 或实体），已拒绝读取",
-        "en": "The Excel file contains XML declarations that are not allowed (a DTD or entities) and was not read",
-    },
-    "import.excel_number": {
-        "zh": "“{value}”是 Excel 按数字保存的结果，末尾几位已经丢失：请把此列设置为“文本”格式，再重新输入完整号码",
-        "en": "“{value}” is how Excel stores a number, and its last digits are lost: format the column as Text and type the full number again",
-    },
-    "import.level_order": {
-        "zh": "层级应低于上级组织“{parent}”的层级（如社区/村在街道/镇之下）",
-        "en": "The level must be below that of the parent “{parent}” (e.g. a community under a street or town)",
-    },
-    "import.near_name": {
-        "zh": "新建的“{name}”与已有的“{other}”非常接近，请确认不是同一处（如是，请改用已有名称）",
-        "en": "The new “{name}” is very close to the existing “{other}”: make sure it is not the same place (if it is, use the existing name)",
-    },
-    "import.renamed": {
-        "zh": "将由“{old}”改为“{new}”",
-        "en": "Will change from “{old}” to “{new}”",
-    },
-    "import.changed_meanwhile": {
-        "zh": "检查之后数据已被他人修改，未写入任何数据，请重新导入",
-        "en": "The data was changed by someone else after the check; nothing was written, so import again",
-    },
-    "import.job_failed": {
-        "zh": "导入未能完成，未写入任何数据，请稍后重试",
-        "en": "The import could not finish; nothing was written, so try again later",
-    },
-    "job.interrupted": {
-        "zh": "服务器重启，任务已中止，未写入任何数据，请重新提交",
-        "en": "The server restarted and the job was stopped; nothing was written, so start it again",
-    },
-    "export.sensitive_choice": {
-        "zh": "{type}含敏感字段（{fields}）：请用 --as 邮箱 按该账号的权限导出（按其权限脱敏），或用 --unmasked 明文导出（记入审计日志）",
-        "en": "{type} has sensitive fields ({fields}): export as an account with --as EMAIL (masked as it sees them), or in clear with --unmasked (audited)",
-    },
-    "import.user_not_found": {
-        "zh": "找不到账号：{email}",
-        "en": "No account with this e-mail address: {email}",
-    },
-    "import.accounts_unavailable": {
-        "zh": "此版本不支持以指定账号运行（--as）",
-        "en": "Running as an account (--as) is not available in this version",
-    },
 }
 
-
+# Accounts, sign-in and tokens; spreadsheet import and export: each in its own module.
+MESSAGES.update(ACCOUNT_MESSAGES)
+MESSAGES.update(TRANSFER_MESSAGES)
 # The command line's and start-up's texts: the same catalogue, kept in their own module.
 MESSAGES.update(CLI_MESSAGES)
 # Requests, filters and values refused at the edge (#9).
