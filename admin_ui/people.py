@@ -19,6 +19,7 @@ from admin_ui.registry import BY_SLUG, BY_TYPE
 from admin_ui.web import Page
 from hongfan import access, accounts, reads
 from hongfan.errors import HongfanError
+from hongfan.persisted import token_operation_names
 from models.accounts import ApiToken, User, UserRole
 from models.audit import AuditEntry
 from models.base import CHOICE_LABELS, ENTITIES
@@ -51,6 +52,12 @@ WORDS = {
     "my_password": (
         "您的密码（登录超过 15 分钟需填写）",
         "Your password (after 15 minutes signed in)",
+    ),
+    "operations": ("允许的操作", "Operations"),
+    "any_operation": ("不限", "any"),
+    "operations_hint": (
+        "只允许这些操作（可选）：粘贴 .graphql 文件的内容，令牌只能执行其中的命名操作",
+        "Only these operations (optional): paste a .graphql file; the token runs its named operations and nothing else",
     ),
     "revoke": ("吊销", "Revoke"),
     "revoked": ("已吊销", "Revoked"),
@@ -202,6 +209,7 @@ async def user_page(page: Page, request: Request) -> Response:
                         name=str(form.get("name", "")) or "api",
                         expires_days=int(days) if days.isdigit() else None,
                         password=str(form.get("password", "")) or None,
+                        operations=str(form.get("operations", "")).strip() or None,
                     )
                 elif action == "revoke":
                     await accounts.revoke_token(
@@ -224,6 +232,7 @@ async def user_page(page: Page, request: Request) -> Response:
                 return page.render("error.html", status_code=404, text=page.t("error.not_found"))
             user = (await session.execute(sa.select(User).where(User.id == user_id))).scalar_one()  # type: ignore[arg-type]
             tokens = await accounts.list_tokens(session, page.principal, user_id)
+            bound = await token_operation_names(session, [int(t.id or 0) for t in tokens])
     except HongfanError:
         return page.render("error.html", status_code=404, text=page.t("error.not_found"))
     labels = CHOICE_LABELS[UserRole]
@@ -233,6 +242,7 @@ async def user_page(page: Page, request: Request) -> Response:
         w=lambda k: w(page, k),
         user=user,
         tokens=tokens,
+        bound=bound,
         issued=issued,
         error=error_text,
         role=labels[UserRole(user.role)][1 if page.lang == "en" else 0],

@@ -182,7 +182,8 @@ class GraphQLOverHTTP:
         negotiated = negotiate(_header(scope, b"accept"))
         method = scope.get("method", "GET")
         params = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-        is_query_get = method == "GET" and "query" in params
+        # a query by text, or by hash alone (a persisted query: graph.http_persisted)
+        is_query_get = method == "GET" and ("query" in params or "extensions" in params)
         if is_query_get:
             refused = await self._check_get(request, params, lang)
             if refused is not None:

@@ -22,6 +22,7 @@ from graph import graphiql
 from graph.context import Context
 from graph.fastlane import FastLane, credential_of
 from graph.http import GraphQLOverHTTP
+from graph.http_persisted import PersistedOperations
 from graph.schema import build_schema
 from hongfan.auth import (
     SCOPE_KEY,
@@ -38,6 +39,7 @@ from hongfan.bounded import Refusal, check_graphql_json, is_json, read_body
 from hongfan.db import Database
 from hongfan.deadline import StatementTimeout
 from hongfan.headers import SecurityHeaders
+from hongfan.persisted import PersistedStore
 from hongfan.settings import Settings
 from hongfan.unavailable import DatabaseUnavailable, Unavailable, is_unavailable
 from models.base import utcnow
@@ -278,13 +280,19 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     fastlane = FastLane(database, settings, enabled=settings.planner)
     graphql = GraphQLApp(database, settings, fastlane)
+    persisted = PersistedStore(database, settings.persisted_max_chars, settings.persisted_max_count)
     app = Starlette(
         routes=[
             Route("/", index),
             Route(
                 "/graphql",
                 _graphql_endpoint(
-                    GuardedGraphQL(graphql, fastlane, settings.graphql_max_body_kb * 1024), settings
+                    GuardedGraphQL(
+                        PersistedOperations(graphql, persisted),
+                        fastlane,
+                        settings.graphql_max_body_kb * 1024,
+                    ),
+                    settings,
                 ),
                 methods=["GET", "POST", "OPTIONS"],
             ),
@@ -312,4 +320,5 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.settings = settings
     app.state.db = database
     app.state.fastlane = fastlane
+    app.state.persisted = persisted
     return app

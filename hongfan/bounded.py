@@ -3,7 +3,8 @@
 ``/graphql`` reads its body here before anything else: a ``Content-Length`` past the
 limit is refused without reading a byte, and a body sent without one (chunked) is read
 only until it passes the limit. The JSON is then checked to be what the GraphQL over
-HTTP specification asks for — an object whose ``query`` is a string and whose
+HTTP specification asks for — an object whose ``query`` is a string (or absent when
+``extensions.persistedQuery`` names a persisted query by its hash) and whose
 ``variables``, ``operationName`` and ``extensions`` are an object, a string and an object
 (or null) — and no deeper than :data:`MAX_JSON_DEPTH`, so that neither strawberry nor the
 fast lane (``graph.fastlane``) ever meets another shape.
@@ -109,6 +110,13 @@ _MEMBERS: tuple[tuple[str, type, str], ...] = (
 )
 
 
+def _persisted(data: dict[str, Any]) -> bool:
+    """A persisted query by hash alone (Apollo's protocol): no ``query``, its hash in
+    ``extensions.persistedQuery`` (graph.http_persisted looks it up, or answers why not)."""
+    extensions = data.get("extensions")
+    return isinstance(extensions, dict) and "persistedQuery" in extensions
+
+
 def check_graphql_json(body: bytes) -> Refusal | None:
     """None when ``body`` is a well-formed GraphQL request; otherwise why it is not (400)."""
     try:
@@ -119,7 +127,8 @@ def check_graphql_json(body: bytes) -> Refusal | None:
         return Refusal(400, "request.json")
     if not isinstance(data, dict):
         return Refusal(400, "request.not_object")
-    if not isinstance(data.get("query"), str):
+    query = data.get("query")
+    if not isinstance(query, str) and not (query is None and _persisted(data)):
         return Refusal(400, "request.query")
     for name, kind, code in _MEMBERS:
         value = data.get(name)

@@ -132,6 +132,10 @@ class Settings:
     # how long an anonymous GET answer may be cached.
     cors_origins: tuple[str, ...] = ()
     cache_max_age: int = 60
+    # Persisted operations (#14.4): the longest document stored, and how many are kept
+    # (past either, a document runs without being stored: hongfan.persisted).
+    persisted_max_chars: int = 20_000
+    persisted_max_count: int = 10_000
     # The keyring of sealed personal data (hongfan.keys): its JSON, or a file holding it.
     keys: str = field(default_factory=lambda: os.environ.get("HONGFAN_KEYS", ""), repr=False)
     keyring_file: str = field(default_factory=lambda: os.environ.get("HONGFAN_KEYRING_FILE", ""))
@@ -201,6 +205,8 @@ class Settings:
             write_statement_timeout_ms=_int(env, "HONGFAN_WRITE_STATEMENT_TIMEOUT_MS", 60000),
             cors_origins=_origins(env.get("HONGFAN_CORS_ORIGINS", "")),
             cache_max_age=_int(env, "HONGFAN_CACHE_MAX_AGE", 60),
+            persisted_max_chars=_int(env, "HONGFAN_PERSISTED_MAX_CHARS", 20_000),
+            persisted_max_count=_int(env, "HONGFAN_PERSISTED_MAX_COUNT", 10_000),
         )
 
 

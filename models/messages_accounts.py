@@ -98,8 +98,8 @@ ACCOUNT_MESSAGES: dict[str, dict[str, str]] = {
         "en": "The API token is invalid, expired or revoked",
     },
     "token.expires_days": {
-        "zh": "有效天数应为正整数",
-        "en": "The number of days must be a positive whole number",
+        "zh": "有效天数应为 1 到 {max} 之间的整数（留空为长期有效）",
+        "en": "The number of days must be a whole number from 1 to {max} (none: no expiry)",
     },
     "csrf.missing": {
         "zh": "表单已过期，请刷新页面后重试",

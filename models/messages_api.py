@@ -88,4 +88,44 @@ API_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "正在加载 GraphiQL…",
         "en": "Loading GraphiQL…",
     },
+    "persisted.not_found": {
+        "zh": "PersistedQueryNotFound：服务器没有这个持久化查询，请连同查询文本（query）再发送一次",
+        "en": "PersistedQueryNotFound: the server does not know this persisted query; send it again with its query text",
+    },
+    "persisted.mismatch": {
+        "zh": "extensions.persistedQuery.sha256Hash 与 query 文本的 SHA-256 不符：哈希须按 UTF-8 编码的原文计算",
+        "en": "extensions.persistedQuery.sha256Hash is not the SHA-256 of the query text (hash the exact text, UTF-8 encoded)",
+    },
+    "persisted.format": {
+        "zh": 'extensions.persistedQuery 须为 {"version": 1, "sha256Hash": 64 位十六进制字符串}',
+        "en": 'extensions.persistedQuery must be {"version": 1, "sha256Hash": 64 hexadecimal characters}',
+    },
+    "operation.not_allowed": {
+        "zh": "此 API 令牌只能执行为其登记的操作（{names}）：本请求的操作不在其中，未执行",
+        "en": "This API token runs only the operations registered for it ({names}); this request's operation is not one of them and was not run",
+    },
+    "operations.parse": {
+        "zh": "操作文件不是有效的 GraphQL：{reason}",
+        "en": "The operations file is not valid GraphQL: {reason}",
+    },
+    "operations.none": {
+        "zh": "操作文件中没有任何操作（query 或 mutation）",
+        "en": "The operations file has no operation (query or mutation) in it",
+    },
+    "operations.too_many": {
+        "zh": "一个令牌最多登记 {max} 个操作",
+        "en": "A token may be bound to at most {max} operations",
+    },
+    "operations.unnamed": {
+        "zh": "操作文件中的每个操作都须有名称（如 query PublishedSites { … }）",
+        "en": "Every operation in the file needs a name (such as query PublishedSites { … })",
+    },
+    "operations.fragment": {
+        "zh": "操作 {name} 用到的片段（fragment）不在文件中",
+        "en": "The operation {name} uses a fragment the file does not define",
+    },
+    "operations.duplicate": {
+        "zh": "操作文件中有两个名为 {name} 的操作",
+        "en": "The operations file has two operations named {name}",
+    },
 }

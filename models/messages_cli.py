@@ -273,6 +273,10 @@ CLI_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "“{ref}”对应 {n} 家企业，请给出 id：{candidates}",
         "en": "“{ref}” names {n} companies; give the id: {candidates}",
     },
+    "cli.token_operations": {
+        "zh": "此令牌只能执行 {count} 个操作：{names}（其他请求一律拒绝，错误码 OPERATION_NOT_ALLOWED）。",
+        "en": "This token runs only {count} operations: {names} (anything else is refused with OPERATION_NOT_ALLOWED).",
+    },
     "cli.token_created": {
         "zh": "已为 {email}（{role}）创建 API 令牌 {id}“{name}”，{expiry}。",
         "en": "API token {id} “{name}” for {email} ({role}); {expiry}.",

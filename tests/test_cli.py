@@ -252,7 +252,29 @@ def test_token_create_prints_the_token_last_and_revoke_ends_it(
     assert main(["token", "revoke", "99999"]) == 1
     assert capsys.readouterr().err.startswith("hongfan: id:")
     assert main(["token", "create", "p@example.cn", "--expires-days", "0"]) == 1
-    assert "positive whole number" in capsys.readouterr().err
+    assert "whole number from 1 to 3650" in capsys.readouterr().err
+
+
+def test_token_create_with_operations_binds_the_token_to_that_file(
+    url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+):
+    """Given a partner's .graphql file, the token made with it says which operations it runs."""
+    assert main(["user", "create", "p@example.cn", "--role", "superadmin"]) == 0
+    operations = tmp_path / "partner.graphql"
+    operations.write_text(
+        "query PublishedSites { serviceSites { totalCount } }\n"
+        "query SiteNames { serviceSites { edges { node { name } } } }\n",
+        encoding="utf-8",
+    )
+    capsys.readouterr()
+    assert main(["token", "create", "p@example.cn", "--operations", str(operations)]) == 0
+    out = capsys.readouterr().out
+    assert "runs only 2 operations: PublishedSites, SiteNames" in out
+    assert out.rstrip("\n").splitlines()[-1].startswith("hf_")
+    operations.write_text("query { serviceSites { totalCount } }", encoding="utf-8")
+    assert main(["token", "create", "p@example.cn", "--operations", str(operations)]) == 1
+    assert "operations: Every operation in the file needs a name" in capsys.readouterr().err
+    assert main(["token", "create", "p@example.cn", "--operations", str(tmp_path / "no")]) == 1
 
 
 def test_messages_in_chinese_unless_english_is_chosen(

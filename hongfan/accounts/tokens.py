@@ -15,6 +15,8 @@ from hongfan.accounts.common import _audit, _error, _iso, digest, touch_due
 from hongfan.accounts.grants import _managed_user
 from hongfan.accounts.users import principal_for
 from hongfan.errors import Forbidden, Invalid, NotFound
+from hongfan.operations import Operation, OperationsFileError, operations_of
+from hongfan.persisted import bind_operations
 from hongfan.policy import TOKEN_ISSUERS_FOR_OTHERS
 from hongfan.principal import Principal
 from models.accounts import ApiToken, User
@@ -37,8 +39,12 @@ async def issue_token(
     name: str = "api",
     expires_days: int | None = None,
     password: str | None = None,
+    operations: str | None = None,
 ) -> tuple[ApiToken, str]:
     """A new API token acting as the user; returns the row and the token, shown only now.
+
+    ``operations``, the text of a .graphql file, binds the token to the operations in it:
+    it runs those and nothing else (a partner system's allow-list, #14.4).
 
     Over HTTP only a signed-in session may ask, with its password checked within
     :data:`REAUTH_WINDOW` (at sign-in, or ``password`` now) — except a superadmin issuing
@@ -51,7 +57,13 @@ async def issue_token(
     if problem is not None:  # the same rule as every record's text (#9.4)
         raise _error(Invalid, "name", problem, actor)
     if expires_days is not None and not 0 < expires_days <= MAX_TOKEN_DAYS:
-        raise _error(Invalid, "expires_days", "token.expires_days", actor)
+        raise _error(Invalid, "expiresDays", "token.expires_days", actor, max=MAX_TOKEN_DAYS)
+    bound: list[Operation] = []
+    if operations is not None:
+        try:
+            bound = operations_of(operations)
+        except OperationsFileError as error:
+            raise _error(Invalid, "operations", error.code, actor, **error.params) from error
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = utcnow()
     expires_at = now + timedelta(days=expires_days) if expires_days else None
@@ -74,6 +86,8 @@ async def issue_token(
     )
     session.add(token)
     await session.flush()
+    if bound:
+        await bind_operations(session, int(token.id or 0), bound)
     _audit(
         session,
         actor,
@@ -84,6 +98,7 @@ async def issue_token(
             "user_id": [None, user.id],
             "name": [None, name],
             "expires_at": [None, _iso(token.expires_at)],
+            **({"operations": [None, [o.name for o in bound]]} if bound else {}),
         },
     )
     return token, plaintext

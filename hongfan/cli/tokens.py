@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hongfan.cli.common import CommandError, cli_principal, in_database, language, say
@@ -23,6 +24,12 @@ def register(commands: Any) -> None:
     issue.add_argument("email")
     issue.add_argument("--name", default="cli", help="what the token is for (default: cli)")
     issue.add_argument("--expires-days", type=int, help="days until it expires (default: never)")
+    issue.add_argument(
+        "--operations",
+        metavar="FILE.graphql",
+        help="bind the token to the operations in this file: it runs those and nothing else"
+        " (a partner system's allow-list)",
+    )
     issue.set_defaults(handler=create_token)
     revoke = token.add_parser("revoke", help="revoke a token, given the token itself or its id")
     revoke.add_argument("token")
@@ -46,10 +53,12 @@ async def _user(session: AsyncSession, email: str) -> Any:
 
 def create_token(settings: Settings, args: argparse.Namespace) -> int:
     from hongfan import accounts
+    from hongfan.persisted import token_operation_names
 
     lang = language(args)
+    operations = Path(args.operations).read_text(encoding="utf-8") if args.operations else None
 
-    async def work(session: AsyncSession) -> tuple[Any, Any, str]:
+    async def work(session: AsyncSession) -> tuple[Any, Any, str, list[str]]:
         user = await _user(session, args.email)
         token, plaintext = await accounts.issue_token(
             session,
@@ -57,10 +66,12 @@ def create_token(settings: Settings, args: argparse.Namespace) -> int:
             int(user.id or 0),
             name=args.name,
             expires_days=args.expires_days,
+            operations=operations,
         )
-        return user, token, plaintext
+        bound = await token_operation_names(session, [int(token.id or 0)])
+        return user, token, plaintext, bound.get(int(token.id or 0), [])
 
-    user, token, plaintext = in_database(settings, work)
+    user, token, plaintext, bound = in_database(settings, work)
     if token.expires_at:
         expiry = say(args, "cli.token_expires", at=f"{token.expires_at:%Y-%m-%d %H:%M}")
     else:
@@ -77,6 +88,9 @@ def create_token(settings: Settings, args: argparse.Namespace) -> int:
             expiry=expiry,
         )
     )
+    if bound:
+        separator = ", " if lang == "en" else "、"
+        print(say(args, "cli.token_operations", count=len(bound), names=separator.join(bound)))
     print(say(args, "cli.token_shown_once"))
     print(plaintext)
     return 0

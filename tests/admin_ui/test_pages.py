@@ -261,6 +261,40 @@ async def test_users_page_is_for_admins_and_shows_a_new_password_once(client: Ad
     assert "sneaky@siming.test" not in re.sub(r'value="[^"]*"', "", refused.text.split("<h2>")[0])
 
 
+async def test_an_admin_issues_a_partner_token_bound_to_the_operations_pasted_in(
+    client: AdminClient, demo
+):
+    """Given a partner's .graphql file pasted into the token form, the new token is listed
+    with the operations it may run; a file that cannot be an allow-list is refused with why."""
+    from models import User
+
+    await client.login("admin@demo.hongfan")
+    partner = await _one(demo, sa.select(User).where(User.email == "partner@demo.hongfan"))
+    page = f"/admin/users/{partner.id}"
+    operations = "query MyInterns { internships { totalCount } }\nquery Sites { serviceSites { totalCount } }"
+    issued = await client.post(
+        page,
+        {
+            "action": "issue",
+            "name": "erp",
+            "operations": operations,
+            "password": "hongfan-demo-2024",
+        },
+    )
+    assert issued.status_code == 200 and "只显示这一次" in issued.text
+    assert "MyInterns、Sites" in text_of(issued.text)
+    refused = await client.post(
+        page,
+        {
+            "action": "issue",
+            "name": "erp",
+            "operations": "query { a }",
+            "password": "hongfan-demo-2024",
+        },
+    )
+    assert "每个操作都须有名称" in text_of(refused.text) and "只显示这一次" not in refused.text
+
+
 async def test_org_admin_viewing_a_student_in_clear_is_in_the_sensitive_read_log(
     client: AdminClient, demo
 ):
