@@ -11,15 +11,16 @@ from __future__ import annotations
 import enum
 from datetime import date
 
-from models.base import (
-    EntityMeta,
-    Record,
-    ToOne,
-    col,
-    entity,
-    enum_column,
-    labelled,
+from models.base import EntityMeta, Record, ToOne, col, entity, labelled
+from models.common import (
+    choice,
+    dated,
+    long_text,
+    organisation_link,
     published_flag,
+    record_name,
+    reference,
+    to_organisation,
 )
 
 
@@ -53,10 +54,7 @@ class ActivityKind(enum.StrEnum):
         description="An event the network holds, e.g. a parent-child activity in a sunflower hut (活动)",
         public=True,
         relations=(
-            ToOne(
-                "organisation",
-                "Organisation",
-                "organisation_id",
+            to_organisation(
                 "The organiser (主办组织)",
                 reverse=("activities", "Activities it organises (组织的活动)"),
             ),
@@ -76,38 +74,21 @@ class ActivityKind(enum.StrEnum):
 class Activity(Record, table=True):
     __tablename__ = "activity"
 
-    title: str = col(
-        "Title (活动名称)",
-        zh="活动名称",
-        en="Title",
-        searchable=True,
-        pinyin="text",
-        max_length=200,
-        index=True,
+    title: str = record_name("Title (活动名称)", zh="活动名称", en="Title", max_length=200)
+    kind: ActivityKind = choice(
+        ActivityKind, "Kind of activity (活动类型)", zh="活动类型", en="Kind"
     )
-    kind: ActivityKind = col(
-        "Kind of activity (活动类型)",
-        zh="活动类型",
-        en="Kind",
-        sa_type=enum_column(ActivityKind),
-        index=True,
+    organisation_id: int = organisation_link(
+        "The organiser (主办组织)", zh="主办组织", en="Organiser"
     )
-    organisation_id: int = col(
-        "The organiser (主办组织)",
-        zh="主办组织",
-        en="Organiser",
-        foreign_key="organisation.id",
-        index=True,
-    )
-    site_id: int | None = col(
+    site_id: int | None = reference(
+        "service_site",
         "The service site it was held at (活动阵地)",
         zh="活动阵地",
         en="Site",
-        default=None,
-        foreign_key="service_site.id",
-        index=True,
+        optional=True,
     )
-    held_on: date = col("Date held (活动日期)", zh="活动日期", en="Held on", index=True)
+    held_on: date = dated("Date held (活动日期)", zh="活动日期", en="Held on", optional=False)
     time_of_day: str | None = col(
         "Time of day, e.g. 09:30–11:30 (活动时间)",
         zh="活动时间",
@@ -131,13 +112,5 @@ class Activity(Record, table=True):
         ge=0,
         checks=("non_negative",),
     )
-    description: str | None = col(
-        "What happened (活动简介)",
-        zh="活动简介",
-        en="Description",
-        searchable=True,
-        default=None,
-        max_length=4000,
-        orderable=False,
-    )
+    description: str | None = long_text("What happened (活动简介)", zh="活动简介", en="Description")
     published: bool = published_flag()

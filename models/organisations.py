@@ -6,16 +6,15 @@ import enum
 
 import sqlalchemy as sa
 
-from models.base import (
-    EntityMeta,
-    Record,
-    ToMany,
-    ToOne,
-    col,
-    entity,
-    enum_column,
-    labelled,
+from models.base import EntityMeta, Record, ToMany, ToOne, col, entity, labelled
+from models.common import (
+    choice,
+    contact_name,
+    contact_phone,
     published_flag,
+    record_name,
+    reference,
+    street_address,
 )
 
 
@@ -82,38 +81,27 @@ class Organisation(Record, table=True):
         ).ddl_if(dialect="postgresql"),
     )
 
-    name: str = col(
-        "Name (名称)",
-        zh="名称",
-        en="Name",
-        searchable=True,
-        pinyin="text",
-        max_length=100,
-        index=True,
-    )
-    kind: OrganisationKind = col(
+    name: str = record_name()
+    kind: OrganisationKind = choice(
+        OrganisationKind,
         "Kind of organisation (组织类型)",
         zh="类型",
         en="Kind",
         default=OrganisationKind.ASSOCIATION,
-        sa_type=enum_column(OrganisationKind),
-        index=True,
     )
-    level: OrganisationLevel | None = col(
+    level: OrganisationLevel | None = choice(
+        OrganisationLevel,
         "Level in the administrative tree (层级)",
         zh="层级",
         en="Level",
         default=None,
-        sa_type=enum_column(OrganisationLevel),
-        index=True,
     )
-    parent_id: int | None = col(
+    parent_id: int | None = reference(
+        "organisation",
         "The organisation above this one (上级组织)",
         zh="上级组织",
         en="Parent",
-        default=None,
-        foreign_key="organisation.id",
-        index=True,
+        optional=True,
     )
     path: str = col(
         "Materialised path of ids from the root, e.g. /1/7/12/ (路径)",
@@ -124,25 +112,9 @@ class Organisation(Record, table=True):
         max_length=255,
         index=True,
     )
-    address: str | None = col(
-        "Street address (地址)",
-        zh="地址",
-        en="Address",
-        searchable=True,
-        default=None,
-        max_length=200,
-    )
-    contact_name: str | None = col(
-        "Contact person (联系人)", zh="联系人", en="Contact", default=None, max_length=50
-    )
-    contact_phone: str | None = col(
-        "Contact telephone, mobile or landline (联系电话)",
-        zh="联系电话",
-        en="Contact phone",
-        default=None,
-        max_length=20,
-        checks=("phone_or_landline",),
-    )
+    address: str | None = street_address()
+    contact_name: str | None = contact_name()
+    contact_phone: str | None = contact_phone("Contact telephone, mobile or landline (联系电话)")
     # The official division list (国家统计局统计用区划代码): the committee's official name
     # beside the everyday one, and the 12-digit code; both searchable.
     official_name: str | None = col(

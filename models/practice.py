@@ -5,16 +5,18 @@ from __future__ import annotations
 import enum
 from datetime import date
 
-from models.base import (
-    EntityMeta,
-    Record,
-    ToMany,
-    ToOne,
-    col,
-    entity,
-    enum_column,
-    labelled,
+from models.base import EntityMeta, Record, ToMany, ToOne, col, entity, labelled
+from models.common import (
+    choice,
+    contact_name,
+    contact_phone,
+    dated,
+    organisation_link,
     published_flag,
+    record_name,
+    reference,
+    street_address,
+    to_organisation,
 )
 from models.validators import make_credit_code
 
@@ -45,10 +47,7 @@ class InternshipStatus(enum.StrEnum):
         description="A practice-base enterprise hosting scholarship interns (大学生社会实践基地企业)",
         public=True,
         relations=(
-            ToOne(
-                "organisation",
-                "Organisation",
-                "organisation_id",
+            to_organisation(
                 "The district organisation (所属区)",
                 reverse=("companies", "Practice-base companies in it (实践基地企业)"),
             ),
@@ -66,15 +65,7 @@ class InternshipStatus(enum.StrEnum):
 class Company(Record, table=True):
     __tablename__ = "company"
 
-    name: str = col(
-        "Name (企业名称)",
-        zh="企业名称",
-        en="Name",
-        searchable=True,
-        pinyin="text",
-        max_length=200,
-        index=True,
-    )
+    name: str = record_name("Name (企业名称)", zh="企业名称", max_length=200)
     credit_code: str = col(
         "Unified social credit code, GB 32100 (统一社会信用代码)",
         zh="统一社会信用代码",
@@ -83,13 +74,7 @@ class Company(Record, table=True):
         unique=True,
         checks=("credit_code",),
     )
-    organisation_id: int = col(
-        "The district organisation it belongs to (所属区)",
-        zh="所属组织",
-        en="Organisation",
-        foreign_key="organisation.id",
-        index=True,
-    )
+    organisation_id: int = organisation_link("The district organisation it belongs to (所属区)")
     industry: str | None = col(
         "Industry (行业)",
         zh="行业",
@@ -99,32 +84,12 @@ class Company(Record, table=True):
         max_length=100,
         index=True,
     )
-    plaque_date: date | None = col(
-        "When it was awarded the practice-base plaque (授牌日期)",
-        zh="授牌日期",
-        en="Plaque date",
-        default=None,
-        index=True,
+    plaque_date: date | None = dated(
+        "When it was awarded the practice-base plaque (授牌日期)", zh="授牌日期", en="Plaque date"
     )
-    address: str | None = col(
-        "Street address (地址)",
-        zh="地址",
-        en="Address",
-        searchable=True,
-        default=None,
-        max_length=200,
-    )
-    contact_name: str | None = col(
-        "Contact person (联系人)", zh="联系人", en="Contact", default=None, max_length=50
-    )
-    contact_phone: str | None = col(
-        "Contact telephone (联系电话)",
-        zh="联系电话",
-        en="Contact phone",
-        default=None,
-        max_length=20,
-        checks=("phone_or_landline",),
-    )
+    address: str | None = street_address()
+    contact_name: str | None = contact_name()
+    contact_phone: str | None = contact_phone()
     intern_capacity: int | None = col(
         "How many interns it can take (见习岗位数)",
         zh="见习岗位数",
@@ -152,10 +117,7 @@ class Company(Record, table=True):
                 on_delete="cascade",
             ),
             ToOne("company", "Company", "company_id", "The host company (见习企业)"),
-            ToOne(
-                "organisation",
-                "Organisation",
-                "organisation_id",
+            to_organisation(
                 "The student's home organisation (所在组织)",
             ),
         ),
@@ -169,27 +131,16 @@ class Company(Record, table=True):
 class Internship(Record, table=True):
     __tablename__ = "internship"
 
-    student_id: int = col(
-        "The intern (见习学生)",
-        zh="见习学生",
-        en="Student",
-        foreign_key="scholarship_student.id",
-        index=True,
+    student_id: int = reference(
+        "scholarship_student", "The intern (见习学生)", zh="见习学生", en="Student"
     )
-    company_id: int = col(
-        "The host company (见习企业)",
-        zh="见习企业",
-        en="Company",
-        foreign_key="company.id",
-        index=True,
+    company_id: int = reference(
+        "company", "The host company (见习企业)", zh="见习企业", en="Company"
     )
-    organisation_id: int = col(
+    organisation_id: int = organisation_link(
         "The student's home organisation, copied from the student (所在组织)",
         zh="所在组织",
-        en="Organisation",
-        writable=False,
-        foreign_key="organisation.id",
-        index=True,
+        copied=True,
     )
     position: str | None = col(
         "Position (见习岗位)",
@@ -200,19 +151,14 @@ class Internship(Record, table=True):
         max_length=100,
         index=True,
     )
-    start_date: date | None = col(
-        "First day (开始日期)", zh="开始日期", en="Start date", default=None, index=True
-    )
-    end_date: date | None = col(
-        "Last day (结束日期)", zh="结束日期", en="End date", default=None, index=True
-    )
-    status: InternshipStatus = col(
+    start_date: date | None = dated("First day (开始日期)", zh="开始日期", en="Start date")
+    end_date: date | None = dated("Last day (结束日期)", zh="结束日期", en="End date")
+    status: InternshipStatus = choice(
+        InternshipStatus,
         "Placement status (见习状态)",
         zh="状态",
         en="Status",
         default=InternshipStatus.RECOMMENDED,
-        sa_type=enum_column(InternshipStatus),
-        index=True,
     )
     evaluation: str | None = col(
         "The company's evaluation of the intern (企业评价)",

@@ -8,15 +8,20 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from models.base import EntityMeta, Money, Record, ToMany, ToOne, col, entity, enum_column, labelled
+from models.base import EntityMeta, Money, Record, ToMany, ToOne, col, entity, labelled
+from models.common import (
+    Gender,
+    calendar_year,
+    choice,
+    mobile_phone,
+    organisation_link,
+    person_gender,
+    person_name,
+    reference,
+    to_organisation,
+)
 from models.sealed import Sealed, index_of
 from models.validators import make_national_id
-
-
-@labelled({"male": ("男", "Male"), "female": ("女", "Female")})
-class Gender(enum.StrEnum):
-    MALE = "male"
-    FEMALE = "female"
 
 
 @labelled(
@@ -60,10 +65,7 @@ class EmploymentOutcome(enum.StrEnum):
             "only-child low-income family (金秋助学学生)"
         ),
         relations=(
-            ToOne(
-                "organisation",
-                "Organisation",
-                "organisation_id",
+            to_organisation(
                 "Home organisation (户籍所在组织)",
                 reverse=(
                     "scholarshipStudents",
@@ -97,18 +99,8 @@ class EmploymentOutcome(enum.StrEnum):
 class ScholarshipStudent(Record, table=True):
     __tablename__ = "scholarship_student"
 
-    name: str = col(
-        "Full name (姓名)",
-        zh="姓名",
-        en="Name",
-        searchable=True,
-        pinyin="person",
-        max_length=50,
-        index=True,
-    )
-    gender: Gender = col(
-        "Gender (性别)", zh="性别", en="Gender", sa_type=enum_column(Gender), index=True
-    )
+    name: str = person_name()
+    gender: Gender = person_gender()
     # Sealed at rest (models.sealed): AES-GCM with a blind index for exact lookup; unique
     # through the index (uq_scholarship_student_id_number below).
     id_number: str = col(
@@ -119,16 +111,7 @@ class ScholarshipStudent(Record, table=True):
         sa_type=Sealed("id_number"),
         checks=("national_id",),
     )
-    phone: str | None = col(
-        "Mobile number (手机号码)",
-        zh="手机号码",
-        en="Phone",
-        sensitive=True,
-        default=None,
-        sa_type=Sealed("phone"),
-        checks=("mobile",),
-        orderable=False,
-    )
+    phone: str | None = mobile_phone()
     family_category: FamilyCategory = col(
         "Why the family qualifies (家庭类别)",
         zh="家庭类别",
@@ -136,12 +119,10 @@ class ScholarshipStudent(Record, table=True):
         sensitive=True,
         sa_type=Sealed("family_category", FamilyCategory),
     )
-    organisation_id: int = col(
+    organisation_id: int = organisation_link(
         "Home organisation, usually a community or village (户籍所在组织)",
         zh="所在组织",
         en="Home organisation",
-        foreign_key="organisation.id",
-        index=True,
     )
     university: str = col(
         "University (就读高校)",
@@ -160,27 +141,18 @@ class ScholarshipStudent(Record, table=True):
         max_length=100,
         index=True,
     )
-    enrolment_year: int = col(
-        "Year of university entry (入学年份)",
-        zh="入学年份",
-        en="Enrolment year",
-        index=True,
-        checks=("year",),
+    enrolment_year: int = calendar_year(
+        "Year of university entry (入学年份)", zh="入学年份", en="Enrolment year"
     )
-    graduation_year: int = col(
-        "Expected graduation year (预计毕业年份)",
-        zh="毕业年份",
-        en="Graduation year",
-        index=True,
-        checks=("year",),
+    graduation_year: int = calendar_year(
+        "Expected graduation year (预计毕业年份)", zh="毕业年份", en="Graduation year"
     )
-    employment_outcome: EmploymentOutcome = col(
+    employment_outcome: EmploymentOutcome = choice(
+        EmploymentOutcome,
         "Where the student went after graduating (就业去向)",
         zh="就业去向",
         en="Employment outcome",
         default=EmploymentOutcome.STUDYING,
-        sa_type=enum_column(EmploymentOutcome),
-        index=True,
     )
 
 
@@ -199,10 +171,7 @@ class ScholarshipStudent(Record, table=True):
                 "The student (受助学生)",
                 on_delete="cascade",
             ),
-            ToOne(
-                "organisation",
-                "Organisation",
-                "organisation_id",
+            to_organisation(
                 "The student's home organisation (所在组织)",
             ),
         ),
@@ -215,22 +184,15 @@ class ScholarshipStudent(Record, table=True):
 class Grant(Record, table=True):
     __tablename__ = "scholarship_grant"
 
-    student_id: int = col(
-        "The student (受助学生)",
-        zh="受助学生",
-        en="Student",
-        foreign_key="scholarship_student.id",
-        index=True,
+    student_id: int = reference(
+        "scholarship_student", "The student (受助学生)", zh="受助学生", en="Student"
     )
-    organisation_id: int = col(
+    organisation_id: int = organisation_link(
         "The student's home organisation, copied from the student (所在组织)",
         zh="所在组织",
-        en="Organisation",
-        writable=False,
-        foreign_key="organisation.id",
-        index=True,
+        copied=True,
     )
-    year: int = col("Year paid (发放年度)", zh="发放年度", en="Year", index=True, checks=("year",))
+    year: int = calendar_year("Year paid (发放年度)", zh="发放年度", en="Year")
     amount: Decimal = col(
         "Amount in yuan, exact to the fen (金额（元）)",
         zh="金额（元）",

@@ -5,16 +5,15 @@ from __future__ import annotations
 import enum
 from datetime import date
 
-from models.base import (
-    EntityMeta,
-    Record,
-    ToMany,
-    ToOne,
-    col,
-    entity,
-    enum_column,
-    labelled,
+from models.base import EntityMeta, Record, ToMany, entity, labelled
+from models.common import (
+    choice,
+    dated,
+    organisation_link,
     published_flag,
+    record_name,
+    street_address,
+    to_organisation,
 )
 
 
@@ -65,10 +64,7 @@ class Recognition(enum.StrEnum):
         description="A service place hosted by an organisation, e.g. a sunflower hut (服务阵地)",
         public=True,
         relations=(
-            ToOne(
-                "organisation",
-                "Organisation",
-                "organisation_id",
+            to_organisation(
                 "The host organisation (所属组织)",
                 reverse=("serviceSites", "Service sites it hosts (服务阵地)"),
             ),
@@ -82,42 +78,16 @@ class Recognition(enum.StrEnum):
 class ServiceSite(Record, table=True):
     __tablename__ = "service_site"
 
-    name: str = col(
-        "Name (名称)",
-        zh="名称",
-        en="Name",
-        searchable=True,
-        pinyin="text",
-        max_length=100,
-        index=True,
-    )
-    kind: SiteKind = col(
-        "Kind of site (阵地类型)", zh="类型", en="Kind", sa_type=enum_column(SiteKind), index=True
-    )
-    organisation_id: int = col(
-        "The host organisation (所属组织)",
-        zh="所属组织",
-        en="Organisation",
-        foreign_key="organisation.id",
-        index=True,
-    )
-    address: str | None = col(
-        "Street address (地址)",
-        zh="地址",
-        en="Address",
-        searchable=True,
-        default=None,
-        max_length=200,
-    )
-    opened_on: date | None = col(
-        "Date opened (启用日期)", zh="启用日期", en="Opened on", default=None, index=True
-    )
-    recognition: Recognition = col(
+    name: str = record_name()
+    kind: SiteKind = choice(SiteKind, "Kind of site (阵地类型)", zh="类型", en="Kind")
+    organisation_id: int = organisation_link("The host organisation (所属组织)")
+    address: str | None = street_address()
+    opened_on: date | None = dated("Date opened (启用日期)", zh="启用日期", en="Opened on")
+    recognition: Recognition = choice(
+        Recognition,
         "Recognition level as a project or demonstration point (示范级别)",
         zh="示范级别",
         en="Recognition",
         default=Recognition.NONE,
-        sa_type=enum_column(Recognition),
-        index=True,
     )
     published: bool = published_flag()

@@ -5,18 +5,19 @@ from __future__ import annotations
 import enum
 from datetime import date
 
-from models.base import (
-    EntityMeta,
-    Record,
-    ToMany,
-    ToOne,
-    col,
-    entity,
-    enum_column,
-    labelled,
+from models.base import EntityMeta, Record, ToMany, ToOne, col, entity, labelled
+from models.common import (
+    choice,
+    dated,
+    long_text,
+    mobile_phone,
+    organisation_link,
+    person_name,
     published_flag,
+    record_name,
+    reference,
+    to_organisation,
 )
-from models.sealed import Sealed
 
 
 @labelled(
@@ -60,10 +61,7 @@ class EnrolmentStatus(enum.StrEnum):
         description="A training programme, e.g. family health instructor training (培训课程)",
         public=True,
         relations=(
-            ToOne(
-                "organisation",
-                "Organisation",
-                "organisation_id",
+            to_organisation(
                 "The organiser (主办组织)",
                 reverse=("courses", "Courses it organises (培训课程)"),
             ),
@@ -86,41 +84,22 @@ class EnrolmentStatus(enum.StrEnum):
 class Course(Record, table=True):
     __tablename__ = "course"
 
-    title: str = col(
-        "Title (课程名称)",
-        zh="课程名称",
-        en="Title",
-        searchable=True,
-        pinyin="text",
-        max_length=200,
-        index=True,
+    title: str = record_name("Title (课程名称)", zh="课程名称", en="Title", max_length=200)
+    category: CourseCategory = choice(
+        CourseCategory, "Category (课程类别)", zh="类别", en="Category"
     )
-    category: CourseCategory = col(
-        "Category (课程类别)",
-        zh="类别",
-        en="Category",
-        sa_type=enum_column(CourseCategory),
-        index=True,
+    organisation_id: int = organisation_link(
+        "The organiser (主办组织)", zh="主办组织", en="Organiser"
     )
-    organisation_id: int = col(
-        "The organiser (主办组织)",
-        zh="主办组织",
-        en="Organiser",
-        foreign_key="organisation.id",
-        index=True,
-    )
-    site_id: int | None = col(
+    site_id: int | None = reference(
+        "service_site",
         "The venue, when it is a service site (举办阵地)",
         zh="举办阵地",
         en="Venue site",
-        default=None,
-        foreign_key="service_site.id",
-        index=True,
+        optional=True,
     )
-    start_date: date = col("First day (开始日期)", zh="开始日期", en="Start date", index=True)
-    end_date: date | None = col(
-        "Last day (结束日期)", zh="结束日期", en="End date", default=None, index=True
-    )
+    start_date: date = dated("First day (开始日期)", zh="开始日期", en="Start date", optional=False)
+    end_date: date | None = dated("Last day (结束日期)", zh="结束日期", en="End date")
     capacity: int | None = col(
         "Places available (名额)",
         zh="名额",
@@ -129,14 +108,8 @@ class Course(Record, table=True):
         ge=0,
         checks=("non_negative",),
     )
-    description: str | None = col(
-        "What the course covers (课程简介)",
-        zh="课程简介",
-        en="Description",
-        searchable=True,
-        default=None,
-        max_length=4000,
-        orderable=False,
+    description: str | None = long_text(
+        "What the course covers (课程简介)", zh="课程简介", en="Description"
     )
     published: bool = published_flag()
 
@@ -150,10 +123,7 @@ class Course(Record, table=True):
         description="A dated session of a course (课次)",
         relations=(
             ToOne("course", "Course", "course_id", "The course (所属课程)", on_delete="cascade"),
-            ToOne(
-                "organisation",
-                "Organisation",
-                "organisation_id",
+            to_organisation(
                 "The course's organiser (主办组织)",
             ),
         ),
@@ -166,18 +136,11 @@ class Course(Record, table=True):
 class CourseSession(Record, table=True):
     __tablename__ = "course_session"
 
-    course_id: int = col(
-        "The course (所属课程)", zh="所属课程", en="Course", foreign_key="course.id", index=True
+    course_id: int = reference("course", "The course (所属课程)", zh="所属课程", en="Course")
+    organisation_id: int = organisation_link(
+        "The course's organiser, copied from the course (主办组织)", zh="主办组织", copied=True
     )
-    organisation_id: int = col(
-        "The course's organiser, copied from the course (主办组织)",
-        zh="主办组织",
-        en="Organisation",
-        writable=False,
-        foreign_key="organisation.id",
-        index=True,
-    )
-    session_date: date = col("Date (日期)", zh="日期", en="Date", index=True)
+    session_date: date = dated("Date (日期)", zh="日期", en="Date", optional=False)
     topic: str | None = col(
         "Topic (主题)", zh="主题", en="Topic", searchable=True, default=None, max_length=200
     )
@@ -207,10 +170,7 @@ class CourseSession(Record, table=True):
         ),
         relations=(
             ToOne("course", "Course", "course_id", "The course (所属课程)", on_delete="cascade"),
-            ToOne(
-                "organisation",
-                "Organisation",
-                "organisation_id",
+            to_organisation(
                 "The person's home community (所在社区)",
                 reverse=("enrolments", "Course enrolments of people living here (报名学员)"),
             ),
@@ -224,43 +184,14 @@ class CourseSession(Record, table=True):
 class Enrolment(Record, table=True):
     __tablename__ = "enrolment"
 
-    course_id: int = col(
-        "The course (所属课程)", zh="所属课程", en="Course", foreign_key="course.id", index=True
+    course_id: int = reference("course", "The course (所属课程)", zh="所属课程", en="Course")
+    organisation_id: int = organisation_link(
+        "The person's home community (所在社区)", zh="所在社区", en="Home organisation"
     )
-    organisation_id: int = col(
-        "The person's home community (所在社区)",
-        zh="所在社区",
-        en="Home organisation",
-        foreign_key="organisation.id",
-        index=True,
-    )
-    name: str = col(
-        "Full name (姓名)",
-        zh="姓名",
-        en="Name",
-        searchable=True,
-        pinyin="person",
-        max_length=50,
-        index=True,
-    )
-    phone: str | None = col(
-        "Mobile number (手机号码)",
-        zh="手机号码",
-        en="Phone",
-        sensitive=True,
-        default=None,
-        sa_type=Sealed("phone"),
-        checks=("mobile",),
-        filterable=False,
-        orderable=False,
-    )
-    status: EnrolmentStatus = col(
-        "Progress (状态)",
-        zh="状态",
-        en="Status",
-        default=EnrolmentStatus.ENROLLED,
-        sa_type=enum_column(EnrolmentStatus),
-        index=True,
+    name: str = person_name()
+    phone: str | None = mobile_phone(filterable=False)
+    status: EnrolmentStatus = choice(
+        EnrolmentStatus, "Progress (状态)", zh="状态", en="Status", default=EnrolmentStatus.ENROLLED
     )
     score: int | None = col(
         "Assessment score, 0–100 (考核成绩)",

@@ -11,9 +11,17 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from models.base import EntityMeta, Money, Record, ToOne, col, entity, enum_column
-from models.scholarships import Gender
-from models.sealed import Sealed
+from models.base import EntityMeta, Money, Record, ToOne, col, entity
+from models.common import (
+    Gender,
+    dated,
+    mobile_phone,
+    organisation_link,
+    person_gender,
+    person_name,
+    reference,
+    to_organisation,
+)
 
 
 @entity(
@@ -24,10 +32,7 @@ from models.sealed import Sealed
         label_en="Volunteer",
         description="A Golden Sunshine (金色阳光) volunteer of the association network (志愿者)",
         relations=(
-            ToOne(
-                "organisation",
-                "Organisation",
-                "organisation_id",
+            to_organisation(
                 "Home organisation (所属组织)",
                 reverse=(
                     "volunteers",
@@ -49,38 +54,13 @@ from models.sealed import Sealed
 class Volunteer(Record, table=True):
     __tablename__ = "volunteer"
 
-    name: str = col(
-        "Full name (姓名)",
-        zh="姓名",
-        en="Name",
-        searchable=True,
-        pinyin="person",
-        max_length=50,
-        index=True,
+    name: str = person_name()
+    gender: Gender = person_gender()
+    phone: str | None = mobile_phone()
+    organisation_id: int = organisation_link(
+        "Home organisation, usually a community (所属组织)", en="Home organisation"
     )
-    gender: Gender = col(
-        "Gender (性别)", zh="性别", en="Gender", sa_type=enum_column(Gender), index=True
-    )
-    phone: str | None = col(
-        "Mobile number (手机号码)",
-        zh="手机号码",
-        en="Phone",
-        sensitive=True,
-        default=None,
-        sa_type=Sealed("phone"),
-        checks=("mobile",),
-        orderable=False,
-    )
-    organisation_id: int = col(
-        "Home organisation, usually a community (所属组织)",
-        zh="所属组织",
-        en="Home organisation",
-        foreign_key="organisation.id",
-        index=True,
-    )
-    joined_on: date | None = col(
-        "Date joined (加入日期)", zh="加入日期", en="Joined on", default=None, index=True
-    )
+    joined_on: date | None = dated("Date joined (加入日期)", zh="加入日期", en="Joined on")
     team: str | None = col(
         "Volunteer team (志愿服务队)",
         zh="服务队",
@@ -123,10 +103,7 @@ class Volunteer(Record, table=True):
                 "The activity served at (服务的活动)",
                 reverse=("volunteerServices", "Volunteers' hours at it (志愿服务记录)"),
             ),
-            ToOne(
-                "organisation",
-                "Organisation",
-                "organisation_id",
+            to_organisation(
                 "The volunteer's organisation (所属组织)",
             ),
         ),
@@ -139,27 +116,14 @@ class Volunteer(Record, table=True):
 class VolunteerService(Record, table=True):
     __tablename__ = "volunteer_service"
 
-    volunteer_id: int = col(
-        "The volunteer (志愿者)",
-        zh="志愿者",
-        en="Volunteer",
-        foreign_key="volunteer.id",
-        index=True,
+    volunteer_id: int = reference(
+        "volunteer", "The volunteer (志愿者)", zh="志愿者", en="Volunteer"
     )
-    activity_id: int = col(
-        "The activity (服务活动)",
-        zh="服务活动",
-        en="Activity",
-        foreign_key="activity.id",
-        index=True,
+    activity_id: int = reference(
+        "activity", "The activity (服务活动)", zh="服务活动", en="Activity"
     )
-    organisation_id: int = col(
-        "The volunteer's organisation, copied from the volunteer (所属组织)",
-        zh="所属组织",
-        en="Organisation",
-        foreign_key="organisation.id",
-        index=True,
-        writable=False,
+    organisation_id: int = organisation_link(
+        "The volunteer's organisation, copied from the volunteer (所属组织)", copied=True
     )
     hours: Decimal = col(
         "Hours served, to the hundredth (服务时长，小时)",
