@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 import strawberry
@@ -15,7 +17,7 @@ from graph.context import Context
 from graph.errors import UserError
 from graph.filter_limits import FilterLimits, check_filter
 from graph.operators import DateTimeFilter, StringFilter
-from hongfan import access
+from hongfan import access, reads
 from models.audit import AuditEntry
 from models.messages import message
 from models.validators import parse_record_id
@@ -48,6 +50,21 @@ class AuditLogEdge:
 class AuditLogConnection:
     edges: list[AuditLogEdge] = strawberry.field(description="The entries of this page (本页记录)")
     page_info: relay.PageInfo = strawberry.field(description="Where this page sits (分页信息)")
+    count: strawberry.Private[Callable[[], Awaitable[tuple[int, bool]]]]
+
+    @strawberry.field(
+        description=(
+            "How many entries match the filter over all pages: exact whenever counting them "
+            "takes less than a quarter of a second (always up to 10,000); otherwise a lower "
+            "bound, 10,001, with totalCountIsExact false, as on every other list (总数)"
+        )
+    )
+    async def total_count(self) -> int:
+        return (await self.count())[0]
+
+    @strawberry.field(description="False when totalCount is only a lower bound (总数是否精确)")
+    async def total_count_is_exact(self) -> bool:
+        return (await self.count())[1]
 
 
 @strawberry.input(description="Which audit entries to list (审计日志筛选)")
@@ -99,21 +116,39 @@ async def resolve_audit_log(
     statement = sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(size + 1)  # type: ignore[union-attr]
     if after:
         statement = statement.where(AuditEntry.id < _after_id(after, ctx.language))  # type: ignore[operator, arg-type]
+    conditions: list[Any] = []
     if filter is not None:
         check_filter(filter, FilterLimits.of(ctx.settings), ctx.language)  # before any SQL (#9.1)
         for name in ("actor", "action", "entity", "at"):
             ops = getattr(filter, name)
             if ops is not None:
-                statement = statement.where(*_operators(getattr(AuditEntry, name), ops))
+                conditions.extend(_operators(getattr(AuditEntry, name), ops))
         if filter.record is not None:
             record_id = parse_record_id(filter.record.node_id)
             if record_id is None:
                 raise UserError(message("global_id", ctx.language), code="BAD_ID")
-            statement = statement.where(
+            conditions += [
                 col(AuditEntry.entity) == filter.record.type_name,
                 col(AuditEntry.record_id) == record_id,
-            )
+            ]
+    if conditions:
+        statement = statement.where(*conditions)
     rows = list((await ctx.execute(statement)).scalars().all())
+    where = sa.and_(*conditions) if conditions else None
+    counted: list[tuple[int, bool]] = []
+
+    async def count() -> tuple[int, bool]:  # only when totalCount is asked, once
+        if not counted:
+            counted.append(
+                await reads.honest_count(
+                    ctx.execute,
+                    AuditEntry,  # type: ignore[arg-type]
+                    where,
+                    count_within=ctx.count_within,
+                )
+            )
+        return counted[0]
+
     page = rows[:size]
     edges = [
         AuditLogEdge(
@@ -131,6 +166,7 @@ async def resolve_audit_log(
         for r in page
     ]
     return AuditLogConnection(
+        count=count,
         edges=edges,
         page_info=relay.PageInfo(
             has_next_page=len(rows) > size,

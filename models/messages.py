@@ -67,6 +67,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "金额应为不小于0且最多保留两位小数的数字",
         "en": "The amount must be a non-negative number with at most 2 decimal places",
     },
+    "money.negative": {
+        "zh": "金额不能为负数",
+        "en": "The amount cannot be negative",
+    },
+    "money.too_large": {
+        "zh": "金额过大：最多为 9999999999.99 元",
+        "en": "The amount is too large: at most 9999999999.99 yuan",
+    },
+    "money.decimals": {
+        "zh": "金额最多保留两位小数（精确到分）",
+        "en": "The amount has at most 2 decimal places (exact to the fen)",
+    },
     "aggregate.invalid": {
         "zh": "无法按此统计：{detail}（仅可按选项、年度或所属组织分组，对数值字段求和/最小/最大，且不含个人敏感信息）",
         "en": "Cannot aggregate this way: {detail} (group by a choice, a year or the organisation; sum/min/max numeric fields; never personal data)",

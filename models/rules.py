@@ -178,8 +178,14 @@ def _year(value: int) -> str | None:
 
 def _money(value: Decimal) -> str | None:
     # The size first: quantize() fails on 1e309 (more digits than the context holds).
-    if value < 0 or value >= Decimal("1e10") or value != value.quantize(Decimal("0.01")):
+    if not value.is_finite():
         return "money.format"
+    if value < 0:
+        return "money.negative"
+    if value >= Decimal("1e10"):
+        return "money.too_large"
+    if value != value.quantize(Decimal("0.01")):
+        return "money.decimals"
     return None
 
 
