@@ -15,7 +15,6 @@ from admin_ui.i18n import format_value
 from admin_ui.web import Page
 from hongfan import access
 from hongfan.history import changed_pairs
-from hongfan.policy import Fields
 from models import sealed
 from models.audit import AuditEntry
 from models.base import CHOICE_LABELS, Record, column_meta
@@ -35,19 +34,18 @@ async def describe(
 ) -> Changes:
     found = Changes()
     refs = await _reference_titles(page, session, model, entries)
-    narrowed = access.readable_columns(page.principal, model)
-    mode = access.field_mode(page.principal, model)
     table = model.__table__  # type: ignore[attr-defined]
     for entry in entries:
         rows = []
         for column, before, after in changed_pairs(entry):
-            if column not in table.c or (narrowed is not None and column not in narrowed):
+            if column not in table.c:
                 continue
-            if column_meta(model, column).sensitive:
-                if mode is Fields.HIDDEN:
-                    continue
-                if mode is Fields.FULL and (before is not None or after is not None):
-                    found.clear.add(column)
+            if not access.visibility(page.principal, model, column).readable:
+                continue
+            if access.sensitive_in_clear(page.principal, model, column) and (
+                before is not None or after is not None
+            ):
+                found.clear.add(column)
             rows.append(
                 (
                     label(model, column, page.lang),
@@ -104,11 +102,6 @@ def shown(
         except (sealed.KeyringError, ValueError):
             return page.t("masked")
     if column_meta(model, column).sensitive:
-        if (
-            isinstance(value, enum.Enum)
-            and access.field_mode(page.principal, model) is not Fields.FULL
-        ):
-            return page.t("masked")
         value = access.present(page.principal, model, column, value)
         if value is None:
             return page.t("masked")

@@ -26,12 +26,9 @@ from models.base import ENTITIES, Record, ToMany
 
 
 def detail_columns(page: Page, model: type[Record]) -> list[str]:
-    narrowed = access.readable_columns(page.principal, model)
     columns = []
     for c in model.__table__.columns:  # type: ignore[attr-defined]
         if c.name in {"id", "path"} or pinyin.derived_from(c):
-            continue
-        if narrowed is not None and c.name not in narrowed:
             continue
         if not access.visibility(page.principal, model, c.name).readable:
             continue

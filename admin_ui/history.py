@@ -15,7 +15,7 @@ from admin_ui.registry import AdminView
 from admin_ui.web import Page, redirect
 from hongfan import access, crud, history, reads, redaction
 from hongfan.errors import HongfanError
-from hongfan.policy import Fields, Op
+from hongfan.policy import Op
 from models.validators import parse_record_id
 
 
@@ -23,7 +23,7 @@ async def history_page(page: Page, view: AdminView, pk: int) -> Response:
     """The record's edits (or, on the second tab, who read its personal data), 50 a page."""
     model = view.model
     params = page.request.query_params
-    may_see_reads = access.field_mode(page.principal, model) is Fields.FULL
+    may_see_reads = access.sees_reads_of(page.principal, model)
     reads = params.get("tab") == "reads" and may_see_reads
     before = parse_record_id(params.get("before", ""))
     async with page.db.session(page.principal) as session:

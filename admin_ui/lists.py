@@ -47,23 +47,12 @@ def scoped_statement_options(deleted: bool) -> dict[str, Any]:
 
 def available_columns(page: Page, model: type[Record]) -> list[str]:
     """Every column the caller may see in a list (sensitive ones masked as their role sees them)."""
-    narrowed = access.readable_columns(page.principal, model)
     found = []
     for column in model.__table__.columns:  # type: ignore[attr-defined]
         name = column.name
         if name in HIDDEN_IN_LISTS or pinyin.derived_from(column) or name not in _meta_names(model):
             continue
-        if narrowed is not None and name not in narrowed:
-            continue
-        if not (
-            access.can_read_column(page.principal, model, name)
-            or column_meta(model, name).sensitive
-        ):
-            continue
-        if (
-            column_meta(model, name).sensitive
-            and access.present(page.principal, model, name, "x") is None
-        ):
+        if not access.visibility(page.principal, model, name).readable:
             continue  # hidden outright for this role
         found.append(name)
     # What the record says first; who changed it when, last.

@@ -17,7 +17,7 @@ from admin_ui import audit_view
 from admin_ui.records import label, record_titles, title, type_label
 from admin_ui.registry import BY_SLUG, BY_TYPE
 from admin_ui.web import Page
-from hongfan import access, accounts, reads
+from hongfan import access, accounts, policy, reads
 from hongfan.errors import HongfanError
 from hongfan.persisted import token_operation_names
 from models.accounts import ApiToken, User, UserRole
@@ -177,9 +177,11 @@ async def users_page(page: Page, request: Request) -> Response:
                 str(form.get("email", "")),
                 role,
                 organisation_id=int(organisation)
-                if organisation.isdigit() and role != "partner"
+                if organisation.isdigit() and policy.bound_to(role) != "company"
                 else None,
-                company_id=int(company) if company.isdigit() and role == "partner" else None,
+                company_id=int(company)
+                if company.isdigit() and policy.bound_to(role) == "company"
+                else None,
                 display_name=str(form.get("display_name", "")) or None,
             )
     except HongfanError as error:

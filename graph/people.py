@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any, Optional
 import strawberry
 
 from hongfan import access, reads
-from hongfan.policy import Fields
 from models.base import Record, column_meta
 
 if TYPE_CHECKING:
@@ -37,9 +36,10 @@ def _loader(ctx: Context) -> Any:
     return ctx.loader("people", batch)
 
 
-async def label(ctx: Context, model: type[Record], user_id: int | None) -> str | None:
-    """``user_id`` as the caller may see its person (None when hidden or written by the system)."""
-    if user_id is None or access.field_mode(ctx.principal, model) is Fields.HIDDEN:
+async def label(ctx: Context, model: type[Record], column: str, user_id: int | None) -> str | None:
+    """``user_id`` in ``column`` as the caller may see its person (None when hidden or written
+    by the system); hidden or not is :func:`hongfan.access.visibility`, like every column."""
+    if user_id is None or not access.visibility(ctx.principal, model, column).readable:
         return None
     who = await _loader(ctx).load(int(user_id))
     return access.person_label(ctx.principal, model, who)
@@ -49,7 +49,7 @@ def person_field(model: type[Record], column: str) -> Callable[..., Any]:
     slot = person_slot(column)
 
     async def resolve(root: Any, info: strawberry.Info) -> str | None:
-        return await label(info.context, model, getattr(root, slot))
+        return await label(info.context, model, column, getattr(root, slot))
 
     resolve.__annotations__ = {"root": "Any", "info": strawberry.Info, "return": Optional[str]}  # noqa: UP045
     resolve.__module__ = "graph.types"

@@ -16,15 +16,14 @@ from typing import Any, Optional
 
 import strawberry
 from strawberry import relay
-from strawberry.types.unset import UNSET
 from strawberry.utils.str_converters import to_camel_case
 
 from graph import people
 from graph.enums import gql_enum
 from graph.names import a, snake
-from graph.operators import OPERATOR_INPUT, IDFilter, PinyinStringFilter
+from graph.operators import OPERATOR_INPUT, PinyinStringFilter
 from hongfan import access
-from models.base import ENTITIES, Record, ToMany, ToOne, column_meta
+from models.base import ENTITIES, Record, column_meta
 from models.pinyin import derived_from
 from models.rules import python_type
 
@@ -151,7 +150,7 @@ def _description(model: type[Record], column: str) -> str:
 
 def _may_be_hidden(model: type[Record], column: str) -> bool:
     """Some caller may get null for this column, so it must be nullable in the schema."""
-    return column_meta(model, column).sensitive or not access.always_readable(model, column)
+    return access.may_be_withheld(model, column)
 
 
 # -- node types ------------------------------------------------------------------
@@ -251,162 +250,6 @@ def _build_connection(model: type[Record]) -> type:
     return _register(strawberry.type(cls, description=f"A page of {name} records (分页列表)"))
 
 
-# -- inputs ----------------------------------------------------------------------
-
-
-def _build_filter(model: type[Record]) -> type:
-    name = model.__entity__.type_name
-    filter_name = f"{name}Filter"
-    annotations: dict[str, Any] = {"id": Optional[IDFilter]}  # noqa: UP045
-    namespace: dict[str, Any] = {
-        "__module__": __name__,
-        "id": strawberry.field(default=None, description="By global ID (按编号)"),
-    }
-    for column in _exposed_columns(model):
-        if not column_meta(model, column).filterable:
-            continue
-        if column_meta(model, column).person:
-            annotations[column] = Optional[IDFilter]  # noqa: UP045
-            namespace[column] = strawberry.field(
-                default=None, description=_description(model, column) + ": by the user's global ID"
-            )
-            continue
-        annotations[column] = Optional[operator_input(model, column)]  # noqa: UP045
-        namespace[column] = strawberry.field(default=None, description=_description(model, column))
-    for relation in model.__entity__.relations:
-        if isinstance(relation, ToOne):
-            annotations[relation.fk] = Optional[IDFilter]  # noqa: UP045
-            namespace[relation.fk] = strawberry.field(
-                default=None, description=f"{relation.description}: by its global ID"
-            )
-    for relation in model.__entity__.relations:
-        target = f"{relation.target}Filter"
-        annotations[snake(relation.name)] = f"Optional[{target}]"
-        how = (
-            "has a related record matching"
-            if isinstance(relation, ToMany)
-            else "the related record matches"
-        )
-        namespace[snake(relation.name)] = strawberry.field(
-            default=None, description=f"{relation.description}: {how} this filter"
-        )
-    if model.__entity__.scope == "path":
-        annotations["within"] = Optional[relay.GlobalID]  # noqa: UP045
-        namespace["within"] = strawberry.field(
-            default=None,
-            description=(
-                "This organisation or anything below it, at any depth; an organisation you "
-                "cannot see matches nothing (所属辖区，含下级)"
-            ),
-        )
-    annotations["and_"] = f"Optional[list[{filter_name}]]"
-    annotations["or_"] = f"Optional[list[{filter_name}]]"
-    annotations["not_"] = f"Optional[{filter_name}]"
-    namespace["and_"] = strawberry.field(
-        default=None, name="and", description="All of these (并且)"
-    )
-    namespace["or_"] = strawberry.field(default=None, name="or", description="Any of these (或者)")
-    namespace["not_"] = strawberry.field(default=None, name="not", description="Not this (不满足)")
-    namespace["__annotations__"] = annotations
-    cls = type(filter_name, (), namespace)
-    return _register(strawberry.input(cls, description=f"Which {name} records to list (筛选条件)"))
-
-
-def orderable_columns(model: type[Record]) -> list[str]:
-    return ["id", *[c for c in _exposed_columns(model) if column_meta(model, c).orderable]]
-
-
-def _build_order(model: type[Record]) -> type:
-    name = model.__entity__.type_name
-    annotations: dict[str, Any] = {}
-    namespace: dict[str, Any] = {"__module__": __name__}
-    for column in orderable_columns(model):
-        annotations[column] = Optional[SortDirection]  # noqa: UP045
-        description = (
-            "By creation order (按编号)" if column == "id" else _description(model, column)
-        )
-        if column != "id" and column_meta(model, column).pinyin:
-            description += "; in pinyin order, as Excel and WPS sort Chinese (按拼音排序)"
-        namespace[column] = strawberry.field(default=UNSET, description=description)
-    namespace["__annotations__"] = annotations
-    cls = type(f"{name}Order", (), namespace)
-    return _register(
-        strawberry.input(
-            cls,
-            one_of=True,
-            description=f"One sort key for {name} lists; give a list for several (排序)",
-        )
-    )
-
-
-def writable_columns(model: type[Record]) -> list[str]:
-    return [c.name for c in _columns(model) if column_meta(model, c.name).writable]
-
-
-def _input_scalar(model: type[Record], column: str) -> Any:
-    if _is_fk(model.__table__.c[column]):  # type: ignore[attr-defined]
-        return relay.GlobalID
-    return _scalar(model, column)
-
-
-def _required_on_create(model: type[Record], column: str) -> bool:
-    table_column = model.__table__.c[column]  # type: ignore[attr-defined]
-    derived = column == "organisation_id" and model.__entity__.scope_parent is not None
-    return not table_column.nullable and model.model_fields[column].is_required() and not derived
-
-
-def _input_description(model: type[Record], column: str) -> str:
-    text = _description(model, column)
-    if _is_fk(model.__table__.c[column]):  # type: ignore[attr-defined]
-        text += "; the global ID of the related record"
-    return text
-
-
-def _build_create_input(model: type[Record]) -> type:
-    name = model.__entity__.type_name
-    annotations: dict[str, Any] = {}
-    namespace: dict[str, Any] = {"__module__": __name__}
-    # Required fields first: the generated dataclass needs them before defaulted ones.
-    columns = sorted(writable_columns(model), key=lambda c: not _required_on_create(model, c))
-    for column in columns:
-        scalar = _input_scalar(model, column)
-        if _required_on_create(model, column):
-            annotations[column] = scalar
-            namespace[column] = strawberry.field(description=_input_description(model, column))
-        else:
-            annotations[column] = Optional[scalar]  # noqa: UP045
-            namespace[column] = strawberry.field(
-                default=UNSET, description=_input_description(model, column)
-            )
-    namespace["__annotations__"] = annotations
-    cls = type(f"Create{name}Input", (), namespace)
-    return _register(strawberry.input(cls, description=f"Fields of a new {name} (新建)"))
-
-
-def _build_update_input(model: type[Record]) -> type:
-    name = model.__entity__.type_name
-    annotations: dict[str, Any] = {"id": relay.GlobalID, "version": int}
-    namespace: dict[str, Any] = {
-        "__module__": __name__,
-        "id": strawberry.field(description="The record to change (记录编号)"),
-        "version": strawberry.field(
-            description="The version you read; if someone saved since, the update is refused (版本号)"
-        ),
-    }
-    for column in writable_columns(model):
-        annotations[column] = Optional[_input_scalar(model, column)]  # noqa: UP045
-        namespace[column] = strawberry.field(
-            default=UNSET, description=_input_description(model, column) + " (omit to keep)"
-        )
-    namespace["__annotations__"] = annotations
-    cls = type(f"Update{name}Input", (), namespace)
-    return _register(
-        strawberry.input(
-            cls, description=f"Changes to {a(name)}; omitted fields stay as they are (修改)"
-        )
-    )
-
-
 def _build_payload(model: type[Record]) -> tuple[type, str]:
     name = model.__entity__.type_name
     record_field = snake(name[0].lower() + name[1:])
@@ -428,6 +271,8 @@ def build_all() -> dict[str, GraphEntity]:
     """Build every record type's GraphQL classes once."""
     if GRAPH:
         return GRAPH
+    from graph import inputs  # the inputs import this module's helpers back
+
     for type_name, model in ENTITIES.items():
         payload, payload_field = _build_payload(model)
         GRAPH[type_name] = GraphEntity(
@@ -435,10 +280,10 @@ def build_all() -> dict[str, GraphEntity]:
             node=_build_node(model),
             connection=_build_connection(model),
             edge=_build_edge(model),
-            filter=_build_filter(model),
-            order=_build_order(model),
-            create_input=_build_create_input(model),
-            update_input=_build_update_input(model),
+            filter=inputs.build_filter(model),
+            order=inputs.build_order(model),
+            create_input=inputs.build_create_input(model),
+            update_input=inputs.build_update_input(model),
             payload=payload,
             payload_field=payload_field,
         )

@@ -27,6 +27,8 @@ from hongfan.policy import (
     Fields,
     Op,
     Rows,
+    account_subtree,
+    manages_every_account,
 )
 from hongfan.principal import Principal, Role
 from models.audit import AuditEntry
@@ -145,7 +147,7 @@ def field_mode(principal: Principal, model: type[Record]) -> Fields:
     return FIELDS_BY_ROLE.get(_policy_key(principal), Fields.HIDDEN)
 
 
-def readable_columns(principal: Principal, model: type[Record]) -> frozenset[str] | None:
+def _narrowed_columns(principal: Principal, model: type[Record]) -> frozenset[str] | None:
     """The only columns a caller may read, when the policy narrows them; else None."""
     if principal.is_system:
         return None
@@ -155,10 +157,19 @@ def readable_columns(principal: Principal, model: type[Record]) -> frozenset[str
     return None
 
 
-def always_readable(model: type[Record], column: str) -> bool:
-    """False when some role's narrowed column list leaves ``column`` out."""
+def may_be_withheld(model: type[Record], column: str) -> bool:
+    """Whether some caller gets ``column`` null or masked (the schema then makes it nullable):
+    a sensitive or authorship column, or one a role's narrowed column list leaves out."""
+    meta = column_meta(model, column)
     entry = POLICY.get(model.__entity__.type_name)
-    return entry is None or entry.partner_columns is None or column in entry.partner_columns
+    narrowed = None if entry is None else entry.partner_columns
+    return meta.sensitive or meta.person or (narrowed is not None and column not in narrowed)
+
+
+def sees_reads_of(principal: Principal, model: type[Record]) -> bool:
+    """Whether ``principal`` may see who read ``model`` records' personal data in clear: those
+    who read it in clear themselves (the record's history, second tab)."""
+    return field_mode(principal, model) is Fields.FULL
 
 
 class Visibility(enum.StrEnum):
@@ -178,7 +189,7 @@ def visibility(principal: Principal, model: type[Record], column: str) -> Visibi
 
     A masked choice (family category) is hidden: a mask would not be one of the choices.
     """
-    narrowed = readable_columns(principal, model)
+    narrowed = _narrowed_columns(principal, model)
     if narrowed is not None and column not in narrowed:
         return Visibility.HIDDEN
     if column_meta(model, column).person:
@@ -282,7 +293,7 @@ def administers(principal: Principal) -> bool:
 
 def grantable_roles(principal: Principal) -> list[Role]:
     """The roles ``principal`` may give an account it manages, in declaration order."""
-    if principal.is_system or principal.role is Role.SUPERADMIN:
+    if manages_every_account(principal):
         return list(Role)
     if not administers(principal):
         return []
@@ -291,10 +302,11 @@ def grantable_roles(principal: Principal) -> list[Role]:
 
 def audit_criteria(principal: Principal) -> sa.ColumnElement[bool] | None:
     """Superadmins read the whole audit log, org admins their subtree's, nobody else any."""
-    if principal.is_system or principal.role is Role.SUPERADMIN:
+    if manages_every_account(principal):
         return None
-    if principal.role is Role.ORG_ADMIN and principal.organisation_path:
-        return AuditEntry.organisation_id.in_(subtree_ids(principal.organisation_path))  # type: ignore[union-attr,attr-defined]
+    subtree = account_subtree(principal)
+    if subtree is not None:
+        return AuditEntry.organisation_id.in_(subtree_ids(subtree))  # type: ignore[union-attr,attr-defined]
     return sa.false()
 
 

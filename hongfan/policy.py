@@ -1,4 +1,5 @@
-"""THE permission policy, as data. hongfan.access interprets it; nothing else does.
+"""THE permission policy, as data, and the named account questions built on it
+(``may_manage_user`` …). hongfan.access interprets the record tables; nothing else does.
 
 Rows: for each record type and caller kind, which rows are visible.
 Fields: sensitive columns (marked in the models) are full, masked or hidden by role.
@@ -10,8 +11,9 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Literal
 
-from hongfan.principal import Role
+from hongfan.principal import Principal, Role
 
 
 class Rows(enum.StrEnum):
@@ -68,6 +70,14 @@ ADMINISTRATORS: frozenset[Role] = frozenset({Role.SUPERADMIN, Role.ORG_ADMIN})
 TOKEN_ISSUERS_FOR_OTHERS: frozenset[Role] = frozenset({Role.SUPERADMIN})
 # The roles only a superadmin may hand out.
 SUPERADMIN_GRANTS: frozenset[Role] = frozenset({Role.SUPERADMIN})
+# Who administers the whole network: every account, the whole audit log, every role to grant.
+# An account holding it is out of reach of subtree administrators, and the last active one
+# may not lose it.
+NETWORK_ADMINISTRATORS: frozenset[Role] = frozenset({Role.SUPERADMIN})
+# What an account of each role is bound to: staff to an organisation (their subtree), partners
+# to a company; a role in neither (superadmin) is bound to nothing.
+ORGANISATION_ROLES: frozenset[Role] = frozenset({Role.ORG_ADMIN, Role.EDITOR, Role.VIEWER})
+COMPANY_ROLES: frozenset[Role] = frozenset({Role.PARTNER})
 
 FIELDS_BY_ROLE: dict[Role | str, Fields] = {
     Role.SUPERADMIN: Fields.FULL,
@@ -159,3 +169,53 @@ FIGURE_SOURCES: dict[str, frozenset[str]] = {
     # qualified family health instructors per community: enrolments in instructor courses
     "instructors": frozenset({"Course", "Enrolment"}),
 }
+
+
+# -- accounts: the named questions every surface (GraphQL, admin UI, CLI) asks -------------
+
+
+def bound_to(role: Role | str) -> Literal["organisation", "company"] | None:
+    """What an account of ``role`` is bound to (None: to nothing, a network administrator)."""
+    known = Role(role) if role in {r.value for r in Role} else None
+    if known in ORGANISATION_ROLES:
+        return "organisation"
+    if known in COMPANY_ROLES:
+        return "company"
+    return None
+
+
+def administers_network(role: Role | None) -> bool:
+    """True for a role that administers the whole network (see NETWORK_ADMINISTRATORS)."""
+    return role in NETWORK_ADMINISTRATORS
+
+
+def manages_every_account(actor: Principal) -> bool:
+    """Manages every account, changes its own role and status, lists every user."""
+    return actor.is_system or administers_network(actor.role)
+
+
+def account_subtree(actor: Principal) -> str | None:
+    """The organisation path whose accounts ``actor`` manages when it manages only a subtree's
+    (an org admin); None when it manages every account or none."""
+    if manages_every_account(actor) or actor.role not in ADMINISTRATORS:
+        return None
+    return actor.organisation_path or None
+
+
+def may_manage_user(actor: Principal, role: Role, path: str | None) -> bool:
+    """May ``actor`` create, change or hand tokens to an account of ``role`` bound at ``path``?
+
+    Network administrators manage every account; a subtree administrator the accounts bound
+    within its subtree, never a network administrator's.
+    """
+    if manages_every_account(actor):
+        return True
+    subtree = account_subtree(actor)
+    if subtree is None or administers_network(role) or path is None:
+        return False
+    return path.startswith(subtree)
+
+
+def may_issue_tokens_for_others(actor: Principal) -> bool:
+    """May ``actor`` mint an API token that acts as another account (TOKEN_ISSUERS_FOR_OTHERS)."""
+    return actor.is_system or actor.role in TOKEN_ISSUERS_FOR_OTHERS

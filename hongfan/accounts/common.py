@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hongfan import passwords
+from hongfan import passwords, policy
 from hongfan.errors import HongfanError, Invalid
 from hongfan.principal import Principal, Role, system
 from models.accounts import UserRole
@@ -21,7 +21,7 @@ AUTH = system("auth")
 """The principal to open account sessions with (lookups need no row scope)."""
 
 TOUCH_EVERY = timedelta(minutes=1)  # last_used_at / last_seen_at: at most one write a minute
-STAFF_ROLES = frozenset({Role.ORG_ADMIN, Role.EDITOR, Role.VIEWER})
+STAFF_ROLES = policy.ORGANISATION_ROLES  # bound to an organisation (hongfan.policy.bound_to)
 _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 _UNSET: Any = object()
 

@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from hongfan import access
+from hongfan import access, policy
 from hongfan.access import INCLUDE_DELETED
-from hongfan.accounts.common import STAFF_ROLES, _error
+from hongfan.accounts.common import _error
 from hongfan.errors import Invalid, NotFound
 from hongfan.principal import Principal, Role
 from models.accounts import User
@@ -36,13 +36,7 @@ class Binding:
 
 def may_manage(actor: Principal, binding: Binding) -> bool:
     """True when ``actor`` may create, change or hand tokens to an account bound so."""
-    if actor.is_system or actor.role is Role.SUPERADMIN:
-        return True
-    if actor.role is not Role.ORG_ADMIN or not actor.organisation_path:
-        return False
-    if binding.role is Role.SUPERADMIN or binding.path is None:
-        return False
-    return binding.path.startswith(actor.organisation_path)
+    return policy.may_manage_user(actor, binding.role, binding.path)
 
 
 def _may_manage_any(actor: Principal) -> bool:
@@ -75,9 +69,10 @@ async def current_binding(session: AsyncSession, user: User) -> Binding:
     """The binding ``user`` has now (deleted organisations still count)."""
     role = Role(user.role.value)
     path = None
-    if role in STAFF_ROLES and user.organisation_id is not None:
+    bound = policy.bound_to(role)
+    if bound == "organisation" and user.organisation_id is not None:
         path = await _organisation_path(session, user.organisation_id, include_deleted=True)
-    elif role is Role.PARTNER and user.company_id is not None:
+    elif bound == "company" and user.company_id is not None:
         path = await _company_path(session, user.company_id, include_deleted=True)
     return Binding(role, user.organisation_id, user.company_id, path)
 
@@ -91,7 +86,8 @@ async def _new_binding(
 ) -> Binding:
     """Check a role's requirements and that its organisation or company exists."""
     path = None
-    if role in STAFF_ROLES:
+    bound = policy.bound_to(role)
+    if bound == "organisation":
         if organisation_id is None:
             raise _error(Invalid, "organisation_id", "role.organisation_required", actor)
         if company_id is not None:
@@ -99,7 +95,7 @@ async def _new_binding(
         path = await _organisation_path(session, organisation_id, include_deleted=False)
         if path is None:
             raise _error(Invalid, "organisation_id", "invalid_reference", actor)
-    elif role is Role.PARTNER:
+    elif bound == "company":
         if company_id is None:
             raise _error(Invalid, "company_id", "role.company_required", actor)
         if organisation_id is not None:
@@ -107,7 +103,7 @@ async def _new_binding(
         path = await _company_path(session, company_id, include_deleted=False)
         if path is None:
             raise _error(Invalid, "company_id", "invalid_reference", actor)
-    else:  # superadmin
+    else:  # bound to nothing: a network administrator
         if organisation_id is not None:
             raise _error(Invalid, "organisation_id", "role.no_organisation", actor)
         if company_id is not None:

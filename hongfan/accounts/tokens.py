@@ -10,14 +10,13 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from hongfan import passwords
+from hongfan import passwords, policy
 from hongfan.accounts.common import _audit, _error, _iso, digest, touch_due
 from hongfan.accounts.grants import _managed_user
 from hongfan.accounts.users import principal_for
 from hongfan.errors import Forbidden, Invalid, NotFound
 from hongfan.operations import Operation, OperationsFileError, operations_of
 from hongfan.persisted import bind_operations
-from hongfan.policy import TOKEN_ISSUERS_FOR_OTHERS
 from hongfan.principal import Principal
 from models.accounts import ApiToken, User
 from models.base import utcnow
@@ -115,7 +114,7 @@ async def _check_may_mint(
     if actor.credential != "session":
         raise _error(Forbidden, "password", "token.needs_session", actor)
     if actor.user_id != user.id:
-        if actor.role not in TOKEN_ISSUERS_FOR_OTHERS:
+        if not policy.may_issue_tokens_for_others(actor):
             raise _error(Forbidden, "userId", "token.for_others", actor)
         return  # a superadmin acting for another user
     if password:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from hongfan import passwords
+from hongfan import passwords, policy
 from hongfan.accounts.common import (
     _UNSET,
     _audit,
@@ -117,7 +117,7 @@ async def update_user(
     :class:`~hongfan.errors.Conflict` and nothing is written.
     """
     is_self = actor.user_id is not None and actor.user_id == user_id
-    privileged = actor.is_system or actor.role is Role.SUPERADMIN
+    privileged = policy.manages_every_account(actor)
     rebinds = any(v is not _UNSET for v in (role, organisation_id, company_id))
     changes_access = rebinds or is_active is not _UNSET
     if is_self and changes_access and not privileged:
@@ -153,9 +153,9 @@ async def update_user(
         if not may_manage(actor, binding):
             raise _error(Forbidden, "role", "role.forbidden", actor)
     losing = (
-        user.role is UserRole.SUPERADMIN
+        policy.administers_network(Role(user.role.value))
         and user.is_active
-        and (new_role is not Role.SUPERADMIN or not new_active)
+        and (not policy.administers_network(new_role) or not new_active)
     )
     if losing and await _other_active_superadmins(session, user.id) == 0:
         raise _error(Invalid, "role", "user.last_superadmin", actor)
@@ -209,9 +209,13 @@ async def revoke_credentials(session: AsyncSession, user_id: int) -> None:
     )
 
 
+def _network_administrator_roles() -> list[UserRole]:
+    return [UserRole(r.value) for r in policy.NETWORK_ADMINISTRATORS]
+
+
 async def _other_active_superadmins(session: AsyncSession, user_id: int | None) -> int:
     statement = sa.select(sa.func.count(col(User.id))).where(
-        col(User.role) == UserRole.SUPERADMIN,
+        col(User.role).in_(_network_administrator_roles()),
         col(User.is_active).is_(True),
         col(User.id) != user_id,
     )
@@ -253,11 +257,12 @@ async def principal_for(session: AsyncSession, user: User, *, language: str = "z
 async def list_users(session: AsyncSession, actor: Principal, *, limit: int = 500) -> list[User]:
     """The accounts ``actor`` may manage (and its own), by e-mail address."""
     statement = sa.select(User).order_by(col(User.email)).limit(limit)
-    if actor.is_system or actor.role is Role.SUPERADMIN:
+    if policy.manages_every_account(actor):
         return list((await session.execute(statement)).scalars().all())
-    if actor.role is Role.ORG_ADMIN and actor.organisation_path:
+    subtree = policy.account_subtree(actor)
+    if subtree is not None:
         in_subtree = sa.select(col(Organisation.id)).where(
-            col(Organisation.path).like(actor.organisation_path + "%")
+            col(Organisation.path).like(subtree + "%")
         )
         companies = sa.select(col(Company.id)).where(col(Company.organisation_id).in_(in_subtree))
         statement = statement.where(
@@ -266,7 +271,7 @@ async def list_users(session: AsyncSession, actor: Principal, *, limit: int = 50
                 col(User.company_id).in_(companies),
                 col(User.id) == actor.user_id,
             ),
-            col(User.role) != UserRole.SUPERADMIN,
+            col(User.role).not_in(_network_administrator_roles()),
         )
         return list((await session.execute(statement)).scalars().all())
     return list(

@@ -47,11 +47,8 @@ Progress = Callable[[int], Awaitable[None]]
 
 def export_columns(principal: Principal, model: type[Record]) -> list[str]:
     """The importable columns the caller may read (in clear or masked)."""
-    narrowed = access.readable_columns(principal, model)
     columns = []
     for column in importable_columns(model):
-        if narrowed is not None and column not in narrowed:
-            continue
         if not access.visibility(principal, model, column).readable:
             continue  # hidden, or a masked choice (always blank)
         columns.append(column)
