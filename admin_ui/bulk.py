@@ -3,7 +3,7 @@ rows ticked or for all rows matching the list's filter.
 
 Two steps, like the import: the list's form posts the choice here, a confirmation
 page says exactly what will happen to how many records (naming the first of them),
-and only its confirm button writes — through ``hongfan.crud.bulk``, in one
+and only its confirm button writes — through ``hongfan.bulk_writes.bulk``, in one
 transaction, all or nothing, each record audited with its own change and the
 operation as one ``bulk_…`` entry. The ids are fixed when the confirmation is shown,
 so "all matching the filter" means the rows counted on that page.
@@ -23,7 +23,7 @@ from admin_ui.forms import form_columns
 from admin_ui.listquery import build_list_query, state_params
 from admin_ui.registry import BY_SLUG, AdminView
 from admin_ui.web import Page, redirect
-from hongfan import access, crud, reads
+from hongfan import access, bulk_writes, reads
 from hongfan.errors import HongfanError
 from hongfan.policy import Op
 from models.base import Record, column_meta
@@ -206,7 +206,7 @@ async def _execute(
         crud_action = "update"
     try:
         async with page.db.transaction(page.principal) as session:
-            await crud.bulk(session, model, crud_action, ids, data)
+            await bulk_writes.bulk(session, model, crud_action, ids, data)
     except HongfanError as error:
         async with page.db.session(page.principal) as session:
             named = await reads.by_ids(
