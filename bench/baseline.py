@@ -39,7 +39,7 @@ def _sig(*keys: tuple[str, str]) -> str:
 
 
 SIG_ID = _sig(("id", "asc"))
-SIG_NAME = _sig(("name", "asc"), ("id", "asc"))
+SIG_NAME = _sig(("name_pinyin", "asc"), ("id", "asc"))  # names sort by their pinyin key
 
 
 def _b64url(expr: str) -> str:
@@ -56,7 +56,7 @@ def _gid(type_name: str, id_expr: str) -> str:
 
 def _name_cursor(alias: str) -> str:
     return _b64url(
-        f"""'{{"s":"{SIG_NAME}","v":[' || to_json({alias}.name)::text || ',' || {alias}.id || ']}}'"""
+        f"""'{{"s":"{SIG_NAME}","v":[' || to_json({alias}.name_pinyin)::text || ',' || {alias}.id || ']}}'"""
     )
 
 
@@ -86,13 +86,13 @@ SELECT json_build_object('data', json_build_object('internships', json_build_obj
 _PUBLIC_ORG = "o.deleted_at IS NULL AND o.published"
 SQL_B = f"""
 WITH page AS (
-  SELECT s.id, s.name, s.kind, s.address, s.recognition, s.organisation_id FROM service_site s
+  SELECT s.id, s.name, s.name_pinyin, s.kind, s.address, s.recognition, s.organisation_id FROM service_site s
   WHERE s.deleted_at IS NULL AND s.published
     AND s.organisation_id IN (SELECT o.id FROM organisation o WHERE {_PUBLIC_ORG} AND o.parent_id IN (
         SELECT o.id FROM organisation o WHERE {_PUBLIC_ORG} AND o.parent_id IN (
           SELECT o.id FROM organisation o WHERE {_PUBLIC_ORG} AND o.name = $1)))
-  ORDER BY s.name, s.id LIMIT $2 + 1
-), shown AS (SELECT * FROM page ORDER BY name, id LIMIT $2)
+  ORDER BY s.name_pinyin, s.id LIMIT $2 + 1
+), shown AS (SELECT * FROM page ORDER BY name_pinyin, id LIMIT $2)
 SELECT json_build_object('data', json_build_object('serviceSites', json_build_object(
   'edges', COALESCE((SELECT json_agg(json_build_object('node', json_build_object(
       'id', {_gid("ServiceSite", "p.id")}, 'name', p.name, 'kind', upper(p.kind), 'address', p.address,
@@ -101,16 +101,17 @@ SELECT json_build_object('data', json_build_object('serviceSites', json_build_ob
                          (SELECT json_build_object('name', q.name) FROM organisation q
                           WHERE q.id = o.parent_id AND q.deleted_at IS NULL AND q.published))
                        FROM organisation o WHERE o.id = p.organisation_id AND {_PUBLIC_ORG})))
-      ORDER BY p.name, p.id) FROM shown p), '[]'::json),
+      ORDER BY p.name_pinyin, p.id) FROM shown p), '[]'::json),
   'pageInfo', json_build_object(
       'hasNextPage', (SELECT count(*) FROM page) > $2,
-      'endCursor', (SELECT {_name_cursor("e")} FROM shown e ORDER BY e.name DESC, e.id DESC LIMIT 1))
+      'endCursor', (SELECT {_name_cursor("e")} FROM shown e ORDER BY e.name_pinyin DESC, e.id DESC LIMIT 1))
 )))::text
 """
 
 
 def _sql_c(exact: bool, with_count: bool, grams: bool) -> str:
-    """$1 path prefix pattern, $2 the name (exact) or LIKE pattern, $3/$4 the cursor's name/id,
+    """$1 path prefix pattern, $2 the name (exact) or LIKE pattern, $3/$4 the cursor's pinyin
+    sort key/id (ordered as the app orders names: by ``name_pinyin``, a row comparison that seeks),
     $5 page size, and with ``grams`` $6 the raw search term for the gram index the app uses."""
     if exact:
         name_match = "s.name = $2"
@@ -128,12 +129,13 @@ def _sql_c(exact: bool, with_count: bool, grams: bool) -> str:
     )
     return f"""
 WITH page AS (
-  SELECT s.id, s.name, s.gender, s.university, s.major, s.graduation_year, s.organisation_id
+  SELECT s.id, s.name, s.name_pinyin, s.gender, s.university, s.major, s.graduation_year,
+         s.organisation_id
   FROM scholarship_student s
   WHERE {where}
-    AND ($3::text IS NULL OR s.name > $3 OR (s.name = $3 AND s.id > $4))
-  ORDER BY s.name, s.id LIMIT $5 + 1
-), shown AS (SELECT * FROM page ORDER BY name, id LIMIT $5),
+    AND ($3::text IS NULL OR (s.name_pinyin, s.id) > ($3::text, $4::int))
+  ORDER BY s.name_pinyin, s.id LIMIT $5 + 1
+), shown AS (SELECT * FROM page ORDER BY name_pinyin, id LIMIT $5),
 scope AS (SELECT o.id FROM organisation o WHERE o.path LIKE $1 AND o.deleted_at IS NULL)
 SELECT json_build_object('data', json_build_object('scholarshipStudents', json_build_object(
   'edges', COALESCE((SELECT json_agg(json_build_object(
@@ -154,10 +156,10 @@ SELECT json_build_object('data', json_build_object('scholarshipStudents', json_b
                             AND c.organisation_id IN (SELECT id FROM scope)))) ORDER BY i.id)
             FROM (SELECT i.* FROM internship i WHERE i.student_id = p.id AND i.deleted_at IS NULL
                   AND i.organisation_id IN (SELECT id FROM scope) ORDER BY i.id LIMIT 20) i), '[]'::json))
-      )) ORDER BY p.name, p.id) FROM shown p), '[]'::json),
+      )) ORDER BY p.name_pinyin, p.id) FROM shown p), '[]'::json),
   'pageInfo', json_build_object(
       'hasNextPage', (SELECT count(*) FROM page) > $5,
-      'endCursor', (SELECT {_name_cursor("e")} FROM shown e ORDER BY e.name DESC, e.id DESC LIMIT 1)){count}
+      'endCursor', (SELECT {_name_cursor("e")} FROM shown e ORDER BY e.name_pinyin DESC, e.id DESC LIMIT 1)){count}
 )))::text
 """
 

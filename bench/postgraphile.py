@@ -160,7 +160,7 @@ QUERY_B = """query B($district: String!, $first: Int!) {
     filter: {published: {equalTo: true}, deletedAt: {isNull: true},
              organisation: {published: {equalTo: true}, deletedAt: {isNull: true},
                             parent: {parent: {name: {equalTo: $district}}}}}
-    orderBy: [NAME_ASC, PRIMARY_KEY_ASC], first: $first
+    orderBy: [NAME_PINYIN_ASC, PRIMARY_KEY_ASC], first: $first
   ) {
     edges { node { id name kind address recognition organisation { name parent { name } } } }
     pageInfo { hasNextPage endCursor }
@@ -179,12 +179,12 @@ _C_SELECTION = """
     pageInfo { hasNextPage endCursor }"""
 
 QUERY_C = """query C($filter: ScholarshipStudentFilter!, $first: Int!, $after: Cursor, $offset: Int) {
-  scholarshipStudents(filter: $filter, orderBy: [NAME_ASC, PRIMARY_KEY_ASC], first: $first, after: $after, offset: $offset) {%SELECTION%
+  scholarshipStudents(filter: $filter, orderBy: [NAME_PINYIN_ASC, PRIMARY_KEY_ASC], first: $first, after: $after, offset: $offset) {%SELECTION%
   }
 }""".replace("%SELECTION%", _C_SELECTION)
 
 QUERY_C_COUNT = """query C($filter: ScholarshipStudentFilter!, $first: Int!, $after: Cursor) {
-  scholarshipStudents(filter: $filter, orderBy: [NAME_ASC, PRIMARY_KEY_ASC], first: $first, after: $after) {
+  scholarshipStudents(filter: $filter, orderBy: [NAME_PINYIN_ASC, PRIMARY_KEY_ASC], first: $first, after: $after) {
     totalCount%SELECTION%
   }
 }""".replace("%SELECTION%", _C_SELECTION)

@@ -107,7 +107,7 @@ class Facts:
     partner_company_id: int
     term: str
     matches: int  # students in the admin's subtree whose name contains the term
-    deep_name: str | None
+    deep_name: str | None  # the pinyin sort key (name_pinyin) of the row at 90 %
     deep_id: int | None
     deep_cursor: str | None
     exact_name: str
@@ -136,21 +136,26 @@ def global_id(type_name: str, pk: int) -> str:
     return base64.b64encode(f"{type_name}:{pk}".encode()).decode()
 
 
-NAME_KEYS = [SortKey("name", Direction.ASC), SortKey("id", Direction.ASC)]
+# Names sort by their pinyin sort key (models.pinyin): the ordering the app applies to
+# ``orderBy: [{name: ASC}]``, so the cursors here are the app's own.
+NAME_KEYS = [SortKey("name_pinyin", Direction.ASC), SortKey("id", Direction.ASC)]
 
 
-def name_cursor(name: str, pk: int) -> str:
-    return encode_cursor(SimpleNamespace(name=name, id=pk), NAME_KEYS)
+def name_cursor(name_pinyin: str, pk: int) -> str:
+    """The app's cursor of the row whose pinyin sort key is ``name_pinyin``."""
+    return encode_cursor(SimpleNamespace(name_pinyin=name_pinyin, id=pk), NAME_KEYS)
 
 
 # The same filters the app compiles (row scope of the org admin: organisation in its subtree).
 _SUBTREE = "SELECT o.id FROM organisation o WHERE o.path LIKE $1 AND o.deleted_at IS NULL"
 SQL_MATCHES = f"""SELECT count(*) FROM scholarship_student s WHERE s.deleted_at IS NULL
   AND s.organisation_id IN ({_SUBTREE}) AND lower(s.name) LIKE $2"""
-SQL_AT = f"""SELECT s.name, s.id FROM scholarship_student s WHERE s.deleted_at IS NULL
-  AND s.organisation_id IN ({_SUBTREE}) AND lower(s.name) LIKE $2 ORDER BY s.name, s.id LIMIT 1 OFFSET $3"""
-SQL_WALK = f"""SELECT s.name, s.id FROM scholarship_student s WHERE s.deleted_at IS NULL
-  AND s.organisation_id IN ({_SUBTREE}) AND lower(s.name) LIKE $2 ORDER BY s.name, s.id LIMIT $3"""
+SQL_AT = f"""SELECT s.name_pinyin, s.id, s.name FROM scholarship_student s WHERE s.deleted_at IS NULL
+  AND s.organisation_id IN ({_SUBTREE}) AND lower(s.name) LIKE $2
+  ORDER BY s.name_pinyin, s.id LIMIT 1 OFFSET $3"""
+SQL_WALK = f"""SELECT s.name_pinyin, s.id FROM scholarship_student s WHERE s.deleted_at IS NULL
+  AND s.organisation_id IN ({_SUBTREE}) AND lower(s.name) LIKE $2
+  ORDER BY s.name_pinyin, s.id LIMIT $3"""
 SQL_EXACT = f"""SELECT count(*) FROM scholarship_student s WHERE s.deleted_at IS NULL
   AND s.organisation_id IN ({_SUBTREE}) AND s.name = $2"""
 SQL_HOT_SITES = f"""SELECT s.id FROM service_site s WHERE s.deleted_at IS NULL
@@ -207,8 +212,8 @@ async def prepare_facts(size: str, backend: str, generated: dict[str, Any]) -> F
             (SQL_WALK, (path + "%", like, WALK_ROWS)),
         ],
     )
-    deep_name, deep_id = deep_rows[0] if deep_rows else (None, None)
-    exact_name = mid_rows[0][0] if mid_rows else "不存在"
+    deep_name, deep_id = deep_rows[0][:2] if deep_rows else (None, None)
+    exact_name = mid_rows[0][2] if mid_rows else "不存在"
     (((exact_matches,),),) = await run_queries(
         size, backend, [(SQL_EXACT, (path + "%", exact_name))]
     )
@@ -373,6 +378,11 @@ class Scenario:
     hongfan: Callable[[Facts], Operation]
     baseline: Callable[[Facts], Operation] | None = None
     unit: str = "request"
+    # False: every request differs from the ones before it (c_walk, the writes), the cost of
+    # a request the server has not seen — the headline. True: the same request again and
+    # again, which the app may answer by replaying a statement it has seen (graph/fastlane.py):
+    # reported apart, as "repeated request" figures.
+    repeated: bool = True
 
 
 def _c_filter(facts: Facts, exact: bool = False) -> dict[str, Any]:
@@ -380,6 +390,15 @@ def _c_filter(facts: Facts, exact: bool = False) -> dict[str, Any]:
 
 
 SCENARIOS: list[Scenario] = [
+    Scenario(
+        "c_walk",
+        "c",
+        "org admin: subtree students, name contains the term, grants + internships → company; a different "
+        "page every request (start row and page size vary): nothing repeats — the headline",
+        _walk_hongfan,
+        _walk_baseline,
+        repeated=False,
+    ),
     Scenario(
         "a",
         "a",
@@ -415,13 +434,6 @@ SCENARIOS: list[Scenario] = [
         ),
     ),
     Scenario(
-        "c_walk",
-        "c",
-        "… a different page every request (start row and page size vary): nothing repeats",
-        _walk_hongfan,
-        _walk_baseline,
-    ),
-    Scenario(
         "c_exact",
         "c",
         "… exact name match instead of contains (the yardstick for the search)",
@@ -453,6 +465,7 @@ SCENARIOS: list[Scenario] = [
         "org admin: read version + update (sites/students, hot set of 20); op = read + write",
         _updates,
         unit="read+write",
+        repeated=False,
     ),
 ]
 

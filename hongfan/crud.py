@@ -301,8 +301,8 @@ async def update(
         _derive_scope(session, model, row, refs, lang)
         values["organisation_id"] = row["organisation_id"]
     _check_record(model, row, lang)
-    await check_unique(session, model, row, record.id, lang)
     changed = {k: v for k, v in values.items() if before.get(k) != v}
+    await check_unique(session, model, row, record.id, lang, changed=changed)
     if model.__entity__.scope == "path" and "parent_id" in changed:
         await _move_subtree(session, record, refs.get("parent_id"), lang)
         changed["path"] = record.path  # type: ignore[attr-defined]

@@ -3,6 +3,7 @@ groups and the natural key (``EntityMeta.unique_groups``)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,18 +16,29 @@ from models.messages import message
 
 
 async def check_unique(
-    session: AsyncSession, model: type[Record], row: dict[str, Any], own_id: int | None, lang: str
+    session: AsyncSession,
+    model: type[Record],
+    row: dict[str, Any],
+    own_id: int | None,
+    lang: str,
+    *,
+    changed: Collection[str] | None = None,
 ) -> None:
     """Refuse a row that repeats a unique column, a unique group or the natural key.
 
     The one duplicate check of every write (API, admin UI; imports check whole files the
     same way in ``hongfan.transfer.filecheck``), across every row, hidden or deleted.
+    ``changed`` (an update): only the groups with a column among these are checked — a
+    group the update leaves as it was cannot become a duplicate by it (and a personal
+    value not written is not probed).
     """
     table = model.__table__  # type: ignore[attr-defined]
     errors: list[FieldError] = []
     audit: list[Any] = []
     principal = session.info["principal"]
     for columns in model.__entity__.unique_groups:
+        if changed is not None and not any(c in changed for c in columns):
+            continue
         if any(row.get(c) is None for c in columns if c != "parent_id"):
             continue
         personal = probes.guarded(model, columns)
@@ -53,6 +65,7 @@ async def check_unique(
     for column in table.columns:
         if (
             column.unique
+            and (changed is None or column.name in changed)
             and row.get(column.name) is not None
             and (column.name,) not in model.__entity__.unique_groups
         ):
