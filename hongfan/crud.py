@@ -8,11 +8,6 @@ field-level messages in the caller's language; nothing is written on error
 
 from __future__ import annotations
 
-import contextlib
-import enum
-from collections.abc import AsyncIterator
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,185 +16,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hongfan import access, integrity, redaction
 from hongfan.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from hongfan.policy import Op, Rows
-from hongfan.principal import Principal
 from hongfan.uniqueness import check_unique
+from hongfan.write_steps import (
+    _audit,
+    _authorise,
+    _check_record,
+    _clean,
+    _derive_scope,
+    _jsonable,
+    _lang,
+    _principal,
+    _resolve_references,
+    _unique_as_field_error,
+    audit_organisation,
+    snapshot,
+    writable_columns,
+)
 from models import pinyin
 from models.audit import AuditEntry
-from models.base import ENTITIES, Record, ToOne, column_meta, utcnow
+from models.base import ENTITIES, Record, utcnow
 from models.messages import message
-from models.rules import Invalid as InvalidValue
-from models.rules import check_column, check_record, coerce
-
-
-def _principal(session: AsyncSession) -> Principal:
-    principal: Principal = session.info["principal"]
-    return principal
-
-
-def _lang(session: AsyncSession) -> str:
-    return _principal(session).language
-
-
-def _fk_targets(model: type[Record]) -> dict[str, type[Record]]:
-    """Foreign-key column → the record type it points at."""
-    targets: dict[str, type[Record]] = {}
-    for relation in model.__entity__.relations:
-        if isinstance(relation, ToOne):
-            targets[relation.fk] = ENTITIES[relation.target]
-    return targets
-
-
-def writable_columns(model: type[Record]) -> list[str]:
-    return [
-        c.name
-        for c in model.__table__.columns  # type: ignore[attr-defined]
-        if column_meta(model, c.name).writable
-    ]
-
-
-def _authorise(session: AsyncSession, model: type[Record], op: Op) -> None:
-    if not access.can_write(_principal(session), model, op):
-        raise Forbidden.of("id", "forbidden", _lang(session))
-
-
-def _clean(
-    session: AsyncSession, model: type[Record], data: dict[str, Any], lang: str, *, partial: bool
-) -> dict[str, Any]:
-    """Coerce and check the given values; raise Invalid with every problem at once."""
-    allowed = set(writable_columns(model)) & access.writable_columns(_principal(session), model)
-    errors: list[FieldError] = []
-    cleaned: dict[str, Any] = {}
-    for name, raw in data.items():
-        if name not in allowed:
-            errors.append(FieldError(name, "not_writable", message("not_writable", lang)))
-            continue
-        try:
-            value = coerce(model, name, raw)
-        except InvalidValue as problem:
-            errors.append(
-                FieldError(name, problem.code, message(problem.code, lang, **problem.params))
-            )
-            continue
-        value, issue = check_column(model, name, value)
-        if issue is not None:
-            field, code, params = issue
-            errors.append(FieldError(field, code, message(code, lang, **params)))
-            continue
-        cleaned[name] = value
-    if not partial:
-        for name in allowed:
-            if name in data:
-                continue
-            column = model.__table__.c[name]  # type: ignore[attr-defined]
-            derived = name == "organisation_id" and model.__entity__.scope_parent is not None
-            if not column.nullable and model.model_fields[name].is_required() and not derived:
-                errors.append(FieldError(name, "required", message("required", lang)))
-    if errors:
-        raise Invalid(errors)
-    return cleaned
-
-
-def _check_record(model: type[Record], row: dict[str, Any], lang: str) -> None:
-    problems = check_record(model, row)
-    if problems:
-        raise Invalid([FieldError(f, c, message(c, lang, **p)) for f, c, p in problems])
-
-
-async def _load_visible(
-    session: AsyncSession, model: type[Record], record_id: int
-) -> Record | None:
-    result = await session.execute(sa.select(model).where(model.id == record_id))  # type: ignore[arg-type]
-    return result.scalar_one_or_none()
-
-
-async def _resolve_references(
-    session: AsyncSession, model: type[Record], values: dict[str, Any], lang: str
-) -> dict[str, Record]:
-    """Load every referenced record under the caller's scope: invisible means invalid."""
-    found: dict[str, Record] = {}
-    errors: list[FieldError] = []
-    for fk, target in _fk_targets(model).items():
-        if fk not in values or values[fk] is None:
-            continue
-        record = await _load_visible(session, target, int(values[fk]))
-        if record is None:
-            errors.append(FieldError(fk, "invalid_reference", message("invalid_reference", lang)))
-        else:
-            found[fk] = record
-    if errors:
-        raise Invalid(errors)
-    return found
-
-
-def _derive_scope(
-    session: AsyncSession,
-    model: type[Record],
-    row: dict[str, Any],
-    refs: dict[str, Record],
-    lang: str,
-) -> None:
-    """Fill organisation_id from the parent record and keep writes inside the caller's subtree."""
-    meta = model.__entity__
-    if meta.scope_parent is not None:
-        fk, _parent = meta.scope_parent
-        if fk in refs:
-            row["organisation_id"] = refs[fk].organisation_id  # type: ignore[attr-defined]
-    principal = _principal(session)
-    if meta.scope == "path" and row.get("parent_id") is None:
-        if access.row_rule(principal, model) is not Rows.ALL:
-            raise Forbidden.of("parent_id", "root_forbidden", lang)
-
-
-@contextlib.asynccontextmanager
-async def _unique_as_field_error(model: type[Record], lang: str) -> AsyncIterator[None]:
-    """A unique violation the checks above could not see (a concurrent writer) as a field error.
-
-    The driver's message carries the value (PostgreSQL's DETAIL: Key (id_number)=(…));
-    the error names the field only, and the exception is not chained to it.
-    """
-    try:
-        yield
-    except sa.exc.IntegrityError as error:
-        column = redaction.unique_violation(model, error)
-        if column is None:
-            raise Invalid([FieldError("id", "integrity", message("integrity", lang))]) from None
-        raise Invalid([FieldError(column, "unique", message("unique", lang))]) from None
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
-
-def audit_organisation(record: Record) -> int | None:
-    """The organisation whose subtree a record's audit entries belong to."""
-    if record.__entity__.scope == "path":
-        return record.id
-    return getattr(record, "organisation_id", None)
-
-
-def _audit(session: AsyncSession, action: str, record: Record, changes: dict[str, Any]) -> None:
-    principal = _principal(session)
-    session.add(
-        AuditEntry(
-            actor=principal.actor,
-            action=action,
-            entity=record.__entity__.type_name,
-            record_id=record.id or 0,
-            changes=redaction.seal_changes(type(record), changes),
-            request_id=session.info.get("request_id"),
-            organisation_id=audit_organisation(record),
-        )
-    )
-
-
-def snapshot(record: Record) -> dict[str, Any]:
-    return {c.name: getattr(record, c.name) for c in record.__table__.columns}  # type: ignore[attr-defined]
 
 
 async def create(session: AsyncSession, model: type[Record], data: dict[str, Any]) -> Record:
@@ -247,9 +83,17 @@ def _check_version(session: AsyncSession, record: Record, version: int | None) -
 
 
 async def _write_versioned(
-    session: AsyncSession, model: type[Record], record: Record, values: dict[str, Any]
+    session: AsyncSession,
+    model: type[Record],
+    record: Record,
+    values: dict[str, Any],
+    action: str,
+    changes: dict[str, Any],
 ) -> None:
-    """UPDATE … WHERE version = read version: a concurrent writer makes this a conflict."""
+    """UPDATE … WHERE version = read version, and its audit entry: a concurrent writer makes
+    this a conflict. On PostgreSQL the entry is inserted by the same statement (one round
+    trip: ``WITH changed AS (UPDATE … RETURNING id) INSERT INTO audit_log … SELECT … FROM
+    changed``), so an update is its read, this statement, and the transaction's ends."""
     table = model.__table__  # type: ignore[attr-defined]
     read_version = record.version
     derived = pinyin.derived_values(model, values)  # a changed name's sort key and search text
@@ -259,12 +103,20 @@ async def _write_versioned(
         "updated_at": utcnow(),
         "updated_by": _principal(session).user_id,
     }
+    statement = (
+        sa.update(table)
+        .where(table.c.id == record.id, table.c.version == read_version)
+        .values(**values, **derived)
+    )
+    combined = session.get_bind().dialect.name == "postgresql"
+    if combined:
+        entry = _audit_values(session, model, record, values, action, changes)
+        audit = AuditEntry.__table__  # type: ignore[attr-defined]
+        changed = statement.returning(table.c.id).cte("changed")
+        row = sa.select(*(sa.literal(v, audit.c[k].type) for k, v in entry.items()))
+        statement = sa.insert(audit).from_select(list(entry), row.select_from(changed))  # type: ignore[assignment]
     async with _unique_as_field_error(model, _lang(session)):
-        result = await session.execute(
-            sa.update(table)
-            .where(table.c.id == record.id, table.c.version == read_version)
-            .values(**values, **derived)
-        )
+        result = await session.execute(statement)
     if result.rowcount != 1:  # type: ignore[attr-defined]
         lang = _lang(session)
         raise Conflict(
@@ -280,6 +132,33 @@ async def _write_versioned(
     for name, value in values.items():
         setattr(record, name, value)
     pinyin.store(record, derived)
+    if not combined:
+        _audit(session, action, record, changes)
+
+
+def _audit_values(
+    session: AsyncSession,
+    model: type[Record],
+    record: Record,
+    values: dict[str, Any],
+    action: str,
+    changes: dict[str, Any],
+) -> dict[str, Any]:
+    """The audit entry of a versioned write, as column values (what ``_audit`` adds)."""
+    if model.__entity__.scope == "path":
+        organisation = record.id
+    else:
+        organisation = values.get("organisation_id", getattr(record, "organisation_id", None))
+    return {
+        "at": utcnow(),
+        "actor": _principal(session).actor,
+        "action": action,
+        "entity": model.__entity__.type_name,
+        "record_id": record.id or 0,
+        "changes": redaction.seal_changes(model, changes),
+        "request_id": session.info.get("request_id"),
+        "organisation_id": organisation,
+    }
 
 
 async def update(
@@ -307,17 +186,12 @@ async def update(
         await _move_subtree(session, record, refs.get("parent_id"), lang)
         changed["path"] = record.path  # type: ignore[attr-defined]
     if changed:
-        await _write_versioned(session, model, record, changed)
+        changes = {k: [_jsonable(before.get(k)), _jsonable(v)] for k, v in changed.items()}
+        await _write_versioned(session, model, record, changed, "update", changes)
         if "organisation_id" in changed:
             await _propagate_organisation(
                 session, model, record.id or 0, changed["organisation_id"]
             )
-        _audit(
-            session,
-            "update",
-            record,
-            {k: [_jsonable(before.get(k)), _jsonable(v)] for k, v in changed.items()},
-        )
     return record
 
 
@@ -375,12 +249,11 @@ async def delete(
     _check_version(session, record, version)
     along = await integrity.plan_delete(session, record, subtree=subtree)
     now = utcnow()
-    await _write_versioned(session, model, record, {"deleted_at": now})
-    await integrity.apply(session, along, now, _principal(session).user_id)
     changes: dict[str, Any] = {"deleted_at": [None, _jsonable(now)]}
     if along:
         changes["deleted_with_it"] = integrity.summary(along)
-    _audit(session, "delete", record, changes)
+    await _write_versioned(session, model, record, {"deleted_at": now}, "delete", changes)
+    await integrity.apply(session, along, now, _principal(session).user_id)
     return record
 
 
@@ -396,10 +269,20 @@ async def restore(
     _check_version(session, record, version)
     before = record.deleted_at
     along = await integrity.plan_restore(session, record)
-    await _write_versioned(session, model, record, {"deleted_at": None})
-    await integrity.apply(session, along, None, _principal(session).user_id)
     changes: dict[str, Any] = {"deleted_at": [_jsonable(before), None]}
     if along:
         changes["restored_with_it"] = integrity.summary(along)
-    _audit(session, "restore", record, changes)
+    await _write_versioned(session, model, record, {"deleted_at": None}, "restore", changes)
+    await integrity.apply(session, along, None, _principal(session).user_id)
     return record
+
+
+__all__ = [
+    "audit_organisation",
+    "create",
+    "delete",
+    "restore",
+    "snapshot",
+    "update",
+    "writable_columns",
+]
