@@ -16,6 +16,7 @@ from strawberry.dataloader import DataLoader
 from graph.errors import UserError
 from hongfan import deadline
 from hongfan.db import Database
+from hongfan.disconnect import client_gone
 from hongfan.principal import Principal
 from hongfan.settings import Settings
 from models.audit import AuditEntry
@@ -90,7 +91,8 @@ class Context:
         fails, and a client that goes away cancels the whole request. Cancelling
         asyncpg mid-statement closes the connection, which would fail every other read
         of the request and its clean-up; so a started statement always runs to its end,
-        still holding the lock, and ``close`` waits for it.
+        still holding the lock, and ``close`` waits for it — unless the client has gone
+        away (:func:`hongfan.disconnect.client_gone`): then the statement is cancelled too.
         """
 
         async def locked() -> Any:
@@ -109,7 +111,14 @@ class Context:
         task = asyncio.ensure_future(locked())
         # An abandoned task's failure is nobody's answer: retrieve it so it is not logged.
         task.add_done_callback(lambda done: None if done.cancelled() else done.exception())
-        return await asyncio.shield(task)
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if client_gone(getattr(self.request, "scope", None)):
+                # nobody waits for the answer (hongfan.disconnect): PostgreSQL stops the
+                # statement (asyncpg sends a cancel request) instead of running it on
+                task.cancel()
+            raise
 
     def _check_reads_deadline(self) -> None:
         now = monotonic()

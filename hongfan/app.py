@@ -38,6 +38,7 @@ from hongfan.auth_routes import NO_STORE, auth_routes
 from hongfan.bounded import Refusal, check_graphql_json, is_json, read_body
 from hongfan.db import Database
 from hongfan.deadline import StatementTimeout
+from hongfan.disconnect import CancelOnDisconnect
 from hongfan.headers import SecurityHeaders
 from hongfan.persisted import PersistedStore
 from hongfan.settings import Settings
@@ -232,6 +233,8 @@ def _graphql_endpoint(app: ASGIApp, settings: Settings) -> ASGIApp:
     page on another origin cannot act as a signed-in user.
     """
     endpoint: ASGIApp = GraphQLOverHTTP(app, settings.cache_max_age)
+    # a client that goes away before its answer is complete: its work is cancelled (#9.2)
+    endpoint = CancelOnDisconnect(endpoint)
     # the database going away is a 503 here already, inside CORS: a page on an allowed
     # origin can read it (and its Retry-After) instead of seeing a network error
     endpoint = Unavailable(endpoint, retry_after=settings.retry_after_seconds)
