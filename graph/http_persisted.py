@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -55,30 +55,40 @@ class PersistedOperations:
         if scope["type"] != "http" or method not in ("GET", "POST"):
             await self.app(scope, receive, send)
             return
+        lang = request_language(Request(scope))
+        restricted = await self._allow_list(scope)
+        request: Any = None
         if method == "POST":
-            if not is_json(scope):
-                await self.app(scope, receive, send)
-                return
-            body, receive = await _whole_body(receive)
-            try:
-                request: Any = json.loads(body)
-            except ValueError:
-                request = None
+            if is_json(scope):
+                body, receive = await _whole_body(receive)
+                try:
+                    request = json.loads(body)
+                except ValueError:
+                    request = None
         else:
-            params = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-            request = {name: values[0] for name, values in params.items() if values}
+            pairs = parse_qsl(
+                scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True
+            )
+            request = dict(pairs)  # the last of repeated names, as strawberry reads them
+            if len(request) != len(pairs):  # repeated names: what runs is what was checked
+                scope = {**scope, "query_string": urlencode(request).encode("latin-1")}
             try:
                 if "extensions" in request:
                     request["extensions"] = json.loads(request["extensions"])
             except ValueError:
                 request = None
         if not isinstance(request, dict):
+            if restricted is not None:  # nothing to recognise: nothing runs
+                await _not_allowed(restricted, lang)(scope, receive, send)
+                return
             await self.app(scope, receive, send)  # strawberry says what is wrong with it
             return
-        lang = request_language(Request(scope))
         query = request.get("query")
         extensions = request.get("extensions")
         persisted = extensions.get("persistedQuery") if isinstance(extensions, dict) else None
+        if query is None and persisted is None and restricted is None:
+            await self.app(scope, receive, send)  # GraphiQL's page, or "no query" from strawberry
+            return
         sha: str | None = None
         if persisted is not None:
             sha = _hash_of(persisted)
@@ -99,9 +109,8 @@ class PersistedOperations:
                     await _error(200, text, "PERSISTED_QUERY_NOT_FOUND")(scope, receive, send)
                     return
                 sha = None  # stored already
-        refused = await self._refused(scope, query, request.get("operationName"), lang)
-        if refused is not None:
-            await refused(scope, receive, send)
+        if restricted is not None and not _allowed(restricted, query, request.get("operationName")):
+            await _not_allowed(restricted, lang)(scope, receive, send)
             return
         if sha is not None and isinstance(query, str):
             await self.store.put(sha, query)
@@ -110,23 +119,25 @@ class PersistedOperations:
             scope, receive = _with_request(scope, receive, request)
         await self.app(scope, receive, send)
 
-    async def _refused(
-        self, scope: Scope, query: Any, operation_name: Any, lang: str
-    ) -> JSONResponse | None:
-        """403 when the caller's token has an allow-list without this request's operation."""
+    async def _allow_list(self, scope: Scope) -> dict[str, str] | None:
+        """The operations the caller's token is bound to; None when it is bound to none."""
         info = scope.get(SCOPE_KEY)
         token_id = getattr(getattr(info, "principal", None), "token_id", None)
         if token_id is None:
             return None
-        allowed = await self.store.allowed(token_id)
-        if allowed is None:
-            return None
-        if isinstance(query, str) and isinstance(operation_name, str | None):
-            if canonical_sha256(query, operation_name) in allowed:
-                return None
-        names = "、" if lang != "en" else ", "
-        text = message("operation.not_allowed", lang, names=names.join(sorted(allowed.values())))
-        return _error(403, text, "OPERATION_NOT_ALLOWED")
+        return await self.store.allowed(token_id)
+
+
+def _allowed(allow_list: dict[str, str], query: Any, operation_name: Any) -> bool:
+    if not isinstance(query, str) or not isinstance(operation_name, str | None):
+        return False
+    return canonical_sha256(query, operation_name) in allow_list
+
+
+def _not_allowed(allow_list: dict[str, str], lang: str) -> JSONResponse:
+    separator = ", " if lang == "en" else "、"
+    names = separator.join(sorted(allow_list.values()))
+    return _error(403, message("operation.not_allowed", lang, names=names), "OPERATION_NOT_ALLOWED")
 
 
 def _hash_of(persisted: Any) -> str | None:

@@ -253,3 +253,24 @@ def _canonical(text: str) -> str:
     from hongfan.operations import operations_of
 
     return operations_of(text)[0].canonical
+
+
+async def test_a_bound_token_cannot_slip_another_operation_past_its_list(
+    database: Database, partner_token: str
+):
+    """Repeated parameters, a body that is not JSON, a batch: the token's list still holds."""
+    bearer = {"authorization": f"Bearer {partner_token}", "accept": GQL}
+    other = "query Other { serviceSites { totalCount } }"
+    async with _client(database) as http:
+        repeated = await http.get(
+            "/graphql", params=[("query", SITES), ("query", other)], headers=bearer
+        )
+        form = await http.post("/graphql", data={"query": other}, headers=bearer)
+        batch = await http.post(
+            "/graphql", json=[{"query": SITES}, {"query": other}], headers=bearer
+        )
+    assert form.status_code == 403
+    assert batch.status_code == 400 and "data" not in batch.json()  # refused before anything
+    # the repeated name is read once, as strawberry reads it (the last): that is what is checked
+    assert repeated.status_code == 403, repeated.text
+    assert repeated.json()["errors"][0]["extensions"]["code"] == "OPERATION_NOT_ALLOWED"
