@@ -238,13 +238,29 @@ async def create_api_token(
             description="Your own password, when you signed in more than 15 minutes ago (确认密码)"
         ),
     ] = None,
+    operations: Annotated[
+        str | None,
+        strawberry.argument(
+            description=(
+                "The text of a .graphql file of named operations: the token runs those and "
+                "nothing else (OPERATION_NOT_ALLOWED), a partner system's allow-list; omitted: "
+                "whatever its user's role may (允许的操作)"
+            )
+        ),
+    ] = None,
 ) -> ApiTokenPayload:
     ctx: Context = info.context
     try:
         async with ctx.db.transaction(accounts.AUTH) as session:
             pk = global_id_to_pk(user_id, "User", ctx.principal)
             token, secret = await accounts.issue_token(
-                session, ctx.principal, pk, name=name, expires_days=expires_days, password=password
+                session,
+                ctx.principal,
+                pk,
+                name=name,
+                expires_days=expires_days,
+                password=password,
+                operations=operations,
             )
     except HongfanError as error:
         return ApiTokenPayload(api_token=None, token=None, errors=_errors(error))

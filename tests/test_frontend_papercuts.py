@@ -63,6 +63,25 @@ async def test_given_a_token_for_100000_days_then_told_the_allowed_range_on_expi
     (error,) = payload["errors"]
     assert error["field"] == "expiresDays"
     assert "1 到 3650" in error["message"]
+    bound = await http.post(
+        "/graphql",
+        headers={"x-csrf-token": csrf},
+        json={
+            "query": "mutation($u: ID!, $o: String) { createApiToken(userId: $u, operations: $o)"
+            " { token errors { field message } } }",
+            "variables": {
+                "u": gid("User", user_id),
+                "o": "query Sites { serviceSites { totalCount } }",
+            },
+        },
+    )
+    token = bound.json()["data"]["createApiToken"]["token"]
+    other = await http.post(
+        "/graphql",
+        headers={"authorization": f"Bearer {token}"},
+        json={"query": "{ __typename }"},
+    )
+    assert other.status_code == 403  # the token made over GraphQL is bound like the CLI's
 
 
 async def test_given_a_grant_of_a_hundred_billion_then_told_it_is_too_large_not_badly_written(
