@@ -139,24 +139,57 @@ async def _reads(caller: Caller, role: str, world: World, problems: list[str]) -
                 )
 
 
+async def _mutations(
+    caller: Caller, calls: list[tuple[str, str, str, Any]]
+) -> list[dict[str, Any] | None]:
+    """Run mutations batched, BATCH to a document; each is still its own transaction (as
+    every mutation field is), run in order. ``calls``: (field, argument type, selection,
+    argument value) with the argument written ``$v``; the payloads come back in order."""
+    payloads: list[dict[str, Any] | None] = []
+    for start in range(0, len(calls), BATCH):
+        chunk = list(enumerate(calls[start : start + BATCH], start))
+        head = ", ".join(f"$v{i}: {kind}" for i, (_, kind, _, _) in chunk)
+        body = " ".join(
+            f"m{i}: {field.replace('$v', f'$v{i}')} {{ {selection} }}"
+            for i, (field, _, selection, _) in chunk
+        )
+        result = await caller.call(
+            f"mutation({head}) {{ {body} }}", {f"v{i}": value for i, (*_, value) in chunk}
+        )
+        data = result.get("data")
+        if data is None and len(chunk) > 1:
+            # a refusal raised as an error nulls the whole answer (payloads are non-null)
+            # and may stop the rest: then each of the chunk is asked on its own
+            for _, call in chunk:
+                payloads += await _mutations(caller, [call])
+            continue
+        payloads += [(data or {}).get(f"m{i}") for i, _ in chunk]
+    return payloads
+
+
 async def _creates(caller: Caller, role: str, world: World, problems: list[str]) -> None:
-    for type_name in ENTITIES:
-        payload_field = lower_first(type_name)
-        for side in ("A", "B"):
-            mutation = f"""mutation($input: Create{type_name}Input!) {{ create{type_name}(input: $input) {{
-                {payload_field} {{ id }} errors {{ field code }} }} }}"""
-            result = await caller.call(mutation, {"input": create_input(type_name, world, side)})
-            payload = (result.get("data") or {}).get(f"create{type_name}")
-            created = payload is not None and payload[payload_field] is not None
-            allowed = may(role, type_name, Op.CREATE) and (role == "superadmin" or side == "A")
-            if created != allowed:
-                problems.append(
-                    f"{role} create {type_name} in {side}: created={created} ({payload})"
-                )
-            elif not allowed and payload is not None:
-                codes = {e["code"] for e in payload["errors"]}
-                if not codes & {"forbidden", "invalid_reference"}:
-                    problems.append(f"{role} create {type_name} in {side}: unclear refusal {codes}")
+    cells = [(type_name, side) for type_name in ENTITIES for side in ("A", "B")]
+    payloads = await _mutations(
+        caller,
+        [
+            (
+                f"create{t}(input: $v)",
+                f"Create{t}Input!",
+                f"{lower_first(t)} {{ id }} errors {{ field code }}",
+                create_input(t, world, side),
+            )
+            for t, side in cells
+        ],
+    )
+    for (type_name, side), payload in zip(cells, payloads, strict=True):
+        created = payload is not None and payload[lower_first(type_name)] is not None
+        allowed = may(role, type_name, Op.CREATE) and (role == "superadmin" or side == "A")
+        if created != allowed:
+            problems.append(f"{role} create {type_name} in {side}: created={created} ({payload})")
+        elif not allowed and payload is not None:
+            codes = {e["code"] for e in payload["errors"]}
+            if not codes & {"forbidden", "invalid_reference"}:
+                problems.append(f"{role} create {type_name} in {side}: unclear refusal {codes}")
 
 
 def _is_part(type_name: str) -> bool:
@@ -167,45 +200,58 @@ def _is_part(type_name: str) -> bool:
 async def _updates_and_deletes(
     caller: Caller, role: str, world: World, problems: list[str]
 ) -> None:
-    for type_name in ENTITIES:
-        payload_field = lower_first(type_name)
+    cells = [(type_name, side) for type_name in ENTITIES for side in ("A", "B")]
+    calls = []
+    for type_name, side in cells:
+        record = world.records[type_name][side]
         column, value = samples.update_column(ENTITIES[type_name])
-        for side in ("A", "B"):
-            record = world.records[type_name][side]
-            mutation = f"""mutation($input: Update{type_name}Input!) {{ update{type_name}(input: $input) {{
-                {payload_field} {{ id version }} errors {{ field code }} }} }}"""
-            result = await caller.call(
-                mutation, {"input": {"id": gid(record), "version": record.version, column: value}}
+        calls.append(
+            (
+                f"update{type_name}(input: $v)",
+                f"Update{type_name}Input!",
+                f"{lower_first(type_name)} {{ id version }} errors {{ field code }}",
+                {"id": gid(record), "version": record.version, column: value},
             )
-            payload = (result.get("data") or {}).get(f"update{type_name}")
-            updated = payload is not None and payload[payload_field] is not None
-            visible = expected_visible(role, record, world)
-            allowed = may(role, type_name, Op.UPDATE) and visible
-            if role == "partner" and allowed:
-                allowed = _snake(column) in POLICY[type_name].partner_writable
-            if updated != allowed:
-                problems.append(f"{role} update {type_name} {side}: updated={updated} ({payload})")
-            if updated:
-                record.version += 1
+        )
+    for (type_name, side), payload in zip(cells, await _mutations(caller, calls), strict=True):
+        record = world.records[type_name][side]
+        column, _ = samples.update_column(ENTITIES[type_name])
+        updated = payload is not None and payload[lower_first(type_name)] is not None
+        allowed = may(role, type_name, Op.UPDATE) and expected_visible(role, record, world)
+        if role == "partner" and allowed:
+            allowed = _snake(column) in POLICY[type_name].partner_writable
+        if updated != allowed:
+            problems.append(f"{role} update {type_name} {side}: updated={updated} ({payload})")
+        if updated:
+            record.version += 1
     # Parts before their owners: a deleted student's grants are gone with it (on_delete="cascade").
-    for type_name in sorted(ENTITIES, key=lambda name: not _is_part(name)):
-        payload_field = lower_first(type_name)
-        for side in ("A", "B"):
-            record = world.records[type_name][side]
-            if type_name == "Organisation":
-                continue  # districts have children; deleting them is refused for everyone
-            mutation = f"""mutation($id: ID!) {{ delete{type_name}(id: $id) {{ {payload_field} {{ id }} errors {{ code }} }} }}"""
-            result = await caller.call(mutation, {"id": gid(record)})
-            payload = (result.get("data") or {}).get(f"delete{type_name}")
-            deleted = payload is not None and payload[payload_field] is not None
-            # Refused because live records still depend on it (hongfan.integrity, checked only
-            # once the caller may delete it): access was granted; tests/graph/test_integrity.py
-            # covers the refusal itself.
-            codes = {e["code"] for e in payload["errors"]} if payload is not None else set()
-            deleted = deleted or codes == {"has_dependents"}
-            allowed = may(role, type_name, Op.DELETE) and expected_visible(role, record, world)
-            if deleted != allowed:
-                problems.append(f"{role} delete {type_name} {side}: deleted={deleted} ({payload})")
+    # Districts have children; deleting them is refused for everyone.
+    cells = [
+        (type_name, side)
+        for type_name in sorted(ENTITIES, key=lambda name: not _is_part(name))
+        if type_name != "Organisation"
+        for side in ("A", "B")
+    ]
+    calls = [
+        (
+            f"delete{t}(id: $v)",
+            "ID!",
+            f"{lower_first(t)} {{ id }} errors {{ code }}",
+            gid(world.records[t][side]),
+        )
+        for t, side in cells
+    ]
+    for (type_name, side), payload in zip(cells, await _mutations(caller, calls), strict=True):
+        record = world.records[type_name][side]
+        deleted = payload is not None and payload[lower_first(type_name)] is not None
+        # Refused because live records still depend on it (hongfan.integrity, checked only
+        # once the caller may delete it): access was granted; tests/graph/test_integrity.py
+        # covers the refusal itself.
+        codes = {e["code"] for e in payload["errors"]} if payload is not None else set()
+        deleted = deleted or codes == {"has_dependents"}
+        allowed = may(role, type_name, Op.DELETE) and expected_visible(role, record, world)
+        if deleted != allowed:
+            problems.append(f"{role} delete {type_name} {side}: deleted={deleted} ({payload})")
 
 
 @pytest.mark.parametrize("role", ROLES)
