@@ -27,10 +27,12 @@ from graph.schema import build_schema
 from hongfan.auth import (
     SCOPE_KEY,
     AuthenticationFailed,
+    UnsupportedScheme,
     authenticate,
     authenticate_info,
     csrf_ok,
     csrf_refusal,
+    foreign_scheme,
     page_language,
     request_language,
 )
@@ -208,13 +210,20 @@ class GuardedGraphQL:
             request = Request(scope, receive)
             lang = request_language(request)
             try:
+                if foreign_scheme(request):
+                    raise UnsupportedScheme()  # Basic & co.: 401, never silently anonymous
                 info = await authenticate_info(request)
             except AuthenticationFailed as error:
                 response = _graphql_error(
                     401,
                     error.message(lang),
                     error.extension,
-                    {"WWW-Authenticate": 'Bearer error="invalid_token"'},
+                    # RFC 6750: no error code when no bearer token was sent at all
+                    {
+                        "WWW-Authenticate": "Bearer"
+                        if isinstance(error, UnsupportedScheme)
+                        else 'Bearer error="invalid_token"'
+                    },
                 )
                 await response(scope, receive, send)
                 return

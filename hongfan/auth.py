@@ -85,6 +85,23 @@ class AuthenticationFailed(Exception):
         return message(self.code, lang)
 
 
+class UnsupportedScheme(AuthenticationFailed):
+    """``Authorization`` with a scheme other than Bearer (e.g. Basic) on /graphql: refused
+    with 401 rather than answered as anonymous, so a client that sent credentials is told
+    they were not used (a proxy's own Basic auth must not pass the header on to /graphql)."""
+
+    code = "token.scheme"
+
+
+def foreign_scheme(connection: HTTPConnection) -> bool:
+    """True when ``Authorization`` is present with a scheme other than Bearer."""
+    header = connection.headers.get("authorization")
+    if header is None:
+        return False
+    scheme = header.strip().partition(" ")[0]
+    return scheme.lower() != "bearer"
+
+
 class SessionEnded(AuthenticationFailed):
     """The session cookie names a login session that has ended (signed out, revoked when
     the account was deactivated or its access or password changed, expired): sign in again."""
@@ -271,9 +288,11 @@ __all__ = [
     "AuthInfo",
     "AuthenticationFailed",
     "SessionEnded",
+    "UnsupportedScheme",
     "authenticate",
     "authenticate_info",
     "csrf_ok",
+    "foreign_scheme",
     "page_language",
     "remember_device",
     "request_language",

@@ -97,6 +97,10 @@ ACCOUNT_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "API 令牌无效、已过期或已被吊销",
         "en": "The API token is invalid, expired or revoked",
     },
+    "token.scheme": {
+        "zh": "/graphql 只接受 API 令牌认证（Authorization: Bearer hf_…），不接受 Basic 等其他方式；匿名访问请不要发送 Authorization 头",
+        "en": "/graphql accepts API tokens only (Authorization: Bearer hf_…), not Basic or other schemes; send no Authorization header to ask anonymously",
+    },
     "token.expires_days": {
         "zh": "有效天数应为 1 到 {max} 之间的整数（留空为长期有效）",
         "en": "The number of days must be a whole number from 1 to {max} (none: no expiry)",

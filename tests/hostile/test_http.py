@@ -153,3 +153,38 @@ async def test_the_replayed_path_refuses_the_same_shapes(served: Served, body: A
     # When it comes again with members of the wrong type, then it is a 400, never a 500
     refused(await served.graphql(body), 400, "BAD_REQUEST")
     await served.still_serving()
+
+
+# -- methods and credentials the endpoint does not take ------------------------------------
+
+
+async def test_head_is_405_with_the_methods_graphql_answers(served: Served):
+    """GraphQL over HTTP names GET and POST; HEAD would run a query (audited reads
+    included) to send no body, so it is refused like any other method: 405 with Allow."""
+    for params in ({"query": ORDINARY}, {}):
+        response = await served.http.head("/graphql", params=params)
+        assert response.status_code == 405
+        assert response.headers["allow"] == "GET, POST"
+        assert response.content == b""
+    # and the same request as GET is answered
+    response = await served.http.get("/graphql", params={"query": ORDINARY})
+    assert response.status_code == 200 and "errors" not in response.json()
+    await served.still_serving()
+
+
+@pytest.mark.parametrize("scheme", ["Basic dXNlcjpwYXNz", "Digest username=x", "hf_token"])
+async def test_credentials_of_another_scheme_are_401_not_silently_anonymous(
+    served: Served, scheme: str
+):
+    # Given a client that sends Basic (or other) credentials, by GET and by POST
+    for response in (
+        await served.graphql({"query": ORDINARY}, headers={"authorization": scheme}),
+        await served.http.get(
+            "/graphql", params={"query": ORDINARY}, headers={"authorization": scheme}
+        ),
+    ):
+        # Then it is told, in Chinese, that only API tokens are taken: nothing was answered
+        text = refused(response, 401, "UNAUTHENTICATED")
+        assert "只接受 API 令牌" in text and "Bearer" in text
+        assert response.headers["www-authenticate"] == "Bearer"
+    await served.still_serving()
