@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from admin_ui.web import Page
 from hongfan.statistics import TOTALS, Figures
+from models.activities import ActivityKind
 from models.base import choice_label
 from models.practice import InternshipStatus
 from models.sites import SiteKind
@@ -57,8 +58,14 @@ async def statistics(page: Page) -> dict[str, Any]:
             for d, kinds in districts
         ]
         communities = await figures.communities()
+        activity_totals = await figures.activity_totals()
         return {
-            "totals": {_CAMEL[name]: totals[name] for name in TOTALS},
+            "totals": {
+                **{_CAMEL[name]: totals[name] for name in TOTALS},
+                "activities": activity_totals["activities"],
+                "volunteers": activity_totals["volunteers"],
+            },
+            **await _activities(figures, language),
             "sitesByKind": _ranked(await figures.sites_by_kind(), list(SiteKind), language),
             "sitesByDistrict": by_district,
             "studentsFunded": [
@@ -83,6 +90,42 @@ async def statistics(page: Page) -> dict[str, Any]:
                 if c.lacking and figures.knows_instructors()
             ],
         }
+
+
+async def _activities(figures: Figures, language: str) -> dict[str, Any]:
+    """Activities by kind, district and year; volunteer hours by district (null when the
+    caller may not see volunteers): the figures GraphQL's ``statistics`` gives too."""
+    by_kind = {k: c.count for k, c in (await figures.activities_by_kind()).items()}
+    districts = sorted(
+        (await figures.activities_by_district()).items(),
+        key=lambda item: (-item[1].count, item[0].name, item[0].id),
+    )
+    hours = None
+    if figures.knows_volunteer_hours():
+        hours = [
+            {
+                "districtId": d.id,
+                "districtName": d.name,
+                "volunteers": h.volunteers,
+                "services": h.services,
+                "hours": h.hours,
+            }
+            for d, h in sorted(
+                (await figures.volunteer_hours_by_district()).items(),
+                key=lambda item: (-item[1].hours, item[0].name, item[0].id),
+            )
+        ]
+    return {
+        "activitiesByKind": _ranked(by_kind, list(ActivityKind), language),
+        "activitiesByDistrict": [
+            {"districtId": d.id, "districtName": d.name, "total": c.count} for d, c in districts
+        ],
+        "activitiesByYear": [
+            {"year": y, "count": c.count, "participants": c.participants}
+            for y, c in sorted((await figures.activities_by_year()).items())
+        ],
+        "volunteerHoursByDistrict": hours,
+    }
 
 
 async def dashboard_page(page: Page) -> Response:

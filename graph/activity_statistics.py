@@ -1,29 +1,22 @@
-"""Activity and volunteer figures (活动与志愿服务统计): ``Query.activityStatistics``.
+"""Activity and volunteer figures (活动与志愿服务统计) in GraphQL: their types, and
+``Query.activityStatistics`` (deprecated: ``Query.statistics`` has the same figures).
 
-Activities by kind, by district and by year, and 金色阳光 volunteer hours by district,
-over exactly the rows the caller could list: every statement selects from ORM entities,
-so ``hongfan.access`` adds the caller's row scope and soft delete to each table (the
-anonymous public counts published activities and no volunteer hours at all). A fixed
-number of grouped statements per figure, whatever the data's size.
-
-Districts as in ``graph.statistics``: a row belongs to the district organisation whose
-subtree holds its organisation; rows of the city itself are in the totals only.
+Activities by kind, by district and by year, and 金色阳光 volunteer hours by district are
+computed in the kernel (:class:`hongfan.statistics.activities.ActivityFigures`, over the
+rows the caller could list), which the admin dashboard reads too; the functions here only
+shape them for GraphQL, for ``statistics`` and ``activityStatistics`` alike.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
-import sqlalchemy as sa
 import strawberry
-from sqlmodel import col as sql_col
 
 from graph.enums import gql_enum
-from models.activities import Activity, ActivityKind
-from models.base import CENT, choice_label
-from models.organisations import Organisation, OrganisationLevel
-from models.volunteers import VolunteerService
+from hongfan.statistics import ActivityCount, District, Figures, VolunteerHours
+from models.activities import ActivityKind
+from models.base import choice_label
 
 gql_enum(ActivityKind)
 
@@ -70,163 +63,95 @@ class VolunteerHoursDistrictStat:
     )
 
 
-async def _rows(info: strawberry.Info, statement: Any) -> list[Any]:
-    return list((await info.context.execute(statement)).all())
+def activity_kinds(
+    counts: dict[ActivityKind, ActivityCount], language: str
+) -> list[ActivityKindCount]:
+    """Every kind with its figures, most activities first (then declaration order)."""
+    stats = [
+        ActivityKindCount(
+            kind=kind,
+            label=choice_label(kind, language),
+            count=figure.count,
+            participants=figure.participants,
+        )
+        for kind, figure in counts.items()
+    ]
+    return sorted(stats, key=lambda c: -c.count)
 
 
-async def _districts(info: strawberry.Info) -> dict[int, tuple[str, str]]:
-    """The district organisations the caller can see: id → (name, path)."""
-    statement = (
-        sa.select(sql_col(Organisation.id), sql_col(Organisation.name), sql_col(Organisation.path))
-        .where(sql_col(Organisation.level) == OrganisationLevel.DISTRICT)
-        .order_by(sql_col(Organisation.path))
-    )
-    return {int(i): (name, path) for i, name, path in await _rows(info, statement)}
+def activity_districts(counts: dict[District, ActivityCount]) -> list[ActivityDistrictStat]:
+    """Every visible district with its activities, most first, then by name."""
+    stats = [
+        ActivityDistrictStat(
+            district_id=d.id,
+            district_name=d.name,
+            count=figure.count,
+            participants=figure.participants,
+        )
+        for d, figure in counts.items()
+    ]
+    return sorted(stats, key=lambda s: (-s.count, s.district_name))
 
 
-def _district_of(districts: dict[int, tuple[str, str]]) -> sa.ColumnElement[Any]:
-    return sa.case(
-        *[
-            (sql_col(Organisation.path).startswith(path), sa.literal(i))
-            for i, (_n, path) in districts.items()
-        ],
-        else_=sa.null(),
-    )
+def activity_years(counts: dict[int, ActivityCount]) -> list[ActivityYearStat]:
+    """Years with activities, oldest first."""
+    return [
+        ActivityYearStat(year=y, count=figure.count, participants=figure.participants)
+        for y, figure in sorted(counts.items())
+    ]
 
 
-def _participants() -> sa.ColumnElement[Any]:
-    return sa.func.coalesce(sa.func.sum(sql_col(Activity.participants)), 0)
+def volunteer_hours(hours: dict[District, VolunteerHours]) -> list[VolunteerHoursDistrictStat]:
+    """Every visible district with its volunteers' hours, most hours first, then by name."""
+    stats = [
+        VolunteerHoursDistrictStat(
+            district_id=d.id,
+            district_name=d.name,
+            volunteers=figure.volunteers,
+            services=figure.services,
+            hours=figure.hours,
+        )
+        for d, figure in hours.items()
+    ]
+    return sorted(stats, key=lambda s: (-s.hours, s.district_name))
 
 
-def _hours(hundredths: Any) -> Decimal:
-    """A sum of the Money-typed hours column, stored in hundredths, as exact hours."""
-    return (Decimal(int(hundredths or 0)) / 100).quantize(CENT)
+def _language(info: strawberry.Info) -> str:
+    return "en" if getattr(info.context, "language", "zh") == "en" else "zh"
 
 
 @strawberry.type(
     description="Activities and volunteer hours over the records you may see (活动与志愿服务统计)"
 )
 class ActivityStatistics:
+    figures: strawberry.Private[Figures]
+
     @strawberry.field(
         description="Activities per kind, every kind listed, most first (各类活动数量)"
     )
     async def by_kind(self, info: strawberry.Info) -> list[ActivityKindCount]:
-        statement = sa.select(
-            sql_col(Activity.kind), sa.func.count(sql_col(Activity.id)), _participants()
-        ).group_by(sql_col(Activity.kind))
-        found = {ActivityKind(k): (int(n), int(p)) for k, n, p in await _rows(info, statement)}
-        lang = "en" if getattr(info.context, "language", "zh") == "en" else "zh"
-        counts = [
-            ActivityKindCount(
-                kind=k,
-                label=choice_label(k, lang),
-                count=found.get(k, (0, 0))[0],
-                participants=found.get(k, (0, 0))[1],
-            )
-            for k in ActivityKind
-        ]
-        return sorted(counts, key=lambda c: -c.count)
+        return activity_kinds(await self.figures.activities_by_kind(), _language(info))
 
     @strawberry.field(
         description="Activities by the organiser's district, most first (各区活动数量)"
     )
-    async def by_district(self, info: strawberry.Info) -> list[ActivityDistrictStat]:
-        districts = await _districts(info)
-        if not districts:
-            return []
-        inner = (
-            sa.select(
-                _district_of(districts).label("district_id"),
-                sql_col(Activity.id).label("activity_id"),
-                sql_col(Activity.participants).label("participants"),
-            )
-            .select_from(Activity)
-            .join(Organisation, sql_col(Organisation.id) == sql_col(Activity.organisation_id))
-            .subquery()
-        )
-        statement = (
-            sa.select(
-                inner.c.district_id,
-                sa.func.count(inner.c.activity_id),
-                sa.func.coalesce(sa.func.sum(inner.c.participants), 0),
-            )
-            .where(inner.c.district_id.is_not(None))
-            .group_by(inner.c.district_id)
-        )
-        found = {int(d): (int(n), int(p)) for d, n, p in await _rows(info, statement)}
-        stats = [
-            ActivityDistrictStat(
-                district_id=i,
-                district_name=name,
-                count=found.get(i, (0, 0))[0],
-                participants=found.get(i, (0, 0))[1],
-            )
-            for i, (name, _path) in districts.items()
-        ]
-        return sorted(stats, key=lambda s: (-s.count, s.district_name))
+    async def by_district(self) -> list[ActivityDistrictStat]:
+        return activity_districts(await self.figures.activities_by_district())
 
     @strawberry.field(description="Activities per year held, oldest first (年度活动数量)")
-    async def by_year(self, info: strawberry.Info) -> list[ActivityYearStat]:
-        year = sa.extract("year", sql_col(Activity.held_on))
-        statement = (
-            sa.select(year, sa.func.count(sql_col(Activity.id)), _participants())
-            .group_by(year)
-            .order_by(year)
-        )
-        return [
-            ActivityYearStat(year=int(y), count=int(n), participants=int(p))
-            for y, n, p in await _rows(info, statement)
-        ]
+    async def by_year(self) -> list[ActivityYearStat]:
+        return activity_years(await self.figures.activities_by_year())
 
     @strawberry.field(
         description="Volunteer hours by the volunteers' district, most hours first (各区志愿服务时长)"
     )
-    async def volunteer_hours_by_district(
-        self, info: strawberry.Info
-    ) -> list[VolunteerHoursDistrictStat]:
-        districts = await _districts(info)
-        if not districts:
-            return []
-        inner = (
-            sa.select(
-                _district_of(districts).label("district_id"),
-                sql_col(VolunteerService.volunteer_id).label("volunteer_id"),
-                sql_col(VolunteerService.id).label("service_id"),
-                sa.type_coerce(sql_col(VolunteerService.hours), sa.BigInteger()).label("hours"),
-            )
-            .select_from(VolunteerService)
-            .join(
-                Organisation, sql_col(Organisation.id) == sql_col(VolunteerService.organisation_id)
-            )
-            .subquery()
-        )
-        statement = (
-            sa.select(
-                inner.c.district_id,
-                sa.func.count(sa.distinct(inner.c.volunteer_id)),
-                sa.func.count(inner.c.service_id),
-                sa.func.sum(inner.c.hours, type_=sa.BigInteger()),
-            )
-            .where(inner.c.district_id.is_not(None))
-            .group_by(inner.c.district_id)
-        )
-        found = {int(d): (int(v), int(s), h) for d, v, s, h in await _rows(info, statement)}
-        stats = [
-            VolunteerHoursDistrictStat(
-                district_id=i,
-                district_name=name,
-                volunteers=found.get(i, (0, 0, 0))[0],
-                services=found.get(i, (0, 0, 0))[1],
-                hours=_hours(found.get(i, (0, 0, 0))[2]),
-            )
-            for i, (name, _path) in districts.items()
-        ]
-        return sorted(stats, key=lambda s: (-s.hours, s.district_name))
+    async def volunteer_hours_by_district(self) -> list[VolunteerHoursDistrictStat]:
+        return volunteer_hours(await self.figures.volunteer_hours_by_district())
 
 
 async def resolve_activity_statistics(info: strawberry.Info) -> ActivityStatistics:
     """``Query.activityStatistics``: each figure computed only when selected."""
-    return ActivityStatistics()
+    return ActivityStatistics(figures=Figures(info.context.principal, info.context.execute))
 
 
 __all__ = [
@@ -235,5 +160,9 @@ __all__ = [
     "ActivityStatistics",
     "ActivityYearStat",
     "VolunteerHoursDistrictStat",
+    "activity_districts",
+    "activity_kinds",
+    "activity_years",
     "resolve_activity_statistics",
+    "volunteer_hours",
 ]

@@ -69,6 +69,10 @@ def _query_type() -> type:
     namespace["activity_statistics"] = strawberry.field(
         resolver=resolve_activity_statistics,
         description="Activities by kind, district and year; volunteer hours by district (活动与志愿服务统计)",
+        deprecation_reason=(
+            "Use statistics { activitiesByKind activitiesByDistrict activitiesByYear "
+            "volunteerHoursByDistrict }: the same figures beside the network's others"
+        ),
     )
     namespace["aggregate"] = strawberry.field(
         resolver=resolve_aggregate,

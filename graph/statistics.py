@@ -19,6 +19,16 @@ from typing import Annotated
 
 import strawberry
 
+from graph.activity_statistics import (
+    ActivityDistrictStat,
+    ActivityKindCount,
+    ActivityYearStat,
+    VolunteerHoursDistrictStat,
+    activity_districts,
+    activity_kinds,
+    activity_years,
+    volunteer_hours,
+)
 from graph.enums import gql_enum
 from hongfan.statistics import INSTRUCTORS_PER_COMMUNITY, Community, Figures, fen_to_yuan, path_ids
 from models.base import choice_label
@@ -170,6 +180,8 @@ class StatisticsTotals:
     )
     companies: int = strawberry.field(description="Practice-base companies (实践基地企业数)")
     internships: int = strawberry.field(description="Internships (见习数)")
+    activities: int = strawberry.field(description="Activities (活动场次)")
+    volunteers: int = strawberry.field(description="Golden Sunshine volunteers (金色阳光志愿者数)")
 
 
 @strawberry.type(
@@ -294,7 +306,42 @@ class Statistics:
 
     @strawberry.field(description="Numbers of records visible to the caller (记录总数)")
     async def totals(self) -> StatisticsTotals:
-        return StatisticsTotals(**await self.figures.totals())
+        activity_totals = await self.figures.activity_totals()
+        return StatisticsTotals(
+            **await self.figures.totals(),
+            activities=activity_totals["activities"],
+            volunteers=activity_totals["volunteers"],
+        )
+
+    @strawberry.field(
+        description="Activities per kind, every kind listed, most first (各类活动数量)"
+    )
+    async def activities_by_kind(self, info: strawberry.Info) -> list[ActivityKindCount]:
+        return activity_kinds(await self.figures.activities_by_kind(), _language(info))
+
+    @strawberry.field(
+        description=(
+            "Activities by the organiser's district, every district the caller can see, "
+            "most first (各区活动数量)"
+        )
+    )
+    async def activities_by_district(self) -> list[ActivityDistrictStat]:
+        return activity_districts(await self.figures.activities_by_district())
+
+    @strawberry.field(description="Activities per year held, oldest first (年度活动数量)")
+    async def activities_by_year(self) -> list[ActivityYearStat]:
+        return activity_years(await self.figures.activities_by_year())
+
+    @strawberry.field(
+        description=(
+            "Volunteer hours by the volunteers' district, most hours first (各区志愿服务时长); "
+            "null for callers who may not see volunteers"
+        )
+    )
+    async def volunteer_hours_by_district(self) -> list[VolunteerHoursDistrictStat] | None:
+        if not self.figures.knows_volunteer_hours():
+            return None
+        return volunteer_hours(await self.figures.volunteer_hours_by_district())
 
 
 def _community(c: Community) -> CommunityInstructorsStat:

@@ -168,6 +168,8 @@ POLICY: dict[str, EntityPolicy] = {
 FIGURE_SOURCES: dict[str, frozenset[str]] = {
     # qualified family health instructors per community: enrolments in instructor courses
     "instructors": frozenset({"Course", "Enrolment"}),
+    # volunteers and their hours: volunteers are people, never public
+    "volunteer_hours": frozenset({"Volunteer", "VolunteerService"}),
 }
 
 

@@ -33,8 +33,10 @@ from models import (
     ServiceSite,
     SiteKind,
 )
+from models.activities import Activity
 from models.base import Record
 from models.validators import check_credit_code, check_mobile, check_national_id, national_id_gender
+from models.volunteers import Volunteer, VolunteerService
 from tests.conftest import create_engine, settings_for
 
 DISTRICTS = {"思明区", "湖里区", "集美区", "海沧区", "同安区", "翔安区"}
@@ -57,6 +59,9 @@ MODELS: tuple[type[Record], ...] = (
     Grant,
     Company,
     Internship,
+    Activity,
+    Volunteer,
+    VolunteerService,
 )
 
 

@@ -29,12 +29,14 @@ from hongfan.demo.network import ACTOR, AS_OF, AUTHOR, ROOT_NAME
 from hongfan.demo.people import DemoLoader
 from hongfan.demo.records import load_records
 from hongfan.principal import Role, system
+from models.activities import Activity
 from models.base import Record
 from models.organisations import Organisation, OrganisationLevel
 from models.practice import Company, Internship
 from models.scholarships import Grant, ScholarshipStudent
 from models.sites import ServiceSite
 from models.training import Course, CourseSession, Enrolment
+from models.volunteers import Volunteer, VolunteerService
 
 # Serialises concurrent loaders on PostgreSQL (SQLite writers already queue).
 _PG_LOCK_KEY = 0x686F6E6766616E  # "hongfan"
@@ -54,6 +56,9 @@ class DemoSummary:
     grants: int
     companies: int
     internships: int
+    activities: int
+    volunteers: int
+    volunteer_services: int
     # One line per demo account: e-mail, password (when it can be shown), role and scope.
     logins: tuple[str, ...] = ()
     # The partner's API token, only in the run that created it (it cannot be shown again).
@@ -95,6 +100,9 @@ _COUNTED: dict[str, type[Record]] = {
     "grants": Grant,
     "companies": Company,
     "internships": Internship,
+    "activities": Activity,
+    "volunteers": Volunteer,
+    "volunteer_services": VolunteerService,
 }
 
 
@@ -201,6 +209,8 @@ async def load_demo(
         logins, token, partner = await _demo_users(session, demo_password)
     if summary.created:  # activities, volunteers …: through the spreadsheet import
         await load_records(db)
+        async with db.session(system(ACTOR)) as session:
+            summary = await _count(session, created=True)
     return dataclasses.replace(
         summary,
         logins=tuple(logins),

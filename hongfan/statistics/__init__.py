@@ -13,13 +13,15 @@ share a lookup (the districts) compute it once. Both surfaces read it: GraphQL
 (``graph.statistics``) and the admin dashboard.
 
 One module per concern: ``common`` (value types, scope, district SQL), ``base`` (memo and
-tally reads), ``records`` (totals, sites, internships), ``grants``, ``instructors``.
+tally reads), ``records`` (totals, sites, internships), ``grants``, ``instructors``, ``activities``
+(activities by kind, district and year; volunteer hours by district).
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
+from hongfan.statistics.activities import ActivityCount, ActivityFigures, VolunteerHours
 from hongfan.statistics.common import (
     INSTRUCTORS_PER_COMMUNITY,
     TOTALS,
@@ -36,7 +38,7 @@ from hongfan.statistics.instructors import InstructorFigures
 from hongfan.statistics.records import RecordFigures
 
 
-class Figures(RecordFigures, GrantFigures, InstructorFigures):
+class Figures(RecordFigures, GrantFigures, InstructorFigures, ActivityFigures):
     """The figures ``principal`` may see, read through ``execute`` (the caller's scoped session)."""
 
 
@@ -51,10 +53,12 @@ async def rebuild(execute: Execute) -> None:
 __all__ = [
     "INSTRUCTORS_PER_COMMUNITY",
     "TOTALS",
+    "ActivityCount",
     "Community",
     "District",
     "Figures",
     "GrantFigure",
+    "VolunteerHours",
     "fen_to_yuan",
     "path_ids",
     "rebuild",
