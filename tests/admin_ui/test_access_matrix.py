@@ -29,6 +29,7 @@ from hongfan.db import Database
 from hongfan.policy import Op
 from hongfan.principal import SYSTEM, Principal, Role
 from models.base import Record, column_meta
+from models.coltypes import choice_label
 from models.organisations import Organisation, OrganisationLevel
 from tests.admin_ui.conftest import AdminClient, text_of
 
@@ -56,26 +57,30 @@ async def _district_path(db: Database, name: str) -> str:
         return str((await session.execute(statement)).scalar_one())
 
 
+def _is_choice(model: type[Record], column: str) -> bool:
+    kind = model.__table__.c[column].type  # type: ignore[attr-defined]
+    return isinstance(kind, sa.Enum) or getattr(kind, "enum_cls", None) is not None
+
+
+def _sensitive_columns(model: type[Record]) -> list[str]:
+    table = model.__table__  # type: ignore[attr-defined]
+    return [c.name for c in table.columns if column_meta(model, c.name).sensitive]
+
+
 def _text_columns(model: type[Record]) -> list[str]:
     """The sensitive columns whose value is text (a choice is shown by its label)."""
-    table = model.__table__  # type: ignore[attr-defined]
-    return [
-        c.name
-        for c in table.columns
-        if column_meta(model, c.name).sensitive
-        and not (isinstance(c.type, sa.Enum) or getattr(c.type, "enum_cls", None) is not None)
-    ]
+    return [c for c in _sensitive_columns(model) if not _is_choice(model, c)]
 
 
 async def _samples(
     db: Database, principal: Principal, view: AdminView, path: str | None
 ) -> tuple[Record | None, Record | None]:
-    """One live record the role may see, with every personal text value set when one has
+    """One live record the role may see, with every personal value set when one has
     them (read as the system: rows inside the role's subtree, or the rows the partner's
     own session finds), and one live record outside its district (None without one)."""
     model: Any = view.model
     statement = sa.select(model).where(model.deleted_at.is_(None)).order_by(model.id)
-    for column in _text_columns(model):
+    for column in _sensitive_columns(model):
         statement = statement.where(getattr(model, column).is_not(None))
     outside = None
     if path is not None:
@@ -96,8 +101,15 @@ async def _samples(
 def _value_problems(
     where: str, principal: Principal, view: AdminView, record: Record, text: str
 ) -> list[str]:
-    """Each personal text value of ``record`` shown exactly as ``visibility`` says."""
+    """Each personal value of ``record`` shown exactly as ``visibility`` says (a choice by
+    its label, not in a form, which lists every choice)."""
     problems = []
+    for column in _sensitive_columns(view.model):
+        if not _is_choice(view.model, column) or where == "form":  # a form lists every choice
+            continue
+        shown = choice_label(getattr(record, column), "zh") in text  # a choice: by its label
+        if shown != (access.visibility(principal, view.model, column) is Visibility.CLEAR):
+            problems.append(f"{where} {view.type_name}.{column}: label shown={shown}")
     for column in _text_columns(view.model):
         raw = getattr(record, column)
         value = str(raw.value if isinstance(raw, enum.Enum) else raw)
