@@ -23,10 +23,9 @@ from sqlmodel import col as sql_col
 
 from hongfan import access
 from hongfan.statistics.base import FiguresBase
-from hongfan.statistics.common import District, district_case
+from hongfan.statistics.common import District, in_districts
 from models.activities import Activity, ActivityKind
 from models.base import CENT
-from models.organisations import Organisation
 from models.volunteers import Volunteer, VolunteerService
 
 
@@ -105,18 +104,12 @@ class ActivityFigures(FiguresBase):
             districts = await self.districts()
             if not districts:
                 return {}
-            inner = (
-                sa.select(
-                    district_case(districts.values(), sql_col(Organisation.path)).label(
-                        "district_id"
-                    ),
-                    sql_col(Activity.id).label("activity_id"),
-                    sql_col(Activity.participants).label("participants"),
-                )
-                .select_from(Activity)
-                .join(Organisation, sql_col(Organisation.id) == sql_col(Activity.organisation_id))
-                .subquery()
-            )
+            inner = in_districts(
+                districts.values(),
+                Activity,
+                sql_col(Activity.id).label("activity_id"),
+                sql_col(Activity.participants).label("participants"),
+            ).subquery()
             statement = (
                 sa.select(
                     inner.c.district_id,
@@ -161,22 +154,13 @@ class ActivityFigures(FiguresBase):
             districts = await self.districts()
             if not districts:
                 return {}
-            inner = (
-                sa.select(
-                    district_case(districts.values(), sql_col(Organisation.path)).label(
-                        "district_id"
-                    ),
-                    sql_col(VolunteerService.volunteer_id).label("volunteer_id"),
-                    sql_col(VolunteerService.id).label("service_id"),
-                    sa.type_coerce(sql_col(VolunteerService.hours), sa.BigInteger()).label("hours"),
-                )
-                .select_from(VolunteerService)
-                .join(
-                    Organisation,
-                    sql_col(Organisation.id) == sql_col(VolunteerService.organisation_id),
-                )
-                .subquery()
-            )
+            inner = in_districts(
+                districts.values(),
+                VolunteerService,
+                sql_col(VolunteerService.volunteer_id).label("volunteer_id"),
+                sql_col(VolunteerService.id).label("service_id"),
+                sa.type_coerce(sql_col(VolunteerService.hours), sa.BigInteger()).label("hours"),
+            ).subquery()
             statement = (
                 sa.select(
                     inner.c.district_id,

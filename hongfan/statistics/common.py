@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlmodel import col as sql_col
 
 from hongfan import access
 from hongfan.policy import Rows
@@ -111,6 +112,22 @@ def district_case(districts: Iterable[District], path: Any) -> sa.ColumnElement[
     """SQL for the id of the district whose subtree holds ``path``, else NULL."""
     return sa.case(
         *[(path.startswith(d.path), sa.literal(d.id)) for d in districts], else_=sa.null()
+    )
+
+
+def in_districts(
+    districts: Iterable[District], model: type[Record], *columns: Any
+) -> sa.Select[Any]:
+    """``SELECT district_id, *columns FROM model JOIN organisation``: each row of ``model``
+    with the id of the district holding its organisation (NULL outside every district).
+    Selecting from the ORM entities keeps the caller's row scope on both tables."""
+    organisation_id = model.__table__.c.organisation_id  # type: ignore[attr-defined]
+    return (
+        sa.select(
+            district_case(districts, sql_col(Organisation.path)).label("district_id"), *columns
+        )
+        .select_from(model)
+        .join(Organisation, sql_col(Organisation.id) == organisation_id)
     )
 
 

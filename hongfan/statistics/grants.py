@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import col as sql_col
 
 from hongfan.statistics.base import FiguresBase
-from hongfan.statistics.common import District, GrantFigure, district_case, fen_to_yuan
+from hongfan.statistics.common import District, GrantFigure, fen_to_yuan, in_districts
 from models.organisations import Organisation
 from models.scholarships import Grant
 
@@ -72,17 +72,12 @@ class GrantFigures(FiguresBase):
                         cell[1], cell[2] = fen, n
                 found = {key: (s, fen) for key, (s, fen, grants) in cells.items() if grants}
             else:
-                inner = (
-                    sa.select(
-                        district_case(districts.values(), sql_col(Organisation.path)).label(
-                            "district_id"
-                        ),
-                        sql_col(Grant.year).label("year"),
-                        sql_col(Grant.student_id).label("student_id"),
-                        sql_col(Grant.amount).label("amount"),
-                    )
-                    .select_from(Grant)
-                    .join(Organisation, sql_col(Organisation.id) == sql_col(Grant.organisation_id))
+                inner = in_districts(
+                    districts.values(),
+                    Grant,
+                    sql_col(Grant.year).label("year"),
+                    sql_col(Grant.student_id).label("student_id"),
+                    sql_col(Grant.amount).label("amount"),
                 )
                 if year is not None:
                     inner = inner.where(sql_col(Grant.year) == year)

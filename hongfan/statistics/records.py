@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import col as sql_col
 
 from hongfan.statistics.base import FiguresBase
-from hongfan.statistics.common import TOTALS, District, district_case
+from hongfan.statistics.common import TOTALS, District, in_districts
 from models.organisations import Organisation
 from models.practice import Internship, InternshipStatus
 from models.sites import ServiceSite, SiteKind
@@ -64,20 +64,12 @@ class RecordFigures(FiguresBase):
                 if n:
                     counts[district_id][SiteKind(bucket)] = n
         else:
-            inner = (
-                sa.select(
-                    district_case(districts.values(), sql_col(Organisation.path)).label(
-                        "district_id"
-                    ),
-                    sql_col(ServiceSite.kind).label("kind"),
-                    sql_col(ServiceSite.id).label("site_id"),
-                )
-                .select_from(ServiceSite)
-                .join(
-                    Organisation, sql_col(Organisation.id) == sql_col(ServiceSite.organisation_id)
-                )
-                .subquery()
-            )
+            inner = in_districts(
+                districts.values(),
+                ServiceSite,
+                sql_col(ServiceSite.kind).label("kind"),
+                sql_col(ServiceSite.id).label("site_id"),
+            ).subquery()
             statement = (
                 sa.select(inner.c.district_id, inner.c.kind, sa.func.count(inner.c.site_id))
                 .where(inner.c.district_id.is_not(None))
