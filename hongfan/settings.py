@@ -102,6 +102,7 @@ class Settings:
     import_max_columns: int = 100
     import_max_xlsx_part_mb: int = 50
     import_max_xlsx_ratio: int = 200
+    import_max_cells: int = 1_000_000
     # Background jobs of imports and exports: their files, how long they are kept, and
     # the size above which an admin export runs as a job instead of downloading at once.
     jobs_dir: str = ""  # "" = <temp dir>/hongfan-jobs/<hash of the database URL>
@@ -185,6 +186,7 @@ class Settings:
             import_max_columns=_int(env, "HONGFAN_IMPORT_MAX_COLUMNS", 100),
             import_max_xlsx_part_mb=_int(env, "HONGFAN_IMPORT_MAX_XLSX_PART_MB", 50),
             import_max_xlsx_ratio=_int(env, "HONGFAN_IMPORT_MAX_XLSX_RATIO", 200),
+            import_max_cells=_int(env, "HONGFAN_IMPORT_MAX_CELLS", 1_000_000),
             jobs_dir=env.get("HONGFAN_JOBS_DIR", ""),
             job_retention_hours=_int(env, "HONGFAN_JOB_RETENTION_HOURS", 24),
             retention_years=_int(env, "HONGFAN_RETENTION_YEARS", 0),

@@ -73,6 +73,10 @@ TRANSFER_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "Excel 文件解压后过大（单个部分超过{max_mb} MB），请拆分后再导入",
         "en": "The Excel file unpacks too large (a part over {max_mb} MB); split it and import the parts",
     },
+    "import.too_many_cells": {
+        "zh": "表格过大：单元格（行数 × 列数）最多 {max} 个，请删除多余的行或列，或分成几个文件导入",
+        "en": "The sheet is too large: at most {max} cells (rows × columns); remove extra rows or columns, or split it into several files",
+    },
     "import.xlsx_bomb": {
         "zh": "Excel 文件的压缩结构异常（可能是“压缩炸弹”），已拒绝读取",
         "en": "The Excel file is compressed abnormally (possibly a zip bomb) and was not read",

@@ -129,3 +129,81 @@ def test_the_cli_applies_the_same_limits(
     args = parser.parse_args(["import", "ScholarshipStudent", str(big)])
     assert args.handler(small, args) == 1
     assert "文件过大" in capsys.readouterr().err
+
+
+def test_too_many_cells_are_refused_while_reading_and_before_parsing_an_xlsx() -> None:
+    # Given a sheet of 40 rows × 30 columns (1,200 cells) and a limit of 1,000 cells
+    limits = Limits(max_cells=1000)
+    csv_data = ("\r\n".join(",".join(f"v{r}-{c}" for c in range(30)) for r in range(41))).encode()
+    # Then the CSV is refused while it is read, the limit in the message
+    error = refused(csv_data, "cells.csv", limits)
+    assert error.code == "import.too_many_cells" and "1000" in error.message("zh")
+    # and the same sheet as .xlsx is refused by counting its cells, before openpyxl parses it
+    rows = "".join(
+        f'<row r="{r}">'
+        + "".join(
+            f'<c r="{chr(65 + c % 26)}{r}" t="inlineStr"><is><t>v</t></is></c>' for c in range(30)
+        )
+        + "</row>"
+        for r in range(1, 42)
+    )
+    xml = HEAD + f"<worksheet {NS}><sheetData>{rows}</sheetData></worksheet>"
+    assert refused(workbook_with_sheet(xml.encode()), "cells.xlsx", limits).code == (
+        "import.too_many_cells"
+    )
+    # while the same sheet under the default limits is read whole
+    assert len(read_sheet(workbook_with_sheet(xml.encode()), "cells.xlsx").rows) == 41
+
+
+def test_a_row_wider_than_excel_is_refused_before_a_parser_builds_its_cells() -> None:
+    """openpyxl builds every cell of a row before handing it over: one row of a million
+    cells (a 6.8 MB file, within every size and ratio limit) cost it 162 s and 907 MB."""
+    cells = "".join(f"<c><v>{n}</v></c>" for n in range(20_000))  # Excel stops at 16,384
+    xml = HEAD + f'<worksheet {NS}><sheetData><row r="1">{cells}</row></sheetData></worksheet>'
+    assert refused(workbook_with_sheet(xml.encode()), "wide.xlsx").code == "import.too_many_columns"
+    # and a CSV line of 20,000 commas likewise, before its cells are made
+    assert refused(b"," * 20_000 + b"\r\n1\r\n", "commas.csv").code == "import.too_many_columns"
+
+
+def test_a_dtd_after_a_long_comment_is_refused_as_hostile_xml() -> None:
+    # Given entities declared after 20 KB of comment (past any look at the first bytes)
+    laughs = (
+        HEAD
+        + "<!--"
+        + "x" * 20_000
+        + '--><!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        f'<worksheet {NS}><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&b;</t></is></c></row></sheetData></worksheet>'
+    )
+    assert refused(workbook_with_sheet(laughs.encode()), "laughs.xlsx").code == "import.hostile_xml"
+
+
+def test_the_web_import_and_the_cli_take_the_cells_limit_from_the_settings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from types import SimpleNamespace
+
+    from hongfan.transfer.tasks import _table
+
+    data = ("\r\n".join(",".join(["姓名", "性别", "学校"]) for _ in range(12))).encode()
+    upload = tmp_path / "cells.csv"
+    upload.write_bytes(data)
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
+        secret_key="x",
+        import_max_cells=30,
+    )
+    # Given HONGFAN_IMPORT_MAX_CELLS=30, the check job of an admin upload refuses 36 cells
+    job = SimpleNamespace(
+        path=lambda _name: upload,
+        db=SimpleNamespace(settings=settings),
+        job=SimpleNamespace(type_name="ScholarshipStudent", filename="cells.csv"),
+    )
+    with pytest.raises(SpreadsheetError) as caught:
+        _table(job)  # type: ignore[arg-type]
+    assert caught.value.code == "import.too_many_cells"
+    # and so does the CLI, in Chinese on stderr
+    parser = argparse.ArgumentParser(prog="hongfan")
+    add_io_commands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["import", "ScholarshipStudent", str(upload)])
+    assert args.handler(settings, args) == 1
+    assert "单元格" in capsys.readouterr().err

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 MB = 1024 * 1024
+# Excel's own widest row (column XFD): a row with more cells than this was not made by a
+# spreadsheet program, and is refused before a parser builds its cells.
+ROW_CELLS = 16_384
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class Limits:
     max_ratio: int = (
         200  # uncompressed / compressed, for parts over 1 MB (HONGFAN_IMPORT_MAX_XLSX_RATIO)
     )
+    max_cells: int = 1_000_000  # cells in the sheet, rows × columns (HONGFAN_IMPORT_MAX_CELLS)
     max_entries: int = 1000  # parts in one .xlsx
     header_scan: int = 10  # rows searched for the header row
 
@@ -46,6 +50,7 @@ class Limits:
             max_total_bytes=2
             * int(getattr(settings, "import_max_xlsx_part_mb", base.max_entry_bytes // MB) * MB),
             max_ratio=int(getattr(settings, "import_max_xlsx_ratio", base.max_ratio)),
+            max_cells=int(getattr(settings, "import_max_cells", base.max_cells)),
         )
 
 

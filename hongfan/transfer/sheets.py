@@ -9,8 +9,10 @@ under a row of merged group labels — and gives a :class:`Table`.
 
 Every read is bounded by :class:`~hongfan.transfer.limits.Limits`: the file size; for
 XLSX the size and compression ratio of every zip entry, checked before anything is
-inflated, and no DTD or entity declaration in any XML part (``defusedxml`` guards
-openpyxl's parser as well); the number of rows and of columns. File problems raise
+inflated, and no DTD or entity declaration anywhere in any XML part (``defusedxml``
+guards openpyxl's parser as well); the cells of each worksheet counted in its bytes
+before openpyxl parses it (no more than ``max_cells``, no row wider than Excel's); the
+number of rows, of columns and of cells (rows × columns) while reading. File problems raise
 :class:`SpreadsheetError` with a message code from :mod:`models.messages`.
 """
 
@@ -19,13 +21,14 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from hongfan.transfer.cells import cell_text, header_text
-from hongfan.transfer.limits import DEFAULT_LIMITS, MB, Limits
+from hongfan.transfer.limits import DEFAULT_LIMITS, MB, ROW_CELLS, Limits
 from models.messages import message
 
 MAX_BYTES = DEFAULT_LIMITS.max_bytes
@@ -168,7 +171,8 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
 
 
 def check_xlsx_archive(data: bytes, limits: Limits = DEFAULT_LIMITS) -> None:
-    """Refuse an .xlsx whose parts would inflate too far or that declares XML entities."""
+    """Refuse an .xlsx whose parts would inflate too far, that declares XML entities, or
+    whose sheets hold more cells than the limits — before any XML parser sees it."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError) as error:
@@ -188,14 +192,58 @@ def check_xlsx_archive(data: bytes, limits: Limits = DEFAULT_LIMITS) -> None:
                 entry.compress_size, 1
             ):
                 raise SpreadsheetError("import.xlsx_bomb")
+        for entry in entries:
             if entry.filename.lower().endswith((".xml", ".rels", ".vml")):
-                try:
-                    with archive.open(entry) as part:
-                        head = part.read(8192)
-                except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as error:
-                    raise SpreadsheetError("import.unreadable") from error
-                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                _scan_part(archive, entry, limits)
+
+
+# A tag of a row or a cell, with or without a namespace prefix (<row …>, <x:c …>).
+_TAG = re.compile(rb"<(?:[A-Za-z_][\w.\-]{0,31}:)?(row|c)[\s/>]")
+_CHUNK = MB
+_OVERLAP = 64  # longer than any tag _TAG matches, and than <!DOCTYPE / <!ENTITY
+
+
+def _scan_part(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, limits: Limits) -> None:
+    """Read one XML part as a stream (its size is checked already): no DTD or entity
+    declaration anywhere in it (defusedxml's rule, before any parser), and for a
+    worksheet no more cells than :attr:`Limits.max_cells` nor a row wider than Excel's.
+
+    Counting tags in the bytes costs a fraction of a second for the largest part allowed;
+    openpyxl builds every cell of a row before handing it over, so one row of a million
+    cells would cost it minutes and a gigabyte (measured: 162 s, 907 MB for a 6.8 MB file).
+    """
+    sheet = entry.filename.lower().startswith("xl/worksheets/")
+    cells = row_cells = 0
+    tail = b""
+    try:
+        with archive.open(entry) as part:
+            while True:
+                chunk = part.read(_CHUNK)
+                data = tail + chunk
+                if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
                     raise SpreadsheetError("import.hostile_xml")
+                # a tag that starts in the last bytes may be cut off: scanned next time
+                cut = len(data) - _OVERLAP if chunk else len(data)
+                if sheet:
+                    for match in _TAG.finditer(data, 0, len(data)):
+                        if match.start() >= cut:
+                            break
+                        if match.group(1) == b"row":
+                            row_cells = 0
+                            continue
+                        cells += 1
+                        row_cells += 1
+                        if row_cells > ROW_CELLS:
+                            raise SpreadsheetError(
+                                "import.too_many_columns", max=limits.max_columns
+                            )
+                        if cells > limits.max_cells:
+                            raise SpreadsheetError("import.too_many_cells", max=limits.max_cells)
+                if not chunk:
+                    return
+                tail = data[max(cut, 0) :]
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as error:
+        raise SpreadsheetError("import.unreadable") from error
 
 
 def _xlsx_rows(data: bytes, limits: Limits) -> Iterator[tuple[int, list[Any]]]:
@@ -242,7 +290,10 @@ def _parse_error(error: Exception) -> SpreadsheetError:
 def _collect(raw_rows: Iterable[tuple[int, list[Any]]], limits: Limits) -> Sheet:
     rows: list[tuple[int, Cells]] = []
     allowed = limits.max_rows + limits.header_scan
+    total = 0
     for number, raw in raw_rows:
+        if len(raw) > ROW_CELLS:  # a CSV line of commas: refused before its cells are made
+            raise SpreadsheetError("import.too_many_columns", max=limits.max_columns)
         cells = [cell_text(v) for v in raw]
         while cells and cells[-1] is None:
             cells.pop()
@@ -252,6 +303,9 @@ def _collect(raw_rows: Iterable[tuple[int, list[Any]]], limits: Limits) -> Sheet
             raise SpreadsheetError("import.too_many_columns", max=limits.max_columns)
         if len(rows) >= allowed:
             raise SpreadsheetError("import.too_many_rows", max=limits.max_rows)
+        total += len(cells)
+        if total > limits.max_cells:
+            raise SpreadsheetError("import.too_many_cells", max=limits.max_cells)
         rows.append((number, cells))
     if not rows:
         raise SpreadsheetError("import.empty")
