@@ -3,20 +3,36 @@
 PostgreSQL tests run against ``HONGFAN_TEST_POSTGRES_URL``. Without it they
 skip with a reason — unless ``HONGFAN_REQUIRE_POSTGRES=1`` (set by .ci/run),
 when a missing server fails the run instead of silently skipping.
+
+Every test gets an empty database with every table, as ``create_all`` makes it, but
+without paying for ``create_all`` each time (it was most of the suite's time):
+
+* SQLite: the tables are created once per run in a template file; each test gets a copy.
+* PostgreSQL: the tables are created once; each test then starts from them emptied
+  (every row deleted, every sequence restarted). A test that changed the schema itself
+  (dropped a trigger, ran a migration, added a table) is noticed by a fingerprint of the
+  catalogue, and the next test gets the schema rebuilt from the models instead.
+
+Password hashing runs with argon2's cheapest parameters in the test process (see
+``_cheap_password_hashing``); the production parameters are checked by test_accounts.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers every table)
+from hongfan import passwords
 from hongfan.db import Database, create_engine
 from hongfan.settings import Settings, normalise_database_url
 
@@ -24,6 +40,22 @@ from hongfan.settings import Settings, normalise_database_url
 # make, and every server process they start, reads it from the environment.
 TEST_KEYS = '{"active": "test1", "keys": {"test1": "PVh4ng8IQ4_f_sKR_o1wtbyS-elxpVx2xRILhLbL0wI"}, "index_key": "-zsurqy1PNVe7oQ66qe3hCL2cjjFCM3wxYsKX8eJVc0"}'
 os.environ.setdefault("HONGFAN_KEYS", TEST_KEYS)
+
+# What production hashes with (argon2-cffi's RFC 9106 low-memory profile), kept for the test
+# that checks it; the tests themselves hash with the cheapest argon2id parameters. A real hash
+# takes ~0.1 s alone and over a second on a loaded 2-core machine, and the tests create and
+# sign in hundreds of users: that was minutes of the suite. Server processes the tests start
+# (uvicorn subprocesses) keep the production parameters.
+PRODUCTION_HASHER = passwords._hasher
+
+
+def _cheap_password_hashing() -> None:
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    passwords._hasher = cheap
+    passwords.DUMMY_HASH = cheap.hash("no account has this password")
+
+
+_cheap_password_hashing()
 
 POSTGRES_URL = os.environ.get("HONGFAN_TEST_POSTGRES_URL", "")
 REQUIRE_POSTGRES = os.environ.get("HONGFAN_REQUIRE_POSTGRES", "") == "1"
@@ -52,6 +84,7 @@ def settings_for(url: str) -> Settings:
 
 
 async def _reset_schema(engine: AsyncEngine) -> None:
+    """Every table, from the models, in an empty schema (PostgreSQL: the old one dropped)."""
     async with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             await connection.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
@@ -59,12 +92,110 @@ async def _reset_schema(engine: AsyncEngine) -> None:
         await connection.run_sync(SQLModel.metadata.create_all)
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file with every table and nothing else, made once per run; tests copy it."""
+    path = tmp_path_factory.mktemp("template") / "blank.db"
+
+    async def build() -> None:
+        engine = create_engine(settings_for(f"sqlite+aiosqlite:///{path}"))
+        try:
+            await _reset_schema(engine)
+        finally:
+            await engine.dispose()  # the last connection closing folds the WAL into the file
+
+    asyncio.run(build())
+    return path
+
+
+# A digest of what create_all makes in PostgreSQL's public schema: tables, columns, defaults,
+# constraints, indexes, triggers (and whether they are enabled), functions. Equal digests mean
+# the schema is as the models make it and emptying the tables gives a fresh database.
+_PG_FINGERPRINT = """
+SELECT md5(coalesce(string_agg(item, ' | ' ORDER BY item), '')) FROM (
+  SELECT 'rel ' || c.relname || ' ' || c.relkind::text
+    FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace
+  UNION ALL
+  SELECT 'col ' || c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+         || ' ' || a.attnotnull::text || ' ' || coalesce(pg_get_expr(d.adbin, d.adrelid), '')
+    FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+    LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+   WHERE c.relnamespace = 'public'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped
+  UNION ALL
+  SELECT 'con ' || conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid)
+    FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+  UNION ALL
+  SELECT 'idx ' || pg_get_indexdef(i.indexrelid)
+    FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+   WHERE c.relnamespace = 'public'::regnamespace
+  UNION ALL
+  SELECT 'trg ' || pg_get_triggerdef(t.oid) || ' ' || t.tgenabled::text
+    FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+   WHERE c.relnamespace = 'public'::regnamespace AND NOT t.tgisinternal
+  UNION ALL
+  SELECT 'fn ' || p.oid::regprocedure::text || ' ' || md5(p.prosrc)
+    FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace
+) AS items(item)
+"""
+
+# Every row of every table deleted (triggers and foreign keys off meanwhile: the tally
+# triggers must not count the deletions, and the order of tables does not matter), every
+# sequence back at its start: what a test sees is what create_all leaves.
+_PG_EMPTY = """
+DO $empty$
+DECLARE
+  name regclass;
+BEGIN
+  SET LOCAL session_replication_role = replica;
+  FOR name IN SELECT c.oid::regclass FROM pg_class c
+               WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p') LOOP
+    EXECUTE format('DELETE FROM %s', name);
+  END LOOP;
+  FOR name IN SELECT c.oid::regclass FROM pg_class c
+               WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'S' LOOP
+    EXECUTE format('ALTER SEQUENCE %s RESTART', name);
+  END LOOP;
+END
+$empty$
+"""
+
+
+class _PostgresBlank:
+    """The PostgreSQL test database's schema as create_all made it, known by its digest."""
+
+    fingerprint: str | None = None
+
+    @classmethod
+    async def prepare(cls, engine: AsyncEngine) -> None:
+        if cls.fingerprint is not None and await cls._empty_if_unchanged(engine):
+            return
+        await _reset_schema(engine)
+        async with engine.begin() as connection:
+            cls.fingerprint = (await connection.exec_driver_sql(_PG_FINGERPRINT)).scalar_one()
+
+    @classmethod
+    async def _empty_if_unchanged(cls, engine: AsyncEngine) -> bool:
+        try:
+            async with engine.begin() as connection:
+                now = (await connection.exec_driver_sql(_PG_FINGERPRINT)).scalar_one()
+                if now != cls.fingerprint:
+                    return False
+                await connection.exec_driver_sql(_PG_EMPTY)
+                return True
+        except sa.exc.DBAPIError:  # e.g. a user who may not turn triggers off: rebuild
+            return False
+
+
 @pytest.fixture
-async def database(database_url: str) -> AsyncIterator[Database]:
-    """An empty database with every table, created from the models."""
+async def database(database_url: str, sqlite_template: Path) -> AsyncIterator[Database]:
+    """An empty database with every table, as the models make them."""
     settings = settings_for(database_url)
-    engine = create_engine(settings)
-    await _reset_schema(engine)
+    if database_url.startswith("sqlite"):
+        shutil.copyfile(sqlite_template, sa.make_url(database_url).database or "")
+        engine = create_engine(settings)
+    else:
+        engine = create_engine(settings)
+        await _PostgresBlank.prepare(engine)
     db = Database(settings, engine)
     yield db
     await db.dispose()
@@ -95,4 +226,10 @@ def sql_counter(database: Database) -> Iterator[StatementCounter]:
     sa.event.remove(database.engine.sync_engine, "before_cursor_execute", counter)
 
 
-__all__ = ["StatementCounter", "create_engine", "postgres_url", "settings_for"]
+__all__ = [
+    "PRODUCTION_HASHER",
+    "StatementCounter",
+    "create_engine",
+    "postgres_url",
+    "settings_for",
+]

@@ -16,6 +16,7 @@ from hongfan.principal import SYSTEM, Principal, Role
 from models import ApiToken, AuditEntry, AuthSession, Company, LoginFailure, Organisation, User
 from models.base import utcnow
 from tests import factories
+from tests.conftest import PRODUCTION_HASHER
 
 
 @dataclass
@@ -70,6 +71,16 @@ def test_passwords_hash_verify_and_generate():
     assert not passwords.needs_rehash(hashed)
     generated = {passwords.generate_password() for _ in range(20)}
     assert len(generated) == 20 and all(len(p) >= 16 for p in generated)
+
+
+def test_given_the_production_hasher_then_passwords_are_argon2id_with_rfc_9106_parameters():
+    """The suite hashes cheaply (tests/conftest.py); what a deployment stores is checked here:
+    argon2id, three passes over 64 MiB with four lanes, and a cheaper old hash is rehashed."""
+    hashed = PRODUCTION_HASHER.hash("correct horse battery")
+    assert hashed.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert PRODUCTION_HASHER.verify(hashed, "correct horse battery")
+    assert not PRODUCTION_HASHER.check_needs_rehash(hashed)
+    assert PRODUCTION_HASHER.check_needs_rehash(passwords.hash_password("correct horse battery"))
 
 
 # -- creating users -------------------------------------------------------------------
