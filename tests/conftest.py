@@ -23,6 +23,7 @@ import asyncio
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,9 @@ from sqlmodel import SQLModel
 import models  # noqa: F401  (registers every table)
 from hongfan import passwords
 from hongfan.db import Database, create_engine
+from hongfan.demo import load_demo
 from hongfan.settings import Settings, normalise_database_url
+from tests.snapshots import PostgresDemo, build_demo_file, copy_sqlite
 
 # One fixed keyring for sealed personal data (hongfan.keys): every Database the tests
 # make, and every server process they start, reads it from the environment.
@@ -201,6 +204,56 @@ async def database(database_url: str, sqlite_template: Path) -> AsyncIterator[Da
     await db.dispose()
 
 
+# -- the demo network, loaded once --------------------------------------------------------
+
+
+@dataclass
+class DemoCache:
+    """Where the run keeps its loaded demo network: a SQLite file, a PostgreSQL snapshot."""
+
+    directory: Path
+    sqlite_file: Path | None = None
+    postgres: PostgresDemo = field(default_factory=PostgresDemo)
+
+    @property
+    def wanted_file(self) -> Path:
+        return self.directory / "demo.db"
+
+
+@pytest.fixture(scope="session")
+def demo_cache(tmp_path_factory: pytest.TempPathFactory) -> DemoCache:
+    return DemoCache(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture(scope="session")
+def demo_file(demo_cache: DemoCache) -> Path:
+    """A SQLite file with every table and the demo network (load_demo), built once per run:
+    copy it, never write to it."""
+    if demo_cache.sqlite_file is None:
+        path = demo_cache.wanted_file
+        build_demo_file(path, settings_for(f"sqlite+aiosqlite:///{path}"))
+        demo_cache.sqlite_file = path
+    return demo_cache.sqlite_file
+
+
+@pytest.fixture
+async def demo_database(database: Database, demo_cache: DemoCache) -> Database:
+    """The test's database with the demo network in it, as ``load_demo(database)`` leaves it
+    (the partner's demo API token aside): loaded by the first test, copied for the others."""
+    if database.dialect == "sqlite":
+        if demo_cache.sqlite_file is None:
+            await load_demo(database)
+            await database.engine.dispose()
+            shutil.copyfile(database.engine.url.database or "", demo_cache.wanted_file)
+            demo_cache.sqlite_file = demo_cache.wanted_file
+        else:
+            await copy_sqlite(database, demo_cache.sqlite_file)
+    else:
+        assert _PostgresBlank.fingerprint is not None
+        await demo_cache.postgres.load(database, _PostgresBlank.fingerprint)
+    return database
+
+
 class StatementCounter:
     """Counts SQL statements sent to the database, BEGIN/COMMIT included."""
 
@@ -228,6 +281,7 @@ def sql_counter(database: Database) -> Iterator[StatementCounter]:
 
 __all__ = [
     "PRODUCTION_HASHER",
+    "DemoCache",
     "StatementCounter",
     "create_engine",
     "postgres_url",

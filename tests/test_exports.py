@@ -13,7 +13,6 @@ import sqlalchemy as sa
 
 from hongfan import crud
 from hongfan.db import Database
-from hongfan.demo import load_demo
 from hongfan.principal import Principal, Role, system
 from hongfan.transfer.cells import neutralise
 from hongfan.transfer.exporting import export_file, export_headers, export_rows, iter_export
@@ -416,8 +415,8 @@ async def test_an_export_rebuilds_the_records_in_an_empty_database(database: Dat
     ]
 
 
-async def test_demo_network_round_trip(database: Database) -> None:
-    await load_demo(database)
+async def test_demo_network_round_trip(demo_database: Database) -> None:
+    database = demo_database
     for type_name in ORDER:
         headers, rows = await export_rows(database, SUPERADMIN, type_name)
         result = await commit_import(

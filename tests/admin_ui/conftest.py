@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 import shutil
 from collections.abc import AsyncIterator
@@ -10,40 +9,17 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlmodel import SQLModel
 
-import models  # noqa: F401  (registers every table)
 from hongfan.app import create_app
 from hongfan.db import Database, create_engine
-from hongfan.demo import load_demo
 from tests.conftest import settings_for
 
 PASSWORD = "hongfan-demo-2024"
 
 
-@pytest.fixture(scope="session")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite file with every table and the demo network, built once per test run."""
-    path = tmp_path_factory.mktemp("admin-demo") / "demo.db"
-
-    async def build() -> None:
-        settings = settings_for(f"sqlite+aiosqlite:///{path}")
-        engine = create_engine(settings)
-        async with engine.begin() as connection:
-            await connection.run_sync(SQLModel.metadata.create_all)
-        db = Database(settings, engine)
-        try:
-            await load_demo(db)
-        finally:
-            await db.dispose()
-
-    asyncio.run(build())
-    return path
-
-
 @pytest.fixture
 async def database(demo_file: Path, tmp_path: Path) -> AsyncIterator[Database]:
-    """A fresh copy of the demo database per test: loading the demo once, copying is instant."""
+    """A fresh copy of the demo database (tests/conftest.py's demo_file) per test."""
     path = tmp_path / "admin.db"
     shutil.copyfile(demo_file, path)
     settings = settings_for(f"sqlite+aiosqlite:///{path}")

@@ -1,9 +1,9 @@
 """Browser tests of the admin UI: a live server on the demo network, driven by Chromium.
 
 * ``live_server`` — one per module: a temporary SQLite file with every table
-  (``SQLModel.metadata.create_all``, as in tests/conftest.py) and the demo
-  network and demo users (``load_demo``), served by uvicorn in a background
-  thread on a free 127.0.0.1 port until the module ends.
+  and the demo network and demo users (a copy of tests/conftest.py's
+  ``demo_file``, made once per run by ``load_demo``), served by uvicorn in a
+  background thread on a free 127.0.0.1 port until the module ends.
 * ``browser`` — one Chromium per module, Debian's ``/usr/bin/chromium`` (the
   ``playwright install`` download is not used). Without it the tests skip with
   the reason — except in CI (``CI=true``), where a missing browser fails them.
@@ -32,11 +32,10 @@ from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers every table)
 from hongfan.db import Database, create_engine
-from hongfan.demo import DEMO_PASSWORD, load_demo
+from hongfan.demo import DEMO_PASSWORD
 from hongfan.principal import SYSTEM
 from hongfan.settings import Settings
 
@@ -109,26 +108,15 @@ class LiveServer:
         return run_async(go)
 
 
-async def _prepare(settings: Settings) -> None:
-    engine = create_engine(settings)
-    async with engine.begin() as connection:
-        await connection.run_sync(SQLModel.metadata.create_all)
-    db = Database(settings, engine)
-    try:
-        await load_demo(db)
-    finally:
-        await db.dispose()
-
-
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def live_server(tmp_path_factory: pytest.TempPathFactory, demo_file: Path) -> Iterator[LiveServer]:
     import uvicorn
 
     from hongfan.app import create_app
 
     path = tmp_path_factory.mktemp("e2e") / "hongfan-e2e.db"
+    shutil.copyfile(demo_file, path)
     settings = Settings(database_url=f"sqlite+aiosqlite:///{path}", secret_key="e2e")
-    run_async(lambda: _prepare(settings))
 
     port = free_port()
     app = create_app(settings, Database(settings))

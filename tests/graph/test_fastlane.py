@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -20,7 +19,6 @@ import sqlalchemy as sa
 from hongfan import accounts, reads
 from hongfan.app import create_app
 from hongfan.db import Database
-from hongfan.demo import load_demo
 from hongfan.principal import SYSTEM
 from models.accounts import ApiToken, User
 from models.base import utcnow
@@ -32,11 +30,15 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-async def demo(database: Database) -> AsyncIterator[Database]:
-    if database.dialect != "postgresql":
+def on_postgresql(database_url: str) -> None:
+    if not database_url.startswith("postgresql"):
         pytest.skip("the fast lane replays PostgreSQL statements")
-    await load_demo(database)
-    yield database
+
+
+@pytest.fixture
+def demo(on_postgresql: None, demo_database: Database) -> Database:
+    """The demo network (a copy of it: tests/conftest.py), on PostgreSQL."""
+    return demo_database
 
 
 async def _token(database: Database, email: str) -> str:

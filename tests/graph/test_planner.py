@@ -19,7 +19,6 @@ from graph.context import Context
 from graph.schema import build_schema
 from hongfan import accounts
 from hongfan.db import Database
-from hongfan.demo import load_demo
 from hongfan.principal import ANONYMOUS, Principal
 from models import ENTITIES, Record
 from models.accounts import User
@@ -139,12 +138,15 @@ async def _principals(database: Database) -> dict[str, Principal]:
 
 
 @pytest.fixture
-async def principals(database: Database) -> dict[str, Principal]:
-    """The demo network loaded, and a principal per role (the planner compiles to PostgreSQL)."""
-    if database.dialect != "postgresql":
+def on_postgresql(database_url: str) -> None:
+    if not database_url.startswith("postgresql"):
         pytest.skip("the planner compiles to PostgreSQL")
-    await load_demo(database)
-    return await _principals(database)
+
+
+@pytest.fixture
+async def principals(on_postgresql: None, demo_database: Database) -> dict[str, Principal]:
+    """The demo network loaded (a copy of it: tests/conftest.py), and a principal per role."""
+    return await _principals(demo_database)
 
 
 async def _run(
