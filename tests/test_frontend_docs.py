@@ -24,7 +24,6 @@ from hongfan.app import create_app
 from hongfan.db import Database, create_engine
 from hongfan.principal import SYSTEM
 from models import User
-from tests.admin_ui.conftest import demo_file  # noqa: F401  (the demo network, built once)
 from tests.conftest import settings_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,7 +48,7 @@ def directives(document: str) -> dict[str, str]:
 
 
 @pytest.fixture
-async def database(demo_file: Path, tmp_path: Path):  # noqa: F811
+async def database(demo_file: Path, tmp_path: Path):  # demo_file: tests/conftest.py
     path = tmp_path / "guide.db"
     shutil.copyfile(demo_file, path)
     settings = settings_for(f"sqlite+aiosqlite:///{path}")

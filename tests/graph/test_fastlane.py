@@ -24,6 +24,7 @@ from models.accounts import ApiToken, User
 from models.base import utcnow
 from models.organisations import Organisation
 from models.practice import Internship
+from tests.budget import cases
 from tests.graph.test_planner import ROLE_EMAILS, QueryMaker
 
 pytestmark = pytest.mark.postgres
@@ -73,7 +74,7 @@ async def test_replayed_answers_equal_resolved_answers_for_every_role(demo: Data
     resolving_app = create_app(dataclasses.replace(demo.settings, planner=False), demo)
     fastlane = fast_app.state.fastlane
     maker = QueryMaker(seed=7)
-    queries = [maker.query() for _ in range(16)]
+    queries = [maker.query() for _ in range(cases(8))]
     answered = replayed = 0
     async with _client(fast_app) as fast, _client(resolving_app) as resolving:
         for role, token in tokens.items():
