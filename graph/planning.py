@@ -54,10 +54,14 @@ class Planner:
 
     def argument_sql(self, site: ArgumentSite) -> ArgumentSQL:
         """The argument SQL of ``site`` under this planner's variables (raises UserError)."""
-        arguments = self.arguments(site.parent_type, site.node)
-        args = page_args(
+        return ArgumentSQL(site.model, self.page_args(site.model, site.parent_type, site.node))
+
+    def page_args(self, model: type[Record], parent_type: str, node: FieldNode) -> PageArgs:
+        """The connection field's arguments, checked and compiled as its resolver would."""
+        arguments = self.arguments(parent_type, node)
+        return page_args(
             self.ctx,
-            site.model,
+            model,
             arguments.get("filter"),
             arguments.get("order_by"),
             arguments.get("first"),
@@ -65,7 +69,6 @@ class Planner:
             arguments.get("last"),
             arguments.get("before"),
         )
-        return ArgumentSQL(site.model, args)
 
     # selections -------------------------------------------------------------
 
@@ -119,17 +122,7 @@ class Planner:
         outer: Any = None,
     ) -> tuple[sa.ColumnElement[Any], ConnectionShape]:
         """The JSON of one connection field, and what to fix up in it afterwards."""
-        arguments = self.arguments(parent_type, node)
-        args = page_args(
-            self.ctx,
-            model,
-            arguments.get("filter"),
-            arguments.get("order_by"),
-            arguments.get("first"),
-            arguments.get("after"),
-            arguments.get("last"),
-            arguments.get("before"),
-        )
+        args = self.page_args(model, parent_type, node)
         parts = ArgumentSQL(model, args)
         self.sites.append(ArgumentSite(parent_type, node, model, parts))
         conditions = list(parts.conditions)
@@ -143,8 +136,6 @@ class Planner:
         shape = ConnectionShape(model, args, nested=correlate is not None)
         type_name = model.__entity__.type_name
         pairs: list[Any] = []
-        node_json: sa.ColumnElement[Any] | None = None
-        in_page = page.c.hongfan_row <= parts.first
         cursor = _sql_cursor(model, args.keys, page)
         counted: Any = None
         aggregated_over_page = False  # edges and pageInfo aggregate the page's rows
@@ -155,27 +146,7 @@ class Planner:
                 pairs += [key, sa.literal(f"{type_name}Connection")]
             elif name == "edges":
                 aggregated_over_page = True
-                edge_pairs: list[Any] = []
-                for edge_item in self.fields(item.selection_set, f"{type_name}Edge"):
-                    edge_key = (edge_item.alias or edge_item.name).value
-                    if edge_item.name.value == "__typename":
-                        edge_pairs += [edge_key, sa.literal(f"{type_name}Edge")]
-                    elif edge_item.name.value == "cursor":
-                        edge_pairs += [edge_key, cursor]
-                    elif edge_item.name.value == "node":
-                        node_json, shape.node = self.node(model, page, edge_item)
-                        shape.edges.append((key, edge_key))
-                        edge_pairs += [edge_key, node_json]
-                    else:
-                        raise NotPlannable(edge_item.name.value)
-                edge = (
-                    sa.func.json_build_object(*edge_pairs)
-                    if edge_pairs
-                    else sa.func.json_build_object()
-                )
-                shown = page.c.hongfan_row.desc() if parts.backward else page.c.hongfan_row.asc()
-                aggregated = sa.func.json_agg(aggregate_order_by(edge, shown)).filter(in_page)
-                pairs += [key, sa.func.coalesce(aggregated, sa.text("'[]'::json"))]
+                pairs += [key, self.edges(model, item, key, page, parts, cursor, shape)]
             elif name == "pageInfo":
                 info: list[Any] = []
                 for info_item in self.fields(item.selection_set, "PageInfo"):
@@ -207,6 +178,37 @@ class Planner:
         if outer is not None:
             built = built.correlate(outer)
         return built.scalar_subquery(), shape
+
+    def edges(
+        self,
+        model: type[Record],
+        item: FieldNode,
+        key: str,
+        page: Any,
+        parts: ArgumentSQL,
+        cursor: Any,
+        shape: ConnectionShape,
+    ) -> Any:
+        """The JSON array of a connection's edges: the page's rows in the order shown."""
+        type_name = model.__entity__.type_name
+        edge_pairs: list[Any] = []
+        for edge_item in self.fields(item.selection_set, f"{type_name}Edge"):
+            edge_key = (edge_item.alias or edge_item.name).value
+            if edge_item.name.value == "__typename":
+                edge_pairs += [edge_key, sa.literal(f"{type_name}Edge")]
+            elif edge_item.name.value == "cursor":
+                edge_pairs += [edge_key, cursor]
+            elif edge_item.name.value == "node":
+                node_json, shape.node = self.node(model, page, edge_item)
+                shape.edges.append((key, edge_key))
+                edge_pairs += [edge_key, node_json]
+            else:
+                raise NotPlannable(edge_item.name.value)
+        edge = sa.func.json_build_object(*edge_pairs) if edge_pairs else sa.func.json_build_object()
+        shown = page.c.hongfan_row.desc() if parts.backward else page.c.hongfan_row.asc()
+        in_page = page.c.hongfan_row <= parts.first
+        aggregated = sa.func.json_agg(aggregate_order_by(edge, shown)).filter(in_page)
+        return sa.func.coalesce(aggregated, sa.text("'[]'::json"))
 
     def page_info(self, name: str, parts: ArgumentSQL, page: Any, cursor: Any) -> Any:
         in_page = page.c.hongfan_row <= parts.first
