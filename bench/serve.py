@@ -54,17 +54,25 @@ def instrument_engine(engine: Any, counters: Counters) -> None:
     def _statement(*_args: Any) -> None:
         counters.bump("statements")
 
+    def _on_wire(connection: Any) -> bool:
+        """Whether BEGIN/COMMIT/ROLLBACK reach the database: not on an AUTOCOMMIT connection
+        (SQLAlchemy still fires the events; the driver sends nothing)."""
+        return bool(connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT")
+
     @event.listens_for(sync_engine, "begin")
-    def _begin(*_args: Any) -> None:
-        counters.bump("begins")
+    def _begin(connection: Any) -> None:
+        if _on_wire(connection):
+            counters.bump("begins")
 
     @event.listens_for(sync_engine, "commit")
-    def _commit(*_args: Any) -> None:
-        counters.bump("commits")
+    def _commit(connection: Any) -> None:
+        if _on_wire(connection):
+            counters.bump("commits")
 
     @event.listens_for(sync_engine, "rollback")
-    def _rollback(*_args: Any) -> None:
-        counters.bump("rollbacks")
+    def _rollback(connection: Any) -> None:
+        if _on_wire(connection):
+            counters.bump("rollbacks")
 
     dialect = sync_engine.dialect
     do_ping = dialect.do_ping

@@ -181,7 +181,8 @@ async def _touch(db: Any, touch: Any, row: Any) -> None:
 
 
 async def _from_token(db: Any, plaintext: str, lang: str) -> AuthInfo:
-    async with db.session(accounts.AUTH) as session:
+    lookup = getattr(db, "lookup_session", db.session)  # reads only: no transaction needed
+    async with lookup(accounts.AUTH) as session:
         found = await accounts.lookup_token(session, plaintext)
         if found is None:
             raise AuthenticationFailed()

@@ -88,6 +88,18 @@ class Database:
         self._writes = async_sessionmaker(
             self.engine.execution_options(**{WRITE: True}), expire_on_commit=False, autoflush=False
         )
+        # Credential lookups are single reads: on PostgreSQL they run outside a transaction,
+        # which spares each request's lookup the BEGIN and ROLLBACK round trips (#16.6).
+        # (SQLite begins its transactions itself, in-process: nothing to spare there.)
+        self._lookups = (
+            async_sessionmaker(
+                self.engine.execution_options(isolation_level="AUTOCOMMIT"),
+                expire_on_commit=False,
+                autoflush=False,
+            )
+            if self.engine.dialect.name == "postgresql"
+            else self._reads
+        )
         self._driver_pool: Any = None
         self._driver_pool_lock = asyncio.Lock()
 
@@ -99,6 +111,13 @@ class Database:
         """A session whose every statement runs under ``principal``'s row scope."""
         maker = self._writes if write else self._reads
         session = maker()
+        session.info["principal"] = principal
+        return session
+
+    def lookup_session(self, principal: Principal) -> AsyncSession:
+        """A read session for lookups that need no transaction (a credential and its user):
+        each statement on its own, no BEGIN/ROLLBACK on PostgreSQL. Never for writes."""
+        session = self._lookups()
         session.info["principal"] = principal
         return session
 
