@@ -9,6 +9,8 @@ BIN := $(VENV)/bin
 BASE_STAMP := $(VENV)/.installed-base
 TEST_STAMP := $(VENV)/.installed-test
 PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+# e.g. PYTEST_ARGS="-n 2 --dist loadfile" runs the tests in two processes (pytest-xdist),
+# each with its own PostgreSQL database (tests/conftest.py)
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 

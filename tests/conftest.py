@@ -13,6 +13,9 @@ without paying for ``create_all`` each time (it was most of the suite's time):
   (dropped a trigger, ran a migration, added a table) is noticed by a fingerprint of the
   catalogue, and the next test gets the schema rebuilt from the models instead.
 
+Under pytest-xdist (``pytest -n 2 --dist loadfile``) each worker makes and drops a PostgreSQL
+database of its own beside the given one; the default run is serial.
+
 Password hashing runs with argon2's cheapest parameters in the test process (see
 ``_cheap_password_hashing``); the production parameters are checked by test_accounts.
 """
@@ -62,6 +65,42 @@ _cheap_password_hashing()
 
 POSTGRES_URL = os.environ.get("HONGFAN_TEST_POSTGRES_URL", "")
 REQUIRE_POSTGRES = os.environ.get("HONGFAN_REQUIRE_POSTGRES", "") == "1"
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # gw0, gw1 … under pytest -n N
+
+
+async def _admin(url: str, *statements: str) -> None:
+    import asyncpg
+
+    plain = sa.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    connection = await asyncpg.connect(plain, timeout=10)
+    try:
+        for statement in statements:
+            await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """Under pytest-xdist each worker tests against a PostgreSQL database of its own, made
+    beside the given one (same server and user) and dropped when the worker finishes."""
+    given = sa.make_url(normalise_database_url(url))
+    name = f"{given.database}_{worker}"
+    asyncio.run(
+        _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+    )
+    return given.set(database=name).render_as_string(hide_password=False)
+
+
+if POSTGRES_URL and WORKER:
+    GIVEN_POSTGRES_URL = POSTGRES_URL
+    POSTGRES_URL = _worker_database(POSTGRES_URL, WORKER)
+    os.environ["HONGFAN_TEST_POSTGRES_URL"] = POSTGRES_URL
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if POSTGRES_URL and WORKER:
+        name = sa.make_url(POSTGRES_URL).database
+        asyncio.run(_admin(GIVEN_POSTGRES_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def postgres_url() -> str:
