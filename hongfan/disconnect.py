@@ -8,8 +8,8 @@ a PostgreSQL backend and its locks all that time.
 The server tells the application with an ``http.disconnect`` message on ``receive``
 (uvicorn sends it when the connection is lost). Nothing in a GraphQL request reads
 ``receive`` once its body is in, so :class:`CancelOnDisconnect` listens for it beside
-the request and cancels the task that runs the request (marking the scope :data:`GONE`,
-so that a statement shielded from other cancellations is stopped too) — the way Django's ASGI handler
+the request (one small task) and cancels the task that runs the request (marking the
+scope :data:`GONE`, so that a statement shielded from other cancellations is stopped too) — the way Django's ASGI handler
 (``listen_for_disconnect``, Django 5.0) and Starlette's streaming responses do it.
 Cancelling a task waiting on asyncpg makes the driver send PostgreSQL a cancel request
 for the running statement (``pg_cancel_backend`` from the outside); SQLAlchemy then
@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("hongfan.disconnect")
 
+DISCONNECT: Message = {"type": "http.disconnect"}
 GONE = "hongfan.client_gone"  # set on the scope when the client went away
 
 
@@ -52,26 +53,24 @@ class CancelOnDisconnect:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        inbox: asyncio.Queue[Message] = asyncio.Queue()
+        request_task = asyncio.current_task()
         answered = False
         listener: asyncio.Future[None] | None = None
+        heard: Message | None = None  # what the listener received, for a later receive()
 
         async def listen() -> None:
-            while True:
-                message = await receive()
-                if message["type"] == "http.disconnect":
-                    inbox.put_nowait(message)
-                    if not answered and not handler.done():
-                        log.info(
-                            "client went away: %s %s cancelled",
-                            scope.get("method"),
-                            scope.get("path"),
-                        )
-                        scope[GONE] = True
-                        handler.cancel()
-                    return
-                # Only after the body (or for a GET): bytes past it mean nothing, keep none.
-                inbox.put_nowait({**message, "body": b""})
+            nonlocal heard
+            message = await receive()
+            heard = {**message, "body": b""}  # bytes past the body mean nothing: keep none
+            if message["type"] == "http.disconnect" and not answered:
+                log.info(
+                    "client went away: %s %s cancelled", scope.get("method"), scope.get("path")
+                )
+                scope[GONE] = True
+                if request_task is not None:
+                    request_task.cancel()
+            # Anything else (a server that answers receive() at once instead of waiting for
+            # the client to go, as the ASGI spec says) cannot tell us more: stop asking.
 
         def listen_now() -> None:
             nonlocal listener
@@ -84,14 +83,10 @@ class CancelOnDisconnect:
                 # listening starts once it is in.
                 message = await receive()
                 if message["type"] != "http.request" or not message.get("more_body", False):
-                    if message["type"] == "http.disconnect":
-                        inbox.put_nowait(message)
                     listen_now()
                 return message
-            message = await inbox.get()
-            if message["type"] == "http.disconnect":
-                inbox.put_nowait(message)  # every later call hears it too
-            return message
+            await asyncio.shield(listener)
+            return heard or DISCONNECT
 
         async def app_send(message: Message) -> None:
             nonlocal answered
@@ -99,16 +94,23 @@ class CancelOnDisconnect:
                 answered = True
             await send(message)
 
-        handler = asyncio.ensure_future(self.app(scope, app_receive, app_send))
         if scope.get("method") in {"GET", "HEAD"}:
             listen_now()  # no body to wait for
         try:
-            await handler
+            await self.app(scope, app_receive, app_send)
+            if scope.get(GONE) and request_task is not None and request_task.cancelling():
+                # the app ended before the cancel the listener asked for reached it
+                try:
+                    await asyncio.sleep(0)
+                except asyncio.CancelledError:
+                    pass
+                request_task.uncancel()
         except asyncio.CancelledError:
-            task = asyncio.current_task()
-            if scope.get(GONE) and task is not None and task.cancelling() == 0:
-                return  # cancelled for the client that went away: nobody to answer
-            raise  # the server is stopping this request (awaiting cancelled the handler too)
+            # Cancelled for the client that went away: nobody to answer. Anything else
+            # (the server stopping this request) goes on up.
+            if scope.get(GONE) and request_task is not None and request_task.uncancel() == 0:
+                return
+            raise
         finally:
             if listener is not None:
                 listener.cancel()
