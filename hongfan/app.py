@@ -176,7 +176,9 @@ class GuardedGraphQL:
     """
 
     def __init__(self, app: ASGIApp, fastlane: FastLane, max_body: int) -> None:
-        self.app = app
+        # A client that goes away before its answer is complete has its work cancelled
+        # (#9.2) — on the normal path: a replayed answer is done before it could matter.
+        self.app = CancelOnDisconnect(app)
         self.fastlane = fastlane
         self.max_body = max_body
 
@@ -242,8 +244,6 @@ def _graphql_endpoint(app: ASGIApp, settings: Settings) -> ASGIApp:
     page on another origin cannot act as a signed-in user.
     """
     endpoint: ASGIApp = GraphQLOverHTTP(app, settings.cache_max_age)
-    # a client that goes away before its answer is complete: its work is cancelled (#9.2)
-    endpoint = CancelOnDisconnect(endpoint)
     # the database going away is a 503 here already, inside CORS: a page on an allowed
     # origin can read it (and its Retry-After) instead of seeing a network error
     endpoint = Unavailable(endpoint, retry_after=settings.retry_after_seconds)
