@@ -254,7 +254,7 @@ async def test_demo_network(database: Database) -> None:
     assert await _table_counts(database) == before
 
 
-async def _rows(path: Path) -> list[tuple[Any, ...]]:
+async def _file_rows(path: Path) -> list[tuple[Any, ...]]:
     settings = settings_for(f"sqlite+aiosqlite:///{path}")
     db = Database(settings, create_engine(settings))
     try:
@@ -282,14 +282,14 @@ async def _fingerprint(tmp_path: Path, name: str, seed: int) -> list[tuple[Any, 
         await load_demo(db, seed=seed)
     finally:
         await db.dispose()
-    return await _rows(tmp_path / name)
+    return await _file_rows(tmp_path / name)
 
 
 async def test_demo_is_deterministic(tmp_path: Path, demo_file: Path) -> None:
     """The run's demo file (tests/conftest.py: create_all, then load_demo with the default
     seed 2022) equals a second load with that seed, and differs from a load with another."""
     shutil.copyfile(demo_file, tmp_path / "a.db")
-    first = await _rows(tmp_path / "a.db")
+    first = await _file_rows(tmp_path / "a.db")
     assert first == await _fingerprint(tmp_path, "b.db", 2022)
     assert first != await _fingerprint(tmp_path, "c.db", 7)
 
