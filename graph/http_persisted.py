@@ -7,7 +7,8 @@ Between authentication (``hongfan.app.GuardedGraphQL``) and strawberry, for GET 
   under H; an unknown H answers ``PERSISTED_QUERY_NOT_FOUND`` (status 200, so Apollo's
   link sends the text next); a request with both is checked (``PERSISTED_QUERY_HASH_MISMATCH``
   when H is not the SHA-256 of the text) and its document stored for every process
-  (:class:`hongfan.persisted.PersistedStore`, bounded);
+  (:class:`hongfan.persisted.PersistedStore`, bounded; an anonymous caller adds at most
+  so many new documents an hour from one address, :class:`hongfan.persisted.AddressQuota`);
 * **allow-lists**: a token created with ``--operations FILE.graphql`` runs only the
   operations of that file, recognised by their canonical text (:mod:`hongfan.operations`)
   whether sent as text or by hash; anything else is 403 ``OPERATION_NOT_ALLOWED`` and
@@ -31,7 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from hongfan.auth import SCOPE_KEY, request_language
 from hongfan.bounded import is_json
 from hongfan.operations import canonical_sha256, sha256_hex
-from hongfan.persisted import PersistedStore
+from hongfan.persisted import AddressQuota, PersistedStore
 from models.messages import message
 
 _HASH = re.compile(r"^[0-9a-fA-F]{64}$")
@@ -46,9 +47,12 @@ def _error(status: int, text: str, code: str) -> JSONResponse:
 class PersistedOperations:
     """The ASGI layer of the module docstring, in front of strawberry's view."""
 
-    def __init__(self, app: ASGIApp, store: PersistedStore) -> None:
+    def __init__(
+        self, app: ASGIApp, store: PersistedStore, anonymous_quota: AddressQuota | None = None
+    ) -> None:
         self.app = app
         self.store = store
+        self.anonymous_quota = anonymous_quota
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         method = scope.get("method")
@@ -113,11 +117,22 @@ class PersistedOperations:
             await _not_allowed(restricted, lang)(scope, receive, send)
             return
         if sha is not None and isinstance(query, str):
-            await self.store.put(sha, query)
+            await self.store.put(sha, query, self._quota(scope))
         if request.get("query") != query:
             request["query"] = query
             scope, receive = _with_request(scope, receive, request)
         await self.app(scope, receive, send)
+
+    def _quota(self, scope: Scope) -> Any:
+        """For an anonymous caller, what spends its address's quota of new documents."""
+        info = scope.get(SCOPE_KEY)
+        principal = getattr(info, "principal", None)
+        quota = self.anonymous_quota
+        if quota is None or (principal is not None and not principal.is_anonymous):
+            return None
+        client = scope.get("client")
+        address = str(client[0]) if client else ""
+        return lambda: quota.take(address)
 
     async def _allow_list(self, scope: Scope) -> dict[str, str] | None:
         """The operations the caller's token is bound to; None when it is bound to none."""

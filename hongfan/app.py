@@ -42,7 +42,7 @@ from hongfan.db import Database
 from hongfan.deadline import StatementTimeout
 from hongfan.disconnect import CancelOnDisconnect
 from hongfan.headers import SecurityHeaders
-from hongfan.persisted import PersistedStore
+from hongfan.persisted import AddressQuota, PersistedStore
 from hongfan.settings import Settings
 from hongfan.unavailable import DatabaseUnavailable, Unavailable, is_unavailable
 from models.base import utcnow
@@ -300,7 +300,11 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
                 "/graphql",
                 _graphql_endpoint(
                     GuardedGraphQL(
-                        PersistedOperations(graphql, persisted),
+                        PersistedOperations(
+                            graphql,
+                            persisted,
+                            AddressQuota(settings.persisted_anonymous_per_hour),
+                        ),
                         fastlane,
                         settings.graphql_max_body_kb * 1024,
                     ),

@@ -6,7 +6,10 @@
   once ``HONGFAN_PERSISTED_MAX_COUNT`` are stored, is run but not stored — the next
   request by hash alone gets ``PERSISTED_QUERY_NOT_FOUND`` and the client sends the text
   again, as it does for any miss (a warning is logged once per process when full).
-  Documents bound to partner tokens are stored whatever the count.
+  Documents bound to partner tokens are stored whatever the count. An anonymous caller
+  may add at most ``HONGFAN_PERSISTED_ANONYMOUS_PER_HOUR`` new documents an hour from one
+  client address (:class:`AddressQuota`, per process); past that its documents run
+  without being stored, so nobody can fill the store for everyone else.
 * the allow-lists of partner tokens: :func:`bind_operations` when a token is created,
   :meth:`PersistedStore.allowed` when it is used. Neither changes after the token is
   created (a new list is a new token), so each process caches them.
@@ -15,7 +18,9 @@
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -37,6 +42,35 @@ def _put(cache: OrderedDict[Any, Any], key: Any, value: Any) -> None:
     cache.move_to_end(key)
     while len(cache) > CACHE_SIZE:
         cache.popitem(last=False)
+
+
+class AddressQuota:
+    """At most ``per_hour`` events an hour per client address (a sliding window, in memory:
+    each process counts its own; the least recently seen addresses are forgotten first)."""
+
+    WINDOW = 3600.0
+    MAX_ADDRESSES = 10_000
+
+    def __init__(self, per_hour: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_hour = per_hour
+        self.clock = clock
+        self.events: OrderedDict[str, deque[float]] = OrderedDict()
+
+    def take(self, address: str) -> bool:
+        """Count one event for ``address``; False (and nothing counted) when it is over."""
+        now = self.clock()
+        events = self.events.get(address)
+        if events is None:
+            events = self.events[address] = deque()
+            while len(self.events) > self.MAX_ADDRESSES:
+                self.events.popitem(last=False)
+        self.events.move_to_end(address)
+        while events and events[0] <= now - self.WINDOW:
+            events.popleft()
+        if len(events) >= self.per_hour:
+            return False
+        events.append(now)
+        return True
 
 
 class PersistedStore:
@@ -77,8 +111,13 @@ class PersistedStore:
             return False
         return True
 
-    async def put(self, sha256: str, document: str) -> bool:
-        """Store ``document`` (whose SHA-256 the caller checked); True when it is stored now."""
+    async def put(
+        self, sha256: str, document: str, may_add: Callable[[], bool] | None = None
+    ) -> bool:
+        """Store ``document`` (whose SHA-256 the caller checked); True when it is stored now.
+
+        ``may_add``, when given, is asked only when the document is new: False leaves it
+        unstored (the caller's quota is spent)."""
         if sha256 in self.documents:
             return True
         if not self.storable(document):
@@ -105,6 +144,8 @@ class PersistedStore:
                             " new ones run without being stored",
                             count,
                         )
+                    return False
+                if may_add is not None and not may_add():
                     return False
                 session.add(PersistedOperation(sha256=sha256, document=document))
         _put(self.documents, sha256, document)
@@ -167,6 +208,7 @@ async def token_operation_names(
 
 
 __all__ = [
+    "AddressQuota",
     "PersistedStore",
     "bind_operations",
     "operations_of",

@@ -137,6 +137,8 @@ class Settings:
     # (past either, a document runs without being stored: hongfan.persisted).
     persisted_max_chars: int = 20_000
     persisted_max_count: int = 10_000
+    # ... and how many new ones an anonymous caller may add an hour from one address.
+    persisted_anonymous_per_hour: int = 30
     # The keyring of sealed personal data (hongfan.keys): its JSON, or a file holding it.
     keys: str = field(default_factory=lambda: os.environ.get("HONGFAN_KEYS", ""), repr=False)
     keyring_file: str = field(default_factory=lambda: os.environ.get("HONGFAN_KEYRING_FILE", ""))
@@ -209,6 +211,7 @@ class Settings:
             cache_max_age=_int(env, "HONGFAN_CACHE_MAX_AGE", 60),
             persisted_max_chars=_int(env, "HONGFAN_PERSISTED_MAX_CHARS", 20_000),
             persisted_max_count=_int(env, "HONGFAN_PERSISTED_MAX_COUNT", 10_000),
+            persisted_anonymous_per_hour=_int(env, "HONGFAN_PERSISTED_ANONYMOUS_PER_HOUR", 30),
         )
 
 

@@ -16,6 +16,7 @@ from hongfan.accounts import AUTH
 from hongfan.app import create_app
 from hongfan.db import Database
 from hongfan.errors import HongfanError
+from hongfan.persisted import AddressQuota
 from hongfan.principal import SYSTEM, Role
 from tests import factories
 from tests.test_accounts import make_user
@@ -136,6 +137,66 @@ async def test_given_the_store_is_full_or_the_text_too_long_then_operations_stil
     assert by_hash.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
     assert long.json()["data"]["serviceSites"]["totalCount"] == 1
     assert long_by_hash.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+
+
+def _from(database: Database, address: str, **settings: object) -> httpx.AsyncClient:
+    app = create_app(dataclasses.replace(database.settings, **settings), database)  # type: ignore[arg-type]
+    transport = httpx.ASGITransport(app=app, client=(address, 4711))
+    return httpx.AsyncClient(transport=transport, base_url="http://test")
+
+
+async def test_given_an_anonymous_caller_registering_many_documents_then_past_its_hourly_quota_they_run_but_are_not_stored(
+    database: Database, published: None
+):
+    """Tester finding 7: anyone could fill the store with junk. An anonymous address may add
+    a few new documents an hour; past that its queries still answer (the text is sent), but
+    their hashes stay unknown. Another address, and a signed-in caller, are not held back."""
+    junk = [f"{{ __typename }} # junk {n} " + "x" * 1000 for n in range(3)]
+    user, _ = await make_user(database, "staff@example.cn", Role.SUPERADMIN)
+    async with database.transaction(AUTH) as s:
+        _, token = await accounts.issue_token(s, SYSTEM, user.id)  # type: ignore[arg-type]
+    async with _from(database, "203.0.113.7", persisted_anonymous_per_hour=2) as http:
+        ran = [
+            await http.post("/graphql", json={"query": t, "extensions": persisted(t)}) for t in junk
+        ]
+        by_hash = [
+            (await http.post("/graphql", json={"extensions": persisted(t)})).json() for t in junk
+        ]
+        again = await http.post(
+            "/graphql", json={"query": junk[0], "extensions": persisted(junk[0])}
+        )
+        other = "query Other { serviceSites { totalCount } }"
+        staff = await http.post(
+            "/graphql",
+            json={"query": other, "extensions": persisted(other)},
+            headers={"authorization": f"Bearer {token}"},
+        )
+        staff_by_hash = await http.post("/graphql", json={"extensions": persisted(other)})
+    async with _from(database, "198.51.100.9", persisted_anonymous_per_hour=2) as neighbour:
+        await neighbour.post("/graphql", json={"query": junk[2], "extensions": persisted(junk[2])})
+        neighbour_by_hash = await neighbour.post(
+            "/graphql", json={"extensions": persisted(junk[2])}
+        )
+    assert [r.json() for r in ran] == [{"data": {"__typename": "Query"}}] * 3
+    assert by_hash[:2] == [{"data": {"__typename": "Query"}}] * 2
+    assert by_hash[2]["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+    assert again.json() == {"data": {"__typename": "Query"}}  # a known one costs nothing
+    assert staff.json()["data"]["serviceSites"]["totalCount"] == 1
+    assert staff_by_hash.json()["data"]["serviceSites"]["totalCount"] == 1
+    assert neighbour_by_hash.json() == {"data": {"__typename": "Query"}}
+
+
+def test_an_address_quota_frees_up_as_its_hour_passes():
+    now = [0.0]
+    quota = AddressQuota(2, clock=lambda: now[0])
+    assert [quota.take("a"), quota.take("a"), quota.take("a"), quota.take("b")] == [
+        True,
+        True,
+        False,
+        True,
+    ]
+    now[0] = 3601.0
+    assert quota.take("a") is True
 
 
 # -- partner allow-lists ---------------------------------------------------------------
