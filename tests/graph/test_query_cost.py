@@ -116,3 +116,45 @@ async def test_the_limit_is_a_setting(database: Database) -> None:
     finally:
         await context.close()
     assert result.errors and result.errors[0].extensions == {"code": "QUERY_TOO_COSTLY"}
+
+
+# Finding 1 of the outside test: 5 aliases of a 40-branch `or` of organisation → parent
+# filters, inside every filter limit, took 3.5 s on SQLite; 8 at once stalled every client.
+BRANCH = '{organisation:{parent:{name:{pinyin:"zhang"}}}}'
+HEAVY_ALIAS = (
+    "serviceSites(first:100, filter:{or:[" + ",".join([BRANCH] * 40) + "]}) { totalCount }"
+)
+HEAVY = "{ " + " ".join(f"a{i}: {HEAVY_ALIAS}" for i in range(5)) + " }"
+
+
+def test_each_relation_a_filter_traverses_costs_a_join_per_row_of_the_connection() -> None:
+    """Given filters through relations, their cost is the maximum page per traversed relation."""
+    plain = '{ serviceSites(first: 10, filter: { name: { contains: "x" } }) { totalCount } }'
+    assert cost(plain) == 10
+    one_hop = '{ serviceSites(first: 10, filter: { organisation: { name: { contains: "x" } } }) { totalCount } }'
+    assert cost(one_hop) == 10 + 100
+    two_hops = "{ serviceSites(filter: { not: { organisation: { parent: { id: { isNull: false } } } } }) { totalCount } }"
+    assert cost(two_hops) == 20 + 2 * 100
+    # the same through variables, and nested under a page of parents
+    by_variable = (
+        "query($f: ServiceSiteFilter) { serviceSites(first: 10, filter: $f) { totalCount } }"
+    )
+    assert (
+        cost(by_variable, {"f": {"or": [{"organisation": {"name": {"eq": "a"}}}] * 3}}) == 10 + 300
+    )
+    nested = '{ organisations(first: 5) { edges { node { children(filter: { parent: { name: { eq: "a" } } }) { totalCount } } } } }'
+    assert cost(nested) == 5 + 5 * 20 + 5 * 100
+    assert cost(HEAVY) == 5 * (100 + 80 * 100)
+
+
+async def test_given_five_aliases_of_heavy_relation_filters_when_anyone_sends_them_then_refused_before_any_sql(
+    database: Database, sql_counter: StatementCounter
+) -> None:
+    result = await _anonymous(database, HEAVY)
+    assert result.errors is not None and result.data is None
+    assert result.errors[0].extensions == {"code": "QUERY_TOO_COSTLY"}
+    assert sql_counter.count == 0
+    # one alias of it is within the limit and answers
+    assert data_of(await _anonymous(database, "{ " + HEAVY_ALIAS + " }"))["serviceSites"] == {
+        "totalCount": 0
+    }
