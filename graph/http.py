@@ -40,6 +40,7 @@ from hongfan.auth import (
     csrf_refusal,
     request_language,
 )
+from hongfan.bounded import has_lone_surrogate
 from models.messages import message
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -287,6 +288,8 @@ class GraphQLOverHTTP:
                     value = json.loads(raw)
                 except ValueError:
                     return 400, message("http.json", lang), "BAD_REQUEST"
+                if has_lone_surrogate(value):
+                    return 400, message("request.surrogate", lang), "BAD_REQUEST"
                 problem = parameter_problem(name, value, lang)
                 if problem is not None:
                     return 400, problem, "BAD_REQUEST"

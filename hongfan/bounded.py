@@ -13,6 +13,7 @@ fast lane (``graph.fastlane``) ever meets another shape.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,6 +104,28 @@ def _too_deep(value: Any, limit: int) -> bool:
     return False
 
 
+# A UTF-16 surrogate on its own ("\ud800" in JSON) is no character: it cannot be encoded
+# as UTF-8, so the database driver (or the answer's encoder) fails on it, a 500 deep inside.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def has_lone_surrogate(value: Any) -> bool:
+    """True when a string anywhere in ``value`` (JSON data, keys included) holds a lone
+    UTF-16 surrogate; JSON can spell one (``"\\ud800"``), UTF-8 text cannot."""
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 _MEMBERS: tuple[tuple[str, type, str], ...] = (
     ("variables", dict, "request.member_object"),
     ("operationName", str, "request.member_string"),
@@ -136,7 +159,16 @@ def check_graphql_json(body: bytes) -> Refusal | None:
             return Refusal(400, code, {"name": name})
     if _too_deep(data, MAX_JSON_DEPTH):
         return Refusal(400, "request.too_deep", {"max": MAX_JSON_DEPTH})
+    if has_lone_surrogate(data):
+        return Refusal(400, "request.surrogate")
     return None
 
 
-__all__ = ["MAX_JSON_DEPTH", "Refusal", "check_graphql_json", "is_json", "read_body"]
+__all__ = [
+    "MAX_JSON_DEPTH",
+    "Refusal",
+    "check_graphql_json",
+    "has_lone_surrogate",
+    "is_json",
+    "read_body",
+]

@@ -34,6 +34,10 @@ LIMIT_MESSAGES: dict[str, dict[str, str]] = {
         "zh": '请求中的 "{name}" 类型不正确：应为字符串或 null',
         "en": '"{name}" in the request has the wrong type: it must be a string or null',
     },
+    "request.surrogate": {
+        "zh": "请求中含有无效字符（单独的 UTF-16 代理项，如 \\ud800）：请检查输入的文本",
+        "en": "The request holds an invalid character (a lone UTF-16 surrogate such as \\ud800): check the text entered",
+    },
     "request.too_deep": {
         "zh": "请求嵌套层数过多：不能超过 {max} 层",
         "en": "The request is nested too deeply: at most {max} levels",
