@@ -21,6 +21,7 @@ from strawberry.relay.types import InvalidGlobalIDError
 
 from graph.errors import UserError
 from hongfan.redaction import scrub
+from models.messages import message
 
 log = logging.getLogger("hongfan.graphql")
 
@@ -58,6 +59,11 @@ def _coded(error: GraphQLError) -> dict[str, Any] | None:
 class PrivateErrors(MaskErrors):
     """Unexpected errors masked; the others' messages redacted of the caller's values."""
 
+    def _language(self) -> str:
+        context = getattr(getattr(self, "execution_context", None), "context", None)
+        principal = getattr(context, "principal", None)
+        return str(getattr(principal, "language", "zh") or "zh")
+
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         shown: list[GraphQLError] = []
         for error in errors:
@@ -67,9 +73,14 @@ class PrivateErrors(MaskErrors):
             if not is_user_facing(error):
                 shown.append(error)  # left to hongfan.app (the database going away: 503)
                 continue
+            if isinstance(error.original_error, InvalidGlobalIDError):
+                # never the ID sent back (it could be an ID number), in the caller's language
+                text = message("global_id", self._language())
+            else:
+                text = redact_message(error.message)
             shown.append(
                 GraphQLError(
-                    message=redact_message(error.message),
+                    message=text,
                     nodes=error.nodes,
                     positions=error.positions,
                     path=error.path,
