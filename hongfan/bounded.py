@@ -148,6 +148,8 @@ def check_graphql_json(body: bytes) -> Refusal | None:
         return Refusal(400, "request.too_deep", {"max": MAX_JSON_DEPTH})
     except ValueError:  # UnicodeDecodeError included
         return Refusal(400, "request.json")
+    if isinstance(data, list):  # a batch, as Apollo's BatchHttpLink sends (docs/frontend.md)
+        return Refusal(400, "http.batch")
     if not isinstance(data, dict):
         return Refusal(400, "request.not_object")
     query = data.get("query")

@@ -70,14 +70,23 @@ async def test_the_body_limit_is_a_setting(served: Served):
         await server.still_serving()
 
 
-@pytest.mark.parametrize(
-    "body", ["42", "null", '"x"', "[]", "true", '[{"query": "{ __typename }"}]']
-)
+@pytest.mark.parametrize("body", ["42", "null", '"x"', "true"])
 async def test_a_json_body_that_is_not_an_object_is_a_400(served: Served, body: str):
     response = await served.http.post(
         "/graphql", content=body, headers={"content-type": "application/json"}
     )
     assert "JSON 对象" in refused(response, 400, "BAD_REQUEST")
+    await served.still_serving()
+
+
+@pytest.mark.parametrize("body", ["[]", '[{"query": "{ __typename }"}]'])
+async def test_given_a_batch_then_it_is_refused_with_the_message_docs_frontend_promises(
+    served: Served, body: str
+):
+    response = await served.http.post(
+        "/graphql", content=body, headers={"content-type": "application/json"}
+    )
+    assert "不支持批量请求" in refused(response, 400, "BAD_REQUEST")
     await served.still_serving()
 
 
