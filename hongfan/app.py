@@ -43,6 +43,7 @@ from hongfan.deadline import StatementTimeout
 from hongfan.disconnect import CancelOnDisconnect
 from hongfan.headers import SecurityHeaders
 from hongfan.persisted import AddressQuota, PersistedStore
+from hongfan.secret_file import with_secret
 from hongfan.settings import Settings
 from hongfan.unavailable import DatabaseUnavailable, Unavailable, is_unavailable
 from models.base import utcnow
@@ -261,7 +262,7 @@ def _graphql_endpoint(app: ASGIApp, settings: Settings) -> ASGIApp:
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> Starlette:
-    settings = settings or Settings.from_env()
+    settings = with_secret(settings or Settings.from_env())
     database = db or Database(settings)
 
     async def healthz(_request: Request) -> Response:

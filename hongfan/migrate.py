@@ -116,7 +116,7 @@ def context_options(dialect_name: str) -> dict[str, Any]:
 # -- commands ------------------------------------------------------------------------
 
 
-def alembic_config(database_url: str) -> Config:
+def alembic_config(database_url: str, *, keyring: bool = True) -> Config:
     """An Alembic configuration for ``database_url``, independent of the working directory."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
@@ -127,7 +127,8 @@ def alembic_config(database_url: str) -> Config:
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     # Data migrations that seal personal data (0010) need the keyring; never the database's.
     settings = Settings(database_url=url, env=os.environ.get("HONGFAN_ENV", "development"))
-    config.attributes["keyring"] = keys.resolve(settings).to_json()
+    if keyring:  # not to list the scripts: that made a stray ./hongfan.keys.json
+        config.attributes["keyring"] = keys.resolve(settings).to_json()
     return config
 
 
@@ -165,7 +166,7 @@ def head() -> str | None:
 def _scripts() -> Any:
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return ScriptDirectory.from_config(alembic_config("sqlite://", keyring=False))
 
 
 def heads() -> set[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -159,8 +158,9 @@ class Settings:
         if not secret:
             if production:
                 raise SettingsError("settings.secret_required")
-            # A fresh key per process is fine for development: nothing signed outlives it.
-            secret = secrets.token_urlsafe(32)
+            # Development: the key is kept in a file beside the database, written on the
+            # app's first start (hongfan.secret_file), so a restart signs nobody out.
+            secret = ""
         return cls(
             database_url=check_database_url(
                 normalise_database_url(env.get("HONGFAN_DATABASE_URL") or default_db)
