@@ -35,6 +35,7 @@ from strawberry.types.unset import UNSET
 from graph.errors import UserError
 from hongfan.settings import Settings
 from models.messages import message
+from models.validators import check_text
 
 _LISTS = {"in_": "in", "not_in": "notIn"}
 
@@ -79,8 +80,17 @@ def _check_decimal(value: Decimal, lang: str) -> None:
         raise UserError(message("value.out_of_range", lang), code="BAD_VALUE")
 
 
+def _check_operand(text: str, operator: str, lang: str) -> None:
+    """A text operand follows the rules of stored text: no control or text-direction
+    characters (BAD_VALUE). A NUL in ``contains`` matched every row on SQLite."""
+    problem = check_text(text)
+    if problem is not None:
+        raise UserError(message(problem, lang), code="BAD_VALUE", extensions={"operator": operator})
+
+
 def check_filter(where: Any, limits: FilterLimits, lang: str) -> None:
-    """Raise a UserError (code ``FILTER_TOO_LARGE``) when ``where`` is past ``limits``."""
+    """Raise a UserError (code ``FILTER_TOO_LARGE``) when ``where`` is past ``limits``,
+    and one (``BAD_VALUE``) for a text operand with control characters."""
 
     def refuse(code: str, **params: Any) -> UserError:
         return UserError(message(code, lang, **params), code="FILTER_TOO_LARGE")
@@ -109,6 +119,8 @@ def check_filter(where: Any, limits: FilterLimits, lang: str) -> None:
                 for v in value:
                     if isinstance(v, Decimal):
                         _check_decimal(v, lang)
+                    elif isinstance(v, str):
+                        _check_operand(v, _LISTS[name], lang)
             elif isinstance(value, Decimal):
                 _check_decimal(value, lang)
             elif isinstance(value, list):  # and / or: filters
@@ -120,6 +132,7 @@ def check_filter(where: Any, limits: FilterLimits, lang: str) -> None:
                     raise refuse(
                         "filter.string_too_long", operator=_camel(name), max=limits.max_string
                     )
+                _check_operand(value, _camel(name), lang)
             else:
                 stack.append((value, depth + 1))
 
