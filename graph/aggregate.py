@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 import strawberry
+from strawberry import relay
 from strawberry.scalars import JSON
 
 from graph.errors import UserError
@@ -56,13 +57,22 @@ def _plain(value: Any) -> Any:
     return str(value) if isinstance(value, Decimal) else value
 
 
+def _group_value(asked: str, value: Any) -> Any:
+    if asked == "organisation" and value is not None:
+        return str(relay.GlobalID("Organisation", str(value)))
+    return _plain(value)
+
+
 async def resolve_aggregate(
     info: strawberry.Info,
     type: Annotated[str, strawberry.argument(description="The record type, e.g. Grant (记录类型)")],
     group_by: Annotated[
         list[str] | None,
         strawberry.argument(
-            description="Up to two fields: a choice, a year or organisation (分组字段)"
+            description=(
+                "Up to two fields: a choice, a year, organisationId (database ids) or "
+                "organisation (global IDs) (分组字段)"
+            )
         ),
     ] = None,
     measures: Annotated[
@@ -75,7 +85,9 @@ async def resolve_aggregate(
     model = ENTITIES.get(type)
     if model is None:
         raise UserError(message("aggregate.invalid", language, detail=type), code="BAD_AGGREGATE")
-    groups = [snake(g) for g in group_by or []]
+    asked = list(group_by or [])
+    # "organisation" groups by organisationId and names each group by its global ID
+    groups = ["organisation_id" if g == "organisation" else snake(g) for g in asked]
     wanted = [Measure(m.op.value, snake(m.field) if m.field else None) for m in measures or []] or [
         Measure("count")
     ]
@@ -84,12 +96,23 @@ async def resolve_aggregate(
             context.execute, context.principal, model, group_by=groups, measures=wanted
         )
     except AggregateError as error:
-        raise UserError(
-            message("aggregate.invalid", language, detail=str(error)), code="BAD_AGGREGATE"
-        ) from error
+        if error.groups is not None:
+            keys = [_camel(g) for g in error.groups]
+            if "organisation_id" in error.groups:
+                keys.append("organisation")
+            separator = ", " if language == "en" else "、"
+            text = message("aggregate.group", language, keys=separator.join(keys) or "—")
+        else:
+            text = message("aggregate.invalid", language, detail=str(error))
+        raise UserError(text, code="BAD_AGGREGATE") from error
     return [
         AggregateRow(
-            groups=JSON({_camel(g): _plain(row[g]) for g in groups}),
+            groups=JSON(
+                {
+                    (a if a == "organisation" else _camel(g)): _group_value(a, row[g])
+                    for a, g in zip(asked, groups, strict=True)
+                }
+            ),
             values=JSON({_camel(m.key): _plain(row[m.key]) for m in wanted}),
         )
         for row in rows

@@ -35,7 +35,13 @@ MAX_GROUPS = 2
 
 
 class AggregateError(ValueError):
-    """A group or measure the type does not offer, or the caller may not read."""
+    """A group or measure the type does not offer, or the caller may not read.
+
+    ``groups``, for a group that cannot be, are the columns that can (to tell the caller)."""
+
+    def __init__(self, text: str, groups: Sequence[str] | None = None) -> None:
+        super().__init__(text)
+        self.groups = groups
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,14 @@ def groupable(model: type[Record], column: str) -> bool:
     if isinstance(c.type, sa.Enum):
         return True
     return isinstance(c.type, sa.Integer) and column.endswith("year")
+
+
+def group_keys(principal: Principal, model: type[Record]) -> list[str]:
+    """The columns ``principal`` may group ``model`` by, in table order."""
+    table = model.__table__  # type: ignore[attr-defined]
+    return [
+        c.name for c in table.c if groupable(model, c.name) and _readable(principal, model, c.name)
+    ]
 
 
 def measurable(model: type[Record], column: str) -> bool:
@@ -91,7 +105,7 @@ def statement(
         raise AggregateError("no measure")
     for column in group_by:
         if not groupable(model, column) or not _readable(principal, model, column):
-            raise AggregateError(f"cannot group by {column}")
+            raise AggregateError("cannot group by this field", group_keys(principal, model))
     selected: list[Any] = [getattr(model, c).label(c) for c in group_by]
     for m in measures:
         if m.op == "count":

@@ -83,6 +83,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "无法按此统计：{detail}（仅可按选项、年度或所属组织分组，对数值字段求和/最小/最大，且不含个人敏感信息）",
         "en": "Cannot aggregate this way: {detail} (group by a choice, a year or the organisation; sum/min/max numeric fields; never personal data)",
     },
+    "aggregate.group": {
+        "zh": "无法按此字段分组。可用的分组字段：{keys}",
+        "en": "Cannot group by this field. The fields you can group by: {keys}",
+    },
     "invalid_choice": {
         "zh": "无效的选项，可选值为：{choices}",
         "en": "Invalid choice; allowed values are: {choices}",
