@@ -19,6 +19,7 @@ from hongfan.accounts.throttling import (
     Throttle,
     check_throttle,
     clear_failures,
+    pair_key,
     record_failure,
     throttle_keys,
 )
@@ -79,10 +80,11 @@ async def login(
     """
     email = normalise_email(email)[:254]
     account_key, ip_key = throttle_keys(email, ip)
+    pair = pair_key(email, ip)
     trusted = device_id(device, email, policy.secret)
     trusted_key = device_key(trusted) if trusted is not None else None
     now = await check_throttle(
-        session, account_key, ip_key, throttle=policy.throttle, device_key=trusted_key
+        session, account_key, ip_key, throttle=policy.throttle, device_key=trusted_key, pair=pair
     )
 
     user = await get_user_by_email(session, email) if email else None
@@ -94,7 +96,7 @@ async def login(
     if user is None or not ok or not user.is_active:
         await record_failure(
             session,
-            (account_key, ip_key, trusted_key),
+            (account_key, ip_key, pair, trusted_key),
             utcnow(),  # the delay runs from when the guesser learns the answer
             keep=max(policy.throttle.window, timedelta(days=1)),
         )
@@ -102,7 +104,7 @@ async def login(
 
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = await asyncio.to_thread(passwords.hash_password, password)
-    await clear_failures(session, account_key, trusted_key)
+    await clear_failures(session, account_key, pair, trusted_key)
     # Sweep this user's expired sessions while we are here. A revoked one stays until it
     # would have expired, so its cookie keeps being told "sign in again" (not anonymous).
     await session.execute(

@@ -3,9 +3,12 @@
 Following the OWASP Authentication and Credential Stuffing cheat sheets
 (docs/sign-in-throttling.md says why each choice):
 
-* **the address** an attempt comes from may fail ``max_ip`` times within the window;
-  past that it is refused (429) until its oldest failure leaves the window. This is the
-  attacker's cost, and it never touches the account;
+* **the address** an attempt comes from may fail ``max_ip`` times within the window.
+  Past that, the accounts it failed against from there are refused (429) until its oldest
+  failure leaves the window; any other account from that address — a colleague behind the
+  same office NAT — only waits 1, 2, 4 … seconds after the address's latest failure (at
+  most ``max_delay``) and then signs in with the right password. A guesser spraying many
+  accounts from one address gets about one try a minute; nobody is locked out;
 * **the account** is never locked. Its first ``free_account`` failures within the window
   cost nothing; after that each further attempt must wait 1, 2, 4 … seconds after the
   previous failure, at most ``max_delay`` (60 s by default). Someone guessing from many
@@ -20,6 +23,7 @@ Every count is in the database (``login_failure``), so all processes share it.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -89,6 +93,13 @@ def throttle_keys(email: str, ip: str | None) -> tuple[str, str | None]:
     return f"email:{email}", (f"ip:{ip[:64]}" if ip else None)
 
 
+def pair_key(email: str, ip: str | None) -> str | None:
+    """The key of the failures of one address against one account (a digest: short, no e-mail)."""
+    if not ip:
+        return None
+    return "pair:" + hashlib.sha256(f"{ip[:64]}\n{email}".encode()).hexdigest()[:40]
+
+
 async def _recent(
     session: AsyncSession, key: str, window: timedelta, now: datetime
 ) -> tuple[int, datetime | None]:
@@ -101,9 +112,22 @@ async def _recent(
 
 
 async def _address_wait(
-    session: AsyncSession, key: str, throttle: Throttle, now: datetime
+    session: AsyncSession, key: str, pair: str | None, throttle: Throttle, now: datetime
 ) -> int | None:
-    """Seconds until the address may try again, when it has ``max_ip`` failures in the window."""
+    """Seconds this attempt must wait because of its address's ``max_ip`` failures in the window.
+
+    An account the address has failed against (``pair``) waits until the address's oldest
+    failure leaves the window; any other account only the growing delay after its latest.
+    """
+    failures, latest = await _recent(session, key, throttle.window, now)
+    if failures < throttle.max_ip or latest is None:
+        return None
+    tried, _ = await _recent(session, pair, throttle.window, now) if pair else (1, None)
+    if not tried:
+        exponent = min(failures - throttle.max_ip, 30)
+        delay = min(throttle.max_delay, timedelta(seconds=2**exponent))
+        remaining = (latest + delay - now).total_seconds()
+        return math.ceil(remaining) if remaining > 0 else None
     statement = (
         sa.select(col(LoginFailure.at))
         .where(col(LoginFailure.key) == key, col(LoginFailure.at) > now - throttle.window)
@@ -136,6 +160,7 @@ async def check_throttle(
     *,
     throttle: Throttle,
     device_key: str | None = None,
+    pair: str | None = None,
 ) -> datetime:
     """Raise :class:`LoginRateLimited` when this attempt has to wait; else the time of the check.
 
@@ -155,7 +180,7 @@ async def check_throttle(
     else:
         waits = [await _growing_wait(session, account_key, throttle, now)]
         if ip_key:
-            waits.append(await _address_wait(session, ip_key, throttle, now))
+            waits.append(await _address_wait(session, ip_key, pair, throttle, now))
     blocked = [w for w in waits if w is not None]
     if blocked:
         raise LoginRateLimited(max(blocked))
