@@ -21,11 +21,23 @@ from typing import Any
 from models.base import Record
 
 # An 18-character national ID (17 digits and a check character), a 15-digit old one, or
-# a mainland mobile number, standing alone (not inside a longer run of letters or digits).
-# In a URL the value may follow a percent escape (%22 is a quote), which ends in a digit.
+# a mainland mobile number (with an optional +86 / 0086 / 86 prefix), not inside a longer
+# run of digits. People write them in groups: one space or hyphen may stand between any
+# two digits ("3502 0320 0303 1608 18", "350203-20030316-0818", "139-0000-0001"), and
+# letters may touch them ("身份证350203…", "a350203…"). In a URL the value may follow a
+# percent escape (%22 is a quote), which ends in a digit. Full-width digits are read as
+# ASCII first (:data:`_HALF_WIDTH`).
+_GAP = "(?:[ \\-]|%20)?"
 _PERSONAL = re.compile(
-    r"(?:(?<=%[0-9A-Fa-f]{2})|(?<![0-9A-Za-z]))(?:\d{17}[0-9Xx]|\d{15}|1[3-9]\d{9}|\+?86[- ]?1[3-9]\d{9})(?![0-9A-Za-z])"
+    r"(?:(?<=%[0-9A-Fa-f]{2})|(?<!\d))(?:"
+    rf"(?:(?:\+|00)?86{_GAP})?1{_GAP}[3-9](?:{_GAP}\d){{9}}"  # a mobile
+    rf"|\d(?:{_GAP}\d){{16}}{_GAP}[0-9Xx]"  # an 18-character ID number
+    rf"|\d(?:{_GAP}\d){{14}}"  # a 15-digit one
+    r")(?!\d)"
 )
+# Full-width digits, X, plus, hyphen and the ideographic space, one character for one, so
+# that positions in the normalised text are positions in the original.
+_HALF_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ＋－\u3000", "0123456789Xx+- ")
 # PostgreSQL: DETAIL:  Key (id_number)=(110101199003071234) already exists.
 _KEY_DETAIL = re.compile(r"Key \(([^)]*)\)=\((?:[^()]|\([^()]*\))*\)")
 REDACTED = "[已隐去]"
@@ -34,7 +46,25 @@ REDACTED = "[已隐去]"
 def scrub(text: str) -> str:
     """``text`` with personal values blanked: ID numbers, mobiles, a unique key's value."""
     text = _KEY_DETAIL.sub(lambda m: f"Key ({m.group(1)})=({REDACTED})", text)
-    return _PERSONAL.sub(REDACTED, text)
+    normal = text.translate(_HALF_WIDTH)
+    if normal == text:
+        return _PERSONAL.sub(REDACTED, text)
+    parts: list[str] = []
+    end = 0
+    for match in _PERSONAL.finditer(normal):
+        parts.append(text[end : match.start()])
+        parts.append(REDACTED)
+        end = match.end()
+    parts.append(text[end:])
+    return "".join(parts)
+
+
+def _access_path(path: Any) -> Any:
+    """An access log's request target without its query string: ``/graphql?…``. Query
+    strings carry cursors (a sorted name inside), variables and searches."""
+    if isinstance(path, str) and "?" in path:
+        return path.split("?", 1)[0] + "?…"
+    return path
 
 
 def _scrub_arg(value: Any) -> Any:
@@ -49,6 +79,9 @@ def scrub_record(record: logging.LogRecord) -> logging.LogRecord:
         record.msg = scrub(record.msg)
     elif record.msg is not None:
         record.msg = scrub(str(record.msg))
+    if record.name == "uvicorn.access" and isinstance(record.args, tuple) and len(record.args) == 5:
+        # (client, method, path with query, HTTP version, status): the path only
+        record.args = (*record.args[:2], _access_path(record.args[2]), *record.args[3:])
     if isinstance(record.args, tuple):
         record.args = tuple(_scrub_arg(a) for a in record.args)
     elif isinstance(record.args, dict):
