@@ -8,8 +8,10 @@ subqueries, admin pages, exports — so no path can forget it.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +40,10 @@ from models.sealed import Sealed
 from models.validators import mask_national_id, mask_phone, mask_text
 
 INCLUDE_DELETED = "hongfan_include_deleted"
+# Session flag or execution option: read only the caller's own scope (the rows it may change),
+# not the public rows it may also read. Set while a write runs (:func:`own_scope`): every read
+# it makes — the record, the records it references, what hangs off it — sees only those.
+OWN_SCOPE = "hongfan_own_scope"
 
 
 @dataclass(frozen=True)
@@ -103,9 +109,40 @@ def subtree_ids(path: str) -> sa.Select[Any]:
     return sa.select(org.c.id).where(org.c.path.like(path + "%"))
 
 
+def public_rule(model: type[Record]) -> Rows | None:
+    """The rows of ``model`` every caller may read besides its own (its published ones)."""
+    entry = POLICY.get(model.__entity__.type_name)
+    return entry.public if entry is not None else None
+
+
+def reads_beyond_scope(principal: Principal, model: type[Record]) -> bool:
+    """True when ``principal`` reads public rows of ``model`` outside its own scope."""
+    rule, public = row_rule(principal, model), public_rule(model)
+    return public is not None and rule is not Rows.ALL and rule is not public
+
+
+def scope_criteria(principal: Principal, model: type[Record]) -> sa.ColumnElement[bool] | None:
+    """SQL for the rows ``principal`` may change (its policy rule); None when all."""
+    return _rule_criteria(principal, model, row_rule(principal, model))
+
+
 def row_criteria(principal: Principal, model: type[Record]) -> sa.ColumnElement[bool] | None:
-    """SQL that keeps only the rows ``principal`` may see; None when all are visible."""
-    rule = row_rule(principal, model)
+    """SQL that keeps only the rows ``principal`` may see; None when all are visible.
+
+    Its scope, and (for a public type) every published row besides: signing in never
+    hides what an anonymous caller sees.
+    """
+    scope = scope_criteria(principal, model)
+    public = public_rule(model)
+    if scope is None or public is None or not reads_beyond_scope(principal, model):
+        return scope
+    published = _rule_criteria(principal, model, public)
+    return scope if published is None else sa.or_(scope, published)
+
+
+def _rule_criteria(
+    principal: Principal, model: type[Record], rule: Rows
+) -> sa.ColumnElement[bool] | None:
     table = model.__table__  # type: ignore[attr-defined]
     meta = model.__entity__
     if rule is Rows.ALL:
@@ -321,7 +358,8 @@ def _apply_row_scope(state: ORMExecuteState) -> None:
             "every session must carry a principal; use hongfan.db.Database.session"
         )
     include_deleted = bool(state.execution_options.get(INCLUDE_DELETED, False))
-    options = scope_options(principal, include_deleted=include_deleted)
+    own = bool(state.execution_options.get(OWN_SCOPE, state.session.info.get(OWN_SCOPE, False)))
+    options = scope_options(principal, include_deleted=include_deleted, own_scope=own)
     if options:
         state.statement = state.statement.options(*options)
 
@@ -353,9 +391,12 @@ _SCOPES: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 _SCOPES_MAX = 4096
 
 
-def scope_options(principal: Principal, *, include_deleted: bool = False) -> list[Any]:
+def scope_options(
+    principal: Principal, *, include_deleted: bool = False, own_scope: bool = False
+) -> list[Any]:
     """The row scope of ``principal`` as statement options, one per record type.
 
+    ``own_scope``: the rows it may change (its scope), not all it may read.
     The options depend only on who the caller is in the policy's terms (kind, role,
     organisation path, company), so they are built once per such caller and reused.
     """
@@ -365,19 +406,20 @@ def scope_options(principal: Principal, *, include_deleted: bool = False) -> lis
         principal.organisation_path,
         principal.company_id,
         include_deleted,
+        own_scope,
     )
     options = _SCOPES.get(key)
     if options is None:
         if len(_SCOPES) >= _SCOPES_MAX:
             _SCOPES.clear()
-        options = _SCOPES[key] = tuple(_build_scope(principal, include_deleted))
+        options = _SCOPES[key] = tuple(_build_scope(principal, include_deleted, own_scope))
     return list(options)
 
 
-def _build_scope(principal: Principal, include_deleted: bool) -> list[Any]:
+def _build_scope(principal: Principal, include_deleted: bool, own_scope: bool) -> list[Any]:
     options = []
     for model in ENTITIES.values():
-        criteria = row_criteria(principal, model)
+        criteria = (scope_criteria if own_scope else row_criteria)(principal, model)
         if not include_deleted:
             live = live_criteria(model)
             criteria = live if criteria is None else sa.and_(live, criteria)
@@ -391,6 +433,17 @@ def _build_scope(principal: Principal, include_deleted: bool) -> list[Any]:
     if audit is not None:
         options.append(with_loader_criteria(AuditEntry, audit, include_aliases=True))
     return options
+
+
+@contextlib.contextmanager
+def own_scope(session: Any) -> Iterator[None]:
+    """Inside the block, ``session`` reads only the rows its principal may change."""
+    before = session.info.get(OWN_SCOPE)
+    session.info[OWN_SCOPE] = True
+    try:
+        yield
+    finally:
+        session.info[OWN_SCOPE] = before
 
 
 def install() -> None:

@@ -8,7 +8,9 @@ field-level messages in the caller's language; nothing is written on error
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any, Concatenate, ParamSpec
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,7 +39,25 @@ from models.audit import AuditEntry
 from models.base import ENTITIES, Record, utcnow
 from models.messages import message
 
+P = ParamSpec("P")
 
+
+def _in_scope(
+    write: Callable[Concatenate[AsyncSession, P], Awaitable[Record]],
+) -> Callable[Concatenate[AsyncSession, P], Awaitable[Record]]:
+    """Every read a write makes sees only the rows the caller may change (its scope), not the
+    published rows it may also read: a record outside it is read-only, a reference to one
+    is invalid."""
+
+    @functools.wraps(write)
+    async def scoped(session: AsyncSession, *args: P.args, **kwargs: P.kwargs) -> Record:
+        with access.own_scope(session):
+            return await write(session, *args, **kwargs)
+
+    return scoped
+
+
+@_in_scope
 async def create(session: AsyncSession, model: type[Record], data: dict[str, Any]) -> Record:
     lang = _lang(session)
     _authorise(session, model, Op.CREATE)
@@ -62,11 +82,16 @@ async def create(session: AsyncSession, model: type[Record], data: dict[str, Any
 async def _load_for_write(
     session: AsyncSession, model: type[Record], record_id: int, *, deleted: bool = False
 ) -> Record:
+    """The record, if the caller may change it; one it may only read is refused as read-only."""
     statement = sa.select(model).where(model.id == record_id)  # type: ignore[arg-type]
     if deleted:
         statement = statement.execution_options(**{access.INCLUDE_DELETED: True})
     record = (await session.execute(statement)).scalar_one_or_none()
     if record is None:
+        readable = statement.execution_options(**{access.OWN_SCOPE: False})
+        if (await session.execute(readable)).scalar_one_or_none() is not None:
+            # A published record outside the caller's scope: it may read it, not change it.
+            raise Forbidden.of("id", "read_only", _lang(session))
         raise NotFound.of("id", "not_found", _lang(session))
     return record
 
@@ -161,6 +186,7 @@ def _audit_values(
     }
 
 
+@_in_scope
 async def update(
     session: AsyncSession,
     model: type[Record],
@@ -232,6 +258,7 @@ async def _propagate_organisation(
             )
 
 
+@_in_scope
 async def delete(
     session: AsyncSession,
     model: type[Record],
@@ -257,6 +284,7 @@ async def delete(
     return record
 
 
+@_in_scope
 async def restore(
     session: AsyncSession, model: type[Record], record_id: int, version: int | None = None
 ) -> Record:

@@ -58,6 +58,11 @@ class EntityPolicy:
     partner_writable: frozenset[str] = frozenset()
     # For Rows.PUBLISHED_PARENT: the foreign key column and the parent's record type.
     published_parent: tuple[str, str] | None = None
+    # The rows every caller may read besides its own (`rows`): a public type's published
+    # rows. Signing in never hides them: a district viewer reads every published site, a
+    # partner every practice-base company, read-only outside its scope (writes stay within
+    # `rows`). None: only `rows`.
+    public: Rows | None = None
 
 
 # Who manages accounts and reads the audit log: superadmins everywhere, org admins within
@@ -105,6 +110,7 @@ def _public() -> EntityPolicy:
     return EntityPolicy(
         rows={**_STAFF_ROWS, Role.PARTNER: Rows.PUBLISHED, ANON: Rows.PUBLISHED},
         writes=_STAFF_WRITES,
+        public=Rows.PUBLISHED,
     )
 
 
@@ -124,6 +130,7 @@ POLICY: dict[str, EntityPolicy] = {
         rows={**_STAFF_ROWS, Role.PARTNER: Rows.PUBLISHED_PARENT, ANON: Rows.PUBLISHED_PARENT},
         writes=_STAFF_WRITES,
         published_parent=("course_id", "Course"),
+        public=Rows.PUBLISHED_PARENT,
     ),
     "Enrolment": _people(),
     "ScholarshipStudent": EntityPolicy(
@@ -137,6 +144,7 @@ POLICY: dict[str, EntityPolicy] = {
     "Company": EntityPolicy(
         rows={**_STAFF_ROWS, Role.PARTNER: Rows.OWN_COMPANY, ANON: Rows.PUBLISHED},
         writes=_STAFF_WRITES,
+        public=Rows.PUBLISHED,
     ),
     "Activity": _public(),
     "Volunteer": _people(),

@@ -143,6 +143,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "无权执行此操作",
         "en": "You are not allowed to do this",
     },
+    "read_only": {
+        "zh": "该记录不在你的管辖范围内，只能查看，不能修改",
+        "en": "This record is outside your part of the network: you may read it, not change it",
+    },
     "conflict.version": {
         "zh": "该记录已被他人修改（当前版本 {current}，你提交的版本 {given}），请刷新后重试",
         "en": "Someone else has changed this record (current version {current}, "

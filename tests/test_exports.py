@@ -335,6 +335,7 @@ async def test_partner_export_is_narrowed(database: Database) -> None:
     assert [r[0] for r in rows] == ["张测一", "李测二"]
     assert {r[1] for r in rows} == {w["company"].name}
     _h, companies = await export_rows(database, w["partner"], "Company")
+    # its own company only: an export is the caller's own part, not every public record
     assert [c[0] for c in companies] == [w["company"].name]
     _h, grants = await export_rows(database, w["partner"], "Grant")
     assert grants == []

@@ -84,9 +84,10 @@ class FiguresBase:
         }
 
     async def _tally_by_district(
-        self, figures: Iterable[str], *, year: int | None = None
+        self, scope: TallyScope, figures: Iterable[str], *, year: int | None = None
     ) -> dict[tuple[int, str, str], tuple[int, int]]:
-        """(district id, figure, bucket) → (n, fen) over the visible districts' subtrees.
+        """(district id, figure, bucket) → (n, fen) over the visible districts' subtrees,
+        of the organisations in ``scope``.
 
         Like the row-level figures these join live organisations only: rows held by a
         soft-deleted organisation count in the totals but in no district. One statement
@@ -119,7 +120,7 @@ class FiguresBase:
                     sa.func.sum(t.c.amount),
                 )
                 .select_from(t.join(member, member.c.id == t.c.organisation_id))
-                .where(t.c.figure.in_(DISTRICT_FIGURES))
+                .where(t.c.figure.in_(DISTRICT_FIGURES), *within(t.c.organisation_id, scope))
                 .group_by(member.c.district_id, t.c.figure, t.c.bucket)
             )
             return {
@@ -127,7 +128,7 @@ class FiguresBase:
                 for d, f, b, n, a in await self._rows(statement)
             }
 
-        every = await self._memo("tally_by_district", compute)
+        every = await self._memo(("tally_by_district", scope), compute)
         wanted = set(figures)
         return {
             (d, f, b): v

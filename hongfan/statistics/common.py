@@ -94,6 +94,9 @@ TallyScope = Everything | str  # or the caller's organisation path
 
 def tally_scope(principal: Principal, models: Iterable[type[Record]]) -> TallyScope | None:
     """How the tallies answer for ``principal`` over ``models``; None: they cannot."""
+    models = list(models)
+    if any(access.reads_beyond_scope(principal, model) for model in models):
+        return None  # published rows outside its scope count too: not in its tallies
     rules = {access.row_rule(principal, model) for model in models}
     if rules == {Rows.ALL}:
         return Everything()

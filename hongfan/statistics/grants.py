@@ -11,7 +11,6 @@ from sqlmodel import col as sql_col
 
 from hongfan.statistics.base import FiguresBase
 from hongfan.statistics.common import District, GrantFigure, fen_to_yuan, in_districts
-from models.organisations import Organisation
 from models.scholarships import Grant
 
 
@@ -60,9 +59,11 @@ class GrantFigures(FiguresBase):
             if not districts:
                 return {}
             cells: dict[tuple[int, int], list[int]] = {}
-            if self._scope([Grant, Organisation]) is not None:
+            # The districts are only where the grants are shown: the grants' scope decides.
+            scope = self._scope([Grant])
+            if scope is not None:
                 tallied = await self._tally_by_district(
-                    ["grant_students", "grant_amount"], year=year
+                    scope, ["grant_students", "grant_amount"], year=year
                 )
                 for (district_id, figure, bucket), (n, fen) in tallied.items():
                     cell = cells.setdefault((int(bucket), district_id), [0, 0, 0])

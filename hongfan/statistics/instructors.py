@@ -32,10 +32,14 @@ class InstructorFigures(FiguresBase):
         """Visible communities with their qualified instructors, fewest first."""
 
         async def compute() -> list[Community]:
+            # Communities whose people the caller may see (its own scope): a published
+            # community elsewhere would read as lacking instructors it may well have.
             rows = await self._rows(
                 sa.select(
                     sql_col(Organisation.id), sql_col(Organisation.name), sql_col(Organisation.path)
-                ).where(sql_col(Organisation.level) == OrganisationLevel.COMMUNITY)
+                )
+                .where(sql_col(Organisation.level) == OrganisationLevel.COMMUNITY)
+                .execution_options(**{access.OWN_SCOPE: True})
             )
             qualified = await self._qualified()
             districts = await self.districts()

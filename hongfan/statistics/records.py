@@ -23,21 +23,31 @@ class RecordFigures(FiguresBase):
         """Visible records per kind: keys of :data:`TOTALS`."""
 
         async def compute() -> dict[str, int]:
-            scope = self._scope(TOTALS.values())
-            if scope is not None:
+            # Tallied where the caller's rows are its scope; counted where they are not
+            # (partners, anonymous callers; published rows outside a staff member's scope).
+            scopes = {name: self._scope([model]) for name, model in TOTALS.items()}
+            found: dict[str, int] = {}
+            tallied_names = [name for name, scope in scopes.items() if scope is not None]
+            if tallied_names:
+                scope = scopes[tallied_names[0]]
+                assert scope is not None
                 tallied = await self._tally(scope, ["rows"])
-                tables = {name: str(model.__table__.name) for name, model in TOTALS.items()}  # type: ignore[attr-defined]
-                return {
-                    name: tallied.get(("rows", table), (0, 0))[0] for name, table in tables.items()
-                }
-            statement = sa.select(
-                *[
-                    sa.select(sa.func.count(sql_col(model.id))).scalar_subquery().label(name)
-                    for name, model in TOTALS.items()
-                ]
-            )
-            row = (await self._rows(statement))[0]
-            return {name: int(row._mapping[name]) for name in TOTALS}
+                for name in tallied_names:
+                    table = str(TOTALS[name].__table__.name)  # type: ignore[attr-defined]
+                    found[name] = tallied.get(("rows", table), (0, 0))[0]
+            counted = [name for name in TOTALS if name not in found]
+            if counted:
+                statement = sa.select(
+                    *[
+                        sa.select(sa.func.count(sql_col(TOTALS[name].id)))
+                        .scalar_subquery()
+                        .label(name)
+                        for name in counted
+                    ]
+                )
+                row = (await self._rows(statement))[0]
+                found.update({name: int(row._mapping[name]) for name in counted})
+            return {name: found[name] for name in TOTALS}
 
         return await self._memo("totals", compute)
 
@@ -57,9 +67,10 @@ class RecordFigures(FiguresBase):
         counts: dict[int, dict[SiteKind, int]] = {d: {} for d in districts}
         if not districts:
             return {}
-        if self._scope([ServiceSite, Organisation]) is not None:
+        scope = self._scope([ServiceSite, Organisation])
+        if scope is not None:
             for (district_id, _f, bucket), (n, _a) in (
-                await self._tally_by_district(["site_kind"])
+                await self._tally_by_district(scope, ["site_kind"])
             ).items():
                 if n:
                     counts[district_id][SiteKind(bucket)] = n

@@ -11,6 +11,10 @@ export re-imports without changing anything.
 
 Each export writes **one** audit entry (action ``export``): the record type, how many
 rows, the filter, the format and which sensitive fields were in clear.
+
+OWN_PART: an export is the caller's own part of the network (its scope,
+:data:`hongfan.access.OWN_SCOPE`), not the published rows elsewhere it may also read
+through GraphQL and the admin lists: what it exports it may edit and import back.
 """
 
 from __future__ import annotations
@@ -105,6 +109,7 @@ async def iter_export(
     produced = 0
     try:
         async with db.session(principal) as session:
+            session.info[access.OWN_SCOPE] = True  # the caller's own part: OWN_PART above
             relations = Relations(session, principal)
             await relations.load({targets[c] for c in columns if c in targets})
             if relations.clear_ids and any(
@@ -180,6 +185,7 @@ async def count_export(
     if where is not None:
         statement = statement.where(where)
     async with db.session(principal) as session:
+        session.info[access.OWN_SCOPE] = True  # the caller's own part: OWN_PART above
         return int((await session.execute(statement)).scalar_one())
 
 

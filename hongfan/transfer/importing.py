@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from hongfan import access
 from hongfan.db import Database
 from hongfan.errors import Conflict, HongfanError
 from hongfan.principal import Principal
@@ -70,9 +71,12 @@ async def check_import(
     model = resolve_type(type_name)
     table = as_table(model, source)
     mapping = plan(model, table.headers, principal.language)
+    # An import writes: its names resolve among the rows the caller may change, not the
+    # published ones it may only read.
     async with db.session(principal) as session:
-        references = await References.load(session, principal)
-        checked = await check_table(session, principal, mapping, table, references, progress)
+        with access.own_scope(session):
+            references = await References.load(session, principal)
+            checked = await check_table(session, principal, mapping, table, references, progress)
     if checked.probes:  # personal values found taken: audited like any existence check (#12.6)
         async with db.transaction(principal) as session:
             session.add_all(checked.probes)
@@ -121,9 +125,10 @@ async def commit_import(
     try:
         async with db.transaction(principal) as session:
             session.info["request_id"] = request_id
-            created = await write_checked(
-                session, model, checked, request_id=request_id, progress=written
-            )
+            with access.own_scope(session):
+                created = await write_checked(
+                    session, model, checked, request_id=request_id, progress=written
+                )
     except (WriteConflict, Conflict, IntegrityError):
         return _failed(report, "import.changed_meanwhile", principal.language)
     except HongfanError as error:

@@ -17,9 +17,10 @@ from tests.access.world import World
 
 
 def _expected_visible(role: str, record, world: World) -> bool:  # type: ignore[no-untyped-def]
-    from tests.access.test_matrix import expected_visible
+    """An export holds the caller's own part of the network (not every public row)."""
+    from tests.access.test_matrix import expected_in_scope
 
-    return expected_visible(role, record, world)
+    return expected_in_scope(role, record, world)
 
 
 async def export_problems(database: Database, role: str, world: World, problems: list[str]) -> None:

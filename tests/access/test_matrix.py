@@ -35,9 +35,23 @@ def policy_key(role: str) -> Any:
     return ANON if role == "anonymous" else Role(role)
 
 
+def expected_in_scope(role: str, record: Record, world: World) -> bool:
+    """The role may change the record (given the operation): its policy rows hold it."""
+    rule = POLICY[record.__entity__.type_name].rows.get(policy_key(role), Rows.NONE)
+    return _holds(rule, record, world)
+
+
 def expected_visible(role: str, record: Record, world: World) -> bool:
+    """The role reads the record: its own rows, and (signing in never hides them) every
+    public row of a public type."""
+    public = POLICY[record.__entity__.type_name].public
+    return expected_in_scope(role, record, world) or (
+        public is not None and _holds(public, record, world)
+    )
+
+
+def _holds(rule: Rows, record: Record, world: World) -> bool:
     type_name = record.__entity__.type_name
-    rule = POLICY[type_name].rows.get(policy_key(role), Rows.NONE)
     company_a = world.records["Company"]["A"]
     if rule is Rows.ALL:
         return True
@@ -217,7 +231,8 @@ async def _updates_and_deletes(
         record = world.records[type_name][side]
         column, _ = samples.update_column(ENTITIES[type_name])
         updated = payload is not None and payload[lower_first(type_name)] is not None
-        allowed = may(role, type_name, Op.UPDATE) and expected_visible(role, record, world)
+        # Read-only outside the role's scope, however visible the record is.
+        allowed = may(role, type_name, Op.UPDATE) and expected_in_scope(role, record, world)
         if role == "partner" and allowed:
             allowed = _snake(column) in POLICY[type_name].partner_writable
         if updated != allowed:
@@ -249,7 +264,7 @@ async def _updates_and_deletes(
         # covers the refusal itself.
         codes = {e["code"] for e in payload["errors"]} if payload is not None else set()
         deleted = deleted or codes == {"has_dependents"}
-        allowed = may(role, type_name, Op.DELETE) and expected_visible(role, record, world)
+        allowed = may(role, type_name, Op.DELETE) and expected_in_scope(role, record, world)
         if deleted != allowed:
             problems.append(f"{role} delete {type_name} {side}: deleted={deleted} ({payload})")
 

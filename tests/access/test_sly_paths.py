@@ -98,8 +98,14 @@ async def test_partner_walking_company_internships_student_grants_sees_no_money(
         student { name university major graduationYear idNumber phone enrolmentYear organisation { name }
           grants { totalCount edges { node { amount } } } internships { totalCount } } } } } } } } }"""
     companies = (await partner.data(query))["companies"]["edges"]
-    assert len(companies) == 1
-    interns = companies[0]["node"]["internships"]
+    # Its own company and the other published one (signing in never hides public records):
+    # the other's interns are not its to see.
+    assert len(companies) == 2
+    own_name = world.records["Company"]["A"].name  # type: ignore[attr-defined]
+    [own] = [c["node"] for c in companies if c["node"]["name"] == own_name]
+    [other] = [c["node"] for c in companies if c["node"]["name"] != own_name]
+    assert other["internships"] == {"totalCount": 0, "edges": []}
+    interns = own["internships"]
     assert interns["totalCount"] == 2
     for edge in interns["edges"]:
         student = edge["node"]["student"]
@@ -116,11 +122,19 @@ async def test_partner_cannot_reach_another_companys_interns_by_id(database, mak
     for record in (
         world.records["Internship"]["B"],
         world.records["ScholarshipStudent"]["B"],
-        world.records["Company"]["B"],
+        world.records["Company"]["B-hidden"],
     ):
         assert (
             await partner.data("query($id: ID!) { node(id: $id) { id } }", {"id": gid(record)})
         )["node"] is None
+    # company B itself is public (published): readable, its interns still not
+    company = (
+        await partner.data(
+            "query($id: ID!) { node(id: $id) { ... on Company { internships { totalCount } } } }",
+            {"id": gid(world.records["Company"]["B"])},
+        )
+    )["node"]
+    assert company == {"internships": {"totalCount": 0}}
 
 
 async def test_district_editor_asking_node_for_another_districts_student_gets_null(

@@ -26,8 +26,9 @@ from admin_ui.registry import VIEWS, AdminView
 from hongfan import access, accounts
 from hongfan.access import Visibility
 from hongfan.db import Database
-from hongfan.policy import Op
+from hongfan.policy import POLICY, Op, Rows
 from hongfan.principal import SYSTEM, Principal, Role
+from models import ENTITIES
 from models.base import Record, column_meta
 from models.coltypes import choice_label
 from models.organisations import Organisation, OrganisationLevel
@@ -72,30 +73,49 @@ def _text_columns(model: type[Record]) -> list[str]:
     return [c for c in _sensitive_columns(model) if not _is_choice(model, c)]
 
 
+async def _public(db: Database, view: AdminView, record: Any) -> bool:
+    """Whether anyone may read ``record`` (signing in never hides it, #10.6)."""
+    entry = POLICY[view.type_name]
+    if entry.public is Rows.PUBLISHED:
+        return bool(record.published)
+    if entry.public is Rows.PUBLISHED_PARENT and entry.published_parent is not None:
+        column, parent_type = entry.published_parent
+        async with db.session(SYSTEM) as session:
+            parent: Any = await session.get(ENTITIES[parent_type], getattr(record, column))
+        return parent is not None and bool(parent.published) and parent.deleted_at is None
+    return False
+
+
 async def _samples(
     db: Database, principal: Principal, view: AdminView, path: str | None
-) -> tuple[Record | None, Record | None]:
+) -> tuple[Record | None, Record | None, Record | None]:
     """One live record the role may see, with every personal value set when one has
     them (read as the system: rows inside the role's subtree, or the rows the partner's
-    own session finds), and one live record outside its district (None without one)."""
+    own session finds), and one live record outside its district (None without one): one
+    nobody else may read, and one public (published)."""
     model: Any = view.model
     statement = sa.select(model).where(model.deleted_at.is_(None)).order_by(model.id)
     for column in _sensitive_columns(model):
         statement = statement.where(getattr(model, column).is_not(None))
-    outside = None
+    outside = public = None
     if path is not None:
         owner = model.path if model.__entity__.scope == "path" else Organisation.path
         if model.__entity__.scope != "path":
             statement = statement.join(Organisation, Organisation.id == model.organisation_id)
         async with db.session(SYSTEM) as session:
-            outside = (
-                await session.execute(statement.where(sa.not_(owner.startswith(path))).limit(1))
-            ).scalar_one_or_none()
+            candidates = (
+                await session.execute(statement.where(sa.not_(owner.startswith(path))).limit(20))
+            ).scalars()
+            for candidate in list(candidates):
+                if await _public(db, view, candidate):
+                    public = public or candidate
+                else:
+                    outside = outside or candidate
         statement = statement.where(owner.startswith(path))
     reader = principal if principal.role is Role.PARTNER else SYSTEM
     async with db.session(reader) as session:
         inside = (await session.execute(statement.limit(1))).scalar_one_or_none()
-    return inside, outside
+    return inside, outside, public
 
 
 def _value_problems(
@@ -150,13 +170,17 @@ async def test_admin_pages_follow_the_policy(email: str, client: AdminClient, de
             problems.append(f"{view.type_name} export: {export.status_code}")
         if not listed:
             continue
-        record, outside = await _samples(demo, principal, view, path)
+        record, outside, public = await _samples(demo, principal, view, path)
         updates = access.can_write(principal, model, Op.UPDATE)
         if outside is not None:  # out of reach looks like missing (a form: forbidden first)
             for suffix, status_expected in (("", 404), ("/edit", 404 if updates else 403)):
                 status = (await client.get(f"{base}/{outside.id}{suffix}")).status_code
                 if status != status_expected:
                     problems.append(f"{view.type_name} {outside.id}{suffix} outside: {status}")
+        if public is not None:  # published elsewhere: shown, read-only (#10.6)
+            status = (await client.get(f"{base}/{public.id}")).status_code
+            if status != 200:
+                problems.append(f"{view.type_name} {public.id} published outside: {status}")
         if record is None:
             continue
         detail = await client.get(f"{base}/{record.id}")

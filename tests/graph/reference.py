@@ -5,8 +5,8 @@ Small and obvious on purpose; ``tests/graph/test_differential.py`` checks Hongfa
 - **Rows a caller sees** (the policy, restated): live rows (not soft-deleted, and not part
   of a soft-deleted owner — a deleted student's grants), of the caller's scope: all for a
   superadmin, the organisation subtree for staff bound to one (by the organisation's
-  materialised path, deleted organisations included), published rows of the public types
-  for anonymous callers.
+  materialised path, deleted organisations included), and for every caller, signed in or
+  not, the published rows of the public types.
 - **Filters**: SQL's three-valued logic is made explicit in :func:`sql_compare`: a
   comparison with NULL is *unknown* (``None``). A field condition holds only when its
   comparison is *true*, so every filter object is two-valued and denotes a set of rows:
@@ -36,8 +36,9 @@ PUBLIC = {"Organisation", "ServiceSite", "Course", "Company"}
 
 @dataclass(frozen=True)
 class Caller:
-    kind: str  # "all" | "subtree" | "anonymous"
+    kind: str  # "all" | "subtree" | "partner" | "anonymous"
     path: str | None = None
+    company_id: int | None = None  # a partner's company
 
 
 @dataclass
@@ -68,8 +69,12 @@ class World:
     def in_scope(self, caller: Caller, type_name: str, row: dict[str, Any]) -> bool:
         if caller.kind == "all":
             return True
+        if type_name in PUBLIC and row.get("published"):
+            return True  # public rows: everyone reads them, signed in or not
+        if caller.kind == "partner":  # its own company (its interns are not modelled here)
+            return type_name == "Company" and row["id"] == caller.company_id
         if caller.kind == "anonymous":
-            return type_name in PUBLIC and bool(row.get("published"))
+            return False
         assert caller.path is not None
         organisation = (
             row if type_name == "Organisation" else self.row("Organisation", row["organisation_id"])

@@ -436,13 +436,18 @@ async def test_totals(database: Database) -> None:
 # -- row scope ---------------------------------------------------------------------------
 
 
-async def test_editor_of_district_a_sees_only_district_a(database: Database) -> None:
+async def test_editor_of_district_a_sees_district_a_and_published_records_elsewhere(
+    database: Database,
+) -> None:
+    """Signing in never hides public records (#10.6): besides its district's records the
+    editor counts the published ones outside it, as an anonymous caller does; people
+    (students, grants, enrolments) stay its district's."""
     net = await build_network(database)
     async with Figures(database, editor_of(net.a)) as f:
         totals = await f.totals()
         assert dataclasses.asdict(totals) == {
-            "organisations": 4,  # A, its street and two communities
-            "service_sites": 2,
+            "organisations": 6,  # A, its street and two communities; the city and B (published)
+            "service_sites": 3,  # A's two and B's published warm-heart home
             "courses": 3,
             "scholarship_students": 1,
             "companies": 1,
@@ -452,11 +457,13 @@ async def test_editor_of_district_a_sees_only_district_a(database: Database) -> 
         }
         counts = by_kind(await f.sites_by_kind())
         assert counts[SiteKind.SUNFLOWER_HUT] == 2
-        assert counts[SiteKind.WARM_HEART_HOME] == 0
-        assert counts[SiteKind.FAMILY_HEALTH_CENTRE] == 0  # hosted by the city, outside the subtree
+        assert counts[SiteKind.WARM_HEART_HOME] == 1  # published, in B
+        assert counts[SiteKind.FAMILY_HEALTH_CENTRE] == 0  # the city's, unpublished, outside A
 
         districts = await f.sites_by_district()
-        assert [(d.district_id, d.total) for d in districts] == [(net.a.id, 2)]
+        # B's published home is hosted by an unpublished community: by kind only, as for
+        # anonymous callers
+        assert [(d.district_id, d.total) for d in districts] == [(net.a.id, 2), (net.b.id, 0)]
 
         years = await f.students_funded()
         assert [(y.year, y.students, y.total_amount) for y in years] == [
@@ -476,21 +483,26 @@ async def test_editor_of_district_a_sees_only_district_a(database: Database) -> 
 
 
 async def test_editor_below_district_level(database: Database) -> None:
-    """The caller's district is outside their view: per-district lists are empty, the rest is scoped."""
+    """The caller's district is above its scope but published: its records are broken down
+    by district like anyone's; people and unpublished records stay the street's."""
     net = await build_network(database)
     async with Figures(database, editor_of(net.a_street)) as f:
         assert by_kind(await f.sites_by_kind())[SiteKind.SUNFLOWER_HUT] == 2
-        assert await f.sites_by_district() == []
-        years = await f.students_funded()
-        assert [(y.year, y.students, y.total_amount, await y.by_district()) for y in years] == [
-            (2022, 1, Decimal("3500.50"), [])
+        assert [(d.district_id, d.total) for d in await f.sites_by_district()] == [
+            (net.a.id, 2),
+            (net.b.id, 0),
         ]
+        years = await f.students_funded()
+        assert [
+            (y.year, y.students, y.total_amount, [d.district_id for d in await y.by_district()])
+            for y in years
+        ] == [(2022, 1, Decimal("3500.50"), [net.a.id])]
         communities = await f.instructors_per_community()
-        # The instructor courses are organised by district A, outside this caller's view,
-        # so their enrolments' category cannot be read and nothing counts as qualified.
+        # The instructor courses are organised by district A, unpublished, outside this
+        # caller's scope, so their enrolments' category cannot be read and nothing counts.
         assert [(c.organisation_id, c.district_name) for c in communities] == [
-            (net.a2.id, None),
-            (net.a1.id, None),
+            (net.a2.id, "思明区计生协"),
+            (net.a1.id, "思明区计生协"),
         ]
 
 
