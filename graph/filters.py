@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from strawberry import relay
 from strawberry.types.unset import UNSET
@@ -222,11 +223,42 @@ def _within(model: type[Record], row: Any, pk: int) -> sa.ColumnElement[bool]:
     """``row`` is the organisation ``pk`` or below it: its materialised path starts with that one's.
 
     The organisation named is looked up as an ORM alias, under the caller's row scope: one the
-    caller cannot see (or a deleted one) matches nothing.
+    caller cannot see (or a deleted one) matches nothing. The prefix test is a range of paths,
+    ``anchor <= path < anchor-with-its-last-'/'-as-'0'`` in byte order, which PostgreSQL answers
+    from the ``varchar_pattern_ops`` index on the path (a ``LIKE`` whose pattern comes from a
+    subquery cannot use it).
     """
     anchor: Any = aliased(model)
-    matching = sa.select(anchor.id).where(anchor.id == pk, row.path.startswith(anchor.path))
-    return matching.exists()
+    named = anchor.id == pk
+    path = sa.select(anchor.path).where(named).scalar_subquery()
+    upper = (
+        sa.select(sa.func.substr(anchor.path, 1, sa.func.length(anchor.path) - 1) + "0")
+        .where(named)
+        .scalar_subquery()
+    )
+    # EXISTS first: with no such (visible) organisation the whole is FALSE, never NULL, so
+    # ``not`` of it holds.
+    return sa.and_(sa.select(anchor.id).where(named).exists(), PathRange(row.path, path, upper))
+
+
+class PathRange(sa.sql.functions.FunctionElement[bool]):
+    """``path`` from ``low`` (inclusive) to ``high`` (exclusive), compared byte by byte."""
+
+    type = sa.Boolean()
+    name = "path_range"
+    inherit_cache = True
+
+
+@compiles(PathRange)
+def _path_range(element: PathRange, compiler: Any, **kw: Any) -> str:
+    path, low, high = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({path} >= {low} AND {path} < {high})"  # SQLite compares text in byte order
+
+
+@compiles(PathRange, "postgresql")
+def _path_range_postgresql(element: PathRange, compiler: Any, **kw: Any) -> str:
+    path, low, high = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({path} ~>=~ {low} AND {path} ~<~ {high})"  # varchar_pattern_ops: byte order
 
 
 def _relation_clause(
