@@ -28,7 +28,11 @@ log = logging.getLogger("hongfan.graphql")
 _VARIABLE = re.compile(r"^Variable '(\$\w+)' got invalid value")
 _AT_PATH = re.compile(r" at '([\w.\[\]]*)'; ")
 _EXPECTED = re.compile(r"Expected type '([\w!\[\]]+)'")
-_LITERAL = re.compile(r"((?:value|found):? )(\"(?:[^\"\\]|\\.)*\"|\{.*\}|\[.*\]|[^\s;,]+)", re.S)
+# "value: …", "found …" and graphql-core's "Value 'X' does not exist in 'Gender' enum."
+_LITERAL = re.compile(
+    r"((?:value|found):? )(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|\{.*\}|\[.*\]|[^\s;,]+)",
+    re.S | re.I,
+)
 
 
 def redact_message(text: str) -> str:

@@ -75,3 +75,19 @@ def test_given_a_paging_url_with_a_cursor_when_logged_then_the_access_log_has_th
     graphql = _access("/graphql?query=%7Borganisations%7D&variables=%7B%7D").getMessage()
     assert "/graphql?…" in graphql and "organisations" not in graphql
     assert "/healthz " in _access("/healthz").getMessage()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Value '王测试一 13900000001' does not exist in 'Gender' enum.",
+        'Int cannot represent non-integer value: "王测试一"',
+        "Expected value of type 'Int!', found \"王测试一\".",
+    ],
+)
+def test_given_a_graphql_error_about_a_value_then_the_value_is_never_echoed(text: str):
+    from graph.privacy import redact_message
+
+    redacted = redact_message(text)
+    assert "王测试一" not in redacted and "1390" not in redacted, redacted
+    assert "…" in redacted
