@@ -42,8 +42,6 @@ async def check_unique(
         if any(row.get(c) is None for c in columns if c != "parent_id"):
             continue
         personal = probes.guarded(model, columns)
-        if personal:  # a check that can tell a person exists: limited per caller (#12.6)
-            await probes.check_budget(session, principal, lang, columns[-1])
         # Core query on the table: uniqueness holds across every row, hidden or deleted.
         query = sa.select(table.c.id).where(
             *[
@@ -55,6 +53,9 @@ async def check_unique(
             query = query.where(table.c.id != own_id)
         found = (await session.execute(query.limit(1))).first()
         if found is not None and personal:
+            # A hit tells the caller a person exists: limited per caller (#12.6); a value
+            # not registered anywhere proceeds whatever the count.
+            await probes.check_budget(session, principal, lang, columns[-1])
             error, entry = await probes.hit(
                 session, principal, model, columns[-1], found[0], own_id, lang
             )

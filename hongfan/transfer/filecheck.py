@@ -16,8 +16,7 @@ from hongfan.transfer.references import References
 from hongfan.transfer.report import ImportResult, RowOutcome
 from hongfan.transfer.sheets import Table
 from hongfan.transfer.values import changes, key_part
-from models.audit import AuditEntry
-from models.base import Record, utcnow
+from models.base import Record
 
 
 async def check_table(
@@ -164,12 +163,14 @@ async def check_unique(checker: Checker, checked: Checked) -> None:
         in_file: dict[tuple[Any, ...], int] = {}
         for row, own, key in wanted:
             other = taken.get(key)
-            if budget is not None and budget <= 0:
-                # Spent: every further personal value is refused without saying whether it is taken.
+            hit = other is not None and other != own
+            if hit and budget is not None and budget <= 0:
+                # Spent: a further taken personal value is refused without the usual answer;
+                # a value not registered anywhere still proceeds (hongfan.probes).
                 outcomes[row].errors.append(checker.error(last, "unique.too_many", minutes=60))
                 failed.add(row)
                 continue
-            if other is not None and other != own and budget is not None:
+            if hit and other is not None and budget is not None:
                 budget -= 1
                 outcomes[row].errors.append(
                     checker.error(last, await _probe(checker, model, last, other, own))
@@ -192,19 +193,7 @@ async def _probe_budget(
     """Hits left to a caller checking personal values this hour (#12.6); None: not limited."""
     if checker.principal.is_system or not probes.guarded(model, columns):
         return None
-    table = AuditEntry.__table__  # type: ignore[attr-defined]
-    used = (
-        await checker.session.execute(
-            sa.select(sa.func.count())
-            .select_from(table)
-            .where(
-                table.c.action == probes.ACTION,
-                table.c.actor == checker.principal.actor,
-                table.c.at >= utcnow() - probes.WINDOW,
-            )
-        )
-    ).scalar_one()
-    return max(0, probes.LIMIT - int(used))
+    return max(0, probes.IMPORT_LIMIT - await probes.used(checker.session, checker.principal))
 
 
 async def _probe(

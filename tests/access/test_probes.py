@@ -83,9 +83,29 @@ async def test_given_many_duplicate_checks_when_the_hourly_budget_is_spent_then_
         ]
         codes.append(answer["errors"][0]["code"])
     assert codes == ["unique.elsewhere"] * 3 + ["unique.too_many"] * 2
-    assert len(await _probes(database)) == 3  # refused before looking: nothing more learnt
+    assert len(await _probes(database)) == 3  # past the budget: no more than "taken" learnt
     viewer_of_audit = await make_caller(world, "org_admin")
     log = await viewer_of_audit.data(
         '{ auditLog(filter: { action: { eq: "probe_unique" } }) { edges { node { actor } } } }'
     )
     assert len(log["auditLog"]["edges"]) == 3  # the district's admin sees who probed
+
+
+async def test_given_the_hourly_budget_is_spent_when_an_editor_registers_a_brand_new_id_number_then_it_is_saved(
+    database, make_caller, monkeypatch
+):
+    """Tester finding 3: the limit is on hits; a number registered nowhere always proceeds."""
+    from tests import factories
+
+    monkeypatch.setattr(probes, "LIMIT", 2)
+    world = await build_world(database)
+    taken = world.records["ScholarshipStudent"]["B"].id_number
+    editor = await make_caller(world, "editor")
+    for _ in range(3):
+        await editor.data(CREATE, {"i": _student(world, taken)})
+    spent = (await editor.data(CREATE, {"i": _student(world, taken)}))["createScholarshipStudent"]
+    assert spent["errors"][0]["code"] == "unique.too_many"
+    fresh = (await editor.data(CREATE, {"i": _student(world, factories.national_id("female"))}))[
+        "createScholarshipStudent"
+    ]
+    assert fresh["errors"] == [] and fresh["scholarshipStudent"] is not None, fresh
