@@ -160,6 +160,17 @@ async def load(
     return (await session.execute(statement)).scalar_one_or_none()
 
 
+async def changeable(session: AsyncSession, model: type[Record], pk: int) -> bool:
+    """Whether the record is in the caller's own scope: a published record outside it is
+    shown (it is public) but offers no edit, delete or restore — crud would refuse them."""
+    statement = (
+        sa.select(model.id)  # type: ignore[call-overload]
+        .where(model.id == pk)  # type: ignore[arg-type]
+        .execution_options(**{access.INCLUDE_DELETED: True, access.OWN_SCOPE: True})
+    )
+    return (await session.execute(statement)).first() is not None
+
+
 def title(record: Record, view: AdminView, lang: str = "zh") -> str:
     parts = []
     for column in (view.title_column, view.subtitle_column):

@@ -7,6 +7,7 @@ from starlette.responses import Response
 from admin_ui.columns import (
     COUNT_CAP,
     HIDDEN_IN_FORMS,
+    changeable,
     display,
     fk_target,
     label,
@@ -44,6 +45,7 @@ async def detail_page(page: Page, view: AdminView, pk: int) -> Response:
         if record is None:
             return page.render("error.html", status_code=404, text=page.t("error.not_found"))
         columns = detail_columns(page, model)
+        mine = await changeable(session, model, pk)
         refs = await resolve_refs(page, session, model, [record], columns)
         related = []
         for relation in model.__entity__.relations:
@@ -99,9 +101,14 @@ async def detail_page(page: Page, view: AdminView, pk: int) -> Response:
             for c in columns
         ],
         related=related,
-        can_update=access.can_write(page.principal, model, Op.UPDATE) and record.deleted_at is None,
-        can_delete=access.can_write(page.principal, model, Op.DELETE) and record.deleted_at is None,
-        can_restore=access.can_write(page.principal, model, Op.RESTORE)
+        can_update=mine
+        and access.can_write(page.principal, model, Op.UPDATE)
+        and record.deleted_at is None,
+        can_delete=mine
+        and access.can_write(page.principal, model, Op.DELETE)
+        and record.deleted_at is None,
+        can_restore=mine
+        and access.can_write(page.principal, model, Op.RESTORE)
         and record.deleted_at is not None,
         slug_of=lambda target: BY_TYPE[target.__entity__.type_name].slug if target else None,
     )

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from admin_ui.columns import (
     HIDDEN_IN_FORMS,
+    changeable,
     choice_options,
     display,
     fk_target,
@@ -28,6 +29,7 @@ from hongfan import access, crud
 from hongfan.errors import Conflict, HongfanError
 from hongfan.policy import Op
 from models.base import Record, column_meta
+from models.messages import message
 from models.validators import parse_record_id
 
 
@@ -161,6 +163,8 @@ async def form_page(page: Page, view: AdminView, pk: int | None) -> Response:
         record = await load(session, model, pk, deleted=False) if pk is not None else None
         if pk is not None and record is None:
             return page.render("error.html", status_code=404, text=page.t("error.not_found"))
+        if pk is not None and not await changeable(session, model, pk):
+            return page.render("error.html", status_code=403, text=message("read_only", page.lang))
         if record is not None:
             values = crud.snapshot(record)
         else:  # a new record: declared defaults, then what the link says (?student_id=7)
