@@ -95,7 +95,12 @@ async def test_statistics_count_activities_by_kind_district_and_year(run, databa
     assert [(y["year"], y["count"]) for y in figures["byYear"]] == [(2022, 2), (2023, 1)]
 
 
-async def test_a_district_editor_counts_only_their_districts_activities(run, database):
+async def test_a_district_editor_counts_their_districts_activities_and_what_is_published(
+    run, database
+):
+    """Given a 海沧 editor, when she asks for the activity figures, then she counts her own
+    district's activities and the published ones elsewhere (signing in never hides public
+    records, #10.6), never another district's unpublished one (同安's 慰问)."""
     world = await _world(database)
     editor = Principal(
         kind="user",
@@ -105,8 +110,12 @@ async def test_a_district_editor_counts_only_their_districts_activities(run, dat
         organisation_path=world["haicang"].path,
     )
     figures = data_of(await run(STATISTICS, principal=editor))["activityStatistics"]
-    assert [(d["districtName"], d["count"]) for d in figures["byDistrict"]] == [("海沧区", 1)]
-    assert sum(k["count"] for k in figures["byKind"]) == 1
+    assert [(d["districtName"], d["count"]) for d in figures["byDistrict"]] == [
+        ("同安区", 1),
+        ("海沧区", 1),
+    ]
+    by_kind = {k["kind"]: k["count"] for k in figures["byKind"]}
+    assert by_kind["FAMILY_VISIT"] == 0 and sum(by_kind.values()) == 2
 
 
 async def test_importing_the_same_activity_again_updates_it_never_duplicates(run, database):
