@@ -147,11 +147,12 @@ class ActivityFigures(FiguresBase):
         return await self._memo("activities_by_year", compute)
 
     async def volunteer_hours_by_district(self) -> dict[District, VolunteerHours]:
-        """Every visible district with its volunteers' service (where they belong, wherever
-        the activity was)."""
+        """Every district of the caller's own scope with its volunteers' service (where they
+        belong, wherever the activity was); a district it reads only for its published
+        records is left out, not shown as a zero."""
 
         async def compute() -> dict[District, VolunteerHours]:
-            districts = await self.districts()
+            districts = await self.districts(own=True)
             if not districts:
                 return {}
             inner = in_districts(

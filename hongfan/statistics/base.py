@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlmodel import col as sql_col
 
+from hongfan import access
 from hongfan.principal import Principal
 from hongfan.statistics.common import (
     DISTRICT_FIGURES,
@@ -136,8 +137,9 @@ class FiguresBase:
             if f in wanted and (year is None or b == str(year))
         }
 
-    async def districts(self) -> dict[int, District]:
-        """The district organisations the caller can see, by id."""
+    async def districts(self, *, own: bool = False) -> dict[int, District]:
+        """The district organisations the caller can see, by id; ``own``: only those in its
+        own scope — where figures about people (never public) can be more than a zero."""
 
         async def compute() -> dict[int, District]:
             statement = (
@@ -146,10 +148,11 @@ class FiguresBase:
                 )
                 .where(sql_col(Organisation.level) == OrganisationLevel.DISTRICT)
                 .order_by(sql_col(Organisation.path), sql_col(Organisation.id))
+                .execution_options(**{access.OWN_SCOPE: own})
             )
             return {
                 int(i): District(int(i), name, path)
                 for i, name, path in await self._rows(statement)
             }
 
-        return await self._memo("districts", compute)
+        return await self._memo(("districts", own), compute)
