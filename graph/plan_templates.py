@@ -18,7 +18,7 @@ from graph.plan_shapes import (
     ArgumentSite,
 )
 from graph.planning import Planner
-from hongfan import access
+from hongfan import row_scope
 
 
 @dataclass
@@ -61,7 +61,7 @@ class Template:
     ) -> Template | None:
         try:
             dialect = ctx.db.engine.dialect
-            compiled = statement.options(*access.scope_options(ctx.principal)).compile(
+            compiled = statement.options(*row_scope.scope_options(ctx.principal)).compile(
                 dialect=dialect
             )
             positions = tuple(compiled.positiontup or ())

@@ -1,23 +1,18 @@
 """The engine that interprets hongfan.policy. Nothing else reads the policy table.
 
-Row scope is applied underneath every surface: a ``do_orm_execute`` hook adds
-the caller's criteria, with soft delete, to every ORM statement a session runs
-— lists, counts, ``node(id:)``, DataLoader batches, relation filters in
-subqueries, admin pages, exports — so no path can forget it.
+Row scope is applied underneath every surface: :mod:`hongfan.row_scope` hooks these
+criteria, with soft delete, into every ORM statement a session runs — lists, counts,
+``node(id:)``, DataLoader batches, relation filters in subqueries, admin pages, exports —
+so no path can forget it.
 """
 
 from __future__ import annotations
 
-import contextlib
 import enum
-import functools
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import event
-from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from hongfan.policy import (
     ADMINISTRATORS,
@@ -345,108 +340,3 @@ def audit_criteria(principal: Principal) -> sa.ColumnElement[bool] | None:
     if subtree is not None:
         return AuditEntry.organisation_id.in_(subtree_ids(subtree))  # type: ignore[union-attr,attr-defined]
     return sa.false()
-
-
-def _apply_row_scope(state: ORMExecuteState) -> None:
-    if not (state.is_select or state.is_update or state.is_delete):
-        return
-    if state.is_column_load or state.is_relationship_load:
-        return
-    principal: Principal | None = state.session.info.get("principal")
-    if principal is None:
-        raise NoPrincipalError(
-            "every session must carry a principal; use hongfan.db.Database.session"
-        )
-    include_deleted = bool(state.execution_options.get(INCLUDE_DELETED, False))
-    own = bool(state.execution_options.get(OWN_SCOPE, state.session.info.get(OWN_SCOPE, False)))
-    options = scope_options(principal, include_deleted=include_deleted, own_scope=own)
-    if options:
-        state.statement = state.statement.options(*options)
-
-
-@functools.cache
-def live_criteria(model: type[Record]) -> sa.ColumnElement[bool]:
-    """Not soft-deleted, and not part of a soft-deleted record (a deleted student's grants).
-
-    A record whose to-one relation is declared ``on_delete="cascade"`` is visible only
-    through its owner: when the owner is deleted, so is it, for every reader.
-    Built once per type (it depends on nothing else): every statement a session runs uses it.
-    """
-    table = model.__table__  # type: ignore[attr-defined]
-    conditions = [table.c.deleted_at.is_(None)]
-    for relation in model.__entity__.relations:
-        if isinstance(relation, ToOne) and relation.on_delete == "cascade":
-            owner = ENTITIES[relation.target].__table__.alias()  # type: ignore[attr-defined]
-            fk = table.c[relation.fk]
-            owner_live = sa.exists(
-                sa.select(owner.c.id).where(owner.c.id == fk, owner.c.deleted_at.is_(None))
-            )
-            conditions.append(sa.or_(fk.is_(None), owner_live) if fk.nullable else owner_live)
-    return sa.and_(*conditions)
-
-
-# Built options by what they depend on: building them anew costs ~2–8 ms of Python per ORM
-# statement (a criterion per record type), more than most statements take (#16.6).
-_SCOPES: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-_SCOPES_MAX = 4096
-
-
-def scope_options(
-    principal: Principal, *, include_deleted: bool = False, own_scope: bool = False
-) -> list[Any]:
-    """The row scope of ``principal`` as statement options, one per record type.
-
-    ``own_scope``: the rows it may change (its scope), not all it may read.
-    The options depend only on who the caller is in the policy's terms (kind, role,
-    organisation path, company), so they are built once per such caller and reused.
-    """
-    key = (
-        principal.kind,
-        principal.role,
-        principal.organisation_path,
-        principal.company_id,
-        include_deleted,
-        own_scope,
-    )
-    options = _SCOPES.get(key)
-    if options is None:
-        if len(_SCOPES) >= _SCOPES_MAX:
-            _SCOPES.clear()
-        options = _SCOPES[key] = tuple(_build_scope(principal, include_deleted, own_scope))
-    return list(options)
-
-
-def _build_scope(principal: Principal, include_deleted: bool, own_scope: bool) -> list[Any]:
-    options = []
-    for model in ENTITIES.values():
-        criteria = (scope_criteria if own_scope else row_criteria)(principal, model)
-        if not include_deleted:
-            live = live_criteria(model)
-            criteria = live if criteria is None else sa.and_(live, criteria)
-        if criteria is not None:
-            options.append(
-                with_loader_criteria(
-                    model, criteria, include_aliases=True, propagate_to_loaders=True
-                )
-            )
-    audit = audit_criteria(principal)
-    if audit is not None:
-        options.append(with_loader_criteria(AuditEntry, audit, include_aliases=True))
-    return options
-
-
-@contextlib.contextmanager
-def own_scope(session: Any) -> Iterator[None]:
-    """Inside the block, ``session`` reads only the rows its principal may change."""
-    before = session.info.get(OWN_SCOPE)
-    session.info[OWN_SCOPE] = True
-    try:
-        yield
-    finally:
-        session.info[OWN_SCOPE] = before
-
-
-def install() -> None:
-    """Hook the row scope into every ORM session; idempotent."""
-    if not event.contains(Session, "do_orm_execute", _apply_row_scope):
-        event.listen(Session, "do_orm_execute", _apply_row_scope)

@@ -15,7 +15,7 @@ from typing import Any, Concatenate, ParamSpec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hongfan import access, integrity, redaction
+from hongfan import access, integrity, redaction, row_scope
 from hongfan.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from hongfan.policy import Op, Rows
 from hongfan.uniqueness import check_unique
@@ -51,7 +51,7 @@ def _in_scope(
 
     @functools.wraps(write)
     async def scoped(session: AsyncSession, *args: P.args, **kwargs: P.kwargs) -> Record:
-        with access.own_scope(session):
+        with row_scope.own_scope(session):
             return await write(session, *args, **kwargs)
 
     return scoped

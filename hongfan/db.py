@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from hongfan import access, deadline, keys, redaction
+from hongfan import deadline, keys, redaction, row_scope
 from hongfan.errors import HongfanError
 from hongfan.principal import Principal
 from hongfan.settings import Settings
@@ -79,7 +79,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
 
 class Database:
     def __init__(self, settings: Settings, engine: AsyncEngine | None = None) -> None:
-        access.install()
+        row_scope.install()
         redaction.install()
         keys.load(settings)  # sealed columns need it; a clear error when it is missing or bad
         self.settings = settings

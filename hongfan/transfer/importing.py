@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from hongfan import access
+from hongfan import row_scope
 from hongfan.db import Database
 from hongfan.errors import Conflict, HongfanError
 from hongfan.principal import Principal
@@ -74,7 +74,7 @@ async def check_import(
     # An import writes: its names resolve among the rows the caller may change, not the
     # published ones it may only read.
     async with db.session(principal) as session:
-        with access.own_scope(session):
+        with row_scope.own_scope(session):
             references = await References.load(session, principal)
             checked = await check_table(session, principal, mapping, table, references, progress)
     if checked.probes:  # personal values found taken: audited like any existence check (#12.6)
@@ -125,7 +125,7 @@ async def commit_import(
     try:
         async with db.transaction(principal) as session:
             session.info["request_id"] = request_id
-            with access.own_scope(session):
+            with row_scope.own_scope(session):
                 created = await write_checked(
                     session, model, checked, request_id=request_id, progress=written
                 )
