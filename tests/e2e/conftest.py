@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import os
 import shutil
 import socket
@@ -108,23 +109,22 @@ class LiveServer:
         return run_async(go)
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory, demo_file: Path) -> Iterator[LiveServer]:
+@contextlib.contextmanager
+def serving(settings: Settings, name: str = "e2e") -> Iterator[str]:
+    """The app on ``settings`` served by uvicorn in a thread on a free port, its URL once
+    ``/healthz`` answers (within 20 s, else the test fails); stopped on leaving."""
     import uvicorn
 
     from hongfan.app import create_app
 
-    path = tmp_path_factory.mktemp("e2e") / "hongfan-e2e.db"
-    shutil.copyfile(demo_file, path)
-    settings = Settings(database_url=f"sqlite+aiosqlite:///{path}", secret_key="e2e")
-
-    port = free_port()
     app = create_app(settings, Database(settings))
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=free_port(), log_level="warning", lifespan="on"
+    )
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="hongfan-e2e-server", daemon=True)
+    thread = threading.Thread(target=server.run, name=f"hongfan-{name}-server", daemon=True)
     thread.start()
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{config.port}"
     deadline = time.monotonic() + 20
     while True:
         try:
@@ -135,13 +135,22 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, demo_file: Path) -> It
             pass
         if not thread.is_alive() or time.monotonic() > deadline:
             server.should_exit = True
-            pytest.fail(f"the e2e server did not answer on {url}/healthz")
+            pytest.fail(f"the {name} server did not answer on {url}/healthz")
         time.sleep(0.05)
     try:
-        yield LiveServer(url, settings)
+        yield url
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory, demo_file: Path) -> Iterator[LiveServer]:
+    path = tmp_path_factory.mktemp("e2e") / "hongfan-e2e.db"
+    shutil.copyfile(demo_file, path)
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{path}", secret_key="e2e")
+    with serving(settings) as url:
+        yield LiveServer(url, settings)
 
 
 # -- the browser ----------------------------------------------------------------------

@@ -10,8 +10,6 @@ from __future__ import annotations
 import functools
 import http.server
 import threading
-import time
-import urllib.request
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlparse
@@ -26,7 +24,7 @@ from hongfan.db import Database, create_engine
 from hongfan.principal import SYSTEM, Role
 from hongfan.settings import Settings
 from tests import factories
-from tests.e2e.conftest import LiveServer, free_port, run_async
+from tests.e2e.conftest import LiveServer, free_port, run_async, serving
 
 # The website: a real server on another port (another origin, on the loopback address
 # space like the API, so Chromium's local-network checks do not interfere)
@@ -58,43 +56,21 @@ async def _prepare(settings: Settings) -> str:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, str]]:
-    import uvicorn
-
-    from hongfan.app import create_app
-
     path = tmp_path_factory.mktemp("graphiql") / "graphiql.db"
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{path}", secret_key="e2e", cors_origins=(WEBSITE,)
     )
     token = run_async(lambda: _prepare(settings))
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(settings, Database(settings)), host="127.0.0.1", port=port, log_level="warning"
-    )
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=1):
-                break
-        except OSError:
-            if time.monotonic() > deadline:
-                pytest.fail("the GraphiQL test server did not start")
-            time.sleep(0.05)
     site_root = tmp_path_factory.mktemp("website")
     (site_root / "index.html").write_text("<!doctype html><title>website</title>", encoding="utf-8")
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site_root))
     website = http.server.ThreadingHTTPServer(("127.0.0.1", WEBSITE_PORT), handler)
     threading.Thread(target=website.serve_forever, daemon=True).start()
     try:
-        yield LiveServer(url, settings), token
+        with serving(settings, "GraphiQL test") as url:
+            yield LiveServer(url, settings), token
     finally:
         website.shutdown()
-        uv.should_exit = True
-        thread.join(timeout=10)
 
 
 @pytest.fixture

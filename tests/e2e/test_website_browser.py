@@ -10,8 +10,6 @@ import functools
 import http.server
 import re
 import threading
-import time
-import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,7 +23,7 @@ from hongfan.db import Database, create_engine
 from hongfan.principal import SYSTEM, Role
 from hongfan.settings import Settings
 from tests import factories
-from tests.e2e.conftest import ROOT, free_port, run_async
+from tests.e2e.conftest import ROOT, free_port, run_async, serving
 
 WEBSITE_PORT = free_port()
 WEBSITE = f"http://127.0.0.1:{WEBSITE_PORT}"
@@ -67,32 +65,11 @@ def website(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str
     """The API on one port, the website (another origin) on another: (api, token, city id)."""
     import base64
 
-    import uvicorn
-
-    from hongfan.app import create_app
-
     path = tmp_path_factory.mktemp("website") / "website.db"
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{path}", secret_key="e2e", cors_origins=(WEBSITE,)
     )
     token, city = run_async(lambda: _prepare(settings))
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(settings, Database(settings)), host="127.0.0.1", port=port, log_level="warning"
-    )
-    api = uvicorn.Server(config)
-    thread = threading.Thread(target=api.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=1):
-                break
-        except OSError:
-            if time.monotonic() > deadline:
-                pytest.fail("the website test's API server did not start")
-            time.sleep(0.05)
     root = tmp_path_factory.mktemp("website-root")
     (root / "index.html").write_text(PAGE, encoding="utf-8")
     (root / "hongfan.js").write_text(guide_helper(), encoding="utf-8")
@@ -100,11 +77,10 @@ def website(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str
     site = http.server.ThreadingHTTPServer(("127.0.0.1", WEBSITE_PORT), handler)
     threading.Thread(target=site.serve_forever, daemon=True).start()
     try:
-        yield f"{url}/graphql", token, base64.b64encode(city.encode()).decode()
+        with serving(settings, "website test's API") as url:
+            yield f"{url}/graphql", token, base64.b64encode(city.encode()).decode()
     finally:
         site.shutdown()
-        api.should_exit = True
-        thread.join(timeout=10)
 
 
 SCRIPT = """async ([api, token, city]) => {
