@@ -31,6 +31,7 @@ from hongfan.auth import (
     sign_session,
     unsign_session,
 )
+from hongfan.bounded import has_lone_surrogate
 from hongfan.db import Database
 from hongfan.settings import Settings
 from models.accounts import User
@@ -81,6 +82,8 @@ def auth_routes(database: Database, settings: Settings) -> list[Route]:
         if not same_origin(request, settings.cors_origins):
             return _auth_error(403, message("login.cross_site", lang), code="CROSS_SITE")
         data = await _credentials(request)
+        if has_lone_surrogate(data):  # JSON can spell one; hashing it would fail (a 500)
+            return _auth_error(400, message("request.surrogate", lang))
         email = data.get("email") if data else None
         password = data.get("password") if data else None
         if not isinstance(email, str) or not isinstance(password, str) or not email or not password:

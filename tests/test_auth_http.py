@@ -107,6 +107,23 @@ async def test_wrong_password_and_unknown_email_look_the_same(
     assert missing.status_code == 400
 
 
+async def test_a_lone_surrogate_in_the_credentials_is_a_clear_400_not_a_server_error(
+    client: httpx.AsyncClient, net: Network
+):
+    """Given a JSON body whose password (or e-mail) is a lone UTF-16 surrogate, which JSON can
+    spell and UTF-8 cannot, when it signs in, then it is told the request holds an invalid
+    character (400), not an internal error."""
+    for body in (
+        b'{"email": "editor@example.cn", "password": "\\ud800"}',
+        b'{"email": "\\ud800@example.cn", "password": "x"}',
+    ):
+        answer = await client.post(
+            "/auth/login", content=body, headers={"content-type": "application/json"}
+        )
+        assert answer.status_code == 400, answer.text
+        assert "无效字符" in answer.json()["error"]
+
+
 async def test_after_five_failures_the_account_is_slowed_down_not_locked(
     client: httpx.AsyncClient, database: Database, net: Network
 ):
