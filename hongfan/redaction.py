@@ -16,9 +16,12 @@ from __future__ import annotations
 import logging
 import re
 import traceback
+import unicodedata
 from typing import Any
+from urllib.parse import quote, unquote
 
 from models.base import Record
+
 
 # An 18-character national ID (17 digits and a check character), a 15-digit old one, or
 # a mainland mobile number (with an optional +86 / 0086 / 86 prefix), not inside a longer
@@ -27,14 +30,20 @@ from models.base import Record
 # letters may touch them ("身份证350203…", "a350203…"). In a URL the value may follow a
 # percent escape (%22 is a quote), which ends in a digit. Full-width digits are read as
 # ASCII first (:data:`_HALF_WIDTH`).
-_GAP = "(?:[ \\-]|%20)?"
-_PERSONAL = re.compile(
-    r"(?:(?<=%[0-9A-Fa-f]{2})|(?<!\d))(?:"
-    rf"(?:(?:\+|00)?86{_GAP})?1{_GAP}[3-9](?:{_GAP}\d){{9}}"  # a mobile
-    rf"|\d(?:{_GAP}\d){{16}}{_GAP}[0-9Xx]"  # an 18-character ID number
-    rf"|\d(?:{_GAP}\d){{14}}"  # a 15-digit one
-    r")(?!\d)"
-)
+def _personal(gap: str) -> re.Pattern[str]:
+    return re.compile(
+        r"(?:(?<=%[0-9A-Fa-f]{2})|(?<!\d))(?:"
+        rf"(?:(?:\+|00)?86{gap})?1{gap}[3-9](?:{gap}\d){{9}}"  # a mobile
+        rf"|\d(?:{gap}\d){{16}}{gap}[0-9Xx]"  # an 18-character ID number
+        rf"|\d(?:{gap}\d){{14}}"  # a 15-digit one
+        r")(?!\d)"
+    )
+
+
+_PERSONAL = _personal("(?:[ \\-]|%20)?")
+# A request path, once decoded, is the caller's text, written as people write numbers in a
+# box: grouped by spaces, hyphens, dots or underscores, a few at a time ("139.0000.0001").
+_PERSONAL_IN_PATH = _personal(r"[\s\-._]{0,3}")
 # Full-width digits, X, plus, hyphen and the ideographic space, one character for one, so
 # that positions in the normalised text are positions in the original.
 _HALF_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ＋－\u3000", "0123456789Xx+- ")
@@ -43,15 +52,15 @@ _KEY_DETAIL = re.compile(r"Key \(([^)]*)\)=\((?:[^()]|\([^()]*\))*\)")
 REDACTED = "[已隐去]"
 
 
-def scrub(text: str) -> str:
+def scrub(text: str, *, pattern: re.Pattern[str] = _PERSONAL) -> str:
     """``text`` with personal values blanked: ID numbers, mobiles, a unique key's value."""
     text = _KEY_DETAIL.sub(lambda m: f"Key ({m.group(1)})=({REDACTED})", text)
     normal = text.translate(_HALF_WIDTH)
     if normal == text:
-        return _PERSONAL.sub(REDACTED, text)
+        return pattern.sub(REDACTED, text)
     parts: list[str] = []
     end = 0
-    for match in _PERSONAL.finditer(normal):
+    for match in pattern.finditer(normal):
         parts.append(text[end : match.start()])
         parts.append(REDACTED)
         end = match.end()
@@ -59,12 +68,36 @@ def scrub(text: str) -> str:
     return "".join(parts)
 
 
+def scrub_path(path: str) -> str:
+    """A URL path with personal values blanked however they were spelled: decoded first
+    (percent-escapes, twice-encoded too, then NFKC: full-width digits and ＋ become ASCII,
+    invisible format characters go), then scrubbed with the grouping people type
+    (``%2B86%20139…``, ``139.0000.0001``, ``3502_0320_…``). A path with nothing to blank
+    is returned as it came; a blanked one is returned decoded, its control characters
+    escaped again so that a log line stays one line."""
+    decoded = path
+    for _ in range(3):  # %2533 → %33 → 3
+        once = unquote(decoded, errors="replace")
+        if once == decoded:
+            break
+        decoded = once
+    normal = "".join(
+        ch for ch in unicodedata.normalize("NFKC", decoded) if unicodedata.category(ch) != "Cf"
+    )
+    scrubbed = scrub(normal, pattern=_PERSONAL_IN_PATH)
+    if scrubbed == normal:
+        return path
+    return "".join(ch if ch.isprintable() else quote(ch) for ch in scrubbed)
+
+
 def _access_path(path: Any) -> Any:
     """An access log's request target without its query string: ``/graphql?…``. Query
-    strings carry cursors (a sorted name inside), variables and searches."""
-    if isinstance(path, str) and "?" in path:
-        return path.split("?", 1)[0] + "?…"
-    return path
+    strings carry cursors (a sorted name inside), variables and searches. The path itself
+    may hold a number (``/admin/…/13900000001``): :func:`scrub_path`."""
+    if not isinstance(path, str):
+        return path
+    target, question, _ = path.partition("?")
+    return scrub_path(target) + ("?…" if question else "")
 
 
 def _scrub_arg(value: Any) -> Any:

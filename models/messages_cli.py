@@ -310,9 +310,11 @@ CLI_MESSAGES: dict[str, dict[str, str]] = {
         "en": "No API tokens",
     },
     "cli.tokens_header": {
-        "zh": "id\t账号\t名称\t前缀\t创建于\t有效期至\t最近使用\t状态",
-        "en": "id\taccount\tname\tprefix\tcreated\texpires\tlast used\tstatus",
+        "zh": "id\t账号\t名称\t前缀\t创建于\t有效期至\t最近使用\t可执行的操作\t状态",
+        "en": "id\taccount\tname\tprefix\tcreated\texpires\tlast used\toperations\tstatus",
     },
+    "cli.token_any_operation": {"zh": "不限", "en": "any"},
+    "cli.token_bound_to": {"zh": "仅 {count} 个：{names}", "en": "only {count}: {names}"},
     "cli.token_valid": {"zh": "有效", "en": "valid"},
     "cli.token_is_revoked": {"zh": "已撤销", "en": "revoked"},
     "cli.token_expired": {"zh": "已过期", "en": "expired"},

@@ -277,6 +277,42 @@ def test_token_create_with_operations_binds_the_token_to_that_file(
     assert main(["token", "create", "p@example.cn", "--operations", str(tmp_path / "no")]) == 1
 
 
+def test_given_a_bound_and_an_unbound_token_when_listed_then_each_line_says_which_operations_it_may_run(
+    url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Like the admin's token table: an unbound token runs any operation, a partner's only its
+    file's, and the list says so (in Chinese by default)."""
+    monkeypatch.delenv("HONGFAN_LANG")
+    assert main(["user", "create", "p@example.cn", "--role", "superadmin"]) == 0
+    operations = tmp_path / "partner.graphql"
+    operations.write_text(
+        "query PublishedSites { serviceSites { totalCount } }\n"
+        "query SiteNames { serviceSites { edges { node { name } } } }\n",
+        encoding="utf-8",
+    )
+    assert (
+        main(["token", "create", "p@example.cn", "--name", "erp", "--operations", str(operations)])
+        == 0
+    )
+    assert main(["token", "create", "p@example.cn", "--name", "cli"]) == 0
+    capsys.readouterr()
+
+    assert main(["token", "list"]) == 0
+    chinese = capsys.readouterr().out.splitlines()
+    assert main(["token", "list", "--lang", "en"]) == 0
+    english = capsys.readouterr().out.splitlines()
+
+    header = chinese[0].split("\t")
+    assert header[-2:] == ["可执行的操作", "状态"]
+    cells = {line.split("\t")[2]: line.split("\t") for line in chinese[1:]}
+    assert cells["erp"][-2:] == ["仅 2 个：PublishedSites、SiteNames", "有效"]
+    assert cells["cli"][-2:] == ["不限", "有效"]
+    cells = {line.split("\t")[2]: line.split("\t") for line in english[1:]}
+    assert english[0].split("\t")[-2] == "operations"
+    assert cells["erp"][-2] == "only 2: PublishedSites, SiteNames"
+    assert cells["cli"][-2] == "any"
+
+
 def test_messages_in_chinese_unless_english_is_chosen(
     url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ):

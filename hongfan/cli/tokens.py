@@ -118,26 +118,30 @@ def revoke_token(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def list_tokens(settings: Settings, args: argparse.Namespace) -> int:
-    """One tab-separated line per token, revoked and expired ones included."""
+    """One tab-separated line per token, revoked and expired ones included, with the
+    operations a token is bound to (as the admin's token table shows them)."""
     from hongfan import accounts
+    from hongfan.persisted import token_operation_names
     from models.base import utcnow
 
     lang = language(args)
     actor = cli_principal(lang)
 
-    async def work(session: AsyncSession) -> list[tuple[Any, Any]]:
+    async def work(session: AsyncSession) -> tuple[list[tuple[Any, Any]], dict[int, list[str]]]:
         users = (
             [await _user(session, args.email)]
             if args.email
             else await accounts.list_users(session, actor, limit=100_000)
         )
-        return [
+        rows = [
             (user, token)
             for user in users
             for token in await accounts.list_tokens(session, actor, int(user.id or 0))
         ]
+        bound = await token_operation_names(session, [int(token.id or 0) for _, token in rows])
+        return rows, bound
 
-    rows = in_database(settings, work)
+    rows, bound = in_database(settings, work)
     if not rows:
         print(say(args, "cli.no_tokens"))
         return 0
@@ -155,8 +159,17 @@ def list_tokens(settings: Settings, args: argparse.Namespace) -> int:
             if token.expires_at
             else say(args, "cli.token_never_expires")
         )
+        operations = _operations(args, bound.get(int(token.id or 0), []), lang)
         print(
             f"{token.id}\t{user.email}\t{token.name}\t{token.prefix}…\t{when(token.created_at, lang)}"
-            f"\t{expires}\t{when(token.last_used_at, lang)}\t{status}"
+            f"\t{expires}\t{when(token.last_used_at, lang)}\t{operations}\t{status}"
         )
     return 0
+
+
+def _operations(args: argparse.Namespace, names: list[str], lang: str) -> str:
+    """A token's allow-list in one cell: "2 个：A、B", or "不限" for an unbound token."""
+    if not names:
+        return say(args, "cli.token_any_operation")
+    separator = ", " if lang == "en" else "、"
+    return say(args, "cli.token_bound_to", count=len(names), names=separator.join(names))

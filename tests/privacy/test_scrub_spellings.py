@@ -91,3 +91,62 @@ def test_given_a_graphql_error_about_a_value_then_the_value_is_never_echoed(text
     redacted = redact_message(text)
     assert "王测试一" not in redacted and "1390" not in redacted, redacted
     assert "…" in redacted
+
+
+# How a number reaches a request path (a tester's finding after #9): percent-encoded (a
+# +86 as %2B86, full-width digits as their UTF-8 bytes, twice-encoded), grouped by dots or
+# four digits at a time, with invisible characters between the digits.
+PATH_SPELLINGS = [
+    "/admin/scholarship-students/%2B8613900000001",
+    "/admin/scholarship-students/%2B86%20139%200000%200001",
+    "/admin/scholarship-students/%2B86-139-0000-0001",
+    "/admin/scholarship-students/%252B8613900000001",
+    "/admin/scholarship-students/"
+    + "".join(f"%{b:02X}" for b in "３５０２０３２００３０３１６０８１８".encode()),
+    "/admin/scholarship-students/"
+    + "".join(f"%{b:02X}" for b in ("１３９" + "０" * 7 + "１").encode()),
+    "/admin/scholarship-students/139.0000.0001",
+    "/admin/scholarship-students/3502.0320.0303.1608.18",
+    "/admin/scholarship-students/3502%200320%200303%201608%2018",
+    "/admin/scholarship-students/1390%2D0000%2D001",
+    "/admin/scholarship-students/1390 0000 001",
+    "/admin/scholarship-students/139_0000_0001",
+    "/admin/scholarship-students/139%20%200000%20%200001",
+    "/admin/scholarship-students/%31%33%39%30%30%30%30%30%30%30%31",
+    "/admin/scholarship-students/%E2%80%8B139%E2%80%8B0000%E2%80%8B0001",
+    "/admin/scholarship-students/35020320030316081%78",
+]
+
+
+def _digits_left(line: str) -> int:
+    path = line.split('"GET ', 1)[1].split(" HTTP/", 1)[0]
+    return sum(ch.isdigit() for ch in path)
+
+
+@pytest.mark.parametrize("path", PATH_SPELLINGS)
+def test_given_a_number_spelled_in_a_request_path_when_the_access_log_writes_it_then_it_is_blanked(
+    path: str,
+):
+    line = _access(path).getMessage()
+    assert REDACTED in line, line
+    assert _digits_left(line) <= 2, line  # at most a +86 prefix's
+
+
+def test_given_a_blanked_path_with_an_encoded_newline_then_the_log_line_stays_one_line():
+    line = _access("/admin/x/%0A13900000001%0Aforged 200").getMessage()
+    assert REDACTED in line and "\n" not in line and "%0A" in line
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/scholarship-students/12/edit",
+        "/static/admin.1739000000001.js",
+        "/admin/activities?after=13900000001",  # the query string is dropped, not decoded
+        "/admin/%E6%B4%BB%E5%8A%A8/2026.12.01",
+    ],
+)
+def test_given_an_ordinary_path_then_the_access_log_keeps_it_as_sent(path: str):
+    line = _access(path).getMessage()
+    assert REDACTED not in line
+    assert path.split("?", 1)[0] in line
