@@ -93,7 +93,7 @@ def ensure_database(
     size: str, backend: str, regenerate: bool
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """(the generator's facts, the generation report when it ran now)."""
-    if not regenerate and gen.is_current(size, backend):
+    if not regenerate and gen.is_current(size, backend, report=log):
         facts = gen.load_facts(size, backend)
         assert facts is not None
         log(

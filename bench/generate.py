@@ -997,18 +997,32 @@ def load_facts(size: str, backend: str) -> dict[str, Any] | None:
     return facts
 
 
-def is_current(size: str, backend: str) -> bool:
-    """True when the bench database exists and was made by this generator at the migrations' head."""
+def is_current(size: str, backend: str, report: Callable[[str], None] = print) -> bool:
+    """True when the bench database exists, made by this generator, at the migrations' head.
+
+    A database made by this generator at an older head is migrated in place (and its facts
+    updated) rather than remade: a new migration must not make a branch drop a bench
+    database that other worktrees' tokens and running measurements depend on.
+    """
     facts = load_facts(size, backend)
-    if (
-        not facts
-        or facts.get("generator_version") != GENERATOR_VERSION
-        or facts.get("alembic_head") != alembic_head()
-    ):
+    if not facts or facts.get("generator_version") != GENERATOR_VERSION:
         return False
-    if backend == "postgresql":
-        return asyncio.run(pg_database_exists(size))
-    return sqlite_path(size).exists()
+    exists = (
+        asyncio.run(pg_database_exists(size))
+        if backend == "postgresql"
+        else sqlite_path(size).exists()
+    )
+    if not exists:
+        return False
+    head = alembic_head()
+    if facts.get("alembic_head") != head:
+        report(f"  migrating the {size} {backend} bench database in place to {head}")
+        migrate(app_url(size, backend))
+        facts["alembic_head"] = head
+        path = tokens_path(size, backend)
+        path.write_text(json.dumps(facts, ensure_ascii=False, indent=2))
+        path.chmod(0o600)
+    return True
 
 
 def main(argv: Sequence[str] | None = None) -> None:
