@@ -22,7 +22,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import BENCH_DIR, REPO_DIR, RESULTS_DIR, SIZES, app_url, pg_dsn, sqlite_path, tokens_path
+from bench import (
+    BENCH_DIR,
+    REPO_DIR,
+    RESULTS_DIR,
+    SIZES,
+    app_url,
+    in_process,
+    pg_dsn,
+    sqlite_path,
+    tokens_path,
+)
 from bench import generate as gen
 from bench import postgraphile as pgl
 from bench.load import Measurement, Server, free_port, measure
@@ -434,6 +444,15 @@ def parse(argv: list[str]) -> argparse.Namespace:
         "--warmup", type=float, default=3.0, help="warm-up seconds before each measurement"
     )
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument(
+        "--in-process",
+        default=",".join(in_process.PARTS),
+        help="after each size's scenarios, in-process: dashboard, admin_pages, export, import"
+        " (comma-separated; 'none' for none; the import runs once per database kind)",
+    )
+    parser.add_argument(
+        "--import-rows", type=int, default=5000, help="students in the in-process import's CSV"
+    )
     parser.add_argument("--scenarios", default="a,b,c,d,e", help="groups a..e or keys like c_deep")
     parser.add_argument("--no-postgraphile", dest="postgraphile", action="store_false")
     parser.add_argument(
@@ -465,6 +484,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.duration, args.warmup = "1k", 3.0, 1.0
+        args.import_rows = min(args.import_rows, 500)
     if args.sqlite is None:
         args.sqlite = True
     return args
@@ -504,6 +524,8 @@ async def run(args: argparse.Namespace) -> int:
         "sizes": {},
     }
     tables: list[str] = []
+    parts = tuple(p.strip() for p in args.in_process.split(",") if p.strip() in in_process.PARTS)
+    imported: set[str] = set()
     for size in sizes:
         backends = ["postgresql"] + (["sqlite"] if args.sqlite and SIZES[size] <= 100_000 else [])
         run_doc["sizes"][size] = {}
@@ -514,6 +536,15 @@ async def run(args: argparse.Namespace) -> int:
             result["seconds"] = round(time.perf_counter() - started, 1)
             run_doc["sizes"][size][backend] = result
             text = table(size, backend, result, scenarios)
+            wanted = tuple(p for p in parts if p != "import" or backend not in imported)
+            if wanted:
+                log(f"  in-process: {', '.join(wanted)}")
+                result["in_process"] = await in_process.measure(
+                    size, backend, parts=wanted, import_row_count=args.import_rows
+                )
+                if "import" in wanted:
+                    imported.add(backend)
+                text += "\n" + in_process.table(size, backend, result["in_process"])
             tables.append(text)
             log(text)
         per_size = {**run_doc, "sizes": {size: run_doc["sizes"][size]}}

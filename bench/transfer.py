@@ -61,16 +61,17 @@ def numbers(count: int, offset: int = 0) -> list[str]:
     return out
 
 
-async def database(postgres: bool) -> Database:
+async def database(postgres: bool, name: str = "hongfan_bench_transfer") -> Database:
+    """A fresh scratch database (PostgreSQL ``name``, dropped and made anew, or a SQLite file)."""
     if postgres:
         admin = sa.make_url("postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
         engine = create_engine(Settings(database_url=admin.render_as_string(False)))
         async with engine.connect() as connection:
             await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await connection.exec_driver_sql("DROP DATABASE IF EXISTS hongfan_bench_transfer")
-            await connection.exec_driver_sql("CREATE DATABASE hongfan_bench_transfer")
+            await connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+            await connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
         await engine.dispose()
-        url = admin.set(database="hongfan_bench_transfer").render_as_string(False)
+        url = admin.set(database=name).render_as_string(False)
     else:
         url = f"sqlite+aiosqlite:///{tempfile.mkdtemp(prefix='hongfan-bench-')}/transfer.db"
     settings = Settings(
@@ -260,13 +261,13 @@ async def main() -> None:
             await drop_database()
 
 
-async def drop_database() -> None:
+async def drop_database(name: str = "hongfan_bench_transfer") -> None:
     engine = create_engine(
         Settings(database_url="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
     )
     async with engine.connect() as connection:
         await connection.execution_options(isolation_level="AUTOCOMMIT")
-        await connection.exec_driver_sql("DROP DATABASE IF EXISTS hongfan_bench_transfer")
+        await connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
     await engine.dispose()
 
 

@@ -9,6 +9,7 @@ so no path can forget it.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -282,6 +283,17 @@ def present(principal: Principal, model: type[Record], column: str, value: Any) 
     if seen is Visibility.HIDDEN or isinstance(value, enum.Enum):
         return None
     return _MASKS[column_meta(model, column).mask_kind](str(value))
+
+
+def presenter(principal: Principal, model: type[Record], column: str) -> Callable[[Any], Any]:
+    """:func:`present` for one column, decided once: what an export applies to each value."""
+    seen = visibility(principal, model, column)
+    if seen is Visibility.CLEAR:
+        return lambda value: value
+    if seen is Visibility.HIDDEN:
+        return lambda value: None
+    mask = _MASKS[column_meta(model, column).mask_kind]
+    return lambda value: None if value is None or isinstance(value, enum.Enum) else mask(str(value))
 
 
 def person_label(principal: Principal, model: type[Record], who: Person | None) -> str | None:

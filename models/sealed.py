@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import enum
+import functools
 import hashlib
 import hmac
 import json
@@ -127,6 +128,13 @@ def install(keyring: Keyring) -> None:
     _KEYRING = keyring
 
 
+@functools.lru_cache(maxsize=16)
+def _cipher(key: bytes) -> AESGCM:
+    """One AES-GCM object per key (building it costs as much as a decryption; a large
+    export opens three sealed columns a row)."""
+    return AESGCM(key)
+
+
 def keyring() -> Keyring:
     if _KEYRING is None:
         raise KeyringError("keys.not_loaded")
@@ -148,7 +156,7 @@ def blind(column: str, value: Any) -> str:
 def seal(column: str, value: str, ring: Keyring | None = None) -> str:
     ring = ring or keyring()
     nonce = secrets.token_bytes(12)
-    sealed = AESGCM(ring.keys[ring.active]).encrypt(nonce, value.encode(), column.encode())
+    sealed = _cipher(ring.keys[ring.active]).encrypt(nonce, value.encode(), column.encode())
     index = hmac.new(
         ring.index_key, f"{column}\x00{normalise(value)}".encode(), hashlib.sha256
     ).hexdigest()
@@ -170,7 +178,7 @@ def unseal(column: str, stored: str, ring: Keyring | None = None) -> str:
         raise KeyringError("keys.unknown_key", key=parts[1], column=column)
     blob = _unb64(parts[2])
     try:
-        return AESGCM(key).decrypt(blob[:12], blob[12:], column.encode()).decode()
+        return _cipher(key).decrypt(blob[:12], blob[12:], column.encode()).decode()
     except InvalidTag as error:
         raise KeyringError("keys.wrong_key", key=parts[1], column=column) from error
 

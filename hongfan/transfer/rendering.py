@@ -126,9 +126,8 @@ def renderer(
         return lambda value: relations.render(target, value)
     kind = python_type(model, column)
     if access.visibility(principal, model, column) is not access.Visibility.CLEAR:
-        return lambda value: render_value(
-            access.present(principal, model, column, value), lang, typed=typed
-        )
+        shown = access.presenter(principal, model, column)
+        return lambda value: render_value(shown(value), lang, typed=typed)
     if kind is str or (typed and kind in (int, Decimal, date)):
         return lambda value: value
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
