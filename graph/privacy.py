@@ -20,6 +20,7 @@ from strawberry.extensions import MaskErrors
 from strawberry.relay.types import InvalidGlobalIDError
 
 from graph.errors import UserError
+from graph.request_errors import explain, is_graphql_own
 from hongfan.redaction import scrub
 from models.messages import message
 
@@ -61,7 +62,13 @@ def _coded(error: GraphQLError) -> dict[str, Any] | None:
 
 
 class PrivateErrors(MaskErrors):
-    """Unexpected errors masked; the others' messages redacted of the caller's values."""
+    """Unexpected errors masked; GraphQL's own request errors said again in the caller's
+    language (graph.request_errors, with the schema's suggestions when ``suggest``); the
+    others' messages redacted of the caller's values."""
+
+    def __init__(self, *args: Any, suggest: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.suggest = suggest
 
     def _language(self) -> str:
         context = getattr(getattr(self, "execution_context", None), "context", None)
@@ -71,6 +78,18 @@ class PrivateErrors(MaskErrors):
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         shown: list[GraphQLError] = []
         for error in errors:
+            if is_graphql_own(error):
+                schema = getattr(self.execution_context.schema, "_schema", None)
+                text, code = explain(error, self._language(), schema, suggest=self.suggest)
+                shown.append(
+                    GraphQLError(
+                        message=text,
+                        nodes=error.nodes,
+                        positions=error.positions,
+                        extensions={**(error.extensions or {}), "code": code},
+                    )
+                )
+                continue
             if self.should_mask_error(error):
                 shown.append(self.anonymise_error(error))
                 continue
@@ -98,8 +117,13 @@ class QuietSchema(Schema):
     """Logs what went wrong without the document, the variables or any value."""
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        schema = getattr(self, "_schema", None)
         for error in errors:
             original = error.original_error
+            if is_graphql_own(error):
+                text, code = explain(error, "en", schema, suggest=False)
+                log.info("GraphQL request refused (%s): %s", code, text)
+                continue
             if is_user_facing(error):
                 code = (error.extensions or {}).get("code", "GRAPHQL_VALIDATION")
                 log.info("GraphQL request refused (%s): %s", code, redact_message(error.message))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 from strawberry import relay
 from strawberry.extensions import (
     AddValidationRules,
@@ -104,8 +106,16 @@ def _root_types() -> tuple[type, type]:
 def _refusing_empty_selections(rule: Any) -> Any:
     """The depth limit, refusing ``{}`` (an empty selection set) as a validation error first:
     strawberry's depth count takes the deepest of no selections and fails (``max()`` of nothing),
-    which answered a bare ``{}`` with that text and logged a traceback."""
-    from graphql import GraphQLError, SelectionSetNode, ValidationRule, visit
+    which answered a bare ``{}`` with that text and logged a traceback. Likewise it is not
+    counted when a spread names no fragment of the document (its lookup fails)."""
+    from graphql import (
+        FragmentDefinitionNode,
+        FragmentSpreadNode,
+        GraphQLError,
+        SelectionSetNode,
+        ValidationRule,
+        visit,
+    )
     from graphql.language import Visitor
 
     class EmptyFound(Visitor):
@@ -113,9 +123,18 @@ def _refusing_empty_selections(rule: Any) -> Any:
             super().__init__()
             self.node: SelectionSetNode | None = None
 
+            self.spread: set[str] = set()
+            self.defined: set[str] = set()
+
         def enter_selection_set(self, node: SelectionSetNode, *_: Any) -> None:
             if not node.selections and self.node is None:
                 self.node = node
+
+        def enter_fragment_spread(self, node: FragmentSpreadNode, *_: Any) -> None:
+            self.spread.add(node.name.value)
+
+        def enter_fragment_definition(self, node: FragmentDefinitionNode, *_: Any) -> None:
+            self.defined.add(node.name.value)
 
     class Guarded(ValidationRule):
         def __init__(self, context: Any) -> None:
@@ -127,10 +146,31 @@ def _refusing_empty_selections(rule: Any) -> Any:
                     GraphQLError("Syntax Error: a selection set must not be empty.", found.node)
                 )
                 return
+            if found.spread - found.defined:
+                # a spread of an undefined fragment: KnownFragmentNamesRule says so; the depth
+                # count would look the fragment up and fail (a KeyError quoting its name)
+                super().__init__(context)
+                return
             self.inner = rule(context)
             super().__init__(context)
 
     return Guarded
+
+
+class ParsedOnce(ParserCache):
+    """strawberry's parser cache, except that a document that does not parse is left to
+    strawberry's own parsing step, which answers with the error as a request error: the
+    cache's hook raised it past the error handling (no masking, no translation)."""
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        try:
+            context.graphql_document = self.cached_parse_document(
+                context.query, **context.parse_options
+            )
+        except GraphQLError:
+            pass
+        yield
 
 
 @cache
@@ -158,13 +198,14 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
             # Limits run before execution: a document past them costs no SQL at all.
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: AddValidationRules(limit_rules),
-            lambda: ParserCache(maxsize=256),
+            lambda: ParsedOnce(maxsize=256),
             FilterGuard,  # oversized filters refused before their arguments are converted
             CostGuard,  # queries that may fetch too many rows refused before any SQL
             SignInRequired,
             PlannedExecution,
             lambda: ValidationCache(maxsize=256),
             lambda: PrivateErrors(
+                suggest=introspection,
                 # the database going away is answered 503 by hongfan.app, which needs to see it
                 should_mask_error=lambda error: (
                     not is_user_facing(error) and not is_unavailable(error.original_error)

@@ -12,6 +12,7 @@ from typing import Literal
 from models.messages_accounts import ACCOUNT_MESSAGES
 from models.messages_api import API_MESSAGES
 from models.messages_cli import CLI_MESSAGES
+from models.messages_graphql import GRAPHQL_MESSAGES
 from models.messages_integrity import INTEGRITY_MESSAGES
 from models.messages_limits import LIMIT_MESSAGES
 from models.messages_privacy import PRIVACY_MESSAGES
@@ -216,6 +217,7 @@ MESSAGES.update(LIMIT_MESSAGES)
 MESSAGES.update(INTEGRITY_MESSAGES)
 # The GraphQL-over-HTTP layer's texts (#14): requests, persisted operations.
 MESSAGES.update(API_MESSAGES)
+MESSAGES.update(GRAPHQL_MESSAGES)
 # People, tokens and personal data (#12).
 MESSAGES.update(PRIVACY_MESSAGES)
 

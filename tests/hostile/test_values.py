@@ -159,7 +159,7 @@ async def test_numbers_that_do_not_fit_are_field_errors(database: Database):
     result = await _run(
         database, CREATE_GRANT, {"input": {"studentId": student_id, "year": 2**31, "amount": "100"}}
     )
-    assert result.errors and "32-bit" in result.errors[0].message
+    assert result.errors and "整数超出范围" in result.errors[0].message
     # integers past the column's range on the write path behind forms and imports
     for capacity in (2**40, -(2**31) - 1):
         with pytest.raises(Invalid) as caught:
