@@ -29,6 +29,7 @@ from hongfan import keys
 from hongfan.settings import Settings, normalise_database_url
 from models.base import Money, UTCDateTime
 from models.sealed import Sealed
+from models.search_sqlite import is_index_table
 
 MIGRATIONS_DIR = Path(migrations.__file__).parent
 
@@ -88,11 +89,15 @@ def include_object_for(dialect_name: str) -> Callable[[Any, str | None, str, boo
 
     Schema items declared with ``.ddl_if(dialect=...)`` — the PostgreSQL-only
     ``varchar_pattern_ops`` index on organisation.path — exist on that dialect only.
+    SQLite's name search tables (``fts_<table>`` and their shadow tables, made with the
+    tables they index: models/search_sqlite.py) are no models' tables.
     """
 
     def include_object(
         obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
     ) -> bool:
+        if type_ == "table" and reflected and compare_to is None and is_index_table(name or ""):
+            return False
         ddl_if = None if reflected else getattr(obj, "_ddl_if", None)
         if ddl_if is None or ddl_if.dialect is None:
             return True

@@ -4,7 +4,9 @@ Chinese names are two to four characters and people search with one or two of
 them, which is too short for trigram indexes (pg_trgm needs three). On
 PostgreSQL each indexed column gets a GIN index over its one- and two-character
 grams; ``text_contains`` first narrows by gram containment (index) and then
-checks the real substring. Other databases use a plain case-insensitive LIKE.
+checks the real substring. On SQLite an FTS5 table of the names' single characters
+narrows the same way (models/search_sqlite.py). Other databases use a plain
+case-insensitive LIKE.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
+
+from models import search_sqlite
 
 GRAMS_FUNCTIONS = [
     # The grams of a text: every character and every pair of adjacent characters, lower-cased.
@@ -59,6 +63,7 @@ def attach(model: Any) -> None:
         if getattr(meta, "pinyin", None) is None or column.info.get(GRAMS):
             continue
         column.info[GRAMS] = True
+        search_sqlite.install(table)  # SQLite: the FTS table of every gram_indexed column
         sa.Index(  # joins the table through its column
             f"ix_{table.name}_{column.name}_grams",
             sa.func.hongfan_grams(column),
@@ -84,6 +89,7 @@ class TextContains(ColumnElement[bool]):
     _traverse_internals = [
         ("pattern", InternalTraversal.dp_clauseelement),
         ("indexed", InternalTraversal.dp_clauseelement),
+        ("sqlite_indexed", InternalTraversal.dp_clauseelement),
     ]
 
     def __init__(self, column: Any, value: str) -> None:
@@ -99,6 +105,13 @@ class TextContains(ColumnElement[bool]):
             self.indexed: ColumnElement[bool] = sa.and_(grams, self.pattern)
         else:
             self.indexed = self.pattern
+        self.sqlite_indexed: ColumnElement[bool] = self.pattern
+        read = column.__clause_element__() if hasattr(column, "__clause_element__") else column
+        query = search_sqlite.match_query(read.name, value) if indexed else None
+        if query is not None:
+            table = _source_column(read).table
+            found = search_sqlite.candidates(read.table, table.name, query)
+            self.sqlite_indexed = sa.and_(found, self.pattern)
 
 
 def _source_column(column: Any) -> Any:
@@ -118,6 +131,11 @@ def _contains_default(element: TextContains, compiler: Any, **kw: Any) -> str:
 @compiles(TextContains, "postgresql")
 def _contains_postgresql(element: TextContains, compiler: Any, **kw: Any) -> str:
     return compiler.process(element.indexed, **kw)
+
+
+@compiles(TextContains, "sqlite")
+def _contains_sqlite(element: TextContains, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.sqlite_indexed, **kw)
 
 
 def text_contains(column: Any, value: str) -> ColumnElement[bool]:

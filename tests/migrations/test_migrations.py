@@ -27,6 +27,8 @@ from hongfan import migrate
 from hongfan.db import Database
 from hongfan.principal import SYSTEM
 from models import Organisation, OrganisationKind, OrganisationLevel
+from models.search import gram_indexed
+from models.search_sqlite import is_index_table
 from tests.conftest import postgres_url, settings_for
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -107,7 +109,17 @@ def _schema_diff(connection: sa.Connection) -> list[Any]:
 
 
 def _tables(connection: sa.Connection) -> set[str]:
-    return set(sa.inspect(connection).get_table_names())
+    """The tables, less SQLite's name search tables (models/search_sqlite.py)."""
+    return {t for t in sa.inspect(connection).get_table_names() if not is_index_table(t)}
+
+
+def _search_index_sql(connection: sa.Connection) -> list[tuple[str, str]]:
+    """The SQL of SQLite's name search tables and their triggers, as the database keeps it."""
+    rows = connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE name LIKE 'fts~_%' ESCAPE '~' AND sql IS NOT NULL"
+        " ORDER BY name"
+    )
+    return [(str(name), str(sql)) for name, sql in rows]
 
 
 # -- tests ---------------------------------------------------------------------------
@@ -193,6 +205,34 @@ def test_sqlite_has_no_postgresql_only_index(tmp_path: Path) -> None:
     names = _with_connection(url, index_names)
     assert "ix_organisation_path" in names
     assert "ix_organisation_path_pattern" not in names
+
+
+def test_sqlite_gets_the_same_name_search_index_from_the_migrations_as_from_the_models(
+    tmp_path: Path,
+) -> None:
+    """Given a database migrated to head and one made by create_all, then both hold the
+    same name search tables and triggers: migration 0014's frozen list is what the column
+    declarations (models.search.gram_indexed) give, for every table with searched names."""
+    migrated = f"sqlite+aiosqlite:///{tmp_path / 'migrated.db'}"
+    migrate.upgrade(migrated)
+    created = f"sqlite+aiosqlite:///{tmp_path / 'created.db'}"
+
+    async def create_all() -> None:
+        engine = create_async_engine(created, poolclass=pool.NullPool)
+        try:
+            async with engine.begin() as connection:
+                await connection.run_sync(SQLModel.metadata.create_all)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(create_all())
+
+    from_migrations = _with_connection(migrated, _search_index_sql)
+    assert from_migrations == _with_connection(created, _search_index_sql)
+    searched = {t.name for t in SQLModel.metadata.tables.values() if gram_indexed(t)}
+    assert {name for name, _ in from_migrations if name in {f"fts_{t}" for t in searched}} == {
+        f"fts_{t}" for t in searched
+    }
 
 
 def test_upgrade_on_a_connection_the_caller_passes(tmp_path: Path) -> None:
