@@ -21,7 +21,7 @@ from admin_ui.registry import AdminView
 from admin_ui.search import text_match
 from admin_ui.web import Page
 from hongfan import access
-from hongfan.pagination import Direction, SortKey, with_tiebreak
+from hongfan.pagination import Direction, SortKey
 from models import pinyin
 from models.base import ENTITIES, Record, ToOne, column_meta
 from models.rules import python_type
@@ -217,7 +217,11 @@ def _sort(page: Page, view: AdminView, params: Mapping[str, str], query: ListQue
         default = view.list_columns[0]
         direction = Direction.DESC if kind_of(model, default) == "date" else Direction.ASC
         keys = [SortKey(pinyin.sort_column(model, default), direction)]
-    query.keys = with_tiebreak(keys)
+    # Ties broken by id in the sort's own direction: every key moves the same way, so the
+    # keyset condition after a page is a row comparison, (year, id) < (:v, :w), from which
+    # one index on (column, id) starts a range in either direction (#16.2). With the id
+    # always ascending, a descending sort would need a second index, or read every tie.
+    query.keys = [*keys, SortKey("id", keys[0].direction)]
 
 
 def state_params(params: Mapping[str, str]) -> dict[str, str]:

@@ -97,7 +97,13 @@ async def list_page(page: Page, view: AdminView) -> Response:
             return await session.execute(statement.execution_options(**options))
 
         rows = await reads.fetch_page(
-            execute, model, where=where, keys=query.keys, first=PAGE_SIZE, after=after
+            execute,
+            model,
+            where=where,
+            keys=query.keys,
+            first=PAGE_SIZE,
+            after=after,
+            blanks_apart=True,
         )
         total, exact = await reads.count_up_to(execute, model, where, COUNT_CAP)
         records = rows[:PAGE_SIZE]

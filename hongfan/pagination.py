@@ -53,16 +53,18 @@ def may_be_blank(model: type[Record], column: str) -> bool:
 
 
 def order_clauses(
-    model: type[Record], keys: list[SortKey], *, reverse: bool = False
+    model: type[Record], keys: list[SortKey], *, reverse: bool = False, nonblank: bool = False
 ) -> list[sa.ColumnElement[Any]]:
     """ORDER BY for ``keys`` (blanks last); ``reverse``: exactly the opposite order, for pages
-    fetched backwards from a position (``last``/``before``) and then turned round."""
+    fetched backwards from a position (``last``/``before``) and then turned round.
+    ``nonblank``: the rows ordered are all blank or all not blank in each key (the statement
+    says so), so the plain direction serves — the one an index scanned either way gives."""
     clauses = []
     for key in keys:
         column = getattr(model, key.column)
         ascending = (key.direction is Direction.ASC) != reverse
         ordered = column.asc() if ascending else column.desc()
-        if may_be_blank(model, key.column):
+        if may_be_blank(model, key.column) and not nonblank:
             ordered = ordered.nulls_first() if reverse else ordered.nulls_last()
         clauses.append(ordered)
     return clauses
@@ -136,7 +138,12 @@ def _load(model: type[Record], column: str, value: Any) -> Any:
 
 
 def after_position(
-    model: type[Record], keys: list[SortKey], values: list[Any], *, before: bool = False
+    model: type[Record],
+    keys: list[SortKey],
+    values: list[Any],
+    *,
+    before: bool = False,
+    nonblank: bool = False,
 ) -> sa.ColumnElement[bool]:
     """Rows strictly after (``before=True``: strictly before) the position ``values`` in ``keys``' order.
 
@@ -145,7 +152,8 @@ def after_position(
     lexicographic expansion — (k1 beyond v1) or (k1 = v1 and k2 beyond v2) or … —
     behind a bound on the first key (``k1 >= v1``) that still seeks. Blanks sort last in
     either direction: after a value come larger values and then the blanks; after a
-    blank only blanks (by later keys); before a blank every value.
+    blank only blanks (by later keys); before a blank every value. ``nonblank``: the
+    statement already keeps to rows with no blank in these keys (and ``values`` has none).
     """
     table = model.__table__  # type: ignore[attr-defined]
     columns = [getattr(model, key.column) for key in keys]
@@ -156,7 +164,7 @@ def after_position(
     upward = [
         (key.direction is Direction.ASC) != before for key in keys
     ]  # next rows have larger values
-    blanks = any(
+    blanks = not nonblank and any(
         may_be_blank(model, key.column) or value is None
         for key, value in zip(keys, values, strict=True)
     )

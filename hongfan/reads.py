@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from hongfan.pagination import SortKey, after_position, order_clauses
+from hongfan.pagination import SortKey, after_position, may_be_blank, order_clauses
 from models.base import Record
 
 Execute = Callable[[Any], Awaitable[Any]]
@@ -45,12 +45,20 @@ async def fetch_page(
     after: list[Any] | None = None,
     before: list[Any] | None = None,
     backward: bool = False,
+    blanks_apart: bool = False,
 ) -> list[Record]:
     """Up to ``first + 1`` rows after ``after``: the extra row says whether a next page exists.
 
     ``backward`` (``last``/``before``): the ``first + 1`` rows closest *before* ``before``
     (or the end), nearest first — in the opposite order; the caller turns the page round.
+    ``blanks_apart``: a forward page ordered first by a column that may be blank is read as
+    the rows with a value and then, if the page is not full, the blank ones — the same rows
+    in the same order, each part a range of the column's index in either direction (one
+    statement ordering "blanks last" both ways could use an index one way only, and after
+    a position it would have to OR "or blank", which no index range serves).
     """
+    if blanks_apart and before is None and not backward and _blank_first_key(model, keys):
+        return await _blanks_apart(execute, model, where, keys, first, after)
     statement = (
         sa.select(model)
         .where(*conditions(model, where, keys, after, before))
@@ -58,6 +66,41 @@ async def fetch_page(
         .limit(first + 1)
     )
     return list((await execute(statement)).scalars().all())
+
+
+def _blank_first_key(model: type[Record], keys: list[SortKey]) -> bool:
+    return (
+        len(keys) > 1
+        and may_be_blank(model, keys[0].column)
+        and not any(may_be_blank(model, key.column) for key in keys[1:])
+    )
+
+
+async def _blanks_apart(
+    execute: Execute,
+    model: type[Record],
+    where: sa.ColumnElement[bool] | None,
+    keys: list[SortKey],
+    first: int,
+    after: list[Any] | None,
+) -> list[Record]:
+    column = getattr(model, keys[0].column)
+    order = order_clauses(model, keys, nonblank=True)
+    found: list[Record] = []
+    scope = [where] if where is not None else []
+    if after is None or after[0] is not None:  # the rows with a value come first
+        valued = [*scope, column.is_not(None)]
+        if after is not None:
+            valued.append(after_position(model, keys, after, nonblank=True))
+        statement = sa.select(model).where(*valued).order_by(*order).limit(first + 1)
+        found = list((await execute(statement)).scalars().all())
+        if len(found) > first:
+            return found
+    blank = [*scope, column.is_(None)]
+    if after is not None and after[0] is None:
+        blank.append(after_position(model, keys[1:], after[1:], nonblank=True))
+    statement = sa.select(model).where(*blank).order_by(*order).limit(first + 1 - len(found))
+    return found + list((await execute(statement)).scalars().all())
 
 
 async def count(execute: Execute, model: type[Record], where: sa.ColumnElement[bool] | None) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date
 
+from models import keyset
 from models.base import EntityMeta, Record, ToMany, ToOne, col, entity, labelled
 from models.common import (
     choice,
@@ -168,3 +169,7 @@ class Internship(Record, table=True):
         max_length=2000,
         orderable=False,
     )
+
+
+# Internships are listed, sorted and paged like students and grants (#16.2).
+keyset.attach(Internship)

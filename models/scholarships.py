@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from models import keyset
 from models.base import EntityMeta, Money, Record, ToMany, ToOne, col, entity, labelled
 from models.common import (
     Gender,
@@ -218,3 +219,7 @@ sa.Index(
     index_of(ScholarshipStudent.__table__.c.id_number),  # type: ignore[attr-defined]
     unique=True,
 )
+
+# Lists of a million students and two million grants sort and page by any column (#16.2).
+keyset.attach(ScholarshipStudent)
+keyset.attach(Grant)
