@@ -41,7 +41,7 @@ HIDDEN = "…"
 
 _NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
 _QUOTED = re.compile(r"'([^']*)'")
-_SUGGESTION = re.compile(r"\s*Did you mean (.*)\?\s*$", re.S)
+_SUGGESTION = re.compile(r"\s*Did you mean ([^?]*)\?")
 _WHAT = {  # what graphql-core's scalar complaints expected
     "Int": "gql.kind.int",
     "Float": "gql.kind.float",

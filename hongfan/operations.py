@@ -118,7 +118,10 @@ def operations_of(text: str) -> list[Operation]:
     try:
         document = parse(text, no_location=True)
     except GraphQLError as error:
-        raise OperationsFileError("operations.parse", reason=error.message) from error
+        # where, not graphql-core's English text (it quotes the file's tokens)
+        where = error.locations[0] if error.locations else None
+        line, column = (where.line, where.column) if where else ("?", "?")
+        raise OperationsFileError("operations.parse", line=line, column=column) from error
     operations, fragments = _definitions(document)
     if not operations:
         raise OperationsFileError("operations.none")

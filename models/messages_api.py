@@ -105,8 +105,8 @@ API_MESSAGES: dict[str, dict[str, str]] = {
         "en": "This API token runs only the operations registered for it ({names}); this request's operation is not one of them and was not run",
     },
     "operations.parse": {
-        "zh": "操作文件不是有效的 GraphQL：{reason}",
-        "en": "The operations file is not valid GraphQL: {reason}",
+        "zh": "操作文件不是有效的 GraphQL：第 {line} 行第 {column} 列有语法错误",
+        "en": "The operations file is not valid GraphQL: a syntax error at line {line}, column {column}",
     },
     "operations.none": {
         "zh": "操作文件中没有任何操作（query 或 mutation）",

@@ -295,7 +295,8 @@ async def test_an_unrestricted_token_runs_anything(database: Database, published
         ("query { a }", "名称"),
         ("query A { ...Missing }", "片段"),
         ("fragment F on Query { a }", "没有任何操作"),
-        ("query A {", "不是有效的 GraphQL"),
+        ("query A {", "不是有效的 GraphQL：第 1 行第 10 列有语法错误"),
+        ("query A { a(n: 13900000001x) }", "不是有效的 GraphQL：第 1 行第 27 列有语法错误"),
         ("query A { a } query A { b }", "两个名为 A"),
     ],
 )

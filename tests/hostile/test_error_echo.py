@@ -291,6 +291,12 @@ async def test_given_a_typo_in_a_field_then_the_message_names_the_type_the_place
         "Type Organisation has no such field (line 1, column 34); did you mean name?"
     )
     assert zh.json()["errors"][0]["locations"] == [{"line": 1, "column": 34}]
+    typo = await served.graphql(
+        {"query": '{ organisations(filter: {nmae: {eq: "x"}}) { totalCount } }'}
+    )
+    assert typo.json()["errors"][0]["message"] == (
+        "参数值不符合要求（第 1 行第 26 列）：输入类型 OrganisationFilter 没有这个字段；可用的有：name"
+    )
 
 
 async def test_given_a_variable_of_the_wrong_type_then_the_message_names_the_variable_and_the_field(
