@@ -114,7 +114,8 @@ def hongfan_app() -> tuple[Any, Counters]:
 
     app = create_app()
     counters = Counters()
-    instrument_engine(app.state.db.engine, counters)
+    for engine in app.state.db.engines:  # reads and, on PostgreSQL, writes
+        instrument_engine(engine, counters)
     counters.fastlane = app.state.fastlane
     return app, counters
 
@@ -150,7 +151,8 @@ def serve_as_hongfan_serves(port: int) -> bool:
 
     def run(app: Any, **kwargs: Any) -> None:
         counters = Counters()
-        instrument_engine(app.state.db.engine, counters)
+        for engine in app.state.db.engines:  # reads and, on PostgreSQL, writes
+            instrument_engine(engine, counters)
         counters.fastlane = app.state.fastlane
         real_run(WithStats(app, counters), sock=kwargs["sock"], banner=kwargs["banner"], **UVICORN)
 

@@ -61,9 +61,7 @@ async def _write(
     creating: bool = False,
 ) -> Any:
     try:
-        async with ctx.db.transaction(ctx.principal) as session:
-            session.info["request_id"] = ctx.request_id
-            record = await action(session)
+        record = await ctx.db.write(ctx.principal, action, request_id=ctx.request_id)
     except HongfanError as error:
         return _payload(ctx, model, None, error, creating)
     except Exception as error:

@@ -182,12 +182,19 @@ async def _touch(db: Any, touch: Any, row: Any) -> None:
 
 async def _from_token(db: Any, plaintext: str, lang: str) -> AuthInfo:
     lookup = getattr(db, "lookup_session", db.session)  # reads only: no transaction needed
-    async with lookup(accounts.AUTH) as session:
-        found = await accounts.lookup_token(session, plaintext)
-        if found is None:
-            raise AuthenticationFailed()
-        token, user = found
-        principal = await accounts.principal_for(session, user, language=lang)
+    found: tuple[Any, Principal] | None = None
+    for attempt in (1, 2):
+        try:
+            async with lookup(accounts.AUTH) as session:
+                found = await accounts.lookup_token_principal(session, plaintext, language=lang)
+            break
+        except sa.exc.DBAPIError as error:
+            # a connection that died unseen (renewed now): a read is safe to send again
+            if attempt == 2 or not error.connection_invalidated:
+                raise
+    if found is None:
+        raise AuthenticationFailed()
+    token, principal = found
     principal = dataclasses.replace(principal, credential="token", token_id=token.id)
     if accounts.touch_due(token.last_used_at):
         await _touch(db, accounts.touch_token, token)

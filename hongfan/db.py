@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import dataclasses
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -20,8 +21,10 @@ from hongfan import deadline, keys, redaction, row_scope
 from hongfan.errors import HongfanError
 from hongfan.principal import Principal
 from hongfan.settings import Settings
+from hongfan.unavailable import is_unavailable
 
 WRITE = "hongfan_write"
+T = TypeVar("T")
 
 
 def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
@@ -46,7 +49,35 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-def create_engine(settings: Settings) -> AsyncEngine:
+def _drop_closed_connections(engine: AsyncEngine) -> None:
+    """Hand out no connection the driver already knows is closed — without a round trip.
+
+    Instead of a pre-ping per checkout (one round trip each), a connection that the server
+    or the network closed (a restart, a cut link: the socket saw EOF or a reset) is
+    recognised locally (asyncpg's ``is_closed``) and replaced before use. One that died
+    silently fails on its first statement: SQLAlchemy then invalidates it and every
+    connection opened before it (the pool is renewed), and the request is a 503 — or
+    :meth:`Database.write` runs a write again once, since nothing of it was committed.
+    """
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        driver = getattr(dbapi_connection, "_connection", None)  # asyncpg, behind the adapter
+        if driver is not None and driver.is_closed():
+            raise sa.exc.DisconnectionError("the connection was closed")
+
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def _on_error(context: sa.engine.ExceptionContext) -> None:
+        # A connection the server ended while it sat in the pool can fail with a driver
+        # error SQLAlchemy does not count as a disconnect (asyncpg: "cannot switch to
+        # state …; another operation is in progress"): it must not go back to the pool.
+        if not context.is_disconnect and is_unavailable(context.original_exception):
+            context.is_disconnect = True
+
+
+def create_engine(settings: Settings, *, write: bool = False) -> AsyncEngine:
+    """The engine for ``settings``' database. PostgreSQL: ``write`` gives its connections the
+    write deadline as their default (see :class:`Database`)."""
     url = sa.make_url(settings.database_url)
     # Statement parameters are personal data (ID numbers, phones): never in a log line or
     # an exception's text, even with echo on (#12.3).
@@ -59,7 +90,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         kwargs["connect_args"] = {
             "server_settings": {
                 "plan_cache_mode": "force_custom_plan",
-                **deadline.postgres_server_settings(settings),
+                **deadline.postgres_server_settings(settings, write=write),
             },
             # a database that does not answer is a 503 within seconds, not a minute's hang
             "timeout": settings.db_connect_timeout_seconds,
@@ -67,26 +98,44 @@ def create_engine(settings: Settings) -> AsyncEngine:
         kwargs.update(
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_max_overflow,
-            pool_pre_ping=True,
             pool_timeout=10,
         )
     engine = create_async_engine(url, **kwargs)
     if url.get_backend_name() == "sqlite":
         _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
-    deadline.install(engine, settings, WRITE)
+        deadline.install(engine, settings, WRITE)
+    else:
+        _drop_closed_connections(engine)
     return engine
 
 
 class Database:
+    """The database: read, lookup and write sessions over one or two engines.
+
+    On PostgreSQL writes have an engine (a pool) of their own, whose connections carry the
+    write deadline as their default ``statement_timeout``: a write transaction needs no
+    ``SET LOCAL`` round trip of its own. A version-checked update is then four round trips
+    — BEGIN, its read, the UPDATE with its audit entry, COMMIT (#16.6). SQLite has one.
+    """
+
     def __init__(self, settings: Settings, engine: AsyncEngine | None = None) -> None:
         row_scope.install()
         redaction.install()
         keys.load(settings)  # sealed columns need it; a clear error when it is missing or bad
         self.settings = settings
         self.engine = engine or create_engine(settings)
+        self.write_engine = self.engine
+        if self.engine.dialect.name == "postgresql":
+            # the same database as the given engine (a test may point it elsewhere)
+            url = self.engine.url.render_as_string(hide_password=False)
+            self.write_engine = create_engine(
+                dataclasses.replace(settings, database_url=url), write=True
+            )
         self._reads = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self._writes = async_sessionmaker(
-            self.engine.execution_options(**{WRITE: True}), expire_on_commit=False, autoflush=False
+            self.write_engine.execution_options(**{WRITE: True}),
+            expire_on_commit=False,
+            autoflush=False,
         )
         # Credential lookups are single reads: on PostgreSQL they run outside a transaction,
         # which spares each request's lookup the BEGIN and ROLLBACK round trips (#16.6).
@@ -102,6 +151,13 @@ class Database:
         )
         self._driver_pool: Any = None
         self._driver_pool_lock = asyncio.Lock()
+
+    @property
+    def engines(self) -> tuple[AsyncEngine, ...]:
+        """Every engine this database sends statements through (reads first)."""
+        if self.write_engine is self.engine:
+            return (self.engine,)
+        return (self.engine, self.write_engine)
 
     @property
     def dialect(self) -> str:
@@ -132,6 +188,36 @@ class Database:
                 async with self.session(principal, write=True) as session, session.begin():
                     session.add_all(error.after_rollback)
             raise
+
+    async def write(
+        self,
+        principal: Principal,
+        action: Callable[[AsyncSession], Awaitable[T]],
+        *,
+        request_id: str | None = None,
+    ) -> T:
+        """``action`` in one write transaction (:meth:`transaction`); its result.
+
+        A connection that turns out dead (it died silently since its last use: the server
+        restarted, the network dropped it) fails the transaction before its COMMIT was
+        sent, so nothing of it was written: the action runs once more, on a fresh
+        connection — the pool has been renewed — instead of answering 503. A failure
+        during COMMIT is not run again: it may have committed (a 503, and the client's
+        retry with the version it read tells).
+        """
+        for attempt in (1, 2):
+            acted = False
+            try:
+                async with self.transaction(principal) as session:
+                    if request_id is not None:
+                        session.info["request_id"] = request_id
+                    result = await action(session)
+                    acted = True
+                return result
+            except sa.exc.DBAPIError as error:
+                if attempt == 2 or acted or not error.connection_invalidated:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
     async def ping(self, timeout: float = 2.0) -> None:
         """Raise unless the database answers within ``timeout`` seconds.
@@ -177,4 +263,5 @@ class Database:
         pool, self._driver_pool = self._driver_pool, None
         if pool is not None:
             await pool.close()
-        await self.engine.dispose()
+        for engine in self.engines:
+            await engine.dispose()

@@ -1,9 +1,10 @@
 """Every statement has a deadline (#9.2).
 
-PostgreSQL: ``statement_timeout`` is a connection setting (``HONGFAN_STATEMENT_TIMEOUT_MS``,
-for the engine's connections and the fast lane's alike); a write transaction raises it to
-``HONGFAN_WRITE_STATEMENT_TIMEOUT_MS`` with ``SET LOCAL`` — imports write thousands of rows
-in one statement. The server cancels a statement past it (SQLSTATE 57014).
+PostgreSQL: ``statement_timeout`` is a connection setting: ``HONGFAN_STATEMENT_TIMEOUT_MS``
+for the read engine's connections and the fast lane's alike, and
+``HONGFAN_WRITE_STATEMENT_TIMEOUT_MS`` for the write engine's (``hongfan.db.Database``) —
+imports write thousands of rows in one statement. Set when a connection opens, it costs a
+write transaction no round trip. The server cancels a statement past it (SQLSTATE 57014).
 
 SQLite: a progress handler on each connection interrupts a statement past its deadline
 (the same two settings); SQLite then raises ``OperationalError: interrupted``.
@@ -65,25 +66,19 @@ def read_seconds(settings: Settings) -> float:
     return settings.statement_timeout_ms / 1000
 
 
-def postgres_server_settings(settings: Settings) -> dict[str, str]:
-    """What each PostgreSQL connection is opened with (0: no deadline)."""
-    return {"statement_timeout": str(max(0, settings.statement_timeout_ms))}
+def postgres_server_settings(settings: Settings, *, write: bool = False) -> dict[str, str]:
+    """What each PostgreSQL connection is opened with: a read connection's deadline, or a
+    write connection's with ``write`` (0: no deadline)."""
+    ms = settings.write_statement_timeout_ms if write else settings.statement_timeout_ms
+    return {"statement_timeout": str(max(0, ms))}
 
 
 def install(engine: AsyncEngine, settings: Settings, write_option: str) -> None:
-    """Give the engine's statements their deadlines (reads, and writes where
-    ``write_option`` is set in the execution options)."""
+    """Give a SQLite engine's statements their deadlines (reads, and writes where
+    ``write_option`` is set in the execution options). PostgreSQL's are connection
+    settings (:func:`postgres_server_settings`)."""
     read_ms = max(0, settings.statement_timeout_ms)
     write_ms = max(0, settings.write_statement_timeout_ms)
-    if engine.dialect.name == "postgresql":
-        if write_ms != read_ms:
-
-            @event.listens_for(engine.sync_engine, "begin")
-            def _write_deadline(connection: sa.Connection) -> None:
-                if connection.get_execution_options().get(write_option, False):
-                    connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(write_ms)}")
-
-        return
     if engine.dialect.name != "sqlite":
         return
 

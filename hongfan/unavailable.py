@@ -15,8 +15,9 @@ or may not have committed (the connection can drop during COMMIT), so clients re
 the ``version`` they read and get a conflict when it did. An acknowledged write (200) was
 committed before its answer was sent.
 
-Reads recover by themselves: SQLAlchemy's ``pool_pre_ping`` replaces dead connections
-(``hongfan.db``), and the fast lane's driver pool drops the ones that died.
+Reads recover by themselves: the pools replace connections the driver knows are closed,
+and a disconnect renews a pool (``hongfan.db``); the fast lane's driver pool drops the ones
+that died.
 """
 
 from __future__ import annotations

@@ -313,9 +313,11 @@ class StatementCounter:
 @pytest.fixture
 def sql_counter(database: Database) -> Iterator[StatementCounter]:
     counter = StatementCounter()
-    sa.event.listen(database.engine.sync_engine, "before_cursor_execute", counter)
+    for engine in database.engines:  # reads and, on PostgreSQL, writes
+        sa.event.listen(engine.sync_engine, "before_cursor_execute", counter)
     yield counter
-    sa.event.remove(database.engine.sync_engine, "before_cursor_execute", counter)
+    for engine in database.engines:
+        sa.event.remove(engine.sync_engine, "before_cursor_execute", counter)
 
 
 __all__ = [

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from hongfan import passwords, policy
+from hongfan.access import INCLUDE_DELETED
 from hongfan.accounts.common import _audit, _error, _iso, digest, touch_due
 from hongfan.accounts.grants import _managed_user
 from hongfan.accounts.users import principal_for
@@ -190,23 +191,47 @@ async def list_tokens(session: AsyncSession, actor: Principal, user_id: int) -> 
 
 async def lookup_token(session: AsyncSession, plaintext: str) -> tuple[ApiToken, User] | None:
     """The live token and its active user; None when unknown, expired, revoked or the user inactive."""
+    found = await _lookup(session, plaintext)
+    return None if found is None else (found[0], found[1])
+
+
+async def lookup_token_principal(
+    session: AsyncSession, plaintext: str, *, language: str = "zh"
+) -> tuple[ApiToken, Principal] | None:
+    """The live token and the principal it acts as (:func:`lookup_token` and
+    :func:`principal_for` alike), read in one statement: a request's credential costs one
+    round trip (#16.6)."""
+    found = await _lookup(session, plaintext)
+    if found is None:
+        return None
+    token, user, path = found
+    return token, await principal_for(session, user, language=language, organisation_path=path)
+
+
+async def _lookup(
+    session: AsyncSession, plaintext: str
+) -> tuple[ApiToken, User, str | None] | None:
+    """The live token, its active user and the path of the user's organisation (deleted
+    ones too, as :func:`principal_for` reads it)."""
     if not plaintext.startswith(TOKEN_PREFIX) or len(plaintext) > 200:
         return None
     statement = (
-        sa.select(ApiToken, User)
+        sa.select(ApiToken, User, col(Organisation.path))
         .join(User, col(User.id) == col(ApiToken.user_id))
+        .outerjoin(Organisation, col(Organisation.id) == col(User.organisation_id))
         .where(col(ApiToken.token_hash) == digest(plaintext))
+        .execution_options(**{INCLUDE_DELETED: True})
     )
     row = (await session.execute(statement)).first()
     if row is None:
         return None
-    token, user = row
+    token, user, path = row
     now = utcnow()
     if token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
         return None
     if not user.is_active:
         return None
-    return token, user
+    return token, user, path
 
 
 def token_still_grants_sql(first_placeholder: int) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -237,10 +238,16 @@ async def set_password(
     return user
 
 
-async def principal_for(session: AsyncSession, user: User, *, language: str = "zh") -> Principal:
-    """The principal a request authenticated as ``user`` runs under."""
-    path = None
-    if user.organisation_id is not None:
+_UNREAD: Any = object()
+
+
+async def principal_for(
+    session: AsyncSession, user: User, *, language: str = "zh", organisation_path: Any = _UNREAD
+) -> Principal:
+    """The principal a request authenticated as ``user`` runs under (``organisation_path``:
+    the path of the user's organisation when the caller read it already)."""
+    path = None if organisation_path is _UNREAD else organisation_path
+    if user.organisation_id is not None and organisation_path is _UNREAD:
         path = await _organisation_path(session, user.organisation_id, include_deleted=True)
     return Principal(
         kind="user",
