@@ -8,7 +8,7 @@ both ways and starts its range at the position. It replaces the column's plain i
 this revision.
 
 Revision ID: 0015_keyset_indexes
-Revises: 0013_persisted_operations
+Revises: 0014_sqlite_name_search
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0015_keyset_indexes"
-down_revision: str | Sequence[str] | None = "0013_persisted_operations"
+down_revision: str | Sequence[str] | None = "0014_sqlite_name_search"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
