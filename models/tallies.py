@@ -12,12 +12,17 @@ may see (``hongfan.statistics``), instead of an aggregate over a million student
 * ``site_kind``/<kind>: live service sites of each kind;
 * ``internship_status``/<status>: live internships in each status;
 * ``grant_amount``/<year>: live grants paid in the year (n) and their sum in fen (amount);
-* ``grant_students``/<year>: distinct students with a live grant in the year.
+* ``grant_students``/<year>: distinct students with a live grant in the year;
+* ``published_rows``/<table> and ``published_site_kind``/<kind>: the same as ``rows`` and
+  ``site_kind`` for the live *published* rows of the public types (organisations, sites,
+  courses, companies) — what a caller reads beyond its own scope (``hongfan.policy``'s
+  ``public`` rows), so the figures of a district editor or of the public stay tallies too.
 
-``instructor_roster`` (organisation_id, name, course_organisation_id) → n: qualified live
-enrolments in live family-health-instructor courses, per home community, person (by name)
-and the course's organiser. Keeping the organiser lets a caller count only the courses they
-may see, exactly as the row scope would.
+``instructor_roster`` (organisation_id, name, course_organisation_id, course_published) → n:
+qualified live enrolments in live family-health-instructor courses, per home community,
+person (by name), the course's organiser and whether the course is published. Keeping the
+organiser and the flag lets a caller count only the courses they may see (its scope, and
+published courses elsewhere), exactly as the row scope would.
 
 Rows of soft-deleted records count nowhere; a row moving between organisations, years,
 kinds or statuses moves its contribution. The ``grant_students`` trigger adds a student
@@ -27,7 +32,8 @@ SQLite, ``BEFORE`` on PostgreSQL, whose ``AFTER`` row triggers would all run at 
 a many-row statement and miscount a student whose grants move together).
 
 The same SQL builds the triggers for ``create_all`` (tests) and, frozen, in migration
-``0008_tallies``; :data:`REBUILD` recomputes everything from the data (bulk loads that
+``0008_tallies`` (the published figures and the roster's flag: ``0018_published_tallies``);
+:data:`REBUILD` recomputes everything from the data (bulk loads that
 bypass triggers, ``hongfan db retally``).
 """
 
@@ -47,6 +53,8 @@ tally_table = sa.Table(
     sa.Column("bucket", sa.String(64), primary_key=True),
     sa.Column("n", sa.BigInteger(), nullable=False, server_default="0"),
     sa.Column("amount", sa.BigInteger(), nullable=False, server_default="0"),
+    # one figure's rows across organisations: the published rows outside a caller's subtree
+    sa.Index("ix_tally_figure", "figure", "organisation_id"),
 )
 
 roster_table = sa.Table(
@@ -55,6 +63,7 @@ roster_table = sa.Table(
     sa.Column("organisation_id", sa.Integer(), primary_key=True),
     sa.Column("name", sa.String(50), primary_key=True),
     sa.Column("course_organisation_id", sa.Integer(), primary_key=True),
+    sa.Column("course_published", sa.Boolean(), primary_key=True),
     sa.Column("n", sa.BigInteger(), nullable=False, server_default="0"),
 )
 
@@ -67,6 +76,7 @@ class Figure:
     name: str
     bucket: str  # SQL over the row, R standing for OLD or NEW
     amount: str = "0"
+    when: str = ""  # a further condition over the row (R), besides being live
 
 
 @dataclass(frozen=True)
@@ -77,19 +87,36 @@ class Counted:
     watched: tuple[str, ...]  # an UPDATE of these can move the row's contribution
 
 
+PUBLISHED = "R.published"
+
+
+def _published(table: str) -> Figure:
+    return Figure("published_rows", f"'{table}'", when=PUBLISHED)
+
+
 COUNTED: tuple[Counted, ...] = (
-    Counted("organisation", "id", (Figure("rows", "'organisation'"),), ("deleted_at",)),
+    Counted(
+        "organisation",
+        "id",
+        (Figure("rows", "'organisation'"), _published("organisation")),
+        ("deleted_at", "published"),
+    ),
     Counted(
         "service_site",
         "organisation_id",
-        (Figure("rows", "'service_site'"), Figure("site_kind", "R.kind")),
-        ("deleted_at", "organisation_id", "kind"),
+        (
+            Figure("rows", "'service_site'"),
+            Figure("site_kind", "R.kind"),
+            _published("service_site"),
+            Figure("published_site_kind", "R.kind", when=PUBLISHED),
+        ),
+        ("deleted_at", "organisation_id", "kind", "published"),
     ),
     Counted(
         "course",
         "organisation_id",
-        (Figure("rows", "'course'"),),
-        ("deleted_at", "organisation_id"),
+        (Figure("rows", "'course'"), _published("course")),
+        ("deleted_at", "organisation_id", "published"),
     ),
     Counted(
         "scholarship_student",
@@ -100,8 +127,8 @@ COUNTED: tuple[Counted, ...] = (
     Counted(
         "company",
         "organisation_id",
-        (Figure("rows", "'company'"),),
-        ("deleted_at", "organisation_id"),
+        (Figure("rows", "'company'"), _published("company")),
+        ("deleted_at", "organisation_id", "published"),
     ),
     Counted(
         "internship",
@@ -122,7 +149,7 @@ _TALLY_UPSERT = (
     " SET n = tally.n + excluded.n, amount = tally.amount + excluded.amount"
 )
 _ROSTER_UPSERT = (
-    " ON CONFLICT (organisation_id, name, course_organisation_id) DO UPDATE"
+    " ON CONFLICT (organisation_id, name, course_organisation_id, course_published) DO UPDATE"
     " SET n = instructor_roster.n + excluded.n"
 )
 
@@ -134,11 +161,12 @@ def _row_statements(counted: Counted, row: str, sign: int) -> list[str]:
         amount = (
             "0" if figure.amount == "0" else f"{sign} * {figure.amount.replace('R.', row + '.')}"
         )
+        when = f" AND {figure.when.replace('R.', row + '.')}" if figure.when else ""
         statements.append(
             "INSERT INTO tally (organisation_id, figure, bucket, n, amount)"
             f" SELECT {row}.{counted.organisation}, '{figure.name}',"
             f" {figure.bucket.replace('R.', row + '.')}, {sign}, {amount}"
-            f" WHERE {row}.deleted_at IS NULL" + _TALLY_UPSERT
+            f" WHERE {row}.deleted_at IS NULL{when}" + _TALLY_UPSERT
         )
     if counted.table == "scholarship_grant":
         statements.append(
@@ -154,8 +182,10 @@ def _row_statements(counted: Counted, row: str, sign: int) -> list[str]:
 
 def _enrolment_statements(row: str, sign: int) -> list[str]:
     return [
-        "INSERT INTO instructor_roster (organisation_id, name, course_organisation_id, n)"
-        f" SELECT {row}.organisation_id, {row}.name, c.organisation_id, {sign} FROM course c"
+        "INSERT INTO instructor_roster"
+        " (organisation_id, name, course_organisation_id, course_published, n)"
+        f" SELECT {row}.organisation_id, {row}.name, c.organisation_id, c.published, {sign}"
+        " FROM course c"
         f" WHERE c.id = {row}.course_id AND c.deleted_at IS NULL AND c.category = '{INSTRUCTOR_TRAINING}'"
         f" AND {row}.deleted_at IS NULL AND {row}.status = '{QUALIFIED}'" + _ROSTER_UPSERT
     ]
@@ -163,8 +193,10 @@ def _enrolment_statements(row: str, sign: int) -> list[str]:
 
 def _course_roster_statements(row: str, sign: int) -> list[str]:
     return [
-        "INSERT INTO instructor_roster (organisation_id, name, course_organisation_id, n)"
-        f" SELECT e.organisation_id, e.name, {row}.organisation_id, {sign} * COUNT(*) FROM enrolment e"
+        "INSERT INTO instructor_roster"
+        " (organisation_id, name, course_organisation_id, course_published, n)"
+        f" SELECT e.organisation_id, e.name, {row}.organisation_id, {row}.published,"
+        f" {sign} * COUNT(*) FROM enrolment e"
         f" WHERE e.course_id = {row}.id AND e.deleted_at IS NULL AND e.status = '{QUALIFIED}'"
         f" AND {row}.deleted_at IS NULL AND {row}.category = '{INSTRUCTOR_TRAINING}'"
         " GROUP BY e.organisation_id, e.name" + _ROSTER_UPSERT
@@ -263,10 +295,11 @@ def _rebuild() -> list[str]:
         for figure in counted.figures:
             bucket = figure.bucket.replace("R.", "")
             amount = "0" if figure.amount == "0" else f"SUM({figure.amount.replace('R.', '')})"
+            when = f" AND {figure.when.replace('R.', '')}" if figure.when else ""
             statements.append(
                 "INSERT INTO tally (organisation_id, figure, bucket, n, amount)"
                 f" SELECT {counted.organisation}, '{figure.name}', {bucket}, COUNT(*), {amount}"
-                f" FROM {counted.table} WHERE deleted_at IS NULL"
+                f" FROM {counted.table} WHERE deleted_at IS NULL{when}"
                 f" GROUP BY {counted.organisation}"
                 + (f", {bucket}" if not bucket.startswith("'") else "")
             )
@@ -276,12 +309,13 @@ def _rebuild() -> list[str]:
         " FROM scholarship_grant WHERE deleted_at IS NULL GROUP BY organisation_id, CAST(year AS VARCHAR(64))"
     )
     statements.append(
-        "INSERT INTO instructor_roster (organisation_id, name, course_organisation_id, n)"
-        " SELECT e.organisation_id, e.name, c.organisation_id, COUNT(*)"
+        "INSERT INTO instructor_roster"
+        " (organisation_id, name, course_organisation_id, course_published, n)"
+        " SELECT e.organisation_id, e.name, c.organisation_id, c.published, COUNT(*)"
         " FROM enrolment e JOIN course c ON c.id = e.course_id"
         f" WHERE e.deleted_at IS NULL AND e.status = '{QUALIFIED}'"
         f" AND c.deleted_at IS NULL AND c.category = '{INSTRUCTOR_TRAINING}'"
-        " GROUP BY e.organisation_id, e.name, c.organisation_id"
+        " GROUP BY e.organisation_id, e.name, c.organisation_id, c.published"
     )
     return statements
 

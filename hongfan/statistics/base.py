@@ -19,9 +19,12 @@ from hongfan import access
 from hongfan.principal import Principal
 from hongfan.statistics.common import (
     DISTRICT_FIGURES,
+    PUBLISHED_FIGURES,
     District,
     Execute,
+    Published,
     TallyScope,
+    beyond,
     district_case,
     organisations_table,
     tally_scope,
@@ -56,27 +59,55 @@ class FiguresBase:
     async def _rows(self, statement: Any) -> list[Any]:
         return list((await self._execute(statement)).all())
 
-    async def _tally(
-        self, scope: TallyScope, figures: Iterable[str], *, year: int | None = None
+    async def _sums(
+        self, key: Any, conditions: list[sa.ColumnElement[bool]]
     ) -> dict[tuple[str, str], tuple[int, int]]:
-        """(figure, bucket) → (n, fen) summed over the organisations in ``scope``.
-
-        One statement per request reads every figure's sums (a single pass over the
-        scope's tally rows costs less than one pass per figure); callers pick theirs.
-        """
+        """(figure, bucket) → (n, fen) summed over the tally rows meeting ``conditions``."""
 
         async def compute() -> dict[tuple[str, str], tuple[int, int]]:
             t = tally_table
             statement = (
                 sa.select(t.c.figure, t.c.bucket, sa.func.sum(t.c.n), sa.func.sum(t.c.amount))
-                .where(*within(t.c.organisation_id, scope))
+                .where(*conditions)
                 .group_by(t.c.figure, t.c.bucket)
             )
             return {
                 (f, b): (int(n or 0), int(a or 0)) for f, b, n, a in await self._rows(statement)
             }
 
-        every = await self._memo(("tally", scope), compute)
+        return await self._memo(key, compute)
+
+    async def _tally(
+        self, scope: TallyScope, figures: Iterable[str], *, year: int | None = None
+    ) -> dict[tuple[str, str], tuple[int, int]]:
+        """(figure, bucket) → (n, fen) summed over the organisations in ``scope``.
+
+        One statement per request reads every figure's sums (a single pass over the
+        scope's tally rows costs less than one pass per figure); callers pick theirs. A
+        :class:`Published` scope adds, in a second statement, the published rows of the
+        organisations outside its subtree to each figure's own.
+        """
+        t = tally_table
+        if isinstance(scope, Published):
+            every = dict(
+                await self._sums(("tally", scope.path), within(t.c.organisation_id, scope))
+                if scope.path is not None
+                else {}
+            )
+            elsewhere = await self._sums(
+                ("tally_published", scope.path),
+                [
+                    t.c.figure.in_(list(PUBLISHED_FIGURES.values())),
+                    *beyond(t.c.organisation_id, scope),
+                ],
+            )
+            own_figure = {published: own for own, published in PUBLISHED_FIGURES.items()}
+            for (f, b), (n, a) in elsewhere.items():
+                key = (own_figure[f], b)
+                mine = every.get(key, (0, 0))
+                every[key] = (mine[0] + n, mine[1] + a)
+        else:
+            every = await self._sums(("tally", scope), within(t.c.organisation_id, scope))
         wanted = set(figures)
         return {
             (f, b): v
@@ -104,7 +135,9 @@ class FiguresBase:
             # then the tally rows joined to it (a hash join, no CASE per tally row).
             member = (
                 sa.select(
-                    org.c.id, district_case(districts.values(), org.c.path).label("district_id")
+                    org.c.id,
+                    org.c.published,
+                    district_case(districts.values(), org.c.path).label("district_id"),
                 )
                 .where(
                     org.c.deleted_at.is_(None),
@@ -112,17 +145,36 @@ class FiguresBase:
                 )
                 .subquery()
             )
+            figures = DISTRICT_FIGURES
+            if isinstance(scope, Published):  # a scope only the public types' figures have
+                figures = [f for f in DISTRICT_FIGURES if f in PUBLISHED_FIGURES]
+            own: sa.ColumnElement[bool] = sa.and_(
+                t.c.figure.in_(figures), *within(t.c.organisation_id, scope)
+            )
+            figure: sa.ColumnElement[Any] = t.c.figure
+            if isinstance(scope, Published):
+                # the published sites of the published organisations outside its subtree
+                elsewhere = sa.and_(
+                    t.c.figure == PUBLISHED_FIGURES["site_kind"],
+                    member.c.published.is_(True),
+                    *beyond(t.c.organisation_id, scope),
+                )
+                own = sa.or_(own, elsewhere)
+                figure = sa.case(
+                    (t.c.figure == PUBLISHED_FIGURES["site_kind"], sa.literal("site_kind")),
+                    else_=t.c.figure,
+                )
             statement = (
                 sa.select(
                     member.c.district_id,
-                    t.c.figure,
+                    figure,
                     t.c.bucket,
                     sa.func.sum(t.c.n),
                     sa.func.sum(t.c.amount),
                 )
                 .select_from(t.join(member, member.c.id == t.c.organisation_id))
-                .where(t.c.figure.in_(DISTRICT_FIGURES), *within(t.c.organisation_id, scope))
-                .group_by(member.c.district_id, t.c.figure, t.c.bucket)
+                .where(own)
+                .group_by(member.c.district_id, figure, t.c.bucket)
             )
             return {
                 (int(d), f, b): (int(n or 0), int(a or 0))

@@ -89,26 +89,54 @@ class Everything:
     """Tallies of every organisation count (superadmins, the system)."""
 
 
-TallyScope = Everything | str  # or the caller's organisation path
+@dataclasses.dataclass(frozen=True)
+class Published:
+    """Every row of the organisations at ``path`` and below (None: none), and the published
+    rows of the public types everywhere else: what a signed-in staff member reads (its scope
+    and the public rows) or, without a path, a partner or the public (published rows)."""
+
+    path: str | None
+
+
+TallyScope = Everything | str | Published  # str: the caller's organisation path
+
+# The figure counting the published rows of a figure's rows (models.tallies).
+PUBLISHED_FIGURES = {"rows": "published_rows", "site_kind": "published_site_kind"}
 
 
 def tally_scope(principal: Principal, models: Iterable[type[Record]]) -> TallyScope | None:
     """How the tallies answer for ``principal`` over ``models``; None: they cannot."""
     models = list(models)
-    if any(access.reads_beyond_scope(principal, model) for model in models):
-        return None  # published rows outside its scope count too: not in its tallies
     rules = {access.row_rule(principal, model) for model in models}
     if rules == {Rows.ALL}:
         return Everything()
+    if rules == {Rows.PUBLISHED} and all(access.public_rule(m) is Rows.PUBLISHED for m in models):
+        return Published(None)  # a partner or the public: the published rows
     if rules == {Rows.SUBTREE} and principal.organisation_path:
-        return principal.organisation_path
+        if not any(access.reads_beyond_scope(principal, model) for model in models):
+            return principal.organisation_path
+        # Its scope plus the published rows elsewhere: tallied apart for the public types
+        # whose public rows are their own published ones.
+        if all(access.public_rule(m) in (None, Rows.PUBLISHED) for m in models):
+            return Published(principal.organisation_path)
     return None
 
 
 def within(column: Any, scope: TallyScope) -> list[sa.ColumnElement[bool]]:
-    if isinstance(scope, str):
-        return [column.in_(access.subtree_ids(scope))]
+    """Conditions keeping the tally rows of organisations whose every row the scope reads."""
+    path = scope.path if isinstance(scope, Published) else scope
+    if isinstance(path, str):
+        return [column.in_(access.subtree_ids(path))]
+    if isinstance(scope, Published):
+        return [sa.false()]
     return []
+
+
+def beyond(column: Any, scope: Published) -> list[sa.ColumnElement[bool]]:
+    """Conditions keeping the organisations whose published rows only the scope reads."""
+    if scope.path is None:
+        return []
+    return [column.not_in(access.subtree_ids(scope.path))]
 
 
 def district_case(districts: Iterable[District], path: Any) -> sa.ColumnElement[Any]:

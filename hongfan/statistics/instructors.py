@@ -11,7 +11,7 @@ from sqlmodel import col as sql_col
 
 from hongfan import access
 from hongfan.statistics.base import FiguresBase
-from hongfan.statistics.common import Community, district_of, within
+from hongfan.statistics.common import Community, Published, district_of, within
 from models.organisations import Organisation, OrganisationLevel
 from models.tallies import roster_table
 from models.training import Course, CourseCategory, Enrolment, EnrolmentStatus
@@ -58,13 +58,13 @@ class InstructorFigures(FiguresBase):
         scope = self._scope([Enrolment, Course])
         if scope is not None:
             r = roster_table
+            # Its people, in the courses it may see: its own, or published ones elsewhere.
+            courses = within(r.c.course_organisation_id, scope)
+            if isinstance(scope, Published):
+                courses = [sa.or_(*courses, r.c.course_published.is_(True))]
             statement = (
                 sa.select(r.c.organisation_id, sa.func.count(sa.distinct(r.c.name)))
-                .where(
-                    r.c.n > 0,
-                    *within(r.c.organisation_id, scope),
-                    *within(r.c.course_organisation_id, scope),
-                )
+                .where(r.c.n > 0, *within(r.c.organisation_id, scope), *courses)
                 .group_by(r.c.organisation_id)
             )
         else:

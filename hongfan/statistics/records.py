@@ -23,16 +23,14 @@ class RecordFigures(FiguresBase):
         """Visible records per kind: keys of :data:`TOTALS`."""
 
         async def compute() -> dict[str, int]:
-            # Tallied where the caller's rows are its scope; counted where they are not
-            # (partners, anonymous callers; published rows outside a staff member's scope).
+            # Tallied where the caller's rows are its scope and the published rows (its
+            # scope plus the published rows elsewhere, or only those); counted where they
+            # are not (a partner's own company, the interns of it, its internships).
             scopes = {name: self._scope([model]) for name, model in TOTALS.items()}
             found: dict[str, int] = {}
-            tallied_names = [name for name, scope in scopes.items() if scope is not None]
-            if tallied_names:
-                scope = scopes[tallied_names[0]]
-                assert scope is not None
-                tallied = await self._tally(scope, ["rows"])
-                for name in tallied_names:
+            for name, scope in scopes.items():
+                if scope is not None:  # one or two statements per distinct scope (memo)
+                    tallied = await self._tally(scope, ["rows"])
                     table = str(TOTALS[name].__table__.name)  # type: ignore[attr-defined]
                     found[name] = tallied.get(("rows", table), (0, 0))[0]
             counted = [name for name in TOTALS if name not in found]
