@@ -302,7 +302,7 @@ class Statistics:
 
     @strawberry.field(description="Communities or villages the caller can see (社区/村总数)")
     async def communities_total(self) -> int:
-        return len(await self.figures.communities())
+        return await self.figures.communities_total()
 
     @strawberry.field(description="Numbers of records visible to the caller (记录总数)")
     async def totals(self) -> StatisticsTotals:

@@ -6,6 +6,8 @@ surfaces answer null rather than a misleading zero.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlmodel import col as sql_col
 
@@ -32,15 +34,7 @@ class InstructorFigures(FiguresBase):
         """Visible communities with their qualified instructors, fewest first."""
 
         async def compute() -> list[Community]:
-            # Communities whose people the caller may see (its own scope): a published
-            # community elsewhere would read as lacking instructors it may well have.
-            rows = await self._rows(
-                sa.select(
-                    sql_col(Organisation.id), sql_col(Organisation.name), sql_col(Organisation.path)
-                )
-                .where(sql_col(Organisation.level) == OrganisationLevel.COMMUNITY)
-                .execution_options(**{access.OWN_SCOPE: True})
-            )
+            rows = await self._community_rows()
             qualified = await self._qualified()
             districts = await self.districts()
             communities = [
@@ -53,6 +47,24 @@ class InstructorFigures(FiguresBase):
             return communities
 
         return await self._memo("communities", compute)
+
+    async def communities_total(self) -> int:
+        """How many communities :meth:`communities` lists, without counting instructors."""
+        return len(await self._community_rows())
+
+    async def _community_rows(self) -> list[Any]:
+        async def compute() -> list[Any]:
+            # Communities whose people the caller may see (its own scope): a published
+            # community elsewhere would read as lacking instructors it may well have.
+            return await self._rows(
+                sa.select(
+                    sql_col(Organisation.id), sql_col(Organisation.name), sql_col(Organisation.path)
+                )
+                .where(sql_col(Organisation.level) == OrganisationLevel.COMMUNITY)
+                .execution_options(**{access.OWN_SCOPE: True})
+            )
+
+        return await self._memo("community_rows", compute)
 
     async def _qualified(self) -> dict[int, int]:
         scope = self._scope([Enrolment, Course])
