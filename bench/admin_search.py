@@ -6,9 +6,11 @@
 For a superadmin and the bench district's org admin, a one-character search (华) and a
 full-name search, sorted by id and by name: the first page (51 rows) plus the count up to
 10,000 the list shows, with the search condition as ``admin_ui.search.text_match`` builds
-it ("now") and as it was before #16.2 ("before": the same OR-ed with LIKEs on university
-and major, which no index serves). Median of three runs each; a run past the server's
-statement timeout is reported as such. Figures only, never assertions.
+it ("now": a frequent term by a plain LIKE, models.search.frequent_term, #16.5), with every
+term by the grams index ("grams": before #16.5) and as it was before #16.2 ("before": that
+OR-ed with LIKEs on university and major, which no index serves). Median of three runs
+each; a run past the server's statement timeout is reported as such. Figures only, never
+assertions.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from hongfan.db import Database
 from hongfan.principal import Principal, Role
 from hongfan.settings import Settings
 from models import ScholarshipStudent as S
+from models import pinyin, search
 from models.search import text_contains
 
 
@@ -72,14 +75,18 @@ async def main(size: str, backend: str) -> None:
             (full_name, "a full name"),
         ):
             for name, principal in callers.items():
+                search.forget_gram_shares()  # every term by the grams index, as before #16.5
+                grams = text_match(principal, S, term).where
+                await db.refresh_search_statistics()  # a frequent term by a plain LIKE
                 now = text_match(principal, S, term).where
-                assert now is not None
+                assert now is not None and grams is not None
                 before = sa.or_(
-                    now, text_contains(S.university, term), text_contains(S.major, term)
+                    grams, text_contains(S.university, term), text_contains(S.major, term)
                 )
-                for sort_name, sort in (("by id", [S.id]), ("by name", [S.name, S.id])):
+                by_name = [S.__table__.c[pinyin.sort_column(S, "name")], S.id]  # type: ignore[attr-defined]
+                for sort_name, sort in (("by id", [S.id]), ("by name", by_name)):
                     cells = []
-                    for label, where in (("before", before), ("now", now)):
+                    for label, where in (("before", before), ("grams", grams), ("now", now)):
                         try:
                             runs = [
                                 await page_and_count(db, principal, where, sort) for _ in range(3)

@@ -29,6 +29,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from hongfan.pagination import Direction, SortKey, encode_cursor
+from models import ScholarshipStudent, search
 
 
 def _sig(*keys: tuple[str, str]) -> str:
@@ -109,21 +110,28 @@ SELECT json_build_object('data', json_build_object('serviceSites', json_build_ob
 """
 
 
-def _sql_c(exact: bool, with_count: bool, grams: bool) -> str:
+def _sql_c(exact: bool, with_count: bool, grams: bool, walk: bool = False) -> str:
     """$1 path prefix pattern, $2 the name (exact) or LIKE pattern, $3/$4 the cursor's pinyin
     sort key/id (ordered as the app orders names: by ``name_pinyin``, a row comparison that seeks),
-    $5 page size, and with ``grams`` $6 the raw search term for the gram index the app uses."""
+    $5 page size, and with ``grams`` $6 the raw search term for the gram index the app uses.
+    ``walk`` (a frequent term, as models.search.frequent_term says): the page's condition is
+    the plain LIKE and only the count keeps the gram index, as the app's statement does."""
+    plain = "lower(s.name) LIKE $2 ESCAPE '/'"
     if exact:
         name_match = "s.name = $2"
     elif grams:  # what models.search.text_contains compiles to: gram containment (GIN), then LIKE
-        name_match = "hongfan_grams(s.name) @> hongfan_query_grams($6::text) AND lower(s.name) LIKE $2 ESCAPE '/'"
+        name_match = f"hongfan_grams(s.name) @> hongfan_query_grams($6::text) AND {plain}"
     else:
-        name_match = "lower(s.name) LIKE $2 ESCAPE '/'"
-    where = f"""s.deleted_at IS NULL
+        name_match = plain
+
+    def scoped(match: str) -> str:
+        return f"""s.deleted_at IS NULL
     AND s.organisation_id IN (SELECT o.id FROM organisation o WHERE o.path LIKE $1 AND o.deleted_at IS NULL)
-    AND {name_match}"""
+    AND {match}"""
+
+    where = scoped(plain if walk and not exact else name_match)
     count = (
-        f", 'totalCount', (SELECT count(*) FROM scholarship_student s WHERE {where})"
+        f", 'totalCount', (SELECT count(*) FROM scholarship_student s WHERE {scoped(name_match)})"
         if with_count
         else ""
     )
@@ -164,11 +172,14 @@ SELECT json_build_object('data', json_build_object('scholarshipStudents', json_b
 """
 
 
+_STUDENT_NAME = ScholarshipStudent.__table__.c.name  # type: ignore[attr-defined]
+
 SQL_C = {
-    (exact, count, grams): _sql_c(exact, count, grams)
+    (exact, count, grams, walk): _sql_c(exact, count, grams, walk)
     for exact in (False, True)
     for count in (False, True)
     for grams in (False, True)
+    for walk in (False, True)
 }
 
 
@@ -224,6 +235,8 @@ def create_app(dsn: str, pool_size: int = 10) -> tuple[Starlette, Counters]:
             state["grams"] = bool(
                 await conn.fetchval("SELECT to_regprocedure('hongfan_grams(text)') IS NOT NULL")
             )
+            if state["grams"]:  # which terms the app searches by a plain LIKE
+                search.remember_gram_shares(await conn.fetch(search.GRAM_SHARES_SQL))
         yield
         await state["pool"].close()
 
@@ -247,9 +260,11 @@ def create_app(dsn: str, pool_size: int = 10) -> tuple[Starlette, Counters]:
         after_name, after_id = decode_name_cursor(q.get("after"))
         term = q["term"] if exact else _like(q["term"])
         grams = state["grams"] and not exact
-        sql = SQL_C[(exact, q.get("count") == "1", grams)]
+        walk = grams and search.frequent_term(_STUDENT_NAME, q["term"])
+        count = q.get("count") == "1"
+        sql = SQL_C[(exact, count, grams, walk)]
         args = [q["path"] + "%", term, after_name, after_id, int(q.get("first", 50))]
-        return await one(sql, *args, *([q["term"]] if grams else []))
+        return await one(sql, *args, *([q["term"]] if grams and (count or not walk) else []))
 
     async def readyz(_request: Request) -> Response:
         async with state["pool"].acquire() as conn:

@@ -50,6 +50,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from graph.context import Context
 from hongfan import accounts, deadline, reads
 from hongfan.principal import Principal
+from models import search
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +133,9 @@ class Entry:
     sql: str
     params: tuple[Any, ...]
     touch_after: datetime | None  # a token's last_used_at is due a write from then on
+    # the search statistics it was planned with: a frequent term is a plain LIKE, a rare
+    # one the grams index (models.search); when they change, the request is planned again
+    epoch: int = 0
 
 
 @dataclass(frozen=True)
@@ -247,6 +251,9 @@ class FastLane:
         if entry is not None:
             if entry.touch_after is not None and now >= entry.touch_after:
                 return None
+            if entry.epoch != search.gram_shares_epoch():
+                self.entries.pop(key, None)
+                return None
             text = await self._fetch(entry.sql, entry.params)
             if text is None:
                 self.entries.pop(key, None)
@@ -344,7 +351,11 @@ class FastLane:
         params = replayable.params + credential_params
         inlined = inline_parameters(sql, params)
         exact_sql, exact_params = (inlined, ()) if inlined is not None else (sql, params)
-        _put(self.entries, key, Entry(exact_sql, exact_params, touch_after))
+        _put(
+            self.entries,
+            key,
+            Entry(exact_sql, exact_params, touch_after, search.gram_shares_epoch()),
+        )
         if request is not None and replayable.template is not None:
             query, variables, operation_name = request
             template_key = (credential, query, operation_name, skeleton(variables or {}))

@@ -50,6 +50,7 @@ from graph.plan_templates import Template
 from graph.planning import Planner
 from hongfan import access
 from hongfan.pagination import Direction
+from models import search
 
 # A plan depends on the document, its variables and what the caller may see; the same
 # request from the same kind of caller reuses the statement instead of building it again.
@@ -71,7 +72,9 @@ def _plan_key(
     text = getattr(document, "loc", None) and document.loc.source.body
     if not text:
         return None
-    return (text, operation_name, frozen, scope)
+    # A search's statement depends on how frequent its term is (models.search): a plan made
+    # with other search statistics is made again.
+    return (text, operation_name, frozen, scope, search.gram_shares_epoch())
 
 
 def _plan(

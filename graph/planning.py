@@ -34,6 +34,7 @@ from graph.plan_shapes import (
 from graph.resolvers import PageArgs, page_args
 from hongfan import access, reads
 from hongfan.pagination import _signature
+from models import search
 from models.base import ENTITIES, Money, Record, ToOne, UTCDateTime, column_meta
 
 
@@ -232,7 +233,8 @@ class Planner:
     def total(self, model: type[Record], args: PageArgs, correlate: Any, outer: Any) -> Any:
         """The number of matching rows: exact for nested lists, capped at the top level."""
         matching = sa.select(model.id).where(  # type: ignore[call-overload]
-            *([args.where] if args.where is not None else []),
+            # every match is read: a frequent term keeps the grams index here (models.search)
+            *([search.counting(args.where)] if args.where is not None else []),
             *([correlate] if correlate is not None else []),
         )
         if outer is not None:

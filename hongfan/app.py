@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -48,6 +50,8 @@ from hongfan.settings import Settings
 from hongfan.unavailable import DatabaseUnavailable, Unavailable, is_unavailable
 from models.base import utcnow
 from models.messages import message
+
+log = logging.getLogger(__name__)
 
 FASTLANE_KEY = "hongfan.fastlane"
 
@@ -282,7 +286,15 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     @contextlib.asynccontextmanager
     async def lifespan(app_: Starlette) -> AsyncIterator[None]:
+        # Which search terms are frequent, read before the first request (a frequent term
+        # is searched by a plain LIKE, #16.5) and again every few minutes.
+        try:
+            await asyncio.wait_for(database.refresh_search_statistics(), 5.0)
+        except Exception as error:  # noqa: BLE001 — without them every term takes the index
+            log.warning("search statistics not read: %s", type(error).__name__)
+        statistics = asyncio.create_task(database.keep_search_statistics())
         yield
+        statistics.cancel()
         # SIGTERM: uvicorn has drained the requests in flight (timeout_graceful_shutdown);
         # background import/export jobs stop at their next progress point (marked failed,
         # nothing half-written: their commits are all-or-nothing)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
@@ -22,6 +23,9 @@ from hongfan.errors import HongfanError
 from hongfan.principal import Principal
 from hongfan.settings import Settings
 from hongfan.unavailable import is_unavailable
+from models import search
+
+log = logging.getLogger(__name__)
 
 WRITE = "hongfan_write"
 T = TypeVar("T")
@@ -231,6 +235,23 @@ class Database:
                 await connection.exec_driver_sql("SELECT 1")
 
         await asyncio.wait_for(probe(), timeout)
+
+    async def refresh_search_statistics(self) -> None:
+        """Read which search terms are frequent (``models.search.refresh_gram_shares``)."""
+        if self.dialect != "postgresql":
+            return
+        async with self.engine.connect() as connection:
+            await search.refresh_gram_shares(connection)
+
+    async def keep_search_statistics(self) -> None:
+        """Refresh them every ``search.REFRESH_SECONDS`` until cancelled (a failure: the
+        cached ones stay until the next try)."""
+        while True:
+            await asyncio.sleep(search.REFRESH_SECONDS)
+            try:
+                await self.refresh_search_statistics()
+            except Exception as error:  # noqa: BLE001 — they choose a plan, never the answer
+                log.warning("search statistics not refreshed: %s", type(error).__name__)
 
     async def driver_pool(self) -> Any:
         """A small asyncpg pool beside SQLAlchemy's, for statements replayed verbatim.

@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from hongfan.pagination import SortKey, after_position, may_be_blank, order_clauses
+from models import search
 from models.base import Record
 
 Execute = Callable[[Any], Awaitable[Any]]
@@ -106,7 +107,7 @@ async def _blanks_apart(
 async def count(execute: Execute, model: type[Record], where: sa.ColumnElement[bool] | None) -> int:
     statement = sa.select(sa.func.count(model.id))  # type: ignore[arg-type]
     if where is not None:
-        statement = statement.where(where)
+        statement = statement.where(search.counting(where))
     return int((await execute(statement)).scalar_one())
 
 
@@ -116,7 +117,7 @@ async def count_up_to(
     """(count, exact): counts at most ``cap`` + 1 rows, so a huge table costs no full scan."""
     inner = sa.select(model.id).limit(cap + 1)  # type: ignore[call-overload]
     if where is not None:
-        inner = inner.where(where)
+        inner = inner.where(search.counting(where))
     total = int(
         (await execute(sa.select(sa.func.count()).select_from(inner.subquery()))).scalar_one()
     )
@@ -156,7 +157,7 @@ async def honest_count(
         return await count(execute, model, where), True
     statement = sa.select(sa.func.count(model.id))  # type: ignore[arg-type]
     if where is not None:
-        statement = statement.where(where)
+        statement = statement.where(search.counting(where))
     total = await count_within(statement, COUNT_BUDGET_MS if budget_ms is None else budget_ms)
     if total is None:
         return exact_limit + 1, False
