@@ -213,6 +213,10 @@ def _sort(page: Page, view: AdminView, params: Mapping[str, str], query: ListQue
         ]
         query.params["sort"] = sort
         query.sorted_by_sensitive = column_meta(model, name).sensitive
+        span = access.organisation_span(page.principal, model)
+        if span is not None and name == "organisation_id":
+            # A district's rows sorted by organisation: start at its first organisation.
+            query.where.append(model.organisation_id.between(*span))  # type: ignore[attr-defined]
     else:
         default = view.list_columns[0]
         direction = Direction.DESC if kind_of(model, default) == "date" else Direction.ASC

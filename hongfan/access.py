@@ -105,6 +105,29 @@ def subtree_ids(path: str) -> sa.Select[Any]:
     return sa.select(org.c.id).where(org.c.path.like(path + "%"))
 
 
+def organisation_span(principal: Principal, model: type[Record]) -> tuple[Any, Any] | None:
+    """The smallest and largest organisation id of the rows ``principal`` reads of ``model``,
+    as scalar subqueries, when those rows are exactly a subtree's (no published rows beyond);
+    else None. Not a scope — the row scope still applies — but a range an index on
+    ``(organisation_id, id)`` can seek to: rows ordered by their organisation then start at
+    the subtree's first instead of reading every other district's before it (#16.2)."""
+    path = principal.organisation_path
+    if (
+        not path
+        or model.__entity__.scope == "path"
+        or "organisation_id" not in model.__table__.c  # type: ignore[attr-defined]
+        or row_rule(principal, model) is not Rows.SUBTREE
+        or reads_beyond_scope(principal, model)
+    ):
+        return None
+    org = _organisation_table()
+    inside = org.c.path.like(path + "%")
+    return (
+        sa.select(sa.func.min(org.c.id)).where(inside).scalar_subquery(),
+        sa.select(sa.func.max(org.c.id)).where(inside).scalar_subquery(),
+    )
+
+
 def public_rule(model: type[Record]) -> Rows | None:
     """The rows of ``model`` every caller may read besides its own (its published ones)."""
     entry = POLICY.get(model.__entity__.type_name)

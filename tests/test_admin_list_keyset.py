@@ -43,15 +43,17 @@ async def _world(database: Database) -> dict[str, Any]:
     rng = random.Random(SEED)
     async with database.transaction(SYSTEM) as s:
         city = await factories.organisation(s, "厦门市")
-        huli = await factories.organisation(s, "湖里区", city)
         siming = await factories.organisation(s, "思明区", city)
+        huli = await factories.organisation(s, "湖里区", city)
+        street = await factories.organisation(s, "殿前街道", huli, level="street")
+        later = await factories.organisation(s, "同安区", city)  # ids on both sides of 湖里区's
         company = await factories.company(s, huli)
         students = []
         for n in range(80):
             students.append(
                 await factories.student(
                     s,
-                    rng.choice([huli, huli, huli, siming]),
+                    rng.choice([huli, street, huli, street, siming, later]),
                     NAMES[n % 5] + GIVEN[n // 5],
                     major=rng.choice(MAJORS),
                     graduation_year=rng.choice([2024, 2025, 2026]),
@@ -166,6 +168,7 @@ async def test_following_next_through_a_sorted_list_shows_every_row_once_in_orde
         ("internships", Internship, "status", internships, ""),
         ("scholarship-students", ScholarshipStudent, "major", students, ""),
         ("scholarship-students", ScholarshipStudent, "graduation_year", students, ""),
+        ("scholarship-students", ScholarshipStudent, "organisation_id", students, ""),
         ("scholarship-students", ScholarshipStudent, "graduation_year", students, "华"),
     ]
     for slug, model, column, table, search in walks:
