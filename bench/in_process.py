@@ -11,6 +11,7 @@ place of its figures, never the end of the run.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import importlib.util
 import json
@@ -90,15 +91,11 @@ async def import_rows(backend: str, rows: int) -> dict[str, Any]:
 
 
 async def admin_pages(size: str, backend: str) -> Any:
-    """``bench.admin_pages.measure`` (the admin list pages) once it exists on main."""
+    """``bench.admin_pages.measure`` (the admin list pages), on a thread of its own."""
     if importlib.util.find_spec("bench.admin_pages") is None:
         return {"error": "bench/admin_pages.py is not on this commit yet"}
     module = importlib.import_module("bench.admin_pages")
-    measure = module.measure
-    result = measure(size, backend)
-    if isinstance(result, Awaitable):
-        result = await result
-    return result
+    return await asyncio.to_thread(module.measure, size, backend)
 
 
 async def measure(
@@ -134,8 +131,16 @@ def table(size: str, backend: str, found: dict[str, Any]) -> str:
         if error:
             lines.append(f"  n/a: {error}")
         else:
+            lines.append(
+                f"  {'list':<22} {'caller':<16} {'page':<28} {'p50 ms':>8} {'p95 ms':>8} {'rows':>6}"
+            )
             for row in pages:
-                lines.append("  " + "  ".join(f"{k}={_short(v)}" for k, v in row.items()))
+                lines.append(
+                    f"  {_short(row.get('list')):<22} {_short(row.get('caller')):<16} "
+                    f"{_short(row.get('page')):<28} {_short(row.get('p50_ms')):>8} "
+                    f"{_short(row.get('p95_ms')):>8} {_short(row.get('rows_shown')):>6}"
+                    + (f"  {row['error']}" if row.get("error") else "")
+                )
     if "export" in found:
         export = found["export"]
         error = _error(export)
@@ -165,6 +170,8 @@ def table(size: str, backend: str, found: dict[str, Any]) -> str:
 
 
 def _short(value: Any) -> str:
+    if value is None:
+        return "—"
     if isinstance(value, float):
         return f"{value:,.1f}"
     return str(value)
