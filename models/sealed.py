@@ -20,6 +20,7 @@ or does not open with the keyring is an error, never returned as it is.
 from __future__ import annotations
 
 import base64
+import binascii
 import enum
 import functools
 import hashlib
@@ -55,8 +56,14 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
+_URLSAFE = bytes.maketrans(b"-_", b"+/")
+
+
 def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    """``base64.urlsafe_b64decode`` of unpadded text, without its per-call overhead (an
+    export decodes three sealed values a row)."""
+    data = text.encode("ascii").translate(_URLSAFE)
+    return binascii.a2b_base64(data + b"=" * (-len(data) % 4))
 
 
 @dataclass(frozen=True)
