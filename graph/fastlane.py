@@ -109,7 +109,8 @@ class Replayable:
         for index, (key, shape) in enumerate(self.roots):
             if not _SAFE_KEY.match(key):
                 return None
-            parts.append(f"'{',' if index else ''}\"{key}\":', p.c{index}::text")
+            # (a connection is always an object; node(id:) is null when no row is visible)
+            parts.append(f"'{',' if index else ''}\"{key}\":', coalesce(p.c{index}::text, 'null')")
             for total_key, name in getattr(shape, "total", ()) or ():
                 if not _SAFE_KEY.match(total_key):
                     return None

@@ -106,6 +106,47 @@ class ArgumentSite:
     parts: ArgumentSQL
 
 
+class NodeSQL:
+    """The SQL of a root ``node(id:)`` that depends on its id — and so on the variables.
+
+    One condition per record type the selection asks fields of: ``id = pk`` for the id's
+    own type, ``id = NULL`` (no row) for the others. The statement is then the same for an
+    id of any of those types, and :class:`graph.plan_templates.Template` re-binds it to
+    another id by these values alone.
+    """
+
+    backward = False  # (a template compares it, as for a connection's page)
+
+    def __init__(self, types: tuple[type[Record], ...], model: type[Record], pk: int) -> None:
+        self.types = types
+        self.model = model
+        self.conditions: list[Any] = [
+            kind.id == sa.literal(pk if kind is model else None, sa.Integer)  # type: ignore[attr-defined]
+            for kind in types
+        ]
+
+    def expressions(self) -> list[Any]:
+        return list(self.conditions)
+
+
+@dataclass
+class NodeSite:
+    """Where a root ``node(id:)`` is in the document, and the SQL its id gave."""
+
+    parent_type: str
+    node: FieldNode
+    model: type[Record]
+    parts: NodeSQL
+
+
+@dataclass
+class RootNodeShape:
+    """A root ``node(id:)``: planned only when its answer needs nothing from Python."""
+
+    types: tuple[str, ...]
+    finished_in_sql: bool = True
+
+
 def page_order(model: type[Record], args: PageArgs) -> list[Any]:
     from hongfan.pagination import order_clauses
 

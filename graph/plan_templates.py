@@ -16,6 +16,7 @@ from graphql.execution.values import get_variable_values
 from graph.context import Context
 from graph.plan_shapes import (
     ArgumentSite,
+    NodeSite,
 )
 from graph.planning import Planner
 from hongfan import row_scope
@@ -37,7 +38,7 @@ class Template:
     schema: Any
     operation: OperationDefinitionNode
     fragments: dict[str, Any]
-    sites: list[ArgumentSite]
+    sites: list[ArgumentSite | NodeSite]
     keys: list[list[Any]]  # per site: the cache keys of its argument SQL
     names: list[
         list[list[str | None]]
@@ -55,7 +56,7 @@ class Template:
         operation: OperationDefinitionNode,
         fragments: dict[str, Any],
         statement: Any,
-        sites: list[ArgumentSite],
+        sites: list[ArgumentSite | NodeSite],
         sql: str,
         params: tuple[Any, ...],
     ) -> Template | None:

@@ -41,10 +41,13 @@ from graph.context import Context
 from graph.errors import UserError
 from graph.fastlane import Replayable, capture
 from graph.finishing import Finisher
+from graph.plan_node_root import root_node
 from graph.plan_shapes import (
     ROOTS,
     ArgumentSite,
+    NodeSite,
     NotPlannable,
+    RootNodeShape,
 )
 from graph.plan_templates import Template
 from graph.planning import Planner
@@ -54,7 +57,7 @@ from models import search
 
 # A plan depends on the document, its variables and what the caller may see; the same
 # request from the same kind of caller reuses the statement instead of building it again.
-PLANS: dict[Any, tuple[Any, list[tuple[str, Any]], list[ArgumentSite]]] = {}
+PLANS: dict[Any, tuple[Any, list[tuple[str, Any]], list[ArgumentSite | NodeSite]]] = {}
 PLAN_CACHE_SIZE = (
     128  # repeated requests are mostly replayed by graph.fastlane; statements are large
 )
@@ -83,7 +86,7 @@ def _plan(
     operation: OperationDefinitionNode,
     fragments: dict[str, Any],
     variables: dict[str, Any],
-) -> tuple[Any, list[tuple[str, Any]], list[ArgumentSite]] | None:
+) -> tuple[Any, list[tuple[str, Any]], list[ArgumentSite | NodeSite]] | None:
     coerced = get_variable_values(schema._schema, operation.variable_definitions or [], variables)
     if isinstance(coerced, list):  # invalid variables: let graphql-core report them
         return None
@@ -97,6 +100,11 @@ def _plan(
             if root.name.value == "__typename":
                 columns.append(sa.func.to_json(sa.literal("Query")).label(f"c{len(columns)}"))
                 shapes.append((key, None))
+                continue
+            if root.name.value == "node":
+                node_value, node_shape = root_node(planner, root)
+                columns.append(node_value.label(f"c{len(columns)}"))
+                shapes.append((key, node_shape))
                 continue
             model = ROOTS.get(root.name.value)
             if model is None or access.needs_sign_in(ctx.principal, model):
@@ -134,7 +142,11 @@ async def execute_planned(
                 PLANS.pop(next(iter(PLANS)))
     statement, shapes, sites = plan
     finished_in_sql = all(
-        shape is None or shape.node is None or shape.node.finished_in_sql for _, shape in shapes
+        shape is None
+        or isinstance(shape, RootNodeShape)  # planned only when finished in SQL
+        or shape.node is None
+        or shape.node.finished_in_sql
+        for _, shape in shapes
     )
     with capture() as sent:
         row = (await ctx.execute_isolated(statement))[0]
@@ -144,7 +156,7 @@ async def execute_planned(
     for (key, shape), value in zip(shapes, row, strict=True):
         if isinstance(value, str):
             value = json.loads(value)
-        if shape is not None:
+        if shape is not None and not isinstance(shape, RootNodeShape):
             overflowed |= await finisher.connection(value, shape)
         data[key] = value
     # A lookup by personal data is audited on every request: never replayed by the fast lane.

@@ -29,6 +29,8 @@ from graph.plan_shapes import (
     ArgumentSQL,
     ConnectionShape,
     NodeShape,
+    NodeSite,
+    NodeSQL,
     NotPlannable,
 )
 from graph.resolvers import PageArgs, page_args
@@ -51,10 +53,15 @@ class Planner:
         self.schema = schema._schema  # graphql-core schema
         self.fragments = fragments
         self.variables = variables
-        self.sites: list[ArgumentSite] = []  # every connection, in planning order
+        self.sites: list[ArgumentSite | NodeSite] = []  # every connection and node(id:), in order
 
-    def argument_sql(self, site: ArgumentSite) -> ArgumentSQL:
-        """The argument SQL of ``site`` under this planner's variables (raises UserError)."""
+    def argument_sql(self, site: ArgumentSite | NodeSite) -> ArgumentSQL | NodeSQL:
+        """The argument SQL of ``site`` under this planner's variables (raises UserError, or
+        NotPlannable for a node id the statement does not answer)."""
+        if isinstance(site, NodeSite):
+            from graph.plan_node_root import node_sql
+
+            return node_sql(self, site.node, site.parts.types)
         return ArgumentSQL(site.model, self.page_args(site.model, site.parent_type, site.node))
 
     def page_args(self, model: type[Record], parent_type: str, node: FieldNode) -> PageArgs:
