@@ -214,9 +214,13 @@ def _sort(page: Page, view: AdminView, params: Mapping[str, str], query: ListQue
         query.params["sort"] = sort
         query.sorted_by_sensitive = column_meta(model, name).sensitive
         span = access.organisation_span(page.principal, model)
-        if span is not None and name == "organisation_id":
-            # A district's rows sorted by organisation: start at its first organisation.
-            query.where.append(model.organisation_id.between(*span))  # type: ignore[attr-defined]
+        if span is not None and name == "organisation_id" and not params.get("after"):
+            # A district's first page sorted by organisation starts at its first (last)
+            # organisation. Only the side the page starts from: past a position the cursor's
+            # row comparison starts the range, and a second bound would lead the planner to
+            # probe every organisation of the district instead.
+            column: Any = model.organisation_id  # type: ignore[attr-defined]
+            query.where.append(column <= span[1] if sort.startswith("-") else column >= span[0])
     else:
         default = view.list_columns[0]
         direction = Direction.DESC if kind_of(model, default) == "date" else Direction.ASC
