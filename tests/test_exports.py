@@ -353,6 +353,30 @@ async def test_where_limit_and_pages(database: Database) -> None:
     assert paged == whole and len(whole) == 6
 
 
+async def test_a_download_cancelled_after_one_page_counts_what_it_handed_out(
+    database: Database,
+) -> None:
+    """Given an export read a page at a time (the next page already asked for while one is
+    written out), when its reader stops after the first page, then the export's audit entry
+    counts the two rows handed out, and the next export still reads every row."""
+    await build(database)
+    rows = iter_export(database, SUPERADMIN, "Organisation", page_size=2)
+    first = [await rows.__anext__(), await rows.__anext__()]
+    await rows.aclose()
+    async with database.session(SYSTEM) as session:
+        entry = (
+            await session.execute(
+                sa.select(AuditEntry.changes)  # type: ignore[call-overload]
+                .where(AuditEntry.action == "export")
+                .order_by(AuditEntry.id.desc())  # type: ignore[union-attr]
+                .limit(1)
+            )
+        ).scalar_one()
+    assert entry["count"] == 2
+    _h, whole = await export_rows(database, SUPERADMIN, "Organisation")
+    assert whole[:2] == first and len(whole) == 6
+
+
 # -- round trips ---------------------------------------------------------------------------------
 
 

@@ -19,6 +19,8 @@ through GraphQL and the admin lists: what it exports it may edit and import back
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date
@@ -121,33 +123,44 @@ async def iter_export(
                 (i, renderer(principal, model, c, targets, relations, lang, typed))
                 for i, c in enumerate(columns, start=1)
             ]
-            last: int | None = None
-            while True:
+            student_fks = [
+                i for i, c in enumerate(columns, start=1) if targets.get(c) == "ScholarshipStudent"
+            ]
+
+            def page_after(last: int | None) -> Any:
                 statement = sa.select(*selected).order_by(model.id).limit(page_size)  # type: ignore[arg-type]
                 if where is not None:
                     statement = statement.where(where)
                 if last is not None:
                     statement = statement.where(model.id > last)  # type: ignore[operator,arg-type]
-                page = (await session.execute(statement)).all()
-                if not page:
-                    break
-                student_fks = [
-                    i
-                    for i, c in enumerate(columns, start=1)
-                    if targets.get(c) == "ScholarshipStudent"
-                ]
-                if student_fks:
-                    await relations.prepare(
-                        {row[i] for row in page for i in student_fks if row[i] is not None}
-                    )
-                for row in page:
-                    yield [render(row[index]) for index, render in renderers]
-                produced += len(page)
-                if progress is not None:
-                    await progress(produced)
-                last = int(page[-1][0])
-                if len(page) < page_size:
-                    break
+                return session.execute(statement)
+
+            # The next page is asked for before this one is written out, so the database
+            # reads it while Python renders: never two statements at once on the session
+            # (the next one is awaited before the session is used again).
+            pending: asyncio.Future[Any] | None = None
+            try:
+                page = (await page_after(None)).all()
+                while page:
+                    if student_fks:
+                        await relations.prepare(
+                            {row[i] for row in page for i in student_fks if row[i] is not None}
+                        )
+                    if len(page) == page_size:
+                        pending = asyncio.ensure_future(page_after(int(page[-1][0])))
+                        await asyncio.sleep(0)  # let it send the statement
+                    for row in page:
+                        produced += 1  # counted as handed out, should the reader stop here
+                        yield [render(row[index]) for index, render in renderers]
+                    if progress is not None:
+                        await progress(produced)
+                    page = (await pending).all() if pending is not None else []
+                    pending = None
+            finally:
+                if pending is not None:  # the reader stopped early: drop the next page
+                    pending.cancel()
+                    with contextlib.suppress(BaseException):
+                        await pending
     finally:
         await _audit(db, principal, model, produced, filter_note, fmt, clear)
 
