@@ -29,6 +29,7 @@ from hongfan.policy import (
     manages_every_account,
 )
 from hongfan.principal import Principal, Role
+from models import sqlite_hints
 from models.audit import AuditEntry
 from models.base import ENTITIES, Record, ToMany, ToOne, column_meta
 from models.messages import message
@@ -169,7 +170,10 @@ def _rule_criteria(
     if rule is Rows.SUBTREE and principal.organisation_path:
         if meta.scope == "path":
             return table.c.path.like(principal.organisation_path + "%")  # type: ignore[no-any-return]
-        return table.c.organisation_id.in_(subtree_ids(principal.organisation_path))  # type: ignore[no-any-return]
+        column = table.c.organisation_id
+        if sqlite_hints.broad(principal.organisation_path):
+            column = sqlite_hints.Unindexed(column)  # SQLite: walk the order's index instead
+        return column.in_(subtree_ids(principal.organisation_path))  # type: ignore[no-any-return]
     if rule is Rows.PUBLISHED and "published" in table.c:
         return table.c.published.is_(True)  # type: ignore[no-any-return]
     if rule is Rows.PUBLISHED_PARENT:

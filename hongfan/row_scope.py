@@ -26,6 +26,7 @@ from hongfan.access import (
     scope_criteria,
 )
 from hongfan.principal import Principal
+from models import sqlite_hints
 from models.audit import AuditEntry
 from models.base import ENTITIES, Record, ToOne
 
@@ -56,7 +57,11 @@ def live_criteria(model: type[Record]) -> sa.ColumnElement[bool]:
     Built once per type (it depends on nothing else): every statement a session runs uses it.
     """
     table = model.__table__  # type: ignore[attr-defined]
-    conditions = [table.c.deleted_at.is_(None)]
+    # Nearly every row is live: SQLite must not start from the deleted_at index (with no
+    # statistics it would, and read the whole table for a page: models/sqlite_hints.py).
+    conditions: list[sa.ColumnElement[bool]] = [
+        sqlite_hints.Unindexed(table.c.deleted_at).is_(None)
+    ]
     for relation in model.__entity__.relations:
         if isinstance(relation, ToOne) and relation.on_delete == "cascade":
             owner = ENTITIES[relation.target].__table__.alias()  # type: ignore[attr-defined]
