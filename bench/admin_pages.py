@@ -40,7 +40,7 @@ from admin_ui.registry import BY_SLUG, AdminView
 from admin_ui.search import text_match
 from admin_ui.web import Page
 from bench import app_url, tokens_path
-from hongfan import reads
+from hongfan import access, reads
 from hongfan.auth import AuthInfo
 from hongfan.db import Database
 from hongfan.pagination import encode_cursor
@@ -112,6 +112,9 @@ async def cursor(
     """The cursor the list's "next" link carries after its first page, or 60 rows before the end."""
     page = fake_page(db, principal, view, Case(view.slug, "", "", params))
     query = build_list_query(page, view, params)
+    span = access.organisation_span(principal, view.model)
+    if span is not None:  # the district's range, both ends: the backward read starts at its end
+        query.where.append(view.model.organisation_id.between(*span))  # type: ignore[attr-defined]
     where = sa.and_(*query.where) if query.where else None
     async with db.session(principal) as session:
         rows = await reads.fetch_page(
