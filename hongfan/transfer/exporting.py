@@ -149,9 +149,14 @@ async def iter_export(
                     if len(page) == page_size:
                         pending = asyncio.ensure_future(page_after(int(page[-1][0])))
                         await asyncio.sleep(0)  # let it send the statement
-                    for row in page:
+                    for n, row in enumerate(page, start=1):
                         produced += 1  # counted as handed out, should the reader stop here
                         yield [render(row[index]) for index, render in renderers]
+                        if pending is not None and n % 250 == 0:
+                            # let the driver take in the next page as it arrives: a server
+                            # left waiting to send it would count that against the
+                            # statement's timeout (an XLSX writer renders slowly)
+                            await asyncio.sleep(0)
                     if progress is not None:
                         await progress(produced)
                     page = (await pending).all() if pending is not None else []
