@@ -57,7 +57,8 @@ async def statistics(page: Page) -> dict[str, Any]:
             {"districtId": d.id, "districtName": d.name, "total": sum(kinds.values())}
             for d, kinds in districts
         ]
-        communities = await figures.communities()
+        knows_instructors = figures.knows_instructors()
+        lacking = await figures.lacking_communities() if knows_instructors else []
         activity_totals = await figures.activity_totals()
         return {
             "totals": {
@@ -75,10 +76,8 @@ async def statistics(page: Page) -> dict[str, Any]:
             "internshipsByStatus": _ranked(
                 await figures.internships_by_status(), list(InternshipStatus), language
             ),
-            "communitiesLackingInstructors": (
-                sum(1 for c in communities if c.lacking) if figures.knows_instructors() else None
-            ),
-            "communitiesTotal": len(communities),
+            "communitiesLackingInstructors": len(lacking) if knows_instructors else None,
+            "communitiesTotal": await figures.communities_total(),
             "instructorsPerCommunity": [
                 {
                     "organisationId": c.id,
@@ -86,8 +85,7 @@ async def statistics(page: Page) -> dict[str, Any]:
                     "districtName": c.district.name if c.district else None,
                     "qualified": c.qualified,
                 }
-                for c in communities
-                if c.lacking and figures.knows_instructors()
+                for c in lacking
             ],
         }
 

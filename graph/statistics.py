@@ -285,8 +285,9 @@ class Statistics:
     ) -> list[CommunityInstructorsStat] | None:
         if not self.figures.knows_instructors():
             return None
-        communities = await self.figures.communities()
-        return [_community(c) for c in communities if c.lacking or not only_lacking]
+        if only_lacking:
+            return [_community(c) for c in await self.figures.lacking_communities()]
+        return [_community(c) for c in await self.figures.communities()]
 
     @strawberry.field(
         description=(
@@ -298,7 +299,7 @@ class Statistics:
     async def communities_lacking_instructors(self) -> int | None:
         if not self.figures.knows_instructors():
             return None
-        return sum(1 for c in await self.figures.communities() if c.lacking)
+        return len(await self.figures.lacking_communities())
 
     @strawberry.field(description="Communities or villages the caller can see (社区/村总数)")
     async def communities_total(self) -> int:

@@ -56,6 +56,12 @@ async def snapshot(db: Database, principal: Principal, *, tallies: bool) -> dict
             "by_district": await f.students_funded_by_district(),
             "internships": {k: n for k, n in (await f.internships_by_status()).items() if n},
             "communities": await f.communities(),
+            # the dashboard's list (who has none, who has one), against the full count's
+            "lacking": (
+                await f.lacking_communities()
+                if tallies
+                else [c for c in await f.communities() if c.lacking]
+            ),
         }
 
 

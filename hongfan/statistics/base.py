@@ -145,6 +145,9 @@ class FiguresBase:
                     org.c.deleted_at.is_(None),
                     sa.or_(*[org.c.path.startswith(d.path) for d in districts.values()]),
                 )
+                # kept apart (not merged into the outer query), so that PostgreSQL takes
+                # each organisation's CASE once, not once per tally row joined to it
+                .offset(0)
                 .subquery()
             )
             asked = wanted

@@ -33,6 +33,10 @@ class RecordFigures(FiguresBase):
                     tallied = await self._tally(scope, ["rows"])
                     table = str(TOTALS[name].__table__.name)  # type: ignore[attr-defined]
                     found[name] = tallied.get(("rows", table), (0, 0))[0]
+            if "internships" not in found:
+                # the same rows as the per-status figure: summed, not counted a second time
+                # (a partner's interns are looked up one by one, thousands of them)
+                found["internships"] = sum((await self.internships_by_status()).values())
             counted = [name for name in TOTALS if name not in found]
             if counted:
                 statement = sa.select(
@@ -89,11 +93,14 @@ class RecordFigures(FiguresBase):
         return {districts[d]: by_kind for d, by_kind in counts.items()}
 
     async def internships_by_status(self) -> dict[InternshipStatus, int]:
-        scope = self._scope([Internship])
-        if scope is not None:
-            tallied = await self._tally(scope, ["internship_status"])
-            return {InternshipStatus(b): n for (_f, b), (n, _a) in tallied.items() if n}
-        statement = sa.select(
-            sql_col(Internship.status), sa.func.count(sql_col(Internship.id))
-        ).group_by(sql_col(Internship.status))
-        return {status: int(n) for status, n in await self._rows(statement)}
+        async def compute() -> dict[InternshipStatus, int]:
+            scope = self._scope([Internship])
+            if scope is not None:
+                tallied = await self._tally(scope, ["internship_status"])
+                return {InternshipStatus(b): n for (_f, b), (n, _a) in tallied.items() if n}
+            statement = sa.select(
+                sql_col(Internship.status), sa.func.count(sql_col(Internship.id))
+            ).group_by(sql_col(Internship.status))
+            return {InternshipStatus(s): int(n) for s, n in await self._rows(statement)}
+
+        return await self._memo("internships_by_status", compute)
