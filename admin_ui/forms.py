@@ -22,6 +22,13 @@ from admin_ui.columns import (
     type_label,
 )
 from admin_ui.detail import audit_sensitive_read
+from admin_ui.form_changes import (
+    LOADED_FIELD,
+    changed_by_user,
+    changed_since_loaded,
+    loaded_digests,
+    parse_loaded,
+)
 from admin_ui.pickers import chosen_title, find_options, picker_view
 from admin_ui.registry import AdminView
 from admin_ui.web import Page, redirect
@@ -171,9 +178,12 @@ async def form_page(page: Page, view: AdminView, pk: int | None) -> Response:
             values = {c: _default(model, c) for c in form_columns(page, model)}
             values.update({k: v for k, v in page.request.query_params.items() if k in values})
         fields = await form_fields(page, session, model, values, {})
+    loaded = None
     if record is not None:
-        await _audit_clear_values(page, record, [f["name"] for f in fields])
-    return _render_form(page, view, record, fields, {}, None)
+        columns = [f["name"] for f in fields]
+        await _audit_clear_values(page, record, columns)
+        loaded = loaded_digests(page.settings.secret_key, record, columns)
+    return _render_form(page, view, record, fields, {}, None, loaded=loaded)
 
 
 async def _audit_clear_values(page: Page, record: Record, columns: list[str]) -> None:
@@ -197,6 +207,7 @@ def _render_form(
     conflict: Any,
     status: int = 200,
     version: int | None = None,
+    loaded: str | None = None,
 ) -> Response:
     model = view.model
     heading = page.t(
@@ -217,6 +228,7 @@ def _render_form(
         form_error=page.t("form.errors") if errors else None,
         general_errors=[m for f, m in errors.items() if f not in {x["name"] for x in fields}],
         conflict=conflict,
+        loaded=loaded,
         version=version
         if version is not None
         else (record.version if record is not None else None),
@@ -231,6 +243,9 @@ async def save(page: Page, view: AdminView, pk: int | None) -> Response:
     data = read_form(page, model, form, editing=pk is not None)
     raw_version = str(form.get("version", ""))
     version = parse_record_id(raw_version)  # "²".isdigit() is true; int("²") fails
+    raw_loaded = str(form.get(LOADED_FIELD, ""))
+    if pk is not None:  # only what the user changed is written (a form without digests: all)
+        data = changed_by_user(page.settings.secret_key, model, pk, parse_loaded(raw_loaded), data)
     find = str(form.get("_find", ""))
     if find:  # "查找" pressed in a picker (no JavaScript): show its matches, save nothing
         async with page.db.session(page.principal) as session:
@@ -244,47 +259,87 @@ async def save(page: Page, view: AdminView, pk: int | None) -> Response:
                 submitted=True,
                 find=(find, str(form.get(f"{find}__q", ""))),
             )
-        return _render_form(page, view, existing, fields, {}, None, version=version)
+        return _render_form(
+            page, view, existing, fields, {}, None, version=version, loaded=raw_loaded
+        )
     try:
         async with page.db.transaction(page.principal) as session:
             if pk is None:
                 record = await crud.create(session, model, data)
             else:
                 record = await crud.update(session, model, pk, version, data)
-    except Conflict as conflict:
-        return await _conflict(page, view, pk, data, conflict)
+    except Conflict:
+        return await _conflict(page, view, pk, data, parse_loaded(raw_loaded))
     except HongfanError as error:
         errors = errors_by_field(error)
         async with page.db.session(page.principal) as session:
             existing = await load(session, model, pk, deleted=False) if pk is not None else None
             fields = await form_fields(page, session, model, data, errors, submitted=True)
-        return _render_form(page, view, existing, fields, errors, None, status=422, version=version)
+        return _render_form(
+            page,
+            view,
+            existing,
+            fields,
+            errors,
+            None,
+            status=422,
+            version=version,
+            loaded=raw_loaded,
+        )
     return redirect(page.url(f"/{view.slug}/{record.id}", msg="saved" if pk else "created"))
 
 
 async def _conflict(
-    page: Page, view: AdminView, pk: int | None, data: dict[str, Any], conflict: Conflict
+    page: Page, view: AdminView, pk: int | None, mine: dict[str, Any], loaded: dict[str, str]
 ) -> Response:
-    """Show what is saved now beside what the user typed; nothing was written."""
+    """Show what is saved now beside what the user changed; nothing was written.
+
+    ``mine`` holds only the fields the user changed. The form offered again is the record
+    as saved now with those changes on top, carrying the current record's digests, so
+    saving it over writes only the user's own changes."""
     model = view.model
+    secret = page.settings.secret_key
     async with page.db.session(page.principal) as session:
         current = await load(session, model, pk or 0, deleted=False)
         if current is None:
             return page.render("error.html", status_code=404, text=page.t("error.not_found"))
-        refs = await resolve_refs(page, session, model, [current], list(data))
-        fields = await form_fields(page, session, model, data, {}, submitted=True)
-    await _audit_clear_values(page, current, list(data))
+        refs = await resolve_refs(page, session, model, [current], list(mine))
+        columns = form_columns(page, model)
+        hidden = {c for c in columns if not access.can_read_column(page.principal, model, c)}
+        values = {c: v for c, v in crud.snapshot(current).items() if c not in hidden}
+        values.update(mine)
+        fields = await form_fields(page, session, model, values, {}, submitted=True)
+    await _audit_clear_values(page, current, list(mine))
+    theirs_too = changed_since_loaded(secret, current, loaded, list(mine))
     rows = []
-    for column, mine in data.items():
-        theirs = display(page, model, current, column, refs)
+    for column, value in mine.items():
         theirs_raw = getattr(current, column)
         theirs_raw = theirs_raw.value if isinstance(theirs_raw, enum.Enum) else theirs_raw
-        if str(theirs_raw if theirs_raw is not None else "") != str(
-            mine if mine is not None else ""
+        if str(theirs_raw if theirs_raw is not None else "") == str(
+            value if value is not None else ""
         ):
-            rows.append({"label": label(model, column, page.lang), "theirs": theirs, "mine": mine})
+            continue  # saved now as the user wants it
+        rows.append(
+            {
+                "label": label(model, column, page.lang),
+                "theirs": display(page, model, current, column, refs),
+                "mine": value,
+                "both": column in theirs_too,
+            }
+        )
     info = {"rows": rows, "version": current.version}
-    return _render_form(page, view, current, fields, {}, info, status=409, version=current.version)
+    digests = loaded_digests(secret, current, [f["name"] for f in fields])
+    return _render_form(
+        page,
+        view,
+        current,
+        fields,
+        {},
+        info,
+        status=409,
+        version=current.version,
+        loaded=digests,
+    )
 
 
 async def delete_or_restore(page: Page, view: AdminView, pk: int, restore: bool) -> Response:

@@ -6,6 +6,7 @@ its own client and works on its own records, so the order of tests does not matt
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from collections.abc import AsyncIterator
@@ -419,6 +420,20 @@ async def test_bulk_all_matching_takes_the_filtered_rows_with_their_count(world:
     assert f"将导出以下 {len(listed)} 条金秋助学学生。" in text_of(response.text)
 
 
+async def test_when_the_list_count_is_capped_the_bulk_option_says_more_than_like_the_list(
+    world: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a list with more matching rows than the admin counts exactly (the cap made small)
+    monkeypatch.setattr("admin_ui.lists.COUNT_CAP", 3)
+    client = await signed_in(world, ADMIN)
+    # When the org admin opens it
+    page = text_of((await client.get("/admin/scholarship-students")).text)
+    # Then the count above the list and the bulk "all matching" option both say "more than 3"
+    assert "超过 3 条" in page
+    assert "全部符合条件的记录（超过 3 条）" in page
+    assert "全部符合条件的记录（3 条）" not in page
+
+
 # -- history and the audit log ------------------------------------------------------------------
 
 
@@ -522,3 +537,92 @@ async def test_history_comes_fifty_entries_a_page_instead_of_a_cap(world: Databa
     rest = (await client.get(older.group(1).replace("&amp;", "&"))).text
     # Then the next page holds the remaining edits, back to the first
     assert rest.count("<del>") == 5 and "第1号" in rest and "第55号" not in rest
+
+
+# -- two people editing the same record ---------------------------------------------------------
+
+
+def form_values(page: str) -> dict[str, str]:
+    """What a browser submits for the page's record form, as loaded (unchecked boxes left out)."""
+    form = page.split('<form method="post" class="record"', 1)[1].split("</form>", 1)[0]
+    values: dict[str, str] = {}
+    for tag in re.findall(r"<input [^>]*>", form):
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        kind = re.search(r'type="([^"]+)"', tag)
+        if not name or (kind and kind.group(1) in ("search", "submit")):
+            continue
+        if kind and kind.group(1) == "checkbox" and "checked" not in tag:
+            continue
+        values[name.group(1)] = value.group(1) if value else ""
+    for name, body in re.findall(r'<select [^>]*name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected', body)
+        values[name] = chosen.group(1) if chosen else ""
+    for name, body in re.findall(
+        r'<textarea [^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S
+    ):
+        values[name] = body
+    return {k: html.unescape(v) for k, v in values.items()}
+
+
+def conflict_rows(page: str) -> dict[str, str]:
+    """The conflict table: field label (with its "both changed" badge) -> "saved now | yours"."""
+    table = page.split('class="conflict"', 1)[1].split("</table>", 1)[0]
+    found = {}
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table.split("<tbody>", 1)[1], re.S):
+        cells = [text_of(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        found[cells[0]] = f"{cells[1]} | {cells[2]}"
+    return found
+
+
+async def test_a_stale_edit_counts_only_the_fields_its_user_changed_and_keeps_the_others_edit(
+    world: Database,
+) -> None:
+    # Given a student's edit form open for the editor (A) and the org admin (B), same version
+    target = (await huli_students(world))[11]
+    a = await signed_in(world, EDITOR)
+    b = await signed_in(world, ADMIN)
+    path = f"/admin/scholarship-students/{target.id}/edit"
+    a_form = form_values((await a.get(path)).text)
+    b_form = form_values((await b.get(path)).text)
+    assert a_form["version"] == b_form["version"] and b_form["major"] != "历史学"
+
+    # When A changes 专业 and saves, then B changes only 就读高校 and saves
+    assert (await a.post(path, {**a_form, "major": "历史学"})).status_code == 303
+    stale = await b.post(path, {**b_form, "university": "集美大学"})
+
+    # Then the conflict lists only 就读高校 as B's change, and the form offered keeps A's 专业
+    assert stale.status_code == 409
+    assert conflict_rows(stale.text) == {"就读高校": f"{target.university} | 集美大学"}
+    offered = form_values(stale.text)
+    assert offered["major"] == "历史学" and offered["university"] == "集美大学"
+
+    # When B saves over ("以我的修改覆盖"), only her change is written onto A's
+    assert (await b.post(path, offered)).status_code == 303
+    saved = (
+        await rows(world, sa.select(ScholarshipStudent).where(ScholarshipStudent.id == target.id))
+    )[0]
+    assert (saved.major, saved.university) == ("历史学", "集美大学")
+    history = text_of((await b.get(f"/admin/scholarship-students/{target.id}/history")).text)
+    assert "历史学 → " not in history  # nobody reverted A's 专业
+
+
+async def test_a_field_both_people_changed_is_shown_as_a_real_conflict(world: Database) -> None:
+    # Given the same student's edit form open for A and B, same version
+    target = (await huli_students(world))[13]
+    a = await signed_in(world, EDITOR)
+    b = await signed_in(world, ADMIN)
+    path = f"/admin/scholarship-students/{target.id}/edit"
+    a_form = form_values((await a.get(path)).text)
+    b_form = form_values((await b.get(path)).text)
+
+    # When both change 专业, A first
+    assert (await a.post(path, {**a_form, "major": "历史学"})).status_code == 303
+    stale = await b.post(path, {**b_form, "major": "哲学", "university": "集美大学"})
+
+    # Then 专业 is marked as changed by both, beside B's own 就读高校
+    assert stale.status_code == 409
+    assert conflict_rows(stale.text) == {
+        "专业 双方都改了此字段": "历史学 | 哲学",
+        "就读高校": f"{target.university} | 集美大学",
+    }
