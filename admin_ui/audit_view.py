@@ -115,3 +115,35 @@ def shown(
     if column_meta(model, column).person:
         return "—"  # authorship is named by the entry's actor, never by a stored value
     return format_value(value, page.lang)
+
+
+_NOT_A_FILTER = {"sort", "cols", "after", "before", "msg"}
+
+
+def export_summary(page: Page, model: type[Record], changes: dict[str, Any]) -> str:
+    """What an export entry wrote out: how many rows, which format, under which search/filter.
+
+    The search text is stored with its digits masked (admin_ui.transfer.filter_note)."""
+    note = changes.get("filter") or {}
+    parts: list[str] = []
+    if note.get("bulk") == "selected":
+        parts.append(page.t("audit.export_selected"))
+    for key, value in note.items():
+        if key in _NOT_A_FILTER or key in ("bulk", "count") or value in ("", None):
+            continue
+        if key == "q":
+            parts.append(page.t("audit.export_search", q=value))
+        elif key == "deleted":
+            parts.append(page.t("list.deleted_only"))
+        else:
+            column = key.removeprefix("f_").removesuffix("_from").removesuffix("_to")
+            column = "organisation_id" if key == "org" else column
+            name = label(model, column, page.lang) if column in model.__table__.c else key  # type: ignore[attr-defined]
+            sign = "≥ " if key.endswith("_from") else "≤ " if key.endswith("_to") else ""
+            parts.append(f"{name}{'：' if page.lang != 'en' else ': '}{sign}{value}")
+    return page.t(
+        "audit.export_summary",
+        n=format_value(changes.get("count", 0), page.lang),
+        fmt=str(changes.get("format", "")).upper(),
+        filter="；".join(parts) if parts else page.t("audit.export_everything"),
+    )

@@ -217,6 +217,13 @@ UI: dict[str, tuple[str, str]] = {
     "action.bulk_delete": ("批量删除", "Bulk delete"),
     "action.bulk_restore": ("批量恢复", "Bulk restore"),
     "action.export": ("导出", "Exported"),
+    "audit.export_summary": (
+        "{n} 条（{fmt}），条件：{filter}",
+        "{n} records ({fmt}), filter: {filter}",
+    ),
+    "audit.export_search": ("搜索“{q}”", "search “{q}”"),
+    "audit.export_selected": ("所选记录", "selected records"),
+    "audit.export_everything": ("全部可见记录", "all visible records"),
     "action.export_person": ("导出个人数据", "Exported a person's data"),
     "action.anonymise": ("匿名化", "Anonymised"),
     "action.probe_unique": ("唯一性核对", "Checked a value is unique"),

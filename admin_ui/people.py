@@ -21,7 +21,7 @@ from hongfan import access, accounts, policy, reads
 from hongfan.errors import HongfanError
 from hongfan.persisted import token_operation_names
 from models.accounts import ApiToken, User, UserRole
-from models.audit import AuditEntry
+from models.audit import AUDIT_ACTIONS, AuditEntry
 from models.base import CHOICE_LABELS, ENTITIES
 
 AUDIT_PAGE = 50
@@ -282,17 +282,7 @@ async def audit_page(page: Page, request: Request) -> Response:
         entities=sorted(
             ((n, type_label(m, page.lang)) for n, m in ENTITIES.items()), key=lambda e: e[1]
         ),
-        actions=[
-            "create",
-            "update",
-            "delete",
-            "restore",
-            "bulk_update",
-            "bulk_delete",
-            "bulk_restore",
-            "read_sensitive",
-            "lookup_sensitive",
-        ],
+        actions=list(AUDIT_ACTIONS),
     )
 
 
@@ -342,6 +332,9 @@ async def _describe_entries(
                     for f in fields
                 ],
                 "searched": entry.action == "lookup_sensitive",
+                "export": audit_view.export_summary(page, model, entry.changes)
+                if entry.action == "export"
+                else "",
             }
     return described
 

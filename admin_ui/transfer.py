@@ -118,7 +118,7 @@ async def export_view(page: Page, request: Request) -> Response:
     # The rows the list shows: same search, filters, scope (a searched list exports by POST).
     query = build_list_query(page, view, await read_params(page))
     where = sa.and_(*query.where) if query.where else None
-    note = filter_note(query.params)
+    note = filter_note(query.state)  # the search text too (its digits masked)
     total = await exporting.count_export(page.db, page.principal, view.type_name, where)
     filename = exporting.export_filename(view.type_name, fmt, page.lang)
     disposition = {

@@ -10,6 +10,27 @@ from sqlmodel import Field, SQLModel
 
 from models.base import UTCDateTime, utcnow
 
+# Every action an audit entry is written with (the admin's audit page offers each as a
+# filter and names it in both languages: admin_ui/i18n.py "action.<name>").
+AUDIT_ACTIONS: tuple[str, ...] = (
+    "create",
+    "update",
+    "delete",
+    "restore",
+    "bulk_update",
+    "bulk_delete",
+    "bulk_restore",
+    "export",
+    "export_person",
+    "anonymise",
+    "read_sensitive",
+    "lookup_sensitive",
+    "probe_unique",
+    "set_password",
+    "token_issue",
+    "token_revoke",
+)
+
 
 class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_log"
@@ -17,7 +38,7 @@ class AuditEntry(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)
     actor: str = Field(max_length=200, index=True)
-    # create / update / delete / restore / read_sensitive
+    # one of AUDIT_ACTIONS
     action: str = Field(max_length=20, index=True)
     entity: str = Field(max_length=50, index=True)
     record_id: int = Field(index=True)

@@ -211,3 +211,29 @@ async def test_a_large_export_runs_in_the_background_and_downloads_every_row(
     download = await client.get(started.headers["location"] + "/download")
     rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
     assert len(rows) == 1 + total
+
+
+async def test_an_export_after_a_search_is_named_in_the_audit_log_with_its_search_masked(
+    client: AdminClient, demo
+):
+    # Given the 湖里 org admin who searched her students by one's whole ID number
+    await client.login("huli.admin@demo.hongfan")
+    async with demo.session(SYSTEM) as session:
+        listed = (await client.post("/admin/scholarship-students", {"q": "示例"})).text
+        first = re.search(r'href="/admin/scholarship-students/(\d+)"', listed).group(1)
+        student = await session.get(ScholarshipStudent, int(first))
+    # When she exports that searched list (the list's export form posts the search)
+    exported = await client.post("/admin/scholarship-students/export.csv", {"q": student.id_number})
+    assert exported.status_code == 200
+    assert len(list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))) == 2
+
+    # Then the audit log names the action 导出, offers it as a filter, and says what was exported
+    page = (await client.get("/admin/audit?action=export")).text
+    text = text_of(page)
+    assert "action.export" not in page
+    assert '<option value="export" selected>导出</option>' in page
+    masked = "*" * (len(student.id_number) - 4 - (not student.id_number[-1].isdigit()))
+    assert f"1 条（CSV），条件：搜索“{masked}" in text
+    assert student.id_number not in page and student.id_number[:6] not in text.split("导出")[-1]
+    english = (await client.get("/admin/audit?action=export&lang=en")).text
+    assert "action.export" not in english
