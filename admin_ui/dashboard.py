@@ -70,7 +70,12 @@ async def statistics(page: Page) -> dict[str, Any]:
             "sitesByKind": _ranked(await figures.sites_by_kind(), list(SiteKind), language),
             "sitesByDistrict": by_district,
             "studentsFunded": [
-                {"year": g.year, "students": g.students, "totalAmount": g.amount}
+                {
+                    "year": g.year,
+                    "students": g.students,
+                    "grants": g.grants,
+                    "totalAmount": g.amount,
+                }
                 for g in await figures.students_funded()
             ],
             "internshipsByStatus": _ranked(

@@ -70,6 +70,7 @@ class GrantFigure:
     year: int
     students: int
     amount: Decimal
+    grants: int | None = None  # live grant rows (a student may have two in a year)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -30,6 +30,7 @@ class GrantFigures(FiguresBase):
                         y,
                         tallied.get(("grant_students", str(y)), (0, 0))[0],
                         fen_to_yuan(tallied.get(("grant_amount", str(y)), (0, 0))[1]),
+                        tallied.get(("grant_amount", str(y)), (0, 0))[0],
                     )
                     for y in years
                 ]
@@ -38,12 +39,13 @@ class GrantFigures(FiguresBase):
                     sql_col(Grant.year),
                     sa.func.count(sa.distinct(sql_col(Grant.student_id))),
                     sa.func.sum(sql_col(Grant.amount), type_=sa.BigInteger()),
+                    sa.func.count(),
                 ).group_by(sql_col(Grant.year))
                 if year is not None:
                     statement = statement.where(sql_col(Grant.year) == year)
                 figures = [
-                    GrantFigure(int(y), int(s), fen_to_yuan(f))
-                    for y, s, f in await self._rows(statement)
+                    GrantFigure(int(y), int(s), fen_to_yuan(f), int(n))
+                    for y, s, f, n in await self._rows(statement)
                 ]
             return sorted(figures, key=lambda g: -g.year)
 

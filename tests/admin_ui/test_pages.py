@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 
 from hongfan.principal import SYSTEM
@@ -318,6 +320,41 @@ async def test_dashboard_figures_link_to_filtered_lists(client: AdminClient):
     assert "向日葵亲子小屋" in home and "/admin/service-sites?f_kind=sunflower_hut" in home
     huts = text_of((await client.get("/admin/service-sites?f_kind=sunflower_hut")).text)
     assert "共 23 条" in huts
+
+
+def dashboard_links(page: str) -> list[tuple[str, int]]:
+    """Each (link, figure) the dashboard shows: cards, bars, and the grants per year."""
+    found = [
+        (href, int(n.replace(",", "")))
+        for href, n in re.findall(r'<a class="card" href="([^"]+)"><b>([\d,]+)</b>', page)
+    ]
+    found += [
+        (html.unescape(href), int(n))
+        for href, n in re.findall(
+            r'<a href="([^"]+)">[^<]*</a>\s*<progress[^>]*></progress><span>(\d+)</span>', page
+        )
+    ]
+    found += [
+        (href, int(n))
+        for href, n in re.findall(r'<a href="(/admin/grants[^"]+)"[^>]*>(\d+)</a>', page)
+    ]
+    return found
+
+
+@pytest.mark.parametrize("user", ["admin@demo.hongfan", "huli.admin@demo.hongfan"])
+async def test_every_dashboard_figure_leads_to_a_list_of_exactly_that_many_rows(
+    client: AdminClient, user: str
+):
+    # Given a signed-in admin on the dashboard
+    await client.login(user)
+    home = (await client.get("/admin/")).text
+    links = dashboard_links(home)
+    assert any("/admin/grants?f_year=" in href for href, _ in links)
+    assert len(links) > 10
+    # When she follows each figure's link, then the list says the same number of rows
+    for href, figure in links:
+        listed = text_of((await client.get(href)).text)
+        assert f"共 {figure:,} 条" in listed, (href, figure)
 
 
 async def test_language_switch_only_returns_to_our_own_pages(client: AdminClient):
