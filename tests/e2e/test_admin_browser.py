@@ -357,6 +357,38 @@ def test_a_stale_edit_shows_both_versions_and_overwrites_only_when_asked(
     assert (final.major, final.version) == ("应用心理学（第二次修改）", target.version + 2)
 
 
+def test_a_stale_edit_saved_over_writes_only_the_fields_its_user_changed(
+    new_page: Any, live_server: LiveServer
+) -> None:
+    # Given the same student's edit form open in two tabs
+    target = huli_students(live_server)[2]
+    first = new_page(EDITOR)
+    second = first.context.new_page()
+    for tab in (first, second):
+        tab.goto(f"/admin/scholarship-students/{target.id}/edit")
+
+    # When the first tab changes 专业 and saves, and the stale second changes only 就读高校
+    first.fill("#f-major", "历史学")
+    first.click("form.record button[type=submit]")
+    first.wait_for_url("**?msg=saved")
+    second.fill("#f-university", "集美大学")
+    with second.expect_response(lambda r: r.request.method == "POST") as posted:
+        second.click("form.record button[type=submit]")
+    assert posted.value.status == 409
+
+    # Then only 就读高校 is listed as their change, and the form keeps the first tab's 专业
+    conflict = second.locator(".conflict")
+    assert conflict.locator("tbody tr").count() == 1
+    assert text_of(conflict.locator("tbody tr"), "td.mine") == "集美大学"
+    assert second.locator("#f-major").input_value() == "历史学"
+
+    # When they save over, both changes are kept
+    second.locator("form.record button[type=submit]").first.click()
+    second.wait_for_url("**?msg=saved")
+    final = student(live_server, target.id or 0)
+    assert (final.major, final.university) == ("历史学", "集美大学")
+
+
 # -- 5. the partner ------------------------------------------------------------------------------
 
 
