@@ -20,9 +20,10 @@ polyphonic characters in context); people's surnames are read as surnames, which
 the dictionary does not know: 单 shàn, 曾 zēng, 解 xiè, 仇 qiú, 区 ōu … (the
 table below, after the 《现代汉语词典》 surname readings).
 
-The values are written by the column default on insert (ORM or Core), by
-:func:`derived_values` in ``hongfan.crud``'s update, and by an ORM
-``before_update`` hook for anything else that changes a name through the ORM.
+The values are computed in one place, :func:`derived_values`: every Core write that
+sets a name adds them beside it (``hongfan.crud``'s update, the spreadsheet import's
+multi-row INSERT and version-checked UPDATE, erasure); the column default covers any
+other insert and an ORM ``before_update`` hook any other ORM change of a name.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hongfan import crud, redaction
 from hongfan.errors import Conflict, FieldError
 from hongfan.transfer.checking import Checked, Create, Update
+from models import pinyin
 from models.audit import AuditEntry
 from models.base import Record, utcnow
 from models.messages import message
@@ -109,7 +110,10 @@ class _Writer:
             parent = values.get("parent_id")
             if isinstance(parent, int) and parent < 0:
                 values["parent_id"] = self.real[parent][0]
-            rows.append({**defaults, **values, "id": new_id})
+            # The derived pinyin columns, as every other write path computes them.
+            rows.append(
+                {**defaults, **values, **pinyin.derived_values(self.model, values), "id": new_id}
+            )
         if self.is_tree:
             for create, row in zip(batch, rows, strict=True):
                 row["path"] = f"{await self._parent_path(row.get('parent_id'))}{row['id']}/"
@@ -178,7 +182,11 @@ class _Writer:
                 sa.update(self.table)
                 .where(self.table.c.id == record.id, self.table.c.version == record.version)
                 .values(
-                    **values, version=record.version + 1, updated_at=now, updated_by=self.author
+                    **values,
+                    **pinyin.derived_values(self.model, values),  # a renamed record's search text
+                    version=record.version + 1,
+                    updated_at=now,
+                    updated_by=self.author,
                 )
             )
             if result.rowcount != 1:  # type: ignore[attr-defined]
