@@ -25,6 +25,7 @@ from models.audit import AuditEntry
 from models.base import Record, column_meta
 from models.rules import Invalid, check_column, coerce
 from models.search import gram_indexed, text_contains
+from models.validators import remove_zero_width
 
 MAX_SEARCH = 100  # characters; a longer search is cut, never an error
 LOOKUP_ACTION = "lookup_sensitive"
@@ -89,7 +90,7 @@ def text_match(principal: Principal, model: type[Record], raw: str) -> TextMatch
     """Rows whose name contains ``raw`` (any searchable text, for a type without names),
     whose name reads as it in pinyin, or (for callers who may read them) whose ID number
     or phone is exactly it: each alternative one an index serves."""
-    text = raw.strip()[:MAX_SEARCH]
+    text = remove_zero_width(raw).strip()[:MAX_SEARCH]  # as stored text is (models.rules)
     match = TextMatch()
     if not text:
         return match

@@ -35,7 +35,7 @@ from models.base import ENTITIES, Record, ToMany, ToOne, column_meta
 from models.messages import message
 from models.sealed import Sealed
 from models.search import text_contains
-from models.validators import parse_record_id
+from models.validators import parse_record_id, remove_zero_width
 
 _LOGIC = {"and_", "or_", "not_"}
 
@@ -69,6 +69,16 @@ def _nullable(column: Any) -> bool:
     return bool(getattr(expression, "nullable", True))
 
 
+def _as_stored(value: Any) -> Any:
+    """A text operand normalised as stored text is (models.rules): zero-width characters
+    removed, so ``刘\u200b示例`` finds 刘示例 as it would have been stored."""
+    if isinstance(value, str):
+        return remove_zero_width(value)
+    if isinstance(value, list):
+        return [remove_zero_width(v) if isinstance(v, str) else v for v in value]
+    return value
+
+
 def _operators(column: Any, ops: Any, convert: Any = None) -> list[sa.ColumnElement[bool]]:
     """The field conditions on ``column``, each TRUE or FALSE (never NULL)."""
 
@@ -82,9 +92,10 @@ def _operators(column: Any, ops: Any, convert: Any = None) -> list[sa.ColumnElem
         # A comparison with a blank is NULL in SQL; the condition is false there.
         return sa.and_(column.is_not(None), clause) if nullable else clause
 
-    for name, value in vars(ops).items():
-        if not _given(value):
+    for name, given in vars(ops).items():
+        if not _given(given):
             continue
+        value = _as_stored(given)
         if name == "eq":
             clauses.append(known(column == conv(value)))
         elif name == "ne":
