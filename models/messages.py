@@ -7,6 +7,7 @@ Simplified Chinese text (the default) and an English alternative. Texts use
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from models.messages_accounts import ACCOUNT_MESSAGES
@@ -238,12 +239,39 @@ def message(code: str, lang: str = DEFAULT_LANGUAGE, **params: object) -> str:
     if texts is None:
         return code
     template = texts.get(lang) or texts[DEFAULT_LANGUAGE]
+    if lang != "en":
+        template = _spaced(template, params)
     try:
         return template.format_map(_KeepMissing(params))
     except (ValueError, IndexError, AttributeError, TypeError):
         # e.g. a format spec that does not fit the value given; an
         # unformatted message is better than a failed request.
         return template
+
+
+# A placeholder between a Chinese character and a value that starts or ends with a Latin
+# letter ("应为{expected}" with "true 或 false"): Chinese text sets Latin words off by a
+# space ("应为 true 或 false"), as the catalogue's own texts do ("类型 Organisation").
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
+_PLACEHOLDER = re.compile(r"\{(\w+)(?:[:!][^}]*)?\}")
+
+
+def _spaced(template: str, params: dict[str, object]) -> str:
+    def space(found: re.Match[str]) -> str:
+        value = params.get(found.group(1))
+        text = found.group(0)
+        if not isinstance(value, str) or not value:
+            return text
+        start, end = found.span()
+        before = start > 0 and _HAN.match(template[start - 1]) and _latin(value[0])
+        after = _HAN.match(template[end : end + 1]) and _latin(value[-1])
+        return f"{' ' if before else ''}{text}{' ' if after else ''}"
+
+    return _PLACEHOLDER.sub(space, template)
+
+
+def _latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
 
 
 def _language_of(tag: str) -> Language | None:

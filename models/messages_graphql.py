@@ -6,7 +6,7 @@ from __future__ import annotations
 
 GRAPHQL_MESSAGES: dict[str, dict[str, str]] = {
     "gql.where": {"zh": "（第 {line} 行第 {column} 列）", "en": " (line {line}, column {column})"},
-    "gql.hint": {"zh": "；可用的有：{names}", "en": "; did you mean {names}?"},
+    "gql.hint": {"zh": "；你是不是要找：{names}？", "en": "; did you mean {names}?"},
     "gql.at": {"zh": " 中 {path}", "en": " at {path}"},
     # kinds of values and tokens, named instead of the value itself
     "gql.kind.int": {"zh": "整数", "en": "a whole number"},

@@ -50,7 +50,7 @@ async def test_given_introspection_off_then_errors_suggest_no_names():
     development = await build_schema(introspection=True).execute(query)
     production = await build_schema(introspection=False).execute(query)
     assert development.errors and development.errors[0].message == (
-        "类型 Organisation 没有这个字段（第 1 行第 34 列）；可用的有：name"
+        "类型 Organisation 没有这个字段（第 1 行第 34 列）；你是不是要找：name？"
     )
     assert production.errors and production.errors[0].message == (
         "类型 Organisation 没有这个字段（第 1 行第 34 列）"
@@ -66,4 +66,4 @@ async def test_given_introspection_off_then_errors_suggest_no_names():
     hinted = await build_schema(introspection=True).execute(
         enum, variable_values={"k": "SUNFLOWER"}
     )
-    assert hinted.errors and hinted.errors[0].message.endswith("；可用的有：SUNFLOWER_HUT")
+    assert hinted.errors and hinted.errors[0].message.endswith("；你是不是要找：SUNFLOWER_HUT？")

@@ -285,7 +285,7 @@ async def test_given_a_typo_in_a_field_then_the_message_names_the_type_the_place
     )
     assert (
         zh.json()["errors"][0]["message"]
-        == "类型 Organisation 没有这个字段（第 1 行第 34 列）；可用的有：name"
+        == "类型 Organisation 没有这个字段（第 1 行第 34 列）；你是不是要找：name？"
     )
     assert en.json()["errors"][0]["message"] == (
         "Type Organisation has no such field (line 1, column 34); did you mean name?"
@@ -295,7 +295,7 @@ async def test_given_a_typo_in_a_field_then_the_message_names_the_type_the_place
         {"query": '{ organisations(filter: {nmae: {eq: "x"}}) { totalCount } }'}
     )
     assert typo.json()["errors"][0]["message"] == (
-        "参数值不符合要求（第 1 行第 26 列）：输入类型 OrganisationFilter 没有这个字段；可用的有：name"
+        "参数值不符合要求（第 1 行第 26 列）：输入类型 OrganisationFilter 没有这个字段；你是不是要找：name？"
     )
 
 
@@ -308,4 +308,14 @@ async def test_given_a_variable_of_the_wrong_type_then_the_message_names_the_var
     assert (
         response.json()["errors"][0]["message"]
         == "变量 $f 中 name.eq 的值不符合要求：应为带引号的字符串"
+    )
+
+
+async def test_given_a_number_where_true_or_false_is_expected_then_the_chinese_message_sets_the_words_off(
+    served: Served,
+):
+    response = await served.graphql({"query": FILTER, "variables": {"f": {"name": {"isNull": 1}}}})
+    assert (
+        response.json()["errors"][0]["message"]
+        == "变量 $f 中 name.isNull 的值不符合要求：应为 true 或 false"
     )
