@@ -44,6 +44,13 @@ _PERSONAL = _personal("(?:[ \\-]|%20)?")
 # A request path, once decoded, is the caller's text, written as people write numbers in a
 # box: grouped by spaces, hyphens, dots or underscores, a few at a time ("139.0000.0001").
 _PERSONAL_IN_PATH = _personal(r"[\s\-._]{0,3}")
+# A path's segments may be the groups themselves ("/x/139/0000/0031", "/350203/20030316/0818"):
+# a run of slash-separated groups of three or more digits (a country code may lead with
+# two) that, joined, is a mobile or an ID number. Ordinary ids in a path ("/students/301/edit",
+# "/1/35/") are shorter groups or do not join into one.
+_SLASH_GROUPS = re.compile(
+    r"(?<![\dXx+])(?<!\d/)(?:(?:\+|00)?\d{2,}/)(?:\d{3,}/)*\d{3,}[Xx]?(?![\dXx])(?!/\d)"
+)
 # Full-width digits, X, plus, hyphen and the ideographic space, one character for one, so
 # that positions in the normalised text are positions in the original.
 _HALF_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ＋－\u3000", "0123456789Xx+- ")
@@ -84,10 +91,16 @@ def scrub_path(path: str) -> str:
     normal = "".join(
         ch for ch in unicodedata.normalize("NFKC", decoded) if unicodedata.category(ch) != "Cf"
     )
-    scrubbed = scrub(normal, pattern=_PERSONAL_IN_PATH)
+    scrubbed = scrub(_SLASH_GROUPS.sub(_slash_grouped, normal), pattern=_PERSONAL_IN_PATH)
     if scrubbed == normal:
         return path
     return "".join(ch if ch.isprintable() else quote(ch) for ch in scrubbed)
+
+
+def _slash_grouped(match: re.Match[str]) -> str:
+    """Blank a run of slash-separated digit groups when, joined, they are personal."""
+    joined = match.group(0).replace("/", "")
+    return REDACTED if _PERSONAL_IN_PATH.fullmatch(joined) else match.group(0)
 
 
 def _access_path(path: Any) -> Any:

@@ -115,6 +115,11 @@ PATH_SPELLINGS = [
     "/admin/scholarship-students/%31%33%39%30%30%30%30%30%30%30%31",
     "/admin/scholarship-students/%E2%80%8B139%E2%80%8B0000%E2%80%8B0001",
     "/admin/scholarship-students/35020320030316081%78",
+    # the digit groups as path segments (a tester's finding: /x/139/0000/0031 was logged)
+    "/x/139/0000/0031",
+    "/admin/scholarship-students/139/0000/0031/edit",
+    "/admin/scholarship-students/%2B86/139/0000/0031",
+    "/admin/scholarship-students/350203/20030316/081X",
 ]
 
 
@@ -141,6 +146,9 @@ def test_given_a_blanked_path_with_an_encoded_newline_then_the_log_line_stays_on
     "path",
     [
         "/admin/scholarship-students/12/edit",
+        "/admin/scholarship-students/301/edit",
+        "/admin/organisations/1/35/120/4567/edit",
+        "/admin/grants/2021/2025/139",
         "/static/admin.1739000000001.js",
         "/admin/activities?after=13900000001",  # the query string is dropped, not decoded
         "/admin/%E6%B4%BB%E5%8A%A8/2026.12.01",
