@@ -244,8 +244,11 @@ async def save(page: Page, view: AdminView, pk: int | None) -> Response:
     raw_version = str(form.get("version", ""))
     version = parse_record_id(raw_version)  # "²".isdigit() is true; int("²") fails
     raw_loaded = str(form.get(LOADED_FIELD, ""))
-    if pk is not None:  # only what the user changed is written (a form without digests: all)
-        data = changed_by_user(page.settings.secret_key, model, pk, parse_loaded(raw_loaded), data)
+    changes = data  # only what the user changed is written (a form without digests: all)
+    if pk is not None:
+        changes = changed_by_user(
+            page.settings.secret_key, model, pk, parse_loaded(raw_loaded), data
+        )
     find = str(form.get("_find", ""))
     if find:  # "查找" pressed in a picker (no JavaScript): show its matches, save nothing
         async with page.db.session(page.principal) as session:
@@ -267,9 +270,9 @@ async def save(page: Page, view: AdminView, pk: int | None) -> Response:
             if pk is None:
                 record = await crud.create(session, model, data)
             else:
-                record = await crud.update(session, model, pk, version, data)
+                record = await crud.update(session, model, pk, version, changes)
     except Conflict:
-        return await _conflict(page, view, pk, data, parse_loaded(raw_loaded))
+        return await _conflict(page, view, pk, changes, parse_loaded(raw_loaded))
     except HongfanError as error:
         errors = errors_by_field(error)
         async with page.db.session(page.principal) as session:

@@ -626,3 +626,19 @@ async def test_a_field_both_people_changed_is_shown_as_a_real_conflict(world: Da
         "专业 双方都改了此字段": "历史学 | 哲学",
         "就读高校": f"{target.university} | 集美大学",
     }
+
+
+async def test_a_form_refused_for_one_field_comes_back_with_every_other_field_as_loaded(
+    world: Database,
+) -> None:
+    # Given a student's edit form
+    target = (await huli_students(world))[15]
+    client = await signed_in(world, ADMIN)
+    path = f"/admin/scholarship-students/{target.id}/edit"
+    loaded = form_values((await client.get(path)).text)
+    # When the admin empties the required 就读高校 and saves
+    refused = await client.post(path, {**loaded, "university": ""})
+    # Then it is refused and the form keeps everything else as it was
+    assert refused.status_code == 422
+    offered = form_values(refused.text)
+    assert offered["major"] == loaded["major"] and offered["name"] == loaded["name"]
