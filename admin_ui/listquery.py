@@ -27,7 +27,18 @@ from models.base import ENTITIES, Record, ToOne, column_meta
 from models.rules import python_type
 
 # Request fields that are not part of the question itself.
-NOT_STATE = {"csrf_token", "after", "resort", "action", "ids", "all", "confirm", "value", "field"}
+NOT_STATE = {
+    "csrf_token",
+    "after",
+    "before",
+    "resort",
+    "action",
+    "ids",
+    "all",
+    "confirm",
+    "value",
+    "field",
+}
 
 _INTEGER = re.compile(r"-?[0-9]{1,9}")
 
@@ -214,7 +225,12 @@ def _sort(page: Page, view: AdminView, params: Mapping[str, str], query: ListQue
         query.params["sort"] = sort
         query.sorted_by_sensitive = column_meta(model, name).sensitive
         span = access.organisation_span(page.principal, model)
-        if span is not None and name == "organisation_id" and not params.get("after"):
+        if (
+            span is not None
+            and name == "organisation_id"
+            and not params.get("after")
+            and not params.get("before")
+        ):
             # A district's first page sorted by organisation starts at its first (last)
             # organisation. Only the side the page starts from: past a position the cursor's
             # row comparison starts the range, and a second bound would lead the planner to

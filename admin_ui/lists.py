@@ -81,13 +81,9 @@ async def list_page(page: Page, view: AdminView) -> Response:
         # Nothing private was asked: show the answer at its own address, bookmarkable.
         return redirect(page.url(f"/{view.slug}", **query.params))
     where = sa.and_(*query.where) if query.where else None
-    after = None
-    cursor = params.get("after")
-    if cursor:
-        try:
-            after = decode_cursor(model, cursor, query.keys)
-        except CursorError:
-            after = None
+    after = _position(model, params.get("after"), query)
+    before = None if after is not None else _position(model, params.get("before"), query)
+    cursor = params.get("after") or params.get("before")
     options = scoped_statement_options(query.deleted)
     columns = shown_columns(page, view, query)
 
@@ -103,10 +99,14 @@ async def list_page(page: Page, view: AdminView) -> Response:
             keys=query.keys,
             first=PAGE_SIZE,
             after=after,
+            before=before,
+            backward=before is not None,
             blanks_apart=True,
         )
         total, exact = await reads.count_up_to(execute, model, where, COUNT_CAP)
         records = rows[:PAGE_SIZE]
+        if before is not None:  # fetched nearest first, in the opposite order: turned round
+            records.reverse()
         refs = await resolve_refs(page, session, model, records, columns)
         org_title = await _organisation_title(page, session, query.params.get("org"))
         chips = await _chip_texts(page, session, model, query)
@@ -121,7 +121,14 @@ async def list_page(page: Page, view: AdminView) -> Response:
     if query.looked_up:
         async with page.db.transaction(page.principal) as session:
             session.add(lookup_entry(page.principal, model, query.looked_up))
-    next_cursor = encode_cursor(records[-1], query.keys) if len(rows) > PAGE_SIZE else None
+    # Past a "before" position the row at it follows; past an "after" one, the row at it
+    # precedes: a page reached either way has a neighbour on that side.
+    more_after = len(rows) > PAGE_SIZE if before is None else True
+    more_before = after is not None if before is None else len(rows) > PAGE_SIZE
+    next_cursor = encode_cursor(records[-1], query.keys) if more_after and records else None
+    previous_cursor = None
+    if more_before:
+        previous_cursor = encode_cursor(records[0], query.keys) if records else params["after"]
     return page.render(
         "list.html",
         view=view,
@@ -136,6 +143,10 @@ async def list_page(page: Page, view: AdminView) -> Response:
         next_cursor=next_cursor,
         next_url=page.url(f"/{view.slug}", **query.params, after=next_cursor)
         if next_cursor and not query.private
+        else None,
+        previous_cursor=previous_cursor,
+        previous_url=page.url(f"/{view.slug}", **query.params, before=previous_cursor)
+        if previous_cursor and not query.private
         else None,
         first_url=page.url(f"/{view.slug}", **query.params)
         if cursor and not query.private
@@ -163,6 +174,16 @@ async def list_page(page: Page, view: AdminView) -> Response:
         export_url=lambda fmt: page.url(f"/{view.slug}/export.{fmt}", **query.params),
         views=await saved_views.for_list(page, view),
     )
+
+
+def _position(model: type[Record], cursor: str | None, query: ListQuery) -> list[Any] | None:
+    """The keyset position a page starts past; a cursor not made for this ordering is ignored."""
+    if not cursor:
+        return None
+    try:
+        return decode_cursor(model, cursor, query.keys)
+    except CursorError:
+        return None
 
 
 def _filters(page: Page, view: AdminView) -> list[dict[str, Any]]:

@@ -39,12 +39,6 @@ document.addEventListener("submit", (event) => {
   more.before(button);
 })();
 
-// -- "previous page": the browser's history, where there is one ---------------------------
-document.querySelectorAll("[data-history-back]").forEach((button) => {
-  button.hidden = false;
-  button.addEventListener("click", () => window.history.back());
-});
-
 // -- bulk selection ---------------------------------------------------------------------
 (() => {
   const toggle = document.querySelector("[data-bulk-toggle]");
