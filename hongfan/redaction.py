@@ -45,11 +45,12 @@ _PERSONAL = _personal("(?:[ \\-]|%20)?")
 # box: grouped by spaces, hyphens, dots or underscores, a few at a time ("139.0000.0001").
 _PERSONAL_IN_PATH = _personal(r"[\s\-._]{0,3}")
 # A path's segments may be the groups themselves ("/x/139/0000/0031", "/350203/20030316/0818"):
-# a run of slash-separated groups of three or more digits (a country code may lead with
-# two) that, joined, is a mobile or an ID number. Ordinary ids in a path ("/students/301/edit",
+# a run of groups of three or more digits separated by one to three slashes (a country
+# code may lead with two) that, joined, is a mobile or an ID number. Ordinary ids in a path ("/students/301/edit",
 # "/1/35/") are shorter groups or do not join into one.
 _SLASH_GROUPS = re.compile(
-    r"(?<![\dXx+])(?<!\d/)(?:(?:\+|00)?\d{2,}/)(?:\d{3,}/)*\d{3,}[Xx]?(?![\dXx])(?!/\d)"
+    r"(?<![\dXx+])(?<!\d/)(?<!\d//)(?<!\d///)"
+    r"(?:(?:\+|00)?\d{2,}/{1,3})(?:\d{3,}/{1,3})*\d{3,}[Xx]?(?![\dXx])(?!/{1,3}\d)"
 )
 # Full-width digits, X, plus, hyphen and the ideographic space, one character for one, so
 # that positions in the normalised text are positions in the original.
@@ -73,6 +74,43 @@ def scrub(text: str, *, pattern: re.Pattern[str] = _PERSONAL) -> str:
         end = match.end()
     parts.append(text[end:])
     return "".join(parts)
+
+
+# A searched or filtered value with this many digits, however grouped, may be an ID number
+# or a phone (the shortest spelling people search by: the 7 digits after a mobile's prefix).
+_MASK_FROM_DIGITS = 7
+
+
+def mask_digits(text: str) -> str:
+    """``text`` for an audit entry: when it holds 7 or more digits in all (full-width,
+    spaced, hyphenated, dotted or +86-prefixed alike), every digit but the last four is
+    ``*`` — "+86 139-0000-0033" → "+** ***-****-0033"; a year or a short code is kept.
+    The rule the audit log's export entries follow (issue #12.3: no personal number in an
+    audit row in clear), whatever surface wrote them."""
+    normal = unicodedata.normalize("NFKC", text)
+    digits = sum(ch.isdigit() for ch in normal)
+    if digits < _MASK_FROM_DIGITS:
+        return text
+    keep = 4
+    out: list[str] = []
+    for ch in reversed(normal):
+        if ch.isdigit():
+            out.append(ch if keep > 0 else "*")
+            keep -= 1
+        else:
+            out.append(ch)
+    return "".join(reversed(out))
+
+
+def mask_note(note: Any) -> Any:
+    """:func:`mask_digits` on every text inside an audit note (dicts and lists walked)."""
+    if isinstance(note, str):
+        return mask_digits(note)
+    if isinstance(note, dict):
+        return {key: mask_note(value) for key, value in note.items()}
+    if isinstance(note, list | tuple):
+        return [mask_note(value) for value in note]
+    return note
 
 
 def scrub_path(path: str) -> str:

@@ -32,6 +32,7 @@ import sqlalchemy as sa
 from hongfan import access
 from hongfan.db import Database
 from hongfan.principal import Principal
+from hongfan.redaction import mask_note
 from hongfan.transfer.cells import csv_cell
 from hongfan.transfer.columns import (
     column_label,
@@ -179,7 +180,14 @@ async def _audit(
     fmt: str,
     clear: list[str],
 ) -> None:
-    changes = {"count": count, "filter": filter_note or {}, "format": fmt, "fields_in_clear": clear}
+    # The filter may hold what was searched: a number in any spelling is masked here, for
+    # every surface that exports (admin list, CLI, background job).
+    changes = {
+        "count": count,
+        "filter": mask_note(filter_note or {}),
+        "format": fmt,
+        "fields_in_clear": clear,
+    }
     async with db.transaction(principal) as session:
         session.add(
             AuditEntry(

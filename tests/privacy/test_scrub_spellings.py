@@ -120,6 +120,11 @@ PATH_SPELLINGS = [
     "/admin/scholarship-students/139/0000/0031/edit",
     "/admin/scholarship-students/%2B86/139/0000/0031",
     "/admin/scholarship-students/350203/20030316/081X",
+    # the groups split by repeated slashes (a re-test: /x/139//1234//5678 was logged)
+    "/x/139//1234//5678",
+    "/x/139%2F%2F1234%2F%2F5678",
+    "/x/350206//20010816//9795",
+    "/x/139///1234///5678",
 ]
 
 
