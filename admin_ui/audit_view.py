@@ -123,7 +123,8 @@ _NOT_A_FILTER = {"sort", "cols", "after", "before", "msg"}
 def export_summary(page: Page, model: type[Record], changes: dict[str, Any]) -> str:
     """What an export entry wrote out: how many rows, which format, under which search/filter.
 
-    The search text is stored with its digits masked (admin_ui.transfer.filter_note)."""
+    The search text is stored with its numbers masked (hongfan.redaction.mask_note, applied
+    by hongfan.transfer.exporting for every surface)."""
     note = changes.get("filter") or {}
     parts: list[str] = []
     if note.get("bulk") == "selected":

@@ -40,11 +40,12 @@ from admin_ui.registry import BY_SLUG, AdminView
 from admin_ui.search import text_match
 from admin_ui.web import Page
 from bench import app_url, tokens_path
+from bench.callers import admin_callers
 from hongfan import access, reads
 from hongfan.auth import AuthInfo
 from hongfan.db import Database
 from hongfan.pagination import encode_cursor
-from hongfan.principal import Principal, Role
+from hongfan.principal import Principal
 from hongfan.settings import Settings
 from models import ScholarshipStudent
 from models.base import column_meta
@@ -66,18 +67,7 @@ class Case:
     shown: int = 0
 
 
-def callers(facts: dict[str, Any]) -> dict[str, Principal]:
-    district = facts["admin_district"]
-    return {
-        "superadmin": Principal(kind="user", actor="bench", role=Role.SUPERADMIN),
-        f"org admin {district['name']}": Principal(
-            kind="user",
-            actor="bench",
-            role=Role.ORG_ADMIN,
-            organisation_id=district["id"],
-            organisation_path=district["path"],
-        ),
-    }
+callers = admin_callers
 
 
 def fake_page(db: Database, principal: Principal, view: AdminView, case: Case | None) -> Page:

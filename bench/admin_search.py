@@ -27,9 +27,10 @@ import sqlalchemy as sa
 import models  # noqa: F401  (registers every table)
 from admin_ui.search import text_match
 from bench import app_url, tokens_path
+from bench.callers import admin_callers
 from hongfan import reads
 from hongfan.db import Database
-from hongfan.principal import Principal, Role
+from hongfan.principal import Principal
 from hongfan.settings import Settings
 from models import ScholarshipStudent as S
 from models import pinyin, search
@@ -48,17 +49,7 @@ async def page_and_count(
 
 async def main(size: str, backend: str) -> None:
     facts = json.loads(tokens_path(size, backend).read_text())
-    district = facts["admin_district"]
-    callers = {
-        "superadmin": Principal(kind="user", actor="bench", role=Role.SUPERADMIN),
-        f"org admin {district['name']}": Principal(
-            kind="user",
-            actor="bench",
-            role=Role.ORG_ADMIN,
-            organisation_id=district["id"],
-            organisation_path=district["path"],
-        ),
-    }
+    callers = admin_callers(facts)
     db = Database(Settings.from_env({"HONGFAN_DATABASE_URL": app_url(size, backend)}))
     try:
         async with db.session(callers["superadmin"]) as session:

@@ -34,11 +34,11 @@ import sqlalchemy as sa
 
 import models  # noqa: F401  (registers every table)
 from bench import RESULTS_DIR, app_url, tokens_path
+from bench.callers import district_admin, students_in_district, superadmin
 from hongfan.db import Database
-from hongfan.principal import Principal, Role
+from hongfan.principal import Principal
 from hongfan.settings import Settings
 from hongfan.transfer.exporting import Format, write_export
-from models import Organisation, ScholarshipStudent
 
 
 def _peak_rss_mb(reset: bool = False) -> float:
@@ -102,30 +102,13 @@ async def main(size: str, backend: str, fmt: Format, profile: bool) -> None:
     facts = json.loads(tokens_path(size, backend).read_text())
     db = Database(Settings.from_env({"HONGFAN_DATABASE_URL": app_url(size, backend)}))
     district = facts["admin_district"]
-    organisation = Organisation.__table__  # type: ignore[attr-defined]
-    students = ScholarshipStudent.__table__  # type: ignore[attr-defined]
-    in_district = students.c.organisation_id.in_(
-        sa.select(organisation.c.id).where(organisation.c.path.like(district["path"] + "%"))
-    )
     callers: dict[str, tuple[Principal, sa.ColumnElement[bool] | None]] = {
-        f"org admin {district['name']} (masked)": (
-            Principal(
-                kind="user",
-                actor="bench",
-                role=Role.ORG_ADMIN,
-                organisation_id=district["id"],
-                organisation_path=district["path"],
-            ),
-            None,
-        ),
+        f"org admin {district['name']} (masked)": (district_admin(facts), None),
         f"superadmin, filter {district['name']} (clear)": (
-            Principal(kind="user", actor="bench", role=Role.SUPERADMIN),
-            in_district,
+            superadmin(),
+            students_in_district(facts),
         ),
-        "superadmin, every student (clear)": (
-            Principal(kind="user", actor="bench", role=Role.SUPERADMIN),
-            None,
-        ),
+        "superadmin, every student (clear)": (superadmin(), None),
     }
     load = os.getloadavg()
     print(

@@ -21,8 +21,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-
 import models  # noqa: F401  (registers every table)
 from bench import app_url, tokens_path
 from bench import statistics as dashboard
@@ -39,33 +37,20 @@ async def _guarded(work: Callable[[], Awaitable[Any]]) -> Any:
 
 async def export_district(size: str, backend: str) -> dict[str, Any]:
     """The bench district's students as CSV: as its org admin and as a superadmin."""
+    from bench.callers import district_admin, students_in_district, superadmin
     from bench.export import export_once
     from hongfan.db import Database
-    from hongfan.principal import Principal, Role
     from hongfan.settings import Settings
-    from models import Organisation, ScholarshipStudent
 
     facts = json.loads(tokens_path(size, backend).read_text())
-    district = facts["admin_district"]
-    organisation = Organisation.__table__  # type: ignore[attr-defined]
-    students = ScholarshipStudent.__table__  # type: ignore[attr-defined]
-    in_district = students.c.organisation_id.in_(
-        sa.select(organisation.c.id).where(organisation.c.path.like(district["path"] + "%"))
-    )
-    admin = Principal(
-        kind="user",
-        actor="bench",
-        role=Role.ORG_ADMIN,
-        organisation_id=district["id"],
-        organisation_path=district["path"],
-    )
-    superadmin = Principal(kind="user", actor="bench", role=Role.SUPERADMIN)
     db = Database(Settings.from_env({"HONGFAN_DATABASE_URL": app_url(size, backend)}))
     try:
         return {
-            "district": district["name"],
-            "org_admin_csv": await export_once(db, admin, "csv", None),
-            "superadmin_csv": await export_once(db, superadmin, "csv", in_district),
+            "district": facts["admin_district"]["name"],
+            "org_admin_csv": await export_once(db, district_admin(facts), "csv", None),
+            "superadmin_csv": await export_once(
+                db, superadmin(), "csv", students_in_district(facts)
+            ),
         }
     finally:
         await db.dispose()
