@@ -41,7 +41,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from bench import DATA_DIR, PG_ADMIN_URL, SIZES, app_url, pg_dsn, sqlite_path, tokens_path
-from models.tallies import REBUILD
+from models.tallies import rebuild as rebuild_tallies
 from models.validators import CREDIT_CODE_CHARSET, make_credit_code, make_national_id
 
 GENERATOR_VERSION = (
@@ -788,7 +788,7 @@ async def load_pg(size: str, rows: Rows, report: Callable[[str], None]) -> dict[
         await conn.execute("SET session_replication_role = origin")
         t0 = time.perf_counter()
         async with conn.transaction():
-            for statement in REBUILD:
+            for statement in rebuild_tallies("postgresql"):
                 await conn.execute(statement)
         report(f"  computed the statistics' tallies in {time.perf_counter() - t0:.1f} s")
         for table in TABLES:
@@ -850,7 +850,7 @@ def load_sqlite(size: str, rows: Rows, report: Callable[[str], None]) -> dict[st
         t0 = time.perf_counter()
         for _name, sql in indexes:
             db.execute(sql)
-        for statement in REBUILD:
+        for statement in rebuild_tallies("sqlite"):
             db.execute(statement)
         for _name, sql in triggers:
             db.execute(sql)

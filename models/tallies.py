@@ -32,9 +32,10 @@ SQLite, ``BEFORE`` on PostgreSQL, whose ``AFTER`` row triggers would all run at 
 a many-row statement and miscount a student whose grants move together).
 
 The same SQL builds the triggers for ``create_all`` (tests) and, frozen, in migration
-``0008_tallies`` (the published figures and the roster's flag: ``0018_published_tallies``);
-:data:`REBUILD` recomputes everything from the data (bulk loads that
-bypass triggers, ``hongfan db retally``).
+``0008_tallies`` (the published figures and the roster's flag: ``0018_published_tallies``;
+the roll-up: ``0019_tally_rollup``); :func:`rebuild` recomputes everything from the data (bulk loads that
+bypass triggers, ``hongfan db retally``). Every figure is also rolled up over each
+organisation's subtree by the same triggers (``models.rollup``), which is what callers read.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlmodel import SQLModel
+
+from models.rollup import contribution, move_statements, path_of, rebuild_statements
 
 tally_table = sa.Table(
     "tally",
@@ -154,29 +157,50 @@ _ROSTER_UPSERT = (
 )
 
 
-def _row_statements(counted: Counted, row: str, sign: int) -> list[str]:
-    """SQL adding (sign 1) or removing (-1) one row's contribution; ``row`` is OLD or NEW."""
-    statements = []
+def _row_statements(counted: Counted, row: str, sign: int, dialect: str) -> list[str]:
+    """SQL adding (sign 1) or removing (-1) one row's contribution; ``row`` is OLD or NEW.
+
+    Each tally statement has its twin in the roll-up (``models.rollup``): the same
+    contribution added to every organisation on the holding organisation's path."""
+    path = (
+        f"{row}.path"
+        if counted.table == "organisation"
+        else path_of(f"{row}.{counted.organisation}")
+    )
+    contributions: list[tuple[str, str, str, str]] = []  # figure, bucket, amount, where
     for figure in counted.figures:
         amount = (
             "0" if figure.amount == "0" else f"{sign} * {figure.amount.replace('R.', row + '.')}"
         )
         when = f" AND {figure.when.replace('R.', row + '.')}" if figure.when else ""
-        statements.append(
-            "INSERT INTO tally (organisation_id, figure, bucket, n, amount)"
-            f" SELECT {row}.{counted.organisation}, '{figure.name}',"
-            f" {figure.bucket.replace('R.', row + '.')}, {sign}, {amount}"
-            f" WHERE {row}.deleted_at IS NULL{when}" + _TALLY_UPSERT
+        contributions.append(
+            (
+                figure.name,
+                figure.bucket.replace("R.", row + "."),
+                amount,
+                f"{row}.deleted_at IS NULL{when}",
+            )
         )
     if counted.table == "scholarship_grant":
+        contributions.append(
+            (
+                "grant_students",
+                f"CAST({row}.year AS VARCHAR(64))",
+                "0",
+                f"{row}.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM scholarship_grant g"
+                f" WHERE g.student_id = {row}.student_id AND g.year = {row}.year"
+                f" AND g.organisation_id = {row}.organisation_id AND g.deleted_at IS NULL"
+                f" AND g.id <> {row}.id)",
+            )
+        )
+    statements = []
+    for name, bucket, amount, where in contributions:
         statements.append(
             "INSERT INTO tally (organisation_id, figure, bucket, n, amount)"
-            f" SELECT {row}.organisation_id, 'grant_students', CAST({row}.year AS VARCHAR(64)), {sign}, 0"
-            f" WHERE {row}.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM scholarship_grant g"
-            f" WHERE g.student_id = {row}.student_id AND g.year = {row}.year"
-            f" AND g.organisation_id = {row}.organisation_id AND g.deleted_at IS NULL AND g.id <> {row}.id)"
-            + _TALLY_UPSERT
+            f" SELECT {row}.{counted.organisation}, '{name}', {bucket}, {sign}, {amount}"
+            f" WHERE {where}" + _TALLY_UPSERT
         )
+        statements.append(contribution(path, name, bucket, str(sign), amount, where, dialect))
     return statements
 
 
@@ -209,19 +233,24 @@ class _Trigger:
     watched: tuple[str, ...]
     old: list[str]
     new: list[str]
+    moved: tuple[str, ...] = ()  # run on UPDATE only, after ``old`` and ``new``
 
 
-def _triggers() -> list[_Trigger]:
+def _triggers(dialect: str) -> list[_Trigger]:
     triggers = []
     for counted in COUNTED:
-        old = _row_statements(counted, "OLD", -1)
-        new = _row_statements(counted, "NEW", 1)
+        old = _row_statements(counted, "OLD", -1, dialect)
+        new = _row_statements(counted, "NEW", 1, dialect)
         watched = counted.watched
+        moved: tuple[str, ...] = ()
         if counted.table == "course":
             old += _course_roster_statements("OLD", -1)
             new += _course_roster_statements("NEW", 1)
             watched = (*watched, "category")
-        triggers.append(_Trigger(counted.table, watched, old, new))
+        if counted.table == "organisation":  # a move: its tally follows it in the roll-up
+            watched = (*watched, "path")
+            moved = tuple(move_statements(dialect))
+        triggers.append(_Trigger(counted.table, watched, old, new, moved))
     triggers.append(
         _Trigger(
             "enrolment",
@@ -236,15 +265,23 @@ def _triggers() -> list[_Trigger]:
 def trigger_ddl(dialect: str) -> list[str]:
     """Statements creating (or re-creating) every tally trigger on ``dialect``."""
     ddl: list[str] = []
-    for t in _triggers():
+    for t in _triggers(dialect):
         name = f"tally_{t.table}"
         if dialect == "postgresql":
             changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in t.watched)
+            moved = (
+                "  IF TG_OP = 'UPDATE' THEN\n    " + ";\n    ".join(t.moved) + ";\n  END IF;\n"
+                if t.moved
+                else ""
+            )
             body = (
                 "BEGIN\n"
                 "  IF TG_OP <> 'INSERT' THEN\n    " + ";\n    ".join(t.old) + ";\n  END IF;\n"
-                "  IF TG_OP <> 'DELETE' THEN\n    " + ";\n    ".join(t.new) + ";\n  END IF;\n"
-                "  IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;\n"
+                "  IF TG_OP <> 'DELETE' THEN\n    "
+                + ";\n    ".join(t.new)
+                + ";\n  END IF;\n"
+                + moved
+                + "  IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;\n"
                 "  RETURN NEW;\n"
                 "END"
             )
@@ -266,7 +303,7 @@ def trigger_ddl(dialect: str) -> list[str]:
                 f"CREATE TRIGGER {name}_insert AFTER INSERT ON {t.table} BEGIN {'; '.join(t.new)}; END",
                 f"CREATE TRIGGER {name}_delete AFTER DELETE ON {t.table} BEGIN {'; '.join(t.old)}; END",
                 f"CREATE TRIGGER {name}_change AFTER UPDATE OF {', '.join(t.watched)} ON {t.table}"
-                f" WHEN {changed} BEGIN {'; '.join(t.old + t.new)}; END",
+                f" WHEN {changed} BEGIN {'; '.join(t.old + t.new + list(t.moved))}; END",
             ]
     return ddl
 
@@ -274,7 +311,7 @@ def trigger_ddl(dialect: str) -> list[str]:
 def drop_trigger_ddl(dialect: str) -> list[str]:
     """Statements removing every tally trigger (bulk loads; the migration's downgrade)."""
     ddl: list[str] = []
-    for t in _triggers():
+    for t in _triggers(dialect):
         name = f"tally_{t.table}"
         if dialect == "postgresql":
             ddl += [
@@ -289,7 +326,9 @@ def drop_trigger_ddl(dialect: str) -> list[str]:
     return ddl
 
 
-def _rebuild() -> list[str]:
+def rebuild(dialect: str) -> list[str]:
+    """Statements recomputing ``tally``, ``instructor_roster`` and ``tally_rollup`` from the
+    records on ``dialect`` (bulk loads that bypass the triggers, ``hongfan db retally``)."""
     statements = ["DELETE FROM tally", "DELETE FROM instructor_roster"]
     for counted in COUNTED:
         for figure in counted.figures:
@@ -317,10 +356,7 @@ def _rebuild() -> list[str]:
         f" AND c.deleted_at IS NULL AND c.category = '{INSTRUCTOR_TRAINING}'"
         " GROUP BY e.organisation_id, e.name, c.organisation_id, c.published"
     )
-    return statements
-
-
-REBUILD: tuple[str, ...] = tuple(_rebuild())
+    return statements + rebuild_statements(dialect)
 
 
 @event.listens_for(SQLModel.metadata, "after_create")
@@ -331,4 +367,4 @@ def _create_triggers(target: sa.MetaData, connection: sa.Connection, **kw: objec
         connection.exec_driver_sql(statement)
 
 
-__all__ = ["COUNTED", "REBUILD", "drop_trigger_ddl", "roster_table", "tally_table", "trigger_ddl"]
+__all__ = ["COUNTED", "drop_trigger_ddl", "rebuild", "roster_table", "tally_table", "trigger_ddl"]

@@ -32,7 +32,8 @@ from models import (
     ServiceSite,
     SiteKind,
 )
-from models.tallies import REBUILD, roster_table, tally_table
+from models.rollup import rollup_table
+from models.tallies import rebuild, roster_table, tally_table, trigger_ddl
 from tests import factories
 
 SUPERADMIN = Principal(kind="user", actor="t:admin", role=Role.SUPERADMIN)
@@ -229,7 +230,11 @@ async def kept_tallies(db: Database, figure: str | None = None) -> set[tuple[Any
         rows = await session.execute(statement)
         found = {tuple(r) for r in rows.all()}
         roster = await session.execute(sa.select(roster_table).where(roster_table.c.n != 0))
-        return found | {("roster", *r) for r in roster.all()} if figure is None else found
+        rollup = await session.execute(
+            sa.select(rollup_table).where(sa.or_(rollup_table.c.n != 0, rollup_table.c.amount != 0))
+        )
+        kept = {("roster", *r) for r in roster.all()} | {("rollup", *r) for r in rollup.all()}
+        return found | kept if figure is None else found
 
 
 async def test_statistics_from_tallies_equal_the_full_aggregate_after_random_writes(
@@ -261,7 +266,56 @@ async def test_statistics_from_tallies_equal_the_full_aggregate_after_random_wri
     assert await kept_tallies(database, "published_site_kind"), "publications were tallied"
     before = await kept_tallies(database)
     async with database.transaction(SYSTEM) as session:
-        for statement in REBUILD:
+        for statement in rebuild(database.dialect):
+            await session.execute(sa.text(statement))
+    assert await kept_tallies(database) == before
+
+
+async def test_district_figures_stay_exact_when_a_district_moves_into_another_and_a_community_is_deleted(
+    database: Database,
+) -> None:
+    """Given a network whose communities hold sites, students and grants, when a community
+    holding rows is soft-deleted behind the application's back (an ``UPDATE`` typed into
+    ``psql``: the admin refuses while rows remain), an unpublished community's site is published, and one
+    district is moved under another's street (then the city), then every caller's figures —
+    read from the roll-up — still equal the aggregate over the records after each step: a
+    row counts once, in the outermost district its caller sees, never under a deleted
+    organisation, and its move carries its whole subtree's figures along."""
+    writer = Writer(random.Random(7))
+    async with database.transaction(SYSTEM) as session:
+        await writer.network(session)
+        for org_id in writer.ids[Organisation][3:]:
+            org = await session.get(Organisation, org_id)
+            writer.keep(await factories.site(session, org, published=org_id % 2 == 0))
+            student = writer.keep(await factories.student(session, org))
+            writer.keep(await factories.grant(session, student, "12.34", year=2023))
+    orgs = writer.ids[
+        Organisation
+    ]  # city, district 0, its streets and communities, district 1, ...
+    districts = [orgs[1], orgs[8]]
+    street = orgs[2]
+    community = orgs[3]
+    steps: list[tuple[type[Any], int, dict[str, Any] | None]] = [
+        (Organisation, community, None),  # soft-deleted, its rows stay live
+        (ServiceSite, writer.ids[ServiceSite][1], {"published": True}),
+        (Organisation, districts[1], {"parent_id": street}),  # a district inside another
+        (Organisation, districts[1], {"parent_id": orgs[0]}),  # and back under the city
+    ]
+    for model, record_id, data in steps:
+        async with database.transaction(SYSTEM) as session:
+            if data is None:
+                table = Organisation.__table__  # type: ignore[attr-defined]
+                await session.execute(
+                    sa.update(table)
+                    .where(table.c.id == record_id)
+                    .values(deleted_at=sa.func.current_timestamp())
+                )
+            else:
+                await crud.update(session, model, record_id, None, data)
+        await assert_tallies_exact(database)
+    before = await kept_tallies(database)
+    async with database.transaction(SYSTEM) as session:
+        for statement in rebuild(database.dialect):
             await session.execute(sa.text(statement))
     assert await kept_tallies(database) == before
 
@@ -297,7 +351,21 @@ def test_a_migrated_database_keeps_tallies_and_db_retally_recomputes_them(
     async def wipe(db: Database) -> None:
         async with db.transaction(SYSTEM) as s:
             await s.execute(sa.delete(tally_table))
+            await s.execute(sa.delete(rollup_table))
 
+    async def triggers(db: Database) -> set[str]:
+        async with db.transaction(SYSTEM) as s:
+            rows = await s.execute(
+                sa.text(
+                    "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'tally_%'"
+                )
+            )
+            return {r[0] for r in rows.all()}
+
+    # the migrations' frozen triggers are the ones the models build (tally and roll-up)
+    assert asyncio.run(go(triggers)) == {
+        s for s in trigger_ddl("sqlite") if s.startswith("CREATE TRIGGER")
+    }
     asyncio.run(go(seed))
     expected = {
         "organisations": 2,

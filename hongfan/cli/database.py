@@ -149,7 +149,7 @@ def retally_statistics(settings: Settings, args: argparse.Namespace) -> int:
         db = Database(settings)
         try:
             async with db.transaction(cli_principal(language(args))) as session:
-                await statistics.rebuild(session.execute)
+                await statistics.rebuild(session.execute, db.dialect)
         finally:
             await db.dispose()
         print(say(args, "db.retallied", database=describe_database(settings.database_url)))

@@ -42,11 +42,12 @@ class Figures(RecordFigures, GrantFigures, InstructorFigures, ActivityFigures):
     """The figures ``principal`` may see, read through ``execute`` (the caller's scoped session)."""
 
 
-async def rebuild(execute: Execute) -> None:
-    """Recompute every tally from the records (after a load that bypassed the triggers)."""
-    from models.tallies import REBUILD
+async def rebuild(execute: Execute, dialect: str) -> None:
+    """Recompute every tally and its roll-up from the records (after a load that bypassed
+    the triggers); ``dialect``: the database's, "postgresql" or "sqlite"."""
+    from models.tallies import rebuild as statements
 
-    for statement in REBUILD:
+    for statement in statements(dialect):
         await execute(sa.text(statement))
 
 

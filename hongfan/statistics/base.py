@@ -2,8 +2,9 @@
 
 :class:`FiguresBase` holds the caller and their scoped session, memoises each figure once
 per instance (siblings that share a lookup, the districts, compute it once), and reads the
-tallies (``models.tallies``): all figures of a scope in one statement, all per-district
-figures in another.
+tallies' roll-up (``models.rollup``): every figure of the whole network, the caller's
+organisation and each visible district in one statement, from which each scope's figures
+are sums and differences.
 """
 
 from __future__ import annotations
@@ -18,23 +19,25 @@ from sqlmodel import col as sql_col
 from hongfan import access
 from hongfan.principal import Principal
 from hongfan.statistics.common import (
-    DISTRICT_FIGURES,
     PUBLISHED_FIGURES,
     District,
+    Everything,
     Execute,
     Published,
     TallyScope,
-    beyond,
-    district_case,
+    district_of,
     organisations_table,
+    path_ids,
     tally_scope,
-    within,
 )
 from models.base import Record
 from models.organisations import Organisation, OrganisationLevel
+from models.rollup import NETWORK, rollup_table
 from models.tallies import tally_table
 
 T = TypeVar("T")
+Sums = dict[tuple[str, str], tuple[int, int]]  # (figure, bucket) → (n, fen)
+OWN_FIGURE = {published: own for own, published in PUBLISHED_FIGURES.items()}
 
 
 class FiguresBase:
@@ -59,135 +62,155 @@ class FiguresBase:
     async def _rows(self, statement: Any) -> list[Any]:
         return list((await self._execute(statement)).all())
 
-    async def _sums(
-        self, key: Any, conditions: list[sa.ColumnElement[bool]]
-    ) -> dict[tuple[str, str], tuple[int, int]]:
-        """(figure, bucket) → (n, fen) summed over the tally rows meeting ``conditions``."""
+    async def _rollups(self) -> dict[int, dict[tuple[str, str], tuple[int, int]]]:
+        """Organisation id → (figure, bucket) → (n, fen) over its subtree (``models.rollup``),
+        for the whole network (0), the caller's organisation and every visible district:
+        one statement of a few hundred rows, whatever the caller's scope holds."""
 
-        async def compute() -> dict[tuple[str, str], tuple[int, int]]:
-            t = tally_table
-            statement = (
-                sa.select(t.c.figure, t.c.bucket, sa.func.sum(t.c.n), sa.func.sum(t.c.amount))
-                .where(*conditions)
-                .group_by(t.c.figure, t.c.bucket)
-            )
-            return {
-                (f, b): (int(n or 0), int(a or 0)) for f, b, n, a in await self._rows(statement)
-            }
+        async def compute() -> dict[int, dict[tuple[str, str], tuple[int, int]]]:
+            ids = {NETWORK, *(await self.districts())}
+            if self.principal.organisation_path:
+                ids.add(path_ids(self.principal.organisation_path)[-1])
+            r = rollup_table
+            statement = sa.select(
+                r.c.organisation_id, r.c.figure, r.c.bucket, r.c.n, r.c.amount
+            ).where(r.c.organisation_id.in_(sorted(ids)))
+            found: dict[int, dict[tuple[str, str], tuple[int, int]]] = {i: {} for i in ids}
+            for o, f, b, n, a in await self._rows(statement):
+                found[int(o)][(f, b)] = (int(n), int(a))
+            return found
 
-        return await self._memo(key, compute)
+        return await self._memo("rollups", compute)
+
+    async def _subtree(
+        self, scope: TallyScope, held: District | None = None, *, elsewhere: bool = True
+    ) -> Sums:
+        """(figure, bucket) → (n, fen) of the rows ``scope`` reads in the subtree of the
+        district ``held`` (None: the whole network) — exact sums and differences of roll-up
+        rows: all rows of the part of it inside the scope's subtree, and for a
+        :class:`Published` scope the published rows (``published_rows``, ...) of the rest,
+        under the figure's own name (``rows``, ...)."""
+        rollups = await self._rollups()
+        whole = rollups.get(NETWORK if held is None else held.id, {})
+        if isinstance(scope, Everything):
+            return dict(whole)
+        path = scope.path if isinstance(scope, Published) else scope
+        inside: Sums = {}
+        rest: Sums = dict(whole)  # where only the published rows are read
+        if path is not None:
+            own = rollups.get(path_ids(path)[-1], {})
+            if held is None or path.startswith(held.path):  # its subtree lies in held's
+                inside = dict(own)
+                rest = {
+                    k: (n - own.get(k, (0, 0))[0], a - own.get(k, (0, 0))[1])
+                    for k, (n, a) in whole.items()
+                }
+            elif held.path.startswith(path):  # held's subtree lies in its own
+                inside, rest = dict(whole), {}
+        if isinstance(scope, Published) and elsewhere:
+            for figure, published in PUBLISHED_FIGURES.items():
+                for (f, b), (n, a) in rest.items():
+                    if f == published:
+                        have = inside.get((figure, b), (0, 0))
+                        inside[(figure, b)] = (have[0] + n, have[1] + a)
+        return inside
 
     async def _tally(
         self, scope: TallyScope, figures: Iterable[str], *, year: int | None = None
-    ) -> dict[tuple[str, str], tuple[int, int]]:
-        """(figure, bucket) → (n, fen) summed over the organisations in ``scope``.
-
-        One statement per request reads every figure's sums (a single pass over the
-        scope's tally rows costs less than one pass per figure); callers pick theirs. A
-        :class:`Published` scope adds, in a second statement, the published rows of the
-        organisations outside its subtree to each figure's own.
-        """
-        t = tally_table
-        if isinstance(scope, Published):
-            every = dict(
-                await self._sums(("tally", scope.path), within(t.c.organisation_id, scope))
-                if scope.path is not None
-                else {}
-            )
-            elsewhere = await self._sums(
-                ("tally_published", scope.path),
-                [
-                    t.c.figure.in_(list(PUBLISHED_FIGURES.values())),
-                    *beyond(t.c.organisation_id, scope),
-                ],
-            )
-            own_figure = {published: own for own, published in PUBLISHED_FIGURES.items()}
-            for (f, b), (n, a) in elsewhere.items():
-                key = (own_figure[f], b)
-                mine = every.get(key, (0, 0))
-                every[key] = (mine[0] + n, mine[1] + a)
-        else:
-            every = await self._sums(("tally", scope), within(t.c.organisation_id, scope))
+    ) -> Sums:
+        """(figure, bucket) → (n, fen) of ``figures`` over the rows ``scope`` reads."""
         wanted = set(figures)
         return {
             (f, b): v
-            for (f, b), v in every.items()
+            for (f, b), v in (await self._subtree(scope)).items()
             if f in wanted and (year is None or b == str(year))
         }
 
     async def _tally_by_district(
         self, scope: TallyScope, figures: Iterable[str], *, year: int | None = None
     ) -> dict[tuple[int, str, str], tuple[int, int]]:
-        """(district id, figure, bucket) → (n, fen) over the visible districts' subtrees,
-        of the organisations in ``scope``.
+        """(district id, figure, bucket) → (n, fen) per visible district, of the rows
+        ``scope`` reads.
 
-        Like the row-level figures these join live organisations only: rows held by a
-        soft-deleted organisation count in the totals but in no district. One statement
-        per request for the figures asked (the dashboard's sites per district never read
-        the grants' tally rows, ten times as many at 1M).
+        A row counts in the outermost visible district on its organisation's path, when the
+        caller sees that organisation (live, and in its scope or published) — as the
+        aggregate over the records (:func:`hongfan.statistics.common.in_districts`) places
+        it: the district's roll-up within the scope, less the tallies of its soft-deleted
+        organisations, plus for a :class:`Published` scope the published rows of the
+        published organisations outside the scope's subtree (a public row hosted by an
+        unpublished organisation is counted by kind only, never placed).
         """
-        wanted = [f for f in DISTRICT_FIGURES if f in set(figures)]
+        wanted = set(figures)
+        districts = await self.districts()
+        found: dict[tuple[int, str, str], tuple[int, int]] = {}
 
-        async def compute() -> dict[tuple[int, str, str], tuple[int, int]]:
-            districts = await self.districts()
-            if not districts:
-                return {}
+        def add(district: District | None, figure: str, bucket: str, n: int, a: int) -> None:
+            if (
+                district is None
+                or figure not in wanted
+                or (year is not None and bucket != str(year))
+            ):
+                return
+            have = found.get((district.id, figure, bucket), (0, 0))
+            found[(district.id, figure, bucket)] = (have[0] + n, have[1] + a)
+
+        path = scope.path if isinstance(scope, Published) else scope
+        path = path if isinstance(path, str) else None
+        for district in districts.values():
+            if district_of(district.path, districts) == district:  # nested ones get nothing
+                for (f, b), (n, a) in (
+                    await self._subtree(scope, district, elsewhere=False)
+                ).items():
+                    add(district, f, b, n, a)
+        for where, deleted, f, b, n, a in await self._held_apart(isinstance(scope, Published)):
+            placed = district_of(where, districts)
+            inside = isinstance(scope, Everything) or (
+                where is not None and path is not None and where.startswith(path)
+            )
+            if deleted:  # a soft-deleted organisation's rows: in the roll-up, in no district
+                if inside:
+                    add(placed, f, b, -n, -a)
+            elif not inside and f in OWN_FIGURE:  # a published organisation's public rows
+                add(placed, OWN_FIGURE[f], b, n, a)
+        return found
+
+    async def _held_apart(
+        self, published: bool
+    ) -> list[tuple[str | None, bool, str, str, int, int]]:
+        """(organisation path, deleted, figure, bucket, n, fen) of the tally rows of soft-deleted
+        organisations (few), and when ``published`` the published figures of the live
+        published organisations (one row per organisation holding public rows)."""
+
+        async def compute() -> list[tuple[str | None, bool, str, str, int, int]]:
             t, org = tally_table, organisations_table()
-            # Each live organisation's district first (thousands of rows, one CASE each),
-            # then the tally rows joined to it (a hash join, no CASE per tally row).
-            member = (
-                sa.select(
-                    org.c.id,
-                    org.c.published,
-                    district_case(districts.values(), org.c.path).label("district_id"),
-                )
-                .where(
-                    org.c.deleted_at.is_(None),
-                    sa.or_(*[org.c.path.startswith(d.path) for d in districts.values()]),
-                )
-                # kept apart (not merged into the outer query), so that PostgreSQL takes
-                # each organisation's CASE once, not once per tally row joined to it
-                .offset(0)
-                .subquery()
-            )
-            asked = wanted
-            if isinstance(scope, Published):  # a scope only the public types' figures have
-                asked = [f for f in wanted if f in PUBLISHED_FIGURES]
-            own: sa.ColumnElement[bool] = sa.and_(
-                t.c.figure.in_(asked), *within(t.c.organisation_id, scope)
-            )
-            figure: sa.ColumnElement[Any] = t.c.figure
-            if isinstance(scope, Published) and "site_kind" in asked:
-                # the published sites of the published organisations outside its subtree
-                elsewhere = sa.and_(
-                    t.c.figure == PUBLISHED_FIGURES["site_kind"],
-                    member.c.published.is_(True),
-                    *beyond(t.c.organisation_id, scope),
-                )
-                own = sa.or_(own, elsewhere)
-                figure = sa.case(
-                    (t.c.figure == PUBLISHED_FIGURES["site_kind"], sa.literal("site_kind")),
-                    else_=t.c.figure,
+            held: sa.ColumnElement[bool] = org.c.deleted_at.is_not(None)
+            if published:
+                held = sa.or_(
+                    held,
+                    sa.and_(
+                        org.c.deleted_at.is_(None),
+                        org.c.published.is_(True),
+                        t.c.figure.in_(list(PUBLISHED_FIGURES.values())),
+                    ),
                 )
             statement = (
                 sa.select(
-                    member.c.district_id,
-                    figure,
+                    org.c.path,
+                    org.c.deleted_at.is_not(None),
+                    t.c.figure,
                     t.c.bucket,
-                    sa.func.sum(t.c.n),
-                    sa.func.sum(t.c.amount),
+                    t.c.n,
+                    t.c.amount,
                 )
-                .select_from(t.join(member, member.c.id == t.c.organisation_id))
-                .where(own)
-                .group_by(member.c.district_id, figure, t.c.bucket)
+                .select_from(t.join(org, org.c.id == t.c.organisation_id))
+                .where(held, t.c.n != 0)
             )
-            return {
-                (int(d), f, b): (int(n or 0), int(a or 0))
-                for d, f, b, n, a in await self._rows(statement)
-            }
+            return [
+                (p, bool(d), f, b, int(n), int(a))
+                for p, d, f, b, n, a in await self._rows(statement)
+            ]
 
-        every = await self._memo(("tally_by_district", scope, tuple(wanted)), compute)
-        return {(d, f, b): v for (d, f, b), v in every.items() if year is None or b == str(year)}
+        return await self._memo(("held_apart", published), compute)
 
     async def districts(self, *, own: bool = False) -> dict[int, District]:
         """The district organisations the caller can see, by id; ``own``: only those in its

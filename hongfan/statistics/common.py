@@ -133,15 +133,9 @@ def within(column: Any, scope: TallyScope) -> list[sa.ColumnElement[bool]]:
     return []
 
 
-def beyond(column: Any, scope: Published) -> list[sa.ColumnElement[bool]]:
-    """Conditions keeping the organisations whose published rows only the scope reads."""
-    if scope.path is None:
-        return []
-    return [column.not_in(access.subtree_ids(scope.path))]
-
-
 def district_case(districts: Iterable[District], path: Any) -> sa.ColumnElement[Any]:
-    """SQL for the id of the district whose subtree holds ``path``, else NULL."""
+    """SQL for the id of the outermost listed district whose subtree holds ``path``, else
+    NULL (``districts`` in path order, as :meth:`FiguresBase.districts` lists them)."""
     return sa.case(
         *[(path.startswith(d.path), sa.literal(d.id)) for d in districts], else_=sa.null()
     )
@@ -161,9 +155,6 @@ def in_districts(
         .select_from(model)
         .join(Organisation, sql_col(Organisation.id) == organisation_id)
     )
-
-
-DISTRICT_FIGURES = ["site_kind", "grant_students", "grant_amount"]
 
 
 def organisations_table() -> sa.Table:
