@@ -25,6 +25,7 @@ from hongfan.statistics.common import (
     Execute,
     Published,
     TallyScope,
+    district_case,
     district_of,
     organisations_table,
     path_ids,
@@ -162,55 +163,72 @@ class FiguresBase:
                     await self._subtree(scope, district, elsewhere=False)
                 ).items():
                     add(district, f, b, n, a)
-        for where, deleted, f, b, n, a in await self._held_apart(isinstance(scope, Published)):
-            placed = district_of(where, districts)
+        for where, f, b, n, a in await self._deleted_tallies():
             inside = isinstance(scope, Everything) or (
                 where is not None and path is not None and where.startswith(path)
             )
-            if deleted:  # a soft-deleted organisation's rows: in the roll-up, in no district
-                if inside:
-                    add(placed, f, b, -n, -a)
-            elif not inside and f in OWN_FIGURE:  # a published organisation's public rows
-                add(placed, OWN_FIGURE[f], b, n, a)
+            if inside:  # a soft-deleted organisation's rows: in the roll-up, in no district
+                add(district_of(where, districts), f, b, -n, -a)
+        if isinstance(scope, Published):
+            for district_id, f, b, n, a in await self._published_elsewhere(
+                path, [p for own, p in PUBLISHED_FIGURES.items() if own in wanted]
+            ):
+                add(districts[district_id], OWN_FIGURE[f], b, n, a)
         return found
 
-    async def _held_apart(
-        self, published: bool
-    ) -> list[tuple[str | None, bool, str, str, int, int]]:
-        """(organisation path, deleted, figure, bucket, n, fen) of the tally rows of soft-deleted
-        organisations (few), and when ``published`` the published figures of the live
-        published organisations (one row per organisation holding public rows)."""
+    async def _deleted_tallies(self) -> list[tuple[str | None, str, str, int, int]]:
+        """(organisation path, figure, bucket, n, fen) of the tally rows of soft-deleted
+        organisations: few, found by the tally's key."""
 
-        async def compute() -> list[tuple[str | None, bool, str, str, int, int]]:
+        async def compute() -> list[tuple[str | None, str, str, int, int]]:
             t, org = tally_table, organisations_table()
-            held: sa.ColumnElement[bool] = org.c.deleted_at.is_not(None)
-            if published:
-                held = sa.or_(
-                    held,
-                    sa.and_(
-                        org.c.deleted_at.is_(None),
-                        org.c.published.is_(True),
-                        t.c.figure.in_(list(PUBLISHED_FIGURES.values())),
-                    ),
+            statement = (
+                sa.select(org.c.path, t.c.figure, t.c.bucket, t.c.n, t.c.amount)
+                .select_from(t.join(org, org.c.id == t.c.organisation_id))
+                .where(org.c.deleted_at.is_not(None), t.c.n != 0)
+            )
+            return [(p, f, b, int(n), int(a)) for p, f, b, n, a in await self._rows(statement)]
+
+        return await self._memo("deleted_tallies", compute)
+
+    async def _published_elsewhere(
+        self, path: str | None, figures: list[str]
+    ) -> list[tuple[int, str, str, int, int]]:
+        """(district id, figure, bucket, n, fen) of the published ``figures`` of the live
+        published organisations outside the subtree at ``path``, in their outermost visible
+        district: one aggregate over those figures' tally rows (``ix_tally_figure``)."""
+        districts = await self.districts()
+        if not figures or not districts:
+            return []
+
+        async def compute() -> list[tuple[int, str, str, int, int]]:
+            t, org = tally_table, organisations_table()
+            # each organisation's district once (thousands of rows, one CASE each), kept
+            # apart so that PostgreSQL does not take the CASE once per tally row
+            member = (
+                sa.select(org.c.id, district_case(districts.values(), org.c.path).label("d"))
+                .where(
+                    org.c.deleted_at.is_(None),
+                    org.c.published.is_(True),
+                    *([~org.c.path.startswith(path, autoescape=True)] if path else []),
                 )
+                .offset(0)
+                .subquery()
+            )
             statement = (
                 sa.select(
-                    org.c.path,
-                    org.c.deleted_at.is_not(None),
-                    t.c.figure,
-                    t.c.bucket,
-                    t.c.n,
-                    t.c.amount,
+                    member.c.d, t.c.figure, t.c.bucket, sa.func.sum(t.c.n), sa.func.sum(t.c.amount)
                 )
-                .select_from(t.join(org, org.c.id == t.c.organisation_id))
-                .where(held, t.c.n != 0)
+                .select_from(t.join(member, member.c.id == t.c.organisation_id))
+                .where(t.c.figure.in_(figures), member.c.d.is_not(None))
+                .group_by(member.c.d, t.c.figure, t.c.bucket)
             )
             return [
-                (p, bool(d), f, b, int(n), int(a))
-                for p, d, f, b, n, a in await self._rows(statement)
+                (int(d), f, b, int(n or 0), int(a or 0))
+                for d, f, b, n, a in await self._rows(statement)
             ]
 
-        return await self._memo(("held_apart", published), compute)
+        return await self._memo(("published_elsewhere", path, tuple(figures)), compute)
 
     async def districts(self, *, own: bool = False) -> dict[int, District]:
         """The district organisations the caller can see, by id; ``own``: only those in its
