@@ -25,6 +25,7 @@ from hongfan.pagination import Direction, SortKey
 from models import pinyin
 from models.base import ENTITIES, Record, ToOne, column_meta
 from models.rules import python_type
+from models.search import gram_indexed
 
 # Request fields that are not part of the question itself.
 NOT_STATE = {
@@ -91,7 +92,7 @@ def build_list_query(
     if text:
         match = text_match(principal, model, text)
         if match.where is not None:
-            query.where.append(match.where)
+            query.where += [match.where, *_subtree_span(page, model)]
         query.text = text[:100]
         query.looked_up = match.looked_up
     _choice_filters(page, view, params, query)
@@ -106,6 +107,26 @@ def build_list_query(
     if columns:
         query.params["cols"] = ",".join(columns)
     return query
+
+
+def _subtree_span(page: Page, model: type[Record]) -> list[sa.ColumnElement[bool]]:
+    """For a search of a gram-indexed list (the people: up to a million rows) by a subtree's
+    staff on PostgreSQL: ``organisation_id`` between the subtree's smallest and largest
+    organisation id, an index range the planner can AND with the gram index's matches
+    before reading a row (BitmapAnd), instead of reading every match in the city and
+    dropping the other districts' — at 1M the 湖里区 admin's 华 read 22,594 rows for 3,829
+    kept, 180 ms for the page and again for its count; 44 ms with the range (#16.2).
+
+    Not the scope (the row scope still applies): where a subtree's ids are not contiguous
+    the range is wider, still a bound. Not on SQLite, whose planner would walk the
+    organisation index instead of its name search index."""
+    if page.db.dialect != "postgresql" or not gram_indexed(model.__table__):  # type: ignore[attr-defined]
+        return []
+    span = access.organisation_span(page.principal, model)
+    if span is None:
+        return []
+    column: Any = model.organisation_id  # type: ignore[attr-defined]
+    return [column >= span[0], column <= span[1]]
 
 
 def _choice_filters(
