@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from admin_ui.audit_words import NOTE_KEYS, NOTE_VALUES, word
 from admin_ui.columns import fk_target, kind_of, label, record_titles
 from admin_ui.i18n import format_value
 from admin_ui.web import Page
@@ -117,34 +118,74 @@ def shown(
     return format_value(value, page.lang)
 
 
-_NOT_A_FILTER = {"sort", "cols", "after", "before", "msg"}
+_NOT_A_FILTER = {"sort", "cols", "after", "before", "msg", "bulk", "count"}
 
 
 def export_summary(page: Page, model: type[Record], changes: dict[str, Any]) -> str:
-    """What an export entry wrote out: how many rows, which format, under which search/filter.
+    """What an export entry wrote out, as a sentence: how many rows, which format, which
+    rows (the search and filters, or the records selected), then how it was made (from
+    the command line, unmasked or not) — every key and value in the viewer's language.
 
     The search text is stored with its numbers masked (hongfan.redaction.mask_note, applied
     by hongfan.transfer.exporting for every surface)."""
     note = changes.get("filter") or {}
-    parts: list[str] = []
+    lang = page.lang
+    colon, between = (": ", "; ") if lang == "en" else ("：", "；")
+    count = format_value(changes.get("count", 0), lang)
+    fmt = str(changes.get("format", "")).upper()
     if note.get("bulk") == "selected":
-        parts.append(page.t("audit.export_selected"))
-    for key, value in note.items():
-        if key in _NOT_A_FILTER or key in ("bulk", "count") or value in ("", None):
-            continue
-        if key == "q":
-            parts.append(page.t("audit.export_search", q=value))
-        elif key == "deleted":
-            parts.append(page.t("list.deleted_only"))
-        else:
-            column = key.removeprefix("f_").removesuffix("_from").removesuffix("_to")
-            column = "organisation_id" if key == "org" else column
-            name = label(model, column, page.lang) if column in model.__table__.c else key  # type: ignore[attr-defined]
-            sign = "≥ " if key.endswith("_from") else "≤ " if key.endswith("_to") else ""
-            parts.append(f"{name}{'：' if page.lang != 'en' else ': '}{sign}{value}")
-    return page.t(
-        "audit.export_summary",
-        n=format_value(changes.get("count", 0), page.lang),
-        fmt=str(changes.get("format", "")).upper(),
-        filter="；".join(parts) if parts else page.t("audit.export_everything"),
-    )
+        text = page.t("audit.export_selected", n=count, fmt=fmt)
+    else:
+        parts = [
+            _filter_text(page, model, str(key), value)
+            for key, value in note.items()
+            if key not in _NOT_A_FILTER and key not in NOTE_KEYS and value not in ("", None)
+        ]
+        text = page.t(
+            "audit.export_summary",
+            n=count,
+            fmt=fmt,
+            filter=between.join(parts) if parts else page.t("audit.export_everything"),
+        )
+    how = [
+        f"{word(NOTE_KEYS, key, lang)}{colon}{_note_value(key, note[key], lang)}"
+        for key in NOTE_KEYS
+        if note.get(key) not in ("", None)
+    ]
+    return between.join([text, *how])
+
+
+def _note_value(key: str, value: Any, lang: str) -> str:
+    if isinstance(value, bool):
+        return format_value(value, lang)  # 是 / 否
+    return word(NOTE_VALUES.get(key, {}), str(value), lang)
+
+
+def _filter_text(page: Page, model: type[Record], key: str, value: Any) -> str:
+    """One filter of an exported list, as its chip or field reads: 状态：实习中, 开始日期：≥ 2024年7月1日."""
+    colon = ": " if page.lang == "en" else "："
+    if key == "q":
+        return page.t("audit.export_search", q=value)
+    if key == "deleted":
+        return page.t("list.deleted_only")
+    if key == "org":  # the organisation filter: that organisation and those under it
+        return f"{page.t('list.organisation')}{colon}#{value}"
+    table = model.__table__  # type: ignore[attr-defined]
+    fk, _, target_column = key.partition(".")
+    target = fk_target(model, fk) if target_column and fk in table.c else None
+    if target is not None and target_column in target.__table__.c:  # type: ignore[attr-defined]
+        name = f"{label(model, fk, page.lang)} · {label(target, target_column, page.lang)}"
+        return f"{name}{colon}{shown(page, target, target_column, value, {})}"
+    column, sign = key, ""
+    if column not in table.c and column.startswith("f_"):
+        column = column.removeprefix("f_")
+        for suffix, mark in (("_from", "≥ "), ("_to", "≤ ")):
+            if column not in table.c and column.endswith(suffix):
+                column, sign = column.removesuffix(suffix), mark
+    if column not in table.c:
+        return f"{key}{colon}{value}"
+    if kind_of(model, column) == "bool" and value in ("0", "1"):
+        shown_value = format_value(value == "1", page.lang)
+    else:
+        shown_value = shown(page, model, column, value, {})
+    return f"{label(model, column, page.lang)}{colon}{sign}{shown_value}"

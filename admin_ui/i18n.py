@@ -6,6 +6,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from admin_ui.audit_words import SYSTEM_ACTORS, word
+
 UI: dict[str, tuple[str, str]] = {
     "app.title": ("红帆 · 计生协数据管理", "Hongfan · association records"),
     "nav.dashboard": ("工作台", "Dashboard"),
@@ -222,7 +224,7 @@ UI: dict[str, tuple[str, str]] = {
         "{n} records ({fmt}), filter: {filter}",
     ),
     "audit.export_search": ("搜索“{q}”", "search “{q}”"),
-    "audit.export_selected": ("所选记录", "selected records"),
+    "audit.export_selected": ("所选的 {n} 条记录（{fmt}）", "the {n} selected records ({fmt})"),
     "audit.export_everything": ("全部可见记录", "all visible records"),
     "action.export_person": ("导出个人数据", "Exported a person's data"),
     "action.anonymise": ("匿名化", "Anonymised"),
@@ -246,7 +248,7 @@ LOCAL_TIME = ZoneInfo("Asia/Shanghai")
 
 
 def format_actor(actor: str | None, lang: str = "zh") -> str:
-    """ "user:3:li@example.org" → "li@example.org"; "system:demo" → "系统（demo）"."""
+    """ "user:3:li@example.org" → "li@example.org"; "system:cli" → "系统（命令行）"."""
     if not actor:
         return ""
     kind, _, rest = actor.partition(":")
@@ -255,7 +257,8 @@ def format_actor(actor: str | None, lang: str = "zh") -> str:
     if kind == "system":
         if not rest:
             return "System" if lang == "en" else "系统"
-        return f"System ({rest})" if lang == "en" else f"系统（{rest}）"
+        name = word(SYSTEM_ACTORS, rest, lang)
+        return f"System ({name})" if lang == "en" else f"系统（{name}）"
     return actor
 
 

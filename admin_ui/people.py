@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from admin_ui import audit_view
+from admin_ui.audit_words import ACCOUNT_TYPES, word
 from admin_ui.records import label, record_titles, title, type_label
 from admin_ui.registry import BY_SLUG, BY_TYPE
 from admin_ui.web import Page
@@ -299,7 +300,7 @@ async def _describe_entries(
         if model is None:
             for entry in group:
                 described[entry.id or 0] = {
-                    "type": entity,
+                    "type": word(ACCOUNT_TYPES, entity, page.lang),
                     "title": f"#{entry.record_id}",
                     "changes": [],
                     "fields": [],
