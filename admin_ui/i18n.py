@@ -39,6 +39,10 @@ UI: dict[str, tuple[str, str]] = {
     "list.next": ("下一页", "Next page"),
     "list.first": ("第一页", "First page"),
     "list.previous": ("上一页", "Previous page"),
+    "list.position_lost": (
+        "翻页位置无效或已过期，已回到第一页",
+        "That page position is invalid or has expired; back to the first page",
+    ),
     "list.deleted_only": ("仅显示已删除", "Deleted only"),
     "list.any": ("全部", "Any"),
     "list.organisation": ("所属组织（含下级）", "Organisation (with sub-units)"),

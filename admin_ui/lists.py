@@ -33,7 +33,7 @@ from admin_ui.registry import BY_SLUG, AdminView
 from admin_ui.search import lookup_columns, lookup_entry
 from admin_ui.web import Page, redirect
 from hongfan import access, reads
-from hongfan.pagination import CursorError, decode_cursor, encode_cursor
+from hongfan.pagination import CursorError, decode_row_cursor, encode_row_cursor
 from hongfan.policy import Op
 from models import pinyin
 from models.base import CHOICE_LABELS, ENTITIES, Record, column_meta
@@ -81,9 +81,6 @@ async def list_page(page: Page, view: AdminView) -> Response:
         # Nothing private was asked: show the answer at its own address, bookmarkable.
         return redirect(page.url(f"/{view.slug}", **query.params))
     where = sa.and_(*query.where) if query.where else None
-    after = _position(model, params.get("after"), query)
-    before = None if after is not None else _position(model, params.get("before"), query)
-    cursor = params.get("after") or params.get("before")
     options = scoped_statement_options(query.deleted)
     columns = shown_columns(page, view, query)
 
@@ -92,6 +89,16 @@ async def list_page(page: Page, view: AdminView) -> Response:
         async def execute(statement: Any) -> Any:
             return await session.execute(statement.execution_options(**options))
 
+        after = await _position(page, session, model, params.get("after"), query)
+        before = None
+        if after is None and not params.get("after"):
+            before = await _position(page, session, model, params.get("before"), query)
+        # A position that does not verify, or names a row gone since, starts the list
+        # again, and says so: the user asked for a page and must not land elsewhere silently.
+        lost = (
+            bool(params.get("after") or params.get("before")) and after is None and before is None
+        )
+        cursor = None if lost else params.get("after") or params.get("before")
         rows = await reads.fetch_page(
             execute,
             model,
@@ -125,10 +132,17 @@ async def list_page(page: Page, view: AdminView) -> Response:
     # precedes: a page reached either way has a neighbour on that side.
     more_after = len(rows) > PAGE_SIZE if before is None else True
     more_before = after is not None if before is None else len(rows) > PAGE_SIZE
-    next_cursor = encode_cursor(records[-1], query.keys) if more_after and records else None
+    secret = page.settings.secret_key
+    next_cursor = (
+        encode_row_cursor(model, records[-1], query.keys, secret)
+        if more_after and records
+        else None
+    )
     previous_cursor = None
     if more_before:
-        previous_cursor = encode_cursor(records[0], query.keys) if records else params["after"]
+        previous_cursor = (
+            encode_row_cursor(model, records[0], query.keys, secret) if records else params["after"]
+        )
     return page.render(
         "list.html",
         view=view,
@@ -152,6 +166,7 @@ async def list_page(page: Page, view: AdminView) -> Response:
         if cursor and not query.private
         else None,
         paged=bool(cursor),
+        position_lost=lost,
         filters=_filters(page, view),
         org_filter=organisation_column(model) is not None,
         org_title=org_title,
@@ -176,14 +191,19 @@ async def list_page(page: Page, view: AdminView) -> Response:
     )
 
 
-def _position(model: type[Record], cursor: str | None, query: ListQuery) -> list[Any] | None:
-    """The keyset position a page starts past; a cursor not made for this ordering is ignored."""
+async def _position(
+    page: Page, session: AsyncSession, model: type[Record], cursor: str | None, query: ListQuery
+) -> list[Any] | None:
+    """The keyset position a page starts past: the values of the row a signed cursor names.
+    None for no cursor, one that does not verify (altered, made up, signed with an older
+    key, made for another list or ordering) and one whose row the caller no longer sees."""
     if not cursor:
         return None
     try:
-        return decode_cursor(model, cursor, query.keys)
+        record_id = decode_row_cursor(model, cursor, query.keys, page.settings.secret_key)
     except CursorError:
         return None
+    return await reads.position_of(session.execute, model, query.keys, record_id)
 
 
 def _filters(page: Page, view: AdminView) -> list[dict[str, Any]]:

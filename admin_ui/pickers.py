@@ -32,8 +32,8 @@ from hongfan.pagination import (
     CursorError,
     Direction,
     SortKey,
-    decode_cursor,
-    encode_cursor,
+    decode_row_cursor,
+    encode_row_cursor,
     with_tiebreak,
 )
 from models import pinyin
@@ -63,13 +63,16 @@ async def find_options(
     model = view.model
     match = text_match(page.principal, model, text)
     keys = _keys(view)
+    secret = page.settings.secret_key
     position = None
-    if after:
-        try:
-            position = decode_cursor(model, after, keys)
-        except CursorError:
-            position = None
     async with page.db.session(page.principal) as session:
+        if after:  # a signed row cursor (no name in it); one that does not verify starts over
+            try:
+                record_id = decode_row_cursor(model, after, keys, secret)
+            except CursorError:
+                record_id = None
+            if record_id is not None:
+                position = await reads.position_of(session.execute, model, keys, record_id)
         rows = await reads.fetch_page(
             session.execute, model, where=match.where, keys=keys, first=size, after=position
         )
@@ -83,7 +86,10 @@ async def find_options(
         {"id": r.id, "title": t, "detail": d} for r, (t, d) in zip(records, details, strict=True)
     ]
     return Options(
-        results, encode_cursor(records[-1], keys) if len(rows) > size else None, total, exact
+        results,
+        encode_row_cursor(model, records[-1], keys, secret) if len(rows) > size else None,
+        total,
+        exact,
     )
 
 

@@ -21,9 +21,7 @@ the same Principal and the same policy.
 
 from __future__ import annotations
 
-import base64
 import dataclasses
-import hashlib
 import hmac
 import logging
 from dataclasses import dataclass
@@ -35,7 +33,7 @@ import sqlalchemy as sa
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
-from hongfan import accounts
+from hongfan import accounts, signing
 from hongfan.principal import ANONYMOUS, Principal
 from models.messages import message, negotiate_language
 
@@ -113,24 +111,14 @@ class SessionEnded(AuthenticationFailed):
 # -- the signed session cookie --------------------------------------------------------
 
 
-def _signature(raw: str, secret: str) -> str:
-    mac = hmac.new(secret.encode(), raw.encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
-
-
 def sign_session(raw: str, secret: str) -> str:
     """The cookie value for a raw session id."""
-    return f"{raw}.{_signature(raw, secret)}"
+    return signing.sign(raw, secret)
 
 
 def unsign_session(value: str | None, secret: str) -> str | None:
     """The raw session id of a cookie value; None when the signature does not match."""
-    if not value or "." not in value or not secret:
-        return None
-    raw, _, signature = value.rpartition(".")
-    if not raw or not hmac.compare_digest(signature.encode(), _signature(raw, secret).encode()):
-        return None
-    return raw
+    return signing.unsign(value, secret)
 
 
 def remember_device(

@@ -3,6 +3,12 @@
 A cursor encodes the position of a row — the values of the ordering columns
 and its id — never an offset, so a page deep in a large table costs the same
 as the first one. Nulls always sort last, in either direction.
+
+The admin lists hand out another kind, a *row cursor* (:func:`encode_row_cursor`):
+only the row's id, for this table and this ordering, signed with the app's secret
+(:mod:`hongfan.signing`). It travels in next/previous links, so it must carry no
+value of the row (a name sort key holds the person's name) and must not be forged:
+the server reads the position's values from the row itself (``hongfan.reads.position_of``).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from hongfan import signing
 from models.base import Record
 from models.rules import integer_range, python_type
 
@@ -106,6 +113,34 @@ def decode_cursor(model: type[Record], cursor: str, keys: list[SortKey]) -> list
         RecursionError,
     ) as error:
         raise CursorError(type(error).__name__) from error
+
+
+ROW_CURSOR = "list-position"  # the signing purpose of row cursors
+_ROW_CURSOR_LIMIT = 200  # characters: a table name, 8, an id of up to 19 digits, 43, dots
+
+
+def encode_row_cursor(model: type[Record], record: Any, keys: list[SortKey], secret: str) -> str:
+    """The signed position of ``record`` (a row of ``model``) ordered by ``keys``:
+    ``<table>.<ordering signature>.<id>.<HMAC>`` — nothing read from the row but its id."""
+    raw = f"{model.__tablename__}.{_signature(keys)}.{int(record.id)}"
+    return signing.sign(raw, secret, ROW_CURSOR)
+
+
+def decode_row_cursor(model: type[Record], cursor: str, keys: list[SortKey], secret: str) -> int:
+    """The row id of a cursor :func:`encode_row_cursor` made for ``model`` and ``keys``.
+
+    Raises :class:`CursorError` when it is not signed with ``secret`` (altered, made up,
+    or from before the key changed), or was made for another list or ordering."""
+    raw = signing.unsign(cursor, secret, ROW_CURSOR, limit=_ROW_CURSOR_LIMIT)
+    if raw is None:
+        raise CursorError("not a cursor we signed")
+    table, _, rest = raw.partition(".")
+    ordering, _, ident = rest.partition(".")
+    if table != model.__tablename__ or ordering != _signature(keys):
+        raise CursorError("cursor was made for another list or ordering")
+    if not ident.isascii() or not ident.isdigit() or len(ident) > 18:
+        raise CursorError("bad id")
+    return int(ident)
 
 
 def _load(model: type[Record], column: str, value: Any) -> Any:

@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from hongfan.access import INCLUDE_DELETED
 from hongfan.pagination import SortKey, after_position, may_be_blank, order_clauses
 from models import search
 from models.base import Record
@@ -162,6 +163,19 @@ async def honest_count(
     if total is None:
         return exact_limit + 1, False
     return total, True
+
+
+async def position_of(
+    execute: Execute, model: type[Record], keys: list[SortKey], record_id: int
+) -> list[Any] | None:
+    """The values of ``keys`` in row ``record_id`` — the keyset position a row cursor
+    names — or None when the caller cannot see that row (any more). A row deleted since
+    still marks its place (the statement asks for deleted rows too; the row scope holds)."""
+    columns = [getattr(model, key.column) for key in keys]
+    key: Any = model.id
+    statement = sa.select(*columns).where(key == record_id)
+    found = (await execute(statement.execution_options(**{INCLUDE_DELETED: True}))).first()
+    return list(found) if found is not None else None
 
 
 async def by_ids(execute: Execute, model: type[Record], ids: list[int]) -> dict[int, Record]:

@@ -10,29 +10,22 @@ of the id as the device's throttle key, never the id itself.
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
 import secrets
+
+from hongfan import signing
 
 DEVICE_COOKIE = "hongfan_device"
 DEVICE_DAYS = 180
 
 
-def _signature(email: str, device_id: str, secret: str) -> str:
-    mac = hmac.new(secret.encode(), f"device:{email}:{device_id}".encode(), hashlib.sha256)
-    return base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode()
+def _purpose(email: str) -> str:
+    return f"device:{email}"  # what is signed: device:<email>:<id>
 
 
 def device_id(cookie: str | None, email: str, secret: str) -> str | None:
     """The device's id when ``cookie`` was issued to this browser for ``email``; else None."""
-    if not cookie or not secret or "." not in cookie or len(cookie) > 200:
-        return None
-    raw, _, signature = cookie.rpartition(".")
-    expected = _signature(email, raw, secret)
-    if not raw or not hmac.compare_digest(signature.encode(), expected.encode()):
-        return None
-    return raw
+    return signing.unsign(cookie, secret, _purpose(email), limit=200)
 
 
 def device_key(raw_id: str) -> str:
@@ -46,4 +39,4 @@ def device_cookie(email: str, secret: str, current: str | None = None) -> str:
     if device_id(current, email, secret) is not None and current is not None:
         return current
     raw = secrets.token_urlsafe(18)
-    return f"{raw}.{_signature(email, raw, secret)}"
+    return signing.sign(raw, secret, _purpose(email))
