@@ -24,6 +24,7 @@ from admin_ui.columns import (
 from admin_ui.detail import audit_sensitive_read
 from admin_ui.form_changes import (
     LOADED_FIELD,
+    canonical,
     changed_by_user,
     changed_since_loaded,
     loaded_digests,
@@ -312,15 +313,11 @@ async def _conflict(
         values = {c: v for c, v in crud.snapshot(current).items() if c not in hidden}
         values.update(mine)
         fields = await form_fields(page, session, model, values, {}, submitted=True)
-    await _audit_clear_values(page, current, list(mine))
     theirs_too = changed_since_loaded(secret, current, loaded, list(mine))
     rows = []
     for column, value in mine.items():
         theirs_raw = getattr(current, column)
-        theirs_raw = theirs_raw.value if isinstance(theirs_raw, enum.Enum) else theirs_raw
-        if str(theirs_raw if theirs_raw is not None else "") == str(
-            value if value is not None else ""
-        ):
+        if canonical(theirs_raw) == canonical(value):
             continue  # saved now as the user wants it
         rows.append(
             {
@@ -330,6 +327,12 @@ async def _conflict(
                 "both": column in theirs_too,
             }
         )
+    if not rows:
+        # Nothing the user changed differs from what is saved now (or they changed nothing):
+        # an empty side-by-side table would only puzzle. Say so, on the record as saved now.
+        said = "conflict_same" if mine else "conflict_unchanged"
+        return redirect(page.url(f"/{view.slug}/{current.id}", msg=said))
+    await _audit_clear_values(page, current, list(mine))
     info = {"rows": rows, "version": current.version}
     digests = loaded_digests(secret, current, [f["name"] for f in fields])
     return _render_form(

@@ -84,6 +84,14 @@ UI: dict[str, tuple[str, str]] = {
         "你的修改尚未保存。请对比下列字段，选择保留哪一方的内容。",
         "Your changes are not saved yet. Compare the fields below and choose what to keep.",
     ),
+    "conflict.same": (
+        "有人在你编辑期间保存了这条记录；你改的字段现在已是你要的内容，无需再保存",
+        "Someone saved this record while you were editing; the fields you changed already hold what you wanted, so there was nothing to save",
+    ),
+    "conflict.unchanged": (
+        "有人在你编辑期间保存了这条记录；你没有改动任何字段，无需保存。下面是现在保存的内容",
+        "Someone saved this record while you were editing; you changed no field, so there was nothing to save. This is the record as saved now",
+    ),
     "conflict.field": ("字段", "Field"),
     "conflict.theirs": ("当前已保存的内容（版本 {v}）", "Saved now (version {v})"),
     "conflict.yours": ("你的修改", "Your change"),
