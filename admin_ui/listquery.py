@@ -22,7 +22,7 @@ from admin_ui.search import text_match
 from admin_ui.web import Page
 from hongfan import access
 from hongfan.pagination import Direction, SortKey
-from models import pinyin
+from models import pinyin, search
 from models.base import ENTITIES, Record, ToOne, column_meta
 from models.rules import python_type
 from models.search import gram_indexed
@@ -92,7 +92,7 @@ def build_list_query(
     if text:
         match = text_match(principal, model, text)
         if match.where is not None:
-            query.where += [match.where, *_subtree_span(page, model)]
+            query.where += [search.indexed(match.where), *_subtree_span(page, model)]
         query.text = text[:100]
         query.looked_up = match.looked_up
     _choice_filters(page, view, params, query)

@@ -6,6 +6,10 @@ Never part of ``make test``. See bench/README.md.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hongfan.db import Database
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
@@ -35,3 +39,15 @@ def app_url(size: str, backend: str) -> str:
 def tokens_path(size: str, backend: str) -> Path:
     suffix = "" if backend == "postgresql" else f"-{backend}"
     return BENCH_DIR / f".tokens-{size}{suffix}.json"
+
+
+async def app_database(url: str) -> Database:
+    """The app's Database for ``url`` as a started server holds it: with the search
+    statistics read (``hongfan.app``'s lifespan does so before the first request), so an
+    in-process measurement plans a frequent search term as the server would (#16.5)."""
+    from hongfan.db import Database
+    from hongfan.settings import Settings
+
+    db = Database(Settings.from_env({"HONGFAN_DATABASE_URL": url}))
+    await db.refresh_search_statistics()
+    return db

@@ -39,14 +39,13 @@ from admin_ui.lists import available_columns, list_page
 from admin_ui.registry import BY_SLUG, AdminView
 from admin_ui.search import text_match
 from admin_ui.web import Page
-from bench import app_url, tokens_path
+from bench import app_database, app_url, tokens_path
 from bench.callers import admin_callers
 from hongfan import access, reads
 from hongfan.auth import AuthInfo
 from hongfan.db import Database
 from hongfan.pagination import encode_cursor
 from hongfan.principal import Principal
-from hongfan.settings import Settings
 from models import ScholarshipStudent
 from models.base import column_meta
 
@@ -262,7 +261,7 @@ async def run(
     facts = json.loads(tokens_path(size, backend).read_text())
     principals = callers(facts)
     url = f"postgresql://postgres@127.0.0.1:5432/{database}" if database else app_url(size, backend)
-    db = Database(Settings.from_env({"HONGFAN_DATABASE_URL": url}))
+    db = await app_database(url)
     try:
         cases = [c for c in await build_cases(db, facts, slugs, deep_sorts) if only in c.what]
         seen = record_statements(db)

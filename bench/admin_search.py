@@ -26,12 +26,11 @@ import sqlalchemy as sa
 
 import models  # noqa: F401  (registers every table)
 from admin_ui.search import text_match
-from bench import app_url, tokens_path
+from bench import app_database, app_url, tokens_path
 from bench.callers import admin_callers
 from hongfan import reads
 from hongfan.db import Database
 from hongfan.principal import Principal
-from hongfan.settings import Settings
 from models import ScholarshipStudent as S
 from models import pinyin, search
 from models.search import text_contains
@@ -50,12 +49,15 @@ async def page_and_count(
 async def main(size: str, backend: str) -> None:
     facts = json.loads(tokens_path(size, backend).read_text())
     callers = admin_callers(facts)
-    db = Database(Settings.from_env({"HONGFAN_DATABASE_URL": app_url(size, backend)}))
+    db = await app_database(app_url(size, backend))
     try:
         async with db.session(callers["superadmin"]) as session:
+            names = S.__table__.c.name  # type: ignore[attr-defined]
+            total = (await session.execute(sa.select(sa.func.count()).select_from(S))).scalar_one()
+            # a row well inside the table at every size (the 4,242nd at 100k and 1M; 1k has fewer)
             full_name = (
                 await session.execute(
-                    sa.select(S.__table__.c.name).order_by(S.__table__.c.id).offset(4241).limit(1)  # type: ignore[attr-defined]
+                    sa.select(names).order_by(S.__table__.c.id).offset(4241 % total).limit(1)  # type: ignore[attr-defined]
                 )
             ).scalar_one()
         print(

@@ -33,11 +33,10 @@ from typing import Any
 import sqlalchemy as sa
 
 import models  # noqa: F401  (registers every table)
-from bench import RESULTS_DIR, app_url, tokens_path
+from bench import RESULTS_DIR, app_database, app_url, tokens_path
 from bench.callers import district_admin, students_in_district, superadmin
 from hongfan.db import Database
 from hongfan.principal import Principal
-from hongfan.settings import Settings
 from hongfan.transfer.exporting import Format, write_export
 
 
@@ -100,7 +99,7 @@ HEADER = f"{'caller':<34} {'rows':>8} {'s':>7} {'cpu s':>6} {'rows/s':>8} {'MB':
 
 async def main(size: str, backend: str, fmt: Format, profile: bool) -> None:
     facts = json.loads(tokens_path(size, backend).read_text())
-    db = Database(Settings.from_env({"HONGFAN_DATABASE_URL": app_url(size, backend)}))
+    db = await app_database(app_url(size, backend))
     district = facts["admin_district"]
     callers: dict[str, tuple[Principal, sa.ColumnElement[bool] | None]] = {
         f"org admin {district['name']} (masked)": (district_admin(facts), None),

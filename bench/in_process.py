@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import models  # noqa: F401  (registers every table)
-from bench import app_url, tokens_path
+from bench import app_database, app_url, tokens_path
 from bench import statistics as dashboard
 
 PARTS = ("dashboard", "admin_pages", "export", "import")
@@ -39,11 +39,9 @@ async def export_district(size: str, backend: str) -> dict[str, Any]:
     """The bench district's students as CSV: as its org admin and as a superadmin."""
     from bench.callers import district_admin, students_in_district, superadmin
     from bench.export import export_once
-    from hongfan.db import Database
-    from hongfan.settings import Settings
 
     facts = json.loads(tokens_path(size, backend).read_text())
-    db = Database(Settings.from_env({"HONGFAN_DATABASE_URL": app_url(size, backend)}))
+    db = await app_database(app_url(size, backend))
     try:
         return {
             "district": facts["admin_district"]["name"],

@@ -33,11 +33,10 @@ from types import SimpleNamespace
 from typing import Any
 
 import models  # noqa: F401  (registers every table)
-from bench import app_url, tokens_path
+from bench import app_database, app_url, tokens_path
 from bench.scenarios import QUERY_D
 from hongfan.db import Database
 from hongfan.principal import ANONYMOUS, Principal, Role
-from hongfan.settings import Settings
 from hongfan.statistics import Figures
 
 
@@ -129,7 +128,7 @@ async def measure(
 ) -> list[dict[str, Any]]:
     """Per caller: GraphQL ``statistics`` and dashboard p50/max ms (and the full aggregate's)."""
     facts = json.loads(tokens_path(size, backend).read_text())
-    db = Database(Settings.from_env({"HONGFAN_DATABASE_URL": app_url(size, backend)}))
+    db = await app_database(app_url(size, backend))
     surfaces = Surfaces(db)
     rows: list[dict[str, Any]] = []
     try:

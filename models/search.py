@@ -146,6 +146,15 @@ def counting(where: ColumnElement[bool]) -> ColumnElement[bool]:
     return Counting(where)
 
 
+def indexed(where: ColumnElement[bool]) -> ColumnElement[bool]:
+    """``where`` with its searches on the grams index even for a frequent term: for a page
+    whose rows a walk in sort order would find sparsely — the admin lists, scoped to a
+    district and sorted by any column, read the same matches for the page and its count
+    (a walk of a district admin's 华 took 1 s at 1M: the planner probed each of the
+    district's 1,222 organisations' students instead, 167,526 rows)."""
+    return Counting(where)
+
+
 def _source_column(column: Any) -> Any:
     """The table's own column behind ``column``, also when it is read through an alias
     (relation filters select the related rows as an alias): the index belongs to it."""
