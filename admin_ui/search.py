@@ -25,7 +25,7 @@ from models.audit import AuditEntry
 from models.base import Record, column_meta
 from models.rules import Invalid, check_column, coerce
 from models.search import gram_indexed, text_contains
-from models.validators import remove_zero_width
+from models.validators import search_term
 
 MAX_SEARCH = 100  # characters; a longer search is cut, never an error
 LOOKUP_ACTION = "lookup_sensitive"
@@ -90,7 +90,7 @@ def text_match(principal: Principal, model: type[Record], raw: str) -> TextMatch
     """Rows whose name contains ``raw`` (any searchable text, for a type without names),
     whose name reads as it in pinyin, or (for callers who may read them) whose ID number
     or phone is exactly it: each alternative one an index serves."""
-    text = remove_zero_width(raw).strip()[:MAX_SEARCH]  # as stored text is (models.rules)
+    text = search_term(raw)[:MAX_SEARCH]  # as GraphQL's contains takes it
     match = TextMatch()
     if not text:
         return match

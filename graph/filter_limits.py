@@ -35,7 +35,7 @@ from strawberry.types.unset import UNSET
 from graph.errors import UserError
 from hongfan.settings import Settings
 from models.messages import message
-from models.validators import check_text
+from models.validators import check_text, without_format_characters
 
 _LISTS = {"in_": "in", "not_in": "notIn"}
 
@@ -81,9 +81,11 @@ def _check_decimal(value: Decimal, lang: str) -> None:
 
 
 def _check_operand(text: str, operator: str, lang: str) -> None:
-    """A text operand follows the rules of stored text: no control or text-direction
-    characters (BAD_VALUE). A NUL in ``contains`` matched every row on SQLite."""
-    problem = check_text(text)
+    """A text operand follows the rules of stored text: no control characters (BAD_VALUE;
+    a NUL in ``contains`` matched every row on SQLite). Format characters — direction
+    marks and controls among them — are not refused: graph.filters removes them, as
+    from every searched text (models.validators.search_term)."""
+    problem = check_text(without_format_characters(text))
     if problem is not None:
         raise UserError(message(problem, lang), code="BAD_VALUE", extensions={"operator": operator})
 

@@ -35,7 +35,7 @@ from models.base import ENTITIES, Record, ToMany, ToOne, column_meta
 from models.messages import message
 from models.sealed import Sealed
 from models.search import text_contains
-from models.validators import parse_record_id, remove_zero_width
+from models.validators import parse_record_id, search_term, without_format_characters
 
 _LOGIC = {"and_", "or_", "not_"}
 
@@ -69,13 +69,19 @@ def _nullable(column: Any) -> bool:
     return bool(getattr(expression, "nullable", True))
 
 
-def _as_stored(value: Any) -> Any:
-    """A text operand normalised as stored text is (models.rules): zero-width characters
-    removed, so ``刘\u200b示例`` finds 刘示例 as it would have been stored."""
+# The operators that search text: their operand is a search term (models.validators.search_term).
+SEARCHES = frozenset({"contains", "starts_with", "pinyin"})
+
+
+def _as_stored(value: Any, *, search: bool = False) -> Any:
+    """A text operand normalised as searched text is, the same on every surface: format
+    characters removed (zero-width, soft hyphen, direction marks …), so ``刘\u200b示例``
+    finds 刘示例 as it would have been stored; a ``search`` operand (``contains``,
+    ``startsWith``, ``pinyin``) also trimmed, a full-width space like an ASCII one."""
     if isinstance(value, str):
-        return remove_zero_width(value)
+        return search_term(value) if search else without_format_characters(value)
     if isinstance(value, list):
-        return [remove_zero_width(v) if isinstance(v, str) else v for v in value]
+        return [without_format_characters(v) if isinstance(v, str) else v for v in value]
     return value
 
 
@@ -95,7 +101,7 @@ def _operators(column: Any, ops: Any, convert: Any = None) -> list[sa.ColumnElem
     for name, given in vars(ops).items():
         if not _given(given):
             continue
-        value = _as_stored(given)
+        value = _as_stored(given, search=name in SEARCHES)
         if name == "eq":
             clauses.append(known(column == conv(value)))
         elif name == "ne":

@@ -14,6 +14,7 @@ error code that is a key of :data:`models.messages.MESSAGES`.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from typing import Literal
 
@@ -216,6 +217,24 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 def remove_zero_width(value: str) -> str:
     return _ZERO_WIDTH.sub("", value)
+
+
+def without_format_characters(value: str) -> str:
+    """``value`` without any invisible format character (Unicode category Cf): the
+    zero-width ones, the soft hyphen U+00AD, the invisible operators U+2061–2064, the
+    Mongolian vowel separator U+180E, the direction marks U+200E/U+200F and the other
+    direction controls. Typed or pasted into a search, none of them is meant."""
+    if value.isascii():  # the common case, and no Cf character is ASCII
+        return value
+    return "".join(ch for ch in value if unicodedata.category(ch) != "Cf")
+
+
+def search_term(value: str) -> str:
+    """A searched text as it was meant — the one normalisation of the admin search box
+    and of GraphQL's text-search operators (``contains``, ``startsWith``, ``pinyin``):
+    format characters removed (:func:`without_format_characters`) and the blanks around
+    it trimmed, the full-width space U+3000 and the no-break space like an ASCII one."""
+    return without_format_characters(value).strip()
 
 
 def check_text(value: str) -> str | None:

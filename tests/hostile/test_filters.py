@@ -153,7 +153,8 @@ async def test_a_literal_or_of_hundreds_of_branches_in_a_fragment_is_refused(ser
         {"name": {"contains": "\x00"}},
         {"name": {"eq": "厦门\x07市"}},
         {"name": {"in": ["湖里区", "\x1b"]}},
-        {"name": {"startsWith": "\u202e厦"}},
+        # (a direction control there is removed instead: tests/test_search_terms.py)
+        {"name": {"startsWith": "\x1b厦"}},
         {"or": [{"parent": {"name": {"contains": "\x00"}}}]},
     ],
 )
