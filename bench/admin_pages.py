@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import concurrent.futures
+import dataclasses
 import json
 import statistics
 import time
@@ -44,7 +45,7 @@ from bench.callers import admin_callers
 from hongfan import access, reads
 from hongfan.auth import AuthInfo
 from hongfan.db import Database
-from hongfan.pagination import encode_cursor
+from hongfan.pagination import encode_row_cursor
 from hongfan.principal import Principal
 from models import ScholarshipStudent
 from models.base import column_meta
@@ -86,7 +87,14 @@ def fake_page(db: Database, principal: Principal, view: AdminView, case: Case | 
         return {"type": "http.request", "body": body, "more_body": False}
 
     auth = AuthInfo(principal=principal, method="session", csrf_token="bench")
-    return Page(Request(scope, receive), db, db.settings, auth, "zh")
+    settings = dataclasses.replace(db.settings, secret_key=secret(db))
+    return Page(Request(scope, receive), db, settings, auth, "zh")
+
+
+def secret(db: Database) -> str:
+    """The key the list signs its page positions with (the bench's own when ``db``'s
+    settings have none): :func:`cursor` must sign as the list does."""
+    return db.settings.secret_key or "bench"
 
 
 def sortable(db: Database, principal: Principal, view: AdminView) -> list[str]:
@@ -116,7 +124,7 @@ async def cursor(
         )
     if not rows:
         return None
-    return encode_cursor(rows[-1], query.keys)
+    return encode_row_cursor(view.model, rows[-1], query.keys, secret(db))
 
 
 async def full_name(db: Database, principal: Principal) -> str:
