@@ -59,6 +59,14 @@ DROP_GRAMS_FUNCTIONS = [
 
 GRAMS = "grams"  # column.info key: the column has a grams index (PostgreSQL)
 
+# ANALYZE's sample and histogram for a searched name (PostgreSQL's default is 100). The
+# planner estimates ``name ILIKE '%华%'`` from the histogram's values: with 100 of them a
+# term in 2.3 % of a million names was estimated at 0.01 % or at 2 %, depending on the
+# sample, and a frequent term's walk in name order (3.5 ms for a first page) became a scan
+# of the whole table and a sort (450 ms) whenever the sample missed it. With 1,000 the
+# estimate is within a few percent (27,118 for 22,594) run after run (#16.5).
+NAME_STATISTICS_TARGET = 1000
+
 
 def attach(model: Any) -> None:
     """Give every name people search for its grams index: derived, never listed by hand.
@@ -79,6 +87,14 @@ def attach(model: Any) -> None:
             sa.func.hongfan_grams(column),
             postgresql_using="gin",
         ).ddl_if(dialect="postgresql")
+        sa.event.listen(
+            table,
+            "after_create",
+            sa.DDL(
+                f"ALTER TABLE {table.name} ALTER COLUMN {column.name}"
+                f" SET STATISTICS {NAME_STATISTICS_TARGET}"
+            ).execute_if(dialect="postgresql"),
+        )
 
 
 def gram_indexed(table: sa.Table) -> list[str]:
