@@ -11,6 +11,7 @@ from typing import Any
 
 from starlette.responses import Response
 
+from admin_ui.columns import COUNT_CAP
 from admin_ui.web import Page
 from hongfan.statistics import TOTALS, Figures
 from models.activities import ActivityKind
@@ -133,7 +134,8 @@ async def _activities(figures: Figures, language: str) -> dict[str, Any]:
 
 async def dashboard_page(page: Page) -> Response:
     stats = await statistics(page)
-    return page.render("dashboard.html", active="dashboard", stats=stats)
+    # a figure past the lists' capped count links to its list asking for the exact one
+    return page.render("dashboard.html", active="dashboard", stats=stats, count_cap=COUNT_CAP)
 
 
 def routes(signed_in: Any) -> list[Any]:

@@ -35,6 +35,11 @@ UI: dict[str, tuple[str, str]] = {
     "list.export_xlsx": ("导出 Excel", "Export Excel"),
     "list.total": ("共 {n} 条", "{n} records"),
     "list.total_capped": ("超过 {n} 条", "more than {n} records"),
+    "list.count_exact": ("精确计数", "count exactly"),
+    "list.count_stopped": (
+        "精确计数超过 {s} 秒，已停止；可缩小筛选范围后再试",
+        "counting took over {s} s and was stopped; narrow the filters and try again",
+    ),
     "list.empty": ("没有符合条件的记录", "No records match"),
     "list.next": ("下一页", "Next page"),
     "list.first": ("第一页", "First page"),

@@ -69,9 +69,17 @@ def shown_columns(page: Page, view: AdminView, query: ListQuery) -> list[str]:
     return chosen or [c for c in view.list_columns if c in available]
 
 
+# How long a count asked for exactly may take (a person waits for it) before the list says
+# "more than" again, and that it stopped.
+EXACT_COUNT_BUDGET_MS = 3000
+
+
 async def list_page(page: Page, view: AdminView) -> Response:
     model = view.model
     params = await read_params(page)
+    # "count=exact": the exact number past COUNT_CAP, asked for by a link (the count's own,
+    # a dashboard figure's); counted within EXACT_COUNT_BUDGET_MS, else still "more than"
+    exact_count = params.pop("count", "") == "exact"
     if page.request.method == "GET" and not params:
         default = await saved_views.default_params(page, view)
         if default:
@@ -110,7 +118,19 @@ async def list_page(page: Page, view: AdminView) -> Response:
             backward=before is not None,
             blanks_apart=True,
         )
-        total, exact = await reads.count_up_to(execute, model, where, COUNT_CAP)
+        if exact_count:
+            total, exact = await reads.honest_count(
+                execute,
+                model,
+                where,
+                count_within=lambda statement, ms: reads.count_within(
+                    session, statement.execution_options(**options), ms
+                ),
+                exact_limit=COUNT_CAP,
+                budget_ms=EXACT_COUNT_BUDGET_MS,
+            )
+        else:
+            total, exact = await reads.count_up_to(execute, model, where, COUNT_CAP)
         records = rows[:PAGE_SIZE]
         if before is not None:  # fetched nearest first, in the opposite order: turned round
             records.reverse()
@@ -153,6 +173,10 @@ async def list_page(page: Page, view: AdminView) -> Response:
         rows=[(r, {c: display(page, model, r, c, refs) for c in columns}) for r in records],
         total=total,
         exact=exact,
+        exact_url=page.url(f"/{view.slug}", **query.params, count="exact")
+        if not exact and not exact_count and not query.private
+        else None,
+        count_stopped=EXACT_COUNT_BUDGET_MS // 1000 if exact_count and not exact else None,
         query=query,
         next_cursor=next_cursor,
         next_url=page.url(f"/{view.slug}", **query.params, after=next_cursor)

@@ -9,23 +9,17 @@ from collections.abc import Awaitable, Callable, Hashable
 from time import monotonic
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from graph.errors import UserError
-from hongfan import deadline
+from hongfan import deadline, reads
 from hongfan.db import Database
 from hongfan.disconnect import client_gone
 from hongfan.principal import Principal
 from hongfan.settings import Settings
 from models.audit import AuditEntry
 from models.messages import message
-
-
-def _sqlstate(error: Exception) -> str | None:
-    original = getattr(error, "orig", None)
-    return getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
 
 
 class SharedLoader(DataLoader[Any, Any]):
@@ -166,20 +160,7 @@ class Context:
         return await self._shielded(lambda: self._count_within(statement, budget_ms))  # type: ignore[no-any-return]
 
     async def _count_within(self, statement: Any, budget_ms: int) -> int | None:
-        session = self._ensure_session()
-        connection = await session.connection()
-        if connection.dialect.name != "postgresql":
-            return int((await session.execute(statement)).scalar_one())
-        savepoint = await session.begin_nested()
-        try:
-            await session.execute(sa.text(f"SET LOCAL statement_timeout = {int(budget_ms)}"))
-            return int((await session.execute(statement)).scalar_one())
-        except sa.exc.DBAPIError as error:
-            if _sqlstate(error) != "57014":  # query_canceled: the budget ran out
-                raise
-            return None
-        finally:
-            await savepoint.rollback()
+        return await reads.count_within(self._ensure_session(), statement, budget_ms)
 
     async def execute_isolated(self, statement: Any) -> Any:
         """Run ``statement`` in a savepoint: if it fails, the request's other reads still work."""

@@ -178,6 +178,32 @@ async def position_of(
     return list(found) if found is not None else None
 
 
+async def count_within(session: Any, statement: Any, budget_ms: int) -> int | None:
+    """The scoped count ``statement`` returns in ``session`` (an ``AsyncSession``), or None
+    when it takes over ``budget_ms`` milliseconds.
+
+    PostgreSQL: the count runs in a savepoint under ``SET LOCAL statement_timeout``;
+    rolling the savepoint back afterwards (it read nothing it must keep) restores the
+    timeout, and a count cancelled by it leaves the request's other reads working.
+    SQLite has no statement timeout: the count is simply made.
+    """
+    connection = await session.connection()
+    if connection.dialect.name != "postgresql":
+        return int((await session.execute(statement)).scalar_one())
+    savepoint = await session.begin_nested()
+    try:
+        await session.execute(sa.text(f"SET LOCAL statement_timeout = {int(budget_ms)}"))
+        return int((await session.execute(statement)).scalar_one())
+    except sa.exc.DBAPIError as error:
+        original = getattr(error, "orig", None)
+        sqlstate = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
+        if sqlstate != "57014":  # query_canceled: the budget ran out
+            raise
+        return None
+    finally:
+        await savepoint.rollback()
+
+
 async def by_ids(execute: Execute, model: type[Record], ids: list[int]) -> dict[int, Record]:
     rows = (await execute(sa.select(model).where(model.id.in_(ids)))).scalars().all()  # type: ignore[union-attr]
     return {r.id: r for r in rows if r.id is not None}

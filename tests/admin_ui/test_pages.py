@@ -338,7 +338,7 @@ def dashboard_links(page: str) -> list[tuple[str, int]]:
         (href, int(n))
         for href, n in re.findall(r'<a href="(/admin/grants[^"]+)"[^>]*>(\d+)</a>', page)
     ]
-    return found
+    return [(html.unescape(href), n) for href, n in found]
 
 
 @pytest.mark.parametrize("user", ["admin@demo.hongfan", "huli.admin@demo.hongfan"])
@@ -355,6 +355,31 @@ async def test_every_dashboard_figure_leads_to_a_list_of_exactly_that_many_rows(
     for href, figure in links:
         listed = text_of((await client.get(href)).text)
         assert f"共 {figure:,} 条" in listed, (href, figure)
+
+
+async def test_a_figure_past_the_lists_capped_count_leads_to_its_exact_count(
+    client: AdminClient, monkeypatch: pytest.MonkeyPatch
+):
+    """Given lists that count exactly only up to a cap (10,000; 5 here) and a dashboard
+    whose figures pass it, when the admin follows each such figure, then its list counts
+    exactly and says the dashboard's number (not "超过 5 条"); and a list past the cap
+    offers 精确计数, which counts it."""
+    from admin_ui import dashboard, lists
+
+    monkeypatch.setattr(lists, "COUNT_CAP", 5)
+    monkeypatch.setattr(dashboard, "COUNT_CAP", 5)
+    await client.login("admin@demo.hongfan")
+    big = [(h, n) for h, n in dashboard_links((await client.get("/admin/")).text) if n > 5]
+    assert len(big) > 5 and all("count=exact" in href for href, _ in big)
+    for href, figure in big:
+        listed = text_of((await client.get(href)).text)
+        assert f"共 {figure:,} 条" in listed, (href, figure)
+    students = (await client.get("/admin/scholarship-students")).text
+    assert "超过 5 条" in text_of(students)
+    found = re.search(r'<a href="([^"]+)">精确计数</a>', students)
+    assert found is not None
+    counted = text_of((await client.get(html.unescape(found.group(1)))).text)
+    assert re.search(r"共 [\d,]+ 条", counted) and "超过" not in counted.split("条")[0]
 
 
 async def test_language_switch_only_returns_to_our_own_pages(client: AdminClient):
