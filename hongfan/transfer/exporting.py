@@ -274,7 +274,7 @@ async def write_export(
     filter_note: dict[str, Any] | None = None,
     progress: Progress | None = None,
 ) -> None:
-    """The export written to ``target`` (a file): CSV streamed, XLSX in write-only mode."""
+    """The export written to ``target`` (a file): CSV streamed, XLSX in constant memory."""
     if fmt == "csv":
         async for piece in stream_csv(
             db,
@@ -289,24 +289,24 @@ async def write_export(
         return
     model = resolve_type(type_name)
     meta = model.__entity__
-    stream = XlsxStream(
+    with XlsxStream(
+        target,
         export_headers(principal, type_name, lang),
         column_kinds(principal, model),
         meta.label_en if lang == "en" else meta.label_zh,
-    )
-    async for row in iter_export(
-        db,
-        principal,
-        type_name,
-        where=where,
-        lang=lang,
-        typed=True,
-        filter_note=filter_note,
-        fmt="xlsx",
-        progress=progress,
-    ):
-        stream.add(row)
-    stream.save(target)
+    ) as stream:
+        async for row in iter_export(
+            db,
+            principal,
+            type_name,
+            where=where,
+            lang=lang,
+            typed=True,
+            filter_note=filter_note,
+            fmt="xlsx",
+            progress=progress,
+        ):
+            stream.add(row)
 
 
 async def export_file(

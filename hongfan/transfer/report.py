@@ -122,15 +122,13 @@ def write_error_file(
     The error column is recognised and ignored on re-upload, so the user fixes the
     cells in place and uploads the same file again.
     """
-    from openpyxl.styles import PatternFill  # type: ignore[import-untyped]
-
     from hongfan.transfer.columns import ERROR_COLUMN
     from hongfan.transfer.writing import XlsxStream
 
     by_row = {o.row: o for o in outcomes}
     label = ERROR_COLUMN[1] if lang == "en" else ERROR_COLUMN[0]
     separator = "; " if lang == "en" else "；"
-    fill = PatternFill("solid", fgColor="FFF2CC")
+    fill = "FFF2CC"  # a light yellow: the rows to fix
 
     def lines() -> Any:
         for number, cells in zip(row_numbers, rows, strict=True):
@@ -143,12 +141,11 @@ def write_error_file(
 
     kinds: list[Any] = ["digits"] * len(headers) + ["other"]
     title = "导入结果" if lang != "en" else "Import result"
-    stream = XlsxStream(
-        [*headers, label], kinds, title, highlight=lambda row: fill if row[-1] else None
-    )
-    for row in lines():
-        stream.add(row)
-    stream.save(target)
+    with XlsxStream(
+        target, [*headers, label], kinds, title, highlight=lambda row: fill if row[-1] else None
+    ) as stream:
+        for row in lines():
+            stream.add(row)
 
 
 __all__ = [
