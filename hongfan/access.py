@@ -41,6 +41,9 @@ INCLUDE_DELETED = "hongfan_include_deleted"
 # not the public rows it may also read. Set while a write runs (:func:`own_scope`): every read
 # it makes — the record, the records it references, what hangs off it — sees only those.
 OWN_SCOPE = "hongfan_own_scope"
+# Execution option: this statement object is built once and executed again and again, its
+# values bound at execution (hongfan.row_scope keeps its scoped form per caller).
+REUSED = "hongfan_reused_statement"
 
 
 @dataclass(frozen=True)

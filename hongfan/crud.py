@@ -79,17 +79,31 @@ async def create(session: AsyncSession, model: type[Record], data: dict[str, Any
     return record
 
 
+@functools.cache
+def _by_id(model: type[Record], *, deleted: bool, readable: bool) -> Any:
+    """``model``'s record by id (bound as ``record_id``), built once per type and kind: the row
+    scope is added per caller (hongfan.row_scope, ``REUSED``). ``readable``: every row the
+    caller may read, not only those it may change."""
+    options: dict[str, Any] = {access.REUSED: True}
+    if deleted:
+        options[access.INCLUDE_DELETED] = True
+    if readable:
+        options[access.OWN_SCOPE] = False
+    statement = sa.select(model).where(model.id == sa.bindparam("record_id"))  # type: ignore[arg-type]
+    return statement.execution_options(**options)
+
+
 async def _load_for_write(
     session: AsyncSession, model: type[Record], record_id: int, *, deleted: bool = False
 ) -> Record:
     """The record, if the caller may change it; one it may only read is refused as read-only."""
-    statement = sa.select(model).where(model.id == record_id)  # type: ignore[arg-type]
-    if deleted:
-        statement = statement.execution_options(**{access.INCLUDE_DELETED: True})
-    record = (await session.execute(statement)).scalar_one_or_none()
+    by_id = {"record_id": record_id}
+    record = (
+        await session.execute(_by_id(model, deleted=deleted, readable=False), by_id)
+    ).scalar_one_or_none()
     if record is None:
-        readable = statement.execution_options(**{access.OWN_SCOPE: False})
-        if (await session.execute(readable)).scalar_one_or_none() is not None:
+        readable = _by_id(model, deleted=deleted, readable=True)
+        if (await session.execute(readable, by_id)).scalar_one_or_none() is not None:
             # A published record outside the caller's scope: it may read it, not change it.
             raise Forbidden.of("id", "read_only", _lang(session))
         raise NotFound.of("id", "not_found", _lang(session))
@@ -119,7 +133,6 @@ async def _write_versioned(
     this a conflict. On PostgreSQL the entry is inserted by the same statement (one round
     trip: ``WITH changed AS (UPDATE … RETURNING id) INSERT INTO audit_log … SELECT … FROM
     changed``), so an update is its read, this statement, and the transaction's ends."""
-    table = model.__table__  # type: ignore[attr-defined]
     read_version = record.version
     derived = pinyin.derived_values(model, values)  # a changed name's sort key and search text
     values = {
@@ -128,20 +141,16 @@ async def _write_versioned(
         "updated_at": utcnow(),
         "updated_by": _principal(session).user_id,
     }
-    statement = (
-        sa.update(table)
-        .where(table.c.id == record.id, table.c.version == read_version)
-        .values(**values, **derived)
-    )
     combined = session.get_bind().dialect.name == "postgresql"
+    columns = {**values, **derived}
+    params = {f"v_{name}": value for name, value in columns.items()}
+    params.update(record_id=record.id, read_version=read_version)
     if combined:
         entry = _audit_values(session, model, record, values, action, changes)
-        audit = AuditEntry.__table__  # type: ignore[attr-defined]
-        changed = statement.returning(table.c.id).cte("changed")
-        row = sa.select(*(sa.literal(v, audit.c[k].type) for k, v in entry.items()))
-        statement = sa.insert(audit).from_select(list(entry), row.select_from(changed))  # type: ignore[assignment]
+        params.update({f"a_{name}": value for name, value in entry.items()})
+    statement = _versioned_statement(model, tuple(sorted(columns)), combined)
     async with _unique_as_field_error(model, _lang(session)):
-        result = await session.execute(statement)
+        result = await session.execute(statement, params)
     if result.rowcount != 1:  # type: ignore[attr-defined]
         lang = _lang(session)
         raise Conflict(
@@ -159,6 +168,41 @@ async def _write_versioned(
     pinyin.store(record, derived)
     if not combined:
         _audit(session, action, record, changes)
+
+
+_AUDIT_COLUMNS = (
+    "at",
+    "actor",
+    "action",
+    "entity",
+    "record_id",
+    "changes",
+    "request_id",
+    "organisation_id",
+)
+
+
+@functools.lru_cache(maxsize=512)
+def _versioned_statement(model: type[Record], columns: tuple[str, ...], combined: bool) -> Any:
+    """``UPDATE … SET columns WHERE id = :record_id AND version = :read_version`` — with, when
+    ``combined`` (PostgreSQL), the insert of its audit entry — built once per type and set of
+    columns: the values are bound at execution (``v_<column>``, ``a_<audit column>``), so
+    SQLAlchemy neither builds nor keys the statement again for every write."""
+    table = model.__table__  # type: ignore[attr-defined]
+    statement: Any = (
+        sa.update(table)
+        .where(
+            table.c.id == sa.bindparam("record_id"),
+            table.c.version == sa.bindparam("read_version"),
+        )
+        .values({name: sa.bindparam(f"v_{name}", type_=table.c[name].type) for name in columns})
+    )
+    if combined:
+        audit = AuditEntry.__table__  # type: ignore[attr-defined]
+        changed = statement.returning(table.c.id).cte("changed")
+        row = sa.select(*(sa.bindparam(f"a_{k}", type_=audit.c[k].type) for k in _AUDIT_COLUMNS))
+        statement = sa.insert(audit).from_select(list(_AUDIT_COLUMNS), row.select_from(changed))
+    return statement.execution_options(**{access.REUSED: True})
 
 
 def _audit_values(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from hongfan import passwords, policy
-from hongfan.access import INCLUDE_DELETED
+from hongfan.access import INCLUDE_DELETED, REUSED
 from hongfan.accounts.common import _audit, _error, _iso, digest, touch_due
 from hongfan.accounts.grants import _managed_user
 from hongfan.accounts.users import principal_for
@@ -208,6 +209,19 @@ async def lookup_token_principal(
     return token, await principal_for(session, user, language=language, organisation_path=path)
 
 
+@functools.cache
+def _lookup_statement() -> Any:
+    """The token by its digest, with its user and their organisation's path: built once, the
+    digest bound at execution (every request with a token runs it)."""
+    return (
+        sa.select(ApiToken, User, col(Organisation.path))
+        .join(User, col(User.id) == col(ApiToken.user_id))
+        .outerjoin(Organisation, col(Organisation.id) == col(User.organisation_id))
+        .where(col(ApiToken.token_hash) == sa.bindparam("token_hash"))
+        .execution_options(**{INCLUDE_DELETED: True, REUSED: True})
+    )
+
+
 async def _lookup(
     session: AsyncSession, plaintext: str
 ) -> tuple[ApiToken, User, str | None] | None:
@@ -215,14 +229,7 @@ async def _lookup(
     ones too, as :func:`principal_for` reads it)."""
     if not plaintext.startswith(TOKEN_PREFIX) or len(plaintext) > 200:
         return None
-    statement = (
-        sa.select(ApiToken, User, col(Organisation.path))
-        .join(User, col(User.id) == col(ApiToken.user_id))
-        .outerjoin(Organisation, col(Organisation.id) == col(User.organisation_id))
-        .where(col(ApiToken.token_hash) == digest(plaintext))
-        .execution_options(**{INCLUDE_DELETED: True})
-    )
-    row = (await session.execute(statement)).first()
+    row = (await session.execute(_lookup_statement(), {"token_hash": digest(plaintext)})).first()
     if row is None:
         return None
     token, user, path = row
