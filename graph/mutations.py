@@ -59,9 +59,12 @@ async def _write(
     model: type[Record],
     action: Callable[[Any], Awaitable[Record]],
     creating: bool = False,
+    one_statement: bool = False,
 ) -> Any:
     try:
-        record = await ctx.db.write(ctx.principal, action, request_id=ctx.request_id)
+        record = await ctx.db.write(
+            ctx.principal, action, request_id=ctx.request_id, one_statement=one_statement
+        )
     except HongfanError as error:
         return _payload(ctx, model, None, error, creating)
     except Exception as error:
@@ -90,7 +93,12 @@ def mutation_fields(model: type[Record]) -> dict[str, Any]:
         ctx: Context = info.context
         pk = global_id_to_pk(input.id, name, ctx.principal)
         values = _input_values(ctx, model, input, {"id", "version"})
-        return await _write(ctx, model, lambda s: crud.update(s, model, pk, input.version, values))
+        return await _write(
+            ctx,
+            model,
+            lambda s: crud.update(s, model, pk, input.version, values),
+            one_statement=crud.writes_one_statement(model, values),
+        )
 
     async def delete_one(
         info: strawberry.Info, id: relay.GlobalID, version: int | None = None

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hongfan import access, integrity, redaction, row_scope
+from hongfan.db import WRITE_SENT
 from hongfan.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from hongfan.policy import Op, Rows
 from hongfan.uniqueness import check_unique
@@ -149,6 +150,7 @@ async def _write_versioned(
         entry = _audit_values(session, model, record, values, action, changes)
         params.update({f"a_{name}": value for name, value in entry.items()})
     statement = _versioned_statement(model, tuple(sorted(columns)), combined)
+    session.info[WRITE_SENT] = True  # without a transaction, this statement is the commit
     async with _unique_as_field_error(model, _lang(session)):
         result = await session.execute(statement, params)
     if result.rowcount != 1:  # type: ignore[attr-defined]
@@ -228,6 +230,19 @@ def _audit_values(
         "request_id": session.info.get("request_id"),
         "organisation_id": organisation,
     }
+
+
+def writes_one_statement(model: type[Record], data: dict[str, Any]) -> bool:
+    """True when :func:`update` of ``model`` with ``data`` changes the database by one
+    statement at most — the versioned UPDATE with its audit entry (on PostgreSQL) — so it
+    may run without a transaction (``Database.write(one_statement=True)``). Not when it may
+    move a subtree or carry an organisation to the records below (statements of their own)."""
+    meta = model.__entity__
+    if "organisation_id" in data:
+        return False
+    if meta.scope == "path" and "parent_id" in data:
+        return False
+    return meta.scope_parent is None or meta.scope_parent[0] not in data
 
 
 @_in_scope
@@ -357,4 +372,5 @@ __all__ = [
     "snapshot",
     "update",
     "writable_columns",
+    "writes_one_statement",
 ]

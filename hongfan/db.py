@@ -28,6 +28,8 @@ from models import search
 log = logging.getLogger(__name__)
 
 WRITE = "hongfan_write"
+# Session flag: the statement that writes (and, without a transaction, commits) was sent.
+WRITE_SENT = "hongfan_write_sent"
 T = TypeVar("T")
 
 
@@ -141,6 +143,18 @@ class Database:
             expire_on_commit=False,
             autoflush=False,
         )
+        # A write whose only change is one statement (atomic by itself) needs no transaction
+        # around it on PostgreSQL: no BEGIN and COMMIT round trips, and the row it changes is
+        # locked only while that statement runs (:meth:`write`, ``one_statement``).
+        self._one_statement_writes = (
+            async_sessionmaker(
+                self.write_engine.execution_options(**{WRITE: True}, isolation_level="AUTOCOMMIT"),
+                expire_on_commit=False,
+                autoflush=False,
+            )
+            if self.engine.dialect.name == "postgresql"
+            else None
+        )
         # Credential lookups are single reads: on PostgreSQL they run outside a transaction,
         # which spares each request's lookup the BEGIN and ROLLBACK round trips (#16.6).
         # (SQLite begins its transactions itself, in-process: nothing to spare there.)
@@ -182,11 +196,25 @@ class Database:
         return session
 
     @asynccontextmanager
-    async def transaction(self, principal: Principal) -> AsyncIterator[AsyncSession]:
-        """A write session in one transaction: committed on success, rolled back on error."""
+    async def transaction(
+        self, principal: Principal, *, one_statement: bool = False
+    ) -> AsyncIterator[AsyncSession]:
+        """A write session in one transaction: committed on success, rolled back on error.
+
+        ``one_statement`` (PostgreSQL): the caller writes one statement at most, which is
+        atomic by itself: its statements run without BEGIN/COMMIT (each commits as it ends),
+        and reads see committed data as in a transaction at READ COMMITTED."""
+        maker = self._one_statement_writes if one_statement else None
         try:
-            async with self.session(principal, write=True) as session, session.begin():
+            if maker is None:
+                session = self.session(principal, write=True)
+            else:
+                session = maker()
+                session.info["principal"] = principal
+            async with session, session.begin():
                 yield session
+                if maker is not None and (session.new or session.dirty or session.deleted):
+                    raise RuntimeError("a one-statement write left changes for a flush")
         except HongfanError as error:
             if error.after_rollback:  # what the refusal itself must leave in the audit log
                 async with self.session(principal, write=True) as session, session.begin():
@@ -199,6 +227,7 @@ class Database:
         action: Callable[[AsyncSession], Awaitable[T]],
         *,
         request_id: str | None = None,
+        one_statement: bool = False,
     ) -> T:
         """``action`` in one write transaction (:meth:`transaction`); its result.
 
@@ -208,18 +237,28 @@ class Database:
         connection — the pool has been renewed — instead of answering 503. A failure
         during COMMIT is not run again: it may have committed (a 503, and the client's
         retry with the version it read tells).
+
+        ``one_statement``: ``action`` changes the database by one statement at most (a
+        version-checked update with its audit entry, hongfan.crud): on PostgreSQL it runs
+        without a transaction (:meth:`transaction`). That statement is its commit: once it
+        was sent (:data:`WRITE_SENT`), a failure is not run again either.
         """
         for attempt in (1, 2):
             acted = False
+            info: dict[str, Any] = {}
             try:
-                async with self.transaction(principal) as session:
+                async with self.transaction(principal, one_statement=one_statement) as session:
+                    info = session.info
                     if request_id is not None:
                         session.info["request_id"] = request_id
                     result = await action(session)
                     acted = True
                 return result
             except sa.exc.DBAPIError as error:
-                if attempt == 2 or acted or not error.connection_invalidated:
+                # without a transaction, the writing statement once sent may have committed
+                committed = self._one_statement_writes is not None and one_statement
+                sent = committed and info.get(WRITE_SENT, False)
+                if attempt == 2 or acted or sent or not error.connection_invalidated:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
 
