@@ -73,18 +73,18 @@ def test_given_typed_rows_when_written_then_each_cell_reads_back_with_its_type_a
             "05925551234",
             datetime(1949, 12, 31),
             1500.5,
-            "'=cmd|' /C calc'!A0",
+            "=cmd|' /C calc'!A0",
             3,
             datetime(2024, 5, 6, 7, 8, 9),
         ],
         ["李四", "350206200201020020", None, None, None, None, None, None],
         [
-            "'+86 王五",
+            "+86 王五",
             "35020620020102002X",
-            "'-1",
+            "-1",
             datetime(2002, 1, 2),
             0.05,
-            "'@SUM(A1)",
+            "@SUM(A1)",
             0,
             None,
         ],
@@ -126,6 +126,27 @@ def test_given_an_exported_xlsx_when_read_by_the_import_then_every_value_comes_b
         ["李四", "350206200201020020", None, None, None, None, None, None],
         ["+86 王五", "35020620020102002X", "-1", "2002-01-02", "0.05", "@SUM(A1)", "0", None],
     ]
+
+
+def test_given_formula_like_texts_when_written_as_xlsx_then_cells_hold_them_without_apostrophe() -> (
+    None
+):
+    """Given stored texts starting with = + - @ (an organisation's note "=1+1", a phone
+    "-1"), when written as XLSX, then openpyxl reads each cell as exactly the stored text —
+    no apostrophe in front — as a string cell (never a formula) marked with Excel's quote
+    prefix, a digits column keeping its text format; ordinary texts get no quote prefix."""
+    texts = ["=1+1", "+86 123", "-1", "@SUM(A1)"]
+    data = write_xlsx(
+        ["备注", "联系电话"], [[t, t] for t in texts] + [["普通", "0592"]], kinds=["text", "digits"]
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+    cells = list(sheet.iter_rows(min_row=2))
+    assert [[c.value for c in row] for row in cells] == [[t, t] for t in texts] + [["普通", "0592"]]
+    assert all(c.data_type == "s" and c.quotePrefix for row in cells[:-1] for c in row)
+    assert all(c.number_format == "@" for c in sheet["B"][1:])
+    assert not any(c.quotePrefix for c in cells[-1])
+    assert "<f>" not in _sheet_xml(data)
+    assert read_table(data, "x.xlsx").rows == [[t, t] for t in texts] + [["普通", "0592"]]
 
 
 def test_given_a_highlight_when_a_row_has_errors_then_its_every_cell_is_filled() -> None:
@@ -200,7 +221,8 @@ async def test_given_students_exported_as_xlsx_when_imported_back_then_nothing_c
     headers = [c.value for c in sheet[1]]
     row = {h: c for h, c in zip(headers, sheet[2], strict=True)}
     assert row["身份证号"].value == "350206200201020020" and row["身份证号"].data_type == "s"
-    assert row["专业"].value == "'=cmd|' /C calc'!A0" and row["专业"].data_type == "s"
+    assert row["专业"].value == "=cmd|' /C calc'!A0" and row["专业"].data_type == "s"
+    assert row["专业"].quotePrefix
     assert row["手机号码"].value is None
     assert "<f>" not in _sheet_xml(data)
     result = await commit_import(

@@ -12,6 +12,11 @@
   when edited), money as numbers with the ``0.00`` format, dates as date cells, whole
   numbers as numbers — so ``=SUM()`` works on an export. Reading XLSX stays on openpyxl
   (:mod:`hongfan.transfer.sheets`).
+* A text starting like a formula (``= + - @``) is stored in XLSX exactly as it is, with no
+  apostrophe in it: a string cell is never evaluated, and the cell's ``quote_prefix``
+  (Excel's own mark for "typed with a leading apostrophe") keeps Excel from making it a
+  formula when the cell is edited, so the import reads back exactly what was stored.
+  CSV, which has no cell types, keeps the apostrophe (:func:`~hongfan.transfer.cells.csv_cell`).
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from hongfan.transfer.cells import CONTROL, FORMULA_TRIGGERS, csv_cell, neutralise
+from hongfan.transfer.cells import CONTROL, FORMULA_TRIGGERS, csv_cell
 
 Kind = Literal["text", "digits", "money", "date", "int", "other"]
 MONEY_FORMAT = "0.00"
@@ -76,14 +81,18 @@ def sheet_title(title: str) -> str:
 
 
 def xlsx_value(value: Any) -> Any:
-    """A value ready for an XLSX cell: text neutralised and without control characters."""
+    """A value ready for an XLSX string cell: text as it is, without control characters.
+
+    No apostrophe before a formula-like text: the cell is written as a string (never a
+    formula) and marked ``quote_prefix`` by :class:`XlsxStream`.
+    """
     if value is None:
         return None
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, int | float | Decimal | datetime | date):
         return value
-    return CONTROL.sub("", neutralise(str(value)))
+    return CONTROL.sub("", str(value))
 
 
 def guess_kind(value: Any) -> Kind:
@@ -158,7 +167,7 @@ class XlsxStream:
         self.highlight = highlight
         self.pending: list[Sequence[Any]] | None = []
         self.written = 0
-        self._formats: dict[tuple[str | None, str | None, bool], Any] = {}
+        self._formats: dict[tuple[str | None, str | None, bool, bool], Any] = {}
         self._columns: dict[str | None, list[Any]] = {}
 
     def __enter__(self) -> XlsxStream:
@@ -191,9 +200,15 @@ class XlsxStream:
         finally:
             self._scratch.cleanup()
 
-    def _format(self, number_format: str | None, fill: str | None, bold: bool = False) -> Any:
-        """The workbook's one format for this combination (None: the default format)."""
-        key = (number_format, fill, bold)
+    def _format(
+        self, number_format: str | None, fill: str | None, bold: bool = False, quote: bool = False
+    ) -> Any:
+        """The workbook's one format for this combination (None: the default format).
+
+        ``quote``: Excel's quote prefix, for a text that starts like a formula — shown and
+        kept as text when edited, without an apostrophe in the stored value.
+        """
+        key = (number_format, fill, bold, quote)
         if key not in self._formats:
             properties: dict[str, Any] = {}
             if number_format is not None:
@@ -202,6 +217,8 @@ class XlsxStream:
                 properties.update(pattern=1, bg_color="#" + fill)
             if bold:
                 properties["bold"] = True
+            if quote:
+                properties["quote_prefix"] = True
             self._formats[key] = self.workbook.add_format(properties) if properties else None
         return self._formats[key]
 
@@ -222,12 +239,13 @@ class XlsxStream:
                 _column_kind([r[i] for r in sample if i < len(r)]) for i in range(len(self.headers))
             ]
         self.sheet.freeze_panes(1, 0)
-        bold = self._format(None, None, bold=True)
         for index, header in enumerate(self.headers):
             texts = [header, *(_shown(r[index]) for r in sample if index < len(r))]
             width = max(display_width(t) for t in texts) + 2
             self.sheet.set_column(index, index, min(max(width, 8), 60))
-            self.sheet.write_string(0, index, xlsx_value(header) or "", bold)
+            text = xlsx_value(header) or ""
+            style = self._format(None, None, bold=True, quote=_formula_like(text))
+            self.sheet.write_string(0, index, text, style)
         self.written = 0
         for row in sample:
             self._append(row)
@@ -242,6 +260,8 @@ class XlsxStream:
                 if fill is not None:
                     sheet.write_blank(number, index, None, style)
             elif type(value) is str:  # most cells: one check, then straight to the sheet
+                if value[:1] in _TRIGGERS:
+                    style = self._quoted(index, fill)
                 sheet.write_string(number, index, _clean(value), style)
             elif isinstance(value, bool):
                 sheet.write_string(number, index, "是" if value else "否", style)
@@ -252,8 +272,17 @@ class XlsxStream:
                     style = self._format(_date_format(value), fill)
                 sheet.write_datetime(number, index, value, style)
             else:
-                sheet.write_string(number, index, _clean(str(value)), style)
+                text = str(value)
+                if text[:1] in _TRIGGERS:
+                    style = self._quoted(index, fill)
+                sheet.write_string(number, index, _clean(text), style)
         self.written = number
+
+    def _quoted(self, index: int, fill: str | None) -> Any:
+        """Column ``index``'s format with the quote prefix (a formula-like text)."""
+        kinds = self.kinds or []
+        kind = kinds[index] if index < len(kinds) else "other"
+        return self._format(_FORMATS.get(kind), fill, quote=True)
 
 
 _FORMATS: dict[str, str] = {"money": MONEY_FORMAT, "date": DATE_FORMAT, "digits": TEXT_FORMAT}
@@ -263,11 +292,14 @@ _TRIGGERS = frozenset(FORMULA_TRIGGERS)
 
 
 def _clean(text: str) -> str:
-    """Text for a cell: formula triggers neutralised (:func:`neutralise`), control
-    characters removed. Called for every text cell, so the common case costs two checks."""
-    if text[:1] in _TRIGGERS:
-        text = "'" + text
+    """Text for a cell, as stored, control characters removed (a formula-like text keeps
+    its first character: the cell is a string with the quote prefix, see
+    :meth:`XlsxStream._quoted`). Called for every text cell, so the common case is one check."""
     return text if text.isprintable() else CONTROL.sub("", text)
+
+
+def _formula_like(text: str) -> bool:
+    return text[:1] in _TRIGGERS
 
 
 def _date_format(value: date) -> str:
