@@ -113,6 +113,8 @@ class TextContains(ColumnElement[bool]):
 
     inherit_cache = True
     type = sa.Boolean()
+    # a condition, not a boolean column: no "= 1" after it where booleans are not native
+    _is_implicitly_boolean = True
     _traverse_internals = [
         ("pattern", InternalTraversal.dp_clauseelement),
         ("indexed", InternalTraversal.dp_clauseelement),
@@ -151,6 +153,7 @@ class Counting(ColumnElement[bool]):
 
     inherit_cache = True
     type = sa.Boolean()
+    _is_implicitly_boolean = True
     _traverse_internals = [("where", InternalTraversal.dp_clauseelement)]
 
     def __init__(self, where: ColumnElement[bool]) -> None:
@@ -188,7 +191,7 @@ def _contains_default(element: TextContains, compiler: Any, **kw: Any) -> str:
 @compiles(TextContains, "postgresql")
 def _contains_postgresql(element: TextContains, compiler: Any, **kw: Any) -> str:
     walk = element.walk and not kw.get(_COUNTING)
-    return compiler.process(element.pattern if walk else element.indexed, **kw)
+    return "(" + compiler.process(element.pattern if walk else element.indexed, **kw) + ")"
 
 
 _COUNTING = "hongfan_counting"  # compiler keyword: inside a count
@@ -196,12 +199,14 @@ _COUNTING = "hongfan_counting"  # compiler keyword: inside a count
 
 @compiles(Counting)
 def _counting(element: Counting, compiler: Any, **kw: Any) -> str:
-    return compiler.process(element.where, **{**kw, _COUNTING: True})
+    # Parenthesised: ``where`` is often an OR, and the statement ANDs the row scope after
+    # it (A OR B AND live would let deleted rows that match A through).
+    return "(" + compiler.process(element.where, **{**kw, _COUNTING: True}) + ")"
 
 
 @compiles(TextContains, "sqlite")
 def _contains_sqlite(element: TextContains, compiler: Any, **kw: Any) -> str:
-    return compiler.process(element.sqlite_indexed, **kw)
+    return "(" + compiler.process(element.sqlite_indexed, **kw) + ")"
 
 
 def text_contains(column: Any, value: str) -> ColumnElement[bool]:

@@ -220,6 +220,40 @@ async def test_forms_without_the_csrf_token_are_refused(client: AdminClient, dem
     ).deleted_at is None
 
 
+async def test_a_deleted_site_is_neither_listed_nor_counted_by_a_search(client: AdminClient, demo):
+    """Given a service site the 湖里区 admin has just deleted, when she searches its name
+    (a search of several columns: name, address), then the live list neither shows it nor
+    counts it — the search's alternatives are one condition, ANDed whole with "not
+    deleted" (it was once written A OR B AND live, which let a deleted match through)."""
+    huli = await _one(demo, sa.select(Organisation).where(Organisation.name == "湖里区"))
+    site = await _one(
+        demo,
+        sa.select(ServiceSite)
+        .join(Organisation, Organisation.id == ServiceSite.organisation_id)
+        .where(
+            Organisation.path.like(huli.path + "%"),
+            ~sa.exists().where(Course.site_id == ServiceSite.id),
+            ~sa.exists().where(Activity.site_id == ServiceSite.id),
+        )
+        .order_by(ServiceSite.id)
+        .limit(1),
+    )
+    await client.login("huli.admin@demo.hongfan")
+
+    async def searched() -> tuple[str, str]:
+        page = (await client.post("/admin/service-sites", {"q": site.name})).text
+        found = re.search(r"共 ([\d,]+) 条", text_of(page))
+        return page, found.group(1) if found else ""
+
+    before_page, before = await searched()
+    link = f'href="/admin/service-sites/{site.id}"'
+    assert link in before_page
+    assert (await client.post(f"/admin/service-sites/{site.id}/delete", {})).status_code == 303
+    after_page, after = await searched()
+    assert link not in after_page
+    assert int(after.replace(",", "")) == int(before.replace(",", "")) - 1
+
+
 async def test_history_restores_an_earlier_version(client: AdminClient, demo):
     await client.login("huli.admin@demo.hongfan")
     company = await _one(
