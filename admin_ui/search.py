@@ -25,7 +25,7 @@ from models.audit import AuditEntry
 from models.base import Record, column_meta
 from models.rules import Invalid, check_column, coerce
 from models.search import gram_indexed, text_contains
-from models.validators import search_term
+from models.validators import search_term, without_control_characters
 
 MAX_SEARCH = 100  # characters; a longer search is cut, never an error
 LOOKUP_ACTION = "lookup_sensitive"
@@ -90,7 +90,10 @@ def text_match(principal: Principal, model: type[Record], raw: str) -> TextMatch
     """Rows whose name contains ``raw`` (any searchable text, for a type without names),
     whose name reads as it in pinyin, or (for callers who may read them) whose ID number
     or phone is exactly it: each alternative one an index serves."""
-    text = search_term(raw)[:MAX_SEARCH]  # as GraphQL's contains takes it
+    # as GraphQL's contains takes it; control characters (NUL …), which no stored text
+    # holds and GraphQL refuses, are dropped: typed into a search box they are never meant
+    # (a NUL once broke the SQLite name index's query and PostgreSQL's text: a 500)
+    text = search_term(without_control_characters(raw))[:MAX_SEARCH]
     match = TextMatch()
     if not text:
         return match

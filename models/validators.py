@@ -229,6 +229,15 @@ def without_format_characters(value: str) -> str:
     return "".join(ch for ch in value if unicodedata.category(ch) != "Cf")
 
 
+def without_control_characters(value: str) -> str:
+    """``value`` without control characters (NUL, the C0/C1 controls; tab and line breaks
+    too): what a search box drops rather than refuses."""
+    return _CONTROL_OR_BREAK.sub("", value)
+
+
+_CONTROL_OR_BREAK = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
 def search_term(value: str) -> str:
     """A searched text as it was meant — the one normalisation of the admin search box
     and of GraphQL's text-search operators (``contains``, ``startsWith``, ``pinyin``):

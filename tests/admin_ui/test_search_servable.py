@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -34,7 +35,8 @@ def test_a_student_search_by_name_reads_only_indexed_columns() -> None:
     )
 
 
-def test_a_full_id_number_is_still_looked_up_exactly() -> None:
+async def test_a_full_id_number_is_still_looked_up_exactly(demo: Any) -> None:
+    # the demo database loads the keyring the ID numbers' blind index is keyed with
     number = make_national_id("350206", date(2002, 1, 1), 123, "female")
     assert text_match(ADMIN, ScholarshipStudent, number).looked_up == ["id_number"]
     assert not columns_searched(ScholarshipStudent, number) & {"university", "major"}
@@ -58,7 +60,6 @@ def test_a_district_admins_search_for_a_common_character_reads_only_its_district
     before reading a row. A walk took 1 s there (the planner probed each of the district's
     organisations' students); the gram matches alone are read city-wide (22,594 for 3,829)."""
     from types import SimpleNamespace
-    from typing import Any
 
     from admin_ui.listquery import build_list_query
     from admin_ui.registry import BY_SLUG
@@ -87,3 +88,22 @@ def test_a_district_admins_search_for_a_common_character_reads_only_its_district
         assert "organisation_id >=" not in where_sql("sqlite")  # its planner would walk it
     finally:
         search.forget_gram_shares()
+
+
+async def test_a_search_with_a_nul_or_another_control_character_finds_what_the_plain_term_finds(
+    client: Any, demo: Any
+) -> None:
+    """Given the admin list and pickers, when a search term carries a NUL (or a tab, or
+    another control character pasted along), then the page answers as for the term without
+    it — never a 500 (a NUL broke SQLite's name-index query and PostgreSQL's text)."""
+    await client.login("admin@demo.hongfan")
+    plain = await client.post("/admin/scholarship-students", {"q": "王演示一"})
+    for term in ["王演示一\x00", "\x00", "王演\x01示一", "王演示一\t"]:
+        answer = await client.post("/admin/scholarship-students", {"q": term})
+        assert answer.status_code == 200, term
+        if term != "\x00":
+            assert answer.text.count("/admin/scholarship-students/") == plain.text.count(
+                "/admin/scholarship-students/"
+            ), term
+    picked = await client.post("/admin/organisations/options", {"q": "湖里\x00"})
+    assert picked.status_code == 200
