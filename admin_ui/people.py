@@ -24,6 +24,7 @@ from hongfan.persisted import token_operation_names
 from models.accounts import ApiToken, User, UserRole
 from models.audit import AUDIT_ACTIONS, AuditEntry
 from models.base import CHOICE_LABELS, ENTITIES
+from models.validators import parse_record_id
 
 AUDIT_PAGE = 50
 
@@ -262,8 +263,12 @@ async def audit_page(page: Page, request: Request) -> Response:
             statement = statement.where(getattr(AuditEntry, name) == params[name])
     if params.get("actor"):
         statement = statement.where(AuditEntry.actor.icontains(params["actor"], autoescape=True))  # type: ignore[attr-defined]
-    if params.get("before", "").isdigit():
-        statement = statement.where(AuditEntry.id < int(params["before"]))  # type: ignore[operator, arg-type]
+    # A position is a canonical audit id (hongfan's record ids); anything else — altered,
+    # made up, past the id range — starts the log again and says so, never a 500.
+    before = parse_record_id(params.get("before", ""))
+    position_lost = bool(params.get("before")) and before is None
+    if before is not None:
+        statement = statement.where(AuditEntry.id < before)  # type: ignore[operator, arg-type]
     async with page.db.session(page.principal) as session:
         entries = list((await session.execute(statement)).scalars().all())
         more = len(entries) > AUDIT_PAGE
@@ -280,6 +285,7 @@ async def audit_page(page: Page, request: Request) -> Response:
         slugs=slugs,
         described=described,
         next_url=page.url("/audit", **query, before=entries[-1].id) if more and entries else None,
+        position_lost=position_lost,
         entities=sorted(
             ((n, type_label(m, page.lang)) for n, m in ENTITIES.items()), key=lambda e: e[1]
         ),

@@ -436,3 +436,18 @@ async def test_partner_dashboard_shows_only_what_the_partner_may_open(client: Ad
     home = (await client.get("/admin/")).text
     assert 'href="/admin/internships"' in home
     assert 'href="/admin/organisations"' not in home and "家庭健康指导员不足两名的社区" not in home
+
+
+@pytest.mark.parametrize("position", ["99999999999999999999", "203x", "-1", "0"])
+async def test_an_altered_audit_log_position_starts_the_log_again_and_says_so(
+    client: AdminClient, position: str
+):
+    """Given the audit log, when its page position (``before``) is altered — too large for
+    an id, not a number, negative — then the log's first page answers with 翻页位置无效或已过期，
+    已回到第一页, never a 500 and never silently another page."""
+    await client.login("admin@demo.hongfan")
+    first = (await client.get("/admin/audit")).text
+    answer = await client.get(f"/admin/audit?before={position}")
+    assert answer.status_code == 200
+    assert "翻页位置无效或已过期" in text_of(answer.text)
+    assert "翻页位置无效或已过期" not in text_of(first)
