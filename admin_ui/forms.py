@@ -27,6 +27,7 @@ from admin_ui.form_changes import (
     canonical,
     changed_by_user,
     changed_since_loaded,
+    in_clear,
     loaded_digests,
     parse_loaded,
 )
@@ -183,7 +184,7 @@ async def form_page(page: Page, view: AdminView, pk: int | None) -> Response:
     if record is not None:
         columns = [f["name"] for f in fields]
         await _audit_clear_values(page, record, columns)
-        loaded = loaded_digests(page.settings.secret_key, record, columns)
+        loaded = loaded_digests(page.settings.secret_key, page.principal, record, columns)
     return _render_form(page, view, record, fields, {}, None, loaded=loaded)
 
 
@@ -248,7 +249,7 @@ async def save(page: Page, view: AdminView, pk: int | None) -> Response:
     changes = data  # only what the user changed is written (a form without digests: all)
     if pk is not None:
         changes = changed_by_user(
-            page.settings.secret_key, model, pk, parse_loaded(raw_loaded), data
+            page.settings.secret_key, page.principal, model, pk, parse_loaded(raw_loaded), data
         )
     find = str(form.get("_find", ""))
     if find:  # "查找" pressed in a picker (no JavaScript): show its matches, save nothing
@@ -313,12 +314,12 @@ async def _conflict(
         values = {c: v for c, v in crud.snapshot(current).items() if c not in hidden}
         values.update(mine)
         fields = await form_fields(page, session, model, values, {}, submitted=True)
-    theirs_too = changed_since_loaded(secret, current, loaded, list(mine))
+    theirs_too = changed_since_loaded(secret, page.principal, current, loaded, list(mine))
     rows = []
     for column, value in mine.items():
         theirs_raw = getattr(current, column)
-        if canonical(theirs_raw) == canonical(value):
-            continue  # saved now as the user wants it
+        if in_clear(page.principal, model, column) and canonical(theirs_raw) == canonical(value):
+            continue  # saved now as the user wants it (never asked of a value she cannot read)
         rows.append(
             {
                 "label": label(model, column, page.lang),
@@ -334,7 +335,7 @@ async def _conflict(
         return redirect(page.url(f"/{view.slug}/{current.id}", msg=said))
     await _audit_clear_values(page, current, list(mine))
     info = {"rows": rows, "version": current.version}
-    digests = loaded_digests(secret, current, [f["name"] for f in fields])
+    digests = loaded_digests(secret, page.principal, current, [f["name"] for f in fields])
     return _render_form(
         page,
         view,
