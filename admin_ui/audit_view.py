@@ -145,7 +145,11 @@ def export_summary(page: Page, model: type[Record], changes: dict[str, Any]) -> 
             "audit.export_summary",
             n=count,
             fmt=fmt,
-            filter=between.join(parts) if parts else page.t("audit.export_everything"),
+            # An export holds the exporter's own part only (OWN_PART in
+            # hongfan.transfer.exporting), never "everything visible": said so.
+            filter=between.join([page.t("audit.export_own"), *parts])
+            if parts
+            else page.t("audit.export_everything"),
         )
     how = [
         f"{word(NOTE_KEYS, key, lang)}{colon}{_note_value(key, note[key], lang)}"

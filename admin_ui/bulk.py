@@ -26,6 +26,7 @@ from admin_ui.web import Page, redirect
 from hongfan import access, bulk_writes, reads
 from hongfan.errors import HongfanError
 from hongfan.policy import Op
+from hongfan.transfer.reach import export_reach
 from models.base import Record, column_meta
 from models.validators import parse_record_id
 
@@ -71,22 +72,33 @@ def _options(page: Page, model: type[Record], column: str) -> list[tuple[str, st
     return choice_options(model, column, page.lang)
 
 
-async def _selected_ids(
+def _selection(
     page: Page, view: AdminView, fields: dict[str, str], ticked: list[str]
-) -> tuple[list[int], int]:
-    """(ids, how many match): the ticked rows, or every row matching the list's question."""
+) -> tuple[Any, bool] | None:
+    """(where, deleted): the ticked rows, or every row matching the list's question; None
+    when nothing is ticked."""
     model = view.model
     if fields.get("all") != "1":
         wanted = sorted({pk for i in ticked if (pk := parse_record_id(i)) is not None})
         if not wanted:
-            return [], 0
-        where: Any = model.id.in_(wanted)  # type: ignore[union-attr]
-        deleted = fields.get("deleted") == "1"
-    else:
-        query = build_list_query(page, view, state_params(fields))
-        where = sa.and_(*query.where) if query.where else None
-        deleted = query.deleted
-    options = {access.INCLUDE_DELETED: True} if deleted else {}
+            return None
+        return model.id.in_(wanted), fields.get("deleted") == "1"  # type: ignore[union-attr]
+    query = build_list_query(page, view, state_params(fields))
+    return (sa.and_(*query.where) if query.where else None), query.deleted
+
+
+async def _selected_ids(
+    page: Page, view: AdminView, selection: tuple[Any, bool] | None, *, own: bool = False
+) -> tuple[list[int], int]:
+    """(ids, how many match) of the selection (:func:`_selection`); ``own``: only the
+    caller's own part (an export's rows, OWN_PART in hongfan.transfer.exporting)."""
+    model = view.model
+    if selection is None:
+        return [], 0
+    where, deleted = selection
+    options: dict[str, Any] = {access.INCLUDE_DELETED: True} if deleted else {}
+    if own:
+        options[access.OWN_SCOPE] = True
     async with page.db.session(page.principal) as session:
         statement = sa.select(model.id)  # type: ignore[call-overload]
         if where is not None:
@@ -121,14 +133,41 @@ async def bulk_page(page: Page, request: Request) -> Response:
             pk for i in fields.get("ids", "").split(",") if (pk := parse_record_id(i)) is not None
         ][:BULK_MAX]
         return await _execute(page, view, action, fields, ids)
-    ids, matching = await _selected_ids(page, view, fields, [str(v) for v in form.getlist("ids")])
+    selection = _selection(page, view, fields, [str(v) for v in form.getlist("ids")])
+    exporting = action in ("export_csv", "export_xlsx")
+    # An export holds the caller's own rows only: those are the ones named and counted here,
+    # and the other units' published rows left out are counted with the export's scope.
+    ids, matching = await _selected_ids(page, view, selection, own=exporting)
+    left_out = 0
+    if (
+        exporting
+        and selection is not None
+        and access.reads_beyond_scope(page.principal, view.model)
+    ):
+        reach = await export_reach(page.db, page.principal, view.type_name, selection[0])
+        left_out = reach.left_out or 0
     if not ids:
+        if left_out:
+            return page.render(
+                "error.html",
+                status_code=422,
+                text=page.t("export.nothing_own", label=type_label(view.model, page.lang)),
+                back=_back(page, view, fields),
+            )
         return page.render("error.html", status_code=422, text=page.t("bulk.none_selected"))
     if matching > BULK_MAX:
         return page.render(
             "error.html", status_code=422, text=page.t("bulk.too_many", max=BULK_MAX)
         )
-    return await _confirm(page, view, action, allowed[action], fields, ids)
+    return await _confirm(page, view, action, allowed[action], fields, ids, left_out)
+
+
+def _back(page: Page, view: AdminView, fields: dict[str, str]) -> str:
+    """The list the action was chosen on (its filters; the search text stays out of URLs)."""
+    return page.url(
+        f"/{view.slug}",
+        **state_params({k: v for k, v in fields.items() if k not in ("q", "msg")}),
+    )
 
 
 async def _confirm(
@@ -138,7 +177,9 @@ async def _confirm(
     choice: dict[str, Any],
     fields: dict[str, str],
     ids: list[int],
+    left_out: int = 0,
 ) -> Response:
+    """The confirmation page; ``left_out``: other units' published rows an export leaves out."""
     model = view.model
     value = fields.get("value", "")
     value_label = None
@@ -163,12 +204,10 @@ async def _confirm(
         value=value,
         value_label=value_label,
         count=len(ids),
+        left_out=left_out,
         ids=",".join(str(i) for i in ids),
         named=[title(named[i], view, page.lang) for i in ids[:PREVIEW] if i in named],
-        back=page.url(
-            f"/{view.slug}",
-            **state_params({k: v for k, v in fields.items() if k not in ("q", "msg")}),
-        ),
+        back=_back(page, view, fields),
     )
 
 

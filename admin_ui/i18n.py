@@ -34,6 +34,29 @@ UI: dict[str, tuple[str, str]] = {
     "list.export_csv": ("导出 CSV", "Export CSV"),
     "list.export_xlsx": ("导出 Excel", "Export Excel"),
     "list.total": ("共 {n} 条", "{n} records"),
+    # An export is the caller's own part (hongfan.transfer.reach): said where it is started.
+    "export.scope_note": (
+        "导出本单位及下级的 {n} 条（其他单位公开的 {m} 条不在导出范围）",
+        "Exports the {n} records of your organisation and those below it"
+        " (the {m} published by other organisations are not included)",
+    ),
+    "export.scope_note_more": (
+        "导出本单位及下级的 {n} 条（其他单位公开的记录不在导出范围）",
+        "Exports the {n} records of your organisation and those below it"
+        " (records published by other organisations are not included)",
+    ),
+    "export.scope_note_many": (
+        "导出本单位及下级的超过 {n} 条（其他单位公开的记录不在导出范围）",
+        "Exports more than {n} records of your organisation and those below it"
+        " (records published by other organisations are not included)",
+    ),
+    "export.nothing_own": (
+        "没有可导出的记录：本单位及下级没有符合条件的{label}。列表中的记录都是其他单位公开的，"
+        "不在导出范围（导出的是本单位可以修改、再导入的记录）。",
+        "Nothing to export: your organisation and those below it have no matching {label}"
+        " records. Those listed are published by other organisations and are not exported"
+        " (an export holds the records you may edit and import back).",
+    ),
     "list.total_capped": ("超过 {n} 条", "more than {n} records"),
     "list.count_exact": ("精确计数", "count exactly"),
     "list.count_stopped": (
@@ -196,6 +219,11 @@ UI: dict[str, tuple[str, str]] = {
         "将导出以下 {n} 条{label}。",
         "These {n} {label} records will be exported.",
     ),
+    "bulk.confirm_export_own": (
+        "将导出本单位及下级的以下 {n} 条{label}（其他单位公开的 {m} 条不在导出范围）。",
+        "These {n} {label} records of your organisation and those below it will be exported"
+        " (the {m} published by other organisations are not included).",
+    ),
     "bulk.all_or_nothing": (
         "全部成功才会保存；任何一条出错，都不会修改任何记录。",
         "Either all succeed or nothing is changed.",
@@ -242,7 +270,12 @@ UI: dict[str, tuple[str, str]] = {
     ),
     "audit.export_search": ("搜索“{q}”", "search “{q}”"),
     "audit.export_selected": ("所选的 {n} 条记录（{fmt}）", "the {n} selected records ({fmt})"),
-    "audit.export_everything": ("全部可见记录", "all visible records"),
+    # An export holds the caller's own part, never other units' published rows (OWN_PART).
+    "audit.export_everything": (
+        "本单位范围内的全部记录",
+        "all records of its own organisations",
+    ),
+    "audit.export_own": ("本单位范围内", "its own organisations only"),
     "action.export_person": ("导出个人数据", "Exported a person's data"),
     "action.anonymise": ("匿名化", "Anonymised"),
     "action.probe_unique": ("唯一性核对", "Checked a value is unique"),

@@ -35,6 +35,7 @@ from admin_ui.web import Page, redirect
 from hongfan import access, reads
 from hongfan.pagination import CursorError, decode_row_cursor, encode_row_cursor
 from hongfan.policy import Op
+from hongfan.transfer.reach import export_reach
 from models import pinyin
 from models.base import CHOICE_LABELS, ENTITIES, Record, column_meta
 
@@ -145,6 +146,7 @@ async def list_page(page: Page, view: AdminView) -> Response:
         org_found = [
             (r["id"], r["title"]) for r in found.results if str(r["id"]) != query.params.get("org")
         ]
+    export_note = await _export_note(page, view, where, query.deleted)
     if query.looked_up:
         async with page.db.transaction(page.principal) as session:
             session.add(lookup_entry(page.principal, model, query.looked_up))
@@ -211,8 +213,28 @@ async def list_page(page: Page, view: AdminView) -> Response:
             **{**query.params, "sort": ("-" + c) if query.params.get("sort") == c else c},
         ),
         export_url=lambda fmt: page.url(f"/{view.slug}/export.{fmt}", **query.params),
+        export_note=export_note,
         views=await saved_views.for_list(page, view),
     )
+
+
+async def _export_note(
+    page: Page, view: AdminView, where: sa.ColumnElement[bool] | None, deleted: bool
+) -> str | None:
+    """What the list's export buttons export, when it is less than the list shows: a public
+    type's list has other units' published rows too, its export only the caller's own part
+    (hongfan.transfer.reach) — counted with the export's scope, capped like the list's."""
+    if deleted or not access.reads_beyond_scope(page.principal, view.model):
+        return None
+    reach = await export_reach(page.db, page.principal, view.type_name, where, cap=COUNT_CAP)
+    if reach.left_out == 0:
+        return None
+    n = f"{reach.exported:,}"
+    if not reach.exact:
+        return page.t("export.scope_note_many", n=n)
+    if reach.left_out is None:
+        return page.t("export.scope_note_more", n=n)
+    return page.t("export.scope_note", n=n, m=f"{reach.left_out:,}")
 
 
 async def _position(

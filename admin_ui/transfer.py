@@ -33,6 +33,7 @@ from hongfan.policy import Op
 from hongfan.transfer import exporting
 from hongfan.transfer.jobs import JobRunner, create_job, get_job, job_file, update_job, visible_to
 from hongfan.transfer.limits import Limits
+from hongfan.transfer.reach import export_reach
 from hongfan.transfer.sheets import SpreadsheetError
 from hongfan.transfer.tasks import check_work, commit_work, export_work
 from hongfan.transfer.templates import build_template
@@ -112,7 +113,17 @@ async def export_view(page: Page, request: Request) -> Response:
     # The list's filter and search for the audit entry; hongfan.transfer.exporting masks any
     # number in it (hongfan.redaction.mask_note), for every surface alike.
     note = dict(query.state)
-    total = await exporting.count_export(page.db, page.principal, view.type_name, where)
+    reach = await export_reach(page.db, page.principal, view.type_name, where)
+    if reach.nothing_own:
+        # The list shows only other units' published rows: say so, not a header-only file.
+        return page.render(
+            "error.html",
+            status_code=422,
+            text=page.t("export.nothing_own", label=type_label(view.model, page.lang)),
+            # a searched list's question stays out of URLs (it was asked by POST)
+            back=page.url(f"/{view.slug}", **({} if query.private else query.params)),
+        )
+    total = reach.exported
     filename = exporting.export_filename(view.type_name, fmt, page.lang)
     disposition = {
         "content-disposition": f"attachment; filename*=UTF-8''{quote(filename)}",

@@ -1,4 +1,4 @@
-"""Spreadsheet export: every visible row, as the caller may see them, in constant memory.
+"""Spreadsheet export: every row of the caller's own part, as it may see them, in constant memory.
 
 Rows are read under the caller's row scope a keyset page at a time (ORM column
 selects: scoped, no objects built) and written out as they come — never collected,
@@ -14,7 +14,9 @@ rows, the filter, the format and which sensitive fields were in clear.
 
 OWN_PART: an export is the caller's own part of the network (its scope,
 :data:`hongfan.access.OWN_SCOPE`), not the published rows elsewhere it may also read
-through GraphQL and the admin lists: what it exports it may edit and import back.
+through GraphQL and the admin lists: what it exports it may edit and import back. Where
+that is less than the list, :mod:`hongfan.transfer.reach` counts the difference so the
+surfaces say it before an export starts.
 """
 
 from __future__ import annotations

@@ -67,7 +67,7 @@ async def test_given_cli_and_selected_exports_and_a_token_when_the_audit_log_is_
 
     chinese = _entries((await client.get("/admin/audit")).text)
     cli = _one(chinese, "导出", "系统（命令行）")
-    assert "全部可见记录；来源：命令行；未遮盖：否" in cli, cli
+    assert "本单位范围内的全部记录；来源：命令行；未遮盖：否" in cli, cli
     selected = _one(chinese, "导出", "所选")
     assert "所选的 2 条记录（CSV）" in selected and "条件" not in selected, selected
     issued = _one(chinese, "签发令牌")
@@ -77,7 +77,9 @@ async def test_given_cli_and_selected_exports_and_a_token_when_the_audit_log_is_
 
     english = _entries((await client.get("/admin/audit?lang=en")).text)
     cli_en = _one(english, "System (command line)", "Exported")
-    assert "all visible records; source: command line; unmasked: No" in cli_en, cli_en
+    assert "all records of its own organisations; source: command line; unmasked: No" in cli_en, (
+        cli_en
+    )
     assert any("the 2 selected records (CSV)" in e for e in english)
     assert any(f"API token #{token.id}" in e for e in english)
 

@@ -233,7 +233,7 @@ async def test_an_export_after_a_search_is_named_in_the_audit_log_with_its_searc
     assert "action.export" not in page
     assert '<option value="export" selected>导出</option>' in page
     masked = "*" * (len(student.id_number) - 4 - (not student.id_number[-1].isdigit()))
-    assert f"1 条（CSV），条件：搜索“{masked}" in text
+    assert f"1 条（CSV），条件：本单位范围内；搜索“{masked}" in text
     assert student.id_number not in page and student.id_number[:6] not in text.split("导出")[-1]
     english = (await client.get("/admin/audit?action=export&lang=en")).text
     assert "action.export" not in english
