@@ -210,7 +210,10 @@ def _render_form(
     status: int = 200,
     version: int | None = None,
     loaded: str | None = None,
+    expired: bool = False,
 ) -> Response:
+    """The form page; ``expired``: the form is offered without a version, so a save of it is
+    refused again (the user must open the record again to edit it)."""
     model = view.model
     heading = page.t(
         "form.edit_title" if record is not None else "form.new_title",
@@ -227,11 +230,13 @@ def _render_form(
         record_title=title(record, view, page.lang) if record is not None else None,
         fields=fields,
         focus=first_error or found,
-        form_error=page.t("form.errors") if errors else None,
+        form_error=page.t("form.errors") if first_error else None,
         general_errors=[m for f, m in errors.items() if f not in {x["name"] for x in fields}],
         conflict=conflict,
         loaded=loaded,
-        version=version
+        version=None
+        if expired
+        else version
         if version is not None
         else (record.version if record is not None else None),
     )
@@ -267,6 +272,10 @@ async def save(page: Page, view: AdminView, pk: int | None) -> Response:
         return _render_form(
             page, view, existing, fields, {}, None, version=version, loaded=raw_loaded
         )
+    if pk is not None and version is None:
+        # The edit form always carries the version it was loaded at: without one this save
+        # could not be checked against someone else's (crud's version=None skips the check).
+        return await _expired(page, view, pk, data, raw_loaded)
     try:
         async with page.db.transaction(page.principal) as session:
             if pk is None:
@@ -292,6 +301,22 @@ async def save(page: Page, view: AdminView, pk: int | None) -> Response:
             loaded=raw_loaded,
         )
     return redirect(page.url(f"/{view.slug}/{record.id}", msg="saved" if pk else "created"))
+
+
+async def _expired(
+    page: Page, view: AdminView, pk: int, data: dict[str, Any], loaded: str
+) -> Response:
+    """A save of an edit form without a valid version: refused, nothing written; what the
+    user typed is shown again (to copy) with a sentence asking her to open the record again."""
+    errors = {"version": page.t("form.stale")}
+    async with page.db.session(page.principal) as session:
+        existing = await load(session, view.model, pk, deleted=False)
+        if existing is None:
+            return page.render("error.html", status_code=404, text=page.t("error.not_found"))
+        fields = await form_fields(page, session, view.model, data, errors, submitted=True)
+    return _render_form(
+        page, view, existing, fields, errors, None, status=422, loaded=loaded, expired=True
+    )
 
 
 async def _conflict(

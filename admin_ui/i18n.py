@@ -100,6 +100,10 @@ UI: dict[str, tuple[str, str]] = {
     "form.errors": ("请修改标出的字段后再保存", "Please correct the marked fields"),
     "form.sensitive_hidden": ("已隐藏，留空则不修改", "Hidden; leave blank to keep"),
     "form.choose": ("请选择", "Choose…"),
+    "form.stale": (
+        "表单已过期，请重新打开后再改（缺少有效的版本号，未保存任何内容）",
+        "This form has expired; open it again to make your change (no valid version; nothing was saved)",
+    ),
     "form.saved": ("已保存", "Saved"),
     "form.created": ("已创建", "Created"),
     "form.deleted": ("已删除，可在“已删除”中恢复", "Deleted; restore it from the deleted list"),
