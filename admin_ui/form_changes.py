@@ -41,6 +41,15 @@ def canonical(value: Any) -> str:
     return str(value)
 
 
+def as_shown(field: dict[str, Any] | None, value: Any) -> Any:
+    """A submitted value as the form's ``field`` (admin_ui.forms.form_fields) shows it: a
+    choice's or a chosen record's label rather than its code or id; a bool as is (the page
+    says yes/no)."""
+    if field is None or isinstance(value, bool):
+        return value
+    return dict(field["options"]).get(canonical(value), value)
+
+
 def in_clear(principal: Principal, model: type[Record], column: str) -> bool:
     """Whether the form shows ``column``'s value to ``principal`` (else it shows a blank)."""
     return access.can_read_column(principal, model, column)

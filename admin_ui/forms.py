@@ -24,6 +24,7 @@ from admin_ui.columns import (
 from admin_ui.detail import audit_sensitive_read
 from admin_ui.form_changes import (
     LOADED_FIELD,
+    as_shown,
     canonical,
     changed_by_user,
     changed_since_loaded,
@@ -288,6 +289,8 @@ async def save(page: Page, view: AdminView, pk: int | None) -> Response:
         errors = errors_by_field(error)
         async with page.db.session(page.principal) as session:
             existing = await load(session, model, pk, deleted=False) if pk is not None else None
+            if pk is not None and existing is None:  # deleted, or moved out of the user's scope
+                return page.render("error.html", status_code=404, text=page.t("form.gone"))
             fields = await form_fields(page, session, model, data, errors, submitted=True)
         return _render_form(
             page,
@@ -312,7 +315,7 @@ async def _expired(
     async with page.db.session(page.principal) as session:
         existing = await load(session, view.model, pk, deleted=False)
         if existing is None:
-            return page.render("error.html", status_code=404, text=page.t("error.not_found"))
+            return page.render("error.html", status_code=404, text=page.t("form.gone"))
         fields = await form_fields(page, session, view.model, data, errors, submitted=True)
     return _render_form(
         page, view, existing, fields, errors, None, status=422, loaded=loaded, expired=True
@@ -331,8 +334,8 @@ async def _conflict(
     secret = page.settings.secret_key
     async with page.db.session(page.principal) as session:
         current = await load(session, model, pk or 0, deleted=False)
-        if current is None:
-            return page.render("error.html", status_code=404, text=page.t("error.not_found"))
+        if current is None:  # deleted, or moved out of the user's scope, since her form loaded
+            return page.render("error.html", status_code=404, text=page.t("form.gone"))
         refs = await resolve_refs(page, session, model, [current], list(mine))
         columns = form_columns(page, model)
         hidden = {c for c in columns if not access.can_read_column(page.principal, model, c)}
@@ -340,6 +343,7 @@ async def _conflict(
         values.update(mine)
         fields = await form_fields(page, session, model, values, {}, submitted=True)
     theirs_too = changed_since_loaded(secret, page.principal, current, loaded, list(mine))
+    by_name = {f["name"]: f for f in fields}
     rows = []
     for column, value in mine.items():
         theirs_raw = getattr(current, column)
@@ -349,7 +353,7 @@ async def _conflict(
             {
                 "label": label(model, column, page.lang),
                 "theirs": display(page, model, current, column, refs),
-                "mine": value,
+                "mine": as_shown(by_name.get(column), value),
                 "both": column in theirs_too,
             }
         )

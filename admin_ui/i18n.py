@@ -104,6 +104,10 @@ UI: dict[str, tuple[str, str]] = {
         "表单已过期，请重新打开后再改（缺少有效的版本号，未保存任何内容）",
         "This form has expired; open it again to make your change (no valid version; nothing was saved)",
     ),
+    "form.gone": (
+        "这条记录已被删除，或已不在你可以修改的范围内；你的修改没有保存",
+        "This record has been deleted or is no longer yours to change; your change was not saved",
+    ),
     "form.saved": ("已保存", "Saved"),
     "form.created": ("已创建", "Created"),
     "form.deleted": ("已删除，可在“已删除”中恢复", "Deleted; restore it from the deleted list"),

@@ -1,7 +1,9 @@
-"""An edit form's save is always checked against the version it was loaded at.
+"""An edit form's save is always checked against the version it was loaded at, and what a
+refused or conflicting save says is in words people use.
 
-A save whose version is missing or malformed is refused: it would overwrite someone else's
-change unchecked.
+A save whose version is missing or malformed is refused (it would overwrite someone else's
+change unchecked); a conflict shows a choice by its label; a save of a record deleted or
+moved out of the user's reach meanwhile says so, not "新建…".
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import sqlalchemy as sa
 from hongfan.access import INCLUDE_DELETED
 from hongfan.db import Database
 from hongfan.principal import SYSTEM
-from models import ScholarshipStudent
+from models import AuditEntry, Organisation, ScholarshipStudent
+from models.base import utcnow
 from tests.admin_ui.conftest import text_of
 from tests.admin_ui.test_workday import (  # noqa: F401  (world: the module's demo copy)
     ADMIN,
@@ -77,3 +80,83 @@ async def test_given_an_edit_form_without_a_valid_version_when_saved_then_refuse
     assert "version" not in offered and offered["major"] == "考古学"
     assert (await client.post(path, offered)).status_code == 422
     assert (await _student(world, int(student.id or 0))).version == student.version
+
+
+async def test_given_a_conflict_on_a_choice_then_both_sides_show_its_label_not_its_code(
+    world: Database,  # noqa: F811
+) -> None:
+    """Given the org admin's edit form of a student, and someone saving the student
+    meanwhile; when she changes 家庭类别 to the other category and saves; then the conflict
+    table shows both sides as labels (独生子女低保家庭 / 建档立卡贫困家庭), never
+    only_child_low_income; in English too."""
+    student = (await huli_students(world))[5]
+    client = await signed_in(world, ADMIN)
+    path = f"/admin/scholarship-students/{student.id}/edit"
+    loaded = form_values((await client.get(path)).text)
+    await _change(world, int(student.id or 0))
+    current = student.family_category.value
+    other = "registered_poor" if current == "only_child_low_income" else "only_child_low_income"
+
+    stale = await client.post(path, {**loaded, "family_category": other})
+
+    assert stale.status_code == 409
+    table = conflict_rows(stale.text)
+    labels = {"registered_poor": "建档立卡贫困家庭", "only_child_low_income": "独生子女低保家庭"}
+    assert table == {"家庭类别": f"{labels[current]} | {labels[other]}"}
+    english = await client.post(path + "?lang=en", {**loaded, "family_category": other})
+    assert "Only-child low-income family" in text_of(english.text)
+    assert "only_child_low_income" not in text_of(english.text)
+
+
+async def test_given_a_student_deleted_meanwhile_when_the_editor_saves_then_she_is_told_it_is_gone(
+    world: Database,  # noqa: F811
+) -> None:
+    """Given the editor's edit form of a student; when the student is deleted meanwhile and
+    she saves a change; then she is told the record has been deleted or is no longer hers
+    to change (404), not shown a form headed 新建金秋助学学生, and nothing is written."""
+    student = (await huli_students(world))[7]
+    client = await signed_in(world, EDITOR)
+    path = f"/admin/scholarship-students/{student.id}/edit"
+    loaded = form_values((await client.get(path)).text)
+    await _change(world, int(student.id or 0), deleted_at=utcnow())
+
+    answer = await client.post(path, {**loaded, "major": "考古学"})
+
+    page = text_of(answer.text)
+    assert answer.status_code == 404, page[:300]
+    assert "这条记录已被删除，或已不在你可以修改的范围内" in page and "新建" not in page
+    assert (await _student(world, int(student.id or 0))).major == student.major
+
+
+@pytest.mark.parametrize("stale", [False, True])
+async def test_given_a_student_moved_to_another_district_when_the_editor_saves_then_she_is_told_it_is_gone(
+    world: Database,  # noqa: F811
+    stale: bool,
+) -> None:
+    """Given the 湖里 editor's edit form of a student; when the student is moved to 集美区
+    meanwhile (with her form's version still current, or not); then her save is told the
+    record is no longer hers to change, in Chinese, and nothing of hers is written."""
+    student = (await huli_students(world))[9 + stale]
+    client = await signed_in(world, EDITOR)
+    path = f"/admin/scholarship-students/{student.id}/edit"
+    loaded = form_values((await client.get(path)).text)
+    jimei = (await rows(world, sa.select(Organisation).where(Organisation.name == "集美区")))[0]
+    await _change(world, int(student.id or 0), organisation_id=jimei.id)
+    if not stale:
+        loaded["version"] = str(student.version + 1)
+
+    answer = await client.post(path, {**loaded, "major": "考古学"})
+
+    page = text_of(answer.text)
+    assert answer.status_code == 404, page[:300]
+    assert "已不在你可以修改的范围内" in page and "新建" not in page
+    assert (await _student(world, int(student.id or 0))).major == student.major
+    edits = await rows(
+        world,
+        sa.select(AuditEntry).where(
+            AuditEntry.record_id == student.id,  # type: ignore[arg-type]
+            AuditEntry.entity == "ScholarshipStudent",  # type: ignore[arg-type]
+            AuditEntry.action == "update",  # type: ignore[arg-type]
+        ),
+    )
+    assert edits == []
