@@ -32,6 +32,7 @@ from hongfan.write_steps import (
     _resolve_references,
     _unique_as_field_error,
     audit_organisation,
+    check_levels,
     snapshot,
     writable_columns,
 )
@@ -66,6 +67,7 @@ async def create(session: AsyncSession, model: type[Record], data: dict[str, Any
     refs = await _resolve_references(session, model, row, lang)
     _derive_scope(session, model, row, refs, lang)
     _check_record(model, row, lang)
+    await check_levels(session, model, row, refs, None, lang)
     await check_unique(session, model, row, None, lang)
     author = _principal(session).user_id  # a user reference; null when the system writes
     record = model(**row, created_by=author, updated_by=author)
@@ -266,6 +268,8 @@ async def update(
         values["organisation_id"] = row["organisation_id"]
     _check_record(model, row, lang)
     changed = {k: v for k, v in values.items() if before.get(k) != v}
+    if "level" in changed or "parent_id" in changed:
+        await check_levels(session, model, row, refs, record.id, lang)
     await check_unique(session, model, row, record.id, lang, changed=changed)
     if model.__entity__.scope == "path" and "parent_id" in changed:
         await _move_subtree(session, record, refs.get("parent_id"), lang)

@@ -143,6 +143,83 @@ def _derive_scope(
             raise Forbidden.of("parent_id", "root_forbidden", lang)
 
 
+async def check_levels(
+    session: AsyncSession,
+    model: type[Record],
+    row: dict[str, Any],
+    refs: dict[str, Record],
+    record_id: int | None,
+    lang: str,
+) -> None:
+    """An organisation's level lies strictly between its parent's and its sub-units' (city
+    → district → street → community, levels skipped allowed): a district under a street,
+    or a district inside another, would make the district figures and the dashboard count
+    a subtree twice or nowhere. Levels left blank are not compared. Raises
+    :class:`Invalid` on ``level`` (or ``parent_id`` when that is what was given)."""
+    if model.__entity__.scope != "path" or "level" not in model.__table__.c:  # type: ignore[attr-defined]
+        return
+    levels = [choice.value for choice in _level_enum(model)]  # declared top level first
+    level = _value(row.get("level"))
+    if level not in levels:
+        return
+    field = "parent_id" if "parent_id" in refs else "level"
+    parent = refs.get("parent_id")
+    if parent is None and row.get("parent_id") is not None:
+        parent = await _load_visible(session, model, int(row["parent_id"]))
+    own_path = row.get("path")
+    if parent is not None and own_path and str(getattr(parent, "path", "")).startswith(own_path):
+        return  # a parent below itself: the move's own check says so ("cycle")
+    above = _value(getattr(parent, "level", None))
+    if above in levels and levels.index(above) >= levels.index(level):
+        raise Invalid.of(
+            field,
+            "level_under_parent",
+            lang,
+            parent=getattr(parent, "name", ""),
+            level=_level_label(model, above, lang),
+        )
+    if record_id is None:
+        return
+    table = model.__table__  # type: ignore[attr-defined]
+    below = levels[: levels.index(level) + 1]
+    child = (
+        await session.execute(
+            sa.select(table.c.name, table.c.level)
+            .where(
+                table.c.parent_id == record_id,
+                table.c.deleted_at.is_(None),
+                table.c.level.in_(below),
+            )
+            .limit(1)
+        )
+    ).first()
+    if child is not None:
+        raise Invalid.of(
+            "level",
+            "level_over_children",
+            lang,
+            child=child.name,
+            level=_level_label(model, _value(child.level), lang),
+        )
+
+
+def _value(level: Any) -> Any:
+    return level.value if isinstance(level, enum.Enum) else level
+
+
+def _level_enum(model: type[Record]) -> type[enum.Enum]:
+    """The enumeration of ``model.level`` (its annotation is ``Level | None``)."""
+    annotation = model.model_fields["level"].annotation
+    members = getattr(annotation, "__args__", (annotation,))
+    return next(a for a in members if isinstance(a, type) and issubclass(a, enum.Enum))
+
+
+def _level_label(model: type[Record], level: Any, lang: str) -> str:
+    from models.base import choice_label
+
+    return choice_label(_level_enum(model)(level), lang)
+
+
 @contextlib.asynccontextmanager
 async def _unique_as_field_error(model: type[Record], lang: str) -> AsyncIterator[None]:
     """A unique violation the checks above could not see (a concurrent writer) as a field error.

@@ -206,6 +206,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "上级组织不能是自身或其下级",
         "en": "An organisation cannot be its own parent or sit under one of its own sub-units",
     },
+    "level_under_parent": {
+        "zh": "层级须低于上级组织（上级“{parent}”为{level}）",
+        "en": "The level must be below the parent's ({parent} is a {level})",
+    },
+    "level_over_children": {
+        "zh": "层级须高于其下级组织（下级“{child}”为{level}）",
+        "en": "The level must be above its sub-units' ({child} is a {level})",
+    },
 }
 
 # Accounts, sign-in and tokens; spreadsheet import and export: each in its own module.

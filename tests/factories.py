@@ -28,7 +28,12 @@ _sequence = itertools.count(1)
 async def organisation(
     session: AsyncSession, name: str, parent: Organisation | None = None, **fields: Any
 ) -> Organisation:
-    level = fields.pop("level", "district" if parent is not None else "city")
+    # the level below the parent's unless given (a district under the city, a street under
+    # a district, …): an organisation sits below its parent (hongfan.write_steps.check_levels)
+    below = {"city": "district", "district": "street", "street": "community"}
+    level = fields.pop(
+        "level", below.get(str(parent.level), None) if parent is not None else "city"
+    )
     data = {
         "name": name,
         "level": level,

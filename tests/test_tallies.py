@@ -274,11 +274,11 @@ async def test_statistics_from_tallies_equal_the_full_aggregate_after_random_wri
 async def test_district_figures_stay_exact_when_a_district_moves_into_another_and_a_community_is_deleted(
     database: Database,
 ) -> None:
-    """Given a network whose communities hold sites, students and grants, when a community
-    holding rows is soft-deleted behind the application's back (an ``UPDATE`` typed into
-    ``psql``: the admin refuses while rows remain), an unpublished community's site is published, and one
-    district is moved under another's street (then the city), then every caller's figures —
-    read from the roll-up — still equal the aggregate over the records after each step: a
+    """Given a network whose communities hold sites, students and grants, when — behind the
+    application's back, by ``UPDATE``s typed into ``psql``, since the admin refuses both — a
+    community holding rows is soft-deleted and a district is moved under another's street
+    (then back), and an unpublished community's site is published, then every caller's
+    figures — read from the roll-up — still equal the aggregate over the records after each step: a
     row counts once, in the outermost district its caller sees, never under a deleted
     organisation, and its move carries its whole subtree's figures along."""
     writer = Writer(random.Random(7))
@@ -301,14 +301,30 @@ async def test_district_figures_stay_exact_when_a_district_moves_into_another_an
         (Organisation, districts[1], {"parent_id": street}),  # a district inside another
         (Organisation, districts[1], {"parent_id": orgs[0]}),  # and back under the city
     ]
+    table = Organisation.__table__  # type: ignore[attr-defined]
     for model, record_id, data in steps:
         async with database.transaction(SYSTEM) as session:
             if data is None:
-                table = Organisation.__table__  # type: ignore[attr-defined]
                 await session.execute(
                     sa.update(table)
                     .where(table.c.id == record_id)
                     .values(deleted_at=sa.func.current_timestamp())
+                )
+            elif model is Organisation:  # the admin refuses a district under a street
+                old = (await session.get(Organisation, record_id)).path  # type: ignore[union-attr]
+                parent = (await session.get(Organisation, data["parent_id"])).path  # type: ignore[union-attr]
+                await session.execute(
+                    sa.update(table)
+                    .where(table.c.path.like(old + "%"))
+                    .values(
+                        path=sa.literal(f"{parent}{record_id}/")
+                        + sa.func.substr(table.c.path, len(old) + 1)
+                    )
+                )
+                await session.execute(
+                    sa.update(table)
+                    .where(table.c.id == record_id)
+                    .values(parent_id=data["parent_id"])
                 )
             else:
                 await crud.update(session, model, record_id, None, data)
