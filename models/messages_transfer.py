@@ -117,6 +117,10 @@ TRANSFER_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{type}含敏感字段（{fields}）：请用 --as 邮箱 按该账号的权限导出（按其权限脱敏），或用 --unmasked 明文导出（记入审计日志）",
         "en": "{type} has sensitive fields ({fields}): export as an account with --as EMAIL (masked as it sees them), or in clear with --unmasked (audited)",
     },
+    "export.left_out": {
+        "zh": "导出本单位及下级的 {n} 条{type}（其他单位公开的 {m} 条不在导出范围）",
+        "en": "Exporting the {n} {type} records of the account's organisation and those below it (the {m} published by other organisations are not included)",
+    },
     "import.user_not_found": {
         "zh": "找不到账号：{email}",
         "en": "No account with this e-mail address: {email}",

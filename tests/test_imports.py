@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -1052,6 +1053,17 @@ def test_cli_as_an_account(tmp_path: Any, capsys: pytest.CaptureFixture[str]) ->
     assert args.handler(settings, args) == 0
     exported = read_table(capsys.readouterr().out.encode("utf-8"), "out.csv")
     assert [r[2] for r in exported.rows] == [n[:4] + "*" * 10 + n[-4:] for n in numbers]
+
+    # An account's export of a public type is its own part; stderr says what it leaves out.
+    args = parser.parse_args(["export", "Organisation", "--as", "editor@example.org"])
+    assert args.handler(settings, args) == 0
+    captured = capsys.readouterr()
+    organisations = read_table(captured.out.encode("utf-8"), "out.csv")
+    said = re.search(
+        r"导出本单位及下级的 (\d+) 条组织（其他单位公开的 (\d+) 条不在导出范围）", captured.err
+    )
+    assert said is not None, captured.err
+    assert int(said.group(1)) == len(organisations.rows) and int(said.group(2)) > 0
 
     args = parser.parse_args(["export", "Organisation", "--as", "nobody@example.org"])
     assert args.handler(settings, args) == 1

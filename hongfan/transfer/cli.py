@@ -4,7 +4,8 @@ Wire into the main parser with ``add_io_commands(subparsers)``; each command
 sets ``handler(settings, args) -> int`` like the other ``hongfan`` commands, and
 reads ``args.lang`` (``--lang``/``HONGFAN_LANG``, resolved by :mod:`hongfan.cli`).
 Without ``--as`` the commands run as the system principal ``system:cli``;
-with ``--as EMAIL`` they run as that account, with its row scope and masking.
+with ``--as EMAIL`` they run as that account, with its row scope and masking (an export:
+its own part, and a line on stderr says how many published rows of others it leaves out).
 Files are read within the same limits as uploads (``HONGFAN_IMPORT_*``).
 
 An export of a type with sensitive fields (ID numbers, phones, family category, or a
@@ -235,6 +236,7 @@ async def _export(settings: Settings, args: argparse.Namespace) -> int:
     from hongfan.db import Database
     from hongfan.transfer.columns import UnknownType, resolve_type
     from hongfan.transfer.exporting import Format, write_export
+    from hongfan.transfer.reach import export_reach
 
     lang = getattr(args, "lang", None) or "zh"
     fmt: Format = (
@@ -260,6 +262,16 @@ async def _export(settings: Settings, args: argparse.Namespace) -> int:
     db = Database(settings)
     try:
         principal = await _principal(db, args.as_email, lang)
+        if args.as_email:
+            # An account's export is its own part (OWN_PART): said before the file is made
+            # when the account reads other units' published rows the file will not hold.
+            reach = await export_reach(db, principal, type_name)
+            if reach.left_out:
+                label = model.__entity__.label_en if lang == "en" else model.__entity__.label_zh
+                said = message(
+                    "export.left_out", lang, n=reach.exported, m=reach.left_out, type=label
+                )
+                print(said, file=sys.stderr)
         note = {"via": "cli", "unmasked": bool(args.unmasked and not args.as_email)}
         if args.output:
             with open(args.output, "wb") as target:
