@@ -201,6 +201,21 @@ class CostGuard(SchemaExtension):
         execution = self.execution_context
         ctx = execution.context
         settings = getattr(ctx, "settings", None)
+        document = execution.graphql_document
+        if document is not None and not execution.result:
+            # Which operation runs is never guessed (GraphQL spec, GetOperation): several
+            # without operationName is an error, not the first one (a name none has is
+            # refused earlier, as a bad request).
+            named = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+            # strawberry's operation_name falls back to the first operation's own name
+            name = getattr(execution, "_provided_operation_name", execution.operation_name)
+            problem = None
+            if name is None and len(named) > 1:
+                problem = ("query.operation_name_required", "OPERATION_NAME_REQUIRED")
+            if problem is not None:
+                lang = getattr(ctx, "language", "zh")
+                error = UserError(message(problem[0], lang, name=name), code=problem[1])
+                execution.result = ExecutionResult(data=None, errors=[error])
         if settings is not None and execution.graphql_document is not None and not execution.result:
             cost = query_cost(
                 execution.schema._schema,

@@ -59,6 +59,10 @@ LIMIT_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "筛选条件过多：不能超过 {max} 个",
         "en": "The filter has too many conditions: at most {max}",
     },
+    "query.operation_name_required": {
+        "zh": "请求包含多个操作，请用 operationName 指明要执行哪一个",
+        "en": "The document has several operations: name the one to run in operationName",
+    },
     "query.too_costly": {
         "zh": "查询开销过大：估计最多读取 {cost} 行，上限 {max} 行。请减小 first/last 或嵌套层数后重试",
         "en": "The query is too costly: it may read up to {cost} rows, the limit is {max}. Lower first/last or the nesting and try again",
