@@ -209,12 +209,11 @@ class CostGuard(SchemaExtension):
             named = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
             # strawberry's operation_name falls back to the first operation's own name
             name = getattr(execution, "_provided_operation_name", execution.operation_name)
-            problem = None
             if name is None and len(named) > 1:
-                problem = ("query.operation_name_required", "OPERATION_NAME_REQUIRED")
-            if problem is not None:
                 lang = getattr(ctx, "language", "zh")
-                error = UserError(message(problem[0], lang, name=name), code=problem[1])
+                error = UserError(
+                    message("query.operation_name_required", lang), code="OPERATION_NAME_REQUIRED"
+                )
                 execution.result = ExecutionResult(data=None, errors=[error])
         if settings is not None and execution.graphql_document is not None and not execution.result:
             cost = query_cost(
