@@ -301,7 +301,11 @@ class Statistics:
             return None
         return len(await self.figures.lacking_communities())
 
-    @strawberry.field(description="Communities or villages the caller can see (社区/村总数)")
+    @strawberry.field(
+        description="Communities or villages in the caller's own part of the network, whose "
+        "instructors it may count: the denominator of communitiesLackingInstructors, not every "
+        "published community it can list (本单位范围内的社区/村总数)"
+    )
     async def communities_total(self) -> int:
         return await self.figures.communities_total()
 
