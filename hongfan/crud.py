@@ -267,7 +267,15 @@ async def update(
         _derive_scope(session, model, row, refs, lang)
         values["organisation_id"] = row["organisation_id"]
     _check_record(model, row, lang)
-    changed = {k: v for k, v in values.items() if before.get(k) != v}
+    # A field the caller may not read in clear is written whatever it held: were an equal
+    # value skipped, whether the version moved would tell the caller a masked phone or a
+    # hidden family category it guessed (outside tester, through the admin edit form).
+    principal = _principal(session)
+    changed = {
+        k: v
+        for k, v in values.items()
+        if before.get(k) != v or not access.can_read_column(principal, model, k)
+    }
     if "level" in changed or "parent_id" in changed:
         await check_levels(session, model, row, refs, record.id, lang)
     await check_unique(session, model, row, record.id, lang, changed=changed)
