@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import date
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -172,10 +173,11 @@ async def test_partner_sees_only_its_interns_and_no_sensitive_fields(client: Adm
     assert (await client.get("/admin/organisations")).status_code == 404
 
 
-async def test_editor_cannot_delete_and_org_admin_deletes_and_restores(client: AdminClient, demo):
-    # A 湖里 site nothing is held at (deleting one with courses or activities is refused: test_integrity).
+async def _deletable_huli_site(demo: Any) -> ServiceSite:
+    """A 湖里 site nothing is held at (deleting one with courses or activities is refused:
+    test_integrity)."""
     huli = await _one(demo, sa.select(Organisation).where(Organisation.name == "湖里区"))
-    site = await _one(
+    return await _one(  # type: ignore[no-any-return]
         demo,
         sa.select(ServiceSite)
         .join(Organisation, Organisation.id == ServiceSite.organisation_id)
@@ -187,6 +189,10 @@ async def test_editor_cannot_delete_and_org_admin_deletes_and_restores(client: A
         .order_by(ServiceSite.id)
         .limit(1),
     )
+
+
+async def test_editor_cannot_delete_and_org_admin_deletes_and_restores(client: AdminClient, demo):
+    site = await _deletable_huli_site(demo)
     await client.login("huli.editor@demo.hongfan")
     refused = await client.post(f"/admin/service-sites/{site.id}/delete", {})
     assert refused.status_code == 422 and "无权" in refused.text
@@ -225,19 +231,7 @@ async def test_a_deleted_site_is_neither_listed_nor_counted_by_a_search(client: 
     (a search of several columns: name, address), then the live list neither shows it nor
     counts it — the search's alternatives are one condition, ANDed whole with "not
     deleted" (it was once written A OR B AND live, which let a deleted match through)."""
-    huli = await _one(demo, sa.select(Organisation).where(Organisation.name == "湖里区"))
-    site = await _one(
-        demo,
-        sa.select(ServiceSite)
-        .join(Organisation, Organisation.id == ServiceSite.organisation_id)
-        .where(
-            Organisation.path.like(huli.path + "%"),
-            ~sa.exists().where(Course.site_id == ServiceSite.id),
-            ~sa.exists().where(Activity.site_id == ServiceSite.id),
-        )
-        .order_by(ServiceSite.id)
-        .limit(1),
-    )
+    site = await _deletable_huli_site(demo)
     await client.login("huli.admin@demo.hongfan")
 
     async def searched() -> tuple[str, str]:
