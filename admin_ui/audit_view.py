@@ -39,7 +39,7 @@ async def describe(
     for entry in entries:
         rows = []
         for column, before, after in changed_pairs(entry):
-            if column not in table.c:
+            if column not in table.c or _internal(model, column):
                 continue
             if not access.visibility(page.principal, model, column).readable:
                 continue
@@ -56,6 +56,36 @@ async def describe(
             )
         found.rows[entry.id or 0] = rows
     return found
+
+
+def _internal(model: type[Record], column: str) -> bool:
+    """A column people never read: a tree's materialised path ("/1/4/28/"), which a move
+    rewrites; the move itself reads as its parent's change (上级：湖里区 → 厦门市)."""
+    return column == "path" and model.__entity__.scope == "path"
+
+
+def records(page: Page, n: int) -> str:
+    """ "3 条记录" / "3 records", "1 record"."""
+    return page.t("history.record" if n == 1 else "history.records", n=format_value(n, page.lang))
+
+
+def bulk_values(page: Page, model: type[Record], changes: dict[str, Any]) -> list[tuple[str, str]]:
+    """What a bulk update set, as (label, value) in the page's language: personal data as
+    stored, masked ("***", hongfan.bulk_writes._summary_values), read as 已隐藏."""
+    table = model.__table__  # type: ignore[attr-defined]
+    set_values = changes.get("values") or {}
+    return [
+        (
+            label(model, column, page.lang),
+            page.t("masked")
+            if column_meta(model, column).sensitive
+            else shown(page, model, column, value, {}),
+        )
+        for column, value in set_values.items()
+        if column in table.c
+        and not _internal(model, column)
+        and access.visibility(page.principal, model, column).readable
+    ]
 
 
 async def _reference_titles(
@@ -133,8 +163,9 @@ def export_summary(page: Page, model: type[Record], changes: dict[str, Any]) -> 
     colon, between = (": ", "; ") if lang == "en" else ("：", "；")
     count = format_value(changes.get("count", 0), lang)
     fmt = str(changes.get("format", "")).upper()
+    one = "_one" if changes.get("count") == 1 else ""
     if note.get("bulk") == "selected":
-        text = page.t("audit.export_selected", n=count, fmt=fmt)
+        text = page.t(f"audit.export_selected{one}", n=count, fmt=fmt)
     else:
         parts = [
             _filter_text(page, model, str(key), value)
@@ -142,7 +173,7 @@ def export_summary(page: Page, model: type[Record], changes: dict[str, Any]) -> 
             if key not in _NOT_A_FILTER and key not in NOTE_KEYS and value not in ("", None)
         ]
         text = page.t(
-            "audit.export_summary",
+            f"audit.export_summary{one}",
             n=count,
             fmt=fmt,
             # An export holds the exporter's own part only (OWN_PART in
@@ -156,7 +187,26 @@ def export_summary(page: Page, model: type[Record], changes: dict[str, Any]) -> 
         for key in NOTE_KEYS
         if note.get(key) not in ("", None)
     ]
+    # Which personal data the file held in clear (hongfan.transfer.exporting), by label:
+    # an org admin's clear export and an editor's masked one must not read alike.
+    clear = [_column_label(model, str(f), lang) for f in changes.get("fields_in_clear") or []]
+    if clear:
+        how.append(
+            page.t("audit.export_clear", fields=("、" if lang != "en" else ", ").join(clear))
+        )
     return between.join([text, *how])
+
+
+def _column_label(model: type[Record], key: str, lang: str) -> str:
+    """A column's label, or a related record's ("student.id_number" → 学生 · 身份证号)."""
+    table = model.__table__  # type: ignore[attr-defined]
+    if key in table.c:
+        return label(model, key, lang)
+    fk, _, column = key.partition(".")
+    target = fk_target(model, fk) if column and fk in table.c else None
+    if target is not None and column in target.__table__.c:  # type: ignore[attr-defined]
+        return f"{label(model, fk, lang)} · {label(target, column, lang)}"
+    return key
 
 
 def _note_value(key: str, value: Any, lang: str) -> str:

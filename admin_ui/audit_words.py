@@ -16,6 +16,20 @@ ACCOUNT_TYPES: Words = {
     "ApiToken": ("API 令牌", "API token"),
 }
 
+# The account fields an audit entry may show (hongfan.accounts.users), and nothing else:
+# a password hash or a token secret is never among them.
+USER_FIELDS: Words = {
+    "email": ("邮箱", "Email"),
+    "display_name": ("姓名", "Name"),
+    "role": ("角色", "Role"),
+    "organisation_id": ("所属组织", "Organisation"),
+    "company_id": ("所属企业", "Company"),
+    "is_active": ("已启用", "Active"),
+}
+# The token fields an audit entry may show (hongfan.accounts.tokens): its name (the entry's
+# title names the account it is for).
+TOKEN_FIELDS: Words = {"name": ("名称", "Name")}
+
 # Who acted, for the system principals (``system:<name>``, hongfan.principal.system).
 SYSTEM_ACTORS: Words = {
     "cli": ("命令行", "command line"),
@@ -41,4 +55,12 @@ def word(table: Words, code: str, lang: str) -> str:
     return en if lang == "en" else zh
 
 
-__all__ = ["ACCOUNT_TYPES", "NOTE_KEYS", "NOTE_VALUES", "SYSTEM_ACTORS", "word"]
+__all__ = [
+    "ACCOUNT_TYPES",
+    "NOTE_KEYS",
+    "NOTE_VALUES",
+    "SYSTEM_ACTORS",
+    "TOKEN_FIELDS",
+    "USER_FIELDS",
+    "word",
+]

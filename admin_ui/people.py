@@ -13,8 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from admin_ui import audit_view
-from admin_ui.audit_words import ACCOUNT_TYPES, word
+from admin_ui import audit_accounts, audit_view
 from admin_ui.records import label, record_titles, title, type_label
 from admin_ui.registry import BY_SLUG, BY_TYPE
 from admin_ui.web import Page
@@ -304,13 +303,7 @@ async def _describe_entries(
     for entity, group in by_entity.items():
         model = ENTITIES.get(entity)
         if model is None:
-            for entry in group:
-                described[entry.id or 0] = {
-                    "type": word(ACCOUNT_TYPES, entity, page.lang),
-                    "title": f"#{entry.record_id}",
-                    "changes": [],
-                    "fields": [],
-                }
+            described.update(await audit_accounts.describe_accounts(page, session, entity, group))
             continue
         view = BY_TYPE.get(entity)
         ids = {e.record_id for e in group if e.record_id}
@@ -332,8 +325,11 @@ async def _describe_entries(
                 "type": type_label(model, page.lang),
                 "title": titles.get(entry.record_id, f"#{entry.record_id}")
                 if entry.record_id
-                else (page.t("history.records", n=count) if count else ""),
+                else (audit_view.records(page, count) if count else ""),
                 "changes": changes.rows.get(entry.id or 0, []),
+                "set": audit_view.bulk_values(page, model, entry.changes)
+                if entry.action == "bulk_update"
+                else [],
                 "fields": [
                     label(model, f, page.lang) if f in model.__table__.c else f  # type: ignore[attr-defined]
                     for f in fields
