@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hongfan import access, integrity, redaction, row_scope
 from hongfan.db import WRITE_SENT
 from hongfan.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
+from hongfan.levels import check_levels
 from hongfan.policy import Op, Rows
 from hongfan.uniqueness import check_unique
 from hongfan.write_steps import (
@@ -32,7 +33,6 @@ from hongfan.write_steps import (
     _resolve_references,
     _unique_as_field_error,
     audit_organisation,
-    check_levels,
     snapshot,
     writable_columns,
 )

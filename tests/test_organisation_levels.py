@@ -19,9 +19,10 @@ from tests import factories
 async def test_a_level_out_of_order_is_refused_on_the_field_and_changes_nothing(
     database: Database,
 ) -> None:
-    """Given 厦门市 → 湖里区 → 江头街道 → 江头社区 and 海沧区, when someone creates a district
-    under the street, moves 海沧区 under 湖里区 or the street, or makes the street a community
-    while a community sits below it, then each is refused with a message on the field in
+    """Given 厦门市 → 湖里区 → 江头街道 → 江头社区 (and an organisation with no level under the
+    street) and 海沧区, when someone creates a district under the street or under the
+    blank-level one, moves 海沧区 under 湖里区, the street or the blank-level one, or makes the
+    street a community while a community sits below it, then each is refused with a message on the field in
     Chinese naming the parent or sub-unit, and nothing changes; a community under the street,
     a street straight under the city's district and a move of a street to 海沧区 are fine."""
     async with database.transaction(SYSTEM) as s:
@@ -31,6 +32,9 @@ async def test_a_level_out_of_order_is_refused_on_the_field_and_changes_nothing(
         street = await factories.organisation(s, "江头街道", huli, level="street")
         await factories.organisation(s, "江头社区", street, level="community")
         ids = {"city": city.id, "huli": huli.id, "haicang": haicang.id, "street": street.id}
+        # a blank level is allowed, and compared through: what lies above it still counts
+        blank = await factories.organisation(s, "测试无层级", street, level=None)
+        ids["blank"] = blank.id
 
     refused = [
         (
@@ -38,6 +42,12 @@ async def test_a_level_out_of_order_is_refused_on_the_field_and_changes_nothing(
             {"name": "测试假区", "level": "district", "parent_id": ids["street"]},
             "parent_id",
         ),
+        (
+            "create",
+            {"name": "测试假区", "level": "district", "parent_id": ids["blank"]},
+            "parent_id",
+        ),
+        ("move", (ids["haicang"], {"parent_id": ids["blank"]}), "parent_id"),
         ("move", (ids["haicang"], {"parent_id": ids["huli"]}), "parent_id"),
         ("move", (ids["haicang"], {"parent_id": ids["street"]}), "parent_id"),
         ("move", (ids["street"], {"level": "community"}), "level"),
