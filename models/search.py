@@ -124,7 +124,14 @@ class TextContains(ColumnElement[bool]):
 
     def __init__(self, column: Any, value: str) -> None:
         # not "like": that would hide ColumnElement.like()
-        self.pattern: ColumnElement[bool] = column.icontains(value, autoescape=True)
+        self.pattern: ColumnElement[bool] = (
+            column.icontains(value, autoescape=True)
+            if value.lower() != value.upper()
+            # a term without cased letters (华, 2023, 13900) matches the same rows either
+            # way, and a plain LIKE folds no case per row: a frequent term's walk through
+            # the name order at 1M took 10 ms instead of 14.5 (c_first)
+            else column.contains(value, autoescape=True)
+        )
         # Searched names and their derived pinyin search columns carry a grams index (also
         # when read through an alias, as relation filters read them).
         source = _source_column(column)
