@@ -456,6 +456,29 @@ async def test_organisations_by_path_including_parents_created_in_the_same_file(
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
 
 
+async def test_an_organisation_import_keeps_the_levels_in_order_or_writes_nothing(
+    database: Database, world: World
+) -> None:
+    """Given 厦门市/湖里区/殿前街道, when a file creates a street under 殿前街道 and then a
+    district under that street (or straight under 殿前街道), then the import writes nothing
+    and says which row and which organisation is in the way, in Chinese — as the admin and
+    GraphQL refuse it (a district inside a street would count its rows in no district)."""
+    headers = ["名称", "类型", "层级", "上级组织"]
+    before = {o.name for o in await rows_of(database, Organisation)}
+    for rows in (
+        [["测试假区", "计生协", "区", "厦门市/湖里区/殿前街道"]],
+        [
+            ["测试层级", "计生协", None, "厦门市/湖里区/殿前街道"],
+            ["测试假区", "计生协", "区", "厦门市/湖里区/殿前街道/测试层级"],
+        ],
+    ):
+        result = await commit_import(database, SYSTEM, "organisations", Table(headers, rows))
+        assert not result.committed
+        texts = [e.message for _row, e in result.errors]
+        assert any("低于上级组织" in t and "殿前街道" in t for t in texts), texts
+        assert {o.name for o in await rows_of(database, Organisation)} == before
+
+
 async def test_ambiguous_plain_names_ask_for_a_path(database: Database, world: World) -> None:
     async with database.transaction(SYSTEM) as s:
         await factories.organisation(s, "高林社区", world.siming_street, level="community")

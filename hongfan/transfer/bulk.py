@@ -19,7 +19,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hongfan import crud, redaction
-from hongfan.errors import Conflict, FieldError
+from hongfan.errors import Conflict, FieldError, Invalid
+from hongfan.levels import check_levels
 from hongfan.transfer.checking import Checked, Create, Update
 from models import pinyin
 from models.audit import AuditEntry
@@ -121,6 +122,8 @@ class _Writer:
                     self.real[create.placeholder] = (row["id"], row["path"])
         # One multi-row INSERT with ids taken up front: no RETURNING round trip per row.
         await self.session.execute(sa.insert(self.table), rows)
+        if self.is_tree:  # the level rule crud applies (hongfan.levels), once the rows exist
+            await self._check_levels(batch, rows)
         for create, row in zip(batch, rows, strict=True):
             self.created[create.row] = row["id"]
             written = dict(create.values)
@@ -129,6 +132,19 @@ class _Writer:
             self._note(
                 "create", row["id"], {k: [None, crud._jsonable(v)] for k, v in written.items()}, row
             )
+
+    async def _check_levels(self, batch: list[Create], rows: list[dict[str, Any]]) -> None:
+        """Each new organisation lies below the levelled ones above it, or the whole import
+        fails (nothing is written) naming the spreadsheet row: a district under a street
+        would make the district figures count its rows nowhere."""
+        lang = crud._lang(self.session)
+        for create, row in zip(batch, rows, strict=True):
+            try:
+                await check_levels(self.session, self.model, row, {}, None, lang)
+            except Invalid as error:
+                first = error.errors[0]
+                text = message("import.at_row", lang, row=create.row, text=first.message)
+                raise Invalid([FieldError(first.field, first.code, text)]) from None
 
     async def _allocate_ids(self, count: int) -> list[int]:
         """``count`` new primary keys: from the sequence on PostgreSQL; on SQLite, after the
