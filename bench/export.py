@@ -40,7 +40,7 @@ from hongfan.principal import Principal
 from hongfan.transfer.exporting import Format, write_export
 
 
-def _peak_rss_mb(reset: bool = False) -> float:
+def peak_rss_mb(reset: bool = False) -> float:
     """This process's peak resident memory (VmHWM); ``reset`` first sets it to the current RSS."""
     if reset:
         with contextlib.suppress(OSError):
@@ -70,7 +70,7 @@ async def export_once(
         nonlocal rows
         rows = done
 
-    before = _peak_rss_mb(reset=True)
+    before = peak_rss_mb(reset=True)
     started, cpu = time.perf_counter(), time.process_time()
     with tempfile.NamedTemporaryFile(suffix=f".{fmt}") as target:
         await write_export(db, principal, type_name, fmt, target, where=where, progress=progress)
@@ -83,7 +83,7 @@ async def export_once(
         "cpu_s": cpu,
         "rows_per_s": rows / seconds if seconds else 0.0,
         "file_mb": size / 1e6,
-        "rss_growth_mb": max(0.0, _peak_rss_mb() - before),
+        "rss_growth_mb": max(0.0, peak_rss_mb() - before),
     }
 
 

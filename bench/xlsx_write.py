@@ -16,16 +16,15 @@ peak memory growth (VmHWM). Figures only, never assertions on time.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import random
 import tempfile
 import time
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
+from bench.export import peak_rss_mb
 from hongfan.transfer.writing import Kind, XlsxStream, write_xlsx
 
 HEADERS = [
@@ -95,21 +94,9 @@ def make_rows(count: int, seed: int = 7) -> list[list[Any]]:
     return rows
 
 
-def _peak_rss_mb(reset: bool = False) -> float:
-    """This process's peak resident memory (VmHWM); ``reset`` first sets it to the current RSS."""
-    if reset:
-        with contextlib.suppress(OSError):
-            Path("/proc/self/clear_refs").write_text("5")
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def write_once(rows: list[list[Any]]) -> dict[str, float]:
     """The rows through ``write_xlsx`` (one XlsxStream) into a temporary file: seconds, CPU, size, memory."""
-    before = _peak_rss_mb(reset=True)
+    before = peak_rss_mb(reset=True)
     started, cpu = time.perf_counter(), time.process_time()
     with tempfile.NamedTemporaryFile(suffix=".xlsx") as target:
         write_xlsx(HEADERS, rows, "受助学生", kinds=KINDS, target=target)
@@ -120,7 +107,7 @@ def write_once(rows: list[list[Any]]) -> dict[str, float]:
         "seconds": seconds,
         "cpu_s": cpu,
         "file_mb": size / 1e6,
-        "rss_growth_mb": max(0.0, _peak_rss_mb() - before),
+        "rss_growth_mb": max(0.0, peak_rss_mb() - before),
     }
 
 

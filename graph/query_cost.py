@@ -201,20 +201,6 @@ class CostGuard(SchemaExtension):
         execution = self.execution_context
         ctx = execution.context
         settings = getattr(ctx, "settings", None)
-        document = execution.graphql_document
-        if document is not None and not execution.result:
-            # Which operation runs is never guessed (GraphQL spec, GetOperation): several
-            # without operationName is an error, not the first one (a name none has is
-            # refused earlier, as a bad request).
-            named = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-            # strawberry's operation_name falls back to the first operation's own name
-            name = getattr(execution, "_provided_operation_name", execution.operation_name)
-            if name is None and len(named) > 1:
-                lang = getattr(ctx, "language", "zh")
-                error = UserError(
-                    message("query.operation_name_required", lang), code="OPERATION_NAME_REQUIRED"
-                )
-                execution.result = ExecutionResult(data=None, errors=[error])
         if settings is not None and execution.graphql_document is not None and not execution.result:
             cost = query_cost(
                 execution.schema._schema,

@@ -30,6 +30,7 @@ from graph.arguments import describe_arguments
 from graph.audit import resolve_audit_log
 from graph.filter_limits import FilterGuard
 from graph.names import snake
+from graph.operation_choice import OperationChoice
 from graph.planner import PlannedExecution
 from graph.privacy import PrivateErrors, QuietSchema, is_user_facing
 from graph.query_cost import CostGuard
@@ -200,6 +201,7 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
             lambda: AddValidationRules(limit_rules),
             lambda: ParsedOnce(maxsize=256),
             FilterGuard,  # oversized filters refused before their arguments are converted
+            OperationChoice,  # several operations and no operationName: none runs
             CostGuard,  # queries that may fetch too many rows refused before any SQL
             SignInRequired,
             PlannedExecution,

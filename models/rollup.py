@@ -22,20 +22,27 @@ already did on their community's tally rows.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
 NETWORK = 0  # the roll-up row of the whole network: every organisation's tally
 
-rollup_table = sa.Table(
-    "tally_rollup",
-    SQLModel.metadata,
-    sa.Column("organisation_id", sa.Integer(), primary_key=True),
-    sa.Column("figure", sa.String(32), primary_key=True),
-    sa.Column("bucket", sa.String(64), primary_key=True),
-    sa.Column("n", sa.BigInteger(), nullable=False, server_default="0"),
-    sa.Column("amount", sa.BigInteger(), nullable=False, server_default="0"),
-)
+
+def figure_columns() -> list[sa.Column[Any]]:
+    """(organisation_id, figure, bucket) → n, amount: the columns of ``tally`` and of its
+    roll-up alike (new Column objects each call: a column belongs to one table)."""
+    return [
+        sa.Column("organisation_id", sa.Integer(), primary_key=True),
+        sa.Column("figure", sa.String(32), primary_key=True),
+        sa.Column("bucket", sa.String(64), primary_key=True),
+        sa.Column("n", sa.BigInteger(), nullable=False, server_default="0"),
+        sa.Column("amount", sa.BigInteger(), nullable=False, server_default="0"),
+    ]
+
+
+rollup_table = sa.Table("tally_rollup", SQLModel.metadata, *figure_columns())
 
 UPSERT = (
     " ON CONFLICT (organisation_id, figure, bucket) DO UPDATE"
@@ -120,6 +127,7 @@ __all__ = [
     "NETWORK",
     "ancestors",
     "contribution",
+    "figure_columns",
     "move_statements",
     "path_of",
     "rebuild_statements",

@@ -46,16 +46,18 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlmodel import SQLModel
 
-from models.rollup import contribution, move_statements, path_of, rebuild_statements
+from models.rollup import (
+    contribution,
+    figure_columns,
+    move_statements,
+    path_of,
+    rebuild_statements,
+)
 
 tally_table = sa.Table(
     "tally",
     SQLModel.metadata,
-    sa.Column("organisation_id", sa.Integer(), primary_key=True),
-    sa.Column("figure", sa.String(32), primary_key=True),
-    sa.Column("bucket", sa.String(64), primary_key=True),
-    sa.Column("n", sa.BigInteger(), nullable=False, server_default="0"),
-    sa.Column("amount", sa.BigInteger(), nullable=False, server_default="0"),
+    *figure_columns(),
     # one figure's rows across organisations: the published rows outside a caller's subtree
     sa.Index("ix_tally_figure", "figure", "organisation_id"),
 )
