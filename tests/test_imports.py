@@ -465,6 +465,18 @@ async def test_an_organisation_import_keeps_the_levels_in_order_or_writes_nothin
     GraphQL refuse it (a district inside a street would count its rows in no district)."""
     headers = ["名称", "类型", "层级", "上级组织"]
     before = {o.name for o in await rows_of(database, Organisation)}
+    # a change of level alone, over the streets below it (a re-tester turned 海沧区 into a
+    # community this way, its streets and sites then counted in no district)
+    relevelled = await commit_import(
+        database,
+        SYSTEM,
+        "organisations",
+        Table(headers, [["湖里区", "计生协", "社区/村", "厦门市"]]),
+    )
+    assert not relevelled.committed
+    assert any("层级须高于其下级组织" in e.message for _row, e in relevelled.errors)
+    levels = {o.name: str(o.level) for o in await rows_of(database, Organisation)}
+    assert levels["湖里区"] == "district"
     for rows in (
         [["测试假区", "计生协", "区", "厦门市/湖里区/殿前街道"]],
         [

@@ -189,8 +189,10 @@ class _Writer:
             values = {k: v for k, v in update.values.items() if before.get(k) != v}
             if not values:
                 continue  # a blind (masked) cell that held the stored value after all
-            if ("parent_id" in values and self.is_tree) or "organisation_id" in values:
-                # Moves a subtree or a record's children: crud's own update does that.
+            tree_change = self.is_tree and ("parent_id" in values or "level" in values)
+            if tree_change or "organisation_id" in values:
+                # Moves a subtree or a record's children, or re-levels an organisation (the
+                # level rule, hongfan.levels): crud's own update does that.
                 await crud.update(self.session, self.model, record.id, record.version, values)
                 continue
             now = utcnow()
