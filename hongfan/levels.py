@@ -9,11 +9,18 @@ and every dashboard showed 海沧区 with 0 sites while its list had 9. So the r
 against the nearest levelled organisation above (the parent, or the first of its ancestors
 with a level) and every levelled one below, blanks in between notwithstanding. (Any level
 may stand at the top — a superadmin's choice; its rows then count in no district.)
+
+The rule itself is :func:`out_of_order`, a pure function over (level, levels above, levels
+below): :func:`check_levels` feeds it from the database for crud and the import's write,
+:mod:`hongfan.transfer.levelcheck` from the file and the tree in memory for the import's
+check, so a preview refuses what the commit would.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,16 +30,70 @@ from hongfan.errors import Invalid
 from models.base import Record
 from models.coltypes import choice_label
 
+UNDER_PARENT = "level_under_parent"
+OVER_CHILDREN = "level_over_children"
 
-def _value(level: Any) -> Any:
-    return level.value if isinstance(level, enum.Enum) else level
+
+@dataclass(frozen=True)
+class OutOfOrder:
+    """What is in the way: the organisation (by name) and its level, above or below."""
+
+    code: str  # UNDER_PARENT or OVER_CHILDREN (the message keys, models.messages)
+    name: str
+    level: enum.Enum
+
+    def params(self, lang: str) -> dict[str, str]:
+        """The message parameters, the level by its label (区, 街道/镇 …) in ``lang``."""
+        who = "parent" if self.code == UNDER_PARENT else "child"
+        return {who: self.name, "level": choice_label(self.level, lang)}
 
 
-def _level_enum(model: type[Record]) -> type[enum.Enum]:
-    """The enumeration of ``model.level`` (its annotation is ``Level | None``)."""
+def out_of_order(
+    kind: type[enum.Enum],
+    level: Any,
+    above: Iterable[tuple[str, Any]],
+    below: Iterable[tuple[str, Any]],
+) -> OutOfOrder | None:
+    """The rule: ``level`` (a member or value of ``kind``, or blank) among the (name, level)
+    of the organisations above it — top first, blanks allowed — and below it (any order).
+
+    A level must lie strictly below the deepest level above it and strictly above the
+    highest level below it; a blank-level one passes its subtree's highest level on
+    upwards. None when in order, else what is in the way (of several at one level: the
+    nearest above, the first by name below)."""
+    rank = {member.value: i for i, member in enumerate(kind)}
+    own = _value(level)
+    own = own if own in rank else None
+    levelled_below = [(name, _value(v)) for name, v in below if _value(v) in rank]
+    if levelled_below:
+        child, highest = min(levelled_below, key=lambda item: (rank[item[1]], item[0]))
+        if own is not None and rank[highest] <= rank[own]:
+            return OutOfOrder(OVER_CHILDREN, child, kind(highest))
+    top = own if own is not None else (highest if levelled_below else None)
+    if top is None:
+        return None
+    deepest: tuple[str, Any] | None = None
+    for name, value in above:  # top first: of equal levels, the nearest wins
+        value = _value(value)
+        if value in rank and (deepest is None or rank[value] >= rank[deepest[1]]):
+            deepest = (name, value)
+    if deepest is not None and rank[deepest[1]] >= rank[top]:
+        return OutOfOrder(UNDER_PARENT, deepest[0], kind(deepest[1]))
+    return None
+
+
+def level_kind(model: type[Record]) -> type[enum.Enum] | None:
+    """The enumeration of ``model.level`` (its annotation is ``Level | None``), or None when
+    the levels of ``model`` are not ordered (not a tree, or no level column)."""
+    if model.__entity__.scope != "path" or "level" not in model.__table__.c:  # type: ignore[attr-defined]
+        return None
     annotation = model.model_fields["level"].annotation
     members = getattr(annotation, "__args__", (annotation,))
     return next(a for a in members if isinstance(a, type) and issubclass(a, enum.Enum))
+
+
+def _value(level: Any) -> Any:
+    return level.value if isinstance(level, enum.Enum) else level
 
 
 def _ids(path: str | None) -> list[int]:
@@ -51,13 +112,10 @@ async def check_levels(
     or the levels of its subtree, would not lie strictly below the nearest levelled
     organisation above its parent's path. Raises :class:`Invalid` on ``parent_id`` (when that was given)
     or ``level``, in ``lang``, naming the organisation in the way."""
-    if model.__entity__.scope != "path" or "level" not in model.__table__.c:  # type: ignore[attr-defined]
+    kind = level_kind(model)
+    if kind is None:
         return
-    kind = _level_enum(model)
-    rank = {member.value: i for i, member in enumerate(kind)}
     table = model.__table__  # type: ignore[attr-defined]
-    level = _value(row.get("level"))
-    level = level if level in rank else None
     field = "parent_id" if "parent_id" in refs else "level"
     own_path = row.get("path") or None
     parent = refs.get("parent_id")
@@ -69,14 +127,10 @@ async def check_levels(
     if parent_path and own_path and str(parent_path).startswith(own_path):
         return  # a parent below itself: the move's own check says so ("cycle")
 
-    def label(value: Any) -> str:
-        return choice_label(kind(value), lang)
-
-    # the levels from here down: its own and its levelled descendants' (names for the message)
-    below: dict[str, str] = {}
+    below: list[tuple[str, Any]] = []
     if record_id is not None and own_path:
         rows = await session.execute(
-            sa.select(table.c.level, sa.func.min(table.c.name))
+            sa.select(sa.func.min(table.c.name), table.c.level)
             .where(
                 table.c.path.like(own_path + "%"),
                 table.c.id != record_id,
@@ -84,29 +138,29 @@ async def check_levels(
             )
             .group_by(table.c.level)
         )
-        below = {_value(v): name for v, name in rows.all() if _value(v) in rank}
-    highest_below = min(below, key=rank.__getitem__) if below else None
-    if level is not None and highest_below is not None and rank[highest_below] <= rank[level]:
-        raise Invalid.of(
-            "level",
-            "level_over_children",
-            lang,
-            child=below[highest_below],
-            level=label(highest_below),
+        below = [(name, level) for name, level in rows.all()]
+    if _value(row.get("level")) not in {m.value for m in kind} and not below:
+        return  # no level here or below: nothing above to compare with
+    above: list[tuple[str, Any]] = []
+    if parent_path:
+        found = await session.execute(
+            sa.select(table.c.name, table.c.level)
+            .where(table.c.id.in_(_ids(str(parent_path))))
+            .order_by(sa.func.length(table.c.path))
         )
-    top = level if level is not None else highest_below
-    if top is None:
+        above = [(name, level) for name, level in found.all()]
+    problem = out_of_order(kind, row.get("level"), above, below)
+    if problem is None:
         return
-    if not parent_path:  # at the top: nothing above to compare with
-        return
-    above = await session.execute(
-        sa.select(table.c.name, table.c.level).where(
-            table.c.id.in_(_ids(str(parent_path))), table.c.level.is_not(None)
-        )
-    )
-    levelled = [(name, _value(v)) for name, v in above.all() if _value(v) in rank]
-    if not levelled:
-        return
-    name, nearest = max(levelled, key=lambda item: rank[item[1]])
-    if rank[nearest] >= rank[top]:
-        raise Invalid.of(field, "level_under_parent", lang, parent=name, level=label(nearest))
+    where = "level" if problem.code == OVER_CHILDREN else field
+    raise Invalid.of(where, problem.code, lang, **problem.params(lang))
+
+
+__all__ = [
+    "OVER_CHILDREN",
+    "UNDER_PARENT",
+    "OutOfOrder",
+    "check_levels",
+    "level_kind",
+    "out_of_order",
+]

@@ -89,10 +89,6 @@ TRANSFER_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "“{value}”是 Excel 按数字保存的结果，末尾几位已经丢失：请把此列设置为“文本”格式，再重新输入完整号码",
         "en": "“{value}” is how Excel stores a number, and its last digits are lost: format the column as Text and type the full number again",
     },
-    "import.level_order": {
-        "zh": "层级应低于上级组织“{parent}”的层级（如社区/村在街道/镇之下）",
-        "en": "The level must be below that of the parent “{parent}” (e.g. a community under a street or town)",
-    },
     "import.near_name": {
         "zh": "新建的“{name}”与已有的“{other}”非常接近，请确认不是同一处（如是，请改用已有名称）",
         "en": "The new “{name}” is very close to the existing “{other}”: make sure it is not the same place (if it is, use the existing name)",

@@ -149,7 +149,7 @@ async def test_level_words_as_offices_write_them_and_no_district_under_a_communi
     preview = await preview_import(database, SYSTEM, "Organisation", Table(headers, rows))
     assert [r.ok for r in preview.rows] == [True, True, True, False]
     [(row, error)] = preview.errors
-    assert row == 5 and error.code == "import.level_order" and "高林社区" in error.message
+    assert row == 5 and error.code == "level_under_parent" and "高林社区" in error.message
     result = await commit_import(database, SYSTEM, "Organisation", Table(headers, rows[:3]))
     assert result.committed
     async with database.session(SYSTEM) as session:

@@ -142,9 +142,7 @@ class _Writer:
             try:
                 await check_levels(self.session, self.model, row, {}, None, lang)
             except Invalid as error:
-                first = error.errors[0]
-                text = message("import.at_row", lang, row=create.row, text=first.message)
-                raise Invalid([FieldError(first.field, first.code, text)]) from None
+                raise _at_row(error, create.row, lang) from None
 
     async def _allocate_ids(self, count: int) -> list[int]:
         """``count`` new primary keys: from the sequence on PostgreSQL; on SQLite, after the
@@ -193,7 +191,10 @@ class _Writer:
             if tree_change or "organisation_id" in values:
                 # Moves a subtree or a record's children, or re-levels an organisation (the
                 # level rule, hongfan.levels): crud's own update does that.
-                await crud.update(self.session, self.model, record.id, record.version, values)
+                try:
+                    await crud.update(self.session, self.model, record.id, record.version, values)
+                except Invalid as error:
+                    raise _at_row(error, update.row, crud._lang(self.session)) from None
                 continue
             now = utcnow()
             result = await self.session.execute(
@@ -236,6 +237,13 @@ class _Writer:
         for start in range(0, len(self.audit), BATCH):
             await self.session.execute(sa.insert(table), self.audit[start : start + BATCH])
         self.audit.clear()
+
+
+def _at_row(error: Invalid, row: int, lang: str) -> Invalid:
+    """``error``'s first problem, naming the spreadsheet row (第 3 行：…)."""
+    first = error.errors[0]
+    text = message("import.at_row", lang, row=row, text=first.message)
+    return Invalid([FieldError(first.field, first.code, text)])
 
 
 def conflict_error(lang: str) -> FieldError:

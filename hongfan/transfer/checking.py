@@ -4,13 +4,15 @@ References, natural keys, existing records and uniqueness are looked up once per
 (a few queries per type, chunked), not once per row; each row is then checked in
 Python with crud's own steps — permission, coercion and column checks
 (``crud._clean``), references inside the caller's scope, the scope parent, the root
-rule, record checks — plus what only a file has: duplicate rows, level words against
-the parent's level, names close to an existing sibling's. The result says, row by
-row, what the import would do, and carries the writes for :mod:`hongfan.transfer.bulk`.
+rule, record checks — plus what only a file has: duplicate rows, names close to an
+existing sibling's. The result says, row by row, what the import would do, and carries
+the writes for :mod:`hongfan.transfer.bulk`. (The level rule over the whole file, its
+new organisations included, is :mod:`hongfan.transfer.levelcheck`.)
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,12 +25,12 @@ from hongfan.errors import Invalid
 from hongfan.policy import Op, Rows
 from hongfan.principal import Principal
 from hongfan.transfer.columns import NATURAL_KEYS, Plan, relation_targets
-from hongfan.transfer.names import LEVEL_DEPTH, is_official, match_key, near, short_name
+from hongfan.transfer.names import is_official, match_key, near, short_name
 from hongfan.transfer.references import Org, ReferenceProblem, References, name_key
 from hongfan.transfer.report import Change, ImportResult, RowError
 from hongfan.transfer.values import NAME_COLUMNS, ExcelNumber, changes, key_part, prepare_text
 from models.messages import message
-from models.rules import check_record
+from models.rules import check_record, python_type
 
 Progress = Callable[[int, int], Awaitable[None]]
 PROGRESS_EVERY = 500
@@ -218,7 +220,6 @@ class Checker:
             ]
             return None
         self.check_scope(row, cleaned, cleaned)
-        self.check_level(row, cleaned)
         row.errors += [self.error(f, c, **p) for f, c, p in check_record(self.model, cleaned)]
         if row.errors:
             return None
@@ -242,8 +243,6 @@ class Checker:
             return None, []
         merged = {**crud.snapshot(record), **cleaned}
         self.check_scope(row, cleaned, merged)
-        if "level" in cleaned or "parent_id" in cleaned:
-            self.check_level(row, merged)
         row.errors += [self.error(f, c, **p) for f, c, p in check_record(self.model, merged)]
         if row.errors:
             return None, []
@@ -276,21 +275,6 @@ class Checker:
         if meta.scope == "path" and merged.get("parent_id") is None:
             if access.row_rule(self.principal, self.model) is not Rows.ALL:
                 row.errors.append(self.error("parent_id", "root_forbidden"))
-
-    def check_level(self, row: _Row, values: dict[str, Any]) -> None:
-        """A level below its parent's: no district under a community."""
-        if (
-            self.type_name != "Organisation"
-            or values.get("level") is None
-            or values.get("parent_id") is None
-        ):
-            return
-        parent = self.refs.organisations.orgs.get(int(values["parent_id"]))
-        level = getattr(values["level"], "value", values["level"])
-        if parent is None or parent.level is None or level not in LEVEL_DEPTH:
-            return
-        if LEVEL_DEPTH[level] <= LEVEL_DEPTH.get(str(parent.level), -1):
-            row.errors.append(self.error("level", "import.level_order", parent=parent.name))
 
     def warn_near(self, row: _Row, values: dict[str, Any]) -> None:
         name_column = next((c for c in self.key_columns if c in NAME_COLUMNS), None)
@@ -335,6 +319,10 @@ class Checker:
         out = []
         for column, after in cleaned.items():
             before = getattr(record, column)
+            kind = python_type(self.model, column)
+            if isinstance(kind, type) and issubclass(kind, enum.Enum):
+                # a choice by its label on both sides (区/县, not the stored "district")
+                before, after = _member(kind, before), _member(kind, after)
             if column in self.targets and self.targets[column] == "Organisation":
                 shown_before = self.refs.organisations.render(before) or ""
                 shown_after = self.refs.organisations.render(after) or ""
@@ -347,6 +335,16 @@ class Checker:
                 )
             out.append(Change(self.plan.header(column), _text(shown_before), _text(shown_after)))
         return out
+
+
+def _member(kind: type[enum.Enum], value: Any) -> Any:
+    """``value`` as a member of ``kind`` when it is one's value (cleaned values are plain)."""
+    if value is None or isinstance(value, kind):
+        return value
+    try:
+        return kind(value)
+    except ValueError:
+        return value
 
 
 def _text(value: Any) -> str:

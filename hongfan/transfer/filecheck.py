@@ -12,6 +12,7 @@ from hongfan import crud, probes
 from hongfan.principal import Principal
 from hongfan.transfer.checking import CHUNK, PROGRESS_EVERY, Checked, Checker, Progress, _Row
 from hongfan.transfer.columns import Plan
+from hongfan.transfer.levelcheck import check_file_levels
 from hongfan.transfer.references import References
 from hongfan.transfer.report import ImportResult, RowOutcome
 from hongfan.transfer.sheets import Table
@@ -66,6 +67,7 @@ async def check_table(
         checked.report.rows.append(_outcome(checker, checked, row, seen))
         if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
             await progress(done, total)
+    await check_file_levels(checker, checked)
     await check_unique(checker, checked)
     checked.probes = checker.probes
     return checked

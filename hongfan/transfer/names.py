@@ -59,7 +59,6 @@ LEVEL_WORDS: dict[str, str] = {
     "社区/村": "community",
     "居/村": "community",
 }
-LEVEL_DEPTH = {"city": 0, "district": 1, "street": 2, "community": 3}
 
 
 def match_key(text: str) -> str:
@@ -111,7 +110,6 @@ def near(a: str, b: str) -> bool:
 
 __all__ = [
     "COMMITTEE_SUFFIXES",
-    "LEVEL_DEPTH",
     "LEVEL_WORDS",
     "clean_name",
     "is_official",
