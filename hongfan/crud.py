@@ -238,11 +238,13 @@ def writes_one_statement(model: type[Record], data: dict[str, Any]) -> bool:
     """True when :func:`update` of ``model`` with ``data`` changes the database by one
     statement at most — the versioned UPDATE with its audit entry (on PostgreSQL) — so it
     may run without a transaction (``Database.write(one_statement=True)``). Not when it may
-    move a subtree or carry an organisation to the records below (statements of their own)."""
+    move a subtree or carry an organisation to the records below (statements of their own),
+    nor when it re-levels an organisation: the level rule locks its row before it reads the
+    levels below (hongfan.levels), a lock that must last until the write commits."""
     meta = model.__entity__
     if "organisation_id" in data:
         return False
-    if meta.scope == "path" and "parent_id" in data:
+    if meta.scope == "path" and ("parent_id" in data or "level" in data):
         return False
     return meta.scope_parent is None or meta.scope_parent[0] not in data
 

@@ -14,6 +14,14 @@ The rule itself is :func:`out_of_order`, a pure function over (level, levels abo
 below): :func:`check_levels` feeds it from the database for crud and the import's write,
 :mod:`hongfan.transfer.levelcheck` from the file and the tree in memory for the import's
 check, so a preview refuses what the commit would.
+
+Concurrent writes (PostgreSQL, READ COMMITTED): a write changing an organisation's level or
+parent locks that row ``FOR UPDATE`` before it reads the levels below it, and a write
+placing an organisation under a parent locks every organisation on the parent's path
+``FOR SHARE``, top down, as it reads their levels. Whichever comes second waits for the
+first to commit and then reads what it wrote: re-levelling a blank-level organisation to a
+community while someone creates a street under it lets one of the two through, never both.
+(SQLite has one writer at a time; SQLAlchemy leaves the locking clauses out there.)
 """
 
 from __future__ import annotations
@@ -111,7 +119,11 @@ async def check_levels(
     """Refuse ``row`` (an organisation being created, moved or re-levelled) when its level,
     or the levels of its subtree, would not lie strictly below the nearest levelled
     organisation above its parent's path. Raises :class:`Invalid` on ``parent_id`` (when that was given)
-    or ``level``, in ``lang``, naming the organisation in the way."""
+    or ``level``, in ``lang``, naming the organisation in the way.
+
+    ``record_id`` (an existing organisation whose level or parent changes): its row is locked
+    ``FOR UPDATE`` before the levels below it are read; the parent's path is locked
+    ``FOR SHARE`` as its levels are read (see the module's note on concurrent writes)."""
     kind = level_kind(model)
     if kind is None:
         return
@@ -129,6 +141,12 @@ async def check_levels(
 
     below: list[tuple[str, Any]] = []
     if record_id is not None and own_path:
+        # Locked first: a write placing an organisation below it waits until this one
+        # commits (or has committed, and what it placed is read next).
+        locked = await session.execute(
+            sa.select(table.c.path).where(table.c.id == record_id).with_for_update()
+        )
+        own_path = locked.scalar_one_or_none() or own_path
         rows = await session.execute(
             sa.select(sa.func.min(table.c.name), table.c.level)
             .where(
@@ -143,10 +161,13 @@ async def check_levels(
         return  # no level here or below: nothing above to compare with
     above: list[tuple[str, Any]] = []
     if parent_path:
+        # Every organisation on the parent's path, blank-level ones too (one of them may be
+        # re-levelled meanwhile), locked top down: the order every such write takes them in.
         found = await session.execute(
             sa.select(table.c.name, table.c.level)
             .where(table.c.id.in_(_ids(str(parent_path))))
             .order_by(sa.func.length(table.c.path))
+            .with_for_update(read=True)
         )
         above = [(name, level) for name, level in found.all()]
     problem = out_of_order(kind, row.get("level"), above, below)

@@ -6,7 +6,11 @@ and an editor could create a "district" under a community)."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hongfan import crud
 from hongfan.db import Database
@@ -76,3 +80,80 @@ async def test_a_level_out_of_order_is_refused_on_the_field_and_changes_nothing(
             s, Organisation, {"name": "新社区", "level": "community", "parent_id": ids["street"]}
         )
         await crud.update(s, Organisation, ids["street"], None, {"parent_id": ids["haicang"]})
+
+
+async def _waits_for_a_lock(database: Database, task: asyncio.Task[str]) -> bool:
+    """True once some connection waits for a row lock (PostgreSQL's pg_stat_activity), False
+    when ``task`` finished instead — or after 3 s."""
+    deadline = asyncio.get_running_loop().time() + 3
+    engine = database.engine.execution_options(isolation_level="AUTOCOMMIT")
+    async with engine.connect() as connection:  # each look a fresh snapshot of the activity
+        while not task.done() and asyncio.get_running_loop().time() < deadline:
+            waiting = await connection.scalar(
+                sa.text(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+            )
+            if waiting:
+                return True
+            await asyncio.sleep(0.02)
+    return False
+
+
+@pytest.mark.parametrize("first", ["relevel", "add_street"])
+async def test_re_levelling_an_organisation_while_a_street_is_created_under_it_lets_one_through(
+    database: Database, first: str
+) -> None:
+    """Given 测试站, a blank-level organisation under 湖里区, when one request makes it a
+    community (as GraphQL's updateOrganisation runs it) while another creates a street under
+    it — the first still in its transaction when the second checks the levels — then the
+    second waits for the first, and exactly one of them is written: never a street under a
+    community (three of eight such races used to let both through)."""
+    if database.dialect != "postgresql":
+        pytest.skip("SQLite has one writer at a time: two writes never overlap there")
+    async with database.transaction(SYSTEM) as s:
+        city = await factories.organisation(s, "厦门市")
+        huli = await factories.organisation(s, "湖里区", city)
+        station = await factories.organisation(s, "测试站", huli, level=None)
+    relevelled = {"level": "community"}
+    street = {"name": "新街道", "level": "street", "parent_id": station.id}
+    written, hold = asyncio.Event(), asyncio.Event()
+
+    async def write(kind: str, holding: bool) -> str:
+        async def action(session: AsyncSession) -> None:
+            if kind == "relevel":
+                await crud.update(session, Organisation, station.id, None, dict(relevelled))
+            else:
+                await crud.create(session, Organisation, dict(street))
+            if holding:  # checked and written; the transaction stays open until told
+                written.set()
+                await hold.wait()
+
+        one_statement = kind == "relevel" and crud.writes_one_statement(Organisation, relevelled)
+        try:
+            await database.write(SYSTEM, action, one_statement=one_statement)
+        except Invalid as error:
+            return error.errors[0].code
+        return "written"
+
+    second = "add_street" if first == "relevel" else "relevel"
+    first_task = asyncio.create_task(write(first, holding=True))
+    await asyncio.wait_for(written.wait(), 3)
+    second_task = asyncio.create_task(write(second, holding=False))
+    waited = await _waits_for_a_lock(database, second_task)
+    hold.set()
+    outcomes = {first: await first_task, second: await second_task}
+
+    async with database.session(SYSTEM) as s:
+        level = await s.scalar(sa.select(Organisation.level).where(Organisation.id == station.id))
+        below = await s.scalars(
+            sa.select(Organisation.name).where(Organisation.parent_id == station.id)
+        )
+        tree = (str(level) if level else None, list(below))
+    assert tree in (("community", []), (None, ["新街道"])), (tree, outcomes)
+    assert outcomes[first] == "written"
+    assert outcomes[second] == (
+        "level_under_parent" if second == "add_street" else "level_over_children"
+    )
+    assert waited, "the second write did not wait for the first"
