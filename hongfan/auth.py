@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import hmac
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -34,7 +35,9 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
 from hongfan import accounts, signing
+from hongfan.credential_cache import CredentialCache, Remembered
 from hongfan.principal import ANONYMOUS, Principal
+from models.base import utcnow
 from models.messages import message, negotiate_language
 
 SESSION_COOKIE = "hongfan_session"
@@ -168,7 +171,22 @@ async def _touch(db: Any, touch: Any, row: Any) -> None:
         log.warning("could not record the use of a credential: %s", error)
 
 
+async def _touch_remembered(session: Any, entry: Remembered) -> None:
+    await accounts.touch_token_id(session, entry.token_id)
+
+
 async def _from_token(db: Any, plaintext: str, lang: str) -> AuthInfo:
+    cache: CredentialCache | None = getattr(db, "credentials", None)
+    key = accounts.digest(plaintext) if cache is not None and cache.active else None
+    if cache is not None and key is not None:
+        entry = cache.get(key)
+        if entry is not None:
+            principal = dataclasses.replace(entry.principal, language=lang)
+            if accounts.touch_due(entry.last_used_at):
+                entry.last_used_at = utcnow()
+                await _touch(db, _touch_remembered, entry)
+            return AuthInfo(principal, "token", token_used_at=entry.last_used_at)
+    generation = cache.generation if cache is not None else 0
     lookup = getattr(db, "lookup_session", db.session)  # reads only: no transaction needed
     found: tuple[Any, Principal] | None = None
     for attempt in (1, 2):
@@ -185,7 +203,12 @@ async def _from_token(db: Any, plaintext: str, lang: str) -> AuthInfo:
     token, principal = found
     principal = dataclasses.replace(principal, credential="token", token_id=token.id)
     if accounts.touch_due(token.last_used_at):
-        await _touch(db, accounts.touch_token, token)
+        await _touch(db, accounts.touch_token, token)  # sets token.last_used_at
+    if cache is not None and key is not None and token.id is not None:
+        remembered = Remembered(
+            token.id, principal, token.expires_at, token.last_used_at, time.monotonic()
+        )
+        cache.put(key, remembered, generation)
     return AuthInfo(principal, "token", token_used_at=token.last_used_at)
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from hongfan import deadline, keys, redaction, row_scope
+from hongfan.credential_cache import CredentialCache
 from hongfan.errors import HongfanError
 from hongfan.principal import Principal
 from hongfan.settings import Settings
@@ -115,6 +116,10 @@ def create_engine(settings: Settings, *, write: bool = False) -> AsyncEngine:
     return engine
 
 
+async def _nothing_to_reset(_connection: Any) -> None:
+    return None
+
+
 class Database:
     """The database: read, lookup and write sessions over one or two engines.
 
@@ -169,6 +174,17 @@ class Database:
         )
         self._driver_pool: Any = None
         self._driver_pool_lock = asyncio.Lock()
+        # who bearer tokens are, while a connection listens for changes (PostgreSQL only)
+        self.credentials = CredentialCache(settings.credential_cache_seconds)
+
+    async def listen_for_credential_changes(self) -> None:
+        """Run :meth:`CredentialCache.listen` until cancelled (PostgreSQL; else returns)."""
+        if self.dialect != "postgresql" or self.credentials.seconds <= 0:
+            return
+        url = self.engine.url.set(drivername="postgresql")
+        await self.credentials.listen(
+            url.render_as_string(hide_password=False), self.settings.db_connect_timeout_seconds
+        )
 
     @property
     def engines(self) -> tuple[AsyncEngine, ...]:
@@ -316,6 +332,11 @@ class Database:
                         },
                         # to connect; a failure sends the request the normal way
                         timeout=self.settings.db_connect_timeout_seconds,
+                        # Its statements are single SELECTs that change nothing of the
+                        # session: asyncpg's default reset (UNLISTEN, RESET ALL, … — a round
+                        # trip on every release) has nothing to undo. An open transaction
+                        # is still rolled back by asyncpg itself.
+                        reset=_nothing_to_reset,
                     )
         return self._driver_pool
 

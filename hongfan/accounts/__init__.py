@@ -59,6 +59,7 @@ from hongfan.accounts.tokens import (
     token_still_grants_params,
     token_still_grants_sql,
     touch_token,
+    touch_token_id,
 )
 from hongfan.accounts.users import (
     create_user,
@@ -110,5 +111,6 @@ __all__ = [
     "token_still_grants_sql",
     "touch_due",
     "touch_token",
+    "touch_token_id",
     "update_user",
 ]

@@ -288,6 +288,13 @@ async def touch_token(session: AsyncSession, token: ApiToken) -> bool:
     return True
 
 
+async def touch_token_id(session: AsyncSession, token_id: int) -> None:
+    """Record a token's use now (the caller decided it is due: ``touch_due``)."""
+    await session.execute(
+        sa.update(ApiToken).where(col(ApiToken.id) == token_id).values(last_used_at=utcnow())
+    )
+
+
 async def authenticate_token(session: AsyncSession, plaintext: str) -> Principal | None:
     """The principal a bearer token acts as; None when it does not authenticate."""
     found = await lookup_token(session, plaintext)
