@@ -97,10 +97,6 @@ TRANSFER_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "将由“{old}”改为“{new}”",
         "en": "Will change from “{old}” to “{new}”",
     },
-    "import.at_row": {
-        "zh": "第 {row} 行：{text}",
-        "en": "Row {row}: {text}",
-    },
     "import.changed_meanwhile": {
         "zh": "检查之后数据已被他人修改，未写入任何数据，请重新导入",
         "en": "The data was changed by someone else after the check; nothing was written, so import again",

@@ -222,7 +222,7 @@ async def test_a_sub_unit_created_between_check_and_write_is_refused_naming_the_
 ) -> None:
     """Given 社区工作站 (blank level) under 湖里区 and a file making it a community, when
     someone creates a street under it after the check and before the write, then nothing is
-    written and the message names the file's row and the street."""
+    written and the error, filed under the file's row, names the street."""
     async with database.transaction(SYSTEM) as s:
         station = await factories.organisation(s, "社区工作站", world.huli, level=None)
     from hongfan.transfer import importing
@@ -238,7 +238,7 @@ async def test_a_sub_unit_created_between_check_and_write_is_refused_naming_the_
     file = table(["社区工作站", "计生协", "社区", "厦门市/湖里区"])
     result = await commit_import(database, SYSTEM, "organisations", file)
     assert not result.committed
-    assert [e.message for _row, e in result.errors] == [
-        "第 2 行：层级须高于其下级组织（下级“新街道”为街道/镇）"
+    assert [(row, e.column, e.message) for row, e in result.errors] == [
+        (2, "层级", "层级须高于其下级组织（下级“新街道”为街道/镇）")
     ]
     assert (await names_and_levels(database))["社区工作站"] is None

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hongfan import crud, redaction
-from hongfan.errors import Conflict, FieldError, Invalid
+from hongfan.errors import Conflict, FieldError, Forbidden, HongfanError, Invalid
 from hongfan.levels import check_levels
 from hongfan.transfer.checking import Checked, Create, Update
 from models import pinyin
@@ -142,7 +142,7 @@ class _Writer:
             try:
                 await check_levels(self.session, self.model, row, {}, None, lang)
             except Invalid as error:
-                raise _at_row(error, create.row, lang) from None
+                raise RowRefused(create.row, error) from None
 
     async def _allocate_ids(self, count: int) -> list[int]:
         """``count`` new primary keys: from the sequence on PostgreSQL; on SQLite, after the
@@ -184,7 +184,7 @@ class _Writer:
         for update in batch:
             record = update.record
             before = crud.snapshot(record)
-            values = {k: v for k, v in update.values.items() if before.get(k) != v}
+            values = {k: v for k, v in self._real_ids(update.values).items() if before.get(k) != v}
             if not values:
                 continue  # a blind (masked) cell that held the stored value after all
             tree_change = self.is_tree and ("parent_id" in values or "level" in values)
@@ -193,8 +193,8 @@ class _Writer:
                 # level rule, hongfan.levels): crud's own update does that.
                 try:
                     await crud.update(self.session, self.model, record.id, record.version, values)
-                except Invalid as error:
-                    raise _at_row(error, update.row, crud._lang(self.session)) from None
+                except (Invalid, Forbidden) as error:
+                    raise RowRefused(update.row, error) from None
                 continue
             now = utcnow()
             result = await self.session.execute(
@@ -214,6 +214,15 @@ class _Writer:
                 k: [crud._jsonable(before.get(k)), crud._jsonable(v)] for k, v in values.items()
             }
             self._note("update", int(record.id), changes, {**before, **values})
+
+    def _real_ids(self, values: dict[str, Any]) -> dict[str, Any]:
+        """``values`` with a new parent the file created (its placeholder, a negative id,
+        :class:`~hongfan.transfer.checking.Create`) as the id it was written with: the new
+        organisations are written before the updates, so a move under one can land there."""
+        parent = values.get("parent_id")
+        if self.is_tree and isinstance(parent, int) and parent < 0:
+            return {**values, "parent_id": self.real[parent][0]}
+        return values
 
     def _note(
         self, action: str, record_id: int, changes: dict[str, Any], row: dict[str, Any]
@@ -239,15 +248,18 @@ class _Writer:
         self.audit.clear()
 
 
-def _at_row(error: Invalid, row: int, lang: str) -> Invalid:
-    """``error``'s first problem, naming the spreadsheet row (第 3 行：…)."""
-    first = error.errors[0]
-    text = message("import.at_row", lang, row=row, text=first.message)
-    return Invalid([FieldError(first.field, first.code, text)])
+class RowRefused(Invalid):
+    """The write refused one row of the file (nothing is written): ``errors[0]`` is the
+    refusal, as crud worded it; ``row`` the spreadsheet row it is filed under."""
+
+    def __init__(self, row: int, error: HongfanError) -> None:
+        super().__init__(error.errors[:1])
+        self.row = row
+        self.after_rollback = error.after_rollback  # a probe's audit entry outlives the rollback
 
 
 def conflict_error(lang: str) -> FieldError:
     return FieldError("", "import.changed_meanwhile", message("import.changed_meanwhile", lang))
 
 
-__all__ = ["BATCH", "Conflict", "WriteConflict", "conflict_error", "write_checked"]
+__all__ = ["BATCH", "Conflict", "RowRefused", "WriteConflict", "conflict_error", "write_checked"]

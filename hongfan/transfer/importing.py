@@ -22,7 +22,7 @@ from hongfan import row_scope
 from hongfan.db import Database
 from hongfan.errors import Conflict, HongfanError
 from hongfan.principal import Principal
-from hongfan.transfer.bulk import WriteConflict, write_checked
+from hongfan.transfer.bulk import RowRefused, WriteConflict, write_checked
 from hongfan.transfer.checking import Checked
 from hongfan.transfer.columns import plan, recogniser, resolve_type
 from hongfan.transfer.filecheck import check_table
@@ -116,7 +116,7 @@ async def commit_import(
 
     ``progress(done, total)`` follows the check, ``written(done, total)`` the write.
     """
-    checked, _table = await check_import(db, principal, type_name, source, progress)
+    checked, table = await check_import(db, principal, type_name, source, progress)
     report = checked.report
     if not report.ok:
         return report
@@ -129,6 +129,10 @@ async def commit_import(
                 created = await write_checked(
                     session, model, checked, request_id=request_id, progress=written
                 )
+    except RowRefused as error:  # found only now (the database changed since the check)
+        refusal = error.errors[0]
+        header = plan(model, table.headers, principal.language).header(refusal.field)
+        return _failed(report, refusal.code, principal.language, refusal.message, error.row, header)
     except (WriteConflict, Conflict, IntegrityError):
         return _failed(report, "import.changed_meanwhile", principal.language)
     except HongfanError as error:
@@ -148,11 +152,22 @@ async def commit_import(
     return report
 
 
-def _failed(report: ImportResult, code: str, lang: str, text: str | None = None) -> ImportResult:
-    """Nothing was written: every row that would have been keeps its outcome, plus one file-level error."""
-    error = RowError("", code, text or message(code, lang))
-    first = report.rows[0] if report.rows else RowOutcome(report.header_row + 1, "create")
-    first.errors.append(error)
+def _failed(
+    report: ImportResult,
+    code: str,
+    lang: str,
+    text: str | None = None,
+    row: int | None = None,
+    column: str = "",
+) -> ImportResult:
+    """Nothing was written: every row that would have been keeps its outcome, plus one error —
+    on ``row`` (in ``column``, the file's header) when the write refused that row, else a
+    file-level one on the first row."""
+    error = RowError(column, code, text or message(code, lang))
+    at = next((o for o in report.rows if o.row == row), None) if row is not None else None
+    if at is None:
+        at = report.rows[0] if report.rows else RowOutcome(report.header_row + 1, "create")
+    at.errors.append(error)
     for outcome in report.rows:
         if outcome.action == "create":
             outcome.record_id = None

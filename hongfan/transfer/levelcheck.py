@@ -1,4 +1,5 @@
-"""The level rule over a whole file before anything is written, as the commit applies it.
+"""The level rule over a whole file before anything is written, as the commit applies it;
+and no move under the organisation itself or one of its own sub-units (crud's "cycle").
 
 :func:`hongfan.levels.out_of_order` is the rule; here it is fed from the organisations in
 memory (the file's index: the caller's organisations and ancestors, plus the ones the file
@@ -117,7 +118,9 @@ class _Tree:
 async def check_file_levels(checker: Checker, checked: Checked) -> None:
     """Each organisation the file creates, moves or re-levels keeps the levels in order
     (:func:`hongfan.levels.out_of_order`), in the order the commit writes them; an error
-    on the row otherwise, naming the organisation in the way, and the row is not written."""
+    on the row otherwise, naming the organisation in the way, and the row is not written.
+    A move under the organisation itself or below it — below as the file's new
+    organisations and earlier moves leave the tree — is refused as crud refuses it."""
     kind = level_kind(checker.model)
     if kind is None or not (checked.creates or checked.updates):
         return
@@ -149,7 +152,11 @@ async def check_file_levels(checker: Checker, checked: Checked) -> None:
         parent = values.get("parent_id", record.parent_id)
         level = values.get("level", record.level)
         if tree.is_within(parent, int(record.id)):
-            continue  # a cycle: the move's own check refuses it
+            # under itself or one of its own sub-units, as the file leaves them so far
+            # (its new organisations and earlier moves included): crud's "cycle"
+            outcomes[update.row].errors.append(checker.error("parent_id", "cycle"))
+            failed.add(update.row)
+            continue
         problem = out_of_order(kind, level, tree.above(parent), tree.below(int(record.id)))
         if problem is None:
             tree.place(int(record.id), parent, level)
