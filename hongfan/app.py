@@ -293,12 +293,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         except Exception as error:  # noqa: BLE001 — without them every term takes the index
             log.warning("search statistics not read: %s", type(error).__name__)
         statistics = asyncio.create_task(database.keep_search_statistics())
-        credentials = asyncio.create_task(database.listen_for_credential_changes())
         yield
         statistics.cancel()
-        credentials.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await credentials  # its connection closed before the pools are
         # SIGTERM: uvicorn has drained the requests in flight (timeout_graceful_shutdown);
         # background import/export jobs stop at their next progress point (marked failed,
         # nothing half-written: their commits are all-or-nothing)

@@ -24,7 +24,6 @@ from __future__ import annotations
 import dataclasses
 import hmac
 import logging
-import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -35,7 +34,6 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
 from hongfan import accounts, signing
-from hongfan.credential_cache import CredentialCache, Remembered
 from hongfan.principal import ANONYMOUS, Principal
 from models.base import utcnow
 from models.messages import message, negotiate_language
@@ -171,22 +169,25 @@ async def _touch(db: Any, touch: Any, row: Any) -> None:
         log.warning("could not record the use of a credential: %s", error)
 
 
-async def _touch_remembered(session: Any, entry: Remembered) -> None:
-    await accounts.touch_token_id(session, entry.token_id)
+_UNREAD: Any = object()
 
 
-async def _from_token(db: Any, plaintext: str, lang: str) -> AuthInfo:
-    cache: CredentialCache | None = getattr(db, "credentials", None)
-    key = accounts.digest(plaintext) if cache is not None and cache.active else None
-    if cache is not None and key is not None:
-        entry = cache.get(key)
-        if entry is not None:
-            principal = dataclasses.replace(entry.principal, language=lang)
-            if accounts.touch_due(entry.last_used_at):
-                entry.last_used_at = utcnow()
-                await _touch(db, _touch_remembered, entry)
-            return AuthInfo(principal, "token", token_used_at=entry.last_used_at)
-    generation = cache.generation if cache is not None else 0
+async def _from_driver(db: Any, plaintext: str, lang: str) -> Any:
+    """The live token read by one plain statement (PostgreSQL: the driver pool beside the
+    ORM's), or ``_UNREAD`` when that could not be done — the ORM path then reads it, and
+    answers 503 when the database is down."""
+    if getattr(db, "dialect", None) != "postgresql":
+        return _UNREAD
+    try:
+        pool = await db.driver_pool()
+        async with pool.acquire() as connection:
+            return await accounts.lookup_live_token(connection, plaintext, language=lang)
+    except Exception as error:  # noqa: BLE001 — the ORM path reads it the usual way
+        log.info("token lookup: falling back after %s", type(error).__name__)
+        return _UNREAD
+
+
+async def _from_orm(db: Any, plaintext: str, lang: str) -> accounts.LiveToken | None:
     lookup = getattr(db, "lookup_session", db.session)  # reads only: no transaction needed
     found: tuple[Any, Principal] | None = None
     for attempt in (1, 2):
@@ -199,17 +200,25 @@ async def _from_token(db: Any, plaintext: str, lang: str) -> AuthInfo:
             if attempt == 2 or not error.connection_invalidated:
                 raise
     if found is None:
-        raise AuthenticationFailed()
+        return None
     token, principal = found
-    principal = dataclasses.replace(principal, credential="token", token_id=token.id)
-    if accounts.touch_due(token.last_used_at):
-        await _touch(db, accounts.touch_token, token)  # sets token.last_used_at
-    if cache is not None and key is not None and token.id is not None:
-        remembered = Remembered(
-            token.id, principal, token.expires_at, token.last_used_at, time.monotonic()
-        )
-        cache.put(key, remembered, generation)
-    return AuthInfo(principal, "token", token_used_at=token.last_used_at)
+    return accounts.LiveToken(token.id or 0, token.last_used_at, principal)
+
+
+async def _from_token(db: Any, plaintext: str, lang: str) -> AuthInfo:
+    """Every request reads its token (a revoked one is refused by the very next request,
+    in any process): on PostgreSQL in one plain driver statement (#16.6)."""
+    live = await _from_driver(db, plaintext, lang)
+    if live is _UNREAD:
+        live = await _from_orm(db, plaintext, lang)
+    if live is None:
+        raise AuthenticationFailed()
+    principal = dataclasses.replace(live.principal, credential="token", token_id=live.id)
+    used_at = live.last_used_at
+    if accounts.touch_due(used_at):
+        await _touch(db, accounts.touch_token_id, live.id)
+        used_at = utcnow()
+    return AuthInfo(principal, "token", token_used_at=used_at)
 
 
 async def _from_cookie(db: Any, settings: Any, raw: str, lang: str) -> AuthInfo | None:

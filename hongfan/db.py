@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from hongfan import deadline, keys, redaction, row_scope
-from hongfan.credential_cache import CredentialCache
 from hongfan.errors import HongfanError
 from hongfan.principal import Principal
 from hongfan.settings import Settings
@@ -174,17 +173,6 @@ class Database:
         )
         self._driver_pool: Any = None
         self._driver_pool_lock = asyncio.Lock()
-        # who bearer tokens are, while a connection listens for changes (PostgreSQL only)
-        self.credentials = CredentialCache(settings.credential_cache_seconds)
-
-    async def listen_for_credential_changes(self) -> None:
-        """Run :meth:`CredentialCache.listen` until cancelled (PostgreSQL; else returns)."""
-        if self.dialect != "postgresql" or self.credentials.seconds <= 0:
-            return
-        url = self.engine.url.set(drivername="postgresql")
-        await self.credentials.listen(
-            url.render_as_string(hide_password=False), self.settings.db_connect_timeout_seconds
-        )
 
     @property
     def engines(self) -> tuple[AsyncEngine, ...]:

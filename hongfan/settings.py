@@ -138,10 +138,6 @@ class Settings:
     persisted_max_count: int = 10_000
     # ... and how many new ones an anonymous caller may add an hour from one address.
     persisted_anonymous_per_hour: int = 30
-    # How long a process may answer a bearer token from memory (hongfan.credential_cache),
-    # forgetting it at once when PostgreSQL says a token, account or organisation changed;
-    # 0: every request reads its token from the database.
-    credential_cache_seconds: int = 30
     # The keyring of sealed personal data (hongfan.keys): its JSON, or a file holding it.
     keys: str = field(default_factory=lambda: os.environ.get("HONGFAN_KEYS", ""), repr=False)
     keyring_file: str = field(default_factory=lambda: os.environ.get("HONGFAN_KEYRING_FILE", ""))
@@ -216,7 +212,6 @@ class Settings:
             persisted_max_chars=_int(env, "HONGFAN_PERSISTED_MAX_CHARS", 20_000),
             persisted_max_count=_int(env, "HONGFAN_PERSISTED_MAX_COUNT", 10_000),
             persisted_anonymous_per_hour=_int(env, "HONGFAN_PERSISTED_ANONYMOUS_PER_HOUR", 30),
-            credential_cache_seconds=max(0, _int(env, "HONGFAN_CREDENTIAL_CACHE_SECONDS", 30)),
         )
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from models.base import UTCDateTime, enum_column, labelled, utcnow
@@ -104,42 +103,3 @@ class LoginFailure(SQLModel, table=True):
 
 
 __all__ = ["ApiToken", "AuthSession", "LoginFailure", "User", "UserRole"]
-
-
-# -- telling every process that what a token grants changed ---------------------------------
-
-# hongfan.credential_cache keeps who a token is and forgets it when this channel speaks:
-# the columns its lookup reads, changed by any statement, notify on commit (once per
-# transaction). Migration 0021 keeps a frozen copy of this SQL. PostgreSQL only.
-CREDENTIALS_CHANNEL = "hongfan_credentials"
-CREDENTIAL_COLUMNS: dict[str, tuple[str, ...]] = {
-    "api_token": ("token_hash", "user_id", "revoked_at", "expires_at"),
-    "app_user": ("email", "role", "organisation_id", "company_id", "is_active"),
-    "organisation": ("path",),
-}
-
-
-def credential_trigger_ddl() -> list[str]:
-    """The function and statement triggers that NOTIFY :data:`CREDENTIALS_CHANNEL`."""
-    statements = [
-        "CREATE FUNCTION hongfan_credentials_changed() RETURNS trigger LANGUAGE plpgsql AS $$"
-        f" BEGIN PERFORM pg_notify('{CREDENTIALS_CHANNEL}', ''); RETURN NULL; END $$"
-    ]
-    for table, columns in CREDENTIAL_COLUMNS.items():
-        statements.append(
-            f"CREATE TRIGGER credentials_{table} AFTER UPDATE OF {', '.join(columns)}"
-            f" OR DELETE OR TRUNCATE ON {table}"
-            " FOR EACH STATEMENT EXECUTE FUNCTION hongfan_credentials_changed()"
-        )
-    return statements
-
-
-@sa.event.listens_for(SQLModel.metadata, "after_create")
-def _create_credential_triggers(
-    target: sa.MetaData, connection: sa.Connection, **kw: object
-) -> None:
-    created = {t.name for t in kw.get("tables", target.sorted_tables)}  # type: ignore[attr-defined]
-    if connection.dialect.name != "postgresql" or not set(CREDENTIAL_COLUMNS) <= created:
-        return
-    for statement in credential_trigger_ddl():
-        connection.exec_driver_sql(statement)

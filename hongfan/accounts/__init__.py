@@ -49,9 +49,11 @@ from hongfan.accounts.throttling import LoginFailed, LoginRateLimited, Throttle
 from hongfan.accounts.tokens import (
     MAX_TOKEN_DAYS,
     TOKEN_PREFIX,
+    LiveToken,
     authenticate_token,
     issue_token,
     list_tokens,
+    lookup_live_token,
     lookup_token,
     lookup_token_principal,
     revoke_token,
@@ -112,5 +114,7 @@ __all__ = [
     "touch_due",
     "touch_token",
     "touch_token_id",
+    "LiveToken",
+    "lookup_live_token",
     "update_user",
 ]

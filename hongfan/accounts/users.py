@@ -249,14 +249,37 @@ async def principal_for(
     path = None if organisation_path is _UNREAD else organisation_path
     if user.organisation_id is not None and organisation_path is _UNREAD:
         path = await _organisation_path(session, user.organisation_id, include_deleted=True)
+    return user_principal(
+        user.id or 0,
+        user.email,
+        user.role.value,
+        user.organisation_id,
+        path,
+        user.company_id,
+        language=language,
+    )
+
+
+def user_principal(
+    user_id: int,
+    email: str,
+    role: str,
+    organisation_id: int | None,
+    organisation_path: str | None,
+    company_id: int | None,
+    *,
+    language: str = "zh",
+) -> Principal:
+    """The principal of an account, from its columns (``role``: a ``UserRole`` value) and
+    the path of its organisation (deleted or not)."""
     return Principal(
         kind="user",
-        actor=f"user:{user.id}:{user.email}"[:200],
-        role=Role(user.role.value),
-        user_id=user.id,
-        organisation_id=user.organisation_id,
-        organisation_path=path,
-        company_id=user.company_id,
+        actor=f"user:{user_id}:{email}"[:200],
+        role=Role(role),
+        user_id=user_id,
+        organisation_id=organisation_id,
+        organisation_path=organisation_path,
+        company_id=company_id,
         language=language,
     )
 

@@ -147,8 +147,16 @@ async def _audit_entries(database: Database, pk: int) -> list[AuditEntry]:
 
 
 async def test_given_an_org_admin_updates_a_site_with_the_version_read_then_the_write_is_two_round_trips_with_its_audit_entry(
-    database: Database, client: httpx.AsyncClient
+    database: Database, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    lookups: list[str] = []
+    read_token = accounts.lookup_live_token
+
+    async def counted(connection: Any, plaintext: str, **kwargs: Any) -> Any:
+        lookups.append(plaintext)  # one fetchrow on the driver pool, which resets nothing
+        return await read_token(connection, plaintext, **kwargs)
+
+    monkeypatch.setattr(accounts, "lookup_live_token", counted)
     gid, pk, token = await _world(database)
     version = (await _post(client, token, VERSION, {"id": gid}))["node"]["version"]
     # (a first update warms what is made once per process: not part of the contract)
@@ -169,9 +177,12 @@ async def test_given_an_org_admin_updates_a_site_with_the_version_read_then_the_
     # commit): no BEGIN and no COMMIT round trips
     write = {k.split(":")[1]: v for k, v in sent.items() if k.startswith("write:") and v}
     assert write == {"statement": 2}, sent
-    # and the credential: one statement, outside any transaction; no pre-ping anywhere
+    # and the credential: read again for this request (a revoked token is refused at once),
+    # by one plain statement on the driver pool — nothing through the ORM's engines, no
+    # pre-ping anywhere
     read = {k.split(":")[1]: v for k, v in sent.items() if k.startswith("read:") and v}
-    assert read == {"statement": 1}, sent
+    assert read == {}, sent
+    assert lookups[-1] == token and len(lookups) == 3
     entries = await _audit_entries(database, pk)
     assert len(entries) == 2 and entries[-1].actor.startswith("user:")
 

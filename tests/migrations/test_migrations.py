@@ -27,7 +27,6 @@ from hongfan import migrate
 from hongfan.db import Database
 from hongfan.principal import SYSTEM
 from models import Organisation, OrganisationKind, OrganisationLevel
-from models.accounts import CREDENTIAL_COLUMNS
 from models.search import gram_indexed
 from models.search_sqlite import is_index_table
 from tests.conftest import postgres_url, settings_for
@@ -218,34 +217,6 @@ def test_every_searched_name_gets_the_finer_statistics_sample(throwaway_postgres
         for column in gram_indexed(table)
     }
     assert expected and _with_connection(throwaway_postgres, targets) == expected
-
-
-@pytest.mark.postgres
-def test_a_migrated_database_notifies_credential_changes_as_the_models_declare(
-    throwaway_postgres: str,
-) -> None:
-    """Given a database built by the migrations, the triggers that tell every app process a
-    token, an account or an organisation's path changed (hongfan.credential_cache) are the
-    ones ``create_all`` makes from models.accounts — a column the token lookup starts to read
-    without a migration adding it to the triggers fails here, as a token kept too long would."""
-    migrate.upgrade(throwaway_postgres)
-
-    def triggers(connection: sa.Connection) -> set[str]:
-        rows = connection.exec_driver_sql(
-            "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgname LIKE 'credentials_%'"
-        )
-        return {str(row[0]) for row in rows.all()}
-
-    migrated = _with_connection(throwaway_postgres, triggers)
-
-    def from_models(connection: sa.Connection) -> set[str]:
-        connection.exec_driver_sql("DROP SCHEMA public CASCADE")
-        connection.exec_driver_sql("CREATE SCHEMA public")
-        SQLModel.metadata.create_all(connection)
-        return triggers(connection)
-
-    assert len(migrated) == len(CREDENTIAL_COLUMNS)
-    assert _with_connection(throwaway_postgres, from_models) == migrated
 
 
 def test_sqlite_has_no_postgresql_only_index(tmp_path: Path) -> None:
