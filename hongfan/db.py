@@ -124,8 +124,10 @@ class Database:
 
     On PostgreSQL writes have an engine (a pool) of their own, whose connections carry the
     write deadline as their default ``statement_timeout``: a write transaction needs no
-    ``SET LOCAL`` round trip of its own. A version-checked update is then four round trips
-    — BEGIN, its read, the UPDATE with its audit entry, COMMIT (#16.6). SQLite has one.
+    ``SET LOCAL`` round trip of its own. A version-checked update is then two round trips
+    — its read, and the UPDATE with its audit entry, which needs no BEGIN or COMMIT around
+    it (``one_statement``, #16.6); a write of several statements adds BEGIN and COMMIT.
+    SQLite has one writer, in-process.
     """
 
     def __init__(self, settings: Settings, engine: AsyncEngine | None = None) -> None:
