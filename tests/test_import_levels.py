@@ -15,12 +15,13 @@ import sqlalchemy as sa
 
 from hongfan import crud
 from hongfan.db import Database
-from hongfan.principal import Principal, Role, system
+from hongfan.principal import Principal, system
 from hongfan.transfer import ImportResult, commit_import, preview_import
 from hongfan.transfer.report import Change
 from hongfan.transfer.sheets import Table
 from models import Organisation
 from tests import factories
+from tests.test_imports import editor
 
 SYSTEM = system("test")
 HEADERS = ["名称", "类型", "层级", "上级组织", "区划代码"]
@@ -42,16 +43,21 @@ async def world(database: Database) -> World:
     return World(huli, dianqian)  # type: ignore[arg-type]
 
 
-def editor(org: Organisation, lang: str) -> Principal:
-    return Principal(
-        kind="user",
-        actor="user:41:editor",
-        user_id=41,
-        role=Role.EDITOR,
-        organisation_id=org.id,
-        organisation_path=org.path,
-        language=lang,
-    )
+def street_added_before_write(
+    monkeypatch: pytest.MonkeyPatch, database: Database, under: Organisation
+) -> None:
+    """Someone creates 新街道 (a street) under ``under`` after the import's check and before
+    its write: the write, not the check, must refuse what that makes wrong."""
+    from hongfan.transfer import importing
+
+    real_write = importing.write_checked
+
+    async def someone_adds_a_street_first(session: Any, *args: Any, **kwargs: Any) -> Any:
+        async with database.transaction(SYSTEM) as other:
+            await factories.organisation(other, "新街道", under, level="street")
+        return await real_write(session, *args, **kwargs)
+
+    monkeypatch.setattr(importing, "write_checked", someone_adds_a_street_first)
 
 
 def table(*rows: list[Any]) -> Table:
@@ -225,16 +231,7 @@ async def test_a_sub_unit_created_between_check_and_write_is_refused_naming_the_
     written and the error, filed under the file's row, names the street."""
     async with database.transaction(SYSTEM) as s:
         station = await factories.organisation(s, "社区工作站", world.huli, level=None)
-    from hongfan.transfer import importing
-
-    real_write = importing.write_checked
-
-    async def someone_adds_a_street_first(session: Any, *args: Any, **kwargs: Any) -> Any:
-        async with database.transaction(SYSTEM) as other:
-            await factories.organisation(other, "新街道", station, level="street")
-        return await real_write(session, *args, **kwargs)
-
-    monkeypatch.setattr(importing, "write_checked", someone_adds_a_street_first)
+    street_added_before_write(monkeypatch, database, station)
     file = table(["社区工作站", "计生协", "社区", "厦门市/湖里区"])
     result = await commit_import(database, SYSTEM, "organisations", file)
     assert not result.committed

@@ -25,6 +25,7 @@ from hongfan.transfer.report import write_error_file
 from hongfan.transfer.sheets import Table
 from models import Organisation
 from tests import factories
+from tests.test_import_levels import street_added_before_write
 
 SYSTEM = system("test")
 HEADERS = ["名称", "类型", "层级", "上级组织", "区划代码"]
@@ -157,16 +158,7 @@ async def test_an_error_found_only_at_commit_is_filed_under_the_row_it_is_about(
     column: the CLI prints the row once, and the error file marks row 3 only."""
     async with database.transaction(SYSTEM) as s:
         station = await factories.organisation(s, "社区工作站", world.huli, level=None)
-    from hongfan.transfer import importing
-
-    real_write = importing.write_checked
-
-    async def someone_adds_a_street_first(session: Any, *args: Any, **kwargs: Any) -> Any:
-        async with database.transaction(SYSTEM) as other:
-            await factories.organisation(other, "新街道", station, level="street")
-        return await real_write(session, *args, **kwargs)
-
-    monkeypatch.setattr(importing, "write_checked", someone_adds_a_street_first)
+    street_added_before_write(monkeypatch, database, station)
     file = table(
         ["新站", "计生协", None, "厦门市/湖里区"],
         ["社区工作站", "计生协", "社区", "厦门市/湖里区"],

@@ -57,6 +57,19 @@ STUDENT_HEADERS = [
 ]
 
 
+def editor(org: Organisation, lang: str = "zh") -> Principal:
+    """An editor (user 41) bound to ``org``, speaking ``lang``."""
+    return Principal(
+        kind="user",
+        actor="user:41:editor",
+        user_id=41,
+        role=Role.EDITOR,
+        organisation_id=org.id,
+        organisation_path=org.path,
+        language=lang,
+    )
+
+
 @dataclass
 class World:
     city: Organisation
@@ -68,15 +81,7 @@ class World:
     siming_community: Organisation
 
     def editor(self, org: Organisation, lang: str = "zh") -> Principal:
-        return Principal(
-            kind="user",
-            actor="user:41:editor",
-            user_id=41,
-            role=Role.EDITOR,
-            organisation_id=org.id,
-            organisation_path=org.path,
-            language=lang,
-        )
+        return editor(org, lang)
 
 
 @pytest.fixture
