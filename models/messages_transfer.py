@@ -57,6 +57,11 @@ TRANSFER_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "与第{row}行是同一条记录，请合并为一行",
         "en": "This is the same record as row {row}; merge the two rows",
     },
+    "import.parent_loop": {
+        "zh": "上级组织“{value}”由第{row}行新建，而第{row}行的上级又要经过此行，形成循环；请改正其中一行的上级组织",
+        "en": "The parent “{value}” is created by row {row}, whose own parent leads back to this row: "
+        "a loop; correct the parent of one of these rows",
+    },
     "import.ambiguous_key": {
         "zh": "此行匹配到多条已有记录，无法确定要更新哪一条",
         "en": "This row matches several existing records, so it is unclear which one to update",

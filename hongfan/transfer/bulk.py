@@ -64,8 +64,10 @@ async def write_checked(
 
 
 def _batches(creates: list[Create]) -> list[list[Create]]:
-    """Creates in file order, in batches of up to :data:`BATCH`; an organisation whose parent
-    is created by the same file starts a new batch after that parent's (ids follow the file)."""
+    """Creates in the order checked (file order, but a new organisation after the new parent
+    it names: :mod:`hongfan.transfer.forward`), in batches of up to :data:`BATCH`; an
+    organisation whose parent is created by the same file starts a new batch after that
+    parent's."""
     batches: list[list[Create]] = [[]]
     pending: set[int] = set()
     for create in creates:

@@ -178,7 +178,8 @@ class Checker:
         return tuple(v for i, v in enumerate(key) if i not in names) if names else None
 
     def organisation_row(self, row: _Row, index_next: Callable[[], int]) -> None:
-        """Match an organisation row in memory; a new one joins the index for later rows."""
+        """Match an organisation row in memory; a new one joins the index for the other rows
+        (:mod:`hongfan.transfer.forward` takes the rows in an order where parents come first)."""
         index = self.refs.organisations
         code = row.data.get("code")
         if code and not row.unresolved and code in index.by_code:

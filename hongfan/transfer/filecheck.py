@@ -12,6 +12,7 @@ from hongfan import crud, probes
 from hongfan.principal import Principal
 from hongfan.transfer.checking import CHUNK, PROGRESS_EVERY, Checked, Checker, Progress, _Row
 from hongfan.transfer.columns import Plan
+from hongfan.transfer.forward import match_organisations, written_order
 from hongfan.transfer.levelcheck import check_file_levels
 from hongfan.transfer.references import References
 from hongfan.transfer.report import ImportResult, RowOutcome
@@ -33,12 +34,12 @@ async def check_table(
     rows = [checker.extract(n, c) for n, c in zip(table.row_numbers, table.rows, strict=True)]
     for fk, target in checker.targets.items():
         await references.prefetch(target, [t for r in rows if (t := r.texts.get(fk))])
-    placeholders = iter(range(-1, -len(rows) - 2, -1))
-    for row in rows:
-        checker.resolve(row)
-        row.key = checker.key_of(row)
-        if checker.type_name == "Organisation":
-            checker.organisation_row(row, lambda: next(placeholders))
+    if checker.type_name == "Organisation":
+        match_organisations(checker, rows)  # a parent any row of the file creates, too
+    else:
+        for row in rows:
+            checker.resolve(row)
+            row.key = checker.key_of(row)
     existing = {} if checker.type_name == "Organisation" else await checker.load_existing(rows)
     if checker.type_name == "Organisation":
         ids = [r.existing.id for r in rows if r.existing is not None]
@@ -67,6 +68,7 @@ async def check_table(
         checked.report.rows.append(_outcome(checker, checked, row, seen))
         if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
             await progress(done, total)
+    checked.creates.sort(key=written_order)  # a new organisation after its new parent
     await check_file_levels(checker, checked)
     await check_unique(checker, checked)
     checked.probes = checker.probes

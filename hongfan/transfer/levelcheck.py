@@ -9,7 +9,7 @@ under an existing blank one, or an existing organisation re-levelled or moved ov
 levels below it.
 
 The commit (:mod:`hongfan.transfer.bulk`) writes the new organisations first, in file
-order, then the updates, in file order; each is checked against the tree as the writes
+order save that each comes after a new parent it names, then the updates, in file order; each is checked against the tree as the writes
 before it left it. This check takes them in that order too: a new organisation against its
 ancestors as they stand (existing ones with their stored level), then each move or level
 change against its new ancestors and its subtree — new organisations and earlier moves of

@@ -61,7 +61,7 @@ class OrganisationIndex:
     Holds the visible organisations, plus the caller's own ancestors so that a district
     editor can write full paths from the root, ``厦门市/湖里区/…``. Finding an ancestor
     grants nothing: an ancestor is not ``visible`` and cannot be written to. Rows that
-    create organisations add them with placeholder (negative) ids as the file is read.
+    create organisations add them with placeholder (negative) ids as the file is checked.
     """
 
     def __init__(self) -> None:
