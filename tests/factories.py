@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hongfan import crud
+from hongfan.principal import Principal, Role
 from models import (
     Company,
     Course,
@@ -23,6 +24,27 @@ from models import (
 from models.validators import make_credit_code, make_national_id
 
 _sequence = itertools.count(1)
+
+
+def staff(
+    role: Role,
+    org: Organisation,
+    *,
+    actor: str | None = None,
+    user_id: int | None = None,
+    language: str = "zh",
+) -> Principal:
+    """A signed-in staff member with ``role``, bound to ``org`` (its subtree), as the audit
+    log names it by ``actor`` (default ``t:<role>``)."""
+    return Principal(
+        kind="user",
+        actor=actor or f"t:{role}",
+        role=role,
+        user_id=user_id,
+        organisation_id=org.id,
+        organisation_path=org.path,
+        language=language,
+    )
 
 
 async def organisation(

@@ -32,13 +32,7 @@ async def test_given_sites_published_elsewhere_when_a_district_admin_asks_then_t
         for name in ("湖滨小屋", "中华小屋", "鹭江小屋"):
             await factories.site(s, siming, name)
         await factories.site(s, siming, "未公开小屋", published=False)
-    admin = Principal(
-        kind="user",
-        actor="user:huli-admin",
-        role=Role.ORG_ADMIN,
-        organisation_id=huli.id,
-        organisation_path=huli.path,
-    )
+    admin = factories.staff(Role.ORG_ADMIN, huli, actor="user:huli-admin")
 
     reach = await export_reach(database, admin, "ServiceSite")
     data = await export_file(database, admin, "ServiceSite", "csv")

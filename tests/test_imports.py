@@ -59,15 +59,7 @@ STUDENT_HEADERS = [
 
 def editor(org: Organisation, lang: str = "zh") -> Principal:
     """An editor (user 41) bound to ``org``, speaking ``lang``."""
-    return Principal(
-        kind="user",
-        actor="user:41:editor",
-        user_id=41,
-        role=Role.EDITOR,
-        organisation_id=org.id,
-        organisation_path=org.path,
-        language=lang,
-    )
+    return factories.staff(Role.EDITOR, org, actor="user:41:editor", user_id=41, language=lang)
 
 
 @dataclass

@@ -242,16 +242,23 @@ async def _lookup(
     return token, user, path
 
 
-# lookup_token_principal's conditions as one plain statement ($1: the token's digest):
-# the live token, its active account, and the path of the account's organisation (deleted
-# or not, as principal_for reads it).
+def _live_token_sql(digest_placeholder: int) -> str:
+    """FROM … WHERE of :func:`lookup_token`'s conditions in SQL (PostgreSQL placeholders):
+    the token whose digest is ``$digest_placeholder`` (``t``), live, with its active account
+    (``u``) and the account's organisation (``o``, deleted or not, as principal_for reads it)."""
+    return (
+        f" FROM {ApiToken.__tablename__} AS t"
+        f" JOIN {User.__tablename__} AS u ON u.id = t.user_id"
+        f" LEFT JOIN {Organisation.__tablename__} AS o ON o.id = u.organisation_id"
+        f" WHERE t.token_hash = ${digest_placeholder} AND t.revoked_at IS NULL"
+        " AND (t.expires_at IS NULL OR t.expires_at > now()) AND u.is_active"
+    )
+
+
+# lookup_token_principal as one plain statement ($1: the token's digest)
 _LIVE_TOKEN_SQL = (
     "SELECT t.id, t.last_used_at, u.id, u.email, u.role::text, u.organisation_id, o.path,"
-    f" u.company_id FROM {ApiToken.__tablename__} AS t"
-    f" JOIN {User.__tablename__} AS u ON u.id = t.user_id"
-    f" LEFT JOIN {Organisation.__tablename__} AS o ON o.id = u.organisation_id"
-    " WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
-    " AND (t.expires_at IS NULL OR t.expires_at > now()) AND u.is_active"
+    " u.company_id" + _live_token_sql(1)
 )
 
 
@@ -295,11 +302,7 @@ def token_still_grants_sql(first_placeholder: int) -> str:
     """
     n = first_placeholder
     return (
-        f"EXISTS (SELECT 1 FROM {ApiToken.__tablename__} AS t"
-        f" JOIN {User.__tablename__} AS u ON u.id = t.user_id"
-        f" LEFT JOIN {Organisation.__tablename__} AS o ON o.id = u.organisation_id"
-        f" WHERE t.token_hash = ${n} AND t.revoked_at IS NULL"
-        " AND (t.expires_at IS NULL OR t.expires_at > now()) AND u.is_active"
+        f"EXISTS (SELECT 1{_live_token_sql(n)}"
         f" AND u.id = ${n + 1}::integer AND u.role = ${n + 2}::text"
         f" AND u.organisation_id IS NOT DISTINCT FROM ${n + 3}::integer"
         f" AND o.path IS NOT DISTINCT FROM ${n + 4}::text"

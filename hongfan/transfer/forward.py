@@ -63,7 +63,12 @@ def _waits_for(checker: Checker, row: _Row, errors: list[Any]) -> str | None:
         (t for c in columns if (t := row.texts.get(c)) and not checker.refs.organisations.find(t)),
         None,
     )
-    parts = [s for s in SEPARATORS.split(text or "") if s.strip()]
+    return _named(text)
+
+
+def _named(reference: str | None) -> str | None:
+    """The name key of the organisation a reference (厦门市/思明区/新站) names last."""
+    parts = [s for s in SEPARATORS.split(reference or "") if s.strip()]
     return name_key(parts[-1]) if parts else None
 
 
@@ -80,9 +85,8 @@ def _refuse_loops(checker: Checker, left: list[_Row]) -> None:
             named.setdefault(name_key(row.data["name"]), row)
     parent: dict[int, _Row] = {}
     for row in left:
-        text = row.texts.get(column)
-        parts = [s for s in SEPARATORS.split(text or "") if s.strip()]
-        found = named.get(name_key(parts[-1])) if parts else None
+        key = _named(row.texts.get(column))
+        found = named.get(key) if key is not None else None
         if found is not None:
             parent[row.number] = found
     for row in left:

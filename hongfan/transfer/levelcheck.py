@@ -18,6 +18,7 @@ the file included, and soft-deleted organisations below it, which the commit cou
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
@@ -44,29 +45,24 @@ class _Tree:
         org = self.index.orgs.get(org_id)
         return None if org is None else (org.name, org.parent_id, org.level)
 
+    def ancestry(self, org_id: int | None) -> Iterator[tuple[int, Node | None]]:
+        """``org_id`` and its ancestors, nearest first, with their nodes (None past what is
+        known: the walk stops there, and at a loop)."""
+        seen: set[int] = set()
+        while org_id is not None and org_id not in seen:
+            seen.add(org_id)
+            node = self.node(org_id)
+            yield org_id, node
+            org_id = node[1] if node is not None else None
+
     def above(self, parent_id: int | None) -> list[tuple[str, Any]]:
         """(name, level) of ``parent_id`` and its ancestors, top first."""
-        chain: list[tuple[str, Any]] = []
-        seen: set[int] = set()
-        while parent_id is not None and parent_id not in seen:
-            seen.add(parent_id)
-            node = self.node(parent_id)
-            if node is None:
-                break
-            chain.append((node[0], node[2]))
-            parent_id = node[1]
+        chain = [(n[0], n[2]) for _, n in self.ancestry(parent_id) if n is not None]
         return chain[::-1]
 
     def is_within(self, org_id: int | None, top: int) -> bool:
         """``org_id`` is ``top`` or lies below it (a move there would be a cycle)."""
-        seen: set[int] = set()
-        while org_id is not None and org_id not in seen:
-            if org_id == top:
-                return True
-            seen.add(org_id)
-            node = self.node(org_id)
-            org_id = node[1] if node is not None else None
-        return False
+        return any(found == top for found, _ in self.ancestry(org_id))
 
     def below(self, org_id: int) -> list[tuple[str, Any]]:
         """(name, level) of every organisation below ``org_id``."""

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from hongfan.db import Database
 from hongfan.principal import SYSTEM, Principal, Role
 from models.organisations import Organisation
+from tests import factories
 from tests.graph.conftest import data_of
 
 SEARCH = """query($p: String!) { scholarshipStudents(first: 100, filter: {name: {pinyin: $p}}) {
@@ -22,13 +23,7 @@ async def test_given_the_demo_signed_in_as_huli_admin_when_searching_the_readme_
         huli = (
             await s.execute(sa.select(Organisation).where(Organisation.name == "湖里区"))
         ).scalar_one()
-    admin = Principal(
-        kind="user",
-        actor="huli.admin",
-        role=Role.ORG_ADMIN,
-        organisation_id=huli.id,
-        organisation_path=huli.path,
-    )
+    admin = factories.staff(Role.ORG_ADMIN, huli, actor="huli.admin")
     found = data_of(await run(SEARCH, {"p": "lsl"}, principal=admin))["scholarshipStudents"]
     names = {edge["node"]["name"] for edge in found["edges"]}
     assert {"刘示例壬", "李示例十"} <= names, names

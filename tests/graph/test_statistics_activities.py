@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from hongfan.db import Database
-from hongfan.principal import ANONYMOUS, SYSTEM, Principal, Role
+from hongfan.principal import ANONYMOUS, SYSTEM, Role
 from hongfan.transfer import Table, commit_import
 from tests import factories
 from tests.graph.conftest import data_of
@@ -210,13 +210,7 @@ async def test_a_district_editor_counts_their_district_and_what_is_published(run
     so only 同安's volunteer hours count."""
     world = await _world(database)
     tongan = world["tongan"]
-    editor = Principal(
-        kind="user",
-        actor="t:editor",
-        role=Role.EDITOR,
-        organisation_id=tongan.id,
-        organisation_path=tongan.path,
-    )
+    editor = factories.staff(Role.EDITOR, tongan)
     figures = data_of(await run(FIGURES, principal=editor))["statistics"]
     assert sorted((d["districtName"], d["count"]) for d in figures["activitiesByDistrict"]) == [
         ("同安区", 3),

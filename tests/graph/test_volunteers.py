@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from hongfan.db import Database
-from hongfan.principal import ANONYMOUS, SYSTEM, Principal, Role
+from hongfan.principal import ANONYMOUS, SYSTEM, Role
 from hongfan.transfer import Table, commit_import
 from tests import factories
 from tests.graph.conftest import data_of
@@ -44,16 +44,6 @@ SERVICES = Table(
     ],
 )
 HOURS = """{ activityStatistics { volunteerHoursByDistrict { districtName volunteers services hours } } }"""
-
-
-def staff(role: Role, org: Any) -> Principal:
-    return Principal(
-        kind="user",
-        actor=f"t:{role}",
-        role=role,
-        organisation_id=org.id,
-        organisation_path=org.path,
-    )
 
 
 async def _world(database: Database) -> dict[str, Any]:
@@ -94,7 +84,7 @@ async def test_a_service_belongs_to_the_volunteers_organisation_wherever_the_act
     run, database
 ):
     world = await _world(database)
-    tongan_editor = staff(Role.EDITOR, world["tongan"])
+    tongan_editor = factories.staff(Role.EDITOR, world["tongan"])
     query = (
         "{ volunteerServices { edges { node { hours volunteer { name } activity { title } } } } }"
     )
@@ -110,10 +100,12 @@ async def test_the_phone_is_clear_for_org_admins_masked_for_editors_and_voluntee
 ):
     world = await _world(database)
     query = '{ volunteers(filter: { name: { eq: "陈示例" } }) { totalCount edges { node { name phone } } } }'
-    admin = data_of(await run(query, principal=staff(Role.ORG_ADMIN, world["siming"])))[
+    admin = data_of(await run(query, principal=factories.staff(Role.ORG_ADMIN, world["siming"])))[
         "volunteers"
     ]
-    editor = data_of(await run(query, principal=staff(Role.EDITOR, world["siming"])))["volunteers"]
+    editor = data_of(await run(query, principal=factories.staff(Role.EDITOR, world["siming"])))[
+        "volunteers"
+    ]
     public = await run(
         "{ volunteers { totalCount } volunteerServices { totalCount } }", principal=ANONYMOUS
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hongfan import crud
 from hongfan.db import Database
-from hongfan.principal import SYSTEM, Principal, Role
+from hongfan.principal import SYSTEM, Role
 from models import ScholarshipStudent
 from tests import factories
 
@@ -22,13 +22,7 @@ async def test_an_editors_guess_at_a_masked_phone_moves_the_version_whether_righ
         district = await factories.organisation(s, "湖里区", city)
         student = await factories.student(s, district)
         stored = student.phone
-        editor = Principal(
-            kind="user",
-            actor="t:editor",
-            role=Role.EDITOR,
-            organisation_id=district.id,
-            organisation_path=district.path,
-        )
+        editor = factories.staff(Role.EDITOR, district)
         student_id = student.id
     assert student_id is not None and stored
     for guess in (stored, "13700000000"):
