@@ -109,10 +109,7 @@ class _Writer:
         ids = await self._allocate_ids(len(batch))
         rows = []
         for create, new_id in zip(batch, ids, strict=True):
-            values = dict(create.values)
-            parent = values.get("parent_id")
-            if isinstance(parent, int) and parent < 0:
-                values["parent_id"] = self.real[parent][0]
+            values = self._real_ids(create.values)
             # The derived pinyin columns, as every other write path computes them.
             rows.append(
                 {**defaults, **values, **pinyin.derived_values(self.model, values), "id": new_id}
@@ -219,8 +216,8 @@ class _Writer:
 
     def _real_ids(self, values: dict[str, Any]) -> dict[str, Any]:
         """``values`` with a new parent the file created (its placeholder, a negative id,
-        :class:`~hongfan.transfer.checking.Create`) as the id it was written with: the new
-        organisations are written before the updates, so a move under one can land there."""
+        :class:`~hongfan.transfer.checking.Create`) as the id it was written with — each new
+        organisation is written after its new parent, and every update after them all."""
         parent = values.get("parent_id")
         if self.is_tree and isinstance(parent, int) and parent < 0:
             return {**values, "parent_id": self.real[parent][0]}
