@@ -154,9 +154,11 @@ class TextContains(ColumnElement[bool]):
             self.sqlite_indexed = sa.and_(found, self.pattern)
 
 
-class Counting(ColumnElement[bool]):
-    """``where``, for a statement that reads every match (a count): its searches keep the
-    grams index even for a frequent term, since nothing would stop a walk early."""
+class OnGramIndex(ColumnElement[bool]):
+    """``where`` with every search in it on the grams index, even for a frequent term
+    (which alone would be matched by a plain LIKE walking the sort order): for statements
+    that read every match or whose matches lie sparse in the order (:func:`counting`,
+    :func:`indexed`)."""
 
     inherit_cache = True
     type = sa.Boolean()
@@ -168,8 +170,9 @@ class Counting(ColumnElement[bool]):
 
 
 def counting(where: ColumnElement[bool]) -> ColumnElement[bool]:
-    """``where`` as a count should search (see :class:`Counting`)."""
-    return Counting(where)
+    """``where`` as a count should search: a count reads every match, so nothing would stop
+    a walk early (see :class:`OnGramIndex`)."""
+    return OnGramIndex(where)
 
 
 def indexed(where: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -178,7 +181,7 @@ def indexed(where: ColumnElement[bool]) -> ColumnElement[bool]:
     district and sorted by any column, read the same matches for the page and its count
     (a walk of a district admin's 华 took 1 s at 1M: the planner probed each of the
     district's 1,222 organisations' students instead, 167,526 rows)."""
-    return Counting(where)
+    return OnGramIndex(where)
 
 
 def _source_column(column: Any) -> Any:
@@ -197,18 +200,18 @@ def _contains_default(element: TextContains, compiler: Any, **kw: Any) -> str:
 
 @compiles(TextContains, "postgresql")
 def _contains_postgresql(element: TextContains, compiler: Any, **kw: Any) -> str:
-    walk = element.walk and not kw.get(_COUNTING)
+    walk = element.walk and not kw.get(_ON_GRAM_INDEX)
     return "(" + compiler.process(element.pattern if walk else element.indexed, **kw) + ")"
 
 
-_COUNTING = "hongfan_counting"  # compiler keyword: inside a count
+_ON_GRAM_INDEX = "hongfan_on_gram_index"  # compiler keyword: inside an OnGramIndex
 
 
-@compiles(Counting)
-def _counting(element: Counting, compiler: Any, **kw: Any) -> str:
+@compiles(OnGramIndex)
+def _on_gram_index(element: OnGramIndex, compiler: Any, **kw: Any) -> str:
     # Parenthesised: ``where`` is often an OR, and the statement ANDs the row scope after
     # it (A OR B AND live would let deleted rows that match A through).
-    return "(" + compiler.process(element.where, **{**kw, _COUNTING: True}) + ")"
+    return "(" + compiler.process(element.where, **{**kw, _ON_GRAM_INDEX: True}) + ")"
 
 
 @compiles(TextContains, "sqlite")
